@@ -1,0 +1,7 @@
+#include "CoreLogging.h"
+
+Q_LOGGING_CATEGORY(lcPush, "hchat.push")
+Q_LOGGING_CATEGORY(lcSync, "hchat.sync")
+Q_LOGGING_CATEGORY(lcStore, "hchat.store")
+Q_LOGGING_CATEGORY(lcOutbox, "hchat.outbox")
+Q_LOGGING_CATEGORY(lcClient, "hchat.client")

@@ -1,0 +1,1 @@
+#include "GatewayConfig.h"

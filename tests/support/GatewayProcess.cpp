@@ -1,0 +1,111 @@
+#include "GatewayProcess.h"
+
+#include "TestEnv.h"
+
+#include <QDeadlineTimer>
+#include <QDebug>
+#include <QRegularExpression>
+#include <QThread>
+
+#include <csignal>
+
+namespace hchat::test {
+
+GatewayProcess::GatewayProcess(QString dbDir) : m_dbDir(std::move(dbDir))
+{
+    if (m_dbDir.isEmpty()) {
+        m_tempDir = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/gateway-XXXXXX"));
+        m_dbDir = m_tempDir->path();
+    }
+}
+
+GatewayProcess::~GatewayProcess()
+{
+    if (isRunning())
+        kill();
+}
+
+QString GatewayProcess::databasePath() const
+{
+    return m_dbDir + QStringLiteral("/gateway.db");
+}
+
+bool GatewayProcess::start(int timeoutMs)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_output.clear();
+    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_requestedPort),
+                     QStringLiteral("--db"), databasePath(), QStringLiteral("--password-cost"),
+                     QStringLiteral("interactive")};
+    args += m_extraArgs;
+    m_process->start(QStringLiteral(HCHAT_GATEWAY_BINARY), args);
+    if (!m_process->waitForStarted(timeoutMs)) {
+        qWarning() << "gateway did not start:" << m_process->errorString();
+        return false;
+    }
+    static const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (m_process->state() != QProcess::Running && m_process->bytesAvailable() == 0)
+            break;
+        m_process->waitForReadyRead(100);
+        m_output += m_process->readAll();
+        const auto match = listening.match(QString::fromUtf8(m_output));
+        if (match.hasMatch()) {
+            m_port = match.captured(1).toUShort();
+            // Keep draining output so the pipe never fills and blocks the gateway.
+            QObject::connect(m_process.get(), &QProcess::readyRead, m_process.get(),
+                             [this] { m_output += m_process->readAll(); });
+            return true;
+        }
+    }
+    qWarning().noquote() << "gateway did not report its address; output:\n" << m_output;
+    return false;
+}
+
+void GatewayProcess::kill()
+{
+    if (!m_process)
+        return;
+    m_process->kill();
+    m_process->waitForFinished(10000);
+    m_output += m_process->readAll();
+}
+
+int GatewayProcess::terminate(int timeoutMs)
+{
+    if (!m_process)
+        return -1;
+    m_process->terminate();
+    if (!m_process->waitForFinished(timeoutMs)) {
+        kill();
+        return -1;
+    }
+    m_output += m_process->readAll();
+    if (m_process->exitStatus() != QProcess::NormalExit)
+        return -1;
+    return m_process->exitCode();
+}
+
+bool GatewayProcess::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+qint64 GatewayProcess::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QUrl GatewayProcess::httpUrl(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+}
+
+QUrl GatewayProcess::wsUrl() const
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_port));
+}
+
+} // namespace hchat::test
