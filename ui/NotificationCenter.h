@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+namespace hchat::ui {
+
+class DesktopNotifier;
+
+// What arrived in one channel during a catch-up, as the notification policy needs it.
+struct ChannelArrivals {
+    QString channel;
+    int count = 0;
+    QStringList senders;     // distinct, in order of arrival
+    QString newestSender;
+    QString newestText;
+    qint64 newestTimeMs = 0;
+};
+
+// The notification policy (DESIGN.md contract 8): one summary per catch-up, never one per message;
+// live messages one each while the window is not active, rate-limited per channel and grouped by
+// replaces_id; never for one's own messages or muted channels; clicking opens the channel.
+class NotificationCenter : public QObject {
+    Q_OBJECT
+public:
+    explicit NotificationCenter(DesktopNotifier *notifier, QObject *parent = nullptr);
+
+    void setOwnNick(const QString &nick) { m_ownNick = nick; }
+    void setChannelMuted(const QString &channel, bool muted);
+    bool isChannelMuted(const QString &channel) const { return m_muted.contains(channel); }
+    void setWindowActive(bool active) { m_windowActive = active; }
+    // Live notifications of one channel closer together than this are coalesced into one.
+    void setLiveInterval(int ms) { m_liveIntervalMs = ms; }
+
+public slots:
+    void catchUpFinished(const QList<hchat::ui::ChannelArrivals> &arrivals);
+    void liveMessage(const QString &channel, const QString &sender, const QString &text);
+
+signals:
+    void openChannelRequested(const QString &channel);
+
+private:
+    struct Pending {
+        int count = 0;
+        QString lastSender;
+        QString lastText;
+        QElapsedTimer sinceShown;
+        bool timerArmed = false;
+    };
+    void showLive(const QString &channel);
+    bool wanted(const QString &channel, const QString &sender) const;
+
+    DesktopNotifier *m_notifier;
+    QString m_ownNick;
+    QSet<QString> m_muted;
+    bool m_windowActive = false;
+    int m_liveIntervalMs = 4000;
+    QHash<QString, Pending> m_pending;
+    QString m_lastSummaryChannel;
+};
+
+} // namespace hchat::ui
