@@ -1,1 +1,184 @@
 #include "GatewayConfig.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace hchat::server {
+namespace {
+
+std::string trim(const std::string &s)
+{
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos)
+        return {};
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+template <class T>
+bool parseNumber(const std::string &text, T &out)
+{
+    if (text.empty())
+        return false;
+    const auto *end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, out);
+    return ec == std::errc() && ptr == end;
+}
+
+const std::set<std::string> kValueOptions = {"listen",  "db",         "tls-cert",
+                                             "tls-key", "config",     "password-cost",
+                                             "threads", "rate-limit", "max-connections-per-address",
+                                             "token-ttl"};
+
+std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
+{
+    if (key == "listen") {
+        const auto colon = value.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+            return "--listen wants ADDR:PORT, got '" + value + "'";
+        unsigned port = 0;
+        if (!parseNumber(value.substr(colon + 1), port) || port > 65535)
+            return "--listen: bad port in '" + value + "'";
+        std::string host = value.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        c.listenAddress = host;
+        c.port = static_cast<unsigned short>(port);
+    } else if (key == "db") {
+        if (value.empty())
+            return "--db wants a path";
+        c.databasePath = value;
+    } else if (key == "tls-cert") {
+        c.tlsCertFile = value;
+    } else if (key == "tls-key") {
+        c.tlsKeyFile = value;
+    } else if (key == "password-cost") {
+        if (value == "interactive")
+            c.passwordCostInteractive = true;
+        else if (value == "moderate")
+            c.passwordCostInteractive = false;
+        else
+            return "--password-cost wants interactive or moderate, got '" + value + "'";
+    } else if (key == "threads") {
+        if (!parseNumber(value, c.threads) || c.threads > 256)
+            return "--threads wants a number 0..256, got '" + value + "'";
+    } else if (key == "rate-limit") {
+        char *end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+            return "--rate-limit wants messages per second (0 = unlimited), got '" + value + "'";
+        c.rateLimitPerSecond = v;
+    } else if (key == "max-connections-per-address") {
+        if (!parseNumber(value, c.maxConnectionsPerAddress) || c.maxConnectionsPerAddress == 0)
+            return "--max-connections-per-address wants a positive number, got '" + value + "'";
+    } else if (key == "token-ttl") {
+        if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
+            return "--token-ttl wants a positive number of seconds, got '" + value + "'";
+    } else {
+        return "unknown option '" + key + "'";
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string GatewayConfig::usage()
+{
+    return "Usage: hchat-gateway --listen ADDR:PORT --db PATH [options]\n"
+           "  --listen ADDR:PORT                 address to serve HTTP and WebSocket on (port 0: any)\n"
+           "  --db PATH                          SQLite database file (created if missing)\n"
+           "  --tls-cert FILE --tls-key FILE     serve https/wss with this PEM certificate and key\n"
+           "  --config FILE                      read `key = value` lines (keys: the long options)\n"
+           "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"
+           "  --threads N                        I/O threads (default: number of cores)\n"
+           "  --rate-limit MSGS_PER_SEC          sends per session and second (default 200, 0: off)\n"
+           "  --max-connections-per-address N    open connections per remote address (default 256)\n"
+           "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"
+           "  --version                          print the version and exit\n"
+           "  --help                             print this help and exit\n";
+}
+
+std::optional<std::string> GatewayConfig::parse(const std::vector<std::string> &args, GatewayConfig &out)
+{
+    std::map<std::string, std::string> cli;
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        if (a == "--help" || a == "-h") {
+            out.showHelp = true;
+            continue;
+        }
+        if (a == "--version") {
+            out.showVersion = true;
+            continue;
+        }
+        if (a.rfind("--", 0) != 0)
+            return "unexpected argument '" + a + "'";
+        a = a.substr(2);
+        std::string value;
+        bool haveValue = false;
+        if (const auto eq = a.find('='); eq != std::string::npos) {
+            value = a.substr(eq + 1);
+            a = a.substr(0, eq);
+            haveValue = true;
+        }
+        if (!kValueOptions.count(a))
+            return "unknown option '--" + a + "'";
+        if (!haveValue) {
+            if (i + 1 >= args.size())
+                return "option '--" + a + "' wants a value";
+            value = args[++i];
+        }
+        cli[a] = value;
+        order.push_back(a);
+    }
+    if (out.showHelp || out.showVersion)
+        return std::nullopt;
+
+    bool listenFromFile = false;
+    bool dbFromFile = false;
+    if (auto it = cli.find("config"); it != cli.end()) {
+        std::ifstream in(it->second);
+        if (!in)
+            return "cannot read config file '" + it->second + "'";
+        std::string line;
+        int lineNo = 0;
+        while (std::getline(in, line)) {
+            ++lineNo;
+            line = trim(line);
+            if (line.empty() || line[0] == '#' || line[0] == ';')
+                continue;
+            const auto eq = line.find('=');
+            if (eq == std::string::npos)
+                return it->second + ":" + std::to_string(lineNo) + ": expected `key = value`";
+            const std::string key = trim(line.substr(0, eq));
+            const std::string value = trim(line.substr(eq + 1));
+            if (key == "config" || !kValueOptions.count(key))
+                return it->second + ":" + std::to_string(lineNo) + ": unknown key '" + key + "'";
+            listenFromFile = listenFromFile || key == "listen";
+            dbFromFile = dbFromFile || key == "db";
+            if (cli.count(key))
+                continue; // the command line wins
+            if (auto err = apply(key, value, out))
+                return it->second + ":" + std::to_string(lineNo) + ": " + *err;
+        }
+    }
+    for (const auto &key : order) {
+        if (key == "config")
+            continue;
+        if (auto err = apply(key, cli[key], out))
+            return *err;
+    }
+    if (!cli.count("listen") && !listenFromFile)
+        return "--listen ADDR:PORT is required";
+    if (!cli.count("db") && !dbFromFile)
+        return "--db PATH is required";
+    if (out.tlsCertFile.empty() != out.tlsKeyFile.empty())
+        return "--tls-cert and --tls-key go together";
+    return std::nullopt;
+}
+
+} // namespace hchat::server

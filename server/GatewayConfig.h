@@ -1,13 +1,35 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace hchat::server {
 
+// Every setting of hchat-gateway. Filled from the command line and an optional config file of
+// `key = value` lines whose keys are the long option names (command-line values win).
 struct GatewayConfig {
     std::string listenAddress = "127.0.0.1";
     unsigned short port = 8745;
     std::string databasePath = "hchat-gateway.db";
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
+    bool passwordCostInteractive = false; // libsodium's moderate limits unless "interactive"
+    unsigned threads = 0;                 // 0: hardware concurrency (at least 2)
+    double rateLimitPerSecond = 200;      // sends per session and second; 0 disables the limit
+    unsigned maxConnectionsPerAddress = 256;
+    std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
+    unsigned passwordWorkers = 2;
+    unsigned readerThreads = 2;
+    bool showVersion = false;
+    bool showHelp = false;
+
+    bool tlsEnabled() const { return !tlsCertFile.empty(); }
+
+    // Parses argv (without argv[0]). On error returns a message for stderr.
+    static std::optional<std::string> parse(const std::vector<std::string> &args, GatewayConfig &out);
+    static std::string usage();
 };
 
 } // namespace hchat::server

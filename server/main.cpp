@@ -1,10 +1,49 @@
+// hchat-gateway: parses the command line and runs a Gateway. Exit codes: 0 after a clean shutdown,
+// 1 when the gateway cannot start (database, TLS, address), 2 for bad arguments.
+#include "Gateway.h"
 #include "GatewayConfig.h"
 #include "hchat/Version.h"
 
-#include <cstdio>
+#include <sodium.h>
 
-int main()
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+int main(int argc, char **argv)
 {
-    std::printf("hchat-gateway %s (placeholder)\n", hchat::kVersion);
-    return 0;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    hchat::server::GatewayConfig config;
+    if (auto error = hchat::server::GatewayConfig::parse(args, config)) {
+        std::fprintf(stderr, "hchat-gateway: %s\n%s", error->c_str(), hchat::server::GatewayConfig::usage().c_str());
+        return 2;
+    }
+    if (config.showHelp) {
+        std::fputs(hchat::server::GatewayConfig::usage().c_str(), stdout);
+        return 0;
+    }
+    if (config.showVersion) {
+        std::printf("hchat-gateway %s\n", hchat::kVersion);
+        return 0;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    if (sodium_init() < 0) {
+        std::fprintf(stderr, "hchat-gateway: libsodium failed to initialise\n");
+        return 1;
+    }
+    try {
+        hchat::server::Gateway gateway(config);
+        const std::string address = gateway.start();
+        std::printf("hchat-gateway listening on %s\n", address.c_str());
+        std::fflush(stdout);
+        std::fprintf(stderr, "hchat-gateway %s: database %s, %s, password cost %s\n", hchat::kVersion,
+                     config.databasePath.c_str(), config.tlsEnabled() ? "TLS" : "plain (no TLS)",
+                     config.passwordCostInteractive ? "interactive" : "moderate");
+        return gateway.run();
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "hchat-gateway: %s\n", e.what());
+        return 1;
+    }
 }

@@ -1,2 +1,13 @@
 # UI suites: real widgets and real desktop services.
 hchat_add_test(tst_ui_notification_policy SOURCES tst_ui_notification_policy.cpp LIBS hchat_ui LABELS ui DBUS)
+
+# The shared 1,000,000-message history, built once per test run and reused by the benchmark.
+set(HCHAT_HISTORY_FIXTURE ${CMAKE_BINARY_DIR}/fixtures/history-1m.db CACHE INTERNAL "")
+add_executable(make_history_fixture make_history_fixture.cpp)
+target_link_libraries(make_history_fixture PRIVATE hchat_core)
+hchat_strict_warnings(make_history_fixture)
+add_test(NAME fixture_history_1m COMMAND make_history_fixture ${HCHAT_HISTORY_FIXTURE} 1000000)
+set_tests_properties(fixture_history_1m PROPERTIES FIXTURES_SETUP history1m LABELS ui TIMEOUT 600)
+
+hchat_add_test(tst_ui_message_model SOURCES tst_ui_message_model.cpp LIBS hchat_ui LABELS ui
+               FIXTURES_REQUIRED history1m ENV HCHAT_HISTORY_FIXTURE=${HCHAT_HISTORY_FIXTURE})

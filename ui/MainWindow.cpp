@@ -1,11 +1,460 @@
 #include "MainWindow.h"
 
+#include "ChannelDelegate.h"
+#include "ChannelListModel.h"
+#include "Client.h"
+#include "Composer.h"
+#include "DesktopNotifier.h"
+#include "HistoryStore.h"
+#include "MessageDelegate.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+#include "NotificationCenter.h"
+#include "UiLogging.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QVBoxLayout>
+
 namespace hchat::ui {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+namespace {
+constexpr int kSearchResultSeqRole = Qt::UserRole + 1;
+constexpr int kSearchResultChannelRole = Qt::UserRole + 2;
+} // namespace
+
+MainWindow::MainWindow(Client *client, QWidget *parent)
+    : QMainWindow(parent), m_client(client), m_channelModel(new ChannelListModel(client, this)),
+      m_messageModel(new MessageListModel(client->store(), this)), m_notifier(new DesktopNotifier(this)),
+      m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
+      m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
+      m_header(new QLabel), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel)
 {
+    setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HChat"));
-    resize(960, 640);
+    setWindowIcon(QIcon(QStringLiteral(":/hchat/hchat.svg")));
+    resize(1000, 680);
+
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setPlaceholderText(tr("Search messages"));
+    m_search->setAccessibleName(tr("Search messages"));
+    m_search->setClearButtonEnabled(true);
+    m_channelList->setObjectName(QStringLiteral("channelList"));
+    m_channelList->setAccessibleName(tr("Channels"));
+    m_channelList->setModel(m_channelModel);
+    m_channelList->setItemDelegate(new ChannelDelegate(m_channelList));
+    m_channelList->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_searchResults->setObjectName(QStringLiteral("searchResults"));
+    m_searchResults->setAccessibleName(tr("Search results"));
+    m_searchResults->setWordWrap(true);
+    m_leftStack->addWidget(m_channelList);
+    m_leftStack->addWidget(m_searchResults);
+
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_leftStack);
+
+    m_header->setObjectName(QStringLiteral("channelHeader"));
+    m_header->setTextFormat(Qt::PlainText);
+    QFont headerFont = m_header->font();
+    headerFont.setBold(true);
+    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
+    m_header->setFont(headerFont);
+    m_messageView->setObjectName(QStringLiteral("messageView"));
+    m_messageView->setMessageModel(m_messageModel);
+    m_composer->setObjectName(QStringLiteral("composer"));
+    m_composer->setMaximumHeight(m_composer->sizeHint().height() * 2);
+
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(6, 6, 6, 6);
+    rightLayout->addWidget(m_header);
+    rightLayout->addWidget(m_messageView, 1);
+    rightLayout->addWidget(m_composer);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({260, 740});
+    setCentralWidget(splitter);
+    m_status->setObjectName(QStringLiteral("connectionStatus"));
+    statusBar()->addWidget(m_status, 1);
+
+    buildMenus();
+    buildTray();
+
+    connect(m_channelList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    openChannel(current.data(ChannelListModel::NameRole).toString());
+            });
+    connect(m_channelList, &QListView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_channelList->indexAt(pos);
+        if (!index.isValid())
+            return;
+        const QString channel = index.data(ChannelListModel::NameRole).toString();
+        const bool muted = index.data(ChannelListModel::MutedRole).toBool();
+        QMenu menu;
+        menu.addAction(muted ? tr("Unmute") : tr("Mute"), this, [this, channel, muted] {
+            m_client->store()->setMuted(channel, !muted);
+            m_notifications->setChannelMuted(channel, !muted);
+            m_channelModel->reload();
+        });
+        menu.addAction(tr("Leave"), this, [this, channel] { m_client->leaveChannel(channel); });
+        menu.exec(m_channelList->viewport()->mapToGlobal(pos));
+    });
+    connect(m_search, &QLineEdit::textChanged, this, &MainWindow::runSearch);
+    connect(m_searchResults, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        jumpToMessage(item->data(kSearchResultChannelRole).toString(),
+                      item->data(kSearchResultSeqRole).toULongLong());
+    });
+    connect(m_composer, &Composer::submitted, this, &MainWindow::sendFromComposer);
+    connect(m_messageView->messageDelegate(), &MessageDelegate::retryRequested, this,
+            [this](qint64 id) { m_client->retrySend(id); });
+    connect(m_messageView, &MessageView::seenUpTo, this, [this](quint64 seq) {
+        if (isActiveWindow() && !m_currentChannel.isEmpty() && seq > m_client->store()->readSeq(m_currentChannel))
+            m_client->markRead(m_currentChannel, seq);
+    });
+
+    connect(m_client, &Client::connectionStateChanged, this, &MainWindow::onConnectionStateChanged);
+    connect(m_client, &Client::catchUpProgress, this, [this] { onConnectionStateChanged(m_client->connectionState()); });
+    connect(m_client, &Client::catchUpFinished, this, &MainWindow::onCatchUpFinished);
+    connect(m_client, &Client::messageReceived, this, &MainWindow::onMessageReceived);
+    connect(m_client, &Client::messagesStored, this, [this](const QString &channel, quint64, quint64) {
+        m_messageModel->onMessagesStored(channel);
+    });
+    connect(m_client, &Client::outboxChanged, this, [this](qint64, const QString &channel, OutboxEntry::State) {
+        m_messageModel->onOutboxChanged(channel);
+    });
+    connect(m_client, &Client::unreadChanged, this, [this] { updateTrayTooltip(); });
+    connect(m_client, &Client::signedIn, this, [this](const QString &nick) {
+        m_notifications->setOwnNick(nick);
+        m_client->store()->setOwnNick(nick);
+        setWindowTitle(tr("HChat — %1").arg(nick));
+    });
+    connect(m_client, &Client::channelsChanged, this, [this] {
+        for (const ChannelRecord &c : m_client->channels())
+            m_notifications->setChannelMuted(c.name, c.muted);
+        if (openChannelWhenKnown())
+            return;
+        if (!m_currentChannel.isEmpty())
+            m_channelList->setCurrentIndex(m_channelModel->index(m_channelModel->rowOf(m_currentChannel)));
+        else if (m_channelModel->rowCount() > 0)
+            m_channelList->setCurrentIndex(m_channelModel->index(0));
+        updateHeader();
+    });
+    connect(m_client, &Client::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_notifications, &NotificationCenter::openChannelRequested, this, [this](const QString &channel) {
+        showAndRaise();
+        openChannel(channel);
+    });
+
+    if (m_client->store() && m_client->store()->isOpen()) {
+        m_notifications->setOwnNick(m_client->store()->ownNick());
+        for (const ChannelRecord &c : m_client->channels())
+            m_notifications->setChannelMuted(c.name, c.muted);
+    }
+    onConnectionStateChanged(m_client->connectionState());
+    if (m_channelModel->rowCount() > 0)
+        m_channelList->setCurrentIndex(m_channelModel->index(0));
+    updateHeader();
+}
+
+MainWindow::~MainWindow()
+{
+    saveDraft();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *chat = menuBar()->addMenu(tr("&Chat"));
+    chat->addAction(tr("&Join channel…"), QKeySequence(Qt::CTRL | Qt::Key_J), this, &MainWindow::joinChannelDialog);
+    chat->addAction(tr("New &direct message…"), QKeySequence(Qt::CTRL | Qt::Key_N), this,
+                    &MainWindow::directMessageDialog);
+    chat->addAction(tr("New &private channel…"), this, &MainWindow::createPrivateChannelDialog);
+    chat->addAction(tr("&Invite to this channel…"), this, &MainWindow::inviteMemberDialog);
+    chat->addSeparator();
+    chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    chat->addSeparator();
+    chat->addAction(tr("Sign &out"), this, [this] { m_client->logOut(); });
+    chat->addAction(tr("&Quit"), QKeySequence::Quit, this, [this] {
+        m_quitting = true;
+        close();
+        qApp->quit();
+    });
+}
+
+void MainWindow::buildTray()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(windowIcon(), this);
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("Show HChat"), this, &MainWindow::showAndRaise);
+    menu->addAction(tr("Quit"), this, [this] {
+        m_quitting = true;
+        qApp->quit();
+    });
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger)
+            isVisible() && isActiveWindow() ? hide() : showAndRaise();
+    });
+    updateTrayTooltip();
+    m_tray->show();
+}
+
+void MainWindow::updateTrayTooltip()
+{
+    if (!m_tray)
+        return;
+    quint64 unread = 0;
+    for (const ChannelRecord &c : m_client->channels()) {
+        if (!c.muted)
+            unread += m_client->unreadCount(c.name);
+    }
+    m_tray->setToolTip(unread ? tr("HChat — %n unread", nullptr, int(unread)) : tr("HChat"));
+}
+
+void MainWindow::showAndRaise()
+{
+    show();
+    setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    raise();
+    activateWindow();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void MainWindow::onConnectionStateChanged(ConnectionState state)
+{
+    QString text;
+    switch (state) {
+    case ConnectionState::Offline:
+        text = tr("Offline — messages you write are kept and sent when the connection returns");
+        break;
+    case ConnectionState::Connecting:
+        text = tr("Connecting…");
+        break;
+    case ConnectionState::CatchingUp:
+        text = m_client->catchUpTotal() > 0
+                   ? tr("Catching up %1 of %2").arg(m_client->catchUpDone()).arg(m_client->catchUpTotal())
+                   : tr("Catching up…");
+        break;
+    case ConnectionState::Online:
+        text = tr("Online");
+        break;
+    }
+    m_status->setText(text);
+}
+
+void MainWindow::openChannel(const QString &channel)
+{
+    if (channel.isEmpty() || channel == m_currentChannel)
+        return;
+    saveDraft();
+    m_currentChannel = channel;
+    const int row = m_channelModel->rowOf(channel);
+    if (row >= 0 && m_channelList->currentIndex().row() != row)
+        m_channelList->setCurrentIndex(m_channelModel->index(row));
+    m_messageModel->setChannel(channel);
+    m_composer->setPlainText(m_client->store()->draft(channel));
+    m_composer->moveCursor(QTextCursor::End);
+    updateHeader();
+}
+
+bool MainWindow::openChannelWhenKnown()
+{
+    if (m_channelToOpen.isEmpty() || m_channelModel->rowOf(m_channelToOpen) < 0)
+        return false;
+    openChannel(std::exchange(m_channelToOpen, QString()));
+    return true;
+}
+
+void MainWindow::saveDraft()
+{
+    if (!m_currentChannel.isEmpty() && m_client->store() && m_client->store()->isOpen())
+        m_client->store()->setDraft(m_currentChannel, m_composer->toPlainText());
+}
+
+void MainWindow::updateHeader()
+{
+    if (m_currentChannel.isEmpty()) {
+        m_header->setText(m_channelModel->rowCount() == 0 ? tr("Join a channel to start (Ctrl+J)") : QString());
+        m_composer->setEnabled(false);
+        return;
+    }
+    m_composer->setEnabled(true);
+    const auto record = m_client->store()->channel(m_currentChannel);
+    QString title = record ? ChannelListModel::titleFor(*record, m_client->nick()) : m_currentChannel;
+    if (record && record->encrypted)
+        title = tr("%1 (encrypted)").arg(title);
+    if (record && record->kind != ChannelRecord::Kind::Open && !record->members.isEmpty())
+        title += QStringLiteral(" — ") + record->members.join(QStringLiteral(", "));
+    m_header->setText(title);
+}
+
+void MainWindow::sendFromComposer(const QString &text)
+{
+    if (m_currentChannel.isEmpty())
+        return;
+    QString error;
+    if (m_client->sendMessage(m_currentChannel, text, &error) == 0) {
+        statusBar()->showMessage(error, 10000);
+        return;
+    }
+    m_composer->clear();
+    m_client->store()->setDraft(m_currentChannel, {});
+    m_messageView->scrollToBottom();
+}
+
+void MainWindow::onCatchUpFinished(const CatchUpReport &report)
+{
+    QList<ChannelArrivals> arrivals;
+    for (const auto &c : report.channels)
+        arrivals.append({c.channel, int(c.count), c.senders, c.newest.sender,
+                         c.newest.encrypted ? QString() : c.newest.text(), c.newest.serverTimeMs});
+    m_notifications->setWindowActive(isActiveWindow());
+    m_notifications->catchUpFinished(arrivals);
+    m_channelModel->reload();
+    updateTrayTooltip();
+}
+
+void MainWindow::onMessageReceived(const StoredMessage &message)
+{
+    if (message.kind != MessageKind::Text)
+        return;
+    m_notifications->setWindowActive(isActiveWindow());
+    m_notifications->liveMessage(message.channel, message.sender, message.encrypted ? tr("Encrypted message") : message.text());
+}
+
+void MainWindow::runSearch()
+{
+    const QString query = m_search->text().trimmed();
+    if (query.isEmpty()) {
+        m_leftStack->setCurrentWidget(m_channelList);
+        return;
+    }
+    m_searchResults->clear();
+    const auto hits = m_client->search(query, 200);
+    for (const SearchHit &hit : hits) {
+        auto *item = new QListWidgetItem;
+        const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(hit.serverTimeMs), QLocale::ShortFormat);
+        QString snippet = hit.snippet;
+        snippet.remove(SearchHit::kMarkStart).remove(SearchHit::kMarkEnd);
+        item->setText(QStringLiteral("%1 · %2 · %3\n%4").arg(hit.channel, hit.sender, when, snippet));
+        item->setData(kSearchResultChannelRole, hit.channel);
+        item->setData(kSearchResultSeqRole, hit.seq);
+        m_searchResults->addItem(item);
+    }
+    if (hits.isEmpty())
+        m_searchResults->addItem(tr("No messages match “%1”.").arg(query));
+    m_leftStack->setCurrentWidget(m_searchResults);
+}
+
+void MainWindow::jumpToMessage(const QString &channel, quint64 seq)
+{
+    openChannel(channel);
+    const int row = m_messageModel->rowForSeq(seq);
+    if (row >= 0) {
+        m_messageView->scrollToRow(row);
+        m_messageView->setCurrentIndex(m_messageModel->index(row));
+    }
+}
+
+void MainWindow::joinChannelDialog()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Join a channel"),
+                                               tr("Channel name (lower-case letters, digits, . _ -):"),
+                                               QLineEdit::Normal, {}, &ok)
+                             .trimmed();
+    if (ok && !name.isEmpty()) {
+        m_channelToOpen = name;
+        m_client->joinChannel(name);
+    }
+}
+
+void MainWindow::directMessageDialog()
+{
+    bool ok = false;
+    const QString nick = QInputDialog::getText(this, tr("Direct message"), tr("Nick:"), QLineEdit::Normal, {}, &ok).trimmed();
+    if (ok && !nick.isEmpty()) {
+        m_client->openDirectChannel(nick, &m_channelToOpen);
+        openChannelWhenKnown();
+    }
+}
+
+void MainWindow::createPrivateChannelDialog()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("New private channel"),
+                                               tr("Channel name (members add members):"), QLineEdit::Normal, {}, &ok)
+                             .trimmed();
+    if (ok && !name.isEmpty()) {
+        m_channelToOpen = name;
+        m_client->createChannel(name, ChannelRecord::Kind::InviteOnly);
+    }
+}
+
+void MainWindow::inviteMemberDialog()
+{
+    if (m_currentChannel.isEmpty())
+        return;
+    bool ok = false;
+    const QString nick = QInputDialog::getText(this, tr("Invite to %1").arg(m_currentChannel), tr("Nick:"),
+                                               QLineEdit::Normal, {}, &ok)
+                             .trimmed();
+    if (ok && !nick.isEmpty())
+        m_client->invite(m_currentChannel, nick);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange) {
+        m_notifications->setWindowActive(isActiveWindow());
+        if (isActiveWindow() && m_messageView->isAtBottom() && !m_currentChannel.isEmpty()) {
+            const quint64 max = m_client->store()->maxSeq(m_currentChannel);
+            if (max > m_client->store()->readSeq(m_currentChannel))
+                m_client->markRead(m_currentChannel, max);
+        }
+    }
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveDraft();
+    if (m_tray && m_tray->isVisible() && !m_quitting) {
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace hchat::ui

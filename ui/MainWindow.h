@@ -1,13 +1,91 @@
 #pragma once
 
+#include "CatchUpReport.h"
+#include "ConnectionState.h"
+#include "StoredMessage.h"
+
 #include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QListWidget;
+class QStackedWidget;
+class QSystemTrayIcon;
+
+namespace hchat {
+class Client;
+}
 
 namespace hchat::ui {
 
+class ChannelListModel;
+class Composer;
+class DesktopNotifier;
+class MessageListModel;
+class MessageView;
+class NotificationCenter;
+
+// The window people live in: channel list on the left; the open channel's messages and the
+// composer on the right; a search field; a status line (offline / connecting / catching up N of
+// M / online). Talks to core only through Client's signals and slots and the item models.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(Client *client, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    QString currentChannel() const { return m_currentChannel; }
+    NotificationCenter *notifications() const { return m_notifications; }
+    MessageView *messageView() const { return m_messageView; }
+    Composer *composer() const { return m_composer; }
+    ChannelListModel *channelModel() const { return m_channelModel; }
+    QString statusText() const;
+
+public slots:
+    void openChannel(const QString &channel);
+    void showAndRaise();
+    void joinChannelDialog();
+    void directMessageDialog();
+    void createPrivateChannelDialog();
+    void inviteMemberDialog();
+    void jumpToMessage(const QString &channel, quint64 seq);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildTray();
+    void sendFromComposer(const QString &text);
+    void onConnectionStateChanged(hchat::ConnectionState state);
+    void onCatchUpFinished(const hchat::CatchUpReport &report);
+    void onMessageReceived(const hchat::StoredMessage &message);
+    void runSearch();
+    void updateHeader();
+    void updateTrayTooltip();
+    void saveDraft();
+    // Opens the channel just joined or created once the channel list knows it.
+    bool openChannelWhenKnown();
+
+    Client *m_client;
+    ChannelListModel *m_channelModel;
+    MessageListModel *m_messageModel;
+    DesktopNotifier *m_notifier;
+    NotificationCenter *m_notifications;
+    QListView *m_channelList;
+    QLineEdit *m_search;
+    QListWidget *m_searchResults;
+    QStackedWidget *m_leftStack;
+    QLabel *m_header;
+    MessageView *m_messageView;
+    Composer *m_composer;
+    QLabel *m_status;
+    QSystemTrayIcon *m_tray = nullptr;
+    QString m_currentChannel;
+    QString m_channelToOpen;
+    bool m_quitting = false;
 };
 
 } // namespace hchat::ui

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace hchat {
+
+// A channel as the local history knows it (HistoryStore::channels()).
+struct ChannelRecord {
+    enum class Kind : int { Open = 0, InviteOnly = 1, Direct = 2 }; // = hchat.v1.ChannelKind
+
+    QString name;             // "general", or "@alice+bob" for a direct channel
+    Kind kind = Kind::Open;
+    bool encrypted = false;
+    QStringList members;      // invite-only and direct channels
+    bool joined = true;       // false once left or removed (history stays)
+    bool muted = false;
+    quint64 serverMaxSeq = 0; // highest seq the gateway reported
+    quint64 maxSeq = 0;       // highest seq committed locally (1..maxSeq are all stored)
+    quint64 readSeq = 0;      // this user's read position
+    qint64 lastActivityMs = 0; // server time of the newest stored message (0: none)
+};
+
+} // namespace hchat
+
+Q_DECLARE_METATYPE(hchat::ChannelRecord)

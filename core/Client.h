@@ -1,0 +1,190 @@
+#pragma once
+
+#include "CatchUpReport.h"
+#include "ChannelRecord.h"
+#include "ConnectionState.h"
+#include "OutboxEntry.h"
+#include "SearchHit.h"
+#include "StoredMessage.h"
+
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QSslCertificate>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QNetworkAccessManager;
+
+namespace hchat::v1 {
+class Frame;
+}
+
+namespace hchat {
+
+class GatewayHttp;
+class HistoryStore;
+class Outbox;
+class PushChannel;
+class SyncEngine;
+class SyncPuller;
+class TokenVault;
+
+// The facade the UI talks to. Owns the local history (HistoryStore), the push channel, the
+// puller, the sync engine and the outbox, and keeps the session token in a TokenVault (the OS
+// keychain by default).
+//
+// Typical use:
+//   Client c;                         // or Client c(new MemoryTokenVault) in tests
+//   c.openProfile(dataDir);           // the SQLite history; false → lastError()
+//   c.setGatewayUrls({QUrl("ws://127.0.0.1:8080/ws")});
+//   c.resumeSession();                // stored token → connect; else signInRequired()
+//   c.logIn(nick, password);          // → requestFinished(id, ok, error), signedIn(nick)
+//   c.joinChannel("general"); c.sendMessage("general", "hi");
+//
+// Every operation that talks to the gateway returns a request id (> 0) and ends with exactly one
+// requestFinished(id, ok, error) signal, also when offline (ok = false, queued). Sending is the
+// exception: sendMessage() stores the message in the outbox and works offline.
+//
+// For a lazily paging QAbstractListModel read rows straight from store() (page / rowsBefore /
+// rowsAfter / count / minSeq / maxSeq) and append rows on messagesStored(); show outbox entries
+// (store()->outbox(channel, {Pending, Failed})) below them and refresh on outboxChanged().
+class Client : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(hchat::ConnectionState connectionState READ connectionState NOTIFY connectionStateChanged)
+    Q_PROPERTY(QString nick READ nick NOTIFY signedIn)
+public:
+    explicit Client(QObject *parent = nullptr); // tokens in the OS keychain
+    // Tokens in the given vault; the Client takes ownership if the vault has no parent.
+    explicit Client(TokenVault *vault, QObject *parent = nullptr);
+    ~Client() override;
+
+    // ---- profile -----------------------------------------------------------------------------
+    // Opens <dataDir>/history.sqlite (created if missing). A damaged or newer database is not
+    // touched: false, and lastError() explains.
+    bool openProfile(const QString &dataDir);
+    HistoryStore *store() const { return m_store; }
+    QString lastError() const { return m_lastError; }
+
+    // WebSocket addresses (ws://host:port/ws or wss://…), tried in order; HTTP goes to the same
+    // host and port. Saved in the profile.
+    void setGatewayUrls(const QList<QUrl> &urls);
+    QList<QUrl> gatewayUrls() const { return m_urls; }
+    // Self-hosted TLS: accept only this certificate (instead of the system CA store).
+    void setPinnedCertificate(const QSslCertificate &certificate);
+
+    // ---- account -----------------------------------------------------------------------------
+    quint64 registerAccount(const QString &nick, const QString &password);
+    // On success: token to the vault, profile remembers nick and device id, connects.
+    quint64 logIn(const QString &nick, const QString &password, const QString &deviceName = {});
+    // Token from the vault → connect; none → signInRequired().
+    void resumeSession();
+    // Connect with this token (not stored). For tools and tests.
+    void startSession(const QString &token);
+    // Revokes the token at the gateway, removes it from the vault, disconnects. History stays.
+    quint64 logOut();
+    // Disconnect without logging out (and stop reconnecting).
+    void disconnectFromGateway();
+    QString nick() const { return m_nick; }
+    QString deviceId() const { return m_deviceId; }
+    QString accountKey() const; // the vault entry: "<nick>@<host:port>"
+
+    // ---- channels ----------------------------------------------------------------------------
+    quint64 joinChannel(const QString &channel);
+    quint64 leaveChannel(const QString &channel);
+    quint64 createChannel(const QString &channel, ChannelRecord::Kind kind, bool encrypted = false,
+                          const QStringList &members = {});
+    quint64 invite(const QString &channel, const QString &nick);
+    quint64 removeMember(const QString &channel, const QString &nick);
+    // The direct channel with nick ("@a+b", both lower-case, sorted), created if needed.
+    // *channel receives its name at once.
+    quint64 openDirectChannel(const QString &nick, QString *channel = nullptr);
+    static QString directChannelName(const QString &a, const QString &b);
+    QList<ChannelRecord> channels() const;
+
+    // ---- messages ----------------------------------------------------------------------------
+    // Stores the text in the outbox (pending) and sends it when connected. Returns the outbox
+    // id, or 0 with *error (empty, too large, not saved).
+    qint64 sendMessage(const QString &channel, const QString &text, QString *error = nullptr);
+    bool retrySend(qint64 outboxId);
+    // Everything up to seq has been read (on every device of this user).
+    void markRead(const QString &channel, quint64 seq);
+    quint64 unreadCount(const QString &channel) const;
+    QList<SearchHit> search(const QString &query, int limit = 100) const;
+
+    // ---- state -------------------------------------------------------------------------------
+    ConnectionState connectionState() const { return m_state; }
+    quint64 catchUpDone() const { return m_catchUpDone; }
+    quint64 catchUpTotal() const { return m_catchUpTotal; }
+
+    // Building blocks, for tests and tools.
+    PushChannel *pushChannel() const { return m_push; }
+    SyncPuller *puller() const { return m_puller; }
+    SyncEngine *engine() const { return m_engine; }
+    Outbox *outbox() const { return m_outbox; }
+    GatewayHttp *http() const { return m_http; }
+
+public slots:
+    // Network came back / resumed from sleep: reconnect at once (or probe a live link).
+    void reconnectNow();
+
+signals:
+    void connectionStateChanged(hchat::ConnectionState state);
+    void catchUpProgress(quint64 done, quint64 total);
+    // Once per completed catch-up after each (re)connect; possibly empty.
+    void catchUpFinished(const hchat::CatchUpReport &report);
+    // Messages firstSeq..lastSeq were appended to channel's history.
+    void messagesStored(const QString &channel, quint64 firstSeq, quint64 lastSeq);
+    // One message that arrived live (not during a catch-up); includes one's own.
+    void messageReceived(const hchat::StoredMessage &message);
+    void channelsChanged();
+    void unreadChanged(const QString &channel, quint64 unread);
+    void outboxChanged(qint64 id, const QString &channel, hchat::OutboxEntry::State state);
+    void requestFinished(quint64 requestId, bool ok, const QString &error);
+    void signedIn(const QString &nick);
+    void signInRequired(const QString &reason);
+    void signedOut();
+    // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
+    void errorOccurred(const QString &message);
+
+private:
+    void init(TokenVault *vault);
+    quint64 nextRequestId() { return ++m_lastRequestId; }
+    void finishLater(quint64 id, bool ok, const QString &error);
+    void postWithFailover(const QString &path, const QByteArray &body,
+                          std::function<void(bool ok, int code, const QString &error, const QByteArray &body)> done,
+                          int urlIndex = 0);
+    // Sends a request over the push channel; onAnswer(ok, error, answer) decides the outcome.
+    quint64 wsRequest(hchat::v1::Frame &frame,
+                      std::function<void(quint64 id, const hchat::v1::Frame &answer)> onAnswer);
+    void onWelcomed();
+    void onPushed(const hchat::v1::Frame &frame);
+    void updateState();
+    void markUnreadDirty(const QString &channel);
+    void syncReadPositions();
+
+    QNetworkAccessManager *m_nam = nullptr;
+    GatewayHttp *m_http = nullptr;
+    HistoryStore *m_store = nullptr;
+    PushChannel *m_push = nullptr;
+    SyncPuller *m_puller = nullptr;
+    SyncEngine *m_engine = nullptr;
+    Outbox *m_outbox = nullptr;
+    TokenVault *m_vault = nullptr;
+    QList<QUrl> m_urls;
+    QString m_nick;
+    QString m_deviceId;
+    QString m_token;
+    QString m_lastError;
+    QString m_pendingResumeAccount;
+    ConnectionState m_state = ConnectionState::Offline;
+    quint64 m_lastRequestId = 0;
+    quint64 m_catchUpDone = 0;
+    quint64 m_catchUpTotal = 0;
+    QSet<QString> m_unreadDirty;
+    QTimer m_unreadTimer;
+};
+
+} // namespace hchat

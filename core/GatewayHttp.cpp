@@ -1,0 +1,83 @@
+#include "GatewayHttp.h"
+
+#include "CoreLogging.h"
+#include "hchat.pb.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+
+namespace hchat {
+
+GatewayHttp::GatewayHttp(QNetworkAccessManager *nam, QObject *parent) : QObject(parent), m_nam(nam) {}
+
+QUrl GatewayHttp::httpBaseFromWebSocketUrl(const QUrl &ws)
+{
+    QUrl u;
+    u.setScheme(ws.scheme() == QLatin1String("wss") ? QStringLiteral("https") : QStringLiteral("http"));
+    u.setHost(ws.host());
+    if (ws.port() > 0)
+        u.setPort(ws.port());
+    return u;
+}
+
+QNetworkReply *GatewayHttp::post(const QString &path, const google::protobuf::MessageLite &body, Callback callback)
+{
+    const std::string bytes = body.SerializeAsString();
+    return post(path, QByteArray(bytes.data(), static_cast<qsizetype>(bytes.size())), std::move(callback));
+}
+
+QNetworkReply *GatewayHttp::post(const QString &path, const QByteArray &body, Callback callback)
+{
+    QUrl url = m_base;
+    url.setPath(path);
+    QNetworkRequest req(url);
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-protobuf"));
+    req.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/x-protobuf"));
+    if (!m_token.isEmpty())
+        req.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token.toUtf8());
+    req.setTransferTimeout(m_timeoutMs);
+    if (m_haveSsl && url.scheme() == QLatin1String("https"))
+        req.setSslConfiguration(m_ssl);
+    QNetworkReply *reply = m_nam->post(req, body);
+    const qint64 maxBytes = m_maxResponse;
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply, maxBytes](qint64 received, qint64 total) {
+        if (received > maxBytes || total > maxBytes) {
+            qCWarning(lcClient) << "HTTP answer larger than" << maxBytes << "bytes; aborted";
+            reply->setProperty("hchatTooLarge", true);
+            reply->abort();
+        }
+    });
+    connect(reply, &QNetworkReply::finished, this, [reply, callback = std::move(callback), path] {
+        reply->deleteLater();
+        Result r;
+        r.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        r.body = reply->readAll();
+        if (reply->property("hchatTooLarge").toBool()) {
+            r.httpStatus = 0;
+            r.error = tr("The gateway's answer to %1 was too large.").arg(path);
+        } else if (r.httpStatus == 0) {
+            r.error = tr("The gateway is unreachable: %1").arg(reply->errorString());
+        } else if (r.httpStatus < 200 || r.httpStatus >= 300) {
+            hchat::v1::Error err;
+            if (!r.body.isEmpty() && err.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size())) &&
+                !err.message().empty()) {
+                r.errorCode = err.code();
+                r.error = QString::fromStdString(err.message());
+            } else {
+                r.error = tr("The gateway answered %1 with HTTP %2.").arg(path).arg(r.httpStatus);
+            }
+        } else if (reply->error() != QNetworkReply::NoError) {
+            r.error = reply->errorString();
+        } else {
+            r.ok = true;
+        }
+        if (!r.ok)
+            qCDebug(lcClient).noquote() << "POST" << path << "failed:" << r.httpStatus << r.error;
+        callback(r);
+    });
+    return reply;
+}
+
+} // namespace hchat

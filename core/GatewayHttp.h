@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QString>
+#include <QUrl>
+
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace google::protobuf {
+class MessageLite;
+}
+
+namespace hchat {
+
+// The gateway's HTTP API: POST with protobuf bodies (application/x-protobuf), Bearer token,
+// errors as HTTP 4xx/5xx with an hchat.v1.Error body. Used by SyncPuller and Client.
+class GatewayHttp : public QObject {
+    Q_OBJECT
+public:
+    struct Result {
+        bool ok = false;           // HTTP 2xx and a body was read
+        int httpStatus = 0;        // 0: no HTTP answer at all (unreachable, timeout, TLS)
+        int errorCode = 0;         // hchat.v1.ErrorCode from the Error body, if any
+        QString error;             // human-readable
+        QByteArray body;
+        bool networkError() const { return httpStatus == 0; }
+    };
+    using Callback = std::function<void(const Result &)>;
+
+    explicit GatewayHttp(QNetworkAccessManager *nam, QObject *parent = nullptr);
+
+    // http(s)://host:port of the gateway (the WebSocket address is ws(s)://host:port/ws).
+    void setBaseUrl(const QUrl &base) { m_base = base; }
+    QUrl baseUrl() const { return m_base; }
+    static QUrl httpBaseFromWebSocketUrl(const QUrl &ws);
+    void setToken(const QString &token) { m_token = token; }
+    QString token() const { return m_token; }
+    void setSslConfiguration(const QSslConfiguration &conf) { m_ssl = conf; m_haveSsl = true; }
+    void setTimeout(int ms) { m_timeoutMs = ms; }
+    void setMaxResponseBytes(qint64 bytes) { m_maxResponse = bytes; }
+
+    // POSTs body to path; the callback runs once, on this object's thread. Returns the reply
+    // (owned by the manager; abort() it to cancel — the callback then reports an error).
+    QNetworkReply *post(const QString &path, const google::protobuf::MessageLite &body, Callback callback);
+    QNetworkReply *post(const QString &path, const QByteArray &body, Callback callback);
+
+private:
+    QNetworkAccessManager *m_nam;
+    QUrl m_base;
+    QString m_token;
+    QSslConfiguration m_ssl;
+    bool m_haveSsl = false;
+    int m_timeoutMs = 30000;
+    qint64 m_maxResponse = 256LL * 1024 * 1024;
+};
+
+} // namespace hchat

@@ -1,0 +1,881 @@
+#include "HistoryStore.h"
+
+#include "CoreLogging.h"
+
+#include <QAtomicInt>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QRegularExpression>
+#include <QVariant>
+
+#include <algorithm>
+#include <limits>
+
+namespace hchat {
+
+namespace {
+
+QAtomicInt g_connectionCounter;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// Column list shared by every message SELECT; rowToMessage() reads it.
+const QString kMessageColumns = QStringLiteral(
+    "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject");
+
+StoredMessage rowToMessage(const QSqlQuery &q)
+{
+    StoredMessage m;
+    m.channel = q.value(0).toString();
+    m.seq = q.value(1).toULongLong();
+    m.sender = q.value(2).toString();
+    m.senderDevice = q.value(3).toString();
+    m.clientMsgId = q.value(4).toByteArray();
+    m.serverTimeMs = q.value(5).toLongLong();
+    m.body = q.value(6).toByteArray();
+    m.encrypted = q.value(7).toBool();
+    m.kind = static_cast<MessageKind>(q.value(8).toInt());
+    m.subject = q.value(9).toString();
+    return m;
+}
+
+const QString kOutboxColumns = QStringLiteral(
+    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms");
+
+OutboxEntry rowToOutbox(const QSqlQuery &q)
+{
+    OutboxEntry e;
+    e.id = q.value(0).toLongLong();
+    e.channel = q.value(1).toString();
+    e.clientMsgId = q.value(2).toByteArray();
+    e.body = q.value(3).toByteArray();
+    e.encrypted = q.value(4).toBool();
+    e.kind = static_cast<MessageKind>(q.value(5).toInt());
+    e.state = static_cast<OutboxEntry::State>(q.value(6).toInt());
+    e.seq = q.value(7).toULongLong();
+    e.error = q.value(8).toString();
+    e.createdMs = q.value(9).toLongLong();
+    e.updatedMs = q.value(10).toLongLong();
+    return e;
+}
+
+// Turns user input into an FTS5 query where every word is a quoted prefix term.
+QString ftsQuery(const QString &input)
+{
+    QStringList terms;
+    const auto words = input.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+    for (QString w : words) {
+        w.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        terms << QLatin1Char('"') + w + QStringLiteral("\"*");
+    }
+    return terms.join(QLatin1Char(' '));
+}
+
+// QtSql binds a null QString as SQL NULL; the schema wants '' for "none".
+QString nn(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
+bool isFtsIndexed(const StoredMessage &m)
+{
+    return m.kind == MessageKind::Text && !m.encrypted;
+}
+
+} // namespace
+
+HistoryStore::HistoryStore(QObject *parent)
+    : QObject(parent),
+      m_connectionName(QStringLiteral("hchat-history-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+HistoryStore::~HistoryStore()
+{
+    close();
+}
+
+bool HistoryStore::fail(OpenError error, const QString &message)
+{
+    m_openError = error;
+    m_lastError = message;
+    qCCritical(lcStore).noquote() << message;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_open = false;
+    return false;
+}
+
+bool HistoryStore::open(const QString &path)
+{
+    close();
+    m_path = path;
+    m_openError = OpenError::None;
+    m_lastError.clear();
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath()))
+        return fail(OpenError::CannotOpen,
+                    tr("Cannot create the folder %1 for the history database.").arg(info.absolutePath()));
+    const bool existed = info.exists();
+    if (existed && !info.isWritable())
+        return fail(OpenError::CannotOpen, tr("The history database %1 is not writable.").arg(path));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(path);
+        if (!db.open())
+            return fail(OpenError::CannotOpen, tr("Cannot open the history database %1: %2")
+                                                   .arg(path, db.lastError().text()));
+    }
+    m_open = true;
+    // The first read of the header tells a damaged or foreign file apart, before anything writes.
+    QString headerError;
+    {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName));
+        if (!q.exec(QStringLiteral("PRAGMA schema_version")) || !q.next())
+            headerError = q.lastError().text().isEmpty() ? QStringLiteral("unreadable header") : q.lastError().text();
+    }
+    if (!headerError.isEmpty())
+        return fail(OpenError::Corrupt,
+                    tr("The history database %1 is damaged or not an HChat database (%2). It was "
+                       "left as it is; move it away to start a fresh history.")
+                        .arg(path, headerError));
+    const int version = schemaVersion();
+    if (version < 0)
+        return fail(OpenError::Corrupt, tr("The history database %1 is damaged: %2").arg(path, m_lastError));
+    if (version > kSchemaVersion)
+        return fail(OpenError::NewerVersion,
+                    tr("The history database %1 was written by a newer version of HChat (schema %2; "
+                       "this version knows up to %3). It was left as it is; update HChat to open it.")
+                        .arg(path)
+                        .arg(version)
+                        .arg(kSchemaVersion));
+    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")) ||
+        !exec(QStringLiteral("PRAGMA foreign_keys=ON")) || !exec(QStringLiteral("PRAGMA busy_timeout=5000")))
+        return fail(OpenError::Corrupt, tr("The history database %1 cannot be used: %2").arg(path, m_lastError));
+    if (!migrate())
+        return fail(OpenError::MigrationFailed,
+                    tr("Upgrading the history database %1 failed: %2").arg(path, m_lastError));
+    qCInfo(lcStore).noquote() << "opened" << path << "schema" << schemaVersion();
+    return true;
+}
+
+void HistoryStore::close()
+{
+    if (!m_open)
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_open = false;
+}
+
+bool HistoryStore::isOpen() const
+{
+    return m_open;
+}
+
+bool HistoryStore::exec(const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (!q.exec(sql)) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore).noquote() << "SQL failed:" << sql.left(80) << "-" << m_lastError;
+        return false;
+    }
+    return true;
+}
+
+int HistoryStore::schemaVersion() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        return -1;
+    return q.value(0).toInt();
+}
+
+bool HistoryStore::integrityCheck(QString *details) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (!q.exec(QStringLiteral("PRAGMA integrity_check"))) {
+        if (details)
+            *details = q.lastError().text();
+        return false;
+    }
+    QStringList lines;
+    while (q.next())
+        lines << q.value(0).toString();
+    if (details)
+        *details = lines.join(QLatin1Char('\n'));
+    return lines == QStringList{QStringLiteral("ok")};
+}
+
+// Versioned migrations: step N takes user_version N-1 to N, each in its own transaction.
+bool HistoryStore::migrate()
+{
+    static const QList<QStringList> steps = {
+        // 1: the first schema.
+        {
+            QStringLiteral("CREATE TABLE kv(key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE channels("
+                           " name TEXT PRIMARY KEY, kind INTEGER NOT NULL DEFAULT 0,"
+                           " encrypted INTEGER NOT NULL DEFAULT 0, members TEXT NOT NULL DEFAULT '',"
+                           " joined INTEGER NOT NULL DEFAULT 1, muted INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE TABLE streams(" // sync state per stream (channel or device inbox)
+                           " stream TEXT PRIMARY KEY, max_seq INTEGER NOT NULL DEFAULT 0,"
+                           " server_max_seq INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE TABLE messages("
+                           " id INTEGER PRIMARY KEY, channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                           " sender TEXT NOT NULL DEFAULT '', sender_device TEXT NOT NULL DEFAULT '',"
+                           " client_msg_id BLOB, server_time_ms INTEGER NOT NULL DEFAULT 0, body BLOB,"
+                           " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
+                           " subject TEXT NOT NULL DEFAULT '', UNIQUE(channel, seq))"),
+            QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE TABLE read_positions(channel TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+                           " synced INTEGER NOT NULL DEFAULT 1)"),
+            QStringLiteral("CREATE TABLE outbox("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
+                           " client_msg_id BLOB NOT NULL UNIQUE, body BLOB NOT NULL,"
+                           " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
+                           " state INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,"
+                           " error TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,"
+                           " updated_ms INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX outbox_state ON outbox(state, id)"),
+            QStringLiteral("CREATE TABLE drafts(channel TEXT PRIMARY KEY, text TEXT NOT NULL)"),
+        },
+    };
+    static_assert(kSchemaVersion == 1, "add a migration step");
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
+        if (!db.transaction()) {
+            m_lastError = db.lastError().text();
+            return false;
+        }
+        for (const QString &sql : steps.at(version)) {
+            if (!exec(sql)) {
+                db.rollback();
+                return false;
+            }
+        }
+        if (!exec(QStringLiteral("PRAGMA user_version=%1").arg(version + 1)) || !db.commit()) {
+            m_lastError = db.lastError().text();
+            db.rollback();
+            return false;
+        }
+        qCInfo(lcStore) << "migrated history schema to version" << version + 1;
+    }
+    return true;
+}
+
+// ---- kv ------------------------------------------------------------------------------------
+
+QString HistoryStore::value(const QString &key, const QString &defaultValue) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT value FROM kv WHERE key = ?"));
+    q.addBindValue(key);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return defaultValue;
+}
+
+bool HistoryStore::setValue(const QString &key, const QString &value)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    q.addBindValue(key);
+    q.addBindValue(nn(value));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+// ---- channels ------------------------------------------------------------------------------
+
+bool HistoryStore::upsertChannel(const ChannelRecord &c)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    db.transaction();
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral(
+        "INSERT INTO channels(name, kind, encrypted, members, joined) VALUES(?, ?, ?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, encrypted = excluded.encrypted,"
+        " members = excluded.members, joined = excluded.joined"));
+    q.addBindValue(c.name);
+    q.addBindValue(static_cast<int>(c.kind));
+    q.addBindValue(c.encrypted ? 1 : 0);
+    q.addBindValue(nn(c.members.join(QLatin1Char('\n'))));
+    q.addBindValue(c.joined ? 1 : 0);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "upsertChannel failed:" << m_lastError;
+        db.rollback();
+        return false;
+    }
+    QSqlQuery s(db);
+    s.prepare(QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
+                             "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    s.addBindValue(c.name);
+    s.addBindValue(static_cast<qint64>(c.serverMaxSeq));
+    if (!s.exec()) {
+        m_lastError = s.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return db.commit();
+}
+
+bool HistoryStore::setChannelJoined(const QString &channel, bool joined)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE channels SET joined = ? WHERE name = ?"));
+    q.addBindValue(joined ? 1 : 0);
+    q.addBindValue(channel);
+    return q.exec() && q.numRowsAffected() > 0;
+}
+
+bool HistoryStore::setChannelMembers(const QString &channel, const QStringList &members)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE channels SET members = ? WHERE name = ?"));
+    q.addBindValue(nn(members.join(QLatin1Char('\n'))));
+    q.addBindValue(channel);
+    return q.exec() && q.numRowsAffected() > 0;
+}
+
+bool HistoryStore::setMuted(const QString &channel, bool muted)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE channels SET muted = ? WHERE name = ?"));
+    q.addBindValue(muted ? 1 : 0);
+    q.addBindValue(channel);
+    return q.exec() && q.numRowsAffected() > 0;
+}
+
+namespace {
+const QString kChannelSelect = QStringLiteral(
+    "SELECT c.name, c.kind, c.encrypted, c.members, c.joined, c.muted,"
+    " coalesce(s.server_max_seq, 0), coalesce(s.max_seq, 0), coalesce(r.seq, 0),"
+    " coalesce((SELECT m.server_time_ms FROM messages m WHERE m.channel = c.name"
+    "           ORDER BY m.seq DESC LIMIT 1), 0) AS activity"
+    " FROM channels c LEFT JOIN streams s ON s.stream = c.name"
+    " LEFT JOIN read_positions r ON r.channel = c.name");
+
+ChannelRecord rowToChannel(const QSqlQuery &q)
+{
+    ChannelRecord c;
+    c.name = q.value(0).toString();
+    c.kind = static_cast<ChannelRecord::Kind>(q.value(1).toInt());
+    c.encrypted = q.value(2).toBool();
+    const QString members = q.value(3).toString();
+    c.members = members.isEmpty() ? QStringList() : members.split(QLatin1Char('\n'));
+    c.joined = q.value(4).toBool();
+    c.muted = q.value(5).toBool();
+    c.serverMaxSeq = q.value(6).toULongLong();
+    c.maxSeq = q.value(7).toULongLong();
+    c.readSeq = q.value(8).toULongLong();
+    c.lastActivityMs = q.value(9).toLongLong();
+    return c;
+}
+} // namespace
+
+std::optional<ChannelRecord> HistoryStore::channel(const QString &name) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(kChannelSelect + QStringLiteral(" WHERE c.name = ?"));
+    q.addBindValue(name);
+    if (q.exec() && q.next())
+        return rowToChannel(q);
+    return std::nullopt;
+}
+
+QList<ChannelRecord> HistoryStore::channels(bool joinedOnly) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(kChannelSelect + (joinedOnly ? QStringLiteral(" WHERE c.joined = 1") : QString()) +
+              QStringLiteral(" ORDER BY activity DESC, c.name"));
+    QList<ChannelRecord> out;
+    if (!q.exec()) {
+        qCWarning(lcStore) << "channels() failed:" << q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out << rowToChannel(q);
+    return out;
+}
+
+// ---- messages ------------------------------------------------------------------------------
+
+HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
+                                                        const QList<StoredMessage> &messages,
+                                                        quint64 serverMaxSeq)
+{
+    AppendResult result;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (!db.transaction()) {
+        result.error = tr("cannot begin a transaction: %1").arg(db.lastError().text());
+        return result;
+    }
+    auto abort = [&](const QString &why) {
+        db.rollback();
+        result.ok = false;
+        result.error = why;
+        result.inserted.clear();
+        result.maxSeq = maxSeq(stream);
+        return result;
+    };
+    QSqlQuery cur(db);
+    cur.prepare(QStringLiteral("SELECT max_seq, server_max_seq FROM streams WHERE stream = ?"));
+    cur.addBindValue(stream);
+    if (!cur.exec())
+        return abort(cur.lastError().text());
+    quint64 max = 0;
+    quint64 serverMax = 0;
+    if (cur.next()) {
+        max = cur.value(0).toULongLong();
+        serverMax = cur.value(1).toULongLong();
+    }
+    cur.finish();
+
+    QSqlQuery ins(db);
+    ins.prepare(QStringLiteral("INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
+                               " server_time_ms, body, encrypted, kind, subject)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
+    QSqlQuery fts(db);
+    fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+    for (const StoredMessage &m : messages) {
+        if (!m.channel.isEmpty() && m.channel != stream)
+            return abort(tr("a message of stream \"%1\" in a batch for \"%2\"").arg(m.channel, stream));
+        if (m.seq == 0)
+            return abort(tr("a message without seq in \"%1\"").arg(stream));
+        if (m.seq <= max)
+            continue; // already stored: idempotent
+        if (m.seq != max + 1)
+            return abort(tr("hole in \"%1\": expected seq %2, got %3").arg(stream).arg(max + 1).arg(m.seq));
+        ins.bindValue(0, stream);
+        ins.bindValue(1, static_cast<qint64>(m.seq));
+        ins.bindValue(2, nn(m.sender));
+        ins.bindValue(3, nn(m.senderDevice));
+        ins.bindValue(4, m.clientMsgId);
+        ins.bindValue(5, m.serverTimeMs);
+        ins.bindValue(6, m.body);
+        ins.bindValue(7, m.encrypted ? 1 : 0);
+        ins.bindValue(8, static_cast<int>(m.kind));
+        ins.bindValue(9, nn(m.subject));
+        if (!ins.exec())
+            return abort(ins.lastError().text());
+        if (ins.numRowsAffected() == 1) {
+            if (isFtsIndexed(m)) {
+                fts.bindValue(0, ins.lastInsertId());
+                fts.bindValue(1, nn(m.text()));
+                if (!fts.exec())
+                    return abort(fts.lastError().text());
+            }
+            StoredMessage stored = m;
+            stored.channel = stream;
+            result.inserted << stored;
+        }
+        max = m.seq;
+    }
+    serverMax = std::max({serverMax, serverMaxSeq, max});
+    QSqlQuery up(db);
+    up.prepare(QStringLiteral("INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?)"
+                              " ON CONFLICT(stream) DO UPDATE SET max_seq = excluded.max_seq,"
+                              " server_max_seq = excluded.server_max_seq"));
+    up.addBindValue(stream);
+    up.addBindValue(static_cast<qint64>(max));
+    up.addBindValue(static_cast<qint64>(serverMax));
+    if (!up.exec())
+        return abort(up.lastError().text());
+    if (!db.commit())
+        return abort(tr("commit failed: %1").arg(db.lastError().text()));
+    result.ok = true;
+    result.maxSeq = max;
+    return result;
+}
+
+quint64 HistoryStore::maxSeq(const QString &stream) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT max_seq FROM streams WHERE stream = ?"));
+    q.addBindValue(stream);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+quint64 HistoryStore::serverMaxSeq(const QString &stream) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT server_max_seq FROM streams WHERE stream = ?"));
+    q.addBindValue(stream);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+bool HistoryStore::setServerMaxSeq(const QString &stream, quint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
+                             "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    q.addBindValue(stream);
+    q.addBindValue(static_cast<qint64>(seq));
+    return q.exec();
+}
+
+quint64 HistoryStore::count(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ?"));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+quint64 HistoryStore::minSeq(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT min(seq) FROM messages WHERE channel = ?"));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+std::optional<StoredMessage> HistoryStore::message(const QString &channel, quint64 seq) const
+{
+    const auto rows = page(channel, seq, seq);
+    if (rows.isEmpty())
+        return std::nullopt;
+    return rows.first();
+}
+
+std::optional<StoredMessage> HistoryStore::latestMessage(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? ORDER BY seq DESC LIMIT 1").arg(kMessageColumns));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return rowToMessage(q);
+    return std::nullopt;
+}
+
+QList<StoredMessage> HistoryStore::page(const QString &channel, quint64 fromSeq, quint64 toSeq) const
+{
+    QList<StoredMessage> out;
+    if (toSeq < fromSeq)
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq BETWEEN ? AND ? ORDER BY seq")
+                  .arg(kMessageColumns));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(fromSeq));
+    q.addBindValue(static_cast<qint64>(std::min<quint64>(toSeq, std::numeric_limits<qint64>::max())));
+    if (!q.exec()) {
+        qCWarning(lcStore) << "page() failed:" << q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out << rowToMessage(q);
+    return out;
+}
+
+QList<StoredMessage> HistoryStore::rowsBefore(const QString &channel, quint64 beforeSeq, int limit) const
+{
+    QList<StoredMessage> out;
+    if (limit <= 0)
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+                  .arg(kMessageColumns));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(std::min<quint64>(beforeSeq, std::numeric_limits<qint64>::max())));
+    q.addBindValue(limit);
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.prepend(rowToMessage(q));
+    return out;
+}
+
+QList<StoredMessage> HistoryStore::rowsAfter(const QString &channel, quint64 afterSeq, int limit) const
+{
+    QList<StoredMessage> out;
+    if (limit <= 0)
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq > ? ORDER BY seq LIMIT ?")
+                  .arg(kMessageColumns));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(afterSeq));
+    q.addBindValue(limit);
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out << rowToMessage(q);
+    return out;
+}
+
+quint64 HistoryStore::countBefore(const QString &channel, quint64 seq) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq < ?"));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(std::min<quint64>(seq, std::numeric_limits<qint64>::max())));
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+// ---- read positions ------------------------------------------------------------------------
+
+quint64 HistoryStore::readSeq(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT seq FROM read_positions WHERE channel = ?"));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+bool HistoryStore::setReadSeq(const QString &channel, quint64 seq, bool synced)
+{
+    if (seq <= readSeq(channel))
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO read_positions(channel, seq, synced) VALUES(?, ?, ?)"
+                             " ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq, synced = excluded.synced"
+                             " WHERE excluded.seq > read_positions.seq"));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(seq));
+    q.addBindValue(synced ? 1 : 0);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() > 0;
+}
+
+QList<QPair<QString, quint64>> HistoryStore::unsyncedReadPositions() const
+{
+    QList<QPair<QString, quint64>> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (q.exec(QStringLiteral("SELECT channel, seq FROM read_positions WHERE synced = 0 ORDER BY channel")))
+        while (q.next())
+            out.append({q.value(0).toString(), q.value(1).toULongLong()});
+    return out;
+}
+
+bool HistoryStore::markReadPositionSynced(const QString &channel, quint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE read_positions SET synced = 1 WHERE channel = ? AND seq <= ?"));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(seq));
+    return q.exec();
+}
+
+quint64 HistoryStore::unreadCount(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq > ? AND kind = 0 AND sender <> ?"));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(readSeq(channel)));
+    q.addBindValue(m_ownNick);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+quint64 HistoryStore::firstUnreadSeq(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT min(seq) FROM messages WHERE channel = ? AND seq > ? AND kind = 0 AND sender <> ?"));
+    q.addBindValue(channel);
+    q.addBindValue(static_cast<qint64>(readSeq(channel)));
+    q.addBindValue(m_ownNick);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
+// ---- search --------------------------------------------------------------------------------
+
+QList<SearchHit> HistoryStore::search(const QString &query, int limit, const QString &channel) const
+{
+    QList<SearchHit> out;
+    const QString match = ftsQuery(query);
+    if (match.isEmpty() || limit <= 0)
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT m.channel, m.seq, m.sender, m.server_time_ms,"
+                             " snippet(messages_fts, 0, char(2), char(3), '…', 16)"
+                             " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+                             " WHERE messages_fts MATCH ? %1 ORDER BY m.server_time_ms DESC, m.id DESC LIMIT ?")
+                  .arg(channel.isEmpty() ? QString() : QStringLiteral("AND m.channel = ?")));
+    q.addBindValue(match);
+    if (!channel.isEmpty())
+        q.addBindValue(channel);
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        qCWarning(lcStore) << "search failed:" << q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        SearchHit h;
+        h.channel = q.value(0).toString();
+        h.seq = q.value(1).toULongLong();
+        h.sender = q.value(2).toString();
+        h.serverTimeMs = q.value(3).toLongLong();
+        h.snippet = q.value(4).toString();
+        out << h;
+    }
+    return out;
+}
+
+// ---- drafts --------------------------------------------------------------------------------
+
+QString HistoryStore::draft(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT text FROM drafts WHERE channel = ?"));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+bool HistoryStore::setDraft(const QString &channel, const QString &text)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (text.isEmpty()) {
+        q.prepare(QStringLiteral("DELETE FROM drafts WHERE channel = ?"));
+        q.addBindValue(channel);
+    } else {
+        q.prepare(QStringLiteral("INSERT INTO drafts(channel, text) VALUES(?, ?)"
+                                 " ON CONFLICT(channel) DO UPDATE SET text = excluded.text"));
+        q.addBindValue(channel);
+        q.addBindValue(text);
+    }
+    return q.exec();
+}
+
+// ---- outbox --------------------------------------------------------------------------------
+
+qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
+                               MessageKind kind, bool encrypted)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
+                             " updated_ms) VALUES(?, ?, ?, ?, ?, 0, ?, ?)"));
+    const qint64 now = nowMs();
+    q.addBindValue(channel);
+    q.addBindValue(clientMsgId);
+    q.addBindValue(body);
+    q.addBindValue(encrypted ? 1 : 0);
+    q.addBindValue(static_cast<int>(kind));
+    q.addBindValue(now);
+    q.addBindValue(now);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "addOutbox failed:" << m_lastError;
+        return 0;
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+std::optional<OutboxEntry> HistoryStore::outboxEntry(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM outbox WHERE id = ?").arg(kOutboxColumns));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return rowToOutbox(q);
+    return std::nullopt;
+}
+
+std::optional<OutboxEntry> HistoryStore::nextPending() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM outbox WHERE state = 0 ORDER BY id LIMIT 1").arg(kOutboxColumns));
+    if (q.exec() && q.next())
+        return rowToOutbox(q);
+    return std::nullopt;
+}
+
+QList<OutboxEntry> HistoryStore::outbox(const QString &channel, QList<OutboxEntry::State> states) const
+{
+    QStringList where;
+    if (!channel.isEmpty())
+        where << QStringLiteral("channel = ?");
+    if (!states.isEmpty()) {
+        QStringList in;
+        for (auto s : states)
+            in << QString::number(static_cast<int>(s));
+        where << QStringLiteral("state IN (%1)").arg(in.join(QLatin1Char(',')));
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM outbox %2 ORDER BY id")
+                  .arg(kOutboxColumns,
+                       where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))));
+    if (!channel.isEmpty())
+        q.addBindValue(channel);
+    QList<OutboxEntry> out;
+    if (q.exec())
+        while (q.next())
+            out << rowToOutbox(q);
+    return out;
+}
+
+bool HistoryStore::markOutboxSent(qint64 id, quint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE outbox SET state = 1, seq = ?, error = '', updated_ms = ? WHERE id = ?"));
+    q.addBindValue(static_cast<qint64>(seq));
+    q.addBindValue(nowMs());
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+bool HistoryStore::markOutboxFailed(qint64 id, const QString &reason)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE outbox SET state = 2, error = ?, updated_ms = ? WHERE id = ?"));
+    q.addBindValue(nn(reason));
+    q.addBindValue(nowMs());
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+bool HistoryStore::markOutboxPending(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE outbox SET state = 0, error = '', updated_ms = ? WHERE id = ? AND state <> 1"));
+    q.addBindValue(nowMs());
+    q.addBindValue(id);
+    return q.exec() && q.numRowsAffected() == 1;
+}
+
+} // namespace hchat

@@ -1,0 +1,146 @@
+#pragma once
+
+#include "ChannelRecord.h"
+#include "OutboxEntry.h"
+#include "SearchHit.h"
+#include "StoredMessage.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <optional>
+
+namespace hchat {
+
+// The local history: one SQLite database (QtSql, WAL) per profile. Holds channels, messages,
+// the sync state (committed max seq per stream), read positions, the outbox, drafts and an FTS5
+// index over message text. Every method runs on the calling (GUI) thread and returns quickly;
+// reads are cheap enough to serve a QAbstractListModel that pages lazily:
+//   count(ch) rows; minSeq(ch)..maxSeq(ch) are all present (history is gap-free);
+//   page(ch, from, to) / rowsBefore(ch, seq, n) / rowsAfter(ch, seq, n) for fetchMore both ways.
+//
+// Writes of messages go through appendMessages(): idempotent by (channel, seq), and a batch plus
+// the stream's new max seq commit in ONE transaction, so a crash leaves either all or none.
+//
+// A database that is not SQLite, is damaged, or was written by a newer HChat is refused with a
+// clear lastError() and left untouched on disk; it is never replaced.
+class HistoryStore : public QObject {
+    Q_OBJECT
+public:
+    enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
+    Q_ENUM(OpenError)
+
+    static constexpr int kSchemaVersion = 1;
+
+    explicit HistoryStore(QObject *parent = nullptr);
+    ~HistoryStore() override;
+
+    // Opens (creating or migrating) the database at path. False: see openError()/lastError().
+    bool open(const QString &path);
+    void close();
+    bool isOpen() const;
+    QString path() const { return m_path; }
+    OpenError openError() const { return m_openError; }
+    QString lastError() const { return m_lastError; }
+    int schemaVersion() const;     // PRAGMA user_version
+    bool integrityCheck(QString *details = nullptr) const; // full PRAGMA integrity_check (slow)
+
+    // ---- small settings of the profile (nick, device id, gateway addresses) ----------------
+    QString value(const QString &key, const QString &defaultValue = {}) const;
+    bool setValue(const QString &key, const QString &value);
+
+    // The own nick: unreadCount() and catch-up reports ignore one's own messages.
+    void setOwnNick(const QString &nick) { m_ownNick = nick; }
+    QString ownNick() const { return m_ownNick; }
+
+    // ---- channels ------------------------------------------------------------------------------
+    // Inserts or updates name/kind/encrypted/members/joined/serverMaxSeq (muted is kept).
+    bool upsertChannel(const ChannelRecord &channel);
+    bool setChannelJoined(const QString &channel, bool joined);
+    bool setChannelMembers(const QString &channel, const QStringList &members);
+    bool setMuted(const QString &channel, bool muted);
+    std::optional<ChannelRecord> channel(const QString &name) const;
+    // Channels, most recently active first (then by name). joinedOnly: skip left ones.
+    QList<ChannelRecord> channels(bool joinedOnly = true) const;
+
+    // ---- messages and sync state -----------------------------------------------------------
+    struct AppendResult {
+        bool ok = false;
+        QString error;             // when !ok: why the batch was refused; nothing was written
+        quint64 maxSeq = 0;        // committed max after the call
+        QList<StoredMessage> inserted; // the rows that were new (seq > previous max), in order
+    };
+    // Appends messages of one stream (a channel or "~<device_id>") in one transaction, together
+    // with the stream's new committed max seq (and serverMaxSeq when non-zero). Messages with
+    // seq <= the committed max are duplicates and skipped. The rest must be the seqs max+1,
+    // max+2, … without a hole and all of this stream; otherwise nothing is written.
+    AppendResult appendMessages(const QString &stream, const QList<StoredMessage> &messages,
+                                quint64 serverMaxSeq = 0);
+    quint64 maxSeq(const QString &stream) const;       // committed max seq (0: nothing)
+    quint64 serverMaxSeq(const QString &stream) const; // last reported by the gateway
+    bool setServerMaxSeq(const QString &stream, quint64 seq); // only raises it
+
+    quint64 count(const QString &channel) const;       // stored messages of the channel
+    quint64 minSeq(const QString &channel) const;      // 0 when empty
+    std::optional<StoredMessage> message(const QString &channel, quint64 seq) const;
+    std::optional<StoredMessage> latestMessage(const QString &channel) const;
+    // Messages with fromSeq <= seq <= toSeq, ascending.
+    QList<StoredMessage> page(const QString &channel, quint64 fromSeq, quint64 toSeq) const;
+    // Up to limit messages just below beforeSeq (seq < beforeSeq), ascending.
+    QList<StoredMessage> rowsBefore(const QString &channel, quint64 beforeSeq, int limit) const;
+    // Up to limit messages just above afterSeq (seq > afterSeq), ascending.
+    QList<StoredMessage> rowsAfter(const QString &channel, quint64 afterSeq, int limit) const;
+    // Number of stored messages with seq < seq (the row of seq in a full list).
+    quint64 countBefore(const QString &channel, quint64 seq) const;
+
+    // ---- read positions --------------------------------------------------------------------
+    quint64 readSeq(const QString &channel) const;
+    // Raises the read position (never lowers it). Returns true when it moved. synced=false marks
+    // it as still to be told to the gateway (see unsyncedReadPositions()).
+    bool setReadSeq(const QString &channel, quint64 seq, bool synced = true);
+    QList<QPair<QString, quint64>> unsyncedReadPositions() const;
+    bool markReadPositionSynced(const QString &channel, quint64 seq);
+    // Text messages from others above the read position.
+    quint64 unreadCount(const QString &channel) const;
+    // The first unread message's seq (for the "new messages" marker); 0 when all read.
+    quint64 firstUnreadSeq(const QString &channel) const;
+
+    // ---- search ----------------------------------------------------------------------------
+    // Full-text search (FTS5) over text messages; every word must match (prefix match), newest
+    // first. Operators in the query are taken literally, so any input is safe.
+    QList<SearchHit> search(const QString &query, int limit = 100,
+                            const QString &channel = {}) const;
+
+    // ---- drafts ----------------------------------------------------------------------------
+    QString draft(const QString &channel) const;
+    bool setDraft(const QString &channel, const QString &text); // empty text removes it
+
+    // ---- outbox ----------------------------------------------------------------------------
+    // Returns the new entry's id (> 0), or 0 on failure.
+    qint64 addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
+                     MessageKind kind = MessageKind::Text, bool encrypted = false);
+    std::optional<OutboxEntry> outboxEntry(qint64 id) const;
+    std::optional<OutboxEntry> nextPending() const;             // oldest pending
+    // Entries of a channel (all channels when empty) in the given states, oldest first.
+    QList<OutboxEntry> outbox(const QString &channel = {},
+                              QList<OutboxEntry::State> states = {}) const;
+    bool markOutboxSent(qint64 id, quint64 seq);
+    bool markOutboxFailed(qint64 id, const QString &reason);
+    bool markOutboxPending(qint64 id);
+
+private:
+    bool exec(const QString &sql);
+    bool migrate();
+    bool fail(OpenError error, const QString &message);
+    QString connection() const { return m_connectionName; }
+
+    QString m_connectionName;
+    QString m_path;
+    QString m_ownNick;
+    QString m_lastError;
+    OpenError m_openError = OpenError::None;
+    bool m_open = false;
+};
+
+} // namespace hchat

@@ -1,0 +1,37 @@
+#include "StoredMessage.h"
+
+#include "hchat.pb.h"
+
+namespace hchat {
+
+StoredMessage StoredMessage::fromProto(const hchat::v1::Message &m)
+{
+    StoredMessage s;
+    s.channel = QString::fromStdString(m.channel());
+    s.seq = m.seq();
+    s.sender = QString::fromStdString(m.sender());
+    s.senderDevice = QString::fromStdString(m.sender_device());
+    s.clientMsgId = QByteArray::fromStdString(m.client_msg_id());
+    s.serverTimeMs = m.server_time_ms();
+    s.body = QByteArray::fromStdString(m.body());
+    s.encrypted = m.encrypted();
+    s.kind = static_cast<MessageKind>(m.kind());
+    s.subject = QString::fromStdString(m.subject());
+    return s;
+}
+
+void StoredMessage::toProto(hchat::v1::Message *m) const
+{
+    m->set_channel(channel.toStdString());
+    m->set_seq(seq);
+    m->set_sender(sender.toStdString());
+    m->set_sender_device(senderDevice.toStdString());
+    m->set_client_msg_id(clientMsgId.toStdString());
+    m->set_server_time_ms(serverTimeMs);
+    m->set_body(body.toStdString());
+    m->set_encrypted(encrypted);
+    m->set_kind(static_cast<hchat::v1::MessageKind>(kind));
+    m->set_subject(subject.toStdString());
+}
+
+} // namespace hchat

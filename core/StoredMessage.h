@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QString>
+
+namespace hchat::v1 {
+class Message;
+}
+
+namespace hchat {
+
+// Mirrors hchat.v1.MessageKind (same numeric values).
+enum class MessageKind : int {
+    Text = 0,
+    ChannelCreated = 1,
+    MemberJoined = 2,
+    MemberAdded = 3,
+    MemberRemoved = 4,
+    MemberLeft = 5,
+    KeyShare = 6,
+};
+
+// One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local
+// history. Identified by (channel, seq); seq is gap-free per channel, starting at 1.
+struct StoredMessage {
+    QString channel;
+    quint64 seq = 0;
+    QString sender;        // nick
+    QString senderDevice;
+    QByteArray clientMsgId; // 16 bytes
+    qint64 serverTimeMs = 0; // Unix epoch ms at the gateway's commit
+    QByteArray body;       // UTF-8 text, or ciphertext when encrypted
+    bool encrypted = false;
+    MessageKind kind = MessageKind::Text;
+    QString subject;       // membership messages: the nick concerned
+
+    QString text() const { return QString::fromUtf8(body); }
+    bool isValid() const { return seq != 0 && !channel.isEmpty(); }
+
+    static StoredMessage fromProto(const hchat::v1::Message &m);
+    void toProto(hchat::v1::Message *m) const;
+};
+
+} // namespace hchat
+
+Q_DECLARE_METATYPE(hchat::StoredMessage)

@@ -1,0 +1,376 @@
+#include "SyncEngine.h"
+
+#include "CoreLogging.h"
+#include "HistoryStore.h"
+#include "Limits.h"
+
+#include <algorithm>
+
+namespace hchat {
+
+namespace {
+constexpr int kMaxHeldPerStream = 20000;
+constexpr int kMaxRepulls = 5;
+
+ChannelRecord toRecord(const hchat::v1::ChannelInfo &info)
+{
+    ChannelRecord r;
+    r.name = QString::fromStdString(info.name());
+    r.kind = static_cast<ChannelRecord::Kind>(info.kind());
+    r.encrypted = info.encrypted();
+    for (const auto &m : info.members())
+        r.members << QString::fromStdString(m);
+    r.joined = true;
+    r.serverMaxSeq = info.server_max_seq();
+    return r;
+}
+} // namespace
+
+SyncEngine::SyncEngine(HistoryStore *store, SyncPuller *puller, QObject *parent)
+    : QObject(parent), m_store(store), m_puller(puller)
+{
+    m_puller->setSink([this](const QString &stream, quint64 from, const hchat::v1::SyncResponse &resp) {
+        return commitBatch(stream, from, resp);
+    });
+    connect(m_puller, &SyncPuller::finished, this, &SyncEngine::onPullFinished);
+    connect(m_puller, &SyncPuller::failed, this, &SyncEngine::onPullFailed);
+    connect(m_puller, &SyncPuller::batchRejected, this, [this](const QString &stream, const QString &error) {
+        ++m_rejected;
+        emit syncError(tr("Rejected a sync response for \"%1\": %2. History kept; pulling again.").arg(stream, error));
+    });
+}
+
+int SyncEngine::heldCount() const
+{
+    int n = 0;
+    for (const auto &h : m_held)
+        n += static_cast<int>(h.size());
+    return n;
+}
+
+void SyncEngine::saveChannel(const hchat::v1::ChannelInfo &info)
+{
+    const ChannelRecord rec = toRecord(info);
+    const auto existing = m_store->channel(rec.name);
+    m_store->upsertChannel(rec);
+    if (existing)
+        m_store->setMuted(rec.name, existing->muted);
+    if (m_store->setReadSeq(rec.name, info.read_seq(), true))
+        emit readPositionChanged(rec.name, m_store->readSeq(rec.name));
+}
+
+void SyncEngine::beginCatchUp(const hchat::v1::Welcome &welcome)
+{
+    m_puller->cancelAll();
+    m_held.clear();
+    m_repulls.clear();
+    m_catchingUp = true;
+    m_catchUpPending.clear();
+    m_progressDone = 0;
+    m_progressTotal = 0;
+
+    QSet<QString> joined;
+    QList<QPair<QString, quint64>> streams;
+    for (const auto &info : welcome.channels()) {
+        saveChannel(info);
+        const QString name = QString::fromStdString(info.name());
+        joined.insert(name);
+        streams.append({name, info.server_max_seq()});
+    }
+    for (const auto &c : m_store->channels(true))
+        if (!joined.contains(c.name))
+            m_store->setChannelJoined(c.name, false);
+    if (!m_inbox.isEmpty()) {
+        m_store->setServerMaxSeq(m_inbox, welcome.inbox_max_seq());
+        streams.append({m_inbox, welcome.inbox_max_seq()});
+    }
+    emit channelsChanged();
+    emit catchUpStarted();
+    for (const auto &[stream, serverMax] : streams) {
+        const quint64 local = m_store->maxSeq(stream);
+        if (serverMax > local)
+            m_progressTotal += serverMax - local;
+        m_catchUpPending.insert(stream);
+    }
+    qCInfo(lcSync) << "catching up" << streams.size() << "streams," << m_progressTotal << "messages behind";
+    emit catchUpProgress(0, m_progressTotal);
+    if (m_catchUpPending.isEmpty()) {
+        finishCatchUp();
+        return;
+    }
+    for (const auto &[stream, serverMax] : streams)
+        m_puller->pull(stream, m_store->maxSeq(stream) + 1);
+}
+
+SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fromSeq,
+                                               const hchat::v1::SyncResponse &resp)
+{
+    SyncPuller::SinkResult result;
+    result.maxSeq = m_store->maxSeq(stream);
+    const QString respChannel = QString::fromStdString(resp.channel());
+    if (respChannel != stream) {
+        result.error = tr("the response is for channel \"%1\", not \"%2\"").arg(respChannel, stream);
+        return result;
+    }
+    if (static_cast<quint32>(resp.messages_size()) > limits::kMaxSyncBatch) {
+        result.error = tr("the response holds %1 messages, above the limit of %2")
+                           .arg(resp.messages_size())
+                           .arg(limits::kMaxSyncBatch);
+        return result;
+    }
+    QList<StoredMessage> batch;
+    batch.reserve(resp.messages_size());
+    quint64 expected = fromSeq;
+    for (const auto &m : resp.messages()) {
+        if (!m.channel().empty() && m.channel() != resp.channel()) {
+            result.error = tr("seq %1 belongs to channel \"%2\"").arg(m.seq()).arg(QString::fromStdString(m.channel()));
+            return result;
+        }
+        if (m.seq() != expected) {
+            result.error = tr("hole: expected seq %1, got %2").arg(expected).arg(m.seq());
+            return result;
+        }
+        ++expected;
+        batch << StoredMessage::fromProto(m);
+    }
+    if (resp.messages_size() > 0 && resp.server_max_seq() < expected - 1) {
+        result.error = tr("server_max_seq %1 is below the last seq %2").arg(resp.server_max_seq()).arg(expected - 1);
+        return result;
+    }
+    if (fromSeq > result.maxSeq + 1 && !batch.isEmpty()) {
+        result.error = tr("the batch starts at %1 but the history ends at %2").arg(fromSeq).arg(result.maxSeq);
+        return result;
+    }
+    const auto appended = m_store->appendMessages(stream, batch, resp.server_max_seq());
+    if (!appended.ok) {
+        result.error = appended.error;
+        return result;
+    }
+    result.ok = true;
+    result.maxSeq = appended.maxSeq;
+    onStored(stream, appended.inserted);
+    drainHeld(stream);
+    result.maxSeq = m_store->maxSeq(stream);
+    return result;
+}
+
+void SyncEngine::ensureChannel(const QString &name)
+{
+    if (name == m_inbox || name.startsWith(QLatin1Char('~')))
+        return;
+    if (!m_store->channel(name)) {
+        ChannelRecord r;
+        r.name = name;
+        r.kind = name.startsWith(QLatin1Char('@')) ? ChannelRecord::Kind::Direct : ChannelRecord::Kind::Open;
+        m_store->upsertChannel(r);
+        emit channelsChanged();
+    }
+}
+
+void SyncEngine::applyMembership(const StoredMessage &m)
+{
+    if (m.subject.isEmpty())
+        return;
+    auto rec = m_store->channel(m.channel);
+    if (!rec)
+        return;
+    QStringList members = rec->members;
+    bool changed = false;
+    switch (m.kind) {
+    case MessageKind::MemberJoined:
+    case MessageKind::MemberAdded:
+        if (rec->kind != ChannelRecord::Kind::Open && !members.contains(m.subject)) {
+            members << m.subject;
+            changed = true;
+        }
+        if (m.subject == m_ownNick && !m_catchingUp && !rec->joined) {
+            m_store->setChannelJoined(m.channel, true);
+            emit channelsChanged();
+        }
+        break;
+    case MessageKind::MemberRemoved:
+    case MessageKind::MemberLeft:
+        changed = members.removeAll(m.subject) > 0;
+        if (m.subject == m_ownNick && !m_catchingUp && rec->joined) {
+            m_store->setChannelJoined(m.channel, false);
+            emit channelsChanged();
+        }
+        break;
+    default:
+        break;
+    }
+    if (changed) {
+        m_store->setChannelMembers(m.channel, members);
+        emit channelsChanged();
+    }
+}
+
+void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &inserted)
+{
+    if (inserted.isEmpty())
+        return;
+    const bool isChannel = stream != m_inbox;
+    for (const StoredMessage &m : inserted) {
+        if (m.kind != MessageKind::Text && isChannel)
+            applyMembership(m);
+        if (m_catchingUp) {
+            if (isChannel && m.kind == MessageKind::Text && m.sender != m_ownNick) {
+                auto &c = m_report[stream];
+                c.channel = stream;
+                ++c.count;
+                if (!c.senders.contains(m.sender))
+                    c.senders << m.sender;
+                if (m.seq >= c.newest.seq)
+                    c.newest = m;
+            }
+        }
+    }
+    emit messagesStored(stream, inserted.first().seq, inserted.last().seq);
+    if (m_catchingUp) {
+        m_progressDone += static_cast<quint64>(inserted.size());
+        m_progressTotal = std::max(m_progressTotal, m_progressDone);
+        emit catchUpProgress(m_progressDone, m_progressTotal);
+    } else {
+        for (const StoredMessage &m : inserted)
+            emit liveMessage(m);
+    }
+}
+
+void SyncEngine::handlePush(const hchat::v1::Message &pm)
+{
+    const QString stream = QString::fromStdString(pm.channel());
+    if (stream.isEmpty() || pm.seq() == 0) {
+        qCWarning(lcSync) << "ignored a pushed message without channel or seq";
+        return;
+    }
+    ensureChannel(stream);
+    const quint64 max = m_store->maxSeq(stream);
+    if (pm.seq() <= max)
+        return; // duplicate
+    auto &held = m_held[stream];
+    if (pm.seq() == max + 1) {
+        const auto appended = m_store->appendMessages(stream, {StoredMessage::fromProto(pm)});
+        if (!appended.ok) {
+            emit syncError(tr("Could not store a message of \"%1\": %2").arg(stream, appended.error));
+            return;
+        }
+        onStored(stream, appended.inserted);
+        drainHeld(stream);
+        return;
+    }
+    if (held.size() < kMaxHeldPerStream)
+        held.insert(pm.seq(), StoredMessage::fromProto(pm));
+    if (!m_puller->isPulling(stream)) {
+        ++m_gaps;
+        qCInfo(lcSync).noquote() << "gap in" << stream << ": committed" << max << ", pushed" << pm.seq()
+                                 << "; pulling from" << max + 1;
+        emit gapDetected(stream, max, pm.seq());
+    }
+    m_puller->pull(stream, max + 1);
+}
+
+void SyncEngine::drainHeld(const QString &stream)
+{
+    auto it = m_held.find(stream);
+    if (it == m_held.end())
+        return;
+    auto &held = *it;
+    quint64 max = m_store->maxSeq(stream);
+    while (!held.isEmpty() && held.firstKey() <= max)
+        held.erase(held.begin());
+    QList<StoredMessage> run;
+    while (!held.isEmpty() && held.firstKey() == max + 1 + static_cast<quint64>(run.size()))
+        run << held.take(held.firstKey());
+    if (!run.isEmpty()) {
+        const auto appended = m_store->appendMessages(stream, run);
+        if (appended.ok)
+            onStored(stream, appended.inserted);
+        else
+            emit syncError(tr("Could not store messages of \"%1\": %2").arg(stream, appended.error));
+    }
+    if (held.isEmpty())
+        m_held.erase(it);
+}
+
+void SyncEngine::onPullFinished(const QString &stream, quint64 maxSeq)
+{
+    drainHeld(stream);
+    if (m_held.contains(stream)) {
+        const int n = ++m_repulls[stream];
+        if (n <= kMaxRepulls) {
+            m_puller->pull(stream, m_store->maxSeq(stream) + 1);
+            return;
+        }
+        qCCritical(lcSync).noquote() << "the gateway does not return the messages pushed above seq" << maxSeq << "in"
+                                     << stream << "; dropped the held ones";
+        m_held.remove(stream);
+    }
+    m_repulls.remove(stream);
+    streamDone(stream);
+}
+
+void SyncEngine::onPullFailed(const QString &stream, const QString &error, int code)
+{
+    m_held.remove(stream);
+    if (code == hchat::v1::ERROR_NOT_MEMBER || code == hchat::v1::ERROR_FORBIDDEN ||
+        code == hchat::v1::ERROR_NO_SUCH_CHANNEL) {
+        if (m_store->setChannelJoined(stream, false))
+            emit channelsChanged();
+    }
+    emit syncError(tr("Could not pull \"%1\": %2").arg(stream, error));
+    streamDone(stream);
+}
+
+void SyncEngine::streamDone(const QString &stream)
+{
+    if (!m_catchingUp)
+        return;
+    if (m_catchUpPending.remove(stream) && m_catchUpPending.isEmpty())
+        finishCatchUp();
+}
+
+void SyncEngine::finishCatchUp()
+{
+    m_catchingUp = false;
+    CatchUpReport report;
+    for (const auto &c : std::as_const(m_report))
+        report.channels << c;
+    std::stable_sort(report.channels.begin(), report.channels.end(),
+                     [](const auto &a, const auto &b) { return a.count > b.count; });
+    m_report.clear();
+    qCInfo(lcSync) << "catch-up complete:" << report.total() << "new messages in" << report.channels.size() << "channels";
+    emit catchUpFinished(report);
+}
+
+void SyncEngine::handleChannelJoined(const hchat::v1::ChannelInfo &info)
+{
+    saveChannel(info);
+    emit channelsChanged();
+    const QString name = QString::fromStdString(info.name());
+    m_puller->pull(name, m_store->maxSeq(name) + 1);
+}
+
+void SyncEngine::handleReadPosition(const QString &channel, quint64 seq)
+{
+    if (m_store->setReadSeq(channel, seq, true))
+        emit readPositionChanged(channel, seq);
+}
+
+void SyncEngine::resyncAll()
+{
+    for (const auto &c : m_store->channels(true))
+        m_puller->pull(c.name, m_store->maxSeq(c.name) + 1);
+    if (!m_inbox.isEmpty())
+        m_puller->pull(m_inbox, m_store->maxSeq(m_inbox) + 1);
+}
+
+void SyncEngine::stop()
+{
+    m_puller->cancelAll();
+    m_held.clear();
+    m_repulls.clear();
+    m_catchingUp = false;
+    m_catchUpPending.clear();
+}
+
+} // namespace hchat

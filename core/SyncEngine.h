@@ -1,0 +1,90 @@
+#pragma once
+
+#include "CatchUpReport.h"
+#include "StoredMessage.h"
+#include "SyncPuller.h"
+#include "hchat.pb.h"
+
+#include <QHash>
+#include <QMap>
+#include <QObject>
+#include <QSet>
+#include <QString>
+
+namespace hchat {
+
+class HistoryStore;
+
+// Merges pushed and pulled messages into the HistoryStore.
+//  - Stores idempotently by (channel, seq): a seq at or below the committed max is a duplicate.
+//  - A pushed seq above committed max + 1 is a gap: the pushed message is held in memory and the
+//    gap is pulled; held messages are stored as soon as they are contiguous.
+//  - After every (re)connect, beginCatchUp() pulls every joined channel and the device inbox from
+//    committed max + 1 until has_more is false (each batch + new max in one transaction), then
+//    emits exactly one catchUpFinished() report. A catch-up interrupted by a disconnect keeps
+//    counting into the report of the next one.
+//  - A sync response with a hole, for another channel, or otherwise inconsistent is rejected with
+//    a clear error; nothing of it is stored, and the pull is retried.
+class SyncEngine : public QObject {
+    Q_OBJECT
+public:
+    SyncEngine(HistoryStore *store, SyncPuller *puller, QObject *parent = nullptr);
+
+    void setOwnNick(const QString &nick) { m_ownNick = nick; }
+    void setInboxStream(const QString &stream) { m_inbox = stream; } // "~<device_id>"
+    QString inboxStream() const { return m_inbox; }
+
+    void beginCatchUp(const hchat::v1::Welcome &welcome);
+    void handlePush(const hchat::v1::Message &message);
+    void handleChannelJoined(const hchat::v1::ChannelInfo &channel);
+    void handleReadPosition(const QString &channel, quint64 seq);
+    void resyncAll();  // pull every stream again (after a frame that did not parse)
+    void stop();       // link down: cancel pulls, forget held pushes (they will be pulled)
+
+    bool isCatchingUp() const { return m_catchingUp; }
+    int heldCount() const;
+    quint64 gapsDetected() const { return m_gaps; }
+    quint64 rejectedBatches() const { return m_rejected; }
+
+signals:
+    // Rows firstSeq..lastSeq of channel were stored (append at the end of the channel).
+    void messagesStored(const QString &channel, quint64 firstSeq, quint64 lastSeq);
+    // A message stored outside a catch-up (for live notifications). Includes one's own.
+    void liveMessage(const hchat::StoredMessage &message);
+    void catchUpStarted();
+    void catchUpProgress(quint64 done, quint64 total);
+    void catchUpFinished(const hchat::CatchUpReport &report);
+    void channelsChanged();
+    void readPositionChanged(const QString &channel, quint64 seq);
+    void gapDetected(const QString &channel, quint64 committedMax, quint64 pushedSeq);
+    void syncError(const QString &message);
+
+private:
+    SyncPuller::SinkResult commitBatch(const QString &stream, quint64 fromSeq,
+                                       const hchat::v1::SyncResponse &response);
+    void onStored(const QString &stream, const QList<StoredMessage> &inserted);
+    void drainHeld(const QString &stream);
+    void onPullFinished(const QString &stream, quint64 maxSeq);
+    void onPullFailed(const QString &stream, const QString &error, int code);
+    void streamDone(const QString &stream);
+    void finishCatchUp();
+    void ensureChannel(const QString &name);
+    void applyMembership(const StoredMessage &m);
+    void saveChannel(const hchat::v1::ChannelInfo &info);
+
+    HistoryStore *m_store;
+    SyncPuller *m_puller;
+    QString m_ownNick;
+    QString m_inbox;
+    QHash<QString, QMap<quint64, StoredMessage>> m_held;
+    QHash<QString, int> m_repulls;
+    bool m_catchingUp = false;
+    QSet<QString> m_catchUpPending;
+    quint64 m_progressDone = 0;
+    quint64 m_progressTotal = 0;
+    QMap<QString, CatchUpReport::Channel> m_report;
+    quint64 m_gaps = 0;
+    quint64 m_rejected = 0;
+};
+
+} // namespace hchat

@@ -1,0 +1,737 @@
+#include "ChatService.h"
+
+#include "Limits.h"
+#include "NameRules.h"
+#include "ProtocolError.h"
+#include "Secrets.h"
+#include "hchat/Version.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+namespace hchat::server {
+
+using namespace hchat::v1;
+
+namespace {
+
+constexpr std::uint16_t kClosePolicy = 1008;
+constexpr std::size_t kMaxFramesBeforeWelcome = 256;
+constexpr std::size_t kMaxInitialMembers = 256;
+
+Message membershipMessage(MessageKind kind, const SessionIdentity &actor, const std::string &subject)
+{
+    Message m;
+    m.set_sender(actor.nick);
+    m.set_sender_device(actor.deviceId);
+    m.set_server_time_ms(ServerContext::nowMs());
+    m.set_kind(kind);
+    m.set_subject(subject);
+    return m;
+}
+
+// A channel name a client may address: an open / invite-only channel, a direct channel, or (for
+// Send only) a device inbox.
+void requireStreamName(const std::string &name, bool allowInbox)
+{
+    if (NameRules::validChannel(name) || NameRules::validDirectName(name))
+        return;
+    if (allowInbox && NameRules::isInboxName(name))
+        return;
+    throw ProtocolError(ERROR_INVALID_NAME, "invalid channel name (1..64 of [a-z0-9_.-], or @a+b for a direct channel)");
+}
+
+StreamRecord requireStream(MessageStore &st, const std::string &name)
+{
+    auto stream = st.findStream(name);
+    if (!stream || stream->kind == StreamRecord::kInbox)
+        throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
+    return *stream;
+}
+
+void requireMember(MessageStore &st, const StreamRecord &stream, std::int64_t userId)
+{
+    if (!st.isMember(stream.id, userId))
+        throw ProtocolError(ERROR_NOT_MEMBER, "not a member of this channel");
+}
+
+} // namespace
+
+ChatService::ChatService(ServerContext &ctx) : m_ctx(ctx) {}
+
+ChannelInfo ChatService::channelInfo(MessageStore &store, const StreamRecord &stream, std::int64_t userId)
+{
+    ChannelInfo info;
+    info.set_name(stream.name);
+    info.set_kind(static_cast<ChannelKind>(stream.kind));
+    info.set_encrypted(stream.encrypted);
+    info.set_server_max_seq(stream.maxSeq);
+    info.set_read_seq(store.readSeq(stream.id, userId));
+    if (stream.kind != CHANNEL_KIND_OPEN)
+        for (auto &nick : store.memberNicks(stream.id))
+            info.add_members(std::move(nick));
+    return info;
+}
+
+void ChatService::sendError(const SessionPtr &session, std::uint64_t requestId, ErrorCode code,
+                            const std::string &message, bool close)
+{
+    m_ctx.metrics.countError(code);
+    Frame f;
+    f.set_request_id(requestId);
+    f.mutable_error()->set_code(code);
+    f.mutable_error()->set_message(message);
+    session->sendFrame(f);
+    if (close)
+        session->closeSoon(kClosePolicy);
+}
+
+void ChatService::fanOut(const std::vector<std::int64_t> &userIds, const Message &message)
+{
+    Frame f;
+    *f.mutable_push()->mutable_message() = message;
+    auto bytes = std::make_shared<const std::string>(f.SerializeAsString());
+    for (auto &s : m_ctx.registry.ofUsers(userIds)) {
+        s->deliver(bytes, true);
+        m_ctx.metrics.pushesSent.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void ChatService::pushToDevice(const std::string &deviceId, const Message &message)
+{
+    Frame f;
+    *f.mutable_push()->mutable_message() = message;
+    auto bytes = std::make_shared<const std::string>(f.SerializeAsString());
+    for (auto &s : m_ctx.registry.ofDevice(deviceId)) {
+        s->deliver(bytes, true);
+        m_ctx.metrics.pushesSent.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void ChatService::closeDeviceSessions(const std::string &deviceId)
+{
+    for (auto &s : m_ctx.registry.ofDevice(deviceId))
+        sendError(s, 0, ERROR_BAD_TOKEN, "this device was revoked", true);
+}
+
+void ChatService::closeTokenSessions(const std::string &tokenHash)
+{
+    for (auto &s : m_ctx.registry.withToken(tokenHash))
+        sendError(s, 0, ERROR_BAD_TOKEN, "logged out", true);
+}
+
+void ChatService::onMalformed(const SessionPtr &session, const std::string &why)
+{
+    if (session->authState == ClientSession::AuthState::Closing)
+        return;
+    const bool close = session->authState != ClientSession::AuthState::Authenticated;
+    if (close)
+        session->authState = ClientSession::AuthState::Closing;
+    sendError(session, 0, ERROR_MALFORMED, why, close);
+}
+
+void ChatService::onAuthTimeout(const SessionPtr &session)
+{
+    if (session->authState != ClientSession::AuthState::New)
+        return;
+    session->authState = ClientSession::AuthState::Closing;
+    sendError(session, 0, ERROR_NOT_AUTHENTICATED, "no Hello in time", true);
+}
+
+void ChatService::onFrame(const SessionPtr &session, Frame frame)
+{
+    m_ctx.metrics.framesReceived.fetch_add(1, std::memory_order_relaxed);
+    switch (session->authState) {
+    case ClientSession::AuthState::Closing:
+        return;
+    case ClientSession::AuthState::New:
+        if (!frame.has_hello()) {
+            session->authState = ClientSession::AuthState::Closing;
+            sendError(session, frame.request_id(), ERROR_NOT_AUTHENTICATED, "the first frame must be Hello", true);
+            return;
+        }
+        hello(session, frame.request_id(), frame.hello());
+        return;
+    case ClientSession::AuthState::Pending:
+        if (session->framesBeforeWelcome.size() >= kMaxFramesBeforeWelcome) {
+            session->authState = ClientSession::AuthState::Closing;
+            sendError(session, frame.request_id(), ERROR_RATE_LIMITED, "too many frames before Welcome", true);
+            return;
+        }
+        session->framesBeforeWelcome.push_back(std::move(frame));
+        return;
+    case ClientSession::AuthState::Authenticated:
+        break;
+    }
+    dispatchFrame(session, frame);
+}
+
+void ChatService::dispatchFrame(const SessionPtr &session, Frame &frame)
+{
+    const auto rid = frame.request_id();
+    if (m_ctx.shuttingDown.load() && frame.body_case() != Frame::kPing) {
+        sendError(session, rid, ERROR_SHUTTING_DOWN, "the gateway is shutting down");
+        return;
+    }
+    try {
+        switch (frame.body_case()) {
+        case Frame::kJoin:
+            join(session, rid, frame.join());
+            break;
+        case Frame::kLeave:
+            leave(session, rid, frame.leave());
+            break;
+        case Frame::kCreateChannel:
+            createChannel(session, rid, frame.create_channel());
+            break;
+        case Frame::kInvite:
+            invite(session, rid, frame.invite());
+            break;
+        case Frame::kRemoveMember:
+            removeMember(session, rid, frame.remove_member());
+            break;
+        case Frame::kSend:
+            send(session, rid, *frame.mutable_send());
+            break;
+        case Frame::kMarkRead:
+            markRead(session, rid, frame.mark_read());
+            break;
+        case Frame::kPing: {
+            Frame pong;
+            pong.set_request_id(rid);
+            pong.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
+            pong.mutable_pong()->set_server_time_ms(ServerContext::nowMs());
+            session->sendFrame(pong);
+            break;
+        }
+        case Frame::kHello:
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "already authenticated");
+        default:
+            throw ProtocolError(ERROR_UNKNOWN_FRAME, "a frame with no body, or one a client may not send");
+        }
+    } catch (const ProtocolError &e) {
+        sendError(session, rid, e.code(), e.what());
+    }
+}
+
+void ChatService::submitWrite(const SessionPtr &session, std::uint64_t requestId, CommitWriter::Apply apply,
+                              std::function<void()> committed)
+{
+    const bool queued = m_ctx.writer.submit(
+        std::move(apply), [this, session, requestId, committed = std::move(committed)](ErrorCode code,
+                                                                                      const std::string &msg) {
+            if (code != ERROR_CODE_UNSPECIFIED) {
+                sendError(session, requestId, code, msg);
+                return;
+            }
+            committed();
+        });
+    if (!queued)
+        sendError(session, requestId, ERROR_SHUTTING_DOWN, "the gateway is shutting down");
+}
+
+void ChatService::checkRate(const SessionPtr &session)
+{
+    if (!session->bucket.take())
+        throw ProtocolError(ERROR_RATE_LIMITED, "rate limit exceeded; slow down");
+}
+
+// ---- authentication ----------------------------------------------------------------------------
+
+void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, const Hello &hello)
+{
+    if (hello.protocol_version() != PROTOCOL_VERSION_CURRENT) {
+        session->authState = ClientSession::AuthState::Closing;
+        sendError(session, requestId, ERROR_UNSUPPORTED_VERSION, "this gateway speaks protocol version 1", true);
+        return;
+    }
+    if (hello.token().empty() || hello.token().size() > 256) {
+        session->authState = ClientSession::AuthState::Closing;
+        sendError(session, requestId, ERROR_BAD_TOKEN, "unknown token", true);
+        return;
+    }
+    session->authState = ClientSession::AuthState::Pending;
+    const std::string hash = Secrets::tokenHash(hello.token());
+    const bool queued = m_ctx.readers.submit([this, session, requestId, hash](MessageStore &st) {
+        std::optional<TokenRecord> token;
+        ErrorCode code = ERROR_CODE_UNSPECIFIED;
+        try {
+            token = st.findToken(hash);
+            if (!token || token->revoked)
+                code = ERROR_BAD_TOKEN;
+            else if (token->expiresMs <= ServerContext::nowMs())
+                code = ERROR_TOKEN_EXPIRED;
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "hchat-gateway: token lookup failed: %s\n", e.what());
+            code = ERROR_INTERNAL;
+        }
+        session->dispatch([this, session, requestId, hash, token, code] {
+            if (code != ERROR_CODE_UNSPECIFIED) {
+                session->authState = ClientSession::AuthState::Closing;
+                sendError(session, requestId, code,
+                          code == ERROR_TOKEN_EXPIRED ? "token expired; log in again" : "unknown token", true);
+                return;
+            }
+            session->setIdentity(SessionIdentity{token->userId, token->nick, token->deviceId, hash});
+            const double rate = m_ctx.config.rateLimitPerSecond;
+            session->bucket.reset(rate, std::max(10.0, 2 * rate));
+            // Registered before the channel list is read, so that no push between the two is lost
+            // (pushes are held until the Welcome has gone out).
+            m_ctx.registry.addAuthenticated(session);
+            welcome(session, requestId);
+        });
+    });
+    if (!queued) {
+        session->authState = ClientSession::AuthState::Closing;
+        sendError(session, requestId, ERROR_SHUTTING_DOWN, "the gateway is shutting down", true);
+    }
+}
+
+void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
+{
+    const SessionIdentity id = session->identity();
+    const bool queued = m_ctx.readers.submit([this, session, requestId, id](MessageStore &st) {
+        Frame f;
+        f.set_request_id(requestId);
+        auto *w = f.mutable_welcome();
+        ErrorCode code = ERROR_CODE_UNSPECIFIED;
+        try {
+            w->set_protocol_version(PROTOCOL_VERSION_CURRENT);
+            w->set_nick(id.nick);
+            w->set_device_id(id.deviceId);
+            w->set_server_version(hchat::kVersion);
+            for (auto &c : st.channelsOf(id.userId))
+                *w->add_channels() = std::move(c);
+            if (auto inbox = st.findStream(NameRules::inboxName(id.deviceId)))
+                w->set_inbox_max_seq(inbox->maxSeq);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "hchat-gateway: reading channels failed: %s\n", e.what());
+            code = ERROR_INTERNAL;
+        }
+        session->dispatch([this, session, requestId, f = std::move(f), code]() mutable {
+            if (session->authState == ClientSession::AuthState::Closing)
+                return;
+            if (code != ERROR_CODE_UNSPECIFIED) {
+                session->authState = ClientSession::AuthState::Closing;
+                sendError(session, requestId, code, "internal error", true);
+                return;
+            }
+            session->sendFrame(f);
+            session->authState = ClientSession::AuthState::Authenticated;
+            session->openPushes();
+            auto pending = std::move(session->framesBeforeWelcome);
+            session->framesBeforeWelcome.clear();
+            for (auto &frame : pending)
+                dispatchFrame(session, frame);
+        });
+    });
+    if (!queued) {
+        session->authState = ClientSession::AuthState::Closing;
+        sendError(session, requestId, ERROR_SHUTTING_DOWN, "the gateway is shutting down", true);
+        return;
+    }
+    m_ctx.writer.submit(
+        [deviceId = id.deviceId](MessageStore &st) { st.touchDevice(deviceId, {}, ServerContext::nowMs()); }, {});
+}
+
+// ---- channels ----------------------------------------------------------------------------------
+
+void ChatService::join(const SessionPtr &session, std::uint64_t requestId, const Join &join)
+{
+    const std::string name = join.channel();
+    if (!NameRules::validChannel(name))
+        throw ProtocolError(ERROR_INVALID_NAME, "channel names are 1..64 of [a-z0-9_.-]");
+    checkRate(session);
+    struct Result {
+        ChannelInfo info;
+        Message message;
+        bool added = false;
+        std::vector<std::int64_t> members;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    submitWrite(
+        session, requestId,
+        [r, id, name](MessageStore &st) {
+            auto stream = st.findStream(name);
+            if (!stream) {
+                const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
+                stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}};
+            } else if (st.isMember(stream->id, id.userId)) {
+                r->info = channelInfo(st, *stream, id.userId);
+                return;
+            } else if (stream->kind != CHANNEL_KIND_OPEN) {
+                throw ProtocolError(ERROR_FORBIDDEN, "this channel is invite-only");
+            }
+            st.addMember(stream->id, id.userId);
+            r->message = membershipMessage(MESSAGE_KIND_MEMBER_JOINED, id, id.nick);
+            st.appendMessage(*stream, id.userId, r->message);
+            stream->maxSeq = r->message.seq();
+            r->added = true;
+            r->members = st.memberIds(stream->id);
+            r->info = channelInfo(st, *stream, id.userId);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            *f.mutable_channel_joined()->mutable_channel() = r->info;
+            session->sendFrame(f);
+            if (r->added) {
+                m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+                fanOut(r->members, r->message);
+            }
+        });
+}
+
+void ChatService::leave(const SessionPtr &session, std::uint64_t requestId, const Leave &leave)
+{
+    const std::string name = leave.channel();
+    requireStreamName(name, false);
+    checkRate(session);
+    struct Result {
+        Message message;
+        std::vector<std::int64_t> members;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    submitWrite(
+        session, requestId,
+        [r, id, name](MessageStore &st) {
+            auto stream = requireStream(st, name);
+            requireMember(st, stream, id.userId);
+            r->message = membershipMessage(MESSAGE_KIND_MEMBER_LEFT, id, id.nick);
+            st.appendMessage(stream, id.userId, r->message);
+            r->members = st.memberIds(stream.id);
+            st.removeMember(stream.id, id.userId);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            f.mutable_ok();
+            session->sendFrame(f);
+            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+            fanOut(r->members, r->message);
+        });
+}
+
+void ChatService::createChannel(const SessionPtr &session, std::uint64_t requestId, const CreateChannel &create)
+{
+    const std::string name = create.channel();
+    const ChannelKind kind = create.kind();
+    const SessionIdentity id = session->identity();
+    std::vector<std::string> others;
+    {
+        std::set<std::string> seen{NameRules::lower(id.nick)};
+        if (create.members_size() > int(kMaxInitialMembers))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "too many initial members");
+        for (const auto &nick : create.members()) {
+            if (!NameRules::validNick(nick))
+                throw ProtocolError(ERROR_INVALID_NAME, "invalid nick in members");
+            if (seen.insert(NameRules::lower(nick)).second)
+                others.push_back(nick);
+        }
+    }
+    switch (kind) {
+    case CHANNEL_KIND_OPEN:
+        if (!NameRules::validChannel(name))
+            throw ProtocolError(ERROR_INVALID_NAME, "channel names are 1..64 of [a-z0-9_.-]");
+        if (create.encrypted())
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "open channels cannot be encrypted; use an invite-only channel");
+        break;
+    case CHANNEL_KIND_INVITE_ONLY:
+        if (!NameRules::validChannel(name))
+            throw ProtocolError(ERROR_INVALID_NAME, "channel names are 1..64 of [a-z0-9_.-]");
+        break;
+    case CHANNEL_KIND_DIRECT:
+        if (create.members_size() != 1 || others.size() != 1)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a direct channel has exactly one other member");
+        if (name != NameRules::directName(id.nick, others[0]))
+            throw ProtocolError(ERROR_INVALID_NAME, "a direct channel is named @a+b (both nicks lower-cased, sorted)");
+        break;
+    default:
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "unknown channel kind");
+    }
+    checkRate(session);
+    struct Result {
+        ChannelInfo info;
+        std::vector<Message> messages;
+        std::vector<std::int64_t> added;
+        std::vector<std::int64_t> members;
+    };
+    auto r = std::make_shared<Result>();
+    const bool encrypted = create.encrypted();
+    submitWrite(
+        session, requestId,
+        [r, id, name, kind, encrypted, others](MessageStore &st) {
+            if (auto existing = st.findStream(name)) {
+                if (kind == CHANNEL_KIND_DIRECT && existing->kind == CHANNEL_KIND_DIRECT &&
+                    st.isMember(existing->id, id.userId)) {
+                    r->info = channelInfo(st, *existing, id.userId);
+                    return;
+                }
+                throw ProtocolError(ERROR_CHANNEL_EXISTS, "a channel of that name exists");
+            }
+            std::vector<UserRecord> users;
+            for (const auto &nick : others) {
+                auto u = st.findUser(nick);
+                if (!u)
+                    throw ProtocolError(ERROR_NO_SUCH_USER, "no such user: " + nick);
+                users.push_back(*u);
+            }
+            const auto sid = st.createStream(name, kind, encrypted, {}, ServerContext::nowMs());
+            StreamRecord stream{sid, name, kind, encrypted, 0, {}};
+            st.addMember(sid, id.userId);
+            Message created = membershipMessage(MESSAGE_KIND_CHANNEL_CREATED, id, id.nick);
+            st.appendMessage(stream, id.userId, created);
+            r->messages.push_back(created);
+            for (const auto &u : users) {
+                st.addMember(sid, u.id);
+                Message added = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, u.nick);
+                st.appendMessage(stream, id.userId, added);
+                r->messages.push_back(added);
+                r->added.push_back(u.id);
+            }
+            stream.maxSeq = r->messages.back().seq();
+            r->members = st.memberIds(sid);
+            r->info = channelInfo(st, stream, id.userId);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            *f.mutable_channel_joined()->mutable_channel() = r->info;
+            session->sendFrame(f);
+            if (!r->added.empty()) {
+                Frame pushed;
+                *pushed.mutable_channel_joined()->mutable_channel() = r->info;
+                pushed.mutable_channel_joined()->mutable_channel()->set_read_seq(0);
+                auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
+                for (auto &s : m_ctx.registry.ofUsers(r->added))
+                    s->deliver(bytes, true);
+            }
+            m_ctx.metrics.messagesStored.fetch_add(r->messages.size(), std::memory_order_relaxed);
+            for (const auto &m : r->messages)
+                fanOut(r->members, m);
+        });
+}
+
+void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, const Invite &invite)
+{
+    const std::string name = invite.channel();
+    const std::string nick = invite.nick();
+    requireStreamName(name, false);
+    if (!NameRules::validNick(nick))
+        throw ProtocolError(ERROR_INVALID_NAME, "nicks are 1..32 of [A-Za-z0-9_.-]");
+    checkRate(session);
+    struct Result {
+        bool added = false;
+        Message message;
+        std::int64_t target = 0;
+        ChannelInfo targetInfo;
+        std::vector<std::int64_t> members;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    submitWrite(
+        session, requestId,
+        [r, id, name, nick](MessageStore &st) {
+            auto stream = requireStream(st, name);
+            requireMember(st, stream, id.userId);
+            if (stream.kind != CHANNEL_KIND_INVITE_ONLY)
+                throw ProtocolError(ERROR_FORBIDDEN, "members are invited to invite-only channels only");
+            auto user = st.findUser(nick);
+            if (!user)
+                throw ProtocolError(ERROR_NO_SUCH_USER, "no such user");
+            if (st.isMember(stream.id, user->id))
+                return;
+            st.addMember(stream.id, user->id);
+            r->message = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, user->nick);
+            st.appendMessage(stream, id.userId, r->message);
+            stream.maxSeq = r->message.seq();
+            r->added = true;
+            r->target = user->id;
+            r->members = st.memberIds(stream.id);
+            r->targetInfo = channelInfo(st, stream, user->id);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            f.mutable_ok();
+            session->sendFrame(f);
+            if (!r->added)
+                return;
+            Frame pushed;
+            *pushed.mutable_channel_joined()->mutable_channel() = r->targetInfo;
+            auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
+            for (auto &s : m_ctx.registry.ofUsers({r->target}))
+                s->deliver(bytes, true);
+            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+            fanOut(r->members, r->message);
+        });
+}
+
+void ChatService::removeMember(const SessionPtr &session, std::uint64_t requestId, const RemoveMember &remove)
+{
+    const std::string name = remove.channel();
+    const std::string nick = remove.nick();
+    requireStreamName(name, false);
+    if (!NameRules::validNick(nick))
+        throw ProtocolError(ERROR_INVALID_NAME, "nicks are 1..32 of [A-Za-z0-9_.-]");
+    checkRate(session);
+    struct Result {
+        Message message;
+        std::vector<std::int64_t> members;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    submitWrite(
+        session, requestId,
+        [r, id, name, nick](MessageStore &st) {
+            auto stream = requireStream(st, name);
+            requireMember(st, stream, id.userId);
+            if (stream.kind != CHANNEL_KIND_INVITE_ONLY)
+                throw ProtocolError(ERROR_FORBIDDEN, "members are removed from invite-only channels only");
+            auto user = st.findUser(nick);
+            if (!user)
+                throw ProtocolError(ERROR_NO_SUCH_USER, "no such user");
+            if (!st.isMember(stream.id, user->id))
+                throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
+            r->message = membershipMessage(MESSAGE_KIND_MEMBER_REMOVED, id, user->nick);
+            st.appendMessage(stream, id.userId, r->message);
+            r->members = st.memberIds(stream.id);
+            st.removeMember(stream.id, user->id);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            f.mutable_ok();
+            session->sendFrame(f);
+            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+            fanOut(r->members, r->message);
+        });
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+
+void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send &send)
+{
+    const std::string name = send.channel();
+    requireStreamName(name, true);
+    const bool toInbox = NameRules::isInboxName(name);
+    if (send.client_msg_id().size() != limits::kClientMsgIdBytes)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "client_msg_id must be 16 bytes");
+    if (send.body().size() > limits::kMaxMessageBodyBytes)
+        throw ProtocolError(ERROR_TOO_LARGE, "message body above 65536 bytes");
+    if (send.body().empty())
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "empty message body");
+    if (send.kind() == MESSAGE_KIND_KEY_SHARE) {
+        if (!toInbox)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "key shares go to a device inbox (~device_id)");
+    } else if (send.kind() == MESSAGE_KIND_TEXT) {
+        if (toInbox)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
+    } else {
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "clients send TEXT or KEY_SHARE messages only");
+    }
+    checkRate(session);
+
+    struct Result {
+        Message message;
+        bool duplicate = false;
+        std::vector<std::int64_t> members;
+        std::string inboxDevice;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    auto msg = std::make_shared<Message>();
+    msg->set_sender(id.nick);
+    msg->set_sender_device(id.deviceId);
+    msg->set_client_msg_id(std::move(*send.mutable_client_msg_id()));
+    msg->set_body(std::move(*send.mutable_body()));
+    msg->set_encrypted(send.encrypted());
+    msg->set_kind(send.kind());
+    submitWrite(
+        session, requestId,
+        [r, id, name, toInbox, msg](MessageStore &st) {
+            if (auto previous = st.findByClientMsgId(id.userId, msg->client_msg_id())) {
+                r->message = std::move(*previous);
+                r->duplicate = true;
+                return;
+            }
+            auto stream = st.findStream(name);
+            if (!stream)
+                throw ProtocolError(ERROR_NO_SUCH_CHANNEL, toInbox ? "no such device inbox" : "no such channel");
+            if (toInbox) {
+                if (stream->kind != StreamRecord::kInbox)
+                    throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such device inbox");
+                auto device = st.findDevice(stream->ownerDevice);
+                if (!device || device->revoked)
+                    throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "that device was revoked");
+                r->inboxDevice = stream->ownerDevice;
+            } else {
+                requireMember(st, *stream, id.userId);
+                if (stream->encrypted && !msg->encrypted())
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
+            }
+            r->message = *msg;
+            r->message.set_server_time_ms(ServerContext::nowMs());
+            st.appendMessage(*stream, id.userId, r->message);
+            if (!toInbox)
+                r->members = st.memberIds(stream->id);
+        },
+        [this, session, requestId, r] {
+            Frame f;
+            f.set_request_id(requestId);
+            auto *ack = f.mutable_send_ack();
+            ack->set_channel(r->message.channel());
+            ack->set_seq(r->message.seq());
+            ack->set_client_msg_id(r->message.client_msg_id());
+            ack->set_server_time_ms(r->message.server_time_ms());
+            ack->set_duplicate(r->duplicate);
+            session->sendFrame(f);
+            if (r->duplicate) {
+                m_ctx.metrics.duplicateSends.fetch_add(1, std::memory_order_relaxed);
+                return;
+            }
+            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+            if (!r->inboxDevice.empty())
+                pushToDevice(r->inboxDevice, r->message);
+            else
+                fanOut(r->members, r->message);
+        });
+}
+
+void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
+{
+    const std::string name = markRead.channel();
+    requireStreamName(name, false);
+    struct Result {
+        std::uint64_t seq = 0;
+    };
+    auto r = std::make_shared<Result>();
+    const SessionIdentity id = session->identity();
+    const std::uint64_t wanted = markRead.seq();
+    submitWrite(
+        session, requestId,
+        [r, id, name, wanted](MessageStore &st) {
+            auto stream = requireStream(st, name);
+            requireMember(st, stream, id.userId);
+            st.setReadSeq(stream.id, id.userId, std::min(wanted, stream.maxSeq));
+            r->seq = st.readSeq(stream.id, id.userId);
+        },
+        [this, session, requestId, r, name, id] {
+            Frame f;
+            f.set_request_id(requestId);
+            f.mutable_ok();
+            session->sendFrame(f);
+            Frame pushed;
+            pushed.mutable_read_position()->set_channel(name);
+            pushed.mutable_read_position()->set_seq(r->seq);
+            auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
+            for (auto &s : m_ctx.registry.ofUsers({id.userId}))
+                if (s->id() != session->id())
+                    s->deliver(bytes, true);
+        });
+}
+
+} // namespace hchat::server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "TokenBucket.h"
+#include "hchat.pb.h"
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hchat::server {
+
+struct SessionIdentity {
+    std::int64_t userId = 0;
+    std::string nick;
+    std::string deviceId;
+    std::string tokenHash;
+};
+
+// One client connection as the chat logic sees it, whatever carries it (ws or wss). Everything
+// marked "strand" runs on the session's strand only; deliver() and closeSoon() may be called from
+// any thread.
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+public:
+    enum class AuthState { New, Pending, Authenticated, Closing };
+
+    explicit ClientSession(std::string remoteAddress);
+    virtual ~ClientSession() = default;
+    ClientSession(const ClientSession &) = delete;
+    ClientSession &operator=(const ClientSession &) = delete;
+
+    std::uint64_t id() const { return m_id; }
+    const std::string &remoteAddress() const { return m_remoteAddress; }
+
+    // Queue a serialised Frame. Pushes are held back until the session's Welcome went out.
+    void deliver(std::shared_ptr<const std::string> bytes, bool push);
+    void sendFrame(const hchat::v1::Frame &frame, bool push = false);
+    // Runs fn on the session's strand.
+    virtual void dispatch(std::function<void()> fn) = 0;
+    // Close the WebSocket politely once what is queued has been written.
+    virtual void closeSoon(std::uint16_t closeCode) = 0;
+
+    // Strand: let held pushes through (after Welcome).
+    void openPushes();
+
+    // Identity: written on the strand before the session is registered, read-only afterwards.
+    const SessionIdentity &identity() const { return m_identity; }
+    void setIdentity(SessionIdentity identity) { m_identity = std::move(identity); }
+
+    // Strand state used by ChatService.
+    AuthState authState = AuthState::New;
+    TokenBucket bucket;
+    std::deque<hchat::v1::Frame> framesBeforeWelcome;
+
+protected:
+    // Strand: put bytes on the write queue.
+    virtual void enqueue(std::shared_ptr<const std::string> bytes) = 0;
+
+private:
+    static std::atomic<std::uint64_t> s_nextId;
+    std::uint64_t m_id;
+    std::string m_remoteAddress;
+    SessionIdentity m_identity;
+    bool m_pushesOpen = false;
+    std::vector<std::shared_ptr<const std::string>> m_heldPushes;
+};
+
+} // namespace hchat::server

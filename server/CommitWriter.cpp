@@ -1,0 +1,111 @@
+#include "CommitWriter.h"
+
+#include "ProtocolError.h"
+
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+namespace hchat::server {
+
+CommitWriter::CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch)
+    : m_store(std::move(store)), m_metrics(metrics), m_maxBatch(maxBatch)
+{
+    m_thread = std::thread([this] { run(); });
+}
+
+CommitWriter::~CommitWriter()
+{
+    stop();
+}
+
+bool CommitWriter::submit(Apply apply, Done done)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return false;
+        m_queue.push_back(Job{std::move(apply), std::move(done)});
+    }
+    m_cv.notify_one();
+    return true;
+}
+
+void CommitWriter::stop()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void CommitWriter::run()
+{
+    for (;;) {
+        std::deque<Job> batch;
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty())
+                return; // stopping and drained
+            while (!m_queue.empty() && batch.size() < m_maxBatch) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        runBatch(batch);
+    }
+}
+
+void CommitWriter::runBatch(std::deque<Job> &batch)
+{
+    struct Outcome {
+        hchat::v1::ErrorCode code = hchat::v1::ERROR_CODE_UNSPECIFIED;
+        std::string message;
+    };
+    std::vector<Outcome> outcomes(batch.size());
+    const auto started = std::chrono::steady_clock::now();
+    bool committed = false;
+    std::string failure;
+    try {
+        m_store->beginWrite();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            m_store->savepoint();
+            try {
+                batch[i].apply(*m_store);
+                m_store->releaseSavepoint();
+            } catch (const ProtocolError &e) {
+                m_store->rollbackToSavepoint();
+                outcomes[i] = {e.code(), e.what()};
+            }
+        }
+        m_store->commit();
+        committed = true;
+    } catch (const std::exception &e) {
+        failure = e.what();
+        m_store->rollback();
+    }
+    m_metrics.observeStoreLatency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (committed) {
+        m_metrics.storeTransactions.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        m_metrics.storeFailures.fetch_add(1, std::memory_order_relaxed);
+        std::fprintf(stderr, "hchat-gateway: store transaction of %zu writes failed: %s\n", batch.size(),
+                     failure.c_str());
+        for (auto &o : outcomes)
+            o = {hchat::v1::ERROR_STORAGE_FAILED, "the message store could not commit; nothing was stored"};
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        try {
+            if (batch[i].done)
+                batch[i].done(outcomes[i].code, outcomes[i].message);
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "hchat-gateway: completion failed: %s\n", e.what());
+        }
+    }
+}
+
+} // namespace hchat::server

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "MessageStore.h"
+#include "Metrics.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace hchat::server {
+
+// The single writer. Write jobs queue up; one thread takes everything queued (up to a batch cap),
+// runs each job in its own savepoint inside ONE transaction, commits, and only then tells each job
+// how it ended (group commit: one fsync for many sends). If the commit fails, every job of the
+// batch is told ERROR_STORAGE_FAILED and nothing of it is acknowledged.
+class CommitWriter {
+public:
+    // Runs inside the transaction on the writer thread. Throw ProtocolError to refuse the job (its
+    // writes are rolled back to its savepoint, the batch goes on).
+    using Apply = std::function<void(MessageStore &)>;
+    // Runs on the writer thread after the commit (or failure); ERROR_CODE_UNSPECIFIED = committed.
+    // Must not block: post to a session's strand.
+    using Done = std::function<void(hchat::v1::ErrorCode, const std::string &message)>;
+
+    CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch = 1024);
+    ~CommitWriter();
+
+    // False when stopping: the job is neither run nor answered.
+    bool submit(Apply apply, Done done);
+    // Finishes every queued job (commits and answers it), then joins the writer thread.
+    void stop();
+
+private:
+    struct Job {
+        Apply apply;
+        Done done;
+    };
+    void run();
+    void runBatch(std::deque<Job> &batch);
+
+    std::unique_ptr<MessageStore> m_store;
+    Metrics &m_metrics;
+    std::size_t m_maxBatch;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Job> m_queue;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace hchat::server

@@ -1,0 +1,169 @@
+#include "Gateway.h"
+
+#include "BeastTypes.h"
+
+#include <boost/asio/signal_set.hpp>
+#include "ChatService.h"
+#include "CommitWriter.h"
+#include "ConnectionLimiter.h"
+#include "HttpApi.h"
+#include "Listener.h"
+#include "Metrics.h"
+#include "PasswordHasher.h"
+#include "ServerContext.h"
+#include "SessionRegistry.h"
+#include "SqliteMessageStore.h"
+#include "StoreReaders.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+namespace hchat::server {
+
+// Members are declared in dependency order: what the I/O context's handlers (sessions) use is
+// declared before the I/O context, so it is destroyed after the sessions.
+struct Gateway::Impl {
+    GatewayConfig config;
+    Metrics metrics;
+    SessionRegistry registry;
+    std::shared_ptr<ConnectionLimiter> limiter;
+    std::unique_ptr<CommitWriter> writer;
+    std::unique_ptr<StoreReaders> readers;
+    std::unique_ptr<PasswordHasher> hasher;
+    std::unique_ptr<ServerContext> ctx;
+    std::unique_ptr<ChatService> chat;
+    std::unique_ptr<HttpApi> api;
+    std::unique_ptr<net::ssl::context> ssl;
+    net::io_context ioc;
+    std::shared_ptr<Listener> listener;
+    std::unique_ptr<net::signal_set> signals;
+    std::thread shutdownThread;
+    std::atomic<bool> shutdownStarted{false};
+    unsigned threads = 2;
+
+    explicit Impl(GatewayConfig c)
+        : config(std::move(c)), limiter(std::make_shared<ConnectionLimiter>(config.maxConnectionsPerAddress)),
+          ioc(int(threadCount(config)))
+    {
+        threads = threadCount(config);
+        const std::string path = config.databasePath;
+        writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
+        readers = std::make_unique<StoreReaders>(
+            [path] { return std::make_unique<SqliteMessageStore>(path, false); }, std::max(1u, config.readerThreads));
+        hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers), config.passwordCostInteractive);
+        ctx.reset(new ServerContext{config, metrics, *writer, *readers, *hasher, registry, limiter});
+        chat = std::make_unique<ChatService>(*ctx);
+        api = std::make_unique<HttpApi>(*ctx, *chat);
+        ctx->chat = chat.get();
+        ctx->api = api.get();
+        if (config.tlsEnabled()) {
+            ssl = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+            ssl->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                             net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                             net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+            beast::error_code ec;
+            ssl->use_certificate_chain_file(config.tlsCertFile, ec);
+            if (ec)
+                throw std::runtime_error("cannot load TLS certificate '" + config.tlsCertFile + "': " + ec.message());
+            ssl->use_private_key_file(config.tlsKeyFile, net::ssl::context::pem, ec);
+            if (ec)
+                throw std::runtime_error("cannot load TLS key '" + config.tlsKeyFile + "': " + ec.message());
+        }
+        listener = std::make_shared<Listener>(ioc, *ctx, ssl.get());
+    }
+
+    static unsigned threadCount(const GatewayConfig &c)
+    {
+        if (c.threads > 0)
+            return c.threads;
+        return std::max(2u, std::thread::hardware_concurrency());
+    }
+
+    void beginShutdown()
+    {
+        if (shutdownStarted.exchange(true))
+            return;
+        std::fprintf(stderr, "hchat-gateway: shutting down\n");
+        ctx->shuttingDown.store(true);
+        listener->stop();
+        shutdownThread = std::thread([this] {
+            // 1. Everything queued is committed and acknowledged (acks are posted to the sessions).
+            writer->stop();
+            // 2. Each session closes once what is queued for it (acks included) is written.
+            for (auto &s : registry.all())
+                s->dispatch([s] {
+                    s->authState = ClientSession::AuthState::Closing;
+                    s->closeSoon(1001);
+                });
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            while (registry.size() > 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            ioc.stop();
+        });
+    }
+};
+
+Gateway::Gateway(GatewayConfig config) : d(std::make_unique<Impl>(std::move(config))) {}
+
+Gateway::~Gateway()
+{
+    if (d->shutdownThread.joinable())
+        d->shutdownThread.join();
+    d->writer->stop();
+    d->readers->stop();
+    d->hasher->stop();
+}
+
+std::string Gateway::start()
+{
+    beast::error_code ec;
+    const auto address = net::ip::make_address(d->config.listenAddress, ec);
+    if (ec)
+        throw std::runtime_error("bad listen address '" + d->config.listenAddress + "'");
+    try {
+        d->listener->open(tcp::endpoint(address, d->config.port));
+    } catch (const boost::system::system_error &e) {
+        throw std::runtime_error("cannot listen on " + d->config.listenAddress + ":" +
+                                 std::to_string(d->config.port) + ": " + e.code().message());
+    }
+    const auto bound = d->listener->localEndpoint();
+    std::string host = bound.address().to_string();
+    if (bound.address().is_v6())
+        host = "[" + host + "]";
+    return host + ":" + std::to_string(bound.port());
+}
+
+void Gateway::requestShutdown()
+{
+    net::post(d->ioc, [this] { d->beginShutdown(); });
+}
+
+int Gateway::run()
+{
+    d->signals = std::make_unique<net::signal_set>(d->ioc, SIGINT, SIGTERM);
+    d->signals->async_wait([this](beast::error_code ec, int) {
+        if (!ec)
+            d->beginShutdown();
+    });
+    d->listener->start();
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < d->threads; ++i)
+        pool.emplace_back([this] { d->ioc.run(); });
+    d->ioc.run();
+    for (auto &t : pool)
+        t.join();
+    if (d->shutdownThread.joinable())
+        d->shutdownThread.join();
+    d->writer->stop();
+    d->readers->stop();
+    d->hasher->stop();
+    std::fprintf(stderr, "hchat-gateway: stopped\n");
+    return 0;
+}
+
+} // namespace hchat::server

@@ -1,0 +1,361 @@
+#include "HttpApi.h"
+
+#include "Limits.h"
+#include "NameRules.h"
+#include "ProtocolError.h"
+#include "Secrets.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+
+namespace hchat::server {
+
+using namespace hchat::v1;
+
+namespace {
+template <class M>
+M parseBody(const std::string &body)
+{
+    M m;
+    if (!m.ParseFromString(body))
+        throw ProtocolError(ERROR_MALFORMED, "the request body is not a valid protobuf message");
+    return m;
+}
+} // namespace
+
+HttpApi::HttpApi(ServerContext &ctx, ChatService &chat) : m_ctx(ctx), m_chat(chat) {}
+
+HttpResponse HttpApi::error(ErrorCode code, const std::string &message)
+{
+    m_ctx.metrics.countError(code);
+    Error e;
+    e.set_code(code);
+    e.set_message(message);
+    return HttpResponse{ProtocolError::httpStatus(code), "application/x-protobuf", e.SerializeAsString()};
+}
+
+HttpResponse HttpApi::ok(const google::protobuf::MessageLite &message)
+{
+    return HttpResponse{200, "application/x-protobuf", message.SerializeAsString()};
+}
+
+std::string HttpApi::bearer(const HttpRequest &request)
+{
+    const std::string &h = request.authorization;
+    if (h.size() > 7 && (h.compare(0, 7, "Bearer ") == 0 || h.compare(0, 7, "bearer ") == 0))
+        return h.substr(7);
+    return {};
+}
+
+TokenRecord HttpApi::authenticate(MessageStore &store, const std::string &token)
+{
+    if (token.empty())
+        throw ProtocolError(ERROR_NOT_AUTHENTICATED, "this endpoint wants Authorization: Bearer <token>");
+    if (token.size() > 256)
+        throw ProtocolError(ERROR_BAD_TOKEN, "unknown token");
+    auto rec = store.findToken(Secrets::tokenHash(token));
+    if (!rec || rec->revoked)
+        throw ProtocolError(ERROR_BAD_TOKEN, "unknown token");
+    if (rec->expiresMs <= ServerContext::nowMs())
+        throw ProtocolError(ERROR_TOKEN_EXPIRED, "token expired; log in again");
+    return *rec;
+}
+
+void HttpApi::onStore(bool read, Reply reply, std::function<HttpResponse(MessageStore &)> job)
+{
+    auto result = std::make_shared<HttpResponse>();
+    auto run = [this, read, result, job = std::move(job)](MessageStore &st) {
+        try {
+            *result = job(st);
+        } catch (const ProtocolError &e) {
+            if (read) {
+                *result = error(e.code(), e.what());
+                return;
+            }
+            throw; // the writer rolls the job back and reports the code
+        } catch (const StoreError &e) {
+            std::fprintf(stderr, "hchat-gateway: store failure: %s\n", e.what());
+            if (!read)
+                throw;
+            *result = error(ERROR_INTERNAL, "internal error");
+        }
+    };
+    bool queued = false;
+    if (read) {
+        queued = m_ctx.readers.submit([run, reply, result](MessageStore &st) {
+            run(st);
+            if (result->status != 0) // 0: a chained step answers
+                reply(std::move(*result));
+        });
+    } else {
+        queued = m_ctx.writer.submit(run, [this, reply, result](ErrorCode code, const std::string &message) {
+            if (code != ERROR_CODE_UNSPECIFIED)
+                reply(error(code, message));
+            else
+                reply(std::move(*result));
+        });
+    }
+    if (!queued)
+        reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
+}
+
+void HttpApi::handle(HttpRequest request, Reply reply)
+{
+    m_ctx.metrics.httpRequests.fetch_add(1, std::memory_order_relaxed);
+    std::string path = request.target.substr(0, request.target.find('?'));
+    if (path == "/healthz") {
+        if (m_ctx.shuttingDown.load())
+            return reply(HttpResponse{503, "text/plain", "shutting down\n"});
+        return reply(HttpResponse{200, "text/plain", "ok\n"});
+    }
+    if (path == "/metrics")
+        return reply(HttpResponse{200, "text/plain; version=0.0.4", m_ctx.metrics.render()});
+
+    using Handler = void (HttpApi::*)(HttpRequest &, Reply);
+    static const std::pair<const char *, Handler> routes[] = {
+        {"/v1/register", &HttpApi::registerUser}, {"/v1/login", &HttpApi::login},
+        {"/v1/logout", &HttpApi::logout},         {"/v1/sync", &HttpApi::sync},
+        {"/v1/channels", &HttpApi::channels},     {"/v1/keys/publish", &HttpApi::publishKeys},
+        {"/v1/keys/fetch", &HttpApi::fetchKeys},  {"/v1/devices", &HttpApi::devices},
+        {"/v1/devices/revoke", &HttpApi::revokeDevice},
+    };
+    for (const auto &[route, handler] : routes) {
+        if (path != route)
+            continue;
+        if (request.method != "POST")
+            return reply(error(ERROR_INVALID_ARGUMENT, "this endpoint wants POST"));
+        if (m_ctx.shuttingDown.load())
+            return reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
+        try {
+            (this->*handler)(request, reply);
+        } catch (const ProtocolError &e) {
+            reply(error(e.code(), e.what()));
+        }
+        return;
+    }
+    reply(error(ERROR_NOT_FOUND, "no such endpoint"));
+}
+
+void HttpApi::registerUser(HttpRequest &request, Reply reply)
+{
+    auto req = parseBody<RegisterRequest>(request.body);
+    if (!NameRules::validNick(req.nick()))
+        throw ProtocolError(ERROR_INVALID_NAME, "nicks are 1..32 of [A-Za-z0-9_.-]");
+    if (req.password().size() < limits::kMinPasswordLength || req.password().size() > limits::kMaxPasswordLength)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "passwords are 8..256 bytes");
+    const std::string nick = req.nick();
+    auto password = std::make_shared<std::string>(std::move(*req.mutable_password()));
+    // A cheap look first, so a taken nick costs no hash; the insert below decides races.
+    onStore(true, reply, [this, nick, password, reply](MessageStore &st) -> HttpResponse {
+        if (st.findUser(nick))
+            throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
+        const bool queued = m_ctx.hasher.hash(*password, [this, nick, reply](std::optional<std::string> hash) {
+            if (!hash)
+                return reply(error(ERROR_INTERNAL, "password hashing failed"));
+            onStore(false, reply, [nick, hash](MessageStore &st) -> HttpResponse {
+                if (!st.createUser(nick, *hash, ServerContext::nowMs()))
+                    throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
+                RegisterResponse res;
+                res.set_nick(nick);
+                return ok(res);
+            });
+        });
+        if (!queued)
+            return error(ERROR_RATE_LIMITED, "too many logins at once; retry shortly");
+        return HttpResponse{0, {}, {}}; // answered by the hashing chain
+    });
+}
+
+void HttpApi::login(HttpRequest &request, Reply reply)
+{
+    auto req = std::make_shared<LoginRequest>(parseBody<LoginRequest>(request.body));
+    if (!NameRules::validNick(req->nick()) || req->password().size() > limits::kMaxPasswordLength)
+        throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong nick or password");
+    if (req->device_name().size() > limits::kMaxDeviceNameLength)
+        req->mutable_device_name()->resize(limits::kMaxDeviceNameLength);
+    const std::int64_t ttlMs = m_ctx.config.tokenTtlSeconds * 1000;
+    onStore(true, reply, [this, req, reply, ttlMs](MessageStore &st) -> HttpResponse {
+        auto user = st.findUser(req->nick());
+        if (!user)
+            throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong nick or password");
+        const bool queued = m_ctx.hasher.verify(
+            user->passwordHash, req->password(), [this, req, reply, ttlMs, user = *user](bool good) {
+                if (!good)
+                    return reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
+                onStore(false, reply, [req, user, ttlMs](MessageStore &st) -> HttpResponse {
+                    const auto now = ServerContext::nowMs();
+                    std::string deviceId;
+                    if (!req->device_id().empty()) {
+                        auto device = st.findDevice(req->device_id());
+                        if (device && device->userId == user.id && !device->revoked) {
+                            deviceId = device->deviceId;
+                            st.touchDevice(deviceId, req->device_name(), now);
+                        }
+                    }
+                    if (deviceId.empty()) {
+                        deviceId = Secrets::newDeviceId();
+                        st.createDevice(deviceId, user.id, req->device_name(), now);
+                        st.createStream(NameRules::inboxName(deviceId), StreamRecord::kInbox, false, deviceId, now);
+                    }
+                    const std::string token = Secrets::newToken();
+                    st.insertToken(Secrets::tokenHash(token), user.id, deviceId, now + ttlMs);
+                    LoginResponse res;
+                    res.set_token(token);
+                    res.set_expires_at_ms(now + ttlMs);
+                    res.set_device_id(deviceId);
+                    res.set_nick(user.nick);
+                    return ok(res);
+                });
+            });
+        if (!queued)
+            return error(ERROR_RATE_LIMITED, "too many logins at once; retry shortly");
+        return HttpResponse{0, {}, {}};
+    });
+}
+
+void HttpApi::logout(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    onStore(false, [this, reply, token](HttpResponse res) {
+        if (res.status == 200)
+            m_chat.closeTokenSessions(Secrets::tokenHash(token));
+        reply(std::move(res));
+    }, [token](MessageStore &st) {
+        authenticate(st, token);
+        st.revokeToken(Secrets::tokenHash(token));
+        return ok(Ok());
+    });
+}
+
+void HttpApi::sync(HttpRequest &request, Reply reply)
+{
+    m_ctx.metrics.syncRequests.fetch_add(1, std::memory_order_relaxed);
+    const std::string token = bearer(request);
+    auto body = std::make_shared<std::string>(std::move(request.body));
+    onStore(true, reply, [token, body](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        auto req = parseBody<SyncRequest>(*body);
+        if (req.limit() > limits::kMaxSyncBatch)
+            throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "limit above 1000 (MAX_SYNC_BATCH)");
+        const std::uint32_t limit = req.limit() == 0 ? limits::kDefaultSyncBatch : req.limit();
+        const std::uint64_t from = req.from_seq() == 0 ? 1 : req.from_seq();
+        const std::string &name = req.channel();
+        const bool inbox = NameRules::isInboxName(name);
+        if (!inbox && !NameRules::validChannel(name) && !NameRules::validDirectName(name))
+            throw ProtocolError(ERROR_INVALID_NAME, "invalid channel name");
+        auto stream = st.findStream(name);
+        if (inbox) {
+            if (!stream || stream->ownerDevice != auth.deviceId)
+                throw ProtocolError(ERROR_FORBIDDEN, "only its own device may read an inbox");
+        } else {
+            if (!stream || stream->kind == StreamRecord::kInbox)
+                throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
+            if (!st.isMember(stream->id, auth.userId))
+                throw ProtocolError(ERROR_NOT_MEMBER, "not a member of this channel");
+        }
+        SyncResponse res;
+        res.set_channel(name);
+        res.set_server_max_seq(stream->maxSeq);
+        std::uint64_t last = from - 1;
+        for (auto &m : st.readMessages(*stream, from, limit)) {
+            last = m.seq();
+            *res.add_messages() = std::move(m);
+        }
+        res.set_has_more(last < stream->maxSeq && res.messages_size() > 0);
+        return ok(res);
+    });
+}
+
+void HttpApi::channels(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    onStore(true, reply, [token](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        ChannelList list;
+        for (auto &c : st.channelsOf(auth.userId))
+            *list.add_channels() = std::move(c);
+        if (auto inbox = st.findStream(NameRules::inboxName(auth.deviceId)))
+            list.set_inbox_max_seq(inbox->maxSeq);
+        return ok(list);
+    });
+}
+
+void HttpApi::publishKeys(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto keys = std::make_shared<DeviceKeys>(parseBody<DeviceKeys>(request.body));
+    if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
+        keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES || keys->signature().size() != crypto_sign_BYTES)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "identity_key and exchange_key are 32 bytes, signature 64");
+    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(keys->signature().data()),
+                                    reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
+                                    keys->exchange_key().size(),
+                                    reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "signature does not verify: sign exchange_key with identity_key");
+    onStore(false, reply, [token, keys](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        keys->set_nick(auth.nick);
+        keys->set_device_id(auth.deviceId);
+        st.publishKeys(auth.userId, *keys, ServerContext::nowMs());
+        return ok(Ok());
+    });
+}
+
+void HttpApi::fetchKeys(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<KeysRequest>(parseBody<KeysRequest>(request.body));
+    if (req->nicks_size() > 256)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "at most 256 nicks per request");
+    for (const auto &nick : req->nicks())
+        if (!NameRules::validNick(nick))
+            throw ProtocolError(ERROR_INVALID_NAME, "invalid nick");
+    onStore(true, reply, [token, req](MessageStore &st) {
+        authenticate(st, token);
+        KeysResponse res;
+        for (const auto &nick : req->nicks())
+            for (auto &k : st.fetchKeys(nick))
+                *res.add_devices() = std::move(k);
+        return ok(res);
+    });
+}
+
+void HttpApi::devices(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    onStore(true, reply, [token](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        DeviceList list;
+        for (const auto &d : st.listDevices(auth.userId)) {
+            auto *info = list.add_devices();
+            info->set_device_id(d.deviceId);
+            info->set_name(d.name);
+            info->set_created_ms(d.createdMs);
+            info->set_last_seen_ms(d.lastSeenMs);
+            info->set_current(d.deviceId == auth.deviceId);
+        }
+        return ok(list);
+    });
+}
+
+void HttpApi::revokeDevice(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<RevokeDevice>(parseBody<RevokeDevice>(request.body));
+    const std::string deviceId = req->device_id();
+    onStore(false, [this, reply, deviceId](HttpResponse res) {
+        if (res.status == 200)
+            m_chat.closeDeviceSessions(deviceId);
+        reply(std::move(res));
+    }, [token, deviceId](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        auto device = st.findDevice(deviceId);
+        if (!device || device->userId != auth.userId || device->revoked)
+            throw ProtocolError(ERROR_NOT_FOUND, "no such device");
+        st.revokeDevice(deviceId);
+        return ok(Ok());
+    });
+}
+
+} // namespace hchat::server

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "ChatService.h"
+#include "MessageStore.h"
+#include "ServerContext.h"
+
+#include <functional>
+#include <string>
+
+namespace hchat::server {
+
+struct HttpRequest {
+    std::string method;
+    std::string target;
+    std::string authorization; // the Authorization header as sent
+    std::string body;
+};
+
+struct HttpResponse {
+    unsigned status = 200;
+    std::string contentType = "application/x-protobuf";
+    std::string body;
+};
+
+// The HTTP API (docs/PROTOCOL.md, "HTTP endpoints"), independent of the transport. handle() answers
+// through `reply`, from any thread (store and hashing work runs on their pools).
+class HttpApi {
+public:
+    using Reply = std::function<void(HttpResponse)>;
+
+    HttpApi(ServerContext &ctx, ChatService &chat);
+    void handle(HttpRequest request, Reply reply);
+
+    HttpResponse error(hchat::v1::ErrorCode code, const std::string &message);
+
+private:
+    void registerUser(HttpRequest &request, Reply reply);
+    void login(HttpRequest &request, Reply reply);
+    void logout(HttpRequest &request, Reply reply);
+    void sync(HttpRequest &request, Reply reply);
+    void channels(HttpRequest &request, Reply reply);
+    void publishKeys(HttpRequest &request, Reply reply);
+    void fetchKeys(HttpRequest &request, Reply reply);
+    void devices(HttpRequest &request, Reply reply);
+    void revokeDevice(HttpRequest &request, Reply reply);
+
+    // Runs `job` on a store reader (read = true) or in the commit writer, answering any
+    // ProtocolError or store failure with an Error response.
+    void onStore(bool read, Reply reply, std::function<HttpResponse(MessageStore &)> job);
+    static std::string bearer(const HttpRequest &request);
+    static TokenRecord authenticate(MessageStore &store, const std::string &bearerToken);
+    static HttpResponse ok(const google::protobuf::MessageLite &message);
+
+    ServerContext &m_ctx;
+    ChatService &m_chat;
+};
+
+} // namespace hchat::server

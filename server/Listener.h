@@ -1,0 +1,32 @@
+#pragma once
+
+#include "BeastTypes.h"
+#include "ServerContext.h"
+
+#include <memory>
+
+namespace hchat::server {
+
+// Accepts TCP connections on the one port and starts an HttpSession (plain or TLS) for each, after
+// counting it against the per-address connection limit.
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl);
+    // Binds and listens; throws boost::system::system_error on failure.
+    void open(const tcp::endpoint &endpoint);
+    tcp::endpoint localEndpoint() const { return m_acceptor.local_endpoint(); }
+    void start();
+    void stop(); // any thread
+
+private:
+    void doAccept();
+    void onAccept(beast::error_code ec, tcp::socket socket);
+
+    net::io_context &m_ioc;
+    ServerContext &m_ctx;
+    net::ssl::context *m_ssl;
+    tcp::acceptor m_acceptor;
+    net::steady_timer m_retry;
+};
+
+} // namespace hchat::server

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "hchat.pb.h"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hchat::server {
+
+// A failure of the storage engine itself (I/O error, disk full, corrupt database). Distinct from
+// ProtocolError: the request was fine, the store could not do it.
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct UserRecord {
+    std::int64_t id = 0;
+    std::string nick;
+    std::string passwordHash;
+};
+
+struct TokenRecord {
+    std::int64_t userId = 0;
+    std::string nick;
+    std::string deviceId;
+    std::int64_t expiresMs = 0;
+    bool revoked = false;
+};
+
+struct DeviceRecord {
+    std::string deviceId;
+    std::int64_t userId = 0;
+    std::string name;
+    std::int64_t createdMs = 0;
+    std::int64_t lastSeenMs = 0;
+    bool revoked = false;
+};
+
+// A stream: a channel (open, invite-only, direct) or a device inbox.
+struct StreamRecord {
+    static constexpr int kInbox = 100; // kind of a device inbox (not a ChannelKind)
+    std::int64_t id = 0;
+    std::string name;
+    int kind = 0; // hchat::v1::ChannelKind, or kInbox
+    bool encrypted = false;
+    std::uint64_t maxSeq = 0;
+    std::string ownerDevice; // inboxes only
+};
+
+// One connection to the gateway's database. Not thread-safe: each thread that touches the store
+// owns its own MessageStore (the commit writer one, each reader one). Write operations run inside
+// begin()/commit(); a PostgreSQL implementation maps these one to one (BEGIN, SAVEPOINT …).
+class MessageStore {
+public:
+    virtual ~MessageStore() = default;
+
+    // Transactions. beginWrite takes the write lock at once; savepoints nest one level.
+    virtual void beginWrite() = 0;
+    virtual void beginRead() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+    virtual void savepoint() = 0;
+    virtual void releaseSavepoint() = 0;
+    virtual void rollbackToSavepoint() = 0;
+
+    // Users. Nicks are unique case-insensitively; createUser returns nullopt if taken.
+    virtual std::optional<std::int64_t> createUser(const std::string &nick, const std::string &passwordHash,
+                                                   std::int64_t nowMs) = 0;
+    virtual std::optional<UserRecord> findUser(const std::string &nick) = 0;
+
+    // Devices and tokens (tokens are looked up by their hash only).
+    virtual void createDevice(const std::string &deviceId, std::int64_t userId, const std::string &name,
+                              std::int64_t nowMs) = 0;
+    virtual std::optional<DeviceRecord> findDevice(const std::string &deviceId) = 0;
+    virtual std::vector<DeviceRecord> listDevices(std::int64_t userId) = 0;
+    virtual void touchDevice(const std::string &deviceId, const std::string &name, std::int64_t nowMs) = 0;
+    virtual void revokeDevice(const std::string &deviceId) = 0; // and all its tokens
+    virtual void insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
+                             std::int64_t expiresMs) = 0;
+    virtual std::optional<TokenRecord> findToken(const std::string &tokenHash) = 0;
+    virtual void revokeToken(const std::string &tokenHash) = 0;
+
+    // Streams and membership.
+    virtual std::optional<StreamRecord> findStream(const std::string &name) = 0;
+    virtual std::int64_t createStream(const std::string &name, int kind, bool encrypted,
+                                      const std::string &ownerDevice, std::int64_t nowMs) = 0;
+    virtual bool isMember(std::int64_t streamId, std::int64_t userId) = 0;
+    virtual void addMember(std::int64_t streamId, std::int64_t userId) = 0;
+    virtual void removeMember(std::int64_t streamId, std::int64_t userId) = 0;
+    virtual std::vector<std::int64_t> memberIds(std::int64_t streamId) = 0;
+    virtual std::vector<std::string> memberNicks(std::int64_t streamId) = 0;
+    // Every channel the user is member of, with server_max_seq, read_seq and (for invite-only and
+    // direct channels) members.
+    virtual std::vector<hchat::v1::ChannelInfo> channelsOf(std::int64_t userId) = 0;
+    virtual void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) = 0;
+    virtual std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) = 0;
+
+    // Messages. appendMessage assigns the stream's next seq (a counter row bumped in the same
+    // transaction) and writes it into `message`.
+    virtual void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) = 0;
+    virtual std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId,
+                                                                const std::string &clientMsgId) = 0;
+    virtual std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
+                                                         std::uint32_t limit) = 0;
+
+    // Key directory.
+    virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;
+    virtual std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) = 0;
+};
+
+} // namespace hchat::server

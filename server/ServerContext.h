@@ -1,0 +1,41 @@
+#pragma once
+
+#include "CommitWriter.h"
+#include "ConnectionLimiter.h"
+#include "GatewayConfig.h"
+#include "Metrics.h"
+#include "PasswordHasher.h"
+#include "SessionRegistry.h"
+#include "StoreReaders.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+namespace hchat::server {
+
+class ChatService;
+class HttpApi;
+
+// The services every request handler shares; owned by Gateway, outlives every session.
+struct ServerContext {
+    const GatewayConfig &config;
+    Metrics &metrics;
+    CommitWriter &writer;
+    StoreReaders &readers;
+    PasswordHasher &hasher;
+    SessionRegistry &registry;
+    std::shared_ptr<ConnectionLimiter> limiter;
+    std::atomic<bool> shuttingDown{false};
+    ChatService *chat = nullptr;
+    HttpApi *api = nullptr;
+
+    static std::int64_t nowMs()
+    {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+};
+
+} // namespace hchat::server

@@ -1,0 +1,580 @@
+#include "SqliteMessageStore.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <vector>
+
+namespace hchat::server {
+
+// A prepared statement borrowed from the connection's cache; reset and unbound when it goes.
+class SqliteMessageStore::Statement {
+public:
+    Statement(const SqliteMessageStore *store, sqlite3_stmt *stmt) : m_store(store), m_stmt(stmt) {}
+    ~Statement()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    Statement &bind(int i, std::int64_t v)
+    {
+        check(sqlite3_bind_int64(m_stmt, i, v));
+        return *this;
+    }
+    Statement &bind(int i, const std::string &v)
+    {
+        check(sqlite3_bind_text(m_stmt, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement &bindBlob(int i, const std::string &v)
+    {
+        check(sqlite3_bind_blob(m_stmt, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement &bindNull(int i)
+    {
+        check(sqlite3_bind_null(m_stmt, i));
+        return *this;
+    }
+    // True while a row is available.
+    bool step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        m_store->fail("step");
+    }
+    // Runs a statement that returns no rows; false on a constraint violation.
+    bool run()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+            return true;
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            return false;
+        m_store->fail("step");
+    }
+    std::int64_t i64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    std::string text(int col) const
+    {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
+        return p ? std::string(p, std::size_t(sqlite3_column_bytes(m_stmt, col))) : std::string();
+    }
+    std::string blob(int col) const
+    {
+        const auto *p = static_cast<const char *>(sqlite3_column_blob(m_stmt, col));
+        return p ? std::string(p, std::size_t(sqlite3_column_bytes(m_stmt, col))) : std::string();
+    }
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+
+private:
+    void check(int rc)
+    {
+        if (rc != SQLITE_OK)
+            m_store->fail("bind");
+    }
+    const SqliteMessageStore *m_store;
+    sqlite3_stmt *m_stmt;
+};
+
+namespace {
+
+// Versioned migrations: kMigrations[i] takes the schema from version i to i + 1.
+const char *const kMigrations[] = {
+    R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  nick TEXT NOT NULL,
+  nick_lower TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX devices_by_user ON devices(user_id);
+CREATE TABLE tokens (
+  hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  expires_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX tokens_by_device ON tokens(device_id);
+CREATE TABLE streams (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind INTEGER NOT NULL,
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  max_seq INTEGER NOT NULL DEFAULT 0,
+  owner_device TEXT,
+  created_ms INTEGER NOT NULL
+);
+CREATE TABLE members (
+  stream_id INTEGER NOT NULL REFERENCES streams(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  read_seq INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (stream_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_user ON members(user_id);
+CREATE TABLE messages (
+  stream_id INTEGER NOT NULL REFERENCES streams(id),
+  seq INTEGER NOT NULL,
+  sender_id INTEGER NOT NULL,
+  sender_nick TEXT NOT NULL,
+  sender_device TEXT NOT NULL,
+  client_msg_id BLOB,
+  time_ms INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  encrypted INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  PRIMARY KEY (stream_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX messages_idempotency ON messages(sender_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
+CREATE TABLE device_keys (
+  device_id TEXT PRIMARY KEY REFERENCES devices(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  identity_key BLOB NOT NULL,
+  exchange_key BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+)sql",
+};
+constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
+static_assert(kMigrationCount == SqliteMessageStore::kSchemaVersion);
+
+} // namespace
+
+SqliteMessageStore::SqliteMessageStore(const std::string &path, bool migrate) : m_path(path)
+{
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = "cannot open database '" + path + "': " +
+                          (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc));
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw StoreError(msg);
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, 10000);
+    try {
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=FULL");
+        exec("PRAGMA foreign_keys=ON");
+        if (migrate)
+            migrateSchema();
+    } catch (...) {
+        for (auto &[sql, stmt] : m_statements)
+            sqlite3_finalize(stmt);
+        m_statements.clear();
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw;
+    }
+}
+
+SqliteMessageStore::~SqliteMessageStore()
+{
+    for (auto &[sql, stmt] : m_statements)
+        sqlite3_finalize(stmt);
+    if (m_db)
+        sqlite3_close(m_db);
+}
+
+void SqliteMessageStore::fail(const char *what) const
+{
+    throw StoreError(std::string("database ") + what + " failed: " + sqlite3_errmsg(m_db) + " (" +
+                     std::to_string(sqlite3_extended_errcode(m_db)) + ")");
+}
+
+void SqliteMessageStore::exec(const char *sql)
+{
+    char *err = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = std::string("database error: ") + (err ? err : "unknown");
+        sqlite3_free(err);
+        throw StoreError(msg);
+    }
+}
+
+SqliteMessageStore::Statement SqliteMessageStore::statement(const char *sql)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        sqlite3_stmt *stmt = nullptr;
+        if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+            fail("prepare");
+        it = m_statements.emplace(sql, stmt).first;
+    }
+    return Statement(this, it->second);
+}
+
+void SqliteMessageStore::migrateSchema()
+{
+    exec("BEGIN IMMEDIATE");
+    try {
+        exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        int version = 0;
+        {
+            auto s = statement("SELECT version FROM schema_version");
+            if (s.step())
+                version = int(s.i64(0));
+            else
+                statement("INSERT INTO schema_version(version) VALUES (0)").run();
+        }
+        if (version > kSchemaVersion)
+            throw StoreError("database '" + m_path + "' has schema version " + std::to_string(version) +
+                             ", newer than this gateway understands (" + std::to_string(kSchemaVersion) +
+                             "); refusing to open it");
+        for (int v = version; v < kSchemaVersion; ++v) {
+            exec(kMigrations[v]);
+            statement("UPDATE schema_version SET version = ?").bind(1, std::int64_t(v + 1)).run();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void SqliteMessageStore::beginWrite() { statement("BEGIN IMMEDIATE").run() || (fail("begin"), false); }
+void SqliteMessageStore::beginRead() { statement("BEGIN").run() || (fail("begin"), false); }
+void SqliteMessageStore::commit() { statement("COMMIT").run() || (fail("commit"), false); }
+void SqliteMessageStore::rollback()
+{
+    if (!sqlite3_get_autocommit(m_db))
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+void SqliteMessageStore::savepoint() { statement("SAVEPOINT job").run() || (fail("savepoint"), false); }
+void SqliteMessageStore::releaseSavepoint() { statement("RELEASE job").run() || (fail("release"), false); }
+void SqliteMessageStore::rollbackToSavepoint()
+{
+    statement("ROLLBACK TO job").run();
+    statement("RELEASE job").run();
+}
+
+std::optional<std::int64_t> SqliteMessageStore::createUser(const std::string &nick, const std::string &passwordHash,
+                                                           std::int64_t nowMs)
+{
+    auto s = statement("INSERT INTO users(nick, nick_lower, password_hash, created_ms) VALUES (?, lower(?), ?, ?)");
+    s.bind(1, nick).bind(2, nick).bind(3, passwordHash).bind(4, nowMs);
+    if (!s.run())
+        return std::nullopt;
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+std::optional<UserRecord> SqliteMessageStore::findUser(const std::string &nick)
+{
+    auto s = statement("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower(?)");
+    s.bind(1, nick);
+    if (!s.step())
+        return std::nullopt;
+    return UserRecord{s.i64(0), s.text(1), s.text(2)};
+}
+
+void SqliteMessageStore::createDevice(const std::string &deviceId, std::int64_t userId, const std::string &name,
+                                      std::int64_t nowMs)
+{
+    auto s = statement("INSERT INTO devices(id, user_id, name, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, deviceId).bind(2, userId).bind(3, name).bind(4, nowMs).bind(5, nowMs);
+    if (!s.run())
+        fail("insert device");
+}
+
+namespace {
+template <class S>
+DeviceRecord deviceFrom(const S &s)
+{
+    return DeviceRecord{s.text(0), s.i64(1), s.text(2), s.i64(3), s.i64(4), s.i64(5) != 0};
+}
+} // namespace
+
+std::optional<DeviceRecord> SqliteMessageStore::findDevice(const std::string &deviceId)
+{
+    auto s = statement("SELECT id, user_id, name, created_ms, last_seen_ms, revoked FROM devices WHERE id = ?");
+    s.bind(1, deviceId);
+    if (!s.step())
+        return std::nullopt;
+    return deviceFrom(s);
+}
+
+std::vector<DeviceRecord> SqliteMessageStore::listDevices(std::int64_t userId)
+{
+    auto s = statement("SELECT id, user_id, name, created_ms, last_seen_ms, revoked FROM devices "
+                       "WHERE user_id = ? AND revoked = 0 ORDER BY created_ms, id");
+    s.bind(1, userId);
+    std::vector<DeviceRecord> out;
+    while (s.step())
+        out.push_back(deviceFrom(s));
+    return out;
+}
+
+void SqliteMessageStore::touchDevice(const std::string &deviceId, const std::string &name, std::int64_t nowMs)
+{
+    if (name.empty())
+        statement("UPDATE devices SET last_seen_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, deviceId).run();
+    else
+        statement("UPDATE devices SET last_seen_ms = ?, name = ? WHERE id = ?")
+            .bind(1, nowMs)
+            .bind(2, name)
+            .bind(3, deviceId)
+            .run();
+}
+
+void SqliteMessageStore::revokeDevice(const std::string &deviceId)
+{
+    statement("UPDATE devices SET revoked = 1 WHERE id = ?").bind(1, deviceId).run();
+    statement("UPDATE tokens SET revoked = 1 WHERE device_id = ?").bind(1, deviceId).run();
+    statement("DELETE FROM device_keys WHERE device_id = ?").bind(1, deviceId).run();
+}
+
+void SqliteMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
+                                     std::int64_t expiresMs)
+{
+    auto s = statement("INSERT INTO tokens(hash, user_id, device_id, expires_ms) VALUES (?, ?, ?, ?)");
+    s.bindBlob(1, tokenHash).bind(2, userId).bind(3, deviceId).bind(4, expiresMs);
+    if (!s.run())
+        fail("insert token");
+}
+
+std::optional<TokenRecord> SqliteMessageStore::findToken(const std::string &tokenHash)
+{
+    auto s = statement("SELECT t.user_id, u.nick, t.device_id, t.expires_ms, t.revoked OR d.revoked "
+                       "FROM tokens t JOIN users u ON u.id = t.user_id JOIN devices d ON d.id = t.device_id "
+                       "WHERE t.hash = ?");
+    s.bindBlob(1, tokenHash);
+    if (!s.step())
+        return std::nullopt;
+    return TokenRecord{s.i64(0), s.text(1), s.text(2), s.i64(3), s.i64(4) != 0};
+}
+
+void SqliteMessageStore::revokeToken(const std::string &tokenHash)
+{
+    statement("UPDATE tokens SET revoked = 1 WHERE hash = ?").bindBlob(1, tokenHash).run();
+}
+
+std::optional<StreamRecord> SqliteMessageStore::findStream(const std::string &name)
+{
+    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step())
+        return std::nullopt;
+    return StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5)};
+}
+
+std::int64_t SqliteMessageStore::createStream(const std::string &name, int kind, bool encrypted,
+                                              const std::string &ownerDevice, std::int64_t nowMs)
+{
+    auto s = statement("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, name).bind(2, std::int64_t(kind)).bind(3, std::int64_t(encrypted ? 1 : 0));
+    if (ownerDevice.empty())
+        s.bindNull(4);
+    else
+        s.bind(4, ownerDevice);
+    s.bind(5, nowMs);
+    if (!s.run())
+        fail("insert stream");
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+bool SqliteMessageStore::isMember(std::int64_t streamId, std::int64_t userId)
+{
+    auto s = statement("SELECT 1 FROM members WHERE stream_id = ? AND user_id = ?");
+    s.bind(1, streamId).bind(2, userId);
+    return s.step();
+}
+
+void SqliteMessageStore::addMember(std::int64_t streamId, std::int64_t userId)
+{
+    statement("INSERT OR IGNORE INTO members(stream_id, user_id) VALUES (?, ?)").bind(1, streamId).bind(2, userId).run();
+}
+
+void SqliteMessageStore::removeMember(std::int64_t streamId, std::int64_t userId)
+{
+    statement("DELETE FROM members WHERE stream_id = ? AND user_id = ?").bind(1, streamId).bind(2, userId).run();
+}
+
+std::vector<std::int64_t> SqliteMessageStore::memberIds(std::int64_t streamId)
+{
+    auto s = statement("SELECT user_id FROM members WHERE stream_id = ?");
+    s.bind(1, streamId);
+    std::vector<std::int64_t> out;
+    while (s.step())
+        out.push_back(s.i64(0));
+    return out;
+}
+
+std::vector<std::string> SqliteMessageStore::memberNicks(std::int64_t streamId)
+{
+    auto s = statement("SELECT u.nick FROM members m JOIN users u ON u.id = m.user_id WHERE m.stream_id = ? "
+                       "ORDER BY u.nick_lower");
+    s.bind(1, streamId);
+    std::vector<std::string> out;
+    while (s.step())
+        out.push_back(s.text(0));
+    return out;
+}
+
+std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::channelsOf(std::int64_t userId)
+{
+    std::vector<hchat::v1::ChannelInfo> out;
+    std::vector<std::int64_t> ids;
+    {
+        auto s = statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                           "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? ORDER BY s.name");
+        s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox));
+        while (s.step()) {
+            hchat::v1::ChannelInfo info;
+            ids.push_back(s.i64(0));
+            info.set_name(s.text(1));
+            info.set_kind(static_cast<hchat::v1::ChannelKind>(s.i64(2)));
+            info.set_encrypted(s.i64(3) != 0);
+            info.set_server_max_seq(std::uint64_t(s.i64(4)));
+            info.set_read_seq(std::uint64_t(s.i64(5)));
+            out.push_back(std::move(info));
+        }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i].kind() == hchat::v1::CHANNEL_KIND_OPEN)
+            continue;
+        for (auto &nick : memberNicks(ids[i]))
+            out[i].add_members(std::move(nick));
+    }
+    return out;
+}
+
+void SqliteMessageStore::setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq)
+{
+    statement("UPDATE members SET read_seq = max(read_seq, ?) WHERE stream_id = ? AND user_id = ?")
+        .bind(1, std::int64_t(seq))
+        .bind(2, streamId)
+        .bind(3, userId)
+        .run();
+}
+
+std::uint64_t SqliteMessageStore::readSeq(std::int64_t streamId, std::int64_t userId)
+{
+    auto s = statement("SELECT read_seq FROM members WHERE stream_id = ? AND user_id = ?");
+    s.bind(1, streamId).bind(2, userId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
+void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &m)
+{
+    std::uint64_t seq = 0;
+    {
+        auto s = statement("UPDATE streams SET max_seq = max_seq + 1 WHERE id = ? RETURNING max_seq");
+        s.bind(1, stream.id);
+        if (!s.step())
+            fail("bump seq");
+        seq = std::uint64_t(s.i64(0));
+        while (s.step()) {
+        }
+    }
+    m.set_seq(seq);
+    m.set_channel(stream.name);
+    auto s = statement("INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
+                       "time_ms, body, encrypted, kind, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, stream.id).bind(2, std::int64_t(seq)).bind(3, senderId).bind(4, m.sender()).bind(5, m.sender_device());
+    if (m.client_msg_id().empty())
+        s.bindNull(6);
+    else
+        s.bindBlob(6, m.client_msg_id());
+    s.bind(7, m.server_time_ms()).bindBlob(8, m.body()).bind(9, std::int64_t(m.encrypted() ? 1 : 0));
+    s.bind(10, std::int64_t(m.kind())).bind(11, m.subject());
+    if (!s.run())
+        fail("insert message");
+}
+
+namespace {
+template <class S>
+void messageFrom(const S &s, hchat::v1::Message &m, int first)
+{
+    m.set_seq(std::uint64_t(s.i64(first)));
+    m.set_sender(s.text(first + 1));
+    m.set_sender_device(s.text(first + 2));
+    if (!s.isNull(first + 3))
+        m.set_client_msg_id(s.blob(first + 3));
+    m.set_server_time_ms(s.i64(first + 4));
+    m.set_body(s.blob(first + 5));
+    m.set_encrypted(s.i64(first + 6) != 0);
+    m.set_kind(static_cast<hchat::v1::MessageKind>(s.i64(first + 7)));
+    m.set_subject(s.text(first + 8));
+}
+} // namespace
+
+std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int64_t senderId,
+                                                                        const std::string &clientMsgId)
+{
+    auto s = statement("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
+                       "m.encrypted, m.kind, m.subject FROM messages m JOIN streams st ON st.id = m.stream_id "
+                       "WHERE m.sender_id = ? AND m.client_msg_id = ?");
+    s.bind(1, senderId).bindBlob(2, clientMsgId);
+    if (!s.step())
+        return std::nullopt;
+    hchat::v1::Message m;
+    m.set_channel(s.text(0));
+    messageFrom(s, m, 1);
+    return m;
+}
+
+std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
+                                                                 std::uint32_t limit)
+{
+    auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
+                       "subject FROM messages WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?");
+    s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
+    std::vector<hchat::v1::Message> out;
+    while (s.step()) {
+        hchat::v1::Message m;
+        m.set_channel(stream.name);
+        messageFrom(s, m, 0);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+void SqliteMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs)
+{
+    auto s = statement("INSERT INTO device_keys(device_id, user_id, identity_key, exchange_key, signature, updated_ms) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET identity_key = excluded.identity_key, "
+                       "exchange_key = excluded.exchange_key, signature = excluded.signature, updated_ms = excluded.updated_ms");
+    s.bind(1, keys.device_id()).bind(2, userId).bindBlob(3, keys.identity_key()).bindBlob(4, keys.exchange_key());
+    s.bindBlob(5, keys.signature()).bind(6, nowMs);
+    if (!s.run())
+        fail("publish keys");
+}
+
+std::vector<hchat::v1::DeviceKeys> SqliteMessageStore::fetchKeys(const std::string &nick)
+{
+    auto s = statement("SELECT u.nick, k.device_id, k.identity_key, k.exchange_key, k.signature FROM device_keys k "
+                       "JOIN users u ON u.id = k.user_id JOIN devices d ON d.id = k.device_id "
+                       "WHERE u.nick_lower = lower(?) AND d.revoked = 0 ORDER BY d.created_ms, d.id");
+    s.bind(1, nick);
+    std::vector<hchat::v1::DeviceKeys> out;
+    while (s.step()) {
+        hchat::v1::DeviceKeys k;
+        k.set_nick(s.text(0));
+        k.set_device_id(s.text(1));
+        k.set_identity_key(s.blob(2));
+        k.set_exchange_key(s.blob(3));
+        k.set_signature(s.blob(4));
+        out.push_back(std::move(k));
+    }
+    return out;
+}
+
+} // namespace hchat::server

@@ -1,0 +1,213 @@
+#include "WebSocketSession.h"
+
+#include "ChatService.h"
+#include "Limits.h"
+#include "hchat/Version.h"
+
+#include <chrono>
+
+namespace hchat::server {
+
+namespace {
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr auto kHelloTimeout = std::chrono::seconds(15);
+// A session whose client does not read: past this much queued output it is closed (the client
+// catches up by sync when it reconnects).
+constexpr std::size_t kMaxQueuedBytes = 32 * 1024 * 1024;
+} // namespace
+
+template <class Stream>
+WebSocketSession<Stream>::WebSocketSession(Stream &&stream, ServerContext &ctx,
+                                           std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress)
+    : ClientSession(std::move(remoteAddress)), m_ws(std::move(stream)), m_ctx(ctx), m_slot(std::move(slot)),
+      m_authTimer(m_ws.get_executor())
+{
+}
+
+template <class Stream>
+WebSocketSession<Stream>::~WebSocketSession()
+{
+    m_ctx.registry.untrack(id(), identity().userId);
+    if (m_counted)
+        m_ctx.metrics.connections.fetch_sub(1);
+}
+
+template <class Stream>
+std::shared_ptr<WebSocketSession<Stream>> WebSocketSession<Stream>::self()
+{
+    return std::static_pointer_cast<WebSocketSession>(shared_from_this());
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::run(HttpRequestMessage request)
+{
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = kHandshakeTimeout;
+    timeouts.idle_timeout = kIdleTimeout;
+    timeouts.keep_alive_pings = true;
+    m_ws.set_option(timeouts);
+    m_ws.set_option(websocket::stream_base::decorator([](websocket::response_type &res) {
+        res.set(http::field::server, std::string("hchat-gateway/") + hchat::kVersion);
+    }));
+    m_ws.read_message_max(limits::kMaxFrameBytes);
+    m_ws.binary(true);
+    m_ws.auto_fragment(false);
+    m_ws.async_accept(request, beast::bind_front_handler(&WebSocketSession::onAccept, self()));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::onAccept(beast::error_code ec)
+{
+    if (ec)
+        return;
+    m_counted = true;
+    m_ctx.metrics.connections.fetch_add(1);
+    m_ctx.registry.track(shared_from_this());
+    doRead();
+    if (m_slot->refused()) {
+        authState = AuthState::Closing;
+        m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_TOO_MANY_CONNECTIONS,
+                              "too many connections from your address", false);
+        closeSoon(1013); // try again later
+        return;
+    }
+    if (m_ctx.shuttingDown.load()) {
+        authState = AuthState::Closing;
+        m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_SHUTTING_DOWN, "the gateway is shutting down",
+                              false);
+        closeSoon(1001);
+        return;
+    }
+    m_authTimer.expires_after(kHelloTimeout);
+    m_authTimer.async_wait([weak = std::weak_ptr<ClientSession>(shared_from_this()), this](beast::error_code ec) {
+        if (ec)
+            return;
+        if (auto s = weak.lock())
+            m_ctx.chat->onAuthTimeout(s);
+    });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::doRead()
+{
+    m_ws.async_read(m_buffer, beast::bind_front_handler(&WebSocketSession::onRead, self()));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t)
+{
+    if (ec) {
+        if (ec == websocket::error::message_too_big)
+            m_ctx.metrics.countError(hchat::v1::ERROR_TOO_LARGE);
+        finish();
+        return;
+    }
+    if (!m_ws.got_binary()) {
+        m_ctx.chat->onMalformed(shared_from_this(), "text messages are not accepted: send binary protobuf Frames");
+    } else {
+        hchat::v1::Frame frame;
+        const auto data = m_buffer.data();
+        if (!frame.ParseFromArray(data.data(), int(data.size())))
+            m_ctx.chat->onMalformed(shared_from_this(), "the message is not a valid Frame");
+        else
+            m_ctx.chat->onFrame(shared_from_this(), std::move(frame));
+    }
+    m_buffer.consume(m_buffer.size());
+    if (authState == AuthState::Authenticated || authState == AuthState::Pending)
+        m_authTimer.cancel();
+    doRead();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::dispatch(std::function<void()> fn)
+{
+    net::post(m_ws.get_executor(), std::move(fn));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
+{
+    if (m_finished || m_closeSent)
+        return;
+    m_queuedBytes += bytes->size();
+    m_queue.push_back(std::move(bytes));
+    if (m_queuedBytes > kMaxQueuedBytes) {
+        // The client does not keep up: drop what is queued (it will sync) and close.
+        while (m_queue.size() > (m_writing ? 1u : 0u))
+            m_queue.pop_back();
+        m_queuedBytes = 0;
+        closeSoon(1008);
+        return;
+    }
+    if (!m_writing)
+        doWrite();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::doWrite()
+{
+    if (m_queue.empty()) {
+        if (m_closeRequested)
+            doClose();
+        return;
+    }
+    m_writing = true;
+    m_ws.async_write(net::buffer(*m_queue.front()), beast::bind_front_handler(&WebSocketSession::onWrite, self()));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::onWrite(beast::error_code ec, std::size_t)
+{
+    m_writing = false;
+    if (!m_queue.empty()) {
+        m_queuedBytes -= std::min(m_queuedBytes, m_queue.front()->size());
+        m_queue.pop_front();
+    }
+    if (ec) {
+        m_queue.clear();
+        finish();
+        return;
+    }
+    doWrite();
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
+{
+    net::post(m_ws.get_executor(), [s = self(), closeCode] {
+        if (s->m_closeRequested || s->m_finished)
+            return;
+        s->m_closeRequested = true;
+        s->m_closeCode = closeCode;
+        if (!s->m_writing)
+            s->doWrite();
+    });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::doClose()
+{
+    if (m_closeSent || m_finished)
+        return;
+    m_closeSent = true;
+    m_ws.async_close(websocket::close_reason(m_closeCode), [s = self()](beast::error_code) {
+        // The read loop ends when the peer answers the close (or the timeout fires).
+    });
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    authState = AuthState::Closing;
+    m_authTimer.cancel();
+    m_ctx.registry.untrack(id(), identity().userId);
+}
+
+template class WebSocketSession<PlainStream>;
+template class WebSocketSession<TlsStream>;
+
+} // namespace hchat::server

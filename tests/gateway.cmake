@@ -1,0 +1,8 @@
+# Gateway integration suites: each starts the real hchat-gateway binary on a free loopback port with
+# a temporary database and talks to it with tests/support/ProtocolClient. Split into several
+# executables so that CTest runs them in parallel.
+target_link_libraries(hchat_testsupport PUBLIC Qt6::WebSockets)
+
+hchat_add_test(tst_gateway_messaging SOURCES tst_gateway_messaging.cpp LABELS integration TIMEOUT 180)
+hchat_add_test(tst_gateway_durability SOURCES tst_gateway_durability.cpp LABELS integration TIMEOUT 180)
+hchat_add_test(tst_gateway_badinput SOURCES tst_gateway_badinput.cpp LABELS integration TIMEOUT 180)

@@ -1,0 +1,437 @@
+// HistoryStore: idempotent insert, batch atomicity, paging, FTS, read positions, outbox, drafts,
+// migrations, and refusing damaged or newer databases without touching them.
+#include "HistoryStore.h"
+#include "TestEnv.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace hchat;
+
+namespace {
+
+StoredMessage msg(const QString &channel, quint64 seq, const QString &text = {}, const QString &sender = QStringLiteral("alice"))
+{
+    StoredMessage m;
+    m.channel = channel;
+    m.seq = seq;
+    m.sender = sender;
+    m.senderDevice = QStringLiteral("dev1");
+    m.clientMsgId = QByteArray(16, char(seq % 251));
+    m.serverTimeMs = 1700000000000LL + qint64(seq);
+    m.body = (text.isEmpty() ? QStringLiteral("message %1").arg(seq) : text).toUtf8();
+    return m;
+}
+
+QList<StoredMessage> range(const QString &channel, quint64 from, quint64 to)
+{
+    QList<StoredMessage> out;
+    for (quint64 s = from; s <= to; ++s)
+        out << msg(channel, s);
+    return out;
+}
+
+QByteArray fileHash(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+quint64 rawCount(const QString &path, const QString &sql)
+{
+    const QString name = QStringLiteral("raw-check");
+    quint64 n = 0;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                n = q.value(0).toULongLong();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return n;
+}
+
+} // namespace
+
+class TestHistoryStore : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString dbPath(const QString &name = QStringLiteral("h.sqlite")) const { return m_dir->filePath(name); }
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>(test::scratchRoot() + QStringLiteral("/store-XXXXXX"));
+        QVERIFY(m_dir->isValid());
+    }
+
+    void createsSchemaWithWal()
+    {
+        HistoryStore s;
+        QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+        QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
+        QVERIFY(s.integrityCheck());
+        s.close();
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("PRAGMA user_version")), quint64(HistoryStore::kSchemaVersion));
+        QVERIFY(QFile::exists(dbPath() + QStringLiteral("-wal")) || rawCount(dbPath(), QStringLiteral("SELECT 1")) == 1);
+        // journal_mode is persistent for WAL.
+        const QString name = QStringLiteral("wal-check");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(dbPath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
+    void idempotentInsert()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        auto r = s.appendMessages(QStringLiteral("general"), range(QStringLiteral("general"), 1, 10));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.inserted.size(), 10);
+        QCOMPARE(r.maxSeq, quint64(10));
+        // The same batch again, and an overlapping one: nothing doubles.
+        r = s.appendMessages(QStringLiteral("general"), range(QStringLiteral("general"), 1, 10));
+        QVERIFY(r.ok);
+        QCOMPARE(r.inserted.size(), 0);
+        r = s.appendMessages(QStringLiteral("general"), range(QStringLiteral("general"), 5, 15));
+        QVERIFY(r.ok);
+        QCOMPARE(r.inserted.size(), 5);
+        QCOMPARE(r.inserted.first().seq, quint64(11));
+        QCOMPARE(s.count(QStringLiteral("general")), quint64(15));
+        QCOMPARE(s.maxSeq(QStringLiteral("general")), quint64(15));
+        QCOMPARE(s.minSeq(QStringLiteral("general")), quint64(1));
+        // Another channel is independent.
+        QVERIFY(s.appendMessages(QStringLiteral("other"), range(QStringLiteral("other"), 1, 3)).ok);
+        QCOMPARE(s.count(QStringLiteral("other")), quint64(3));
+        QCOMPARE(s.count(QStringLiteral("general")), quint64(15));
+        s.close();
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM messages")), quint64(18));
+    }
+
+    void batchWithHoleOrForeignRowChangesNothing()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QVERIFY(s.appendMessages(QStringLiteral("c"), range(QStringLiteral("c"), 1, 5)).ok);
+        // A hole in the middle: rows 6..7 would be fine but 9 skips 8 → the whole batch is refused.
+        auto batch = range(QStringLiteral("c"), 6, 7);
+        batch << msg(QStringLiteral("c"), 9);
+        auto r = s.appendMessages(QStringLiteral("c"), batch);
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("hole")), qPrintable(r.error));
+        QCOMPARE(r.maxSeq, quint64(5));
+        QCOMPARE(s.count(QStringLiteral("c")), quint64(5));
+        QCOMPARE(s.maxSeq(QStringLiteral("c")), quint64(5));
+        // A batch that does not start at max + 1.
+        r = s.appendMessages(QStringLiteral("c"), range(QStringLiteral("c"), 7, 9));
+        QVERIFY(!r.ok);
+        QCOMPARE(s.count(QStringLiteral("c")), quint64(5));
+        // A row of another channel.
+        batch = range(QStringLiteral("c"), 6, 8);
+        batch[1].channel = QStringLiteral("elsewhere");
+        r = s.appendMessages(QStringLiteral("c"), batch);
+        QVERIFY(!r.ok);
+        QCOMPARE(s.count(QStringLiteral("c")), quint64(5));
+        QCOMPARE(s.count(QStringLiteral("elsewhere")), quint64(0));
+        QVERIFY(s.search(QStringLiteral("message")).size() == 5);
+    }
+
+    void batchIsOneTransaction()
+    {
+        // A failure inside the transaction (the FTS insert is made to fail by a trigger on a
+        // poisoned body) rolls back every row and the max seq.
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QVERIFY(s.appendMessages(QStringLiteral("t"), range(QStringLiteral("t"), 1, 3)).ok);
+        s.close();
+        {
+            const QString name = QStringLiteral("poison");
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+                db.setDatabaseName(dbPath());
+                QVERIFY(db.open());
+                QSqlQuery q(db);
+                QVERIFY(q.exec(QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.body = CAST('poison' AS BLOB) "
+                                              "BEGIN SELECT RAISE(ABORT, 'poisoned'); END")));
+            }
+            QSqlDatabase::removeDatabase(name);
+        }
+        QVERIFY(s.open(dbPath()));
+        auto batch = range(QStringLiteral("t"), 4, 10);
+        batch[5].body = "poison"; // seq 9
+        const auto r = s.appendMessages(QStringLiteral("t"), batch, 10);
+        QVERIFY(!r.ok);
+        QCOMPARE(s.count(QStringLiteral("t")), quint64(3));
+        QCOMPARE(s.maxSeq(QStringLiteral("t")), quint64(3));
+        QCOMPARE(s.serverMaxSeq(QStringLiteral("t")), quint64(3));
+        QCOMPARE(s.search(QStringLiteral("message")).size(), 3);
+        batch[5].body = "fine";
+        QVERIFY(s.appendMessages(QStringLiteral("t"), batch, 10).ok);
+        QCOMPARE(s.count(QStringLiteral("t")), quint64(10));
+    }
+
+    void paging()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        for (quint64 from = 1; from <= 1000; from += 250)
+            QVERIFY(s.appendMessages(QStringLiteral("p"), range(QStringLiteral("p"), from, from + 249)).ok);
+        QCOMPARE(s.count(QStringLiteral("p")), quint64(1000));
+        const auto mid = s.page(QStringLiteral("p"), 100, 199);
+        QCOMPARE(mid.size(), 100);
+        QCOMPARE(mid.first().seq, quint64(100));
+        QCOMPARE(mid.last().seq, quint64(199));
+        QCOMPARE(mid.first().text(), QStringLiteral("message 100"));
+        QCOMPARE(mid.first().clientMsgId.size(), 16);
+        const auto before = s.rowsBefore(QStringLiteral("p"), 100, 30);
+        QCOMPARE(before.size(), 30);
+        QCOMPARE(before.first().seq, quint64(70));
+        QCOMPARE(before.last().seq, quint64(99));
+        QCOMPARE(s.rowsBefore(QStringLiteral("p"), 5, 30).size(), 4);
+        const auto after = s.rowsAfter(QStringLiteral("p"), 990, 30);
+        QCOMPARE(after.size(), 10);
+        QCOMPARE(after.first().seq, quint64(991));
+        QCOMPARE(s.countBefore(QStringLiteral("p"), 500), quint64(499));
+        QCOMPARE(s.latestMessage(QStringLiteral("p"))->seq, quint64(1000));
+        QVERIFY(!s.latestMessage(QStringLiteral("nothing")));
+        QCOMPARE(s.message(QStringLiteral("p"), 42)->text(), QStringLiteral("message 42"));
+        QVERIFY(s.page(QStringLiteral("p"), 10, 5).isEmpty());
+    }
+
+    void channelsAndActivity()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        ChannelRecord a;
+        a.name = QStringLiteral("alpha");
+        a.serverMaxSeq = 7;
+        ChannelRecord d;
+        d.name = QStringLiteral("@alice+bob");
+        d.kind = ChannelRecord::Kind::Direct;
+        d.members = {QStringLiteral("alice"), QStringLiteral("bob")};
+        QVERIFY(s.upsertChannel(a));
+        QVERIFY(s.upsertChannel(d));
+        QVERIFY(s.appendMessages(d.name, range(d.name, 1, 2)).ok);
+        auto list = s.channels();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.first().name, d.name); // most recent activity first
+        QCOMPARE(list.first().members, d.members);
+        QCOMPARE(list.first().kind, ChannelRecord::Kind::Direct);
+        QCOMPARE(list.first().maxSeq, quint64(2));
+        QCOMPARE(list.last().serverMaxSeq, quint64(7));
+        QVERIFY(s.setMuted(QStringLiteral("alpha"), true));
+        QVERIFY(s.upsertChannel(a)); // keeps muted
+        QVERIFY(s.channel(QStringLiteral("alpha"))->muted);
+        QVERIFY(s.setChannelJoined(QStringLiteral("alpha"), false));
+        QCOMPARE(s.channels(true).size(), 1);
+        QCOMPARE(s.channels(false).size(), 2);
+    }
+
+    void readPositionsAndUnread()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        s.setOwnNick(QStringLiteral("bob"));
+        auto batch = range(QStringLiteral("r"), 1, 10);
+        batch[9].sender = QStringLiteral("bob"); // own message does not count
+        batch[4].kind = MessageKind::MemberJoined; // nor does a membership event
+        QVERIFY(s.appendMessages(QStringLiteral("r"), batch).ok);
+        QCOMPARE(s.unreadCount(QStringLiteral("r")), quint64(8));
+        QCOMPARE(s.firstUnreadSeq(QStringLiteral("r")), quint64(1));
+        QVERIFY(s.setReadSeq(QStringLiteral("r"), 6, false));
+        QCOMPARE(s.unreadCount(QStringLiteral("r")), quint64(3));
+        QCOMPARE(s.firstUnreadSeq(QStringLiteral("r")), quint64(7));
+        QVERIFY(!s.setReadSeq(QStringLiteral("r"), 3)); // never goes back
+        QCOMPARE(s.readSeq(QStringLiteral("r")), quint64(6));
+        QCOMPARE(s.unsyncedReadPositions().size(), 1);
+        QVERIFY(s.markReadPositionSynced(QStringLiteral("r"), 6));
+        QVERIFY(s.unsyncedReadPositions().isEmpty());
+        QVERIFY(s.setReadSeq(QStringLiteral("r"), 10));
+        QCOMPARE(s.unreadCount(QStringLiteral("r")), quint64(0));
+        QCOMPARE(s.firstUnreadSeq(QStringLiteral("r")), quint64(0));
+    }
+
+    void fullTextSearch()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QList<StoredMessage> batch;
+        batch << msg(QStringLiteral("s"), 1, QStringLiteral("The quick brown fox"));
+        batch << msg(QStringLiteral("s"), 2, QStringLiteral("jumps over the lazy dog"));
+        batch << msg(QStringLiteral("s"), 3, QStringLiteral("Café crème at noon"));
+        batch << msg(QStringLiteral("s"), 4, QStringLiteral("secret"));
+        batch[3].encrypted = true; // ciphertext is never indexed
+        QVERIFY(s.appendMessages(QStringLiteral("s"), batch).ok);
+        QVERIFY(s.appendMessages(QStringLiteral("t"), {msg(QStringLiteral("t"), 1, QStringLiteral("a fox in t"))}).ok);
+        auto hits = s.search(QStringLiteral("fox"));
+        QCOMPARE(hits.size(), 2);
+        hits = s.search(QStringLiteral("fox"), 10, QStringLiteral("s"));
+        QCOMPARE(hits.size(), 1);
+        QCOMPARE(hits.first().channel, QStringLiteral("s"));
+        QCOMPARE(hits.first().seq, quint64(1));
+        QVERIFY(hits.first().snippet.contains(SearchHit::kMarkStart + QStringLiteral("fox") + SearchHit::kMarkEnd));
+        QVERIFY(hits.first().snippetHtml().contains(QStringLiteral("<b>fox</b>")));
+        QCOMPARE(s.search(QStringLiteral("qui")).size(), 1);          // prefix
+        QCOMPARE(s.search(QStringLiteral("lazy DOG")).size(), 1);     // all words, any case
+        QCOMPARE(s.search(QStringLiteral("lazy cat")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("cafe")).size(), 1);         // diacritics folded
+        QCOMPARE(s.search(QStringLiteral("secret")).size(), 0);
+        // FTS syntax in user input is harmless.
+        QCOMPARE(s.search(QStringLiteral("\"unbalanced AND OR NEAR( *")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("   ")).size(), 0);
+    }
+
+    void draftsAndOutbox()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QVERIFY(s.setDraft(QStringLiteral("d"), QStringLiteral("half a thought")));
+        QCOMPARE(s.draft(QStringLiteral("d")), QStringLiteral("half a thought"));
+        QVERIFY(s.setDraft(QStringLiteral("d"), QString()));
+        QCOMPARE(s.draft(QStringLiteral("d")), QString());
+
+        const qint64 a = s.addOutbox(QStringLiteral("d"), QByteArray(16, 'a'), "one");
+        const qint64 b = s.addOutbox(QStringLiteral("d"), QByteArray(16, 'b'), "two");
+        QVERIFY(a > 0 && b > a);
+        QCOMPARE(s.addOutbox(QStringLiteral("d"), QByteArray(16, 'a'), "dup"), qint64(0)); // client_msg_id unique
+        QCOMPARE(s.nextPending()->id, a);
+        QVERIFY(s.markOutboxSent(a, 17));
+        QCOMPARE(s.outboxEntry(a)->state, OutboxEntry::State::Sent);
+        QCOMPARE(s.outboxEntry(a)->seq, quint64(17));
+        QVERIFY(!s.markOutboxPending(a)); // sent stays sent
+        QCOMPARE(s.nextPending()->id, b);
+        QVERIFY(s.markOutboxFailed(b, QStringLiteral("You are not a member of this channel.")));
+        QVERIFY(!s.nextPending());
+        QCOMPARE(s.outbox(QStringLiteral("d"), {OutboxEntry::State::Failed}).size(), 1);
+        QCOMPARE(s.outbox({}, {OutboxEntry::State::Failed})[0].error, QStringLiteral("You are not a member of this channel."));
+        QVERIFY(s.markOutboxPending(b));
+        QCOMPARE(s.nextPending()->id, b);
+        QCOMPARE(s.outbox().size(), 2);
+    }
+
+    void persistsAcrossReopen()
+    {
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QVERIFY(s.appendMessages(QStringLiteral("k"), range(QStringLiteral("k"), 1, 5), 9).ok);
+            QVERIFY(s.setValue(QStringLiteral("nick"), QStringLiteral("bob")));
+        }
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QCOMPARE(s.maxSeq(QStringLiteral("k")), quint64(5));
+        QCOMPARE(s.serverMaxSeq(QStringLiteral("k")), quint64(9));
+        QCOMPARE(s.value(QStringLiteral("nick")), QStringLiteral("bob"));
+        QCOMPARE(s.value(QStringLiteral("missing"), QStringLiteral("x")), QStringLiteral("x"));
+    }
+
+    void migratesFromVersionZero()
+    {
+        // An empty SQLite file (user_version 0, from before the first schema) is migrated.
+        const QString name = QStringLiteral("v0");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(dbPath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE unrelated(x)")));
+        }
+        QSqlDatabase::removeDatabase(name);
+        HistoryStore s;
+        QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+        QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
+        QVERIFY(s.appendMessages(QStringLiteral("m"), range(QStringLiteral("m"), 1, 2)).ok);
+        s.close();
+        // Opening again does not migrate twice.
+        QVERIFY(s.open(dbPath()));
+        QCOMPARE(s.count(QStringLiteral("m")), quint64(2));
+    }
+
+    void refusesNewerVersionUntouched()
+    {
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QVERIFY(s.appendMessages(QStringLiteral("n"), range(QStringLiteral("n"), 1, 3)).ok);
+        }
+        const QString name = QStringLiteral("future");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(dbPath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version=%1").arg(HistoryStore::kSchemaVersion + 5)));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+        }
+        QSqlDatabase::removeDatabase(name);
+        const QByteArray before = fileHash(dbPath());
+        HistoryStore s;
+        QVERIFY(!s.open(dbPath()));
+        QCOMPARE(s.openError(), HistoryStore::OpenError::NewerVersion);
+        QVERIFY2(s.lastError().contains(QStringLiteral("newer version")), qPrintable(s.lastError()));
+        QVERIFY(!s.isOpen());
+        QCOMPARE(fileHash(dbPath()), before);
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM messages")), quint64(3));
+    }
+
+    void refusesCorruptUntouched_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("garbage") << QByteArray("this is not a database at all, just some bytes\n").repeated(200);
+        QByteArray header("SQLite format 3");
+        header.append('\0');
+        header.append(QByteArray(4080, '\xff'));
+        QTest::newRow("damaged header") << header;
+    }
+
+    void refusesCorruptUntouched()
+    {
+        QFETCH(QByteArray, content);
+        {
+            QFile f(dbPath());
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        const QByteArray before = fileHash(dbPath());
+        HistoryStore s;
+        QVERIFY(!s.open(dbPath()));
+        QCOMPARE(s.openError(), HistoryStore::OpenError::Corrupt);
+        QVERIFY2(s.lastError().contains(QStringLiteral("damaged")), qPrintable(s.lastError()));
+        QVERIFY(!s.isOpen());
+        QCOMPARE(fileHash(dbPath()), before);
+        QVERIFY(!QFile::exists(dbPath() + QStringLiteral("-wal")) || QFileInfo(dbPath() + QStringLiteral("-wal")).size() == 0);
+    }
+
+    void largeBatchesAreFast()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        QElapsedTimer t;
+        t.start();
+        for (quint64 from = 1; from <= 20000; from += 1000)
+            QVERIFY(s.appendMessages(QStringLiteral("big"), range(QStringLiteral("big"), from, from + 999)).ok);
+        qInfo() << "20000 rows in 20 transactions:" << t.elapsed() << "ms";
+        QCOMPARE(s.count(QStringLiteral("big")), quint64(20000));
+        QVERIFY(t.elapsed() < 20000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHistoryStore)
+#include "tst_core_historystore.moc"

@@ -1,0 +1,451 @@
+// The gateway's core path, against the real binary: register, log in, Hello/Welcome, join, send,
+// SendAck, push fan-out, sync catch-up, idempotent sends, channels and membership, inboxes, read
+// positions.
+#include "GatewayProcess.h"
+#include "ProtocolClient.h"
+
+#include <QSet>
+#include <QtTest>
+
+using namespace hchat::test;
+using namespace hchat::v1;
+
+class GatewayMessaging : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void welcomeListsChannelsAndDevice();
+    void thousandMessagesArriveOnceInOrder();
+    void offlineMemberCatchesUpBySyncInBatches();
+    void sameClientMsgIdThreeTimesStoresOnce();
+    void inviteOnlyChannelMembership();
+    void directChannelNameIsValidated();
+    void keyShareReachesDeviceInboxOnly();
+    void markReadIsStoredAndPushedToOtherDevices();
+    void pingPong();
+
+private:
+    std::unique_ptr<GatewayProcess> m_gw;
+};
+
+void GatewayMessaging::initTestCase()
+{
+    m_gw = std::make_unique<GatewayProcess>();
+    m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+    QVERIFY2(m_gw->start(), m_gw->output().constData());
+}
+
+void GatewayMessaging::welcomeListsChannelsAndDevice()
+{
+    ProtocolClient a(*m_gw);
+    QVERIFY(a.registerAndLogin(QStringLiteral("Welcomer")));
+    QVERIFY(!a.deviceId.isEmpty());
+    QCOMPARE(a.nick, QStringLiteral("Welcomer"));
+    Welcome w;
+    QVERIFY(a.connectAndHello(&w));
+    QCOMPARE(QString::fromStdString(w.nick()), QStringLiteral("Welcomer"));
+    QCOMPARE(QString::fromStdString(w.device_id()), a.deviceId);
+    QCOMPARE(w.protocol_version(), 1u);
+    QCOMPARE(w.channels_size(), 0);
+    QVERIFY(a.join(QStringLiteral("lobby")));
+    QVERIFY(a.send(QStringLiteral("lobby"), "hello"));
+    a.disconnectWs();
+
+    // A second login with the device id keeps the device; the channel and its seq are in Welcome.
+    ProtocolClient again(*m_gw);
+    QVERIFY(again.login(QStringLiteral("welcomer"), QStringLiteral("correct horse battery"), a.deviceId).ok());
+    QCOMPARE(again.deviceId, a.deviceId);
+    QVERIFY(again.connectAndHello(&w));
+    QCOMPARE(w.channels_size(), 1);
+    QCOMPARE(w.channels(0).name(), std::string("lobby"));
+    QCOMPARE(w.channels(0).server_max_seq(), 2u); // MEMBER_JOINED, then the text
+    QCOMPARE(w.channels(0).kind(), CHANNEL_KIND_OPEN);
+}
+
+void GatewayMessaging::thousandMessagesArriveOnceInOrder()
+{
+    ProtocolClient alice(*m_gw), bob(*m_gw);
+    QVERIFY(alice.registerAndLogin(QStringLiteral("alice")));
+    QVERIFY(bob.registerAndLogin(QStringLiteral("bob")));
+    QVERIFY(alice.connectAndHello());
+    QVERIFY(bob.connectAndHello());
+    const QString channel = QStringLiteral("exchange");
+    QVERIFY(alice.join(channel));
+    QVERIFY(bob.join(channel));
+    const auto base = alice.sync(channel, 1).server_max_seq();
+    QCOMPARE(base, 2u);
+
+    // 500 each way, pipelined (no waiting for acks in between).
+    QList<quint64> aliceRequests, bobRequests;
+    for (int i = 0; i < 500; ++i) {
+        aliceRequests << alice.sendAsync(channel, QByteArray("from alice ") + QByteArray::number(i),
+                                         ProtocolClient::newClientMsgId());
+        bobRequests << bob.sendAsync(channel, QByteArray("from bob ") + QByteArray::number(i),
+                                     ProtocolClient::newClientMsgId());
+    }
+    auto texts = [&](const ProtocolClient &c) {
+        QList<Message> out;
+        for (const auto &m : c.pushedMessages(channel))
+            if (m.seq() > base)
+                out << m;
+        return out;
+    };
+    QVERIFY(ProtocolClient::waitFor([&] { return texts(alice).size() >= 1000 && texts(bob).size() >= 1000; }, 60000));
+    QVERIFY(ProtocolClient::waitFor([&] { return alice.hasReply(aliceRequests.last()) && bob.hasReply(bobRequests.last()); }, 10000));
+
+    // Acks: each request answered, seqs increasing in send order per sender.
+    for (auto *pair : {&aliceRequests, &bobRequests}) {
+        ProtocolClient &c = pair == &aliceRequests ? alice : bob;
+        quint64 last = 0;
+        for (auto rid : *pair) {
+            const Frame f = c.reply(rid);
+            QVERIFY2(f.has_send_ack(), f.DebugString().c_str());
+            QVERIFY(f.send_ack().seq() > last);
+            QVERIFY(!f.send_ack().duplicate());
+            last = f.send_ack().seq();
+        }
+    }
+    // Pushes: both see base+1 .. base+1000 exactly once, in order, no hole; each sender's own
+    // messages in the order sent.
+    QTest::qWait(200);
+    for (auto *c : {&alice, &bob}) {
+        const auto pushed = texts(*c);
+        QCOMPARE(pushed.size(), 1000);
+        int fromAlice = 0, fromBob = 0;
+        for (int i = 0; i < pushed.size(); ++i) {
+            QCOMPARE(pushed[i].seq(), base + 1 + quint64(i));
+            QCOMPARE(pushed[i].kind(), MESSAGE_KIND_TEXT);
+            const QByteArray body = QByteArray::fromStdString(pushed[i].body());
+            if (pushed[i].sender() == "alice")
+                QCOMPARE(body, QByteArray("from alice ") + QByteArray::number(fromAlice++));
+            else
+                QCOMPARE(body, QByteArray("from bob ") + QByteArray::number(fromBob++));
+        }
+        QCOMPARE(fromAlice, 500);
+        QCOMPARE(fromBob, 500);
+    }
+    // The store agrees: seqs 1..1002 with no hole, the 1,000 texts once each.
+    bool ok = false;
+    const auto stored = bob.syncAll(channel, 1, 1000, nullptr, &ok);
+    QVERIFY(ok);
+    QCOMPARE(int(stored.size()), 1002);
+    QSet<QByteArray> ids;
+    for (int i = 0; i < int(stored.size()); ++i) {
+        QCOMPARE(stored[i].seq(), quint64(i + 1));
+        if (stored[i].kind() == MESSAGE_KIND_TEXT)
+            ids.insert(QByteArray::fromStdString(stored[i].client_msg_id()));
+    }
+    QCOMPARE(ids.size(), 1000);
+}
+
+void GatewayMessaging::offlineMemberCatchesUpBySyncInBatches()
+{
+    ProtocolClient writer(*m_gw), sleeper(*m_gw);
+    QVERIFY(writer.registerAndLogin(QStringLiteral("writer")));
+    QVERIFY(sleeper.registerAndLogin(QStringLiteral("sleeper")));
+    const QString channel = QStringLiteral("catchup");
+    QVERIFY(sleeper.connectAndHello());
+    QVERIFY(sleeper.join(channel));
+    sleeper.disconnectWs(); // offline from here
+
+    QVERIFY(writer.connectAndHello());
+    QVERIFY(writer.join(channel));
+    QList<quint64> rids;
+    for (int i = 0; i < 1200; ++i)
+        rids << writer.sendAsync(channel, "missed " + QByteArray::number(i), ProtocolClient::newClientMsgId());
+    QVERIFY(ProtocolClient::waitFor([&] { return writer.hasReply(rids.last()); }, 60000));
+    QVERIFY(writer.reply(rids.last()).has_send_ack());
+    const quint64 maxSeq = writer.reply(rids.last()).send_ack().seq();
+    QCOMPARE(maxSeq, 1202u); // sleeper joined, writer joined, 1200 texts
+
+    // Back online: Welcome tells how far the channel got; pull in batches until has_more is false.
+    Welcome w;
+    QVERIFY(sleeper.connectAndHello(&w));
+    QCOMPARE(w.channels_size(), 1);
+    QCOMPARE(w.channels(0).server_max_seq(), maxSeq);
+    int batches = 0;
+    bool ok = false;
+    const auto got = sleeper.syncAll(channel, 2, 250, &batches, &ok);
+    QVERIFY(ok);
+    QCOMPARE(int(got.size()), 1201);
+    QCOMPARE(batches, 5); // 250 × 4 + 201
+    for (int i = 0; i < int(got.size()); ++i)
+        QCOMPARE(got[i].seq(), quint64(i + 2));
+    QCOMPARE(got.back().body(), std::string("missed 1199"));
+
+    // limit 0 means 500; from_seq 0 means 1; past the end is empty and has_more false.
+    ProtocolClient::HttpResult r;
+    auto res = sleeper.sync(channel, 0, 0, &r);
+    QVERIFY(r.ok());
+    QCOMPARE(res.messages_size(), 500);
+    QCOMPARE(res.messages(0).seq(), 1u);
+    QVERIFY(res.has_more());
+    QCOMPARE(res.server_max_seq(), maxSeq);
+    res = sleeper.sync(channel, maxSeq + 1, 10, &r);
+    QVERIFY(r.ok());
+    QCOMPARE(res.messages_size(), 0);
+    QVERIFY(!res.has_more());
+}
+
+void GatewayMessaging::sameClientMsgIdThreeTimesStoresOnce()
+{
+    ProtocolClient a(*m_gw), b(*m_gw);
+    QVERIFY(a.registerAndLogin(QStringLiteral("repeater")));
+    QVERIFY(b.registerAndLogin(QStringLiteral("listener")));
+    QVERIFY(a.connectAndHello());
+    QVERIFY(b.connectAndHello());
+    const QString channel = QStringLiteral("idem");
+    QVERIFY(a.join(channel));
+    QVERIFY(b.join(channel));
+    const QByteArray id = ProtocolClient::newClientMsgId();
+    QList<SendAck> acks;
+    for (int i = 0; i < 3; ++i) {
+        auto ack = a.send(channel, "only once", id);
+        QVERIFY(ack);
+        acks << *ack;
+    }
+    QCOMPARE(acks[0].seq(), 3u);
+    QVERIFY(!acks[0].duplicate());
+    for (int i = 1; i < 3; ++i) {
+        QCOMPARE(acks[i].seq(), acks[0].seq());
+        QCOMPARE(acks[i].server_time_ms(), acks[0].server_time_ms());
+        QVERIFY(acks[i].duplicate());
+    }
+    // Pipelined repeats too (they may meet in one group commit).
+    QList<quint64> rids;
+    const QByteArray id2 = ProtocolClient::newClientMsgId();
+    for (int i = 0; i < 3; ++i)
+        rids << a.sendAsync(channel, "pipelined once", id2);
+    QVERIFY(ProtocolClient::waitFor([&] { return a.hasReply(rids.last()); }, 10000));
+    for (auto rid : rids)
+        QCOMPARE(a.reply(rid).send_ack().seq(), 4u);
+    // A new connection of the same user resending also gets the original seq.
+    ProtocolClient a2(*m_gw);
+    a2.token = a.token;
+    QVERIFY(a2.connectAndHello());
+    auto ack = a2.send(channel, "only once", id);
+    QVERIFY(ack);
+    QCOMPARE(ack->seq(), 3u);
+    QVERIFY(ack->duplicate());
+
+    bool ok = false;
+    const auto stored = b.syncAll(channel, 1, 0, nullptr, &ok);
+    QVERIFY(ok);
+    QCOMPARE(int(stored.size()), 4);
+    QTest::qWait(100);
+    QCOMPARE(b.pushedMessages(channel).size(), 3); // a's MEMBER_JOINED came before b joined
+}
+
+void GatewayMessaging::inviteOnlyChannelMembership()
+{
+    ProtocolClient owner(*m_gw), guest(*m_gw), outsider(*m_gw);
+    QVERIFY(owner.registerAndLogin(QStringLiteral("owner")));
+    QVERIFY(guest.registerAndLogin(QStringLiteral("guest")));
+    QVERIFY(outsider.registerAndLogin(QStringLiteral("outsider")));
+    QVERIFY(owner.connectAndHello());
+    QVERIFY(guest.connectAndHello());
+    QVERIFY(outsider.connectAndHello());
+    const QString channel = QStringLiteral("secret");
+
+    Frame create;
+    create.mutable_create_channel()->set_channel(channel.toStdString());
+    create.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
+    create.mutable_create_channel()->set_encrypted(true);
+    auto reply = owner.request(create);
+    QVERIFY(reply && reply->has_channel_joined());
+    QCOMPARE(reply->channel_joined().channel().kind(), CHANNEL_KIND_INVITE_ONLY);
+    QVERIFY(reply->channel_joined().channel().encrypted());
+    QCOMPARE(reply->channel_joined().channel().server_max_seq(), 1u);
+    // Creating it again fails; joining it uninvited is forbidden.
+    reply = owner.request(create);
+    QVERIFY(reply && reply->has_error());
+    QCOMPARE(reply->error().code(), ERROR_CHANNEL_EXISTS);
+    Error err;
+    QVERIFY(!outsider.join(channel, &err));
+    QCOMPARE(err.code(), ERROR_FORBIDDEN);
+    // Non-members cannot invite; plaintext is refused in an encrypted channel.
+    Frame invite;
+    invite.mutable_invite()->set_channel(channel.toStdString());
+    invite.mutable_invite()->set_nick("guest");
+    reply = outsider.request(invite);
+    QVERIFY(reply && reply->has_error());
+    QCOMPARE(reply->error().code(), ERROR_NOT_MEMBER);
+    QVERIFY(!owner.send(channel, "plaintext", {}, &err));
+    QCOMPARE(err.code(), ERROR_INVALID_ARGUMENT);
+
+    // The invited member's session is told at once, and sees the MEMBER_ADDED message.
+    reply = owner.request(invite);
+    QVERIFY(reply && reply->has_ok());
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &f : guest.frames())
+                if (f.has_channel_joined() && f.request_id() == 0)
+                    return true;
+            return false;
+        },
+        5000));
+    QVERIFY(ProtocolClient::waitFor([&] { return !guest.pushedMessages(channel).isEmpty(); }, 5000));
+    QCOMPARE(guest.pushedMessages(channel).last().kind(), MESSAGE_KIND_MEMBER_ADDED);
+    QCOMPARE(guest.pushedMessages(channel).last().subject(), std::string("guest"));
+
+    Frame send;
+    send.mutable_send()->set_channel(channel.toStdString());
+    send.mutable_send()->set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+    send.mutable_send()->set_body("ciphertext");
+    send.mutable_send()->set_encrypted(true);
+    reply = guest.request(send);
+    QVERIFY(reply && reply->has_send_ack());
+    QCOMPARE(reply->send_ack().seq(), 3u);
+
+    // Removal: a message everyone sees, then the removed member is out.
+    Frame remove;
+    remove.mutable_remove_member()->set_channel(channel.toStdString());
+    remove.mutable_remove_member()->set_nick("guest");
+    reply = owner.request(remove);
+    QVERIFY(reply && reply->has_ok());
+    QVERIFY(ProtocolClient::waitFor(
+        [&] { return guest.pushedMessages(channel).last().kind() == MESSAGE_KIND_MEMBER_REMOVED; }, 5000));
+    ProtocolClient::HttpResult r;
+    guest.sync(channel, 1, 0, &r);
+    QCOMPARE(r.status, 403);
+    QCOMPARE(r.error, ERROR_NOT_MEMBER);
+    const auto all = owner.syncAll(channel);
+    QCOMPARE(int(all.size()), 4);
+    QCOMPARE(all[0].kind(), MESSAGE_KIND_CHANNEL_CREATED);
+    QCOMPARE(all[1].kind(), MESSAGE_KIND_MEMBER_ADDED);
+    QCOMPARE(all[2].kind(), MESSAGE_KIND_TEXT);
+    QVERIFY(all[2].encrypted());
+    QCOMPARE(all[3].kind(), MESSAGE_KIND_MEMBER_REMOVED);
+
+    // Leave: MEMBER_LEFT, then the channel is gone from the member's list.
+    Frame leave;
+    leave.mutable_leave()->set_channel(channel.toStdString());
+    reply = owner.request(leave);
+    QVERIFY(reply && reply->has_ok());
+    ChannelList list;
+    QVERIFY(owner.post(QStringLiteral("/v1/channels"), Ok(), &list).ok());
+    for (const auto &c : list.channels())
+        QVERIFY(c.name() != channel.toStdString());
+}
+
+void GatewayMessaging::directChannelNameIsValidated()
+{
+    ProtocolClient zed(*m_gw), amy(*m_gw);
+    QVERIFY(zed.registerAndLogin(QStringLiteral("Zed")));
+    QVERIFY(amy.registerAndLogin(QStringLiteral("Amy")));
+    QVERIFY(zed.connectAndHello());
+    QVERIFY(amy.connectAndHello());
+    Frame create;
+    create.mutable_create_channel()->set_kind(CHANNEL_KIND_DIRECT);
+    create.mutable_create_channel()->add_members("Amy");
+    create.mutable_create_channel()->set_channel("@zed+amy"); // not sorted
+    auto reply = zed.request(create);
+    QVERIFY(reply && reply->has_error());
+    QCOMPARE(reply->error().code(), ERROR_INVALID_NAME);
+    create.mutable_create_channel()->set_channel("@amy+zed");
+    reply = zed.request(create);
+    QVERIFY(reply && reply->has_channel_joined());
+    QCOMPARE(reply->channel_joined().channel().members_size(), 2);
+    // The other side creating it again just gets it.
+    Frame mirror;
+    mirror.mutable_create_channel()->set_kind(CHANNEL_KIND_DIRECT);
+    mirror.mutable_create_channel()->add_members("zed");
+    mirror.mutable_create_channel()->set_channel("@amy+zed");
+    reply = amy.request(mirror);
+    QVERIFY(reply && reply->has_channel_joined());
+    QVERIFY(amy.send(QStringLiteral("@amy+zed"), "hi zed"));
+    QVERIFY(ProtocolClient::waitFor([&] { return zed.pushedMessages(QStringLiteral("@amy+zed")).size() >= 3; }, 5000));
+}
+
+void GatewayMessaging::keyShareReachesDeviceInboxOnly()
+{
+    ProtocolClient sender(*m_gw), receiver(*m_gw), other(*m_gw);
+    QVERIFY(sender.registerAndLogin(QStringLiteral("keysender")));
+    QVERIFY(receiver.registerAndLogin(QStringLiteral("keyreceiver")));
+    other.token = sender.token;
+    QVERIFY(sender.connectAndHello());
+    QVERIFY(receiver.connectAndHello());
+    const QString inbox = QStringLiteral("~") + receiver.deviceId;
+
+    Frame share;
+    share.mutable_send()->set_channel(inbox.toStdString());
+    share.mutable_send()->set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+    share.mutable_send()->set_body("sealed key");
+    share.mutable_send()->set_encrypted(true);
+    share.mutable_send()->set_kind(MESSAGE_KIND_KEY_SHARE);
+    auto reply = sender.request(share);
+    QVERIFY(reply && reply->has_send_ack());
+    QCOMPARE(reply->send_ack().seq(), 1u);
+    QVERIFY(ProtocolClient::waitFor([&] { return receiver.pushedMessages(inbox).size() == 1; }, 5000));
+    QCOMPARE(receiver.pushedMessages(inbox)[0].kind(), MESSAGE_KIND_KEY_SHARE);
+    QCOMPARE(receiver.pushedMessages(inbox)[0].sender(), std::string("keysender"));
+
+    // Text to an inbox is refused; only the inbox's device may sync it.
+    Error err;
+    QVERIFY(!sender.send(inbox, "text", {}, &err));
+    QCOMPARE(err.code(), ERROR_INVALID_ARGUMENT);
+    ProtocolClient::HttpResult r;
+    auto res = receiver.sync(inbox, 1, 0, &r);
+    QVERIFY(r.ok());
+    QCOMPARE(res.messages_size(), 1);
+    sender.sync(inbox, 1, 0, &r);
+    QCOMPARE(r.status, 403);
+    QCOMPARE(r.error, ERROR_FORBIDDEN);
+    Welcome w;
+    ProtocolClient again(*m_gw);
+    again.token = receiver.token;
+    QVERIFY(again.connectAndHello(&w));
+    QCOMPARE(w.inbox_max_seq(), 1u);
+}
+
+void GatewayMessaging::markReadIsStoredAndPushedToOtherDevices()
+{
+    ProtocolClient phone(*m_gw), laptop(*m_gw);
+    QVERIFY(phone.registerAndLogin(QStringLiteral("reader")));
+    QVERIFY(laptop.login(QStringLiteral("reader"), QStringLiteral("correct horse battery")).ok());
+    QVERIFY(phone.deviceId != laptop.deviceId);
+    QVERIFY(phone.connectAndHello());
+    QVERIFY(laptop.connectAndHello());
+    const QString channel = QStringLiteral("reading");
+    QVERIFY(phone.join(channel));
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(phone.send(channel, "m"));
+    Frame mark;
+    mark.mutable_mark_read()->set_channel(channel.toStdString());
+    mark.mutable_mark_read()->set_seq(4);
+    auto reply = phone.request(mark);
+    QVERIFY(reply && reply->has_ok());
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &f : laptop.frames())
+                if (f.has_read_position() && f.read_position().seq() == 4)
+                    return true;
+            return false;
+        },
+        5000));
+    for (const auto &f : phone.frames())
+        QVERIFY(!f.has_read_position());
+    Welcome w;
+    ProtocolClient third(*m_gw);
+    third.token = laptop.token;
+    QVERIFY(third.connectAndHello(&w));
+    QCOMPARE(w.channels_size(), 1);
+    QCOMPARE(w.channels(0).read_seq(), 4u);
+    QCOMPARE(w.channels(0).server_max_seq(), 6u);
+}
+
+void GatewayMessaging::pingPong()
+{
+    ProtocolClient a(*m_gw);
+    QVERIFY(a.registerAndLogin(QStringLiteral("pinger")));
+    QVERIFY(a.connectAndHello());
+    Frame ping;
+    ping.mutable_ping()->set_client_time_ms(12345);
+    auto reply = a.request(ping);
+    QVERIFY(reply && reply->has_pong());
+    QCOMPARE(reply->pong().client_time_ms(), 12345);
+    QVERIFY(reply->pong().server_time_ms() > 0);
+}
+
+QTEST_GUILESS_MAIN(GatewayMessaging)
+#include "tst_gateway_messaging.moc"

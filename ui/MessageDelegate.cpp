@@ -1,0 +1,252 @@
+#include "MessageDelegate.h"
+
+#include "MessageListModel.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QApplication>
+#include <QDateTime>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QRegularExpression>
+#include <QTextFrame>
+
+namespace hchat::ui {
+
+namespace {
+constexpr int kMargin = 8;
+constexpr int kPadding = 8;
+constexpr int kRadius = 10;
+constexpr int kHeaderHeight = 26;
+constexpr double kMaxBubbleFraction = 0.72;
+
+QColor senderColor(const QString &nick)
+{
+    const uint hue = qHash(nick.toLower()) % 360;
+    return QColor::fromHsl(int(hue), 140, 95);
+}
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
+QString dayLabel(const QDate &day)
+{
+    const QDate today = QDate::currentDate();
+    if (day == today)
+        return MessageDelegate::tr("Today");
+    if (day == today.addDays(-1))
+        return MessageDelegate::tr("Yesterday");
+    return QLocale().toString(day, QLocale::LongFormat);
+}
+} // namespace
+
+MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+QString MessageDelegate::linkified(const QString &text)
+{
+    static const QRegularExpression url(QStringLiteral(R"((https?://[^\s<>"]+[^\s<>".,;:!?)\]]))"));
+    QString html;
+    qsizetype last = 0;
+    auto it = url.globalMatch(text);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        html += text.mid(last, m.capturedStart() - last).toHtmlEscaped();
+        const QString link = m.captured(1);
+        html += QStringLiteral("<a href=\"%1\">%2</a>").arg(link.toHtmlEscaped(), link.toHtmlEscaped());
+        last = m.capturedEnd();
+    }
+    html += text.mid(last).toHtmlEscaped();
+    html.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    return html;
+}
+
+void MessageDelegate::prepareDocument(QTextDocument *doc, const QStyleOptionViewItem &option,
+                                      const QModelIndex &index, int width) const
+{
+    doc->setDefaultFont(option.font);
+    doc->setDocumentMargin(0);
+    doc->setDefaultStyleSheet(QStringLiteral("a { color: %1; }").arg(option.palette.color(QPalette::Link).name()));
+    doc->setHtml(linkified(index.data(MessageListModel::TextRole).toString()));
+    doc->setTextWidth(width);
+    doc->setTextWidth(std::min<qreal>(width, doc->idealWidth() + 1));
+}
+
+MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                                   QTextDocument *doc) const
+{
+    Layout l;
+    const QRect r = option.rect;
+    int y = r.top();
+    const bool header = index.data(MessageListModel::NewDayRole).toBool() ||
+                        index.data(MessageListModel::FirstUnreadRole).toBool();
+    const int headerH = (index.data(MessageListModel::NewDayRole).toBool() ? kHeaderHeight : 0) +
+                        (index.data(MessageListModel::FirstUnreadRole).toBool() ? kHeaderHeight : 0);
+    if (header) {
+        l.headerRect = QRect(r.left(), y, r.width(), headerH);
+        y += headerH;
+    }
+    const auto kind = MessageKind(index.data(MessageListModel::KindRole).toInt());
+    const QFontMetrics fm(option.font);
+    if (kind != MessageKind::Text) {
+        l.system = true;
+        l.textRect = QRect(r.left() + kMargin, y + 4, r.width() - 2 * kMargin, fm.height());
+        l.bubbleRect = l.textRect.adjusted(0, -4, 0, 4);
+        return l;
+    }
+    const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const int maxText = std::max(80, int(r.width() * kMaxBubbleFraction) - 2 * kPadding);
+    prepareDocument(doc, option, index, maxText);
+    const QSize textSize = doc->size().toSize();
+    QFont small = option.font;
+    small.setPointSizeF(option.font.pointSizeF() * 0.85);
+    const QFontMetrics sfm(small);
+    const int metaH = sfm.height();
+    const auto delivery = MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt());
+    const int statusH = delivery == MessageListModel::Delivery::Stored ? 0 : sfm.height() + 2;
+    const QString meta = own ? QString() : index.data(MessageListModel::SenderRole).toString();
+    const int metaW = sfm.horizontalAdvance(meta + QStringLiteral("  00:00 PM"));
+    const int innerW = std::max({textSize.width(), metaW, delivery == MessageListModel::Delivery::Failed ? 180 : 0});
+    const int bubbleW = std::min(innerW, maxText) + 2 * kPadding;
+    const int bubbleH = metaH + 2 + textSize.height() + statusH + 2 * kPadding;
+    const int x = own ? r.right() - kMargin - bubbleW : r.left() + kMargin;
+    l.bubbleRect = QRect(x, y + 3, bubbleW, bubbleH);
+    l.metaRect = QRect(x + kPadding, y + 3 + kPadding, bubbleW - 2 * kPadding, metaH);
+    l.textRect = QRect(x + kPadding, l.metaRect.bottom() + 3, textSize.width(), textSize.height());
+    l.statusRect = QRect(x + kPadding, l.textRect.bottom() + 3, bubbleW - 2 * kPadding, statusH);
+    return l;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QTextDocument doc;
+    const Layout l = layoutFor(option, index, &doc);
+    const int top = l.headerRect.isNull() ? option.rect.top() : l.headerRect.top();
+    return {option.rect.width(), l.bubbleRect.bottom() - top + 6};
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    QTextDocument doc;
+    const Layout l = layoutFor(option, index, &doc);
+    const QPalette &pal = option.palette;
+    const bool dark = isDark(pal);
+    QFont small = option.font;
+    small.setPointSizeF(option.font.pointSizeF() * 0.85);
+
+    if (!l.headerRect.isNull()) {
+        QRect h = l.headerRect;
+        if (index.data(MessageListModel::NewDayRole).toBool()) {
+            const QRect day(h.left(), h.top(), h.width(), kHeaderHeight);
+            painter->setFont(small);
+            painter->setPen(pal.color(QPalette::PlaceholderText));
+            const QString label = dayLabel(index.data(MessageListModel::TimeRole).toDateTime().date());
+            painter->drawText(day, Qt::AlignCenter, label);
+            h.setTop(h.top() + kHeaderHeight);
+        }
+        if (index.data(MessageListModel::FirstUnreadRole).toBool()) {
+            const QColor red(220, 60, 60);
+            painter->setPen(QPen(red, 1));
+            const int mid = h.top() + kHeaderHeight / 2;
+            painter->drawLine(h.left() + kMargin, mid, h.right() - kMargin, mid);
+            painter->setFont(small);
+            const QString label = tr("New messages");
+            const int w = QFontMetrics(small).horizontalAdvance(label) + 16;
+            const QRect tag(h.center().x() - w / 2, mid - 9, w, 18);
+            painter->fillRect(tag, pal.color(QPalette::Base));
+            painter->drawText(tag, Qt::AlignCenter, label);
+        }
+    }
+
+    if (l.system) {
+        painter->setFont(small);
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        painter->drawText(l.textRect, Qt::AlignCenter, index.data(MessageListModel::TextRole).toString());
+        painter->restore();
+        return;
+    }
+
+    const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const auto delivery = MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt());
+    QColor bubble = own ? (dark ? QColor(38, 79, 140) : QColor(220, 235, 255))
+                        : (dark ? QColor(52, 55, 61) : QColor(242, 242, 245));
+    if (option.state & QStyle::State_Selected)
+        bubble = pal.color(QPalette::Highlight).lighter(dark ? 80 : 170);
+    QPainterPath path;
+    path.addRoundedRect(l.bubbleRect, kRadius, kRadius);
+    painter->fillPath(path, bubble);
+    if (delivery == MessageListModel::Delivery::Failed) {
+        painter->setPen(QPen(QColor(220, 60, 60), 1.5));
+        painter->drawPath(path);
+    }
+
+    painter->setFont(small);
+    const QString time = QLocale().toString(index.data(MessageListModel::TimeRole).toDateTime().time(),
+                                            QLocale::ShortFormat);
+    if (!own) {
+        QFont bold = small;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(dark ? senderColor(index.data(MessageListModel::SenderRole).toString()).lighter(160)
+                             : senderColor(index.data(MessageListModel::SenderRole).toString()));
+        painter->drawText(l.metaRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          index.data(MessageListModel::SenderRole).toString());
+        painter->setFont(small);
+    }
+    painter->setPen(pal.color(QPalette::PlaceholderText));
+    painter->drawText(l.metaRect, Qt::AlignRight | Qt::AlignVCenter, time);
+
+    painter->translate(l.textRect.topLeft());
+    QAbstractTextDocumentLayout::PaintContext ctx;
+    ctx.palette.setColor(QPalette::Text, pal.color(QPalette::Text));
+    doc.documentLayout()->draw(painter, ctx);
+    painter->translate(-l.textRect.topLeft());
+
+    if (delivery != MessageListModel::Delivery::Stored) {
+        painter->setFont(small);
+        if (delivery == MessageListModel::Delivery::Pending) {
+            painter->setPen(pal.color(QPalette::PlaceholderText));
+            painter->drawText(l.statusRect, Qt::AlignRight | Qt::AlignVCenter, tr("Sending…"));
+        } else {
+            painter->setPen(QColor(220, 60, 60));
+            const QString reason = index.data(MessageListModel::ErrorRole).toString();
+            painter->drawText(l.statusRect, Qt::AlignLeft | Qt::AlignVCenter,
+                              QFontMetrics(small).elidedText(tr("Not sent: %1 — click to retry").arg(reason),
+                                                             Qt::ElideMiddle, l.statusRect.width()));
+        }
+    }
+    painter->restore();
+}
+
+bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
+                                  const QModelIndex &index)
+{
+    if (event->type() != QEvent::MouseButtonRelease)
+        return QStyledItemDelegate::editorEvent(event, model, option, index);
+    auto *mouse = static_cast<QMouseEvent *>(event);
+    if (mouse->button() != Qt::LeftButton)
+        return false;
+    QTextDocument doc;
+    const Layout l = layoutFor(option, index, &doc);
+    const QPoint pos = mouse->position().toPoint();
+    if (l.textRect.contains(pos)) {
+        const QString anchor = doc.documentLayout()->anchorAt(pos - l.textRect.topLeft());
+        if (!anchor.isEmpty()) {
+            emit linkActivated(QUrl(anchor));
+            return true;
+        }
+    }
+    if (MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt()) ==
+            MessageListModel::Delivery::Failed &&
+        l.bubbleRect.contains(pos)) {
+        emit retryRequested(index.data(MessageListModel::OutboxIdRole).toLongLong());
+        return true;
+    }
+    return false;
+}
+
+} // namespace hchat::ui

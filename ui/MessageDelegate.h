@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+#include <QTextDocument>
+
+namespace hchat::ui {
+
+// Paints one message of MessageListModel: a bubble with sender and time (own messages on the
+// right), a day separator, the "new messages" marker, membership changes as a centred line,
+// clickable links, and the delivery state of one's own messages (sending, failed with the reason
+// and a retry on click).
+class MessageDelegate : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    explicit MessageDelegate(QObject *parent = nullptr);
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
+                     const QModelIndex &index) override;
+
+    // Text of a message as HTML with its links made clickable.
+    static QString linkified(const QString &text);
+
+signals:
+    void linkActivated(const QUrl &url);
+    void retryRequested(qint64 outboxId);
+
+private:
+    struct Layout {
+        QRect headerRect;   // day separator and/or new-messages marker
+        QRect bubbleRect;
+        QRect textRect;
+        QRect metaRect;     // sender/time line
+        QRect statusRect;   // delivery state line (own messages)
+        bool system = false;
+    };
+    Layout layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index, QTextDocument *doc) const;
+    void prepareDocument(QTextDocument *doc, const QStyleOptionViewItem &option, const QModelIndex &index,
+                         int width) const;
+};
+
+} // namespace hchat::ui

@@ -1,0 +1,289 @@
+#include "MessageListModel.h"
+
+#include "HistoryStore.h"
+
+#include <QDateTime>
+#include <QSet>
+
+namespace hchat::ui {
+
+MessageListModel::MessageListModel(HistoryStore *store, QObject *parent)
+    : QAbstractListModel(parent), m_store(store)
+{
+}
+
+void MessageListModel::setChannel(const QString &channel)
+{
+    beginResetModel();
+    m_channel = channel;
+    m_rows.clear();
+    m_outbox.clear();
+    m_pagesLoaded = 0;
+    m_anchorRow = -1;
+    m_firstUnread = channel.isEmpty() ? 0 : m_store->firstUnreadSeq(channel);
+    if (!channel.isEmpty()) {
+        const quint64 max = m_store->maxSeq(channel);
+        const quint64 anchor = m_firstUnread ? m_firstUnread : max;
+        if (anchor > 0) {
+            m_rows = m_store->rowsBefore(channel, anchor + 1, kPageSize);
+            ++m_pagesLoaded;
+            m_anchorRow = int(m_rows.size()) - 1;
+            if (m_firstUnread && m_rows.last().seq < max) {
+                m_rows += m_store->rowsAfter(channel, m_rows.last().seq, kPageSize);
+                ++m_pagesLoaded;
+            }
+        }
+        m_outbox = collectOutboxRows();
+        if (m_anchorRow < 0)
+            m_anchorRow = rowCount() - 1;
+    }
+    endResetModel();
+}
+
+QList<OutboxEntry> MessageListModel::collectOutboxRows() const
+{
+    QList<OutboxEntry> rows;
+    if (m_channel.isEmpty() || (!m_rows.isEmpty() && m_rows.last().seq < m_store->maxSeq(m_channel)))
+        return rows;
+    const auto entries = m_store->outbox(m_channel, {OutboxEntry::State::Pending, OutboxEntry::State::Failed});
+    if (entries.isEmpty())
+        return rows;
+    // An acknowledged send may already be in the history before its outbox row is marked sent.
+    QSet<QByteArray> stored;
+    for (qsizetype i = std::max<qsizetype>(0, m_rows.size() - entries.size() - 64); i < m_rows.size(); ++i)
+        stored.insert(m_rows.at(i).clientMsgId);
+    for (const OutboxEntry &e : entries) {
+        if (!stored.contains(e.clientMsgId))
+            rows.append(e);
+    }
+    return rows;
+}
+
+void MessageListModel::replaceOutboxRows()
+{
+    if (!m_outbox.isEmpty()) {
+        beginRemoveRows({}, storedRows(), rowCount() - 1);
+        m_outbox.clear();
+        endRemoveRows();
+    }
+    QList<OutboxEntry> fresh = collectOutboxRows();
+    if (!fresh.isEmpty()) {
+        beginInsertRows({}, storedRows(), storedRows() + int(fresh.size()) - 1);
+        m_outbox = std::move(fresh);
+        endInsertRows();
+    }
+}
+
+int MessageListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size() + m_outbox.size());
+}
+
+QString MessageListModel::describe(const StoredMessage &m) const
+{
+    switch (m.kind) {
+    case MessageKind::Text:
+        return m.text();
+    case MessageKind::ChannelCreated:
+        return tr("%1 created %2").arg(m.sender, m.channel);
+    case MessageKind::MemberJoined:
+        return tr("%1 joined").arg(m.subject.isEmpty() ? m.sender : m.subject);
+    case MessageKind::MemberAdded:
+        return tr("%1 added %2").arg(m.sender, m.subject);
+    case MessageKind::MemberRemoved:
+        return tr("%1 removed %2").arg(m.sender, m.subject);
+    case MessageKind::MemberLeft:
+        return tr("%1 left").arg(m.subject.isEmpty() ? m.sender : m.subject);
+    case MessageKind::KeyShare:
+        return {};
+    }
+    return {};
+}
+
+QVariant MessageListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int row = index.row();
+    if (row >= storedRows()) {
+        const OutboxEntry &e = m_outbox.at(row - storedRows());
+        switch (role) {
+        case Qt::DisplayRole:
+        case TextRole:
+            return e.text();
+        case Qt::AccessibleTextRole:
+            return e.state == OutboxEntry::State::Failed ? tr("You, not sent: %1. %2").arg(e.error, e.text())
+                                                         : tr("You, sending: %1").arg(e.text());
+        case SenderRole:
+            return m_store->ownNick();
+        case TimeRole:
+            return QDateTime::fromMSecsSinceEpoch(e.createdMs);
+        case KindRole:
+            return int(MessageKind::Text);
+        case IsOwnRole:
+            return true;
+        case DeliveryRole:
+            return int(e.state == OutboxEntry::State::Failed ? Delivery::Failed : Delivery::Pending);
+        case ErrorRole:
+            return e.error;
+        case OutboxIdRole:
+            return e.id;
+        case NewDayRole: {
+            const QDate day = QDateTime::fromMSecsSinceEpoch(e.createdMs).date();
+            const qint64 prevMs = row == 0 ? 0
+                                  : row - 1 < storedRows() ? m_rows.at(row - 1).serverTimeMs
+                                                           : m_outbox.at(row - 1 - storedRows()).createdMs;
+            return row == 0 || QDateTime::fromMSecsSinceEpoch(prevMs).date() != day;
+        }
+        case FirstUnreadRole:
+        case SeqRole:
+        case EncryptedRole:
+            return role == SeqRole ? QVariant(quint64(0)) : QVariant(false);
+        default:
+            return {};
+        }
+    }
+    const StoredMessage &m = m_rows.at(row);
+    switch (role) {
+    case Qt::DisplayRole:
+    case TextRole:
+        return describe(m);
+    case Qt::AccessibleTextRole:
+        return m.kind == MessageKind::Text
+                   ? tr("%1 at %2: %3").arg(m.sender, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), m.text())
+                   : describe(m);
+    case SeqRole:
+        return m.seq;
+    case SenderRole:
+        return m.sender;
+    case TimeRole:
+        return QDateTime::fromMSecsSinceEpoch(m.serverTimeMs);
+    case KindRole:
+        return int(m.kind);
+    case IsOwnRole:
+        return m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) == 0;
+    case DeliveryRole:
+        return int(Delivery::Stored);
+    case EncryptedRole:
+        return m.encrypted;
+    case NewDayRole:
+        return row == 0 || QDateTime::fromMSecsSinceEpoch(m_rows.at(row - 1).serverTimeMs).date() !=
+                               QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).date();
+    case FirstUnreadRole:
+        return m_firstUnread != 0 && m.seq == m_firstUnread;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert({{SeqRole, "seq"},
+                  {SenderRole, "sender"},
+                  {TextRole, "text"},
+                  {TimeRole, "time"},
+                  {KindRole, "kind"},
+                  {IsOwnRole, "isOwn"},
+                  {DeliveryRole, "delivery"},
+                  {ErrorRole, "error"},
+                  {OutboxIdRole, "outboxId"},
+                  {NewDayRole, "newDay"},
+                  {FirstUnreadRole, "firstUnread"},
+                  {EncryptedRole, "encrypted"}});
+    return names;
+}
+
+bool MessageListModel::canFetchMore(const QModelIndex &parent) const
+{
+    if (parent.isValid() || m_channel.isEmpty() || m_rows.isEmpty())
+        return false;
+    return m_rows.last().seq < m_store->maxSeq(m_channel);
+}
+
+void MessageListModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    appendNewerPage();
+}
+
+void MessageListModel::appendNewerPage()
+{
+    const auto newer = m_store->rowsAfter(m_channel, m_rows.last().seq, kPageSize);
+    ++m_pagesLoaded;
+    if (newer.isEmpty())
+        return;
+    if (!m_outbox.isEmpty()) {
+        beginRemoveRows({}, storedRows(), rowCount() - 1);
+        m_outbox.clear();
+        endRemoveRows();
+    }
+    beginInsertRows({}, storedRows(), storedRows() + int(newer.size()) - 1);
+    m_rows += newer;
+    endInsertRows();
+    replaceOutboxRows();
+}
+
+bool MessageListModel::canFetchOlder() const
+{
+    return !m_rows.isEmpty() && m_rows.first().seq > m_store->minSeq(m_channel);
+}
+
+void MessageListModel::fetchOlder()
+{
+    if (!canFetchOlder())
+        return;
+    const auto older = m_store->rowsBefore(m_channel, m_rows.first().seq, kPageSize);
+    ++m_pagesLoaded;
+    if (older.isEmpty())
+        return;
+    beginInsertRows({}, 0, int(older.size()) - 1);
+    m_rows = older + m_rows;
+    endInsertRows();
+    if (m_anchorRow >= 0)
+        m_anchorRow += int(older.size());
+}
+
+int MessageListModel::rowForSeq(quint64 seq)
+{
+    if (!m_rows.isEmpty() && seq >= m_rows.first().seq && seq <= m_rows.last().seq)
+        return int(seq - m_rows.first().seq);
+    if (!m_store->message(m_channel, seq))
+        return -1;
+    beginResetModel();
+    m_rows = m_store->rowsBefore(m_channel, seq + 1, kPageSize / 2);
+    m_rows += m_store->rowsAfter(m_channel, seq, kPageSize / 2);
+    m_pagesLoaded += 2;
+    m_outbox = collectOutboxRows();
+    endResetModel();
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).seq == seq)
+            return i;
+    }
+    return -1;
+}
+
+void MessageListModel::onMessagesStored(const QString &channel)
+{
+    if (channel != m_channel)
+        return;
+    if (m_rows.isEmpty()) {
+        setChannel(channel);
+        return;
+    }
+    // Only a window that reaches the newest message follows the live tail; otherwise the view
+    // fetches newer pages itself when the user scrolls down.
+    if (m_rows.last().seq + kPageSize >= m_store->maxSeq(channel)) {
+        while (canFetchMore({}))
+            appendNewerPage();
+    }
+}
+
+void MessageListModel::onOutboxChanged(const QString &channel)
+{
+    if (channel == m_channel)
+        replaceOutboxRows();
+}
+
+} // namespace hchat::ui

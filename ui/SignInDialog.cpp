@@ -1,0 +1,151 @@
+#include "SignInDialog.h"
+
+#include "Client.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSysInfo>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace hchat::ui {
+
+SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidget *parent)
+    : QDialog(parent), m_client(client), m_gateway(new QLineEdit(gatewayAddress, this)),
+      m_nick(new QLineEdit(this)), m_password(new QLineEdit(this)), m_status(new QLabel(this)),
+      m_logIn(new QPushButton(tr("Log in"), this)), m_register(new QPushButton(tr("Create account"), this))
+{
+    setWindowTitle(tr("Sign in to HChat"));
+    setObjectName(QStringLiteral("signInDialog"));
+    m_gateway->setObjectName(QStringLiteral("gateway"));
+    m_nick->setObjectName(QStringLiteral("nick"));
+    m_password->setObjectName(QStringLiteral("password"));
+    m_status->setObjectName(QStringLiteral("status"));
+    m_logIn->setObjectName(QStringLiteral("logIn"));
+    m_register->setObjectName(QStringLiteral("register"));
+    m_gateway->setAccessibleName(tr("Gateway address"));
+    m_nick->setAccessibleName(tr("Nick"));
+    m_password->setAccessibleName(tr("Password"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_nick->setMaxLength(32);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Gateway"), m_gateway);
+    form->addRow(tr("&Nick"), m_nick);
+    form->addRow(tr("&Password"), m_password);
+    auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(m_logIn, QDialogButtonBox::AcceptRole);
+    buttons->addButton(m_register, QDialogButtonBox::ActionRole);
+    buttons->addButton(QDialogButtonBox::Cancel);
+    m_logIn->setDefault(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_status);
+    layout->addWidget(buttons);
+
+    connect(m_logIn, &QPushButton::clicked, this, &SignInDialog::logIn);
+    connect(m_register, &QPushButton::clicked, this, &SignInDialog::createAccount);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(client, &Client::requestFinished, this, &SignInDialog::onRequestFinished);
+    connect(client, &Client::signedIn, this, [this] {
+        if (m_logInRequest)
+            accept();
+    });
+    (m_nick->text().isEmpty() ? m_nick : m_password)->setFocus();
+}
+
+QString SignInDialog::gatewayAddress() const
+{
+    return m_gateway->text().trimmed();
+}
+
+QUrl SignInDialog::webSocketUrlFor(const QString &address)
+{
+    QString text = address.trimmed();
+    if (!text.contains(QStringLiteral("://")))
+        text.prepend(QStringLiteral("http://"));
+    QUrl url(text);
+    if (!url.isValid() || url.host().isEmpty())
+        return {};
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("http") || scheme == QLatin1String("ws"))
+        url.setScheme(QStringLiteral("ws"));
+    else if (scheme == QLatin1String("https") || scheme == QLatin1String("wss"))
+        url.setScheme(QStringLiteral("wss"));
+    else
+        return {};
+    url.setPath(QStringLiteral("/ws"));
+    return url;
+}
+
+void SignInDialog::showError(const QString &message)
+{
+    m_status->setStyleSheet(QStringLiteral("color: #c83c3c;"));
+    m_status->setText(message);
+}
+
+bool SignInDialog::validate()
+{
+    const QUrl url = webSocketUrlFor(gatewayAddress());
+    if (!url.isValid() || url.isEmpty()) {
+        showError(tr("The gateway address is not valid. Use host:port, e.g. 127.0.0.1:8745."));
+        return false;
+    }
+    if (m_nick->text().trimmed().isEmpty() || m_password->text().isEmpty()) {
+        showError(tr("Enter your nick and password."));
+        return false;
+    }
+    m_client->setGatewayUrls({url});
+    return true;
+}
+
+void SignInDialog::setBusy(bool busy, const QString &status)
+{
+    m_logIn->setEnabled(!busy);
+    m_register->setEnabled(!busy);
+    m_status->setStyleSheet({});
+    m_status->setText(status);
+}
+
+void SignInDialog::logIn()
+{
+    if (!validate())
+        return;
+    setBusy(true, tr("Signing in…"));
+    m_logInRequest = m_client->logIn(m_nick->text().trimmed(), m_password->text(), QSysInfo::machineHostName());
+}
+
+void SignInDialog::createAccount()
+{
+    if (!validate())
+        return;
+    setBusy(true, tr("Creating the account…"));
+    m_registerRequest = m_client->registerAccount(m_nick->text().trimmed(), m_password->text());
+}
+
+void SignInDialog::onRequestFinished(quint64 id, bool ok, const QString &error)
+{
+    if (id == m_registerRequest) {
+        m_registerRequest = 0;
+        if (!ok) {
+            setBusy(false);
+            showError(error);
+            return;
+        }
+        setBusy(true, tr("Account created. Signing in…"));
+        m_logInRequest = m_client->logIn(m_nick->text().trimmed(), m_password->text(), QSysInfo::machineHostName());
+    } else if (id == m_logInRequest) {
+        if (!ok) {
+            m_logInRequest = 0;
+            setBusy(false);
+            showError(error);
+        }
+    }
+}
+
+} // namespace hchat::ui
