@@ -31,7 +31,6 @@ struct TestClient {
         const QString path = existingDir.isEmpty() ? dir->path() : existingDir;
         if (!client->openProfile(path))
             qWarning() << "openProfile failed:" << client->lastError();
-        client->setGatewayUrls({});
         tune();
     }
     QString path() const { return client->store()->path(); }

@@ -2,3 +2,11 @@
 # suites run the real hchat-gateway (tests/support/GatewayProcess) and real clients.
 hchat_add_test(tst_core_backoff SOURCES tst_core_backoff.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_historystore SOURCES tst_core_historystore.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
+
+# The client core as a separate headless process (killed with -9 mid-catch-up by tst_core_crash).
+add_executable(hchat_core_probe hchat_core_probe.cpp)
+target_link_libraries(hchat_core_probe PRIVATE hchat_core)
+hchat_strict_warnings(hchat_core_probe)
+
+hchat_add_test(tst_core_catchup SOURCES tst_core_catchup.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 180)

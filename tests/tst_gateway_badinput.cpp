@@ -206,9 +206,10 @@ RawHttpAnswer GatewayBadInput::streamHugeBody(quint16 port, const QByteArray &he
     timer.start();
     qint64 sent = 0;
     bool writable = true;
+    bool readable = true;
     int samples = 0;
-    while (timer.elapsed() < 60000) {
-        pollfd p{fd, short(POLLIN | (writable ? POLLOUT : 0)), 0};
+    while (timer.elapsed() < 60000 && (writable || readable)) {
+        pollfd p{fd, short((readable ? POLLIN : 0) | (writable ? POLLOUT : 0)), 0};
         if (::poll(&p, 1, 20) < 0)
             break;
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -216,7 +217,7 @@ RawHttpAnswer GatewayBadInput::streamHugeBody(quint16 port, const QByteArray &he
             if (n > 0)
                 received.append(buf, int(n));
             else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-                break; // closed by the gateway
+                readable = false; // the gateway closed its side; keep sending until it resets
         }
         if (writable && (p.revents & POLLOUT)) {
             const char *data = headLeft > 0 ? out.constData() + (out.size() - headLeft) : chunk.constData();
@@ -554,7 +555,8 @@ void GatewayBadInput::connectionLimitExceeded()
     // The fourth WebSocket: ERROR_TOO_MANY_CONNECTIONS, then closed.
     ProtocolClient fourth(gw);
     fourth.token = login.token;
-    QVERIFY(fourth.connectWs());
+    fourth.socket().open(gw.wsUrl());
+    QVERIFY(ProtocolClient::waitFor([&] { return !fourth.frames().isEmpty(); }, 5000));
     QVERIFY(fourth.waitForDisconnected(5000));
     QVERIFY(!fourth.frames().isEmpty());
     QCOMPARE(fourth.frames().first().error().code(), ERROR_TOO_MANY_CONNECTIONS);

@@ -11,3 +11,8 @@ set_tests_properties(fixture_history_1m PROPERTIES FIXTURES_SETUP history1m LABE
 
 hchat_add_test(tst_ui_message_model SOURCES tst_ui_message_model.cpp LIBS hchat_ui LABELS ui
                FIXTURES_REQUIRED history1m ENV HCHAT_HISTORY_FIXTURE=${HCHAT_HISTORY_FIXTURE})
+
+hchat_add_test(tst_ui_main_window SOURCES tst_ui_main_window.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 240)
+
+hchat_add_test(tst_ui_screenshots SOURCES tst_ui_screenshots.cpp LIBS hchat_ui LABELS ui XVFB TIMEOUT 120)
+target_compile_definitions(tst_ui_screenshots PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")

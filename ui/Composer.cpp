@@ -26,7 +26,13 @@ void Composer::inputMethodEvent(QInputMethodEvent *event)
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
-    if (enter && !m_composing && !(event->modifiers() & Qt::ShiftModifier)) {
+    if (enter && m_composing) {
+        // The input method owns this Enter (it commits the candidate); it must neither send nor
+        // add a line.
+        event->accept();
+        return;
+    }
+    if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         const QString text = toPlainText().trimmed();
         if (!text.isEmpty())
             emit submitted(text);

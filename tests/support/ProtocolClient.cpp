@@ -27,6 +27,13 @@ ProtocolClient::ProtocolClient(QUrl httpBase, QUrl wsUrl, QObject *parent)
     });
 }
 
+void ProtocolClient::setIgnoreSslErrors(bool ignore)
+{
+    m_ignoreSsl = ignore;
+    if (ignore)
+        m_ws.ignoreSslErrors();
+}
+
 ProtocolClient::~ProtocolClient()
 {
     if (m_ws.state() != QAbstractSocket::UnconnectedState)

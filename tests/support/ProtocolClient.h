@@ -38,7 +38,7 @@ public:
     ~ProtocolClient() override;
 
     // Lets https/wss through with a self-signed certificate.
-    void setIgnoreSslErrors(bool ignore) { m_ignoreSsl = ignore; }
+    void setIgnoreSslErrors(bool ignore);
 
     // ---- HTTP ----
     HttpResult post(const QString &path, const QByteArray &body, bool withToken = true, int timeoutMs = 20000);

@@ -1,0 +1,328 @@
+// The real widgets against the real gateway: sign in, join, send, receive, unread badges, the
+// outbox mark, search jump, direct messages and input-method safe Enter.
+#include "ChannelListModel.h"
+#include "Composer.h"
+#include "CoreTestHelpers.h"
+#include "MainWindow.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+#include "SignInDialog.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTcpServer>
+
+using hchat::ConnectionState;
+using hchat::test::GatewayProcess;
+using hchat::test::HttpTestApi;
+using hchat::test::TestClient;
+using hchat::ui::ChannelListModel;
+using hchat::ui::Composer;
+using hchat::ui::MainWindow;
+using hchat::ui::MessageListModel;
+using hchat::ui::SignInDialog;
+
+namespace {
+int rowOfText(const QAbstractItemModel *model, const QString &text)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, 0).data(MessageListModel::TextRole).toString() == text)
+            return row;
+    }
+    return -1;
+}
+
+void typeAndSend(Composer *composer, const QString &text)
+{
+    composer->setFocus();
+    composer->setPlainText(text);
+    QTest::keyClick(composer, Qt::Key_Return);
+}
+} // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void signInDialogCreatesAnAccountAndSignsIn();
+    void signInDialogExplainsAWrongPassword();
+    void signInDialogExplainsAnUnreachableGateway();
+    void composerSendsAndTheOtherSideReceives();
+    void unreadBadgeCountsMessagesInOtherChannels();
+    void messageWrittenOfflineShowsPendingThenSent();
+    void searchResultJumpsToTheMessage();
+    void directMessageOpensAChannelWithTheOtherNick();
+    void enterDuringInputMethodCompositionDoesNotSend();
+    void shiftEnterStartsANewLine();
+
+private:
+    void signIn(TestClient &client, const QString &nick);
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpTestApi> m_api;
+};
+
+void MainWindowTest::initTestCase()
+{
+    m_gateway = std::make_unique<GatewayProcess>();
+    QVERIFY(m_gateway->start());
+    m_api = std::make_unique<HttpTestApi>(m_gateway->httpUrl());
+}
+
+void MainWindowTest::signIn(TestClient &client, const QString &nick)
+{
+    const QString token = m_api->account(nick);
+    QVERIFY(!token.isEmpty());
+    client.connectTo({m_gateway->wsUrl()}, token);
+    QVERIFY(client.waitOnline());
+}
+
+void MainWindowTest::signInDialogCreatesAnAccountAndSignsIn()
+{
+    TestClient client;
+    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    dialog.show();
+    dialog.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("dora"));
+    dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("a long enough password"));
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("register")), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 15000);
+    QVERIFY(client.waitOnline());
+    QCOMPARE(client->nick(), QStringLiteral("dora"));
+
+    // The same nick again: the dialog says it is taken and stays open.
+    TestClient other;
+    SignInDialog again(&*other.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    again.show();
+    again.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("dora"));
+    again.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("another password"));
+    QTest::mouseClick(again.findChild<QPushButton *>(QStringLiteral("register")), Qt::LeftButton);
+    auto *status = again.findChild<QLabel *>(QStringLiteral("status"));
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("taken"), Qt::CaseInsensitive), 15000);
+    QVERIFY(again.isVisible());
+}
+
+void MainWindowTest::signInDialogExplainsAWrongPassword()
+{
+    QVERIFY(m_api->registerUser(QStringLiteral("erin"), QStringLiteral("the right password")));
+    TestClient client;
+    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    dialog.show();
+    dialog.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("erin"));
+    dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("the wrong password"));
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("logIn")), Qt::LeftButton);
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("status"));
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("password"), Qt::CaseInsensitive), 15000);
+    QVERIFY(dialog.result() != QDialog::Accepted);
+    QVERIFY(client->nick().isEmpty());
+}
+
+void MainWindowTest::signInDialogExplainsAnUnreachableGateway()
+{
+    TestClient client;
+    // A port nothing listens on: bind one, then free it.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 closedPort = probe.serverPort();
+    probe.close();
+    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(closedPort));
+    dialog.show();
+    dialog.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("frank"));
+    dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("whatever it is"));
+    QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("logIn")), Qt::LeftButton);
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("status"));
+    QTRY_VERIFY_WITH_TIMEOUT(!status->text().isEmpty() && !status->text().contains(QStringLiteral("Signing in")), 20000);
+    QVERIFY2(status->text().contains(QStringLiteral("reach"), Qt::CaseInsensitive) ||
+                 status->text().contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+             qPrintable(status->text()));
+    QVERIFY(dialog.result() != QDialog::Accepted);
+}
+
+void MainWindowTest::composerSendsAndTheOtherSideReceives()
+{
+    TestClient alice, bob;
+    signIn(alice, QStringLiteral("alice"));
+    signIn(bob, QStringLiteral("bob"));
+    QVERIFY(alice.run(alice->joinChannel(QStringLiteral("lobby"))));
+    QVERIFY(bob.run(bob->joinChannel(QStringLiteral("lobby"))));
+
+    MainWindow window(&*alice.client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(QStringLiteral("lobby"));
+    QCOMPARE(window.currentChannel(), QStringLiteral("lobby"));
+    QCOMPARE(window.statusText(), QStringLiteral("Online"));
+
+    typeAndSend(window.composer(), QStringLiteral("hello from the window"));
+    QCOMPARE(window.composer()->toPlainText(), QString());
+    auto *model = window.messageView()->model();
+    QTRY_VERIFY(rowOfText(model, QStringLiteral("hello from the window")) >= 0);
+    QTRY_COMPARE(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("hello from the window")), 0)
+                                                .data(MessageListModel::DeliveryRole)
+                                                .toInt()),
+                 MessageListModel::Delivery::Stored);
+    // Bob's client has it.
+    QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(QStringLiteral("lobby")) &&
+                                 bob.store()->latestMessage(QStringLiteral("lobby"))->text() ==
+                                     QStringLiteral("hello from the window"),
+                             10000);
+
+    // Bob answers; the window shows it, from bob, not own.
+    bob->sendMessage(QStringLiteral("lobby"), QStringLiteral("hi alice"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("hi alice")) >= 0, 10000);
+    const QModelIndex answer = model->index(rowOfText(model, QStringLiteral("hi alice")), 0);
+    QCOMPARE(answer.data(MessageListModel::SenderRole).toString(), QStringLiteral("bob"));
+    QVERIFY(!answer.data(MessageListModel::IsOwnRole).toBool());
+}
+
+void MainWindowTest::unreadBadgeCountsMessagesInOtherChannels()
+{
+    TestClient carol, dave;
+    signIn(carol, QStringLiteral("carol"));
+    signIn(dave, QStringLiteral("dave"));
+    for (const char *ch : {"quiet", "busy"}) {
+        QVERIFY(carol.run(carol->joinChannel(QString::fromLatin1(ch))));
+        QVERIFY(dave.run(dave->joinChannel(QString::fromLatin1(ch))));
+    }
+    MainWindow window(&*carol.client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(QStringLiteral("quiet"));
+    for (int i = 0; i < 3; ++i)
+        dave->sendMessage(QStringLiteral("busy"), QStringLiteral("busy %1").arg(i));
+    ChannelListModel *channels = window.channelModel();
+    QTRY_VERIFY_WITH_TIMEOUT(channels->rowOf(QStringLiteral("busy")) >= 0 &&
+                                 channels->index(channels->rowOf(QStringLiteral("busy")))
+                                         .data(ChannelListModel::UnreadRole)
+                                         .toULongLong() == 3,
+                             10000);
+    // Opening it and seeing the messages clears the badge.
+    window.activateWindow();
+    window.openChannel(QStringLiteral("busy"));
+    carol->markRead(QStringLiteral("busy"), carol.store()->maxSeq(QStringLiteral("busy")));
+    QTRY_COMPARE(channels->index(channels->rowOf(QStringLiteral("busy"))).data(ChannelListModel::UnreadRole).toULongLong(),
+                 quint64(0));
+}
+
+void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
+{
+    GatewayProcess gateway;
+    QVERIFY(gateway.start());
+    HttpTestApi api(gateway.httpUrl());
+    TestClient gina;
+    const QString token = api.account(QStringLiteral("gina"));
+    gina.connectTo({gateway.wsUrl()}, token);
+    QVERIFY(gina.waitOnline());
+    QVERIFY(gina.run(gina->joinChannel(QStringLiteral("notes"))));
+    MainWindow window(&*gina.client);
+    window.show();
+    window.openChannel(QStringLiteral("notes"));
+
+    const quint16 port = gateway.port();
+    gateway.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(gina->connectionState() != ConnectionState::Online, 10000);
+    QTRY_VERIFY(window.statusText().startsWith(QStringLiteral("Offline")) ||
+                window.statusText().startsWith(QStringLiteral("Connecting")));
+    typeAndSend(window.composer(), QStringLiteral("written on the train"));
+    auto *model = window.messageView()->model();
+    QTRY_VERIFY(rowOfText(model, QStringLiteral("written on the train")) >= 0);
+    QCOMPARE(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
+                                            .data(MessageListModel::DeliveryRole)
+                                            .toInt()),
+             MessageListModel::Delivery::Pending);
+
+    gateway.setPort(port);
+    QVERIFY(gateway.start());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
+                                       .data(MessageListModel::DeliveryRole)
+                                       .toInt()),
+        MessageListModel::Delivery::Stored, 20000);
+    QCOMPARE(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
+                 .data(MessageListModel::SeqRole)
+                 .toULongLong() > 0,
+             true);
+}
+
+void MainWindowTest::searchResultJumpsToTheMessage()
+{
+    TestClient hank, ivy;
+    signIn(hank, QStringLiteral("hank"));
+    signIn(ivy, QStringLiteral("ivy"));
+    QVERIFY(hank.run(hank->joinChannel(QStringLiteral("archive"))));
+    QVERIFY(ivy.run(ivy->joinChannel(QStringLiteral("archive"))));
+    for (int i = 0; i < 30; ++i)
+        ivy->sendMessage(QStringLiteral("archive"), i == 7 ? QStringLiteral("the zebra password is blue")
+                                                          : QStringLiteral("filler %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(hank.store()->maxSeq(QStringLiteral("archive")) >= 31, 15000);
+    MainWindow window(&*hank.client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("search"));
+    QTest::keyClicks(search, QStringLiteral("zebra"));
+    auto *results = window.findChild<QListWidget *>(QStringLiteral("searchResults"));
+    QTRY_COMPARE(results->count(), 1);
+    QVERIFY(results->item(0)->text().contains(QStringLiteral("zebra")));
+    emit results->itemActivated(results->item(0));
+    QCOMPARE(window.currentChannel(), QStringLiteral("archive"));
+    const QModelIndex current = window.messageView()->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(current.data(MessageListModel::TextRole).toString(), QStringLiteral("the zebra password is blue"));
+}
+
+void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
+{
+    TestClient jack, kate;
+    signIn(jack, QStringLiteral("jack"));
+    signIn(kate, QStringLiteral("kate"));
+    QString channel;
+    QVERIFY(jack.run(jack->openDirectChannel(QStringLiteral("kate"), &channel)));
+    QCOMPARE(channel, QStringLiteral("@jack+kate"));
+    jack->sendMessage(channel, QStringLiteral("psst"));
+    QTRY_VERIFY_WITH_TIMEOUT(kate.store()->latestMessage(channel) &&
+                                 kate.store()->latestMessage(channel)->text() == QStringLiteral("psst"),
+                             10000);
+    MainWindow window(&*kate.client);
+    window.show();
+    ChannelListModel *channels = window.channelModel();
+    QTRY_VERIFY(channels->rowOf(channel) >= 0);
+    QCOMPARE(channels->index(channels->rowOf(channel)).data(ChannelListModel::TitleRole).toString(),
+             QStringLiteral("jack"));
+}
+
+void MainWindowTest::enterDuringInputMethodCompositionDoesNotSend()
+{
+    Composer composer;
+    composer.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&composer));
+    QSignalSpy submitted(&composer, &Composer::submitted);
+    composer.setFocus();
+    QInputMethodEvent preedit(QStringLiteral("ni"), {});
+    QCoreApplication::sendEvent(&composer, &preedit);
+    QVERIFY(composer.isComposing());
+    QTest::keyClick(&composer, Qt::Key_Return);
+    QCOMPARE(submitted.size(), 0);
+    QInputMethodEvent commit;
+    commit.setCommitString(QStringLiteral("你"));
+    QCoreApplication::sendEvent(&composer, &commit);
+    QVERIFY(!composer.isComposing());
+    QCOMPARE(composer.toPlainText(), QStringLiteral("你"));
+    QTest::keyClick(&composer, Qt::Key_Return);
+    QCOMPARE(submitted.size(), 1);
+    QCOMPARE(submitted.first().first().toString(), QStringLiteral("你"));
+}
+
+void MainWindowTest::shiftEnterStartsANewLine()
+{
+    Composer composer;
+    composer.show();
+    QSignalSpy submitted(&composer, &Composer::submitted);
+    QTest::keyClicks(&composer, QStringLiteral("one"));
+    QTest::keyClick(&composer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(&composer, QStringLiteral("two"));
+    QCOMPARE(submitted.size(), 0);
+    QCOMPARE(composer.toPlainText(), QStringLiteral("one\ntwo"));
+}
+
+QTEST_MAIN(MainWindowTest)
+#include "tst_ui_main_window.moc"

@@ -1,0 +1,125 @@
+// Screenshots of the main window for people to look at (not golden images): light and dark,
+// English and Chinese text, under a real X server (xvfb-run). Each must show something.
+#include "CoreTestHelpers.h"
+#include "MainWindow.h"
+#include "MessageView.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QImage>
+#include <QPalette>
+#include <QScreen>
+#include <QStyleFactory>
+
+using hchat::test::GatewayProcess;
+using hchat::test::HttpTestApi;
+using hchat::test::TestClient;
+using hchat::ui::MainWindow;
+
+namespace {
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(37, 38, 41));
+    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    p.setColor(QPalette::Base, QColor(28, 29, 31));
+    p.setColor(QPalette::AlternateBase, QColor(45, 46, 50));
+    p.setColor(QPalette::Text, QColor(230, 230, 230));
+    p.setColor(QPalette::Button, QColor(45, 46, 50));
+    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+    p.setColor(QPalette::Highlight, QColor(61, 139, 253));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 155));
+    p.setColor(QPalette::Link, QColor(120, 170, 255));
+    return p;
+}
+
+// Distinct colours in a coarse sample: a blank or single-colour image has one or two.
+int distinctColours(const QImage &image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+} // namespace
+
+class Screenshots : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void mainWindowScreenshots_data();
+    void mainWindowScreenshots();
+
+private:
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<TestClient> m_viewer;
+    QString m_outDir;
+};
+
+void Screenshots::initTestCase()
+{
+    QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"), "run under xvfb-run (QT_QPA_PLATFORM=xcb)");
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    m_outDir = QStringLiteral(HCHAT_BINARY_DIR "/screenshots");
+    QDir().mkpath(m_outDir);
+    m_gateway = std::make_unique<GatewayProcess>();
+    QVERIFY(m_gateway->start());
+    HttpTestApi api(m_gateway->httpUrl());
+    m_viewer = std::make_unique<TestClient>();
+    TestClient friendClient;
+    m_viewer->connectTo({m_gateway->wsUrl()}, api.account(QStringLiteral("mei")));
+    friendClient.connectTo({m_gateway->wsUrl()}, api.account(QStringLiteral("li")));
+    QVERIFY(m_viewer->waitOnline());
+    QVERIFY(friendClient.waitOnline());
+    for (const char *ch : {"general", "design", "release"}) {
+        QVERIFY(m_viewer->run((*m_viewer)->joinChannel(QString::fromLatin1(ch))));
+        QVERIFY(friendClient.run(friendClient->joinChannel(QString::fromLatin1(ch))));
+    }
+    const QStringList lines{QStringLiteral("Good morning! The build is green again."),
+                            QStringLiteral("早上好！今天下午三点开会，别忘了带上设计稿。"),
+                            QStringLiteral("Release notes: https://example.org/hchat/0.1"),
+                            QStringLiteral("收到，我会准时参加。")};
+    for (int i = 0; i < lines.size(); ++i) {
+        auto &from = i % 2 ? *m_viewer : friendClient;
+        from->sendMessage(QStringLiteral("general"), lines.at(i));
+        QTRY_VERIFY(from.store()->maxSeq(QStringLiteral("general")) >= quint64(3 + i));
+    }
+    friendClient->sendMessage(QStringLiteral("design"), QStringLiteral("New icons are in."));
+    QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("design")) >= 3, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("general")) >= 6, 10000);
+}
+
+void Screenshots::mainWindowScreenshots_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::addColumn<QString>("locale");
+    QTest::newRow("light-en") << false << QStringLiteral("en_US");
+    QTest::newRow("dark-en") << true << QStringLiteral("en_US");
+    QTest::newRow("light-zh") << false << QStringLiteral("zh_CN");
+    QTest::newRow("dark-zh") << true << QStringLiteral("zh_CN");
+}
+
+void Screenshots::mainWindowScreenshots()
+{
+    QFETCH(bool, dark);
+    QFETCH(QString, locale);
+    QLocale::setDefault(QLocale(locale));
+    QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
+    MainWindow window(&*m_viewer->client);
+    window.resize(1000, 640);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(QStringLiteral("general"));
+    QTest::qWait(300);
+    const QImage shot = window.screen()->grabWindow(window.winId()).toImage();
+    const QString path = QStringLiteral("%1/main-window-%2.png").arg(m_outDir, QString::fromLatin1(QTest::currentDataTag()));
+    QVERIFY(shot.save(path));
+    QVERIFY2(shot.width() >= 900 && shot.height() >= 600, qPrintable(path));
+    QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
+    QLocale::setDefault(QLocale::c());
+}
+
+QTEST_MAIN(Screenshots)
+#include "tst_ui_screenshots.moc"
