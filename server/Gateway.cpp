@@ -75,6 +75,13 @@ struct Gateway::Impl {
                 throw std::runtime_error("cannot load TLS key '" + config.tlsKeyFile + "': " + ec.message());
         }
         listener = std::make_shared<Listener>(ioc, *ctx, ssl.get());
+        // Installed before the address is reported, so that a SIGTERM right after start-up is a
+        // graceful shutdown too.
+        signals = std::make_unique<net::signal_set>(ioc, SIGINT, SIGTERM);
+        signals->async_wait([this](beast::error_code ec, int) {
+            if (!ec)
+                beginShutdown();
+        });
     }
 
     static unsigned threadCount(const GatewayConfig &c)
@@ -145,16 +152,22 @@ void Gateway::requestShutdown()
 
 int Gateway::run()
 {
-    d->signals = std::make_unique<net::signal_set>(d->ioc, SIGINT, SIGTERM);
-    d->signals->async_wait([this](beast::error_code ec, int) {
-        if (!ec)
-            d->beginShutdown();
-    });
     d->listener->start();
+    // A handler that throws must not take an I/O thread (or the process) down with it.
+    auto serve = [this] {
+        for (;;) {
+            try {
+                d->ioc.run();
+                return;
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "hchat-gateway: unexpected error in an I/O handler: %s\n", e.what());
+            }
+        }
+    };
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < d->threads; ++i)
-        pool.emplace_back([this] { d->ioc.run(); });
-    d->ioc.run();
+        pool.emplace_back(serve);
+    serve();
     for (auto &t : pool)
         t.join();
     if (d->shutdownThread.joinable())

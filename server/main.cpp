@@ -5,6 +5,7 @@
 #include "hchat/Version.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
@@ -29,6 +30,14 @@ int main(int argc, char **argv)
         return 0;
     }
     std::signal(SIGPIPE, SIG_IGN);
+    // A file-size limit (or a full disk) must surface as a failed commit, not kill the process.
+    std::signal(SIGXFSZ, SIG_IGN);
+    // Every connection is a descriptor: allow as many as the hard limit does.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     if (sodium_init() < 0) {
         std::fprintf(stderr, "hchat-gateway: libsodium failed to initialise\n");
         return 1;

@@ -92,7 +92,6 @@ private:
     std::unique_ptr<ProtocolClient> m_witness;
     std::unique_ptr<ProtocolClient> m_bad; // logged in, joined `target`
     quint64 m_stored = 0;
-    int m_witnessSends = 0;
 };
 
 void GatewayBadInput::initTestCase()

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <sys/resource.h>
 #include <memory>
 
 using namespace hchat::test;
@@ -62,6 +63,7 @@ private slots:
     void killNineMidStreamLosesNoAcknowledgedMessage();
     void sigtermFinishesInFlightCommits();
     void groupCommitBatchesConcurrentSenders();
+    void diskFullFailsTheBatchAndAcknowledgesNothing();
 };
 
 void GatewayDurability::killNineMidStreamLosesNoAcknowledgedMessage()
@@ -253,6 +255,83 @@ void GatewayDurability::groupCommitBatchesConcurrentSenders()
     QCOMPARE(int(all.size()), 5 + int(clients.size()) * perClient);
     for (int i = 0; i < int(all.size()); ++i)
         QCOMPARE(all[i].seq(), quint64(i + 1));
+}
+
+void GatewayDurability::diskFullFailsTheBatchAndAcknowledgesNothing()
+{
+    QTemporaryDir dir(scratchRoot() + QStringLiteral("/diskfull-XXXXXX"));
+    QVERIFY(dir.isValid());
+    const QString channel = QStringLiteral("full");
+    QString token;
+    Stream s;
+    QList<QByteArray> failed;
+    {
+        GatewayProcess gw(dir.path());
+        gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        // No file of the gateway may grow past 3 MB: the database "disk" fills up.
+        gw.setChildProcessModifier([] {
+            rlimit limit{3 * 1024 * 1024, 3 * 1024 * 1024};
+            setrlimit(RLIMIT_FSIZE, &limit);
+        });
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient c(gw);
+        QVERIFY(c.registerAndLogin(QStringLiteral("filler")));
+        token = c.token;
+        QVERIFY(c.connectAndHello());
+        QVERIFY(c.join(channel));
+        // 60 KiB bodies: some hundred of them cannot fit.
+        const QByteArray body(60 * 1024, 'f');
+        for (int i = 0; i < 200; ++i) {
+            const QByteArray id = ProtocolClient::newClientMsgId();
+            s.ids << id;
+            s.requestIds << c.sendAsync(channel, body, id);
+        }
+        QVERIFY(ProtocolClient::waitFor(
+            [&] {
+                return std::all_of(s.requestIds.cbegin(), s.requestIds.cend(), [&](quint64 rid) { return c.hasReply(rid); });
+            },
+            60000));
+        collectAcks(c, s);
+        for (int i = 0; i < s.ids.size(); ++i) {
+            const Frame f = c.reply(s.requestIds[i]);
+            if (f.has_error()) {
+                QCOMPARE(f.error().code(), ERROR_STORAGE_FAILED);
+                failed << s.ids[i];
+            }
+        }
+        qInfo("acknowledged %d, storage failed %d", int(s.acked.size()), int(failed.size()));
+        QVERIFY(s.acked.size() > 0);
+        QVERIFY(failed.size() > 0);
+        QCOMPARE(int(s.acked.size()) + int(failed.size()), 200);
+        // The gateway keeps serving reads, and tells the truth about what it stored.
+        QVERIFY(c.get(QStringLiteral("/healthz")).ok());
+        QVERIFY(c.metric(QStringLiteral("hchat_store_failures_total")) >= 1);
+        bool ok = false;
+        const auto stored = c.syncAll(channel, 1, 100, nullptr, &ok);
+        QVERIFY(ok);
+        QCOMPARE(int(stored.size()), 1 + int(s.acked.size()));
+        for (int i = 0; i < int(stored.size()); ++i)
+            QCOMPARE(stored[i].seq(), quint64(i + 1));
+        QCOMPARE(gw.terminate(), 0);
+    }
+    // Restarted with room: the failed sends, resent by client_msg_id, are each stored once.
+    GatewayProcess gw(dir.path());
+    gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+    QVERIFY2(gw.start(), gw.output().constData());
+    ProtocolClient c(gw);
+    c.token = token;
+    QVERIFY(c.connectAndHello());
+    for (const auto &id : failed) {
+        auto ack = c.send(channel, "resent", id);
+        QVERIFY(ack);
+        QVERIFY(!ack->duplicate());
+    }
+    bool ok = false;
+    const auto stored = c.syncAll(channel, 1, 1000, nullptr, &ok);
+    QVERIFY(ok);
+    QCOMPARE(int(stored.size()), 1 + 200);
+    for (int i = 0; i < int(stored.size()); ++i)
+        QCOMPARE(stored[i].seq(), quint64(i + 1));
 }
 
 QTEST_GUILESS_MAIN(GatewayDurability)

@@ -39,6 +39,8 @@ bool GatewayProcess::start(int timeoutMs)
                      QStringLiteral("--db"), databasePath(), QStringLiteral("--password-cost"),
                      QStringLiteral("interactive")};
     args += m_extraArgs;
+    if (m_childModifier)
+        m_process->setChildProcessModifier(m_childModifier);
     m_process->start(QStringLiteral(HCHAT_GATEWAY_BINARY), args);
     if (!m_process->waitForStarted(timeoutMs)) {
         qWarning() << "gateway did not start:" << m_process->errorString();

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace hchat::test {
@@ -23,6 +24,8 @@ public:
     GatewayProcess &operator=(const GatewayProcess &) = delete;
 
     void setExtraArguments(const QStringList &args) { m_extraArgs = args; }
+    // Runs in the child between fork and exec (e.g. setrlimit to simulate a full disk).
+    void setChildProcessModifier(std::function<void()> modifier) { m_childModifier = std::move(modifier); }
     // Listen on this port instead of an ephemeral one (to restart on the same address).
     void setPort(quint16 port) { m_requestedPort = port; }
 
@@ -45,6 +48,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QString m_dbDir;
     QStringList m_extraArgs;
+    std::function<void()> m_childModifier;
     quint16 m_requestedPort = 0;
     quint16 m_port = 0;
     std::unique_ptr<QProcess> m_process;

@@ -1,0 +1,21 @@
+# Developer shortcuts. The README's quick start (./run.sh, ./test.sh) does not depend on this file.
+BUILD ?= build
+
+.PHONY: all build test package bench clean
+
+all: build
+
+build:
+	./scripts/install-deps
+	cmake --preset default
+	cmake --build --preset default
+
+test:
+	./test.sh
+
+package: build
+	cd $(BUILD) && cpack -G DEB
+	@ls -1 $(BUILD)/packages/*.deb
+
+clean:
+	rm -rf $(BUILD) build-asan
