@@ -469,7 +469,7 @@ int main(int argc, char **argv)
     std::printf("{\"benchmark\":\"gateway\",\"senders\":50,\"window_per_sender\":%d,\"acked_messages\":%ld,\"acked_messages_per_s\":%.0f,"
                 "\"ack_latency_p50_ms\":%.2f,\"ack_latency_p99_ms\":%.2f,\"fanout_per_message\":50,"
                 "\"reference_single_sender_messages_per_s\":%.0f,\"reference_single_sender_p50_ms\":%.2f,"
-                "\"speedup_vs_reference\":%.1f,\"idle_connections\":%d,\"idle_connect_seconds\":%.1f,"
+                "\"throughput_ratio_vs_reference\":%.1f,\"idle_connections\":%d,\"idle_connect_seconds\":%.1f,"
                 "\"gateway_rss_before_kb\":%ld,\"gateway_rss_after_kb\":%ld,\"gateway_peak_rss_kb\":%ld,"
                 "\"rss_per_idle_connection_kb\":%.1f,\"peak_rss_per_idle_connection_kb\":%.1f}\n",
                 window, many.acked, many.messagesPerSecond, many.p50Ms, many.p99Ms, single.messagesPerSecond, single.p50Ms,

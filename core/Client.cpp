@@ -500,6 +500,7 @@ void Client::onWelcomed()
     m_engine->setInboxStream(QLatin1Char('~') + m_deviceId);
     m_http->setBaseUrl(GatewayHttp::httpBaseFromWebSocketUrl(m_push->currentUrl()));
     m_http->setToken(m_token);
+    m_welcomeHandled = true;
     m_engine->beginCatchUp(w);
     syncReadPositions();
     updateState();
@@ -538,6 +539,8 @@ void Client::markUnreadDirty(const QString &channel)
 void Client::updateState()
 {
     ConnectionState s = ConnectionState::Offline;
+    if (m_push->state() != PushChannel::State::Connected)
+        m_welcomeHandled = false;
     switch (m_push->state()) {
     case PushChannel::State::Idle:
     case PushChannel::State::WaitingToReconnect:
@@ -548,7 +551,8 @@ void Client::updateState()
         s = ConnectionState::Connecting;
         break;
     case PushChannel::State::Connected:
-        s = m_engine->isCatchingUp() ? ConnectionState::CatchingUp : ConnectionState::Online;
+        s = !m_welcomeHandled ? ConnectionState::Connecting
+            : m_engine->isCatchingUp() ? ConnectionState::CatchingUp : ConnectionState::Online;
         break;
     }
     if (s == m_state)

@@ -180,6 +180,7 @@ private:
     QString m_lastError;
     QString m_pendingResumeAccount;
     ConnectionState m_state = ConnectionState::Offline;
+    bool m_welcomeHandled = false;
     quint64 m_lastRequestId = 0;
     quint64 m_catchUpDone = 0;
     quint64 m_catchUpTotal = 0;

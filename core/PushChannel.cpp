@@ -140,15 +140,14 @@ void PushChannel::start()
         triedNetworkInformation = true;
         QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
     }
-    if (auto *info = QNetworkInformation::instance()) {
-        connect(info, &QNetworkInformation::reachabilityChanged, this,
-                [this](QNetworkInformation::Reachability r) {
-                    if (r == QNetworkInformation::Reachability::Online) {
-                        qCInfo(lcPush) << "network is reachable again; reconnecting now";
-                        reconnectNow();
-                    }
-                },
-                Qt::UniqueConnection);
+    if (auto *info = QNetworkInformation::instance(); info && !m_watchingNetwork) {
+        m_watchingNetwork = true;
+        connect(info, &QNetworkInformation::reachabilityChanged, this, [this](QNetworkInformation::Reachability r) {
+            if (r == QNetworkInformation::Reachability::Online && m_running) {
+                qCInfo(lcPush) << "network is reachable again; reconnecting now";
+                reconnectNow();
+            }
+        });
     }
     openSocket();
 }

@@ -137,6 +137,7 @@ private:
     quint64 m_maxIncoming = 0;
     QString m_lastError;
     bool m_probing = false;
+    bool m_watchingNetwork = false;
 };
 
 } // namespace hchat

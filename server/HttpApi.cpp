@@ -14,6 +14,9 @@ namespace hchat::server {
 using namespace hchat::v1;
 
 namespace {
+// A sync answer stops adding messages past this many body bytes (has_more tells the rest).
+constexpr std::size_t kMaxSyncResponseBytes = 8 * 1024 * 1024;
+
 template <class M>
 M parseBody(const std::string &body)
 {
@@ -258,7 +261,7 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         res.set_channel(name);
         res.set_server_max_seq(stream->maxSeq);
         std::uint64_t last = from - 1;
-        for (auto &m : st.readMessages(*stream, from, limit)) {
+        for (auto &m : st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)) {
             last = m.seq();
             *res.add_messages() = std::move(m);
         }

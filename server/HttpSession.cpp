@@ -110,6 +110,17 @@ void HttpSession<Stream>::onHeader(beast::error_code ec, std::size_t)
         respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false, true);
         return;
     }
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+        // curl and others wait for this before sending a body.
+        auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+        http::async_write(m_stream, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+            if (ec)
+                return self->closeNow();
+            http::async_read(self->m_stream, self->m_buffer, *self->m_parser,
+                             beast::bind_front_handler(&HttpSession::onBody, self));
+        });
+        return;
+    }
     http::async_read(m_stream, m_buffer, *m_parser,
                      beast::bind_front_handler(&HttpSession::onBody, this->shared_from_this()));
 }

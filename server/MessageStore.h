@@ -104,8 +104,10 @@ public:
     virtual void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) = 0;
     virtual std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId,
                                                                 const std::string &clientMsgId) = 0;
+    // Messages from fromSeq on, at most `limit`, and no more once their bodies passed maxBytes
+    // (always at least one when there is one).
     virtual std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
-                                                         std::uint32_t limit) = 0;
+                                                         std::uint32_t limit, std::size_t maxBytes) = 0;
 
     // Key directory.
     virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;

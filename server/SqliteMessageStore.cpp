@@ -532,16 +532,18 @@ std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int
 }
 
 std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
-                                                                 std::uint32_t limit)
+                                                                 std::uint32_t limit, std::size_t maxBytes)
 {
     auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
                        "subject FROM messages WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?");
     s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
     std::vector<hchat::v1::Message> out;
-    while (s.step()) {
+    std::size_t bytes = 0;
+    while (bytes < maxBytes && s.step()) {
         hchat::v1::Message m;
         m.set_channel(stream.name);
         messageFrom(s, m, 0);
+        bytes += m.body().size() + 64;
         out.push_back(std::move(m));
     }
     return out;

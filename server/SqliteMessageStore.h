@@ -63,7 +63,7 @@ public:
     void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) override;
     std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId, const std::string &clientMsgId) override;
     std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
-                                                 std::uint32_t limit) override;
+                                                 std::uint32_t limit, std::size_t maxBytes) override;
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;

@@ -394,13 +394,13 @@ void GatewayBadInput::forgedToken()
 void GatewayBadInput::expiredToken()
 {
     GatewayProcess gw;
-    gw.setExtraArguments({QStringLiteral("--token-ttl"), QStringLiteral("1")});
+    gw.setExtraArguments({QStringLiteral("--token-ttl"), QStringLiteral("2")});
     QVERIFY2(gw.start(), gw.output().constData());
     ProtocolClient c(gw);
     QVERIFY(c.registerAndLogin(QStringLiteral("shortlived")));
     QVERIFY(c.connectAndHello()); // fine while fresh
     QVERIFY(c.join(QStringLiteral("brief")));
-    QTest::qWait(1300);
+    QTest::qWait(2300);
     ProtocolClient::HttpResult r;
     c.sync(QStringLiteral("brief"), 1, 0, &r);
     QCOMPARE(r.status, 401);

@@ -15,9 +15,11 @@ class GatewayMessaging : public QObject {
 private slots:
     void initTestCase();
     void welcomeListsChannelsAndDevice();
+    void framesPipelinedAfterHelloAreServedAfterWelcome();
     void thousandMessagesArriveOnceInOrder();
     void offlineMemberCatchesUpBySyncInBatches();
     void sameClientMsgIdThreeTimesStoresOnce();
+    void syncAnswerIsCappedInBytes();
     void inviteOnlyChannelMembership();
     void directChannelNameIsValidated();
     void keyShareReachesDeviceInboxOnly();
@@ -60,6 +62,28 @@ void GatewayMessaging::welcomeListsChannelsAndDevice()
     QCOMPARE(w.channels(0).name(), std::string("lobby"));
     QCOMPARE(w.channels(0).server_max_seq(), 2u); // MEMBER_JOINED, then the text
     QCOMPARE(w.channels(0).kind(), CHANNEL_KIND_OPEN);
+}
+
+void GatewayMessaging::framesPipelinedAfterHelloAreServedAfterWelcome()
+{
+    ProtocolClient a(*m_gw);
+    QVERIFY(a.registerAndLogin(QStringLiteral("pipeliner")));
+    QVERIFY(a.connectWs());
+    Frame hello;
+    hello.mutable_hello()->set_protocol_version(1);
+    hello.mutable_hello()->set_token(a.token.toStdString());
+    const auto helloId = a.sendFrame(hello);
+    Frame join;
+    join.mutable_join()->set_channel("pipelined");
+    const auto joinId = a.sendFrame(join);
+    const auto sendId = a.sendAsync(QStringLiteral("pipelined"), "right away", ProtocolClient::newClientMsgId());
+    QVERIFY(a.waitForReply(sendId));
+    QVERIFY(a.reply(helloId).has_welcome());
+    QVERIFY(a.reply(joinId).has_channel_joined());
+    QVERIFY(a.reply(sendId).has_send_ack());
+    QCOMPARE(a.reply(sendId).send_ack().seq(), 2u);
+    // The Welcome came first of all.
+    QVERIFY(a.frames().first().has_welcome());
 }
 
 void GatewayMessaging::thousandMessagesArriveOnceInOrder()
@@ -234,6 +258,32 @@ void GatewayMessaging::sameClientMsgIdThreeTimesStoresOnce()
     QCOMPARE(int(stored.size()), 4);
     QTest::qWait(100);
     QCOMPARE(b.pushedMessages(channel).size(), 3); // a's MEMBER_JOINED came before b joined
+}
+
+void GatewayMessaging::syncAnswerIsCappedInBytes()
+{
+    ProtocolClient a(*m_gw);
+    QVERIFY(a.registerAndLogin(QStringLiteral("bulky")));
+    QVERIFY(a.connectAndHello());
+    const QString channel = QStringLiteral("bulk");
+    QVERIFY(a.join(channel));
+    QList<quint64> rids;
+    for (int i = 0; i < 200; ++i)
+        rids << a.sendAsync(channel, QByteArray(60 * 1024, char('a' + i % 26)), ProtocolClient::newClientMsgId());
+    QVERIFY(ProtocolClient::waitFor(
+        [&] { return std::all_of(rids.cbegin(), rids.cend(), [&](quint64 rid) { return a.hasReply(rid); }); }, 30000));
+    ProtocolClient::HttpResult r;
+    const auto first = a.sync(channel, 1, 1000, &r);
+    QVERIFY(r.ok());
+    QVERIFY2(first.messages_size() < 201, "an answer of 12 MB: not capped");
+    QVERIFY(first.messages_size() > 100);
+    QVERIFY(first.has_more());
+    int batches = 0;
+    bool ok = false;
+    const auto all = a.syncAll(channel, 1, 1000, &batches, &ok);
+    QVERIFY(ok);
+    QCOMPARE(int(all.size()), 201);
+    QCOMPARE(batches, 2);
 }
 
 void GatewayMessaging::inviteOnlyChannelMembership()

@@ -3,9 +3,6 @@ hchat_add_test(tst_ui_notification_policy SOURCES tst_ui_notification_policy.cpp
 
 # The shared 1,000,000-message history, built once per test run and reused by the benchmark.
 set(HCHAT_HISTORY_FIXTURE ${CMAKE_BINARY_DIR}/fixtures/history-1m.db CACHE INTERNAL "")
-add_executable(make_history_fixture make_history_fixture.cpp)
-target_link_libraries(make_history_fixture PRIVATE hchat_core)
-hchat_strict_warnings(make_history_fixture)
 add_test(NAME fixture_history_1m COMMAND make_history_fixture ${HCHAT_HISTORY_FIXTURE} 1000000)
 set_tests_properties(fixture_history_1m PROPERTIES FIXTURES_SETUP history1m LABELS ui TIMEOUT 600)
 
@@ -16,3 +13,5 @@ hchat_add_test(tst_ui_main_window SOURCES tst_ui_main_window.cpp LIBS hchat_ui L
 
 hchat_add_test(tst_ui_screenshots SOURCES tst_ui_screenshots.cpp LIBS hchat_ui LABELS ui XVFB TIMEOUT 120)
 target_compile_definitions(tst_ui_screenshots PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")
+
+hchat_add_test(tst_ui_notifications SOURCES tst_ui_notifications.cpp LIBS hchat_ui LABELS ui integration DBUS TIMEOUT 180)

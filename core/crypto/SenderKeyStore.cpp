@@ -1,0 +1,418 @@
+#include "crypto/SenderKeyStore.h"
+
+#include "crypto/CanonicalBytes.h"
+#include "crypto/CryptoLogging.h"
+#include "crypto/Sodium.h"
+
+#include <QAtomicInt>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <sodium.h>
+
+namespace hchat::crypto {
+
+namespace {
+QAtomicInt g_connectionCounter;
+
+QString cacheKey(const QString &channel, const QString &device, const QByteArray &sid)
+{
+    return channel + QLatin1Char('\n') + device + QLatin1Char('\n') + QString::fromLatin1(sid.toHex());
+}
+
+QByteArray inboundAd(const QString &channel, const QString &device, const QByteArray &sid)
+{
+    return CanonicalBytes("hchat-store-inbound-v1").add(channel).add(device).add(sid).bytes();
+}
+
+QByteArray outboundAd(const QString &channel, const QByteArray &sid)
+{
+    return CanonicalBytes("hchat-store-outbound-v1").add(channel).add(sid).bytes();
+}
+} // namespace
+
+SenderKeyStore::SenderKeyStore()
+    : m_connectionName(QStringLiteral("hchat-crypto-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+SenderKeyStore::~SenderKeyStore()
+{
+    close();
+}
+
+bool SenderKeyStore::fail(const QString &message)
+{
+    m_lastError = message;
+    qCWarning(lcCrypto).noquote() << "sender key store:" << message;
+    return false;
+}
+
+bool SenderKeyStore::exec(const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(sql))
+        return fail(q.lastError().text());
+    return true;
+}
+
+bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
+{
+    close();
+    if (!Sodium::ensureInitialized())
+        return fail(QStringLiteral("libsodium is unavailable"));
+    if (storageKey.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+        return fail(QStringLiteral("the storage key must be 32 bytes"));
+    m_storageKey = storageKey.clone();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(path);
+        if (!db.open()) {
+            const QString err = db.lastError().text();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(m_connectionName);
+            return fail(QStringLiteral("cannot open %1: %2").arg(path, err));
+        }
+    }
+    m_open = true;
+    QSqlQuery v(QSqlDatabase::database(m_connectionName, false));
+    if (!v.exec(QStringLiteral("PRAGMA user_version")) || !v.next()) {
+        const QString err = v.lastError().text();
+        close();
+        return fail(QStringLiteral("%1 is not a usable SQLite database: %2").arg(path, err));
+    }
+    const int version = v.value(0).toInt();
+    v.finish();
+    if (version > kSchemaVersion) {
+        close();
+        return fail(QStringLiteral("%1 was written by a newer HChat (schema %2)").arg(path).arg(version));
+    }
+    const bool ok = exec(QStringLiteral("PRAGMA journal_mode=WAL")) && exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS inbound_session ("
+                                        " channel TEXT NOT NULL, sender TEXT NOT NULL, sender_device TEXT NOT NULL,"
+                                        " session_id BLOB NOT NULL, start_index INTEGER NOT NULL,"
+                                        " sealed_key BLOB NOT NULL, received_ms INTEGER NOT NULL,"
+                                        " PRIMARY KEY (channel, sender_device, session_id))")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS seen_index ("
+                                        " sender_device TEXT NOT NULL, session_id BLOB NOT NULL, idx INTEGER NOT NULL,"
+                                        " channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                                        " PRIMARY KEY (sender_device, session_id, idx)) WITHOUT ROWID")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_session ("
+                                        " channel TEXT PRIMARY KEY, session_id BLOB NOT NULL,"
+                                        " start_index INTEGER NOT NULL, next_index INTEGER NOT NULL,"
+                                        " rotation_requested INTEGER NOT NULL, sealed_key BLOB NOT NULL,"
+                                        " created_ms INTEGER NOT NULL)")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_share ("
+                                        " channel TEXT NOT NULL, session_id BLOB NOT NULL, recipient TEXT NOT NULL,"
+                                        " recipient_device TEXT NOT NULL,"
+                                        " PRIMARY KEY (channel, session_id, recipient_device)) WITHOUT ROWID")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS waiting ("
+                                        " channel TEXT NOT NULL, seq INTEGER NOT NULL, sender_device TEXT NOT NULL,"
+                                        " session_id BLOB NOT NULL, PRIMARY KEY (channel, seq))")) &&
+                    exec(QStringLiteral("CREATE INDEX IF NOT EXISTS waiting_by_session ON waiting"
+                                        " (channel, sender_device, session_id)")) &&
+                    exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
+    if (!ok) {
+        const QString err = m_lastError;
+        close();
+        m_lastError = err;
+        return false;
+    }
+    return true;
+}
+
+void SenderKeyStore::close()
+{
+    m_inboundCache.clear();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+    m_open = false;
+}
+
+QByteArray SenderKeyStore::seal(const SecureBuffer &key, const QByteArray &ad) const
+{
+    QByteArray out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + qsizetype(key.size()) +
+                       crypto_aead_xchacha20poly1305_ietf_ABYTES,
+                   Qt::Uninitialized);
+    auto *nonce = reinterpret_cast<unsigned char *>(out.data());
+    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr,
+                                               key.data(), key.size(),
+                                               reinterpret_cast<const unsigned char *>(ad.constData()),
+                                               quint64(ad.size()), nullptr, nonce, m_storageKey.data());
+    return out;
+}
+
+SecureBuffer SenderKeyStore::unseal(const QByteArray &sealed, const QByteArray &ad) const
+{
+    const qsizetype overhead = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    if (sealed.size() != overhead + SenderSession::kKeyBytes)
+        return {};
+    SecureBuffer key(SenderSession::kKeyBytes);
+    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.constData());
+    if (key.isNull() ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), nullptr, nullptr,
+                                                   nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                   quint64(sealed.size()) - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
+                                                   quint64(ad.size()), nonce, m_storageKey.data()) != 0)
+        return {};
+    return key;
+}
+
+bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session)
+{
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    const QString channel = session.channel();
+    const QByteArray sid = session.sessionId();
+    if (const SenderSession *existing = inbound(channel, senderDevice, sid)) {
+        if (!existing->key().equals(session.key())) {
+            qCWarning(lcCrypto).noquote() << "conflicting key share for session" << sid.toHex().left(8) << "from"
+                                          << sender << senderDevice << "refused";
+            return fail(QStringLiteral("a different key for a known session was refused"));
+        }
+        if (session.startIndex() >= existing->startIndex())
+            return true; // nothing new
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT INTO inbound_session (channel, sender, sender_device, session_id, start_index,"
+                             " sealed_key, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (channel, sender_device, session_id) DO UPDATE SET"
+                             " start_index = excluded.start_index"));
+    q.addBindValue(channel);
+    q.addBindValue(sender);
+    q.addBindValue(senderDevice);
+    q.addBindValue(sid);
+    q.addBindValue(qint64(session.startIndex()));
+    q.addBindValue(seal(session.key(), inboundAd(channel, senderDevice, sid)));
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec())
+        return fail(q.lastError().text());
+    m_inboundCache.erase(cacheKey(channel, senderDevice, sid));
+    return true;
+}
+
+const SenderSession *SenderKeyStore::inbound(const QString &channel, const QString &senderDevice,
+                                             const QByteArray &sessionId)
+{
+    if (!m_open)
+        return nullptr;
+    const QString ck = cacheKey(channel, senderDevice, sessionId);
+    auto it = m_inboundCache.find(ck);
+    if (it != m_inboundCache.end())
+        return &it->second;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT start_index, sealed_key FROM inbound_session"
+                             " WHERE channel = ? AND sender_device = ? AND session_id = ?"));
+    q.addBindValue(channel);
+    q.addBindValue(senderDevice);
+    q.addBindValue(sessionId);
+    if (!q.exec() || !q.next())
+        return nullptr;
+    const SecureBuffer key = unseal(q.value(1).toByteArray(), inboundAd(channel, senderDevice, sessionId));
+    if (key.isNull()) {
+        qCWarning(lcCrypto) << "a stored sender key does not unseal (other device key, or damaged)";
+        return nullptr;
+    }
+    auto session = SenderSession::fromKey(channel, sessionId, quint32(q.value(0).toLongLong()), key.view());
+    if (!session)
+        return nullptr;
+    return &m_inboundCache.emplace(ck, std::move(*session)).first->second;
+}
+
+int SenderKeyStore::inboundCount(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(channel.isEmpty() ? QStringLiteral("SELECT COUNT(*) FROM inbound_session")
+                                : QStringLiteral("SELECT COUNT(*) FROM inbound_session WHERE channel = ?"));
+    if (!channel.isEmpty())
+        q.addBindValue(channel);
+    return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
+                              const QString &channel, quint64 seq) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ? AND idx = ?"));
+    q.addBindValue(senderDevice);
+    q.addBindValue(sessionId);
+    q.addBindValue(qint64(index));
+    if (!q.exec() || !q.next())
+        return false;
+    return q.value(0).toString() != channel || quint64(q.value(1).toLongLong()) != seq;
+}
+
+bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
+                              const QString &channel, quint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
+                             " VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(senderDevice);
+    q.addBindValue(sessionId);
+    q.addBindValue(qint64(index));
+    q.addBindValue(channel);
+    q.addBindValue(qint64(seq));
+    return q.exec() || fail(q.lastError().text());
+}
+
+bool SenderKeyStore::saveOutbound(const SenderSession &session)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO outbound_session (channel, session_id, start_index, next_index,"
+                             " rotation_requested, sealed_key, created_ms) VALUES (?, ?, ?, ?, ?, ?,"
+                             " COALESCE((SELECT created_ms FROM outbound_session WHERE channel = ? AND session_id = ?), ?))"));
+    q.addBindValue(session.channel());
+    q.addBindValue(session.sessionId());
+    q.addBindValue(qint64(session.startIndex()));
+    q.addBindValue(qint64(session.nextIndex()));
+    q.addBindValue(session.rotationRequested() ? 1 : 0);
+    q.addBindValue(seal(session.key(), outboundAd(session.channel(), session.sessionId())));
+    q.addBindValue(session.channel());
+    q.addBindValue(session.sessionId());
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    return q.exec() || fail(q.lastError().text());
+}
+
+std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT session_id, start_index, next_index, rotation_requested, sealed_key"
+                             " FROM outbound_session WHERE channel = ?"));
+    q.addBindValue(channel);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    const QByteArray sid = q.value(0).toByteArray();
+    const SecureBuffer key = unseal(q.value(4).toByteArray(), outboundAd(channel, sid));
+    if (key.isNull())
+        return std::nullopt;
+    auto s = SenderSession::fromKey(channel, sid, quint32(q.value(1).toLongLong()), key.view(),
+                                    quint32(q.value(2).toLongLong()));
+    if (s && q.value(3).toInt())
+        s->requestRotation();
+    return s;
+}
+
+bool SenderKeyStore::removeOutbound(const QString &channel)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM outbound_session WHERE channel = ?"));
+    q.addBindValue(channel);
+    return q.exec() || fail(q.lastError().text());
+}
+
+bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessionId, const QString &recipient,
+                                 const QString &recipientDevice)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO outbound_share (channel, session_id, recipient, recipient_device)"
+                             " VALUES (?, ?, ?, ?)"));
+    q.addBindValue(channel);
+    q.addBindValue(sessionId);
+    q.addBindValue(recipient);
+    q.addBindValue(recipientDevice);
+    return q.exec() || fail(q.lastError().text());
+}
+
+bool SenderKeyStore::wasShared(const QString &channel, const QByteArray &sessionId, const QString &recipientDevice) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT 1 FROM outbound_share WHERE channel = ? AND session_id = ? AND recipient_device = ?"));
+    q.addBindValue(channel);
+    q.addBindValue(sessionId);
+    q.addBindValue(recipientDevice);
+    return q.exec() && q.next();
+}
+
+bool SenderKeyStore::addWaiting(const QString &channel, quint64 seq, const QString &senderDevice,
+                                const QByteArray &sessionId)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO waiting (channel, seq, sender_device, session_id) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(channel);
+    q.addBindValue(qint64(seq));
+    q.addBindValue(senderDevice);
+    q.addBindValue(sessionId);
+    return q.exec() || fail(q.lastError().text());
+}
+
+QList<quint64> SenderKeyStore::waitingFor(const QString &channel, const QString &senderDevice,
+                                          const QByteArray &sessionId) const
+{
+    QList<quint64> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND sender_device = ? AND session_id = ?"
+                             " ORDER BY seq"));
+    q.addBindValue(channel);
+    q.addBindValue(senderDevice);
+    q.addBindValue(sessionId);
+    if (q.exec()) {
+        while (q.next())
+            out.append(quint64(q.value(0).toLongLong()));
+    }
+    return out;
+}
+
+bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM waiting WHERE channel = ? AND seq = ?"));
+    q.addBindValue(channel);
+    q.addBindValue(qint64(seq));
+    return q.exec() || fail(q.lastError().text());
+}
+
+bool SenderKeyStore::forgetChannel(const QString &channel)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(db.lastError().text());
+    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting"}) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("DELETE FROM %1 WHERE channel = ?").arg(QLatin1String(table)));
+        q.addBindValue(channel);
+        if (!q.exec()) {
+            const QString err = q.lastError().text();
+            db.rollback();
+            return fail(err);
+        }
+    }
+    if (!db.commit())
+        return fail(db.lastError().text());
+    for (auto it = m_inboundCache.begin(); it != m_inboundCache.end();) {
+        if (it->second.channel() == channel)
+            it = m_inboundCache.erase(it);
+        else
+            ++it;
+    }
+    return true;
+}
+
+MessageCrypto::Resolver SenderKeyStore::resolver(IdentityKeyLookup identityKey)
+{
+    MessageCrypto::Resolver r;
+    r.identityKey = std::move(identityKey);
+    r.session = [this](const QString &channel, const QString &device, const QByteArray &sid) {
+        return inbound(channel, device, sid);
+    };
+    r.isReplay = [this](const QString &device, const QByteArray &sid, quint32 index, const QString &channel,
+                        quint64 seq) { return isReplay(device, sid, index, channel, seq); };
+    r.markSeen = [this](const QString &device, const QByteArray &sid, quint32 index, const QString &channel,
+                        quint64 seq) { markSeen(device, sid, index, channel, seq); };
+    return r;
+}
+
+} // namespace hchat::crypto

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "crypto/MessageCrypto.h"
+#include "crypto/SecureBuffer.h"
+#include "crypto/SenderSession.h"
+
+#include <QList>
+#include <QString>
+
+#include <map>
+#include <optional>
+
+namespace hchat::crypto {
+
+// The device's sender-key state in its own SQLite database (QtSql, own connection, WAL; e.g.
+// <profile>/crypto.sqlite — HistoryStore's schema is not touched):
+//   inbound_session  sessions received in key shares, per (channel, sender device, session id)
+//   seen_index       accepted (sender device, session id, index) → (channel, seq): replay rejection
+//   outbound_session this device's current session per channel (next index persisted before use)
+//   outbound_share   which devices got which outbound session
+//   waiting          encrypted messages waiting for a session (retry when its key share arrives)
+// Sender keys are sealed at rest (XChaCha20-Poly1305 under a storage key derived from the device
+// identity, AD = the row's identity), so the database file alone reveals no key.
+// Every statement is prepared; every method runs on the calling thread.
+class SenderKeyStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    SenderKeyStore();
+    ~SenderKeyStore();
+    SenderKeyStore(const SenderKeyStore &) = delete;
+    SenderKeyStore &operator=(const SenderKeyStore &) = delete;
+
+    // storageKey: 32 bytes (DeviceIdentity::deriveStorageKey()).
+    bool open(const QString &path, const SecureBuffer &storageKey);
+    void close();
+    bool isOpen() const { return m_open; }
+    QString lastError() const { return m_lastError; }
+
+    // ---- inbound -------------------------------------------------------------------------------
+    // Keeps a session from a key share. The same session again with the same key: the lower start
+    // index wins. The same id with a different key is refused (false).
+    bool addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session);
+    const SenderSession *inbound(const QString &channel, const QString &senderDevice, const QByteArray &sessionId);
+    int inboundCount(const QString &channel = {}) const;
+
+    // ---- replay --------------------------------------------------------------------------------
+    bool isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index, const QString &channel,
+                  quint64 seq) const;
+    bool markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index, const QString &channel,
+                  quint64 seq);
+
+    // ---- outbound ------------------------------------------------------------------------------
+    bool saveOutbound(const SenderSession &session); // insert or replace the channel's session
+    std::optional<SenderSession> outbound(const QString &channel) const;
+    bool removeOutbound(const QString &channel);
+    bool recordShare(const QString &channel, const QByteArray &sessionId, const QString &recipient,
+                     const QString &recipientDevice);
+    bool wasShared(const QString &channel, const QByteArray &sessionId, const QString &recipientDevice) const;
+
+    // ---- waiting for a key ---------------------------------------------------------------------
+    bool addWaiting(const QString &channel, quint64 seq, const QString &senderDevice, const QByteArray &sessionId);
+    QList<quint64> waitingFor(const QString &channel, const QString &senderDevice, const QByteArray &sessionId) const;
+    bool removeWaiting(const QString &channel, quint64 seq);
+
+    // Forget everything about a channel we left (sessions, shares, waiting rows; seen stays).
+    bool forgetChannel(const QString &channel);
+
+    // MessageCrypto::Resolver over this store and an identity-key lookup (TrustStore::trustedKey).
+    MessageCrypto::Resolver resolver(IdentityKeyLookup identityKey);
+
+private:
+    QByteArray seal(const SecureBuffer &key, const QByteArray &ad) const;
+    SecureBuffer unseal(const QByteArray &sealed, const QByteArray &ad) const;
+    bool exec(const QString &sql);
+    bool fail(const QString &message);
+
+    QString m_connectionName;
+    QString m_lastError;
+    SecureBuffer m_storageKey;
+    bool m_open = false;
+    std::map<QString, SenderSession> m_inboundCache;
+};
+
+} // namespace hchat::crypto

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <map>
+
+namespace hchat::crypto {
+
+// Trust on first use, per (nick, device id), persisted as a small JSON file written atomically
+// (QSaveFile) in the profile folder.
+//
+//   Trusted    the first identity key seen for a device of a user seen for the first time
+//   Verified   Trusted, and the user compared safety numbers (markVerified)
+//   Changed    the device now presents another key than the trusted one: a loud warning; key
+//              shares to it are blocked and its new key is not used until accept()
+//   NewDevice  an additional device of a user whose devices we already knew (the gateway could add
+//              one): blocked like Changed until accept()
+//   Unknown    never seen
+//
+// Only Trusted and Verified devices get key shares (mayShareKeysWith) and only their trusted keys
+// verify signatures (trustedKey). A damaged file is refused (open() false) and left untouched.
+class TrustStore {
+public:
+    enum class State { Unknown, Trusted, Verified, Changed, NewDevice };
+
+    struct Device {
+        QString nick;       // as first seen
+        QString deviceId;
+        QByteArray trustedKey; // empty for a NewDevice not yet accepted
+        QByteArray pendingKey; // the key awaiting accept() (Changed, NewDevice)
+        bool verified = false;
+        qint64 firstSeenMs = 0;
+        qint64 changedMs = 0; // when the pending key was first seen
+        State state() const;
+    };
+
+    TrustStore() = default;
+    bool open(const QString &path); // missing file: empty store; damaged: false, untouched
+    QString lastError() const { return m_lastError; }
+    QString path() const { return m_path; }
+
+    // Records a key seen for a device (from the key directory) and returns the device's state.
+    State observe(const QString &nick, const QString &deviceId, const QByteArray &identityKey);
+    // All devices of one user from one key directory answer: if the user is new, every device in
+    // it is trusted on first use (the first observe would otherwise make the rest NewDevice).
+    QList<State> observeUser(const QString &nick, const QList<QPair<QString, QByteArray>> &devices);
+
+    State state(const QString &nick, const QString &deviceId) const;
+    QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
+    bool mayShareKeysWith(const QString &nick, const QString &deviceId) const;
+    QList<Device> devices(const QString &nick) const;
+    bool knowsUser(const QString &nick) const;
+
+    // The user accepts a Changed key or a NewDevice: it becomes Trusted (not Verified).
+    bool accept(const QString &nick, const QString &deviceId);
+    bool setVerified(const QString &nick, const QString &deviceId, bool verified);
+    // After comparing safety numbers: every Trusted device of nick becomes Verified.
+    bool markUserVerified(const QString &nick);
+    bool forget(const QString &nick, const QString &deviceId); // e.g. a revoked device
+
+    static QString describe(State state);
+
+private:
+    static QString keyOf(const QString &nick, const QString &deviceId);
+    bool save();
+
+    QString m_path;
+    QString m_lastError;
+    std::map<QString, Device> m_devices;
+};
+
+} // namespace hchat::crypto

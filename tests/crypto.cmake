@@ -1,0 +1,11 @@
+# E2EE suites (core/crypto). Unit suites: real libsodium, real SQLite files, real key files.
+hchat_add_test(tst_crypto_identity SOURCES tst_crypto_identity.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+hchat_add_test(tst_crypto_passphrase SOURCES tst_crypto_passphrase.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
+hchat_add_test(tst_crypto_trust SOURCES tst_crypto_trust.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+hchat_add_test(tst_crypto_messages SOURCES tst_crypto_messages.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
+hchat_add_test(tst_crypto_senderkeystore SOURCES tst_crypto_senderkeystore.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# The OS keychain through QtKeychain: a private session bus (DBUS) and an unlocked
+# gnome-keyring-daemon in a temporary HOME (support/with-keyring.sh, which the test runs itself in).
+hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_core LABELS unit DBUS TIMEOUT 60)
+target_compile_definitions(tst_crypto_keychain PRIVATE
+  HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")

@@ -1,0 +1,132 @@
+// Catch-up and live notifications of the real app against the real gateway, observed by a
+// notification service registered on a real session bus (dbus-run-session).
+#include "CoreTestHelpers.h"
+#include "HistoryStore.h"
+#include "MainWindow.h"
+#include "NotificationCenter.h"
+#include "NotificationServiceSpy.h"
+
+using hchat::test::GatewayProcess;
+using hchat::test::HttpTestApi;
+using hchat::test::NotificationServiceSpy;
+using hchat::test::TestClient;
+using hchat::ui::MainWindow;
+
+class UiNotifications : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void catchUpOfFiveHundredMessagesRaisesOneSummary();
+    void liveMessagesGroupByChannelWithReplacesId();
+    void noNotificationForOwnMessagesOrMutedChannels();
+    void clickingTheNotificationOpensTheChannel();
+
+private:
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpTestApi> m_api;
+    std::unique_ptr<NotificationServiceSpy> m_service;
+    std::unique_ptr<TestClient> m_alice;
+    std::unique_ptr<TestClient> m_bob;
+    std::unique_ptr<MainWindow> m_window;
+    QWidget m_otherWindow; // holds the focus, so that the main window is not the active one
+    QString m_aliceToken;
+};
+
+void UiNotifications::initTestCase()
+{
+    m_service = std::make_unique<NotificationServiceSpy>();
+    QVERIFY2(m_service->isRegistered(), "no session bus: run under dbus-run-session");
+    m_gateway = std::make_unique<GatewayProcess>();
+    m_gateway->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+    QVERIFY(m_gateway->start());
+    m_api = std::make_unique<HttpTestApi>(m_gateway->httpUrl());
+    m_alice = std::make_unique<TestClient>();
+    m_bob = std::make_unique<TestClient>();
+    m_aliceToken = m_api->account(QStringLiteral("alice"));
+    (*m_alice).connectTo({m_gateway->wsUrl()}, m_aliceToken);
+    (*m_bob).connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("bob")));
+    QVERIFY(m_alice->waitOnline());
+    QVERIFY(m_bob->waitOnline());
+    for (const char *ch : {"general", "noisy"}) {
+        QVERIFY(m_alice->run((*m_alice)->joinChannel(QString::fromLatin1(ch))));
+        QVERIFY(m_bob->run((*m_bob)->joinChannel(QString::fromLatin1(ch))));
+    }
+    m_window = std::make_unique<MainWindow>(&*m_alice->client);
+    m_window->notifications()->setLiveInterval(150);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->openChannel(QStringLiteral("noisy"));
+    m_otherWindow.show();
+    m_otherWindow.activateWindow();
+    QTRY_VERIFY(!m_window->isActiveWindow());
+    QTRY_VERIFY(m_alice->store()->maxSeq(QStringLiteral("noisy")) >= 2);
+    QTest::qWait(300);
+    m_service->clear();
+}
+
+void UiNotifications::catchUpOfFiveHundredMessagesRaisesOneSummary()
+{
+    QSignalSpy caughtUp(&*m_alice->client, &hchat::Client::catchUpFinished);
+    (*m_alice)->disconnectFromGateway();
+    QTRY_VERIFY((*m_alice)->connectionState() == hchat::ConnectionState::Offline);
+    for (int i = 0; i < 500; ++i)
+        (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("while you were away %1").arg(i));
+    const quint64 target = m_bob->store()->maxSeq(QStringLiteral("general")) + 500;
+    QTRY_VERIFY_WITH_TIMEOUT(m_bob->store()->maxSeq(QStringLiteral("general")) >= target, 60000);
+    QCOMPARE(m_service->calls().size(), 0);
+
+    (*m_alice)->startSession(m_aliceToken);
+    QTRY_VERIFY_WITH_TIMEOUT(caughtUp.size() >= 1, 60000);
+    QTRY_COMPARE(m_service->calls().size(), 1);
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 1);
+    const auto call = m_service->calls().first();
+    QVERIFY2(call.summary.contains(QStringLiteral("500")), qPrintable(call.summary));
+    QVERIFY2(call.summary.contains(QStringLiteral("general")), qPrintable(call.summary));
+    QVERIFY(call.body.contains(QStringLiteral("bob")));
+    m_service->clear();
+}
+
+void UiNotifications::liveMessagesGroupByChannelWithReplacesId()
+{
+    QVERIFY(!m_window->isActiveWindow());
+    (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("live one"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_service->calls().size() == 1, 10000);
+    QTest::qWait(250);
+    (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("live two"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_service->calls().size() == 2, 10000);
+    const auto calls = m_service->calls();
+    QCOMPARE(calls.at(0).body, QStringLiteral("live one"));
+    QCOMPARE(calls.at(1).body, QStringLiteral("live two"));
+    QCOMPARE(calls.at(1).replacesId, calls.at(0).returnedId);
+    m_service->clear();
+}
+
+void UiNotifications::noNotificationForOwnMessagesOrMutedChannels()
+{
+    (*m_alice)->sendMessage(QStringLiteral("general"), QStringLiteral("my own words"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_bob->store()->latestMessage(QStringLiteral("general"))->text() ==
+                                 QStringLiteral("my own words"),
+                             10000);
+    QVERIFY(m_alice->store()->setMuted(QStringLiteral("noisy"), true));
+    m_window->notifications()->setChannelMuted(QStringLiteral("noisy"), true);
+    (*m_bob)->sendMessage(QStringLiteral("noisy"), QStringLiteral("nobody hears this"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->latestMessage(QStringLiteral("noisy"))->text() ==
+                                 QStringLiteral("nobody hears this"),
+                             10000);
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 0);
+}
+
+void UiNotifications::clickingTheNotificationOpensTheChannel()
+{
+    QCOMPARE(m_window->currentChannel(), QStringLiteral("noisy"));
+    QTest::qWait(200);
+    (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("click me"));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_service->calls().isEmpty(), 10000);
+    m_service->invokeAction(m_service->calls().last().returnedId, QStringLiteral("default"));
+    QTRY_COMPARE(m_window->currentChannel(), QStringLiteral("general"));
+}
+
+QTEST_MAIN(UiNotifications)
+#include "tst_ui_notifications.moc"
