@@ -8,6 +8,7 @@
 //     connections (5 users share them), current and peak.
 // Prints one JSON line.
 // Usage: gateway_bench [--gateway PATH] [--connections N] [--messages N per sender] [--window N]
+//                      [--reference N messages of the single sender]
 #include "hchat.pb.h"
 
 #include <boost/asio/connect.hpp>
@@ -179,6 +180,7 @@ public:
     std::string channel;                      // join this after Welcome
     int toSend = 0;
     int window = 1;
+    int referenceMessages = 500;
     bool failed = false;
 
     void start()
@@ -189,6 +191,8 @@ public:
                 if (ec)
                     return self->fail("connect", ec);
                 beast::get_lowest_layer(self->m_ws).expires_never();
+                beast::error_code ignored;
+                beast::get_lowest_layer(self->m_ws).socket().set_option(tcp::no_delay(true), ignored);
                 self->m_ws.binary(true);
                 self->m_ws.async_handshake("127.0.0.1", "/ws", [self](beast::error_code ec2) {
                     if (ec2)
@@ -385,6 +389,7 @@ int main(int argc, char **argv)
     int connections = 10000;
     int perSender = 200;
     int window = 1;
+    int referenceMessages = 500;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--gateway")
@@ -393,6 +398,8 @@ int main(int argc, char **argv)
             connections = std::atoi(argv[i + 1]);
         else if (a == "--messages")
             perSender = std::atoi(argv[i + 1]);
+        else if (a == "--reference")
+            referenceMessages = std::max(1, std::atoi(argv[i + 1]));
         else if (a == "--window")
             window = std::max(1, std::atoi(argv[i + 1]));
         else
@@ -414,7 +421,7 @@ int main(int argc, char **argv)
         tokens.push_back(login(gw.port, "bench" + std::to_string(u)));
 
     // Reference: one sender, one message in flight at a time.
-    const SendResult single = runSenders(gw.port, {tokens[0]}, 1, 500, 1, "reference");
+    const SendResult single = runSenders(gw.port, {tokens[0]}, 1, referenceMessages, 1, "reference");
     // 50 concurrent senders, `window` messages in flight each, one shared channel (fan-out to 50
     // sessions).
     const SendResult many = runSenders(gw.port, tokens, 50, perSender, window, "crowd");
@@ -425,47 +432,51 @@ int main(int argc, char **argv)
         clear << "5\n";
     }
     usleep(200 * 1000);
-    const long rssBefore = procStatusKb(gw.pid, "VmRSS:");
-    net::io_context ioc;
-    std::vector<std::shared_ptr<Client>> idle;
-    int ready = 0, failed = 0;
-    for (int i = 0; i < connections; ++i) {
-        auto c = std::make_shared<Client>(ioc, gw.port, tokens[std::size_t(i) % tokens.size()]);
-        c->onReady = [&, c] {
-            ++ready;
-            if (c->failed)
-                ++failed;
-            if (ready == connections)
-                ioc.stop();
-        };
-        idle.push_back(c);
-    }
-    // Connect in waves so the accept backlog never overflows.
-    std::size_t next = 0;
-    std::function<void()> wave;
-    net::steady_timer waveTimer(ioc);
-    wave = [&] {
-        for (int k = 0; k < 500 && next < idle.size(); ++k)
-            idle[next++]->start();
-        if (next < idle.size()) {
-            waveTimer.expires_after(std::chrono::milliseconds(20));
-            waveTimer.async_wait([&](beast::error_code) { wave(); });
+    long rssBefore = 0, rssAfter = 0, hwm = 0;
+    int established = 0;
+    double connectSeconds = 0;
+    {
+        rssBefore = procStatusKb(gw.pid, "VmRSS:");
+        net::io_context ioc;
+        std::vector<std::shared_ptr<Client>> idle;
+        int ready = 0, failed = 0;
+        for (int i = 0; i < connections; ++i) {
+            auto c = std::make_shared<Client>(ioc, gw.port, tokens[std::size_t(i) % tokens.size()]);
+            c->onReady = [&, cp = c.get()] {
+                ++ready;
+                if (cp->failed)
+                    ++failed;
+                if (ready == connections)
+                    ioc.stop();
+            };
+            idle.push_back(c);
         }
-    };
-    wave();
-    net::steady_timer guard(ioc, std::chrono::minutes(3));
-    guard.async_wait([&](beast::error_code ec) {
-        if (!ec)
-            ioc.stop();
-    });
-    const auto connectStart = Clock::now();
-    ioc.run();
-    const double connectSeconds = std::chrono::duration<double>(Clock::now() - connectStart).count();
-    usleep(500 * 1000);
-    const long rssAfter = procStatusKb(gw.pid, "VmRSS:");
-    const long hwm = procStatusKb(gw.pid, "VmHWM:");
-    const int established = ready - failed;
-
+        // Connect in waves so the accept backlog never overflows.
+        std::size_t next = 0;
+        std::function<void()> wave;
+        net::steady_timer waveTimer(ioc);
+        wave = [&] {
+            for (int k = 0; k < 500 && next < idle.size(); ++k)
+                idle[next++]->start();
+            if (next < idle.size()) {
+                waveTimer.expires_after(std::chrono::milliseconds(20));
+                waveTimer.async_wait([&](beast::error_code) { wave(); });
+            }
+        };
+        wave();
+        net::steady_timer guard(ioc, std::chrono::minutes(3));
+        guard.async_wait([&](beast::error_code ec) {
+            if (!ec)
+                ioc.stop();
+        });
+        const auto connectStart = Clock::now();
+        ioc.run();
+        connectSeconds = std::chrono::duration<double>(Clock::now() - connectStart).count();
+        usleep(500 * 1000);
+        rssAfter = procStatusKb(gw.pid, "VmRSS:");
+        hwm = procStatusKb(gw.pid, "VmHWM:");
+        established = ready - failed;
+    } // the idle connections close here
     std::printf("{\"benchmark\":\"gateway\",\"senders\":50,\"window_per_sender\":%d,\"acked_messages\":%ld,\"acked_messages_per_s\":%.0f,"
                 "\"ack_latency_p50_ms\":%.2f,\"ack_latency_p99_ms\":%.2f,\"fanout_per_message\":50,"
                 "\"reference_single_sender_messages_per_s\":%.0f,\"reference_single_sender_p50_ms\":%.2f,"
@@ -477,7 +488,6 @@ int main(int argc, char **argv)
                 rssBefore, rssAfter, hwm, established ? double(rssAfter - rssBefore) / established : 0.0,
                 established ? double(hwm - rssBefore) / established : 0.0);
     std::fflush(stdout);
-    idle.clear();
     gw.stop();
     return established == connections ? 0 : 1;
 }

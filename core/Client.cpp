@@ -39,6 +39,10 @@ Client::Client(TokenVault *vault, QObject *parent) : QObject(parent)
 
 Client::~Client()
 {
+    // No signals from a half-destroyed facade.
+    m_push->disconnect(this);
+    m_engine->disconnect(this);
+    m_outbox->disconnect(this);
     m_push->stop();
     m_puller->cancelAll();
 }

@@ -10,3 +10,8 @@ hchat_strict_warnings(hchat_core_probe)
 
 hchat_add_test(tst_core_catchup SOURCES tst_core_catchup.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 180)
+hchat_add_test(tst_core_gaps SOURCES tst_core_gaps.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)
+hchat_add_test(tst_core_crash SOURCES tst_core_crash.cpp LIBS hchat_core LABELS integration TIMEOUT 180)
+target_compile_definitions(tst_core_crash PRIVATE HCHAT_CORE_PROBE="$<TARGET_FILE:hchat_core_probe>")
+add_dependencies(tst_core_crash hchat_core_probe)

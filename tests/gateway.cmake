@@ -7,3 +7,11 @@ hchat_add_test(tst_gateway_messaging SOURCES tst_gateway_messaging.cpp LABELS in
 hchat_add_test(tst_gateway_durability SOURCES tst_gateway_durability.cpp LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_badinput SOURCES tst_gateway_badinput.cpp LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_http SOURCES tst_gateway_http.cpp LIBS PkgConfig::SODIUM SQLite::SQLite3 LABELS integration TIMEOUT 180)
+
+# The gateway benchmark at a tiny size, so it cannot rot (real figures come from `make bench`).
+if(HCHAT_BUILD_BENCH)
+  add_test(NAME bench_gateway_smoke
+    COMMAND $<TARGET_FILE:gateway_bench> --connections 200 --messages 10 --reference 50)
+  set_tests_properties(bench_gateway_smoke PROPERTIES LABELS unit TIMEOUT 120
+    PASS_REGULAR_EXPRESSION "\"acked_messages_per_s\"")
+endif()

@@ -225,7 +225,7 @@ void CryptoMessages::threeMembersReadEachOther()
 {
     Party *members[] = {alice.get(), bob.get(), carol.get()};
     std::vector<SenderSession> sessions;
-    for (Party *p : members)
+    for (int i = 0; i < 3; ++i)
         sessions.push_back(std::move(*SenderSession::create(ch)));
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j)

@@ -115,9 +115,9 @@ void MessageModelTest::fetchMoreReachesTheNewestMessage()
     MessageListModel model(&m_big);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setChannel(QStringLiteral("big"));
-    QCOMPARE(model.rowForSeq(500000) >= 0, true);
+    QCOMPARE(model.rowForSeq(998500) >= 0, true);
     int rounds = 0;
-    while (model.canFetchMore({}) && rounds < 5000) {
+    while (model.canFetchMore({}) && rounds < 50) {
         model.fetchMore({});
         ++rounds;
     }

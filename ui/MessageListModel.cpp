@@ -3,6 +3,7 @@
 #include "HistoryStore.h"
 
 #include <QDateTime>
+#include <QScopedValueRollback>
 #include <QSet>
 
 namespace hchat::ui {
@@ -14,6 +15,7 @@ MessageListModel::MessageListModel(HistoryStore *store, QObject *parent)
 
 void MessageListModel::setChannel(const QString &channel)
 {
+    const QScopedValueRollback<bool> changing(m_changing, true);
     beginResetModel();
     m_channel = channel;
     m_rows.clear();
@@ -196,7 +198,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
 
 bool MessageListModel::canFetchMore(const QModelIndex &parent) const
 {
-    if (parent.isValid() || m_channel.isEmpty() || m_rows.isEmpty())
+    // Views and testers may ask from inside our own row signals; never nest a change.
+    if (m_changing || parent.isValid() || m_channel.isEmpty() || m_rows.isEmpty())
         return false;
     return m_rows.last().seq < m_store->maxSeq(m_channel);
 }
@@ -210,6 +213,7 @@ void MessageListModel::fetchMore(const QModelIndex &parent)
 
 void MessageListModel::appendNewerPage()
 {
+    const QScopedValueRollback<bool> changing(m_changing, true);
     const auto newer = m_store->rowsAfter(m_channel, m_rows.last().seq, kPageSize);
     ++m_pagesLoaded;
     if (newer.isEmpty())
@@ -227,13 +231,14 @@ void MessageListModel::appendNewerPage()
 
 bool MessageListModel::canFetchOlder() const
 {
-    return !m_rows.isEmpty() && m_rows.first().seq > m_store->minSeq(m_channel);
+    return !m_changing && !m_rows.isEmpty() && m_rows.first().seq > m_store->minSeq(m_channel);
 }
 
 void MessageListModel::fetchOlder()
 {
     if (!canFetchOlder())
         return;
+    const QScopedValueRollback<bool> changing(m_changing, true);
     const auto older = m_store->rowsBefore(m_channel, m_rows.first().seq, kPageSize);
     ++m_pagesLoaded;
     if (older.isEmpty())
@@ -251,6 +256,7 @@ int MessageListModel::rowForSeq(quint64 seq)
         return int(seq - m_rows.first().seq);
     if (!m_store->message(m_channel, seq))
         return -1;
+    const QScopedValueRollback<bool> changing(m_changing, true);
     beginResetModel();
     m_rows = m_store->rowsBefore(m_channel, seq + 1, kPageSize / 2);
     m_rows += m_store->rowsAfter(m_channel, seq, kPageSize / 2);

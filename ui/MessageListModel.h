@@ -83,6 +83,7 @@ private:
     quint64 m_firstUnread = 0;
     int m_anchorRow = -1;
     int m_pagesLoaded = 0;
+    bool m_changing = false;
 };
 
 } // namespace hchat::ui
