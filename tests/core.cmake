@@ -2,6 +2,7 @@
 # suites run the real hchat-gateway (tests/support/GatewayProcess) and real clients.
 hchat_add_test(tst_core_backoff SOURCES tst_core_backoff.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_historystore SOURCES tst_core_historystore.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
+hchat_add_test(tst_core_outbox SOURCES tst_core_outbox.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 
 # The client core as a separate headless process (killed with -9 mid-catch-up by tst_core_crash).
 add_executable(hchat_core_probe hchat_core_probe.cpp)
@@ -15,3 +16,10 @@ hchat_add_test(tst_core_gaps SOURCES tst_core_gaps.cpp CoreTestHelpers.h LIBS hc
 hchat_add_test(tst_core_crash SOURCES tst_core_crash.cpp LIBS hchat_core LABELS integration TIMEOUT 180)
 target_compile_definitions(tst_core_crash PRIVATE HCHAT_CORE_PROBE="$<TARGET_FILE:hchat_core_probe>")
 add_dependencies(tst_core_crash hchat_core_probe)
+hchat_add_test(tst_core_devices SOURCES tst_core_devices.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)
+# A real keychain: gnome-keyring (Secret Service) inside a private session bus.
+hchat_add_test(tst_core_keychain SOURCES tst_core_keychain.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration DBUS TIMEOUT 90)
+hchat_add_test(tst_core_pushchannel SOURCES tst_core_pushchannel.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)

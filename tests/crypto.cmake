@@ -9,3 +9,4 @@ hchat_add_test(tst_crypto_senderkeystore SOURCES tst_crypto_senderkeystore.cpp L
 hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_core LABELS unit DBUS TIMEOUT 60)
 target_compile_definitions(tst_crypto_keychain PRIVATE
   HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
+hchat_add_test(tst_crypto_channel SOURCES tst_crypto_channel.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

@@ -14,6 +14,9 @@
 #include <QPushButton>
 #include <QTcpServer>
 
+
+// Waits on the network are generous: CI shares two cores between parallel suites.
+static constexpr int kWait = 15000;
 using hchat::ConnectionState;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
@@ -156,11 +159,11 @@ void MainWindowTest::composerSendsAndTheOtherSideReceives()
     typeAndSend(window.composer(), QStringLiteral("hello from the window"));
     QCOMPARE(window.composer()->toPlainText(), QString());
     auto *model = window.messageView()->model();
-    QTRY_VERIFY(rowOfText(model, QStringLiteral("hello from the window")) >= 0);
-    QTRY_COMPARE(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("hello from the window")), 0)
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("hello from the window")) >= 0, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("hello from the window")), 0)
                                                 .data(MessageListModel::DeliveryRole)
                                                 .toInt()),
-                 MessageListModel::Delivery::Stored);
+                 MessageListModel::Delivery::Stored, kWait);
     // Bob's client has it.
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(QStringLiteral("lobby")) &&
                                  bob.store()->latestMessage(QStringLiteral("lobby"))->text() ==
@@ -200,8 +203,8 @@ void MainWindowTest::unreadBadgeCountsMessagesInOtherChannels()
     window.activateWindow();
     window.openChannel(QStringLiteral("busy"));
     carol->markRead(QStringLiteral("busy"), carol.store()->maxSeq(QStringLiteral("busy")));
-    QTRY_COMPARE(channels->index(channels->rowOf(QStringLiteral("busy"))).data(ChannelListModel::UnreadRole).toULongLong(),
-                 quint64(0));
+    QTRY_COMPARE_WITH_TIMEOUT(channels->index(channels->rowOf(QStringLiteral("busy"))).data(ChannelListModel::UnreadRole).toULongLong(),
+                 quint64(0), kWait);
 }
 
 void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
@@ -221,11 +224,11 @@ void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
     const quint16 port = gateway.port();
     gateway.kill();
     QTRY_VERIFY_WITH_TIMEOUT(gina->connectionState() != ConnectionState::Online, 10000);
-    QTRY_VERIFY(window.statusText().startsWith(QStringLiteral("Offline")) ||
-                window.statusText().startsWith(QStringLiteral("Connecting")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.statusText().startsWith(QStringLiteral("Offline")) ||
+                window.statusText().startsWith(QStringLiteral("Connecting")), kWait);
     typeAndSend(window.composer(), QStringLiteral("written on the train"));
     auto *model = window.messageView()->model();
-    QTRY_VERIFY(rowOfText(model, QStringLiteral("written on the train")) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("written on the train")) >= 0, kWait);
     QCOMPARE(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
                                             .data(MessageListModel::DeliveryRole)
                                             .toInt()),
@@ -261,7 +264,7 @@ void MainWindowTest::searchResultJumpsToTheMessage()
     auto *search = window.findChild<QLineEdit *>(QStringLiteral("search"));
     QTest::keyClicks(search, QStringLiteral("zebra"));
     auto *results = window.findChild<QListWidget *>(QStringLiteral("searchResults"));
-    QTRY_COMPARE(results->count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(results->count(), 1, kWait);
     QVERIFY(results->item(0)->text().contains(QStringLiteral("zebra")));
     emit results->itemActivated(results->item(0));
     QCOMPARE(window.currentChannel(), QStringLiteral("archive"));
@@ -285,7 +288,7 @@ void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
     MainWindow window(&*kate.client);
     window.show();
     ChannelListModel *channels = window.channelModel();
-    QTRY_VERIFY(channels->rowOf(channel) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(channels->rowOf(channel) >= 0, kWait);
     QCOMPARE(channels->index(channels->rowOf(channel)).data(ChannelListModel::TitleRole).toString(),
              QStringLiteral("jack"));
 }

@@ -6,6 +6,9 @@
 #include "NotificationCenter.h"
 #include "NotificationServiceSpy.h"
 
+
+// Waits on the network are generous: CI shares two cores between parallel suites.
+static constexpr int kWait = 15000;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::NotificationServiceSpy;
@@ -58,8 +61,8 @@ void UiNotifications::initTestCase()
     m_window->openChannel(QStringLiteral("noisy"));
     m_otherWindow.show();
     m_otherWindow.activateWindow();
-    QTRY_VERIFY(!m_window->isActiveWindow());
-    QTRY_VERIFY(m_alice->store()->maxSeq(QStringLiteral("noisy")) >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->maxSeq(QStringLiteral("noisy")) >= 2, kWait);
     QTest::qWait(300);
     m_service->clear();
 }
@@ -68,7 +71,7 @@ void UiNotifications::catchUpOfFiveHundredMessagesRaisesOneSummary()
 {
     QSignalSpy caughtUp(&*m_alice->client, &hchat::Client::catchUpFinished);
     (*m_alice)->disconnectFromGateway();
-    QTRY_VERIFY((*m_alice)->connectionState() == hchat::ConnectionState::Offline);
+    QTRY_VERIFY_WITH_TIMEOUT((*m_alice)->connectionState() == hchat::ConnectionState::Offline, kWait);
     for (int i = 0; i < 500; ++i)
         (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("while you were away %1").arg(i));
     const quint64 target = m_bob->store()->maxSeq(QStringLiteral("general")) + 500;
@@ -77,7 +80,7 @@ void UiNotifications::catchUpOfFiveHundredMessagesRaisesOneSummary()
 
     (*m_alice)->startSession(m_aliceToken);
     QTRY_VERIFY_WITH_TIMEOUT(caughtUp.size() >= 1, 60000);
-    QTRY_COMPARE(m_service->calls().size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
     QTest::qWait(500);
     QCOMPARE(m_service->calls().size(), 1);
     const auto call = m_service->calls().first();
@@ -125,7 +128,7 @@ void UiNotifications::clickingTheNotificationOpensTheChannel()
     (*m_bob)->sendMessage(QStringLiteral("general"), QStringLiteral("click me"));
     QTRY_VERIFY_WITH_TIMEOUT(!m_service->calls().isEmpty(), 10000);
     m_service->invokeAction(m_service->calls().last().returnedId, QStringLiteral("default"));
-    QTRY_COMPARE(m_window->currentChannel(), QStringLiteral("general"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->currentChannel(), QStringLiteral("general"), kWait);
 }
 
 QTEST_MAIN(UiNotifications)

@@ -11,6 +11,9 @@
 #include <QScreen>
 #include <QStyleFactory>
 
+
+// Waits on the network are generous: CI shares two cores between parallel suites.
+static constexpr int kWait = 15000;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::TestClient;
@@ -84,7 +87,7 @@ void Screenshots::initTestCase()
     for (int i = 0; i < lines.size(); ++i) {
         auto &from = i % 2 ? *m_viewer : friendClient;
         from->sendMessage(QStringLiteral("general"), lines.at(i));
-        QTRY_VERIFY(from.store()->maxSeq(QStringLiteral("general")) >= quint64(3 + i));
+        QTRY_VERIFY_WITH_TIMEOUT(from.store()->maxSeq(QStringLiteral("general")) >= quint64(3 + i), kWait);
     }
     friendClient->sendMessage(QStringLiteral("design"), QStringLiteral("New icons are in."));
     QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("design")) >= 3, 10000);

@@ -5,6 +5,8 @@
 #include "crypto/Sodium.h"
 #include "hchat.pb.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <QCoreApplication>
 
 #include <sodium.h>
@@ -100,6 +102,8 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
     if (!Sodium::ensureInitialized() || bytes.size() > kMaxSealedBytes)
         return r;
     hchat::v1::SealedKeyShare sealed;
+    // Hostile input must not flood the log (protobuf logs invalid UTF-8 in string fields).
+    const google::protobuf::LogSilencer quiet;
     if (!sealed.ParseFromArray(bytes.data(), int(bytes.size())))
         return r;
     if (sealed.version() != kVersion) {

@@ -5,6 +5,8 @@
 #include "crypto/Sodium.h"
 #include "hchat.pb.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <QCoreApplication>
 
 #include <sodium.h>
@@ -39,6 +41,8 @@ QByteArray signedBytes(const QByteArray &header, const std::string &nonce, const
 
 bool parse(QByteArrayView bytes, hchat::v1::EncryptedEnvelope *env, MessageCrypto::Header *h)
 {
+    // Hostile input must not flood the log (protobuf logs invalid UTF-8 in string fields).
+    const google::protobuf::LogSilencer quiet;
     if (bytes.size() > MessageCrypto::kMaxEnvelopeBytes || !env->ParseFromArray(bytes.data(), int(bytes.size())))
         return false;
     h->version = env->version();
@@ -179,7 +183,9 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
         r.error = Error::MissingSession;
         return r;
     }
-    if (resolver.isReplay && resolver.isReplay(h.senderDevice, h.sessionId, h.index, arrival.channel, arrival.seq)) {
+    // seq 0: a local preview (an outbox entry not stored yet) — neither checked nor recorded, so
+    // that the stored message later is not taken for its replay.
+    if (arrival.seq != 0 && resolver.isReplay && resolver.isReplay(h.senderDevice, h.sessionId, h.index, arrival.channel, arrival.seq)) {
         sodium_memzero(key, sizeof key);
         r.error = Error::Replay;
         return r;
@@ -196,7 +202,7 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
         return r;
     }
     plain.resize(qsizetype(plainLen));
-    if (resolver.markSeen)
+    if (arrival.seq != 0 && resolver.markSeen)
         resolver.markSeen(h.senderDevice, h.sessionId, h.index, arrival.channel, arrival.seq);
     r.plaintext = std::move(plain);
     r.error = Error::None;

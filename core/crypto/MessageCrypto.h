@@ -58,7 +58,7 @@ public:
     // How the message arrived (the outer Message, as the gateway delivered it).
     struct Arrival {
         QString channel;
-        quint64 seq = 0;
+        quint64 seq = 0;       // 0: a local preview (outbox), not recorded for replay checks
         QString sender;        // checked when non-empty
         QString senderDevice;  // checked when non-empty
         QByteArray clientMsgId; // checked when non-empty

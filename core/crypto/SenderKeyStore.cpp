@@ -117,6 +117,8 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
                                         " session_id BLOB NOT NULL, PRIMARY KEY (channel, seq))")) &&
                     exec(QStringLiteral("CREATE INDEX IF NOT EXISTS waiting_by_session ON waiting"
                                         " (channel, sender_device, session_id)")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership ("
+                                        " channel TEXT PRIMARY KEY, members TEXT NOT NULL, last_seq INTEGER NOT NULL)")) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
         const QString err = m_lastError;
@@ -375,12 +377,38 @@ bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
     return q.exec() || fail(q.lastError().text());
 }
 
+bool SenderKeyStore::saveMembership(const QString &channel, const QStringList &members, quint64 lastSeq)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO membership (channel, members, last_seq) VALUES (?, ?, ?)"));
+    q.addBindValue(channel);
+    q.addBindValue(members.join(QLatin1Char('\n'))); // nicks never contain a newline
+    q.addBindValue(qint64(lastSeq));
+    return q.exec() || fail(q.lastError().text());
+}
+
+QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::memberships() const
+{
+    QHash<QString, QPair<QStringList, quint64>> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT channel, members, last_seq FROM membership"));
+    if (q.exec()) {
+        while (q.next()) {
+            const QString members = q.value(1).toString();
+            out.insert(q.value(0).toString(),
+                       {members.isEmpty() ? QStringList() : members.split(QLatin1Char('\n')),
+                        quint64(q.value(2).toLongLong())});
+        }
+    }
+    return out;
+}
+
 bool SenderKeyStore::forgetChannel(const QString &channel)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (!db.transaction())
         return fail(db.lastError().text());
-    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting"}) {
+    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting", "membership"}) {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM %1 WHERE channel = ?").arg(QLatin1String(table)));
         q.addBindValue(channel);

@@ -4,7 +4,10 @@
 #include "crypto/SecureBuffer.h"
 #include "crypto/SenderSession.h"
 
+#include <QHash>
 #include <QList>
+#include <QPair>
+#include <QStringList>
 #include <QString>
 
 #include <map>
@@ -19,6 +22,8 @@ namespace hchat::crypto {
 //   outbound_session this device's current session per channel (next index persisted before use)
 //   outbound_share   which devices got which outbound session
 //   waiting          encrypted messages waiting for a session (retry when its key share arrives)
+//   membership       members per channel as derived from its membership messages, and the last
+//                    applied seq (ChannelCrypto), so a restart needs no replay of the history
 // Sender keys are sealed at rest (XChaCha20-Poly1305 under a storage key derived from the device
 // identity, AD = the row's identity), so the database file alone reveals no key.
 // Every statement is prepared; every method runs on the calling thread.
@@ -62,6 +67,11 @@ public:
     bool addWaiting(const QString &channel, quint64 seq, const QString &senderDevice, const QByteArray &sessionId);
     QList<quint64> waitingFor(const QString &channel, const QString &senderDevice, const QByteArray &sessionId) const;
     bool removeWaiting(const QString &channel, quint64 seq);
+
+    // ---- membership as derived from the channel's membership messages (ChannelCrypto) ---------
+    bool saveMembership(const QString &channel, const QStringList &members, quint64 lastSeq);
+    // channel → (members, last applied membership seq)
+    QHash<QString, QPair<QStringList, quint64>> memberships() const;
 
     // Forget everything about a channel we left (sessions, shares, waiting rows; seen stays).
     bool forgetChannel(const QString &channel);

@@ -41,7 +41,8 @@ bool GatewayProcess::start(int timeoutMs)
     args += m_extraArgs;
     if (m_childModifier)
         m_process->setChildProcessModifier(m_childModifier);
-    m_process->start(QStringLiteral(HCHAT_GATEWAY_BINARY), args);
+    // HCHAT_GATEWAY_BINARY in the environment runs another build (e.g. a sanitizer build).
+    m_process->start(qEnvironmentVariable("HCHAT_GATEWAY_BINARY", QStringLiteral(HCHAT_GATEWAY_BINARY)), args);
     if (!m_process->waitForStarted(timeoutMs)) {
         qWarning() << "gateway did not start:" << m_process->errorString();
         return false;

@@ -14,7 +14,11 @@ if ! command -v gnome-keyring-daemon >/dev/null 2>&1; then
     exit 77
 fi
 
-base=$(mktemp -d "${TMPDIR:-/tmp}/hchat-keyring.XXXXXX")
+# Under CTest the throw-away HOME goes to the build tree's tests/tmp (HCHAT_TEST_TMP), because
+# exec leaves nobody behind to delete it.
+root="${HCHAT_TEST_TMP:-${TMPDIR:-/tmp}}"
+mkdir -p "$root"
+base=$(mktemp -d "$root/hchat-keyring.XXXXXX")
 export HOME="$base/home"
 export XDG_DATA_HOME="$HOME/.local/share"
 export XDG_CONFIG_HOME="$HOME/.config"

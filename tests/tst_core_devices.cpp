@@ -1,0 +1,133 @@
+// Two devices of one user, and direct messages: a message sent on one device appears on the
+// other; reading on one clears unread on the other (live, and for a device that was offline).
+#include "CoreTestHelpers.h"
+#include "RawSession.h"
+
+#include "Outbox.h"
+
+using namespace hchat;
+using namespace hchat::test;
+
+class TestDevices : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<GatewayProcess> m_gw;
+    HttpTestApi api() const { return HttpTestApi(m_gw->httpUrl()); }
+    QString login(const QString &nick)
+    {
+        hchat::v1::LoginResponse r;
+        api().registerUser(nick, QStringLiteral("correct horse battery"));
+        if (!api().login(nick, QStringLiteral("correct horse battery"), &r))
+            return {};
+        return QString::fromStdString(r.token());
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_gw = std::make_unique<GatewayProcess>();
+        QVERIFY(m_gw->start());
+    }
+
+    void twoDevicesOneUser()
+    {
+        const QString ch = QStringLiteral("devices");
+        const QString t1 = login(QStringLiteral("bob"));
+        const QString t2 = login(QStringLiteral("bob")); // a second device
+        QVERIFY(!t1.isEmpty() && !t2.isEmpty() && t1 != t2);
+        TestClient d1, d2;
+        d1.connectTo({m_gw->wsUrl()}, t1);
+        d2.connectTo({m_gw->wsUrl()}, t2);
+        QVERIFY(d1.waitOnline() && d2.waitOnline());
+        QVERIFY(d1->deviceId() != d2->deviceId());
+        QVERIFY(d1.run(d1->joinChannel(ch)));
+        // d2 learns of the membership (ChannelJoined pushed, or the membership message).
+        QTRY_VERIFY_WITH_TIMEOUT(d2.store()->channel(ch).has_value(), 5000);
+
+        // Sent on d1 → appears on d2.
+        const qint64 id = d1->sendMessage(ch, QStringLiteral("from device one"));
+        QVERIFY(id > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(d1.store()->outboxEntry(id)->state, OutboxEntry::State::Sent, 10000);
+        const quint64 seq = d1.store()->outboxEntry(id)->seq;
+        QTRY_VERIFY_WITH_TIMEOUT(d2.store()->maxSeq(ch) >= seq, 10000);
+        QCOMPARE(d2.store()->message(ch, seq)->text(), QStringLiteral("from device one"));
+        QCOMPARE(d2.store()->message(ch, seq)->senderDevice, d1->deviceId());
+
+        // Alice writes 5; both devices count 5 unread.
+        RawSession alice(m_gw->wsUrl(), login(QStringLiteral("alice")));
+        QVERIFY(alice.open());
+        QVERIFY(alice.join(ch));
+        const auto seqs = alice.sendMany(ch, 5, 5);
+        QTRY_COMPARE_WITH_TIMEOUT(d1->unreadCount(ch), quint64(5), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(d2->unreadCount(ch), quint64(5), 10000);
+
+        // Reading on d1 clears unread on d2.
+        QSignalSpy unread2(d2.client.get(), &Client::unreadChanged);
+        d1->markRead(ch, seqs.last());
+        QCOMPARE(d1->unreadCount(ch), quint64(0));
+        QTRY_COMPARE_WITH_TIMEOUT(d2->unreadCount(ch), quint64(0), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!unread2.isEmpty(), 5000);
+        QCOMPARE(unread2.last().at(1).toULongLong(), quint64(0));
+
+        // d2 offline; alice writes 3 more; d1 reads them; d2 comes back with 0 unread.
+        d2->disconnectFromGateway();
+        const auto more = alice.sendMany(ch, 3, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(d1->unreadCount(ch), quint64(3), 10000);
+        d1->markRead(ch, more.last());
+        QTest::qWait(200);
+        d2->startSession(t2);
+        QVERIFY(d2.waitOnline());
+        QTRY_COMPARE_WITH_TIMEOUT(d2.store()->maxSeq(ch), more.last(), 10000);
+        QCOMPARE(d2->unreadCount(ch), quint64(0));
+
+        // Offline reading on d2 is told to the gateway when it reconnects.
+        d2->disconnectFromGateway();
+        const auto last = alice.sendMany(ch, 2, 2);
+        d2->startSession(t2);
+        QVERIFY(d2.waitOnline());
+        QTRY_COMPARE_WITH_TIMEOUT(d2.store()->maxSeq(ch), last.last(), 10000);
+        d2->disconnectFromGateway();
+        d2->markRead(ch, last.last());
+        QTRY_COMPARE_WITH_TIMEOUT(d1->unreadCount(ch), quint64(2), 10000);
+        d2->startSession(t2);
+        QVERIFY(d2.waitOnline());
+        QTRY_COMPARE_WITH_TIMEOUT(d1->unreadCount(ch), quint64(0), 10000);
+    }
+
+    void directMessages()
+    {
+        TestClient carol, dave;
+        carol.connectTo({m_gw->wsUrl()}, login(QStringLiteral("Carol")));
+        dave.connectTo({m_gw->wsUrl()}, login(QStringLiteral("dave")));
+        QVERIFY(carol.waitOnline() && dave.waitOnline());
+        QString name;
+        QString error;
+        QVERIFY2(carol.run(carol->openDirectChannel(QStringLiteral("dave"), &name), &error), qPrintable(error));
+        QCOMPARE(name, QStringLiteral("@carol+dave"));
+        QCOMPARE(Client::directChannelName(QStringLiteral("dave"), QStringLiteral("Carol")), name);
+        QCOMPARE(carol.store()->channel(name)->kind, ChannelRecord::Kind::Direct);
+        // dave is told (ChannelJoined pushed) and receives the message.
+        QTRY_VERIFY_WITH_TIMEOUT(dave.store()->channel(name).has_value(), 5000);
+        QCOMPARE(dave.store()->channel(name)->kind, ChannelRecord::Kind::Direct);
+        QVERIFY(carol->sendMessage(name, QStringLiteral("psst")) > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(dave.store()->latestMessage(name) && dave.store()->latestMessage(name)->text() == QStringLiteral("psst"), 10000);
+        // Opening it again is a no-op that succeeds.
+        QVERIFY(carol.run(carol->openDirectChannel(QStringLiteral("dave"))));
+        // An outsider cannot join it.
+        TestClient eve;
+        eve.connectTo({m_gw->wsUrl()}, login(QStringLiteral("eve")));
+        QVERIFY(eve.waitOnline());
+        QVERIFY(!eve.run(eve->joinChannel(name), &error));
+        QVERIFY(!error.isEmpty());
+        // Sending there fails with a readable reason, and stays failed until retried.
+        const qint64 id = eve->sendMessage(name, QStringLiteral("let me in"));
+        QTRY_COMPARE_WITH_TIMEOUT(eve.store()->outboxEntry(id)->state, OutboxEntry::State::Failed, 10000);
+        QVERIFY(!eve.store()->outboxEntry(id)->error.isEmpty());
+        qInfo() << "failure reason:" << eve.store()->outboxEntry(id)->error;
+        QVERIFY(eve->retrySend(id));
+        QTRY_COMPARE_WITH_TIMEOUT(eve.store()->outboxEntry(id)->state, OutboxEntry::State::Failed, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevices)
+#include "tst_core_devices.moc"

@@ -1,0 +1,153 @@
+// The session token in a real OS keychain: gnome-keyring's Secret Service on a private session bus
+// (CTest runs this under dbus-run-session; initTestCase gives it a temporary HOME and starts
+// gnome-keyring-daemon --unlock --components=secrets with a password on stdin). Also: a Client
+// that logs in keeps the token only there — not in its profile — and resumes with it.
+#include "CoreTestHelpers.h"
+#include "KeychainTokenVault.h"
+
+#include <QFile>
+#include <QDirIterator>
+#include <QProcess>
+
+using namespace hchat;
+using namespace hchat::test;
+
+class TestKeychain : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<QTemporaryDir> m_home;
+
+    static QString readToken(TokenVault &vault, const QString &account, QString *error = nullptr)
+    {
+        QSignalSpy read(&vault, &TokenVault::tokenRead);
+        QSignalSpy failed(&vault, &TokenVault::vaultError);
+        vault.readToken(account);
+        QDeadlineTimer d(10000);
+        while (read.isEmpty() && failed.isEmpty() && !d.hasExpired())
+            QTest::qWait(10);
+        if (!failed.isEmpty() && error)
+            *error = failed.first().at(1).toString();
+        return read.isEmpty() ? QStringLiteral("<no answer>") : read.first().at(1).toString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"), "run under dbus-run-session (CTest does)");
+        m_home = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/keyring-home-XXXXXX"));
+        QVERIFY(m_home->isValid());
+        qputenv("HOME", m_home->path().toUtf8());
+        qputenv("XDG_DATA_HOME", (m_home->path() + QStringLiteral("/.local/share")).toUtf8());
+        qputenv("XDG_CONFIG_HOME", (m_home->path() + QStringLiteral("/.config")).toUtf8());
+        QProcess daemon;
+        daemon.start(QStringLiteral("gnome-keyring-daemon"),
+                     {QStringLiteral("--unlock"), QStringLiteral("--components=secrets")});
+        QVERIFY2(daemon.waitForStarted(5000), "gnome-keyring-daemon is needed (scripts/install-deps installs it)");
+        daemon.write("test-keyring-password");
+        daemon.closeWriteChannel();
+        QVERIFY(daemon.waitForFinished(15000));
+        QCOMPARE(daemon.exitCode(), 0);
+        // Wait until the Secret Service name is on the bus.
+        QProcess list;
+        QDeadlineTimer d(10000);
+        bool found = false;
+        while (!found && !d.hasExpired()) {
+            list.start(QStringLiteral("dbus-send"), {QStringLiteral("--session"), QStringLiteral("--print-reply"),
+                                                      QStringLiteral("--dest=org.freedesktop.DBus"), QStringLiteral("/"),
+                                                      QStringLiteral("org.freedesktop.DBus.ListNames")});
+            list.waitForFinished(5000);
+            found = list.readAllStandardOutput().contains("org.freedesktop.secrets");
+            if (!found)
+                QTest::qWait(100);
+        }
+        QVERIFY(found);
+    }
+
+    void writeReadRemove()
+    {
+        KeychainTokenVault vault(QStringLiteral("HChat-test"));
+        QString error;
+        QCOMPARE(readToken(vault, QStringLiteral("nobody@127.0.0.1:1"), &error), QString()); // nothing stored
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        QSignalSpy written(&vault, &TokenVault::tokenWritten);
+        QSignalSpy failed(&vault, &TokenVault::vaultError);
+        vault.writeToken(QStringLiteral("bob@127.0.0.1:1"), QStringLiteral("tok-123-secret"));
+        QTRY_VERIFY_WITH_TIMEOUT(!written.isEmpty() || !failed.isEmpty(), 10000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QCOMPARE(written.first().at(0).toString(), QStringLiteral("bob@127.0.0.1:1"));
+
+        // A fresh vault object (as after a restart) reads it back.
+        KeychainTokenVault other(QStringLiteral("HChat-test"));
+        QCOMPARE(readToken(other, QStringLiteral("bob@127.0.0.1:1")), QStringLiteral("tok-123-secret"));
+        QCOMPARE(readToken(other, QStringLiteral("alice@127.0.0.1:1")), QString());
+
+        // The secret is in the keyring file, not in plain text anywhere under HOME.
+        QDirIterator it(m_home->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        bool keyringFile = false;
+        while (it.hasNext()) {
+            QFile f(it.next());
+            if (it.fileName().endsWith(QLatin1String(".keyring")))
+                keyringFile = true;
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(!f.readAll().contains("tok-123-secret"), qPrintable(it.filePath()));
+        }
+        QVERIFY(keyringFile);
+
+        QSignalSpy removed(&other, &TokenVault::tokenRemoved);
+        other.removeToken(QStringLiteral("bob@127.0.0.1:1"));
+        QTRY_COMPARE_WITH_TIMEOUT(removed.count(), 1, 10000);
+        QCOMPARE(readToken(vault, QStringLiteral("bob@127.0.0.1:1")), QString());
+    }
+
+    void clientKeepsTokenInKeychain()
+    {
+        GatewayProcess gw;
+        QVERIFY(gw.start());
+        QVERIFY(HttpTestApi(gw.httpUrl()).registerUser(QStringLiteral("kate"), QStringLiteral("correct horse battery")));
+        QTemporaryDir profile(scratchRoot() + QStringLiteral("/kc-profile-XXXXXX"));
+        QString token;
+        {
+            Client c; // the default vault: the OS keychain
+            QVERIFY(c.openProfile(profile.path()));
+            c.setGatewayUrls({gw.wsUrl()});
+            QSignalSpy finished(&c, &Client::requestFinished);
+            c.logIn(QStringLiteral("kate"), QStringLiteral("correct horse battery"), QStringLiteral("test box"));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+            QVERIFY2(finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+            QTRY_COMPARE_WITH_TIMEOUT(c.connectionState(), ConnectionState::Online, 15000);
+            KeychainTokenVault vault;
+            token = readToken(vault, c.accountKey());
+            QVERIFY(token.size() > 10);
+        }
+        // Not in the profile (database and WAL) in plain text.
+        QDirIterator it(profile.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(!f.readAll().contains(token.toUtf8()), qPrintable(it.filePath()));
+        }
+        // A new Client on the same profile signs in by itself with the stored token.
+        Client again;
+        QVERIFY(again.openProfile(profile.path()));
+        QSignalSpy needLogin(&again, &Client::signInRequired);
+        again.resumeSession();
+        QTRY_COMPARE_WITH_TIMEOUT(again.connectionState(), ConnectionState::Online, 15000);
+        QCOMPARE(needLogin.count(), 0);
+        QCOMPARE(again.nick(), QStringLiteral("kate"));
+        // Logging out revokes and removes it.
+        QSignalSpy out(&again, &Client::signedOut);
+        again.logOut();
+        QTRY_COMPARE_WITH_TIMEOUT(out.count(), 1, 10000);
+        KeychainTokenVault vault;
+        QTRY_COMPARE_WITH_TIMEOUT(readToken(vault, again.accountKey()), QString(), 10000);
+        Client third;
+        QVERIFY(third.openProfile(profile.path()));
+        QSignalSpy need(&third, &Client::signInRequired);
+        third.resumeSession();
+        QTRY_COMPARE_WITH_TIMEOUT(need.count(), 1, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKeychain)
+#include "tst_core_keychain.moc"
