@@ -57,6 +57,8 @@ private slots:
     void messageWrittenOfflineShowsPendingThenSent();
     void searchResultJumpsToTheMessage();
     void directMessageOpensAChannelWithTheOtherNick();
+    void privateChannelListsItsMembersAndFollowsRemovals();
+    void draftsAreKeptPerChannel();
     void enterDuringInputMethodCompositionDoesNotSend();
     void shiftEnterStartsANewLine();
 
@@ -291,6 +293,57 @@ void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
     QTRY_VERIFY_WITH_TIMEOUT(channels->rowOf(channel) >= 0, kWait);
     QCOMPARE(channels->index(channels->rowOf(channel)).data(ChannelListModel::TitleRole).toString(),
              QStringLiteral("jack"));
+}
+
+void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
+{
+    TestClient lena, mike;
+    signIn(lena, QStringLiteral("lena"));
+    signIn(mike, QStringLiteral("mike"));
+    QVERIFY(lena.run(lena->createChannel(QStringLiteral("plans"), hchat::ChannelRecord::Kind::InviteOnly, false,
+                                         {QStringLiteral("mike")})));
+    MainWindow window(&*lena.client);
+    window.show();
+    window.openChannel(QStringLiteral("plans"));
+    auto *members = window.findChild<QListWidget *>(QStringLiteral("members"));
+    QVERIFY(members);
+    auto names = [members] {
+        QStringList list;
+        for (int i = 0; i < members->count(); ++i)
+            list << members->item(i)->text();
+        return list;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(names().contains(QStringLiteral("mike")) && names().contains(QStringLiteral("lena")), kWait);
+    QVERIFY(members->isVisible());
+    QVERIFY(lena.run(lena->removeMember(QStringLiteral("plans"), QStringLiteral("mike"))));
+    QTRY_VERIFY_WITH_TIMEOUT(!names().contains(QStringLiteral("mike")), kWait);
+    // Open channels have no member list.
+    QVERIFY(lena.run(lena->joinChannel(QStringLiteral("open-air"))));
+    window.openChannel(QStringLiteral("open-air"));
+    QVERIFY(!members->isVisible());
+}
+
+void MainWindowTest::draftsAreKeptPerChannel()
+{
+    TestClient nina;
+    signIn(nina, QStringLiteral("nina"));
+    QVERIFY(nina.run(nina->joinChannel(QStringLiteral("first"))));
+    QVERIFY(nina.run(nina->joinChannel(QStringLiteral("second"))));
+    {
+        MainWindow window(&*nina.client);
+        window.show();
+        window.openChannel(QStringLiteral("first"));
+        QTest::keyClicks(window.composer(), QStringLiteral("half a thought"));
+        window.openChannel(QStringLiteral("second"));
+        QCOMPARE(window.composer()->toPlainText(), QString());
+        QTest::keyClicks(window.composer(), QStringLiteral("another one"));
+        window.openChannel(QStringLiteral("first"));
+        QCOMPARE(window.composer()->toPlainText(), QStringLiteral("half a thought"));
+    }
+    // Kept in the profile: a new window (or a restart) finds them.
+    MainWindow again(&*nina.client);
+    again.openChannel(QStringLiteral("second"));
+    QCOMPARE(again.composer()->toPlainText(), QStringLiteral("another one"));
 }
 
 void MainWindowTest::enterDuringInputMethodCompositionDoesNotSend()

@@ -42,7 +42,7 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
       m_messageModel(new MessageListModel(client->store(), this)), m_notifier(new DesktopNotifier(this)),
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
-      m_header(new QLabel), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel)
+      m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HChat"));
@@ -88,11 +88,17 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     rightLayout->addWidget(m_messageView, 1);
     rightLayout->addWidget(m_composer);
 
+    m_members->setObjectName(QStringLiteral("members"));
+    m_members->setAccessibleName(tr("Members"));
+    m_members->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_members->setMaximumWidth(220);
+
     auto *splitter = new QSplitter;
     splitter->addWidget(left);
     splitter->addWidget(right);
+    splitter->addWidget(m_members);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({260, 740});
+    splitter->setSizes({260, 740, 0});
     setCentralWidget(splitter);
     m_status->setObjectName(QStringLiteral("connectionStatus"));
     statusBar()->addWidget(m_status, 1);
@@ -119,6 +125,20 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
         });
         menu.addAction(tr("Leave"), this, [this, channel] { m_client->leaveChannel(channel); });
         menu.exec(m_channelList->viewport()->mapToGlobal(pos));
+    });
+    connect(m_members, &QListWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QListWidgetItem *item = m_members->itemAt(pos);
+        const auto record = m_client->store()->channel(m_currentChannel);
+        if (!item || !record || record->kind != ChannelRecord::Kind::InviteOnly)
+            return;
+        const QString nick = item->text();
+        QMenu menu;
+        if (nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
+            menu.addAction(tr("Leave %1").arg(m_currentChannel), this, [this] { m_client->leaveChannel(m_currentChannel); });
+        else
+            menu.addAction(tr("Remove %1 from %2").arg(nick, m_currentChannel), this,
+                           [this, nick] { m_client->removeMember(m_currentChannel, nick); });
+        menu.exec(m_members->viewport()->mapToGlobal(pos));
     });
     connect(m_search, &QLineEdit::textChanged, this, &MainWindow::runSearch);
     connect(m_searchResults, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
@@ -191,6 +211,10 @@ void MainWindow::buildMenus()
                     &MainWindow::directMessageDialog);
     chat->addAction(tr("New &private channel…"), this, &MainWindow::createPrivateChannelDialog);
     chat->addAction(tr("&Invite to this channel…"), this, &MainWindow::inviteMemberDialog);
+    chat->addAction(tr("&Leave this channel"), this, [this] {
+        if (!m_currentChannel.isEmpty())
+            m_client->leaveChannel(m_currentChannel);
+    });
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
         m_search->setFocus();
@@ -313,9 +337,14 @@ void MainWindow::updateHeader()
     QString title = record ? ChannelListModel::titleFor(*record, m_client->nick()) : m_currentChannel;
     if (record && record->encrypted)
         title = tr("%1 (encrypted)").arg(title);
-    if (record && record->kind != ChannelRecord::Kind::Open && !record->members.isEmpty())
-        title += QStringLiteral(" — ") + record->members.join(QStringLiteral(", "));
     m_header->setText(title);
+    // Invite-only and direct channels list their members (as the channel's own membership
+    // messages say); open channels have no fixed member list.
+    m_members->clear();
+    const bool listed = record && record->kind != ChannelRecord::Kind::Open;
+    if (listed)
+        m_members->addItems(record->members);
+    m_members->setVisible(listed);
 }
 
 void MainWindow::sendFromComposer(const QString &text)

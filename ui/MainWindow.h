@@ -79,6 +79,7 @@ private:
     QListWidget *m_searchResults;
     QStackedWidget *m_leftStack;
     QLabel *m_header;
+    QListWidget *m_members;
     MessageView *m_messageView;
     Composer *m_composer;
     QLabel *m_status;
