@@ -17,5 +17,9 @@ package: build
 	cd $(BUILD) && cpack -G DEB
 	@ls -1 $(BUILD)/packages/*.deb
 
+# Every benchmark program (bench/), HChat against its references; writes docs/PERFORMANCE.md.
+bench:
+	./bench/run_benchmarks.sh
+
 clean:
 	rm -rf $(BUILD) build-asan
