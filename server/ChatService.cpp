@@ -1,5 +1,7 @@
 #include "ChatService.h"
 
+#include "Fanout.h"
+
 #include "Limits.h"
 #include "NameRules.h"
 #include "ProtocolError.h"
@@ -91,22 +93,14 @@ void ChatService::fanOut(const std::vector<std::int64_t> &userIds, const Message
 {
     Frame f;
     *f.mutable_push()->mutable_message() = message;
-    auto bytes = std::make_shared<const std::string>(f.SerializeAsString());
-    for (auto &s : m_ctx.registry.ofUsers(userIds)) {
-        s->deliver(bytes, true);
-        m_ctx.metrics.pushesSent.fetch_add(1, std::memory_order_relaxed);
-    }
+    m_ctx.fanout->toUsers(userIds, std::make_shared<const std::string>(f.SerializeAsString()), true);
 }
 
 void ChatService::pushToDevice(const std::string &deviceId, const Message &message)
 {
     Frame f;
     *f.mutable_push()->mutable_message() = message;
-    auto bytes = std::make_shared<const std::string>(f.SerializeAsString());
-    for (auto &s : m_ctx.registry.ofDevice(deviceId)) {
-        s->deliver(bytes, true);
-        m_ctx.metrics.pushesSent.fetch_add(1, std::memory_order_relaxed);
-    }
+    m_ctx.fanout->toDevice(deviceId, std::make_shared<const std::string>(f.SerializeAsString()), true);
 }
 
 void ChatService::closeDeviceSessions(const std::string &deviceId)
@@ -505,9 +499,8 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
                 Frame pushed;
                 *pushed.mutable_channel_joined()->mutable_channel() = r->info;
                 pushed.mutable_channel_joined()->mutable_channel()->set_read_seq(0);
-                auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
-                for (auto &s : m_ctx.registry.ofUsers(r->added))
-                    s->deliver(bytes, true);
+                m_ctx.fanout->toUsers(r->added, std::make_shared<const std::string>(pushed.SerializeAsString()),
+                                      false);
             }
             m_ctx.metrics.messagesStored.fetch_add(r->messages.size(), std::memory_order_relaxed);
             for (const auto &m : r->messages)
@@ -562,9 +555,7 @@ void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, con
                 return;
             Frame pushed;
             *pushed.mutable_channel_joined()->mutable_channel() = r->targetInfo;
-            auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
-            for (auto &s : m_ctx.registry.ofUsers({r->target}))
-                s->deliver(bytes, true);
+            m_ctx.fanout->toUsers({r->target}, std::make_shared<const std::string>(pushed.SerializeAsString()), false);
             m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
             fanOut(r->members, r->message);
         });
@@ -727,10 +718,8 @@ void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, c
             Frame pushed;
             pushed.mutable_read_position()->set_channel(name);
             pushed.mutable_read_position()->set_seq(r->seq);
-            auto bytes = std::make_shared<const std::string>(pushed.SerializeAsString());
-            for (auto &s : m_ctx.registry.ofUsers({id.userId}))
-                if (s->id() != session->id())
-                    s->deliver(bytes, true);
+            m_ctx.fanout->toUsers({id.userId}, std::make_shared<const std::string>(pushed.SerializeAsString()), false,
+                                  session->id());
         });
 }
 

@@ -8,8 +8,11 @@
 #include "ConnectionLimiter.h"
 #include "HttpApi.h"
 #include "Listener.h"
+#include "LocalFanout.h"
 #include "Metrics.h"
 #include "PasswordHasher.h"
+#include "PostgresMessageStore.h"
+#include "RedisFanout.h"
 #include "ServerContext.h"
 #include "SessionRegistry.h"
 #include "SqliteMessageStore.h"
@@ -31,6 +34,8 @@ struct Gateway::Impl {
     GatewayConfig config;
     Metrics metrics;
     SessionRegistry registry;
+    std::unique_ptr<LocalFanout> localFanout;
+    std::unique_ptr<RedisFanout> redisFanout;
     std::shared_ptr<ConnectionLimiter> limiter;
     std::unique_ptr<CommitWriter> writer;
     std::unique_ptr<StoreReaders> readers;
@@ -52,15 +57,27 @@ struct Gateway::Impl {
     {
         threads = threadCount(config);
         const std::string path = config.databasePath;
-        writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
-        readers = std::make_unique<StoreReaders>(
-            [path] { return std::make_unique<SqliteMessageStore>(path, false); }, std::max(1u, config.readerThreads));
+        if (PostgresMessageStore::isUrl(path)) {
+            writer = std::make_unique<CommitWriter>(std::make_unique<PostgresMessageStore>(path, true), metrics);
+            readers = std::make_unique<StoreReaders>(
+                [path] { return std::make_unique<PostgresMessageStore>(path, false); },
+                std::max(1u, config.readerThreads));
+        } else {
+            writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
+            readers = std::make_unique<StoreReaders>(
+                [path] { return std::make_unique<SqliteMessageStore>(path, false); },
+                std::max(1u, config.readerThreads));
+        }
+        localFanout = std::make_unique<LocalFanout>(registry, metrics);
+        if (!config.redisUrl.empty())
+            redisFanout = std::make_unique<RedisFanout>(*localFanout, metrics, config.redisUrl);
         hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers), config.passwordCostInteractive);
         ctx.reset(new ServerContext{config, metrics, *writer, *readers, *hasher, registry, limiter});
         chat = std::make_unique<ChatService>(*ctx);
         api = std::make_unique<HttpApi>(*ctx, *chat);
         ctx->chat = chat.get();
         ctx->api = api.get();
+        ctx->fanout = redisFanout ? static_cast<Fanout *>(redisFanout.get()) : localFanout.get();
         if (config.tlsEnabled()) {
             ssl = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
             ssl->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
@@ -124,6 +141,8 @@ Gateway::~Gateway()
     d->writer->stop();
     d->readers->stop();
     d->hasher->stop();
+    if (d->redisFanout)
+        d->redisFanout->stop();
 }
 
 std::string Gateway::start()
@@ -175,6 +194,8 @@ int Gateway::run()
     d->writer->stop();
     d->readers->stop();
     d->hasher->stop();
+    if (d->redisFanout)
+        d->redisFanout->stop();
     std::fprintf(stderr, "hchat-gateway: stopped\n");
     return 0;
 }

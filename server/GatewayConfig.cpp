@@ -31,7 +31,7 @@ bool parseNumber(const std::string &text, T &out)
 const std::set<std::string> kValueOptions = {"listen",  "db",         "tls-cert",
                                              "tls-key", "config",     "password-cost",
                                              "threads", "rate-limit", "max-connections-per-address",
-                                             "token-ttl"};
+                                             "token-ttl", "redis"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -51,6 +51,10 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (value.empty())
             return "--db wants a path";
         c.databasePath = value;
+    } else if (key == "redis") {
+        if (value.rfind("redis://", 0) != 0)
+            return "--redis wants redis://HOST[:PORT], got '" + value + "'";
+        c.redisUrl = value;
     } else if (key == "tls-cert") {
         c.tlsCertFile = value;
     } else if (key == "tls-key") {
@@ -89,7 +93,9 @@ std::string GatewayConfig::usage()
 {
     return "Usage: hchat-gateway --listen ADDR:PORT --db PATH [options]\n"
            "  --listen ADDR:PORT                 address to serve HTTP and WebSocket on (port 0: any)\n"
-           "  --db PATH                          SQLite database file (created if missing)\n"
+           "  --db PATH|URL                      SQLite database file (created if missing), or\n"
+           "                                     postgresql://USER@HOST:PORT/DB to share one database\n"
+           "  --redis redis://HOST:PORT          fan pushes out through Redis to every gateway\n"
            "  --tls-cert FILE --tls-key FILE     serve https/wss with this PEM certificate and key\n"
            "  --config FILE                      read `key = value` lines (keys: the long options)\n"
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"

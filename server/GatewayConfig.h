@@ -12,7 +12,8 @@ namespace hchat::server {
 struct GatewayConfig {
     std::string listenAddress = "127.0.0.1";
     unsigned short port = 8745;
-    std::string databasePath = "hchat-gateway.db";
+    std::string databasePath = "hchat-gateway.db"; // a SQLite file, or postgresql://…
+    std::string redisUrl;                           // redis://HOST:PORT: fan out across gateways
     std::string tlsCertFile;
     std::string tlsKeyFile;
     bool passwordCostInteractive = false; // libsodium's moderate limits unless "interactive"

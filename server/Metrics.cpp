@@ -49,6 +49,13 @@ std::string Metrics::render() const
     counter("hchat_http_requests_total", "HTTP requests.", httpRequests.load());
     counter("hchat_frames_received_total", "WebSocket frames received.", framesReceived.load());
     counter("hchat_duplicate_sends_total", "Sends answered from an earlier client_msg_id.", duplicateSends.load());
+    gauge("hchat_fanout_subscribed", "1 while subscribed to the Redis fan-out channel.", fanoutSubscribed.load());
+    counter("hchat_fanout_published_total", "Events published to Redis.", fanoutPublished.load());
+    counter("hchat_fanout_received_total", "Events received from other gateways through Redis.", fanoutReceived.load());
+    counter("hchat_fanout_dropped_total", "Events not published (Redis unreachable); clients heal by pulling.",
+            fanoutDropped.load());
+    counter("hchat_fanout_resubscriptions_total", "Redis subscriptions re-established after a loss.",
+            fanoutResubscriptions.load());
 
     o << "# HELP hchat_errors_total Error answers sent, by code.\n# TYPE hchat_errors_total counter\n";
     const auto *desc = hchat::v1::ErrorCode_descriptor();

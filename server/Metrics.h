@@ -24,6 +24,12 @@ public:
     std::atomic<std::uint64_t> httpRequests{0};
     std::atomic<std::uint64_t> framesReceived{0};
     std::atomic<std::uint64_t> duplicateSends{0};
+    // Redis fan-out (zero with the in-process fan-out).
+    std::atomic<std::int64_t> fanoutSubscribed{0};
+    std::atomic<std::uint64_t> fanoutPublished{0};
+    std::atomic<std::uint64_t> fanoutReceived{0};
+    std::atomic<std::uint64_t> fanoutDropped{0};
+    std::atomic<std::uint64_t> fanoutResubscriptions{0};
 
     void countError(hchat::v1::ErrorCode code);
     void observeStoreLatency(double seconds);

@@ -15,6 +15,7 @@
 namespace hchat::server {
 
 class ChatService;
+class Fanout;
 class HttpApi;
 
 // The services every request handler shares; owned by Gateway, outlives every session.
@@ -29,6 +30,7 @@ struct ServerContext {
     std::atomic<bool> shuttingDown{false};
     ChatService *chat = nullptr;
     HttpApi *api = nullptr;
+    Fanout *fanout = nullptr; // where pushes go (in-process, or Redis across gateways)
 
     static std::int64_t nowMs()
     {

@@ -2,6 +2,7 @@
 // 1 when the gateway cannot start (database, TLS, address), 2 for bad arguments.
 #include "Gateway.h"
 #include "GatewayConfig.h"
+#include "PostgresMessageStore.h"
 #include "hchat/Version.h"
 
 #include <sodium.h>
@@ -47,8 +48,11 @@ int main(int argc, char **argv)
         const std::string address = gateway.start();
         std::printf("hchat-gateway listening on %s\n", address.c_str());
         std::fflush(stdout);
-        std::fprintf(stderr, "hchat-gateway %s: database %s, %s, password cost %s\n", hchat::kVersion,
-                     config.databasePath.c_str(), config.tlsEnabled() ? "TLS" : "plain (no TLS)",
+        const std::string database = hchat::server::PostgresMessageStore::isUrl(config.databasePath)
+                                         ? hchat::server::PostgresMessageStore::redact(config.databasePath)
+                                         : config.databasePath;
+        std::fprintf(stderr, "hchat-gateway %s: database %s, fan-out %s, %s, password cost %s\n", hchat::kVersion,
+                     database.c_str(), config.redisUrl.empty() ? "in-process" : config.redisUrl.c_str(), config.tlsEnabled() ? "TLS" : "plain (no TLS)",
                      config.passwordCostInteractive ? "interactive" : "moderate");
         return gateway.run();
     } catch (const std::exception &e) {

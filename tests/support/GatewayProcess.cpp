@@ -2,6 +2,7 @@
 
 #include "TestEnv.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDebug>
 #include <QRegularExpression>
@@ -38,6 +39,15 @@ bool GatewayProcess::start(int timeoutMs)
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_requestedPort),
                      QStringLiteral("--db"), databasePath(), QStringLiteral("--password-cost"),
                      QStringLiteral("interactive")};
+    // HCHAT_TEST_PG_SERVICES (a scripts/local-services folder): run on PostgreSQL instead, one
+    // database per data folder (so a restart on the same folder finds its data again).
+    const QString pgServices = qEnvironmentVariable("HCHAT_TEST_PG_SERVICES");
+    if (!pgServices.isEmpty()) {
+        const QString url = postgresUrl(pgServices);
+        if (url.isEmpty())
+            return false;
+        args << QStringLiteral("--db") << url;
+    }
     args += m_extraArgs;
     if (m_childModifier)
         m_process->setChildProcessModifier(m_childModifier);
@@ -65,6 +75,21 @@ bool GatewayProcess::start(int timeoutMs)
     }
     qWarning().noquote() << "gateway did not report its address; output:\n" << m_output;
     return false;
+}
+
+QString GatewayProcess::postgresUrl(const QString &servicesDir) const
+{
+    const QString name = QStringLiteral("gw_") +
+                         QString::fromLatin1(QCryptographicHash::hash(m_dbDir.toUtf8(), QCryptographicHash::Sha1).toHex().left(20));
+    QProcess create;
+    create.setProcessChannelMode(QProcess::MergedChannels);
+    create.start(QStringLiteral(HCHAT_SOURCE_DIR "/scripts/local-services"),
+                 {QStringLiteral("createdb"), servicesDir, name, QStringLiteral("--if-missing")});
+    if (!create.waitForFinished(60000) || create.exitStatus() != QProcess::NormalExit || create.exitCode() != 0) {
+        qWarning().noquote() << "cannot create PostgreSQL database" << name << ":" << create.readAll();
+        return {};
+    }
+    return QString::fromUtf8(create.readAll()).trimmed().split(QLatin1Char('\n')).last();
 }
 
 void GatewayProcess::kill()

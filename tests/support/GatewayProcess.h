@@ -45,6 +45,8 @@ public:
     QProcess *process() { return m_process.get(); }
 
 private:
+    QString postgresUrl(const QString &servicesDir) const;
+
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QString m_dbDir;
     QStringList m_extraArgs;

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "MessageStore.h"
+
+#include <string>
+#include <unordered_set>
+
+struct pg_conn;
+struct pg_result;
+
+namespace hchat::server {
+
+// MessageStore on PostgreSQL through libpq, for several gateways sharing one database. The same
+// contract as SqliteMessageStore: the per-stream seq is the stream row's max_seq bumped with
+// `UPDATE … RETURNING` inside the storing transaction, so the row lock serialises writers of one
+// channel across every gateway (gap-free, no reuse); idempotency through a unique index on
+// (sender_id, client_msg_id); prepared statements only (each connection prepares a statement the
+// first time it runs it); versioned migrations in schema_version, serialised across gateways by
+// an advisory lock; a database written by a newer gateway is refused.
+class PostgresMessageStore final : public MessageStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    static bool isUrl(const std::string &db);
+    // The URL with any password replaced by "***", for logs.
+    static std::string redact(const std::string &url);
+
+    PostgresMessageStore(const std::string &url, bool migrate);
+    ~PostgresMessageStore() override;
+    PostgresMessageStore(const PostgresMessageStore &) = delete;
+    PostgresMessageStore &operator=(const PostgresMessageStore &) = delete;
+
+    void beginWrite() override;
+    void beginRead() override;
+    void commit() override;
+    void rollback() override;
+    void savepoint() override;
+    void releaseSavepoint() override;
+    void rollbackToSavepoint() override;
+
+    std::optional<std::int64_t> createUser(const std::string &nick, const std::string &passwordHash,
+                                           std::int64_t nowMs) override;
+    std::optional<UserRecord> findUser(const std::string &nick) override;
+
+    void createDevice(const std::string &deviceId, std::int64_t userId, const std::string &name,
+                      std::int64_t nowMs) override;
+    std::optional<DeviceRecord> findDevice(const std::string &deviceId) override;
+    std::vector<DeviceRecord> listDevices(std::int64_t userId) override;
+    void touchDevice(const std::string &deviceId, const std::string &name, std::int64_t nowMs) override;
+    void revokeDevice(const std::string &deviceId) override;
+    void insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
+                     std::int64_t expiresMs) override;
+    std::optional<TokenRecord> findToken(const std::string &tokenHash) override;
+    void revokeToken(const std::string &tokenHash) override;
+
+    std::optional<StreamRecord> findStream(const std::string &name) override;
+    std::int64_t createStream(const std::string &name, int kind, bool encrypted, const std::string &ownerDevice,
+                              std::int64_t nowMs) override;
+    bool isMember(std::int64_t streamId, std::int64_t userId) override;
+    void addMember(std::int64_t streamId, std::int64_t userId) override;
+    void removeMember(std::int64_t streamId, std::int64_t userId) override;
+    std::vector<std::int64_t> memberIds(std::int64_t streamId) override;
+    std::vector<std::string> memberNicks(std::int64_t streamId) override;
+    std::vector<hchat::v1::ChannelInfo> channelsOf(std::int64_t userId) override;
+    void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) override;
+    std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) override;
+
+    void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) override;
+    std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId, const std::string &clientMsgId) override;
+    std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
+                                                 std::uint32_t limit, std::size_t maxBytes) override;
+
+    void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
+    std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+
+private:
+    class Query;
+    class Result;
+    Query query(const char *sql);
+    void exec(const char *sql);
+    void migrateSchema();
+    [[noreturn]] void fail(const char *what, pg_result *res = nullptr) const;
+
+    pg_conn *m_conn = nullptr;
+    std::string m_redactedUrl;
+    std::unordered_set<const char *> m_prepared;
+};
+
+} // namespace hchat::server
