@@ -8,6 +8,10 @@
 #include "PushChannel.h"
 #include "SyncEngine.h"
 #include "SyncPuller.h"
+#include "crypto/ChannelCrypto.h"
+#include "crypto/IdentityStore.h"
+#include "crypto/KeychainIdentityStore.h"
+#include "crypto/SafetyNumber.h"
 #include "hchat.pb.h"
 
 #include <QDir>
@@ -28,6 +32,7 @@ QString errorText(const hchat::v1::Frame &answer, const QString &fallback)
 Client::Client(QObject *parent) : QObject(parent)
 {
     init(new KeychainTokenVault(QStringLiteral("HChat"), this));
+    setIdentityStore(new crypto::KeychainIdentityStore(QStringLiteral("HChat"), this));
 }
 
 Client::Client(TokenVault *vault, QObject *parent) : QObject(parent)
@@ -43,6 +48,9 @@ Client::~Client()
     m_push->disconnect(this);
     m_engine->disconnect(this);
     m_outbox->disconnect(this);
+    m_crypto->disconnect(this);
+    if (m_identityStore)
+        m_identityStore->disconnect(this);
     m_push->stop();
     m_puller->cancelAll();
 }
@@ -61,6 +69,18 @@ void Client::init(TokenVault *vault)
     m_puller = new SyncPuller(m_http, this);
     m_engine = new SyncEngine(m_store, m_puller, this);
     m_outbox = new Outbox(m_store, m_push, this);
+    m_crypto = new crypto::ChannelCrypto(this);
+    m_engine->setInsertedHook([this](const QString &stream, QList<StoredMessage> &rows) { runCrypto(stream, &rows); });
+    connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, this, &Client::onMessagesUnblocked);
+    connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &Client::deviceTrustChanged);
+    m_keyFetchTimer.setSingleShot(true);
+    m_keyFetchTimer.setInterval(20);
+    connect(&m_keyFetchTimer, &QTimer::timeout, this, [this] {
+        QStringList nicks(m_keyFetchQueue.cbegin(), m_keyFetchQueue.cend());
+        m_keyFetchQueue.clear();
+        if (!nicks.isEmpty())
+            fetchKeys(nicks);
+    });
 
     m_unreadTimer.setSingleShot(true);
     m_unreadTimer.setInterval(50);
@@ -138,6 +158,7 @@ void Client::init(TokenVault *vault)
 bool Client::openProfile(const QString &dataDir)
 {
     QDir().mkpath(dataDir);
+    m_dataDir = dataDir;
     if (!m_store->open(QDir(dataDir).filePath(QStringLiteral("history.sqlite")))) {
         m_lastError = m_store->lastError();
         return false;
@@ -415,6 +436,7 @@ quint64 Client::openDirectChannel(const QString &nick, QString *channel)
     auto *c = f.mutable_create_channel();
     c->set_channel(name.toStdString());
     c->set_kind(hchat::v1::CHANNEL_KIND_DIRECT);
+    c->set_encrypted(isEncryptionReady()); // direct messages are end-to-end encrypted by default
     c->add_members(nick.toStdString());
     return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
         if (a.has_channel_joined())
@@ -434,7 +456,37 @@ QList<ChannelRecord> Client::channels() const
 
 qint64 Client::sendMessage(const QString &channel, const QString &text, QString *error)
 {
-    return m_outbox->enqueue(channel, text.toUtf8(), MessageKind::Text, false, error);
+    const auto rec = m_store->channel(channel);
+    if (!rec || !rec->encrypted)
+        return m_outbox->enqueue(channel, text.toUtf8(), MessageKind::Text, false, error);
+    auto setError = [error](const QString &e) {
+        if (error)
+            *error = e;
+        return 0;
+    };
+    if (text.isEmpty())
+        return setError(tr("The message is empty."));
+    if (!isEncryptionReady())
+        return setError(tr("End-to-end encryption is not ready on this device yet."));
+    runCrypto(channel, nullptr); // membership up to date before choosing recipients
+    const QByteArray clientMsgId = Outbox::newClientMsgId();
+    const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptForSend(channel, clientMsgId, text);
+    if (!out.ok)
+        return setError(out.error);
+    // Key shares first: the outbox sends oldest first, so each member device holds the key
+    // before the message arrives.
+    for (const auto &share : out.shares) {
+        QString e;
+        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
+            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
+    }
+    for (const QString &nick : out.missingKeys)
+        queueKeyFetch(nick);
+    if (!out.blockedDevices.isEmpty())
+        emit encryptionWarning(channel, tr("Not shared with %1: the key changed or the device is new. Check and "
+                                           "accept it to include it.")
+                                            .arg(out.blockedDevices.join(QStringLiteral(", "))));
+    return m_outbox->enqueue(channel, clientMsgId, out.body, MessageKind::Text, true, text, error);
 }
 
 bool Client::retrySend(qint64 outboxId)
@@ -505,6 +557,10 @@ void Client::onWelcomed()
     m_http->setBaseUrl(GatewayHttp::httpBaseFromWebSocketUrl(m_push->currentUrl()));
     m_http->setToken(m_token);
     m_welcomeHandled = true;
+    if (isEncryptionReady())
+        publishKeys();
+    else
+        loadIdentityNow();
     m_engine->beginCatchUp(w);
     syncReadPositions();
     updateState();
@@ -564,6 +620,349 @@ void Client::updateState()
     m_state = s;
     qCInfo(lcClient) << "connection state" << s;
     emit connectionStateChanged(s);
+}
+
+// ---- end-to-end encryption ----------------------------------------------------------------------
+
+void Client::setIdentityStore(crypto::IdentityStore *store)
+{
+    if (m_identityStore == store)
+        return;
+    if (m_identityStore) {
+        m_identityStore->disconnect(this);
+        if (m_identityStore->parent() == this)
+            m_identityStore->deleteLater();
+    }
+    m_identityStore = store;
+    m_identityLoading = false;
+    if (!store)
+        return;
+    if (!store->parent())
+        store->setParent(this);
+    connect(store, &crypto::IdentityStore::identityLoaded, this, &Client::onIdentityLoaded);
+    connect(store, &crypto::IdentityStore::identityError, this, [this](const QString &account, const QString &message) {
+        if (account != accountKey() || !m_identityLoading)
+            return;
+        m_identityLoading = false;
+        qCWarning(lcClient).noquote() << "device identity unavailable:" << message;
+        emit identityUnavailable(message);
+    });
+}
+
+void Client::loadIdentityNow()
+{
+    if (!m_identityStore || isEncryptionReady() || m_identityLoading || m_nick.isEmpty() || m_deviceId.isEmpty())
+        return;
+    m_identityLoading = true;
+    m_identityStore->loadIdentity(accountKey());
+}
+
+bool Client::isEncryptionReady() const
+{
+    return m_crypto->isOpen();
+}
+
+void Client::onIdentityLoaded(const QString &account, bool found)
+{
+    if (account != accountKey() || !m_identityLoading)
+        return;
+    m_identityLoading = false;
+    std::optional<crypto::DeviceIdentity> id = found ? m_identityStore->takeIdentity(account) : std::nullopt;
+    if (!id) {
+        id = crypto::DeviceIdentity::generate();
+        if (!id) {
+            emit errorOccurred(tr("Could not create a device identity."));
+            return;
+        }
+        qCInfo(lcClient) << "made a new device identity";
+        m_identityStore->saveIdentity(account, *id);
+    }
+    openCrypto(std::move(*id));
+}
+
+void Client::openCrypto(crypto::DeviceIdentity identity)
+{
+    if (!m_crypto->open(m_dataDir, std::move(identity), m_nick, m_deviceId)) {
+        qCWarning(lcClient).noquote() << "E2EE state could not be opened:" << m_crypto->lastError();
+        emit errorOccurred(tr("End-to-end encryption could not start: %1").arg(m_crypto->lastError()));
+        return;
+    }
+    const QString retry = m_store->value(QStringLiteral("crypto_retry_shares"));
+    m_retryShares.clear();
+    for (const QString &s : retry.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        m_retryShares << s.toULongLong();
+    // What arrived before the identity was here: memberships first, then the inbox.
+    for (const ChannelRecord &c : m_store->channels(false))
+        if (wantsCrypto(c.name))
+            runCrypto(c.name, nullptr);
+    if (!m_engine->inboxStream().isEmpty())
+        runCrypto(m_engine->inboxStream(), nullptr);
+    QStringList nicks;
+    for (const ChannelRecord &c : m_store->channels(true))
+        if (c.encrypted)
+            nicks << m_crypto->members(c.name);
+    for (const QString &n : nicks)
+        queueKeyFetch(n);
+    if (m_push->isConnected())
+        publishKeys();
+    qCInfo(lcClient) << "end-to-end encryption ready";
+    emit encryptionReady();
+}
+
+void Client::publishKeys()
+{
+    hchat::v1::DeviceKeys keys;
+    m_crypto->fillPublishRecord(&keys);
+    m_http->post(QStringLiteral("/v1/keys/publish"), keys, [this](const GatewayHttp::Result &r) {
+        if (!r.ok) {
+            qCWarning(lcClient).noquote() << "publishing the device keys failed:" << r.error;
+            emit errorOccurred(tr("Could not publish this device's keys: %1").arg(r.error));
+        }
+    });
+}
+
+quint64 Client::fetchKeys(const QStringList &nicks)
+{
+    const quint64 id = nextRequestId();
+    hchat::v1::KeysRequest req;
+    QStringList asked;
+    for (const QString &n : nicks) {
+        if (n.isEmpty() || asked.contains(n, Qt::CaseInsensitive))
+            continue;
+        asked << n;
+        req.add_nicks(n.toStdString());
+    }
+    if (asked.isEmpty() || !isEncryptionReady()) {
+        finishLater(id, asked.isEmpty(), asked.isEmpty() ? QString() : tr("Encryption is not ready."));
+        return id;
+    }
+    m_http->post(QStringLiteral("/v1/keys/fetch"), req, [this, id, asked](const GatewayHttp::Result &r) {
+        hchat::v1::KeysResponse resp;
+        bool ok = r.ok && resp.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size()));
+        if (ok) {
+            m_crypto->applyDeviceKeys(resp);
+            retryKeyShares();
+            emit keysFetched(asked);
+        } else {
+            qCWarning(lcClient).noquote() << "key fetch failed:" << r.error;
+        }
+        emit requestFinished(id, ok, ok ? QString() : (r.error.isEmpty() ? tr("The key directory's answer did not parse.") : r.error));
+    });
+    return id;
+}
+
+void Client::queueKeyFetch(const QString &nick)
+{
+    if (nick.isEmpty() || !isEncryptionReady())
+        return;
+    m_keyFetchQueue.insert(nick.toLower());
+    if (!m_keyFetchTimer.isActive())
+        m_keyFetchTimer.start();
+}
+
+bool Client::acceptDevice(const QString &nick, const QString &deviceId)
+{
+    return isEncryptionReady() && m_crypto->trust().accept(nick, deviceId);
+}
+
+QString Client::safetyNumber(const QString &nick) const
+{
+    if (!isEncryptionReady())
+        return {};
+    QList<QByteArray> mine{m_crypto->identity()->identityKey()};
+    for (const auto &d : m_crypto->trust().devices(m_nick))
+        if (!d.trustedKey.isEmpty() && !mine.contains(d.trustedKey))
+            mine << d.trustedKey;
+    QList<QByteArray> theirs;
+    for (const auto &d : m_crypto->trust().devices(nick))
+        if (!d.trustedKey.isEmpty())
+            theirs << d.trustedKey;
+    if (theirs.isEmpty())
+        return {};
+    return crypto::SafetyNumber::compute(m_nick, mine, nick, theirs);
+}
+
+bool Client::markVerified(const QString &nick)
+{
+    return isEncryptionReady() && m_crypto->trust().markUserVerified(nick);
+}
+
+crypto::TrustStore::State Client::trustState(const QString &nick) const
+{
+    using S = crypto::TrustStore::State;
+    if (!isEncryptionReady())
+        return S::Unknown;
+    const auto devices = m_crypto->trust().devices(nick);
+    if (devices.isEmpty())
+        return S::Unknown;
+    auto rank = [](S s) {
+        switch (s) {
+        case S::Changed: return 0;
+        case S::NewDevice: return 1;
+        case S::Unknown: return 2;
+        case S::Trusted: return 3;
+        case S::Verified: return 4;
+        }
+        return 2;
+    };
+    S worst = S::Verified;
+    for (const auto &d : devices)
+        if (rank(d.state()) < rank(worst))
+            worst = d.state();
+    return worst;
+}
+
+bool Client::wantsCrypto(const QString &stream) const
+{
+    if (stream.startsWith(QLatin1Char('~')))
+        return stream == m_engine->inboxStream();
+    const auto rec = m_store->channel(stream);
+    // Open channels are never encrypted; anything else may be, and its membership counts.
+    return !rec || rec->encrypted || rec->kind != ChannelRecord::Kind::Open;
+}
+
+// Processes a stream's rows in seq order from the last one handled (kept in the profile), so
+// nothing is skipped when rows arrived before the identity was loaded; rows (the batch just
+// stored) are completed with their local decryption results.
+void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
+{
+    if (!isEncryptionReady() || !wantsCrypto(stream))
+        return;
+    const QString key = QStringLiteral("crypto_seq:") + stream;
+    quint64 cursor = m_store->value(key, QStringLiteral("0")).toULongLong();
+    const quint64 before = cursor;
+    const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
+    bool membershipChanged = false;
+    while (cursor + 1 < first) {
+        QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(first - 1, cursor + 500));
+        if (page.isEmpty())
+            break;
+        QList<quint64> seqs;
+        for (StoredMessage &m : page) {
+            const auto oldState = m.cryptoState;
+            processCryptoRow(stream, m, &membershipChanged);
+            if (m.cryptoState != oldState)
+                seqs << m.seq;
+        }
+        cursor = page.last().seq;
+        if (!seqs.isEmpty())
+            emit messagesDecrypted(stream, seqs);
+    }
+    if (rows) {
+        for (StoredMessage &m : *rows) {
+            if (m.seq <= cursor)
+                continue;
+            processCryptoRow(stream, m, &membershipChanged);
+            cursor = m.seq;
+        }
+    }
+    if (cursor != before)
+        m_store->setValue(key, QString::number(cursor));
+    if (membershipChanged)
+        retryKeyShares();
+}
+
+void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged)
+{
+    if (stream.startsWith(QLatin1Char('~'))) {
+        if (m.kind != MessageKind::KeyShare)
+            return;
+        QString channel, error;
+        if (!m_crypto->acceptKeyShare(m, &channel, &error)) {
+            // Usually the sender's keys or the membership message are not here yet: try again
+            // when they are.
+            if (!m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
+                m_retryShares << m.seq;
+                QStringList s;
+                for (quint64 q : std::as_const(m_retryShares))
+                    s << QString::number(q);
+                m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+            }
+            queueKeyFetch(m.sender);
+        }
+        return;
+    }
+    switch (m.kind) {
+    case MessageKind::ChannelCreated:
+    case MessageKind::MemberAdded:
+    case MessageKind::MemberJoined:
+    case MessageKind::MemberRemoved:
+    case MessageKind::MemberLeft: {
+        m_crypto->applyMembership(m);
+        *membershipChanged = true;
+        const QString who = m.subject.isEmpty() ? m.sender : m.subject;
+        if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
+            who.compare(m_nick, Qt::CaseInsensitive) != 0)
+            queueKeyFetch(who);
+        return;
+    }
+    case MessageKind::Text:
+        if (m.encrypted)
+            decryptRow(m);
+        return;
+    default:
+        return;
+    }
+}
+
+void Client::decryptRow(StoredMessage &m)
+{
+    const crypto::ChannelCrypto::Incoming in = m_crypto->decryptMessage(m);
+    switch (in.state) {
+    case crypto::ChannelCrypto::DisplayState::Plain:
+    case crypto::ChannelCrypto::DisplayState::Decrypted:
+        m.cryptoState = StoredMessage::CryptoState::Decrypted;
+        m.plainText = in.text;
+        m.cryptoReason.clear();
+        break;
+    case crypto::ChannelCrypto::DisplayState::WaitingForKey:
+        m.cryptoState = StoredMessage::CryptoState::WaitingForKey;
+        m.plainText.clear();
+        m.cryptoReason = in.reason;
+        break;
+    case crypto::ChannelCrypto::DisplayState::Undecryptable:
+        m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+        m.plainText.clear();
+        m.cryptoReason = in.reason;
+        break;
+    }
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason))
+        qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
+}
+
+void Client::retryKeyShares()
+{
+    if (m_retryShares.isEmpty() || !isEncryptionReady())
+        return;
+    const QString inbox = m_engine->inboxStream();
+    const QList<quint64> pending = std::exchange(m_retryShares, {});
+    for (quint64 seq : pending) {
+        const auto m = m_store->message(inbox, seq);
+        if (!m)
+            continue;
+        if (!m_crypto->acceptKeyShare(*m))
+            m_retryShares << seq;
+    }
+    if (pending.size() != m_retryShares.size()) {
+        QStringList s;
+        for (quint64 q : std::as_const(m_retryShares))
+            s << QString::number(q);
+        m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+    }
+}
+
+void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)
+{
+    QList<quint64> changed;
+    for (quint64 seq : seqs) {
+        auto m = m_store->message(channel, seq);
+        if (!m || !m->encrypted)
+            continue;
+        decryptRow(*m);
+        changed << seq;
+    }
+    if (!changed.isEmpty())
+        emit messagesDecrypted(channel, changed);
 }
 
 } // namespace hchat

@@ -6,6 +6,7 @@
 #include "OutboxEntry.h"
 #include "SearchHit.h"
 #include "StoredMessage.h"
+#include "crypto/TrustStore.h"
 
 #include <QList>
 #include <QObject>
@@ -21,6 +22,12 @@ class QNetworkAccessManager;
 namespace hchat::v1 {
 class Frame;
 }
+
+namespace hchat::crypto {
+class ChannelCrypto;
+class DeviceIdentity;
+class IdentityStore;
+} // namespace hchat::crypto
 
 namespace hchat {
 
@@ -60,6 +67,27 @@ public:
     // Tokens in the given vault; the Client takes ownership if the vault has no parent.
     explicit Client(TokenVault *vault, QObject *parent = nullptr);
     ~Client() override;
+
+    // ---- end-to-end encryption ---------------------------------------------------------------
+    // Where the device identity is kept (the OS keychain for Client(); none for Client(vault),
+    // which then has no E2EE until one is set). The Client takes ownership if it has no parent.
+    // After each Welcome the identity of accountKey() is loaded (or made and saved) and the
+    // channel crypto opens in the profile; identityUnavailable() asks the UI for another store
+    // (e.g. a PassphraseIdentityStore when there is no keychain); then call setIdentityStore()
+    // with it and loadIdentityNow().
+    void setIdentityStore(hchat::crypto::IdentityStore *store);
+    hchat::crypto::IdentityStore *identityStore() const { return m_identityStore; }
+    void loadIdentityNow();
+    hchat::crypto::ChannelCrypto *crypto() const { return m_crypto; }
+    bool isEncryptionReady() const;
+    // POST /v1/keys/fetch for these nicks, then ChannelCrypto::applyDeviceKeys.
+    quint64 fetchKeys(const QStringList &nicks);
+    // The user accepts a changed key or a new device of nick: key shares to it resume.
+    bool acceptDevice(const QString &nick, const QString &deviceId);
+    // The 60-digit safety number between this device's user and nick (empty: keys unknown).
+    QString safetyNumber(const QString &nick) const;
+    bool markVerified(const QString &nick);
+    hchat::crypto::TrustStore::State trustState(const QString &nick) const; // the weakest device
 
     // ---- profile -----------------------------------------------------------------------------
     // Opens <dataDir>/history.sqlite (created if missing). A damaged or newer database is not
@@ -149,6 +177,19 @@ signals:
     // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
     void errorOccurred(const QString &message);
 
+    // E2EE: the device identity is loaded and encrypted channels work.
+    void encryptionReady();
+    // The identity store could not be used (e.g. no keychain): offer a passphrase.
+    void identityUnavailable(const QString &message);
+    // Stored rows whose local decryption result changed (a key arrived): refresh them.
+    void messagesDecrypted(const QString &channel, const QList<quint64> &seqs);
+    // A device's trust changed (Changed / NewDevice: a loud warning, key shares blocked).
+    void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
+    // Something about an encrypted send the user should see (e.g. devices with blocked keys).
+    void encryptionWarning(const QString &channel, const QString &message);
+    // The key directory answered (device keys applied).
+    void keysFetched(const QStringList &nicks);
+
 private:
     void init(TokenVault *vault);
     quint64 nextRequestId() { return ++m_lastRequestId; }
@@ -164,6 +205,17 @@ private:
     void updateState();
     void markUnreadDirty(const QString &channel);
     void syncReadPositions();
+    // E2EE plumbing (Client.cpp, "end-to-end encryption").
+    void onIdentityLoaded(const QString &account, bool found);
+    void openCrypto(hchat::crypto::DeviceIdentity identity);
+    void publishKeys();
+    bool wantsCrypto(const QString &stream) const;
+    void runCrypto(const QString &stream, QList<StoredMessage> *rows);
+    void processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged);
+    void decryptRow(StoredMessage &m);
+    void retryKeyShares();
+    void queueKeyFetch(const QString &nick);
+    void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
 
     QNetworkAccessManager *m_nam = nullptr;
     GatewayHttp *m_http = nullptr;
@@ -186,6 +238,13 @@ private:
     quint64 m_catchUpTotal = 0;
     QSet<QString> m_unreadDirty;
     QTimer m_unreadTimer;
+    QString m_dataDir;
+    hchat::crypto::IdentityStore *m_identityStore = nullptr;
+    hchat::crypto::ChannelCrypto *m_crypto = nullptr;
+    bool m_identityLoading = false;
+    QSet<QString> m_keyFetchQueue;
+    QTimer m_keyFetchTimer;
+    QList<quint64> m_retryShares; // inbox seqs of key shares refused so far (sender not known yet)
 };
 
 } // namespace hchat

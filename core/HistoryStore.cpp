@@ -28,7 +28,8 @@ qint64 nowMs()
 
 // Column list shared by every message SELECT; rowToMessage() reads it.
 const QString kMessageColumns = QStringLiteral(
-    "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject");
+    "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
+    " plain_text, crypto_state, crypto_reason");
 
 StoredMessage rowToMessage(const QSqlQuery &q)
 {
@@ -43,11 +44,14 @@ StoredMessage rowToMessage(const QSqlQuery &q)
     m.encrypted = q.value(7).toBool();
     m.kind = static_cast<MessageKind>(q.value(8).toInt());
     m.subject = q.value(9).toString();
+    m.plainText = q.value(10).toString();
+    m.cryptoState = static_cast<StoredMessage::CryptoState>(q.value(11).toInt());
+    m.cryptoReason = q.value(12).toString();
     return m;
 }
 
 const QString kOutboxColumns = QStringLiteral(
-    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms");
+    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms, plain_text");
 
 OutboxEntry rowToOutbox(const QSqlQuery &q)
 {
@@ -63,6 +67,7 @@ OutboxEntry rowToOutbox(const QSqlQuery &q)
     e.error = q.value(8).toString();
     e.createdMs = q.value(9).toLongLong();
     e.updatedMs = q.value(10).toLongLong();
+    e.plainText = q.value(11).toString();
     return e;
 }
 
@@ -256,8 +261,16 @@ bool HistoryStore::migrate()
             QStringLiteral("CREATE INDEX outbox_state ON outbox(state, id)"),
             QStringLiteral("CREATE TABLE drafts(channel TEXT PRIMARY KEY, text TEXT NOT NULL)"),
         },
+        // 2: local-only results of end-to-end decryption (never sent; the FTS index covers the
+        // decrypted text), and the text of encrypted outbox entries as written.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN plain_text TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN crypto_state INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN crypto_reason TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE outbox ADD COLUMN plain_text TEXT NOT NULL DEFAULT ''"),
+        },
     };
-    static_assert(kSchemaVersion == 1, "add a migration step");
+    static_assert(kSchemaVersion == 2, "add a migration step");
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!db.transaction()) {
@@ -647,6 +660,65 @@ quint64 HistoryStore::countBefore(const QString &channel, quint64 seq) const
     return 0;
 }
 
+// ---- local decryption results -------------------------------------------------------------
+
+bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
+                                 const QString &plainText, const QString &reason)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    auto abort = [&](const QSqlQuery &q) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "setDecryption failed:" << m_lastError;
+        db.rollback();
+        return false;
+    };
+    QSqlQuery id(db);
+    id.prepare(QStringLiteral("SELECT id FROM messages WHERE channel = ? AND seq = ?"));
+    id.addBindValue(channel);
+    id.addBindValue(static_cast<qint64>(seq));
+    if (!id.exec())
+        return abort(id);
+    if (!id.next()) {
+        db.rollback();
+        m_lastError = tr("no message %1 in \"%2\"").arg(seq).arg(channel);
+        return false;
+    }
+    const qint64 rowId = id.value(0).toLongLong();
+    id.finish();
+    const bool decrypted = state == StoredMessage::CryptoState::Decrypted;
+    QSqlQuery up(db);
+    up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ? WHERE id = ?"));
+    up.addBindValue(nn(decrypted ? plainText : QString()));
+    up.addBindValue(static_cast<int>(state));
+    up.addBindValue(nn(reason));
+    up.addBindValue(rowId);
+    if (!up.exec())
+        return abort(up);
+    QSqlQuery del(db);
+    del.prepare(QStringLiteral("DELETE FROM messages_fts WHERE rowid = ?"));
+    del.addBindValue(rowId);
+    if (!del.exec())
+        return abort(del);
+    if (decrypted && !plainText.isEmpty()) {
+        QSqlQuery fts(db);
+        fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+        fts.addBindValue(rowId);
+        fts.addBindValue(plainText);
+        if (!fts.exec())
+            return abort(fts);
+    }
+    if (!db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
 // ---- read positions ------------------------------------------------------------------------
 
 quint64 HistoryStore::readSeq(const QString &channel) const
@@ -785,11 +857,11 @@ bool HistoryStore::setDraft(const QString &channel, const QString &text)
 // ---- outbox --------------------------------------------------------------------------------
 
 qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
-                               MessageKind kind, bool encrypted)
+                               MessageKind kind, bool encrypted, const QString &plainText)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
-                             " updated_ms) VALUES(?, ?, ?, ?, ?, 0, ?, ?)"));
+                             " updated_ms, plain_text) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?)"));
     const qint64 now = nowMs();
     q.addBindValue(channel);
     q.addBindValue(clientMsgId);
@@ -798,6 +870,7 @@ qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientM
     q.addBindValue(static_cast<int>(kind));
     q.addBindValue(now);
     q.addBindValue(now);
+    q.addBindValue(nn(plainText));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         qCWarning(lcStore) << "addOutbox failed:" << m_lastError;

@@ -31,7 +31,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
@@ -94,6 +94,12 @@ public:
     // Number of stored messages with seq < seq (the row of seq in a full list).
     quint64 countBefore(const QString &channel, quint64 seq) const;
 
+    // ---- local decryption results (schema 2) -------------------------------------------------
+    // Records what this device made of an encrypted message; a Decrypted text is indexed for
+    // search. Local only: never sent anywhere.
+    bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
+                       const QString &plainText, const QString &reason);
+
     // ---- read positions --------------------------------------------------------------------
     quint64 readSeq(const QString &channel) const;
     // Raises the read position (never lowers it). Returns true when it moved. synced=false marks
@@ -118,8 +124,10 @@ public:
 
     // ---- outbox ----------------------------------------------------------------------------
     // Returns the new entry's id (> 0), or 0 on failure.
+    // plainText: for encrypted entries, the text as written (local only, for display).
     qint64 addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
-                     MessageKind kind = MessageKind::Text, bool encrypted = false);
+                     MessageKind kind = MessageKind::Text, bool encrypted = false,
+                     const QString &plainText = {});
     std::optional<OutboxEntry> outboxEntry(qint64 id) const;
     std::optional<OutboxEntry> nextPending() const;             // oldest pending
     // Entries of a channel (all channels when empty) in the given states, oldest first.

@@ -70,6 +70,12 @@ QByteArray Outbox::newClientMsgId()
 qint64 Outbox::enqueue(const QString &channel, const QByteArray &body, MessageKind kind, bool encrypted,
                        QString *error)
 {
+    return enqueue(channel, newClientMsgId(), body, kind, encrypted, QString(), error);
+}
+
+qint64 Outbox::enqueue(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
+                       MessageKind kind, bool encrypted, const QString &plainText, QString *error)
+{
     auto setError = [error](const QString &e) {
         if (error)
             *error = e;
@@ -86,7 +92,7 @@ qint64 Outbox::enqueue(const QString &channel, const QByteArray &body, MessageKi
         setError(tr("The message is too large (%1 bytes; at most %2).").arg(body.size()).arg(limits::kMaxMessageBodyBytes));
         return 0;
     }
-    const qint64 id = m_store->addOutbox(channel, newClientMsgId(), body, kind, encrypted);
+    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText);
     if (id == 0) {
         setError(tr("Could not save the message: %1").arg(m_store->lastError()));
         return 0;

@@ -26,6 +26,10 @@ public:
     // Returns the entry id (> 0), or 0 with *error set (e.g. body too large, store failure).
     qint64 enqueue(const QString &channel, const QByteArray &body, MessageKind kind = MessageKind::Text,
                    bool encrypted = false, QString *error = nullptr);
+    // With a given client_msg_id (an encrypted body binds it) and, for encrypted entries, the
+    // text as written (kept locally for display).
+    qint64 enqueue(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body, MessageKind kind,
+                   bool encrypted, const QString &plainText, QString *error = nullptr);
     bool retry(qint64 id);   // a failed entry becomes pending and is sent when possible
     bool isSending() const { return m_inFlight != 0; }
     Backoff &backoff() { return m_backoff; }

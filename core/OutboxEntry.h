@@ -28,7 +28,9 @@ struct OutboxEntry {
     qint64 createdMs = 0;
     qint64 updatedMs = 0;
 
-    QString text() const { return QString::fromUtf8(body); }
+    QString plainText;       // encrypted entries: the text as written (local only)
+
+    QString text() const { return encrypted ? plainText : QString::fromUtf8(body); }
 };
 
 } // namespace hchat

@@ -35,7 +35,16 @@ struct StoredMessage {
     MessageKind kind = MessageKind::Text;
     QString subject;       // membership messages: the nick concerned
 
-    QString text() const { return QString::fromUtf8(body); }
+    // Local only (never sent, never from the gateway): what this device made of an encrypted
+    // message. Plain for messages of open channels.
+    enum class CryptoState : int { Plain = 0, Decrypted = 1, WaitingForKey = 2, Undecryptable = 3 };
+    CryptoState cryptoState = CryptoState::Plain;
+    QString plainText;     // Decrypted: the text (kept on this device only)
+    QString cryptoReason;  // WaitingForKey / Undecryptable: why, for the user
+
+    // The text to show: the body of a plain message, the decrypted text of an encrypted one (empty
+    // while it is not decrypted).
+    QString text() const { return encrypted ? plainText : QString::fromUtf8(body); }
     bool isValid() const { return seq != 0 && !channel.isEmpty(); }
 
     static StoredMessage fromProto(const hchat::v1::Message &m);

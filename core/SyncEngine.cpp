@@ -205,10 +205,13 @@ void SyncEngine::applyMembership(const StoredMessage &m)
     }
 }
 
-void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &inserted)
+void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &stored)
 {
-    if (inserted.isEmpty())
+    if (stored.isEmpty())
         return;
+    QList<StoredMessage> inserted = stored;
+    if (m_insertedHook)
+        m_insertedHook(stream, inserted);
     const bool isChannel = stream != m_inbox;
     for (const StoredMessage &m : inserted) {
         if (m.kind != MessageKind::Text && isChannel)

@@ -11,6 +11,8 @@
 #include <QSet>
 #include <QString>
 
+#include <functional>
+
 namespace hchat {
 
 class HistoryStore;
@@ -33,6 +35,10 @@ public:
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     void setInboxStream(const QString &stream) { m_inbox = stream; } // "~<device_id>"
     QString inboxStream() const { return m_inbox; }
+    // Runs on the rows just appended to a stream (in seq order) before anyone is told about them,
+    // and may complete them (local decryption results). Set by the Client for E2EE.
+    using InsertedHook = std::function<void(const QString &stream, QList<StoredMessage> &inserted)>;
+    void setInsertedHook(InsertedHook hook) { m_insertedHook = std::move(hook); }
 
     void beginCatchUp(const hchat::v1::Welcome &welcome);
     void handlePush(const hchat::v1::Message &message);
@@ -76,6 +82,7 @@ private:
     SyncPuller *m_puller;
     QString m_ownNick;
     QString m_inbox;
+    InsertedHook m_insertedHook;
     QHash<QString, QMap<quint64, StoredMessage>> m_held;
     QHash<QString, int> m_repulls;
     bool m_catchingUp = false;

@@ -431,6 +431,80 @@ private slots:
         QCOMPARE(s.count(QStringLiteral("big")), quint64(20000));
         QVERIFY(t.elapsed() < 20000);
     }
+
+    // Schema 1 (before E2EE) migrates to 2: the messages keep their data, gain the local-only
+    // decryption columns, and a decrypted text becomes searchable.
+    void migratesSchemaOneToTwo()
+    {
+        const QString name = QStringLiteral("v1-maker");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(dbPath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            const QStringList v1 = {
+                QStringLiteral("CREATE TABLE kv(key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+                QStringLiteral("CREATE TABLE channels(name TEXT PRIMARY KEY, kind INTEGER NOT NULL DEFAULT 0,"
+                               " encrypted INTEGER NOT NULL DEFAULT 0, members TEXT NOT NULL DEFAULT '',"
+                               " joined INTEGER NOT NULL DEFAULT 1, muted INTEGER NOT NULL DEFAULT 0)"),
+                QStringLiteral("CREATE TABLE streams(stream TEXT PRIMARY KEY, max_seq INTEGER NOT NULL DEFAULT 0,"
+                               " server_max_seq INTEGER NOT NULL DEFAULT 0)"),
+                QStringLiteral("CREATE TABLE messages(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                               " sender TEXT NOT NULL DEFAULT '', sender_device TEXT NOT NULL DEFAULT '',"
+                               " client_msg_id BLOB, server_time_ms INTEGER NOT NULL DEFAULT 0, body BLOB,"
+                               " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
+                               " subject TEXT NOT NULL DEFAULT '', UNIQUE(channel, seq))"),
+                QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2')"),
+                QStringLiteral("CREATE TABLE read_positions(channel TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+                               " synced INTEGER NOT NULL DEFAULT 1)"),
+                QStringLiteral("CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
+                               " client_msg_id BLOB NOT NULL UNIQUE, body BLOB NOT NULL,"
+                               " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
+                               " state INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,"
+                               " error TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,"
+                               " updated_ms INTEGER NOT NULL)"),
+                QStringLiteral("CREATE INDEX outbox_state ON outbox(state, id)"),
+                QStringLiteral("CREATE TABLE drafts(channel TEXT PRIMARY KEY, text TEXT NOT NULL)"),
+                QStringLiteral("INSERT INTO messages(channel, seq, sender, body, encrypted) VALUES('c', 1, 'ann', x'00ff10', 1)"),
+                QStringLiteral("INSERT INTO messages(channel, seq, sender, body) VALUES('c', 2, 'ann', 'plain words')"),
+                QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(2, 'plain words')"),
+                QStringLiteral("INSERT INTO streams(stream, max_seq) VALUES('c', 2)"),
+                QStringLiteral("PRAGMA user_version=1"),
+            };
+            for (const QString &sql : v1)
+                QVERIFY2(q.exec(sql), qPrintable(sql));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+
+        HistoryStore s;
+        QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+        QCOMPARE(s.schemaVersion(), 2);
+        QVERIFY(s.integrityCheck());
+        auto enc = s.message(QStringLiteral("c"), 1);
+        QVERIFY(enc && enc->encrypted);
+        QCOMPARE(enc->cryptoState, StoredMessage::CryptoState::Plain);
+        QCOMPARE(enc->text(), QString()); // nothing shown before local decryption
+        QCOMPARE(s.message(QStringLiteral("c"), 2)->text(), QStringLiteral("plain words"));
+        QCOMPARE(s.search(QStringLiteral("plain")).size(), 1);
+
+        QVERIFY(s.setDecryption(QStringLiteral("c"), 1, StoredMessage::CryptoState::Decrypted,
+                                QStringLiteral("hidden meaning"), {}));
+        enc = s.message(QStringLiteral("c"), 1);
+        QCOMPARE(enc->cryptoState, StoredMessage::CryptoState::Decrypted);
+        QCOMPARE(enc->text(), QStringLiteral("hidden meaning"));
+        QCOMPARE(s.search(QStringLiteral("hidden")).size(), 1);
+        // Undecryptable later (e.g. re-checked): the text leaves the index.
+        QVERIFY(s.setDecryption(QStringLiteral("c"), 1, StoredMessage::CryptoState::Undecryptable, {},
+                                QStringLiteral("bad signature")));
+        QCOMPARE(s.search(QStringLiteral("hidden")).size(), 0);
+        QCOMPARE(s.message(QStringLiteral("c"), 1)->cryptoReason, QStringLiteral("bad signature"));
+        // Encrypted outbox entries keep their text locally.
+        const qint64 id = s.addOutbox(QStringLiteral("c"), QByteArray(16, 'x'), QByteArray("ciphertext"),
+                                      MessageKind::Text, true, QStringLiteral("as written"));
+        QVERIFY(id > 0);
+        QCOMPARE(s.outboxEntry(id)->text(), QStringLiteral("as written"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

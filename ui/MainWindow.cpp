@@ -6,16 +6,20 @@
 #include "Composer.h"
 #include "DesktopNotifier.h"
 #include "HistoryStore.h"
+#include "KeyChangeBanner.h"
 #include "MessageDelegate.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
+#include "SafetyNumberDialog.h"
 #include "UiLogging.h"
+#include "crypto/PassphraseIdentityStore.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -42,7 +46,8 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
       m_messageModel(new MessageListModel(client->store(), this)), m_notifier(new DesktopNotifier(this)),
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
-      m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel)
+      m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel),
+      m_keyBanner(new KeyChangeBanner)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HChat"));
@@ -85,6 +90,7 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(6, 6, 6, 6);
     rightLayout->addWidget(m_header);
+    rightLayout->addWidget(m_keyBanner);
     rightLayout->addWidget(m_messageView, 1);
     rightLayout->addWidget(m_composer);
 
@@ -129,10 +135,12 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     connect(m_members, &QListWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         const QListWidgetItem *item = m_members->itemAt(pos);
         const auto record = m_client->store()->channel(m_currentChannel);
-        if (!item || !record || record->kind != ChannelRecord::Kind::InviteOnly)
+        if (!item || !record || (record->kind != ChannelRecord::Kind::InviteOnly && !record->encrypted))
             return;
         const QString nick = item->text();
         QMenu menu;
+        if (record->encrypted && nick.compare(m_client->nick(), Qt::CaseInsensitive) != 0)
+            menu.addAction(tr("Safety number with %1…").arg(nick), this, [this, nick] { safetyNumberDialog(nick); });
         if (nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
             menu.addAction(tr("Leave %1").arg(m_currentChannel), this, [this] { m_client->leaveChannel(m_currentChannel); });
         else
@@ -164,6 +172,30 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
         m_messageModel->onOutboxChanged(channel);
     });
     connect(m_client, &Client::unreadChanged, this, [this] { updateTrayTooltip(); });
+    // End-to-end encryption: rows turn into text when their key arrives; key changes are loud.
+    m_messageModel->setTrustLookup([this](const QString &nick) { return int(m_client->trustState(nick)); });
+    connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesDecrypted);
+    connect(m_client, &Client::deviceTrustChanged, this,
+            [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
+                if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
+                    m_keyBanner->addWarning(nick, device, state == crypto::TrustStore::State::NewDevice);
+                else
+                    m_keyBanner->removeWarning(nick, device);
+            });
+    connect(m_keyBanner, &KeyChangeBanner::accepted, this, [this](const QString &nick, const QString &device) {
+        if (!m_client->acceptDevice(nick, device))
+            statusBar()->showMessage(tr("Could not accept the key of %1.").arg(nick), 10000);
+        m_messageView->viewport()->update();
+    });
+    connect(m_keyBanner, &KeyChangeBanner::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
+    connect(m_client, &Client::encryptionWarning, this,
+            [this](const QString &, const QString &message) { statusBar()->showMessage(message, 15000); });
+    connect(m_client, &Client::identityUnavailable, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a "
+                                    "passphrase.")
+                                     .arg(message),
+                                 30000);
+    });
     connect(m_client, &Client::signedIn, this, [this](const QString &nick) {
         m_notifications->setOwnNick(nick);
         m_client->store()->setOwnNick(nick);
@@ -209,12 +241,19 @@ void MainWindow::buildMenus()
     chat->addAction(tr("&Join channel…"), QKeySequence(Qt::CTRL | Qt::Key_J), this, &MainWindow::joinChannelDialog);
     chat->addAction(tr("New &direct message…"), QKeySequence(Qt::CTRL | Qt::Key_N), this,
                     &MainWindow::directMessageDialog);
-    chat->addAction(tr("New &private channel…"), this, &MainWindow::createPrivateChannelDialog);
+    chat->addAction(tr("New &private channel (encrypted)…"), this, &MainWindow::createPrivateChannelDialog);
     chat->addAction(tr("&Invite to this channel…"), this, &MainWindow::inviteMemberDialog);
     chat->addAction(tr("&Leave this channel"), this, [this] {
         if (!m_currentChannel.isEmpty())
             m_client->leaveChannel(m_currentChannel);
     });
+    chat->addAction(tr("&Safety number…"), this, [this] {
+        bool ok = false;
+        const QString nick = QInputDialog::getText(this, tr("Safety number"), tr("Nick:"), QLineEdit::Normal, {}, &ok).trimmed();
+        if (ok && !nick.isEmpty())
+            safetyNumberDialog(nick);
+    });
+    chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
         m_search->setFocus();
@@ -366,7 +405,7 @@ void MainWindow::onCatchUpFinished(const CatchUpReport &report)
     QList<ChannelArrivals> arrivals;
     for (const auto &c : report.channels)
         arrivals.append({c.channel, int(c.count), c.senders, c.newest.sender,
-                         c.newest.encrypted ? QString() : c.newest.text(), c.newest.serverTimeMs});
+                         c.newest.text(), c.newest.serverTimeMs});
     m_notifications->setWindowActive(isActiveWindow());
     m_notifications->catchUpFinished(arrivals);
     m_channelModel->reload();
@@ -378,7 +417,9 @@ void MainWindow::onMessageReceived(const StoredMessage &message)
     if (message.kind != MessageKind::Text)
         return;
     m_notifications->setWindowActive(isActiveWindow());
-    m_notifications->liveMessage(message.channel, message.sender, message.encrypted ? tr("Encrypted message") : message.text());
+    // Encrypted content only after local decryption.
+    const bool readable = !message.encrypted || message.cryptoState == StoredMessage::CryptoState::Decrypted;
+    m_notifications->liveMessage(message.channel, message.sender, readable ? message.text() : tr("Encrypted message"));
 }
 
 void MainWindow::runSearch()
@@ -446,8 +487,37 @@ void MainWindow::createPrivateChannelDialog()
                              .trimmed();
     if (ok && !name.isEmpty()) {
         m_channelToOpen = name;
-        m_client->createChannel(name, ChannelRecord::Kind::InviteOnly);
+        // Invite-only channels are end-to-end encrypted by default (when this device can).
+        m_client->createChannel(name, ChannelRecord::Kind::InviteOnly, m_client->isEncryptionReady());
     }
+}
+
+void MainWindow::safetyNumberDialog(const QString &nick)
+{
+    SafetyNumberDialog dialog(m_client, nick, this);
+    dialog.exec();
+    m_messageView->viewport()->update();
+}
+
+void MainWindow::passphraseDialog()
+{
+    if (m_client->isEncryptionReady())
+        return;
+    bool ok = false;
+    QString passphrase = QInputDialog::getText(this, tr("Unlock encryption"),
+                                               tr("This system has no keychain. A passphrase protects this device's "
+                                                  "encryption key (a new one is made the first time):"),
+                                               QLineEdit::Password, {}, &ok);
+    if (!ok || passphrase.isEmpty())
+        return;
+    const QString dir = QFileInfo(m_client->store()->path()).absolutePath();
+    auto *store = new crypto::PassphraseIdentityStore(dir);
+    QByteArray utf8 = passphrase.toUtf8();
+    store->setPassphrase(utf8);
+    utf8.fill('\0');
+    passphrase.fill(QLatin1Char(' '));
+    m_client->setIdentityStore(store);
+    m_client->loadIdentityNow();
 }
 
 void MainWindow::inviteMemberDialog()

@@ -22,6 +22,7 @@ namespace hchat::ui {
 class ChannelListModel;
 class Composer;
 class DesktopNotifier;
+class KeyChangeBanner;
 class MessageListModel;
 class MessageView;
 class NotificationCenter;
@@ -41,6 +42,7 @@ public:
     Composer *composer() const { return m_composer; }
     ChannelListModel *channelModel() const { return m_channelModel; }
     QString statusText() const;
+    KeyChangeBanner *keyChangeBanner() const { return m_keyBanner; }
 
 public slots:
     void openChannel(const QString &channel);
@@ -49,6 +51,8 @@ public slots:
     void directMessageDialog();
     void createPrivateChannelDialog();
     void inviteMemberDialog();
+    void safetyNumberDialog(const QString &nick);
+    void passphraseDialog();
     void jumpToMessage(const QString &channel, quint64 seq);
 
 protected:
@@ -83,6 +87,7 @@ private:
     MessageView *m_messageView;
     Composer *m_composer;
     QLabel *m_status;
+    KeyChangeBanner *m_keyBanner;
     QSystemTrayIcon *m_tray = nullptr;
     QString m_currentChannel;
     QString m_channelToOpen;

@@ -1,6 +1,8 @@
 #include "MessageDelegate.h"
 
 #include "MessageListModel.h"
+#include "StoredMessage.h"
+#include "crypto/TrustStore.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -44,6 +46,25 @@ QString dayLabel(const QDate &day)
 } // namespace
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+QString MessageDelegate::senderLabel(const QModelIndex &index)
+{
+    const QString sender = index.data(MessageListModel::SenderRole).toString();
+    const QVariant trust = index.data(MessageListModel::SenderTrustRole);
+    if (!trust.isValid())
+        return sender;
+    switch (crypto::TrustStore::State(trust.toInt())) {
+    case crypto::TrustStore::State::Verified:
+        return tr("%1 ✔ verified").arg(sender);
+    case crypto::TrustStore::State::Changed:
+    case crypto::TrustStore::State::NewDevice:
+        return tr("%1 ⚠ key changed").arg(sender);
+    case crypto::TrustStore::State::Trusted:
+    case crypto::TrustStore::State::Unknown:
+        break;
+    }
+    return sender;
+}
 
 QString MessageDelegate::linkified(const QString &text)
 {
@@ -106,7 +127,7 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     const int metaH = sfm.height();
     const auto delivery = MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt());
     const int statusH = delivery == MessageListModel::Delivery::Stored ? 0 : sfm.height() + 2;
-    const QString meta = own ? QString() : index.data(MessageListModel::SenderRole).toString();
+    const QString meta = own ? QString() : senderLabel(index);
     const int metaW = sfm.horizontalAdvance(meta + QStringLiteral("  00:00 PM"));
     const int innerW = std::max({textSize.width(), metaW, delivery == MessageListModel::Delivery::Failed ? 180 : 0});
     const int bubbleW = std::min(innerW, maxText) + 2 * kPadding;
@@ -193,8 +214,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setFont(bold);
         painter->setPen(dark ? senderColor(index.data(MessageListModel::SenderRole).toString()).lighter(160)
                              : senderColor(index.data(MessageListModel::SenderRole).toString()));
-        painter->drawText(l.metaRect, Qt::AlignLeft | Qt::AlignVCenter,
-                          index.data(MessageListModel::SenderRole).toString());
+        painter->drawText(l.metaRect, Qt::AlignLeft | Qt::AlignVCenter, senderLabel(index));
         painter->setFont(small);
     }
     painter->setPen(pal.color(QPalette::PlaceholderText));
@@ -202,7 +222,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->translate(l.textRect.topLeft());
     QAbstractTextDocumentLayout::PaintContext ctx;
-    ctx.palette.setColor(QPalette::Text, pal.color(QPalette::Text));
+    const auto crypto = StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt());
+    ctx.palette.setColor(QPalette::Text, crypto == StoredMessage::CryptoState::Undecryptable ? QColor(200, 50, 50)
+                                         : crypto == StoredMessage::CryptoState::WaitingForKey
+                                             ? pal.color(QPalette::PlaceholderText)
+                                             : pal.color(QPalette::Text));
     doc.documentLayout()->draw(painter, ctx);
     painter->translate(-l.textRect.topLeft());
 

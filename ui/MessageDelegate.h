@@ -21,6 +21,8 @@ public:
 
     // Text of a message as HTML with its links made clickable.
     static QString linkified(const QString &text);
+    // The sender with its verification state (encrypted messages): "bob ✔ verified" …
+    static QString senderLabel(const QModelIndex &index);
 
 signals:
     void linkActivated(const QUrl &url);

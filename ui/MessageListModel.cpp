@@ -85,6 +85,17 @@ QString MessageListModel::describe(const StoredMessage &m) const
 {
     switch (m.kind) {
     case MessageKind::Text:
+        if (m.encrypted) {
+            switch (m.cryptoState) {
+            case StoredMessage::CryptoState::Decrypted:
+                return m.plainText;
+            case StoredMessage::CryptoState::Undecryptable:
+                return tr("Undecryptable: %1").arg(m.cryptoReason);
+            case StoredMessage::CryptoState::Plain:
+            case StoredMessage::CryptoState::WaitingForKey:
+                return tr("Waiting for the key… (shown as soon as it arrives)");
+            }
+        }
         return m.text();
     case MessageKind::ChannelCreated:
         return tr("%1 created %2").arg(m.sender, m.channel);
@@ -137,9 +148,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
                                                            : m_outbox.at(row - 1 - storedRows()).createdMs;
             return row == 0 || QDateTime::fromMSecsSinceEpoch(prevMs).date() != day;
         }
+        case EncryptedRole:
+            return e.encrypted;
+        case CryptoStateRole:
+            return int(e.encrypted ? StoredMessage::CryptoState::Decrypted : StoredMessage::CryptoState::Plain);
         case FirstUnreadRole:
         case SeqRole:
-        case EncryptedRole:
             return role == SeqRole ? QVariant(quint64(0)) : QVariant(false);
         default:
             return {};
@@ -152,7 +166,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return describe(m);
     case Qt::AccessibleTextRole:
         return m.kind == MessageKind::Text
-                   ? tr("%1 at %2: %3").arg(m.sender, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), m.text())
+                   ? tr("%1 at %2: %3").arg(m.sender, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), describe(m))
                    : describe(m);
     case SeqRole:
         return m.seq;
@@ -168,6 +182,14 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return int(Delivery::Stored);
     case EncryptedRole:
         return m.encrypted;
+    case CryptoStateRole:
+        return int(m.encrypted && m.cryptoState == StoredMessage::CryptoState::Plain
+                       ? StoredMessage::CryptoState::WaitingForKey
+                       : m.cryptoState);
+    case CryptoReasonRole:
+        return m.cryptoReason;
+    case SenderTrustRole:
+        return m.encrypted && m_trustLookup ? QVariant(m_trustLookup(m.sender)) : QVariant();
     case NewDayRole:
         return row == 0 || QDateTime::fromMSecsSinceEpoch(m_rows.at(row - 1).serverTimeMs).date() !=
                                QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).date();
@@ -192,7 +214,10 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {OutboxIdRole, "outboxId"},
                   {NewDayRole, "newDay"},
                   {FirstUnreadRole, "firstUnread"},
-                  {EncryptedRole, "encrypted"}});
+                  {EncryptedRole, "encrypted"},
+                  {CryptoStateRole, "cryptoState"},
+                  {CryptoReasonRole, "cryptoReason"},
+                  {SenderTrustRole, "senderTrust"}});
     return names;
 }
 
@@ -283,6 +308,24 @@ void MessageListModel::onMessagesStored(const QString &channel)
     if (m_rows.last().seq + kPageSize >= m_store->maxSeq(channel)) {
         while (canFetchMore({}))
             appendNewerPage();
+    }
+}
+
+void MessageListModel::onMessagesDecrypted(const QString &channel, const QList<quint64> &seqs)
+{
+    if (channel != m_channel || m_rows.isEmpty() || m_changing)
+        return;
+    const quint64 first = m_rows.first().seq;
+    const quint64 last = m_rows.last().seq;
+    for (quint64 seq : seqs) {
+        if (seq < first || seq > last)
+            continue;
+        const int row = int(seq - first);
+        if (auto fresh = m_store->message(m_channel, seq)) {
+            m_rows[row] = *fresh;
+            const QModelIndex i = index(row);
+            emit dataChanged(i, i);
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace hchat {
 class HistoryStore;
 }
@@ -34,6 +36,9 @@ public:
         NewDayRole,      // the first message of its day in the window: draw a day separator
         FirstUnreadRole, // draw the "new messages" marker above this one
         EncryptedRole,
+        CryptoStateRole,  // int(StoredMessage::CryptoState): Plain, Decrypted, WaitingForKey, Undecryptable
+        CryptoReasonRole, // why a message is waiting or undecryptable
+        SenderTrustRole,  // int(crypto::TrustStore::State) of the sender (encrypted messages), see setTrustLookup
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
@@ -60,6 +65,9 @@ public:
     bool canFetchOlder() const;
     void fetchOlder();
 
+    // The sender's verification state for SenderTrustRole (Client::trustState, as an int).
+    void setTrustLookup(std::function<int(const QString &nick)> lookup) { m_trustLookup = std::move(lookup); }
+
     // How many pages were read from the store since the last setChannel() (lazy-loading checks).
     int pagesLoaded() const { return m_pagesLoaded; }
 
@@ -68,6 +76,8 @@ public slots:
     void onMessagesStored(const QString &channel);
     // The outbox changed (written, sent, failed, retried).
     void onOutboxChanged(const QString &channel);
+    // Local decryption results of these rows changed (a key arrived): re-read and repaint them.
+    void onMessagesDecrypted(const QString &channel, const QList<quint64> &seqs);
 
 private:
     QString describe(const StoredMessage &m) const;
@@ -84,6 +94,7 @@ private:
     int m_anchorRow = -1;
     int m_pagesLoaded = 0;
     bool m_changing = false;
+    std::function<int(const QString &)> m_trustLookup;
 };
 
 } // namespace hchat::ui

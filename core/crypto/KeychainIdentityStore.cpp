@@ -33,7 +33,10 @@ QString KeychainIdentityStore::entryKey(const QString &account)
 
 void KeychainIdentityStore::loadIdentity(const QString &account)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    // Jobs have no parent: a pending libsecret call must never find its job deleted with the store
+    // (it crashes); they delete themselves when finished, and the connection's context (this)
+    // drops the callback if the store is gone by then.
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(entryKey(account));
@@ -67,7 +70,7 @@ void KeychainIdentityStore::loadIdentity(const QString &account)
 
 void KeychainIdentityStore::saveIdentity(const QString &account, const DeviceIdentity &identity)
 {
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service); // no parent: see loadIdentity()
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(entryKey(account));
@@ -91,7 +94,7 @@ void KeychainIdentityStore::saveIdentity(const QString &account, const DeviceIde
 
 void KeychainIdentityStore::removeIdentity(const QString &account)
 {
-    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto *job = new QKeychain::DeletePasswordJob(m_service); // no parent: see loadIdentity()
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(entryKey(account));

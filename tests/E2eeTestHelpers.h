@@ -1,0 +1,125 @@
+#pragma once
+// Helpers for the end-to-end encryption suites: a Client with an in-memory identity store (so
+// no keychain and no Argon2id are needed), signed in against the real gateway.
+
+#include "CoreTestHelpers.h"
+#include "crypto/ChannelCrypto.h"
+#include "crypto/IdentityStore.h"
+
+#include "Outbox.h"
+
+#include <QFile>
+
+#include <map>
+
+namespace hchat::test {
+
+// The device identity kept in memory: one per store, as a fresh install would have.
+class MemoryIdentityStore : public hchat::crypto::IdentityStore {
+public:
+    using IdentityStore::IdentityStore;
+    // Puts an identity in the store (as if it had been saved before).
+    void preset(const QString &account, const hchat::crypto::DeviceIdentity &identity)
+    {
+        const auto secret = identity.exportSecret();
+        m_secrets[account] = QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
+    }
+    void loadIdentity(const QString &account) override
+    {
+        QMetaObject::invokeMethod(this, [this, account] {
+            const auto it = m_secrets.find(account);
+            if (it == m_secrets.end()) {
+                deliverLoaded(account, std::nullopt);
+                return;
+            }
+            deliverLoaded(account, hchat::crypto::DeviceIdentity::fromSecret(it->second));
+        }, Qt::QueuedConnection);
+    }
+    void saveIdentity(const QString &account, const hchat::crypto::DeviceIdentity &identity) override
+    {
+        const auto secret = identity.exportSecret();
+        m_secrets[account] = QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
+        QMetaObject::invokeMethod(this, [this, account] { emit identitySaved(account); }, Qt::QueuedConnection);
+    }
+    void removeIdentity(const QString &account) override
+    {
+        m_secrets.erase(account);
+        QMetaObject::invokeMethod(this, [this, account] { emit identityRemoved(account); }, Qt::QueuedConnection);
+    }
+
+private:
+    std::map<QString, QByteArray> m_secrets;
+};
+
+// A user with E2EE: registered, logged in (a new device), online and with its identity loaded.
+inline std::unique_ptr<TestClient> e2eeUser(const GatewayProcess &gw, const QString &nick,
+                                            const QString &existingDir = {})
+{
+    HttpTestApi api(gw.httpUrl());
+    const QString token = api.account(nick);
+    auto c = std::make_unique<TestClient>(existingDir);
+    (*c)->setIdentityStore(new MemoryIdentityStore);
+    c->connectTo({gw.wsUrl()}, token);
+    if (!c->waitOnline(20000))
+        qWarning() << nick << "did not come online";
+    QDeadlineTimer d(20000);
+    while (!d.hasExpired() && !(*c)->isEncryptionReady())
+        QTest::qWait(10);
+    return c;
+}
+
+// The client knows at least one trusted device of every nick.
+inline bool knowsKeysOf(const TestClient &c, const QStringList &nicks)
+{
+    for (const QString &n : nicks) {
+        bool any = false;
+        for (const auto &d : c->crypto()->trust().devices(n))
+            any = any || !d.trustedKey.isEmpty();
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+// Sends and waits for the gateway's ack; returns the seq (0 on failure).
+inline quint64 sendAndWait(const TestClient &c, const QString &channel, const QString &text, int timeoutMs = 20000)
+{
+    QString error;
+    const qint64 id = c->sendMessage(channel, text, &error);
+    if (id == 0) {
+        qWarning().noquote() << "send failed:" << error;
+        return 0;
+    }
+    QDeadlineTimer d(timeoutMs);
+    while (!d.hasExpired()) {
+        const auto e = c.store()->outboxEntry(id);
+        if (e && e->state == hchat::OutboxEntry::State::Sent)
+            return e->seq;
+        QTest::qWait(10);
+    }
+    return 0;
+}
+
+inline QString shownText(const TestClient &c, const QString &channel, quint64 seq)
+{
+    const auto m = c.store()->message(channel, seq);
+    if (!m || m->cryptoState != hchat::StoredMessage::CryptoState::Decrypted)
+        return {};
+    return m->plainText;
+}
+
+// Whether the bytes occur in the gateway database (main, -wal, -shm) or its output.
+inline QStringList whereFound(const GatewayProcess &gw, const QByteArray &needle)
+{
+    QStringList where;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        QFile f(gw.databasePath() + suffix);
+        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(needle))
+            where << QStringLiteral("gateway.db") + suffix;
+    }
+    if (gw.output().contains(needle))
+        where << QStringLiteral("output");
+    return where;
+}
+
+} // namespace hchat::test

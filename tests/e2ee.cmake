@@ -1,0 +1,10 @@
+# End-to-end encryption wired into the client (core/Client + core/crypto) against the real gateway.
+hchat_add_test(tst_e2ee_channels SOURCES tst_e2ee_channels.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)
+hchat_add_test(tst_ui_e2ee SOURCES tst_ui_e2ee.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_ui
+               LABELS ui integration TIMEOUT 180)
+# The identity in the real OS keychain (a private session bus and an unlocked gnome-keyring).
+hchat_add_test(tst_e2ee_keychain SOURCES tst_e2ee_keychain.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration DBUS TIMEOUT 90)
+target_compile_definitions(tst_e2ee_keychain PRIVATE
+  HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")

@@ -1,0 +1,115 @@
+// The real widgets with an encrypted channel against the real gateway: a message shown as
+// "waiting for the key" turns into its text when the key arrives; a new device of a contact
+// raises the loud key-change banner, and accepting it clears the warning.
+#include "E2eeTestHelpers.h"
+#include "KeyChangeBanner.h"
+#include "MainWindow.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+#include "SafetyNumberDialog.h"
+
+#include "hchat.pb.h"
+
+#include <QLabel>
+#include <QPushButton>
+
+static constexpr int kWait = 20000;
+using namespace hchat;
+using namespace hchat::test;
+using hchat::ui::KeyChangeBanner;
+using hchat::ui::MainWindow;
+using hchat::ui::MessageListModel;
+
+namespace {
+int rowOfSeq(const QAbstractItemModel *model, quint64 seq)
+{
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->index(row, 0).data(MessageListModel::SeqRole).toULongLong() == seq)
+            return row;
+    return -1;
+}
+} // namespace
+
+class UiE2ee : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<GatewayProcess> m_gw;
+
+private slots:
+    void initTestCase()
+    {
+        m_gw = std::make_unique<GatewayProcess>();
+        QVERIFY(m_gw->start());
+    }
+    void cleanupTestCase() { m_gw.reset(); }
+    void waitingForKeyTurnsIntoText();
+};
+
+void UiE2ee::waitingForKeyTurnsIntoText()
+{
+    const QString ch = QStringLiteral("hush");
+    auto alice = e2eeUser(*m_gw, QStringLiteral("ualice"));
+    QVERIFY((*alice)->isEncryptionReady());
+
+    // Bob's device has its identity (keys published), but his client cannot use it yet: what
+    // arrives meanwhile waits for the key.
+    HttpTestApi api(m_gw->httpUrl());
+    const QString token = api.account(QStringLiteral("ubob"));
+    TestClient bob;
+    bob.connectTo({m_gw->wsUrl()}, token);
+    QVERIFY(bob.waitOnline(kWait));
+    auto identity = crypto::DeviceIdentity::generate();
+    QVERIFY(identity);
+    hchat::v1::DeviceKeys keys;
+    identity->fillDeviceKeys(&keys, QStringLiteral("ubob"), bob->deviceId());
+    QVERIFY(api.post(QStringLiteral("/v1/keys/publish"), QByteArray::fromStdString(keys.SerializeAsString()), token).ok());
+
+    MainWindow window(&*bob.client);
+    window.show();
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("ubob")})));
+    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("ubob")}), kWait);
+    const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("the parcel is under the bench"));
+    QVERIFY(seq > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(bob.store()->maxSeq(ch) >= seq, kWait);
+    window.openChannel(ch);
+    auto *model = window.messageView()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfSeq(model, seq) >= 0, kWait);
+    QModelIndex index = model->index(rowOfSeq(model, seq), 0);
+    QCOMPARE(StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt()),
+             StoredMessage::CryptoState::WaitingForKey);
+    QVERIFY(index.data(MessageListModel::TextRole).toString().contains(QStringLiteral("Waiting for the key")));
+    QVERIFY(!index.data(MessageListModel::TextRole).toString().contains(QStringLiteral("parcel")));
+
+    // The identity becomes available: the same row turns into the text, without reopening.
+    auto *store = new MemoryIdentityStore;
+    store->preset(bob->accountKey(), *identity);
+    bob->setIdentityStore(store);
+    bob->loadIdentityNow();
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
+                              QStringLiteral("the parcel is under the bench"), kWait);
+    index = model->index(rowOfSeq(model, seq), 0);
+    QCOMPARE(StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt()),
+             StoredMessage::CryptoState::Decrypted);
+    QCOMPARE(index.data(MessageListModel::SenderRole).toString(), QStringLiteral("ualice"));
+
+    // Alice re-installs (a new device and identity): Bob's window warns loudly.
+    auto *banner = window.keyChangeBanner();
+    QVERIFY(banner && !banner->isVisible());
+    auto aliceAgain = e2eeUser(*m_gw, QStringLiteral("ualice"));
+    const QString newDevice = (*aliceAgain)->deviceId();
+    QVERIFY(bob.run(bob->fetchKeys({QStringLiteral("ualice")})));
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kWait);
+    QVERIFY(banner->text().contains(QStringLiteral("ualice")));
+    QVERIFY(banner->text().contains(newDevice));
+    QVERIFY(!bob->crypto()->trust().mayShareKeysWith(QStringLiteral("ualice"), newDevice));
+    QTest::mouseClick(banner->acceptButton(), Qt::LeftButton);
+    QVERIFY(!banner->isVisible());
+    QVERIFY(bob->crypto()->trust().mayShareKeysWith(QStringLiteral("ualice"), newDevice));
+
+    // The safety-number dialog shows the 60 digits to compare.
+    hchat::ui::SafetyNumberDialog dialog(&*bob.client, QStringLiteral("ualice"));
+    QCOMPARE(dialog.number().remove(QLatin1Char(' ')).size(), 60);
+}
+
+QTEST_MAIN(UiE2ee)
+#include "tst_ui_e2ee.moc"
