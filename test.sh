@@ -9,6 +9,9 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 cmake --preset default >/dev/null
 cmake --build --preset default
+# The fuzz tests (label fuzz) run the libFuzzer targets of this lean clang tree (build-fuzz/).
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,49 +1,118 @@
 // hchat: the desktop app. Parses the command line, opens the profile, and hands over to the UI.
 #include "Client.h"
+#include "DesktopTheme.h"
 #include "HistoryStore.h"
 #include "MainWindow.h"
 #include "SignInDialog.h"
+#include "SingleInstance.h"
+#include "Translations.h"
+#include "UiSettings.h"
 #include "hchat/Version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 
 #include <cstdio>
 
+namespace {
+const QCommandLineOption kGatewayOption(
+    QStringList{QStringLiteral("g"), QStringLiteral("gateway"), QStringLiteral("server")},
+    QStringLiteral("Gateway address (host:port, http(s)://host:port or ws(s)://host:port/ws)."),
+    QStringLiteral("address"));
+const QCommandLineOption kProfileOption(
+    QStringList{QStringLiteral("p"), QStringLiteral("profile")},
+    QStringLiteral("Profile: a NAME (its own folder in the user's data folder, e.g. for a second user on this "
+                   "machine) or a folder path containing '/'."),
+    QStringLiteral("name"));
+
+void describeApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("hchat"));
+    QCoreApplication::setOrganizationName(QStringLiteral("hchat"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(hchat::kVersion));
+}
+
+void configure(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral("HChat: desktop chat that never loses a message."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(kGatewayOption);
+    parser.addOption(kProfileOption);
+}
+
+// --help and --version must work without a display (QApplication would need one).
+bool onlyAsksForInformation(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "-?" || a == "--help-all" || a == "-v" || a == "--version")
+            return true;
+    }
+    return false;
+}
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    if (onlyAsksForInformation(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        describeApplication();
+        QCommandLineParser parser;
+        configure(parser);
+        parser.process(core); // prints and exits
+        return 0;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("hchat"));
+    describeApplication();
     QApplication::setApplicationDisplayName(QStringLiteral("HChat"));
-    QApplication::setOrganizationName(QStringLiteral("hchat"));
-    QApplication::setApplicationVersion(QString::fromLatin1(hchat::kVersion));
     QApplication::setDesktopFileName(QStringLiteral("org.hchat.HChat"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/hchat/hchat.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("HChat: desktop chat that never loses a message."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption gatewayOption(
-        QStringList{QStringLiteral("g"), QStringLiteral("gateway")},
-        QStringLiteral("Gateway address (host:port, http(s)://host:port or ws(s)://host:port/ws)."),
-        QStringLiteral("address"));
-    const QCommandLineOption profileOption(QStringList{QStringLiteral("p"), QStringLiteral("profile")},
-                                           QStringLiteral("Folder of the local history (default: the user's data folder)."),
-                                           QStringLiteral("folder"));
-    parser.addOption(gatewayOption);
-    parser.addOption(profileOption);
+    configure(parser);
     parser.process(app);
 
-    const QString profile = parser.isSet(profileOption)
-                                ? parser.value(profileOption)
-                                : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(profile);
+    const QString dataRoot = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QString profile = dataRoot;
+    if (parser.isSet(kProfileOption)) {
+        const QString value = parser.value(kProfileOption);
+        static const QRegularExpression kName(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+        if (value.contains(QLatin1Char('/')))
+            profile = QDir(value).absolutePath();
+        else if (kName.match(value).hasMatch() && value != QLatin1String(".") && value != QLatin1String(".."))
+            profile = QDir(dataRoot).filePath(QStringLiteral("profiles/") + value);
+        else {
+            std::fprintf(stderr, "hchat: '%s' is not a profile name (letters, digits, . _ -) or a folder path\n",
+                         qPrintable(value));
+            return 2;
+        }
+    }
+    if (!QDir().mkpath(profile)) {
+        std::fprintf(stderr, "hchat: cannot create the profile folder %s\n", qPrintable(profile));
+        return 1;
+    }
+
+    // A second start of the same profile raises the running window and exits.
+    hchat::ui::SingleInstance instance(profile);
+    if (!instance.claim()) {
+        std::fprintf(stdout, "hchat: already running for %s; raised its window\n", qPrintable(profile));
+        return 0;
+    }
+
+    hchat::ui::UiSettings settings(profile);
+    hchat::ui::Translations::install(settings.language());
+    hchat::ui::DesktopTheme theme;
+    theme.setPreference(settings.theme());
+    theme.start();
+    QObject::connect(&settings, &hchat::ui::UiSettings::changed, &theme,
+                     [&] { theme.setPreference(settings.theme()); });
 
     hchat::Client client;
     if (!client.openProfile(profile)) {
@@ -55,7 +124,7 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    QString gateway = parser.value(gatewayOption);
+    QString gateway = parser.value(kGatewayOption);
     if (gateway.isEmpty() && !client.gatewayUrls().isEmpty())
         gateway = client.gatewayUrls().first().toString();
     if (gateway.isEmpty())
@@ -67,8 +136,17 @@ int main(int argc, char *argv[])
     }
     client.setGatewayUrls({wsUrl});
 
-    hchat::ui::MainWindow window(&client);
+    hchat::ui::MainWindow window(&client, &settings);
     window.show();
+    QObject::connect(&instance, &hchat::ui::SingleInstance::activationRequested, &window,
+                     [&window](const QString &token) {
+                         // The compositor gives focus to a window raised with the launcher's token.
+                         if (!token.isEmpty())
+                             qputenv("XDG_ACTIVATION_TOKEN", token.toUtf8());
+                         std::fprintf(stderr, "hchat: raising the window for another start%s\n",
+                                      token.isEmpty() ? "" : " (with an activation token)");
+                         window.showAndRaise();
+                     });
 
     QObject::connect(&client, &hchat::Client::signInRequired, &window, [&](const QString &reason) {
         hchat::ui::SignInDialog dialog(&client, gateway, &window);

@@ -61,6 +61,8 @@ void Client::init(TokenVault *vault)
     qRegisterMetaType<hchat::CatchUpReport>();
     qRegisterMetaType<hchat::OutboxEntry::State>();
     qRegisterMetaType<hchat::ConnectionState>();
+    qRegisterMetaType<hchat::AccountDevice>();
+    qRegisterMetaType<QList<hchat::AccountDevice>>();
     m_vault = vault;
     m_nam = new QNetworkAccessManager(this);
     m_http = new GatewayHttp(m_nam, this);
@@ -322,6 +324,59 @@ quint64 Client::logOut()
     }
     postWithFailover(QStringLiteral("/v1/logout"), {},
                      [finish](bool ok, int, const QString &error, const QByteArray &) { finish(ok, error); });
+    return id;
+}
+
+quint64 Client::listDevices()
+{
+    const quint64 id = nextRequestId();
+    if (m_token.isEmpty()) {
+        finishLater(id, false, tr("Not signed in."));
+        return id;
+    }
+    postWithFailover(QStringLiteral("/v1/devices"), {},
+                     [this, id](bool ok, int, const QString &error, const QByteArray &body) {
+                         hchat::v1::DeviceList list;
+                         if (ok && !list.ParseFromArray(body.constData(), int(body.size()))) {
+                             emit requestFinished(id, false, tr("The gateway's device list did not parse."));
+                             return;
+                         }
+                         if (ok) {
+                             QList<AccountDevice> devices;
+                             for (const auto &d : list.devices()) {
+                                 AccountDevice a;
+                                 a.deviceId = QString::fromStdString(d.device_id());
+                                 a.name = QString::fromStdString(d.name());
+                                 a.created = QDateTime::fromMSecsSinceEpoch(d.created_ms());
+                                 if (d.last_seen_ms() > 0)
+                                     a.lastActive = QDateTime::fromMSecsSinceEpoch(d.last_seen_ms());
+                                 a.current = d.current();
+                                 devices.append(a);
+                             }
+                             emit devicesListed(devices);
+                         }
+                         emit requestFinished(id, ok, error);
+                     });
+    return id;
+}
+
+quint64 Client::revokeDevice(const QString &deviceId)
+{
+    const quint64 id = nextRequestId();
+    if (m_token.isEmpty() || deviceId.isEmpty()) {
+        finishLater(id, false, m_token.isEmpty() ? tr("Not signed in.") : tr("No device given."));
+        return id;
+    }
+    if (deviceId == m_deviceId) {
+        finishLater(id, false, tr("This device signs out with Sign out, not by revoking itself."));
+        return id;
+    }
+    hchat::v1::RevokeDevice req;
+    req.set_device_id(deviceId.toStdString());
+    postWithFailover(QStringLiteral("/v1/devices/revoke"), QByteArray::fromStdString(req.SerializeAsString()),
+                     [this, id](bool ok, int, const QString &error, const QByteArray &) {
+                         emit requestFinished(id, ok, error);
+                     });
     return id;
 }
 

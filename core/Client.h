@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AccountDevice.h"
 #include "CatchUpReport.h"
 #include "ChannelRecord.h"
 #include "ConnectionState.h"
@@ -115,6 +116,10 @@ public:
     quint64 logOut();
     // Disconnect without logging out (and stop reconnecting).
     void disconnectFromGateway();
+    // The account's devices (POST /v1/devices): devicesListed() with them, then requestFinished.
+    quint64 listDevices();
+    // Revokes another device of this account: its token stops working at once.
+    quint64 revokeDevice(const QString &deviceId);
     QString nick() const { return m_nick; }
     QString deviceId() const { return m_deviceId; }
     QString accountKey() const; // the vault entry: "<nick>@<host:port>"
@@ -174,6 +179,7 @@ signals:
     void signedIn(const QString &nick);
     void signInRequired(const QString &reason);
     void signedOut();
+    void devicesListed(const QList<hchat::AccountDevice> &devices);
     // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
     void errorOccurred(const QString &message);
 

@@ -26,7 +26,10 @@ KeychainTokenVault::KeychainTokenVault(const QString &service, QObject *parent)
 
 void KeychainTokenVault::readToken(const QString &account)
 {
-    auto *job = new QKeychain::ReadPasswordJob(m_service, this);
+    // Jobs have no parent: a pending libsecret call must never find its job deleted with the vault
+    // (it crashes); they delete themselves when finished, and the connection's context (this)
+    // drops the callback if the vault is gone by then.
+    auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(account);
@@ -47,7 +50,7 @@ void KeychainTokenVault::readToken(const QString &account)
 
 void KeychainTokenVault::writeToken(const QString &account, const QString &token)
 {
-    auto *job = new QKeychain::WritePasswordJob(m_service, this);
+    auto *job = new QKeychain::WritePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(account);
@@ -66,7 +69,7 @@ void KeychainTokenVault::writeToken(const QString &account, const QString &token
 
 void KeychainTokenVault::removeToken(const QString &account)
 {
-    auto *job = new QKeychain::DeletePasswordJob(m_service, this);
+    auto *job = new QKeychain::DeletePasswordJob(m_service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(account);

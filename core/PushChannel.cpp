@@ -131,7 +131,7 @@ void PushChannel::start()
     m_authFailed = false;
     m_failuresSinceSuccess = 0;
     m_backoff.reset();
-    m_wallAtCheck = QDateTime::currentMSecsSinceEpoch();
+    m_wallAtCheck = wallNow();
     m_monoAtCheck = m_monotonic.elapsed();
     m_clockTimer.start();
     m_requestTimer.start();
@@ -188,7 +188,7 @@ void PushChannel::openSocket()
     QWebSocket *s = m_socket.get();
     connect(s, &QWebSocket::connected, this, &PushChannel::onConnected);
     connect(s, &QWebSocket::disconnected, this, &PushChannel::onDisconnected);
-    connect(s, &QWebSocket::binaryMessageReceived, this, &PushChannel::onBinaryMessage);
+    connect(s, &QWebSocket::binaryMessageReceived, this, &PushChannel::handleBinaryMessage);
     connect(s, &QWebSocket::textMessageReceived, this, &PushChannel::onTextMessage);
     connect(s, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, &PushChannel::onSocketError);
     connect(s, &QWebSocket::sslErrors, this, &PushChannel::onSslErrors);
@@ -260,7 +260,7 @@ void PushChannel::onTextMessage(const QString &text)
     emit malformedFrame(msg);
 }
 
-void PushChannel::onBinaryMessage(const QByteArray &data)
+void PushChannel::handleBinaryMessage(const QByteArray &data)
 {
     m_sinceRx.restart();
     hchat::v1::Frame frame;
@@ -420,9 +420,14 @@ void PushChannel::onKeepAliveTick()
     m_socket->ping();
 }
 
+qint64 PushChannel::wallNow() const
+{
+    return m_wallClock ? m_wallClock() : QDateTime::currentMSecsSinceEpoch();
+}
+
 void PushChannel::onClockTick()
 {
-    const qint64 wall = QDateTime::currentMSecsSinceEpoch();
+    const qint64 wall = wallNow();
     const qint64 mono = m_monotonic.elapsed();
     const qint64 drift = (wall - m_wallAtCheck) - (mono - m_monoAtCheck);
     m_wallAtCheck = wall;

@@ -55,6 +55,9 @@ public:
     Backoff &backoff() { return m_backoff; }
     // Watches wall clock vs monotonic clock; a jump (or a resume) triggers reconnectNow().
     void setClockJumpCheck(int intervalMs, int thresholdMs);
+    // The wall clock that check reads (ms since the epoch; default the system clock). Tests move
+    // it to simulate a clock change, or a resume: CLOCK_MONOTONIC stands still while suspended.
+    void setWallClock(std::function<qint64()> clock) { m_wallClock = std::move(clock); }
 
     State state() const { return m_state; }
     bool isConnected() const { return m_state == State::Connected; }
@@ -63,6 +66,10 @@ public:
     // Sends a frame (request_id assigned here, returned; 0 when not connected, and the handler
     // is then not called).
     quint64 sendRequest(hchat::v1::Frame frame, ReplyHandler handler = {}, int timeoutMs = 15000);
+
+    // One binary WebSocket message from the gateway, as the socket delivers it: decoded, then
+    // answered to its request, taken as the Welcome, or emitted as pushed() / malformedFrame().
+    void handleBinaryMessage(const QByteArray &data);
 
 public slots:
     void start();        // connect (or keep connecting) until stop()
@@ -91,7 +98,6 @@ private:
     void openSocket();
     void onConnected();
     void onDisconnected();
-    void onBinaryMessage(const QByteArray &data);
     void onTextMessage(const QString &text);
     void onSocketError(QAbstractSocket::SocketError error);
     void onSslErrors(const QList<QSslError> &errors);
@@ -100,6 +106,7 @@ private:
     void dropLink(const QString &reason);
     void onKeepAliveTick();
     void onClockTick();
+    qint64 wallNow() const;
     void sendRaw(const hchat::v1::Frame &frame);
 
     struct Pending {
@@ -129,6 +136,7 @@ private:
     QTimer m_clockTimer;
     QElapsedTimer m_sinceRx;
     QElapsedTimer m_monotonic;
+    std::function<qint64()> m_wallClock;
     qint64 m_wallAtCheck = 0;
     qint64 m_monoAtCheck = 0;
     int m_clockThresholdMs = 10000;

@@ -1,5 +1,7 @@
 #include "ChatService.h"
 
+#include "Log.h"
+
 #include "Fanout.h"
 
 #include "Limits.h"
@@ -133,6 +135,20 @@ void ChatService::onAuthTimeout(const SessionPtr &session)
     sendError(session, 0, ERROR_NOT_AUTHENTICATED, "no Hello in time", true);
 }
 
+void ChatService::onMessage(const SessionPtr &session, bool binary, const void *data, std::size_t size)
+{
+    if (!binary) {
+        onMalformed(session, "text messages are not accepted: send binary protobuf Frames");
+        return;
+    }
+    Frame frame;
+    if (size > limits::kMaxFrameBytes || !frame.ParseFromArray(data, int(size))) {
+        onMalformed(session, "the message is not a valid Frame");
+        return;
+    }
+    onFrame(session, std::move(frame));
+}
+
 void ChatService::onFrame(const SessionPtr &session, Frame frame)
 {
     m_ctx.metrics.framesReceived.fetch_add(1, std::memory_order_relaxed);
@@ -164,6 +180,12 @@ void ChatService::onFrame(const SessionPtr &session, Frame frame)
 void ChatService::dispatchFrame(const SessionPtr &session, Frame &frame)
 {
     const auto rid = frame.request_id();
+    if (log::enabled(log::Level::Debug) && frame.body_case() != Frame::kPing) {
+        const auto *field = Frame::descriptor()->FindFieldByNumber(frame.body_case());
+        HCHAT_DEBUG("frame %s request %llu from %s (device %s)", field ? field->name().c_str() : "(none)",
+                    static_cast<unsigned long long>(rid), session->identity().nick.c_str(),
+                    session->identity().deviceId.c_str());
+    }
     if (m_ctx.shuttingDown.load() && frame.body_case() != Frame::kPing) {
         sendError(session, rid, ERROR_SHUTTING_DOWN, "the gateway is shutting down");
         return;
@@ -268,6 +290,7 @@ void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, cons
                 return;
             }
             session->setIdentity(SessionIdentity{token->userId, token->nick, token->deviceId, hash});
+            HCHAT_DEBUG("session authenticated: %s (device %s)", token->nick.c_str(), token->deviceId.c_str());
             const double rate = m_ctx.config.rateLimitPerSecond;
             session->bucket.reset(rate, std::max(10.0, 2 * rate));
             // Registered before the channel list is read, so that no push between the two is lost
@@ -680,6 +703,11 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             ack->set_server_time_ms(r->message.server_time_ms());
             ack->set_duplicate(r->duplicate);
             session->sendFrame(f);
+            HCHAT_DEBUG("%s %s seq %llu from %s: %zu body bytes%s%s", r->duplicate ? "duplicate send to" : "committed",
+                        r->message.channel().c_str(), static_cast<unsigned long long>(r->message.seq()),
+                        r->message.sender().c_str(), r->message.body().size(),
+                        r->message.encrypted() ? ", encrypted" : "",
+                        r->message.kind() == MESSAGE_KIND_KEY_SHARE ? ", key share" : "");
             if (r->duplicate) {
                 m_ctx.metrics.duplicateSends.fetch_add(1, std::memory_order_relaxed);
                 return;

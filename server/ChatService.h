@@ -20,6 +20,8 @@ public:
 
     explicit ChatService(ServerContext &ctx);
 
+    // One WebSocket message as read from the connection: a binary message holds one Frame.
+    void onMessage(const SessionPtr &session, bool binary, const void *data, std::size_t size);
     void onFrame(const SessionPtr &session, hchat::v1::Frame frame);
     // A WebSocket message that is not a Frame (a text message, bytes that do not parse).
     void onMalformed(const SessionPtr &session, const std::string &why);

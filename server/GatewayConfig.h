@@ -23,6 +23,7 @@ struct GatewayConfig {
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
     unsigned readerThreads = 2;
+    std::string logLevel = "info"; // error | warning | info | debug
     bool showVersion = false;
     bool showHelp = false;
 

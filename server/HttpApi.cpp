@@ -103,6 +103,30 @@ void HttpApi::onStore(bool read, Reply reply, std::function<HttpResponse(Message
         reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
 }
 
+const std::vector<HttpApi::Route> &HttpApi::routes()
+{
+    static const std::vector<Route> table = {
+        {"/v1/register", Access::Public, &HttpApi::registerUser},
+        {"/v1/login", Access::Public, &HttpApi::login},
+        {"/v1/logout", Access::Token, &HttpApi::logout},
+        {"/v1/sync", Access::Token, &HttpApi::sync},
+        {"/v1/channels", Access::Token, &HttpApi::channels},
+        {"/v1/keys/publish", Access::Token, &HttpApi::publishKeys},
+        {"/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
+        {"/v1/devices", Access::Token, &HttpApi::devices},
+        {"/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
+    };
+    return table;
+}
+
+std::vector<HttpApi::RouteInfo> HttpApi::routeList()
+{
+    std::vector<RouteInfo> out;
+    for (const Route &r : routes())
+        out.push_back({r.path, r.access});
+    return out;
+}
+
 void HttpApi::handle(HttpRequest request, Reply reply)
 {
     m_ctx.metrics.httpRequests.fetch_add(1, std::memory_order_relaxed);
@@ -115,23 +139,17 @@ void HttpApi::handle(HttpRequest request, Reply reply)
     if (path == "/metrics")
         return reply(HttpResponse{200, "text/plain; version=0.0.4", m_ctx.metrics.render()});
 
-    using Handler = void (HttpApi::*)(HttpRequest &, Reply);
-    static const std::pair<const char *, Handler> routes[] = {
-        {"/v1/register", &HttpApi::registerUser}, {"/v1/login", &HttpApi::login},
-        {"/v1/logout", &HttpApi::logout},         {"/v1/sync", &HttpApi::sync},
-        {"/v1/channels", &HttpApi::channels},     {"/v1/keys/publish", &HttpApi::publishKeys},
-        {"/v1/keys/fetch", &HttpApi::fetchKeys},  {"/v1/devices", &HttpApi::devices},
-        {"/v1/devices/revoke", &HttpApi::revokeDevice},
-    };
-    for (const auto &[route, handler] : routes) {
-        if (path != route)
+    for (const Route &route : routes()) {
+        if (path != route.path)
             continue;
         if (request.method != "POST")
             return reply(error(ERROR_INVALID_ARGUMENT, "this endpoint wants POST"));
         if (m_ctx.shuttingDown.load())
             return reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
+        if (route.access == Access::Token && bearer(request).empty())
+            return reply(error(ERROR_NOT_AUTHENTICATED, "this endpoint wants Authorization: Bearer <token>"));
         try {
-            (this->*handler)(request, reply);
+            (this->*route.handler)(request, reply);
         } catch (const ProtocolError &e) {
             reply(error(e.code(), e.what()));
         }
@@ -261,7 +279,10 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         res.set_channel(name);
         res.set_server_max_seq(stream->maxSeq);
         std::uint64_t last = from - 1;
-        for (auto &m : st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)) {
+        // Nothing lies past the stream's max seq (and a from_seq above INT64_MAX would wrap in the store).
+        auto messages = from <= stream->maxSeq ? st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)
+                                               : std::vector<Message>();
+        for (auto &m : messages) {
             last = m.seq();
             *res.add_messages() = std::move(m);
         }
@@ -288,16 +309,18 @@ void HttpApi::publishKeys(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
     auto keys = std::make_shared<DeviceKeys>(parseBody<DeviceKeys>(request.body));
-    if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
-        keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES || keys->signature().size() != crypto_sign_BYTES)
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "identity_key and exchange_key are 32 bytes, signature 64");
-    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(keys->signature().data()),
-                                    reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
-                                    keys->exchange_key().size(),
-                                    reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "signature does not verify: sign exchange_key with identity_key");
+    // Checked after authentication, so that a caller without a valid token learns nothing else.
     onStore(false, reply, [token, keys](MessageStore &st) {
         const auto auth = authenticate(st, token);
+        if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
+            keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES || keys->signature().size() != crypto_sign_BYTES)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "identity_key and exchange_key are 32 bytes, signature 64");
+        if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(keys->signature().data()),
+                                        reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
+                                        keys->exchange_key().size(),
+                                        reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "signature does not verify: sign exchange_key with identity_key");
         keys->set_nick(auth.nick);
         keys->set_device_id(auth.deviceId);
         st.publishKeys(auth.userId, *keys, ServerContext::nowMs());

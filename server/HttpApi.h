@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace hchat::server {
 
@@ -33,7 +34,24 @@ public:
 
     HttpResponse error(hchat::v1::ErrorCode code, const std::string &message);
 
+    // Every POST endpoint, read from the route table that handle() dispatches with (security
+    // tests walk it rather than a list typed by hand). Public endpoints take no token.
+    enum class Access { Public, Token };
+    struct RouteInfo {
+        std::string path;
+        Access access;
+    };
+    static std::vector<RouteInfo> routeList();
+
 private:
+    using Handler = void (HttpApi::*)(HttpRequest &, Reply);
+    struct Route {
+        const char *path;
+        Access access;
+        Handler handler;
+    };
+    static const std::vector<Route> &routes();
+
     void registerUser(HttpRequest &request, Reply reply);
     void login(HttpRequest &request, Reply reply);
     void logout(HttpRequest &request, Reply reply);

@@ -1,9 +1,11 @@
 #include "HttpSession.h"
+#include "Log.h"
 
 #include "ChatService.h"
 #include "Limits.h"
 #include "WebSocketSession.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace hchat::server {
@@ -145,7 +147,13 @@ void HttpSession<Stream>::onBody(beast::error_code ec, std::size_t)
         request.authorization = std::string(it->value());
     request.body = std::move(req.body());
     beast::get_lowest_layer(m_stream).expires_never();
-    m_ctx.api->handle(std::move(request), [self = this->shared_from_this(), keepAlive](HttpResponse response) mutable {
+    std::string what;
+    if (log::enabled(log::Level::Debug))
+        what = request.method + " " + request.target.substr(0, std::min<std::size_t>(request.target.find('?'), 128));
+    m_ctx.api->handle(std::move(request), [self = this->shared_from_this(), keepAlive,
+                                           what = std::move(what)](HttpResponse response) mutable {
+        HCHAT_DEBUG("http %s from %s -> %d (%zu bytes)", what.c_str(), self->m_remoteAddress.c_str(), response.status,
+                    response.body.size());
         net::post(self->m_stream.get_executor(), [self, keepAlive, response = std::move(response)]() mutable {
             self->respond(std::move(response), keepAlive && !self->m_ctx.shuttingDown.load());
         });

@@ -103,16 +103,8 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t)
         finish();
         return;
     }
-    if (!m_ws.got_binary()) {
-        m_ctx.chat->onMalformed(shared_from_this(), "text messages are not accepted: send binary protobuf Frames");
-    } else {
-        hchat::v1::Frame frame;
-        const auto data = m_buffer.data();
-        if (!frame.ParseFromArray(data.data(), int(data.size())))
-            m_ctx.chat->onMalformed(shared_from_this(), "the message is not a valid Frame");
-        else
-            m_ctx.chat->onFrame(shared_from_this(), std::move(frame));
-    }
+    const auto data = m_buffer.data();
+    m_ctx.chat->onMessage(shared_from_this(), m_ws.got_binary(), data.data(), data.size());
     m_buffer.consume(m_buffer.size());
     if (authState == AuthState::Authenticated || authState == AuthState::Pending)
         m_authTimer.cancel();

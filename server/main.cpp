@@ -2,6 +2,7 @@
 // 1 when the gateway cannot start (database, TLS, address), 2 for bad arguments.
 #include "Gateway.h"
 #include "GatewayConfig.h"
+#include "Log.h"
 #include "PostgresMessageStore.h"
 #include "hchat/Version.h"
 
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
         std::printf("hchat-gateway %s\n", hchat::kVersion);
         return 0;
     }
+    if (hchat::server::log::Level level; hchat::server::log::parseLevel(config.logLevel, level))
+        hchat::server::log::setLevel(level);
     std::signal(SIGPIPE, SIG_IGN);
     // A file-size limit (or a full disk) must surface as a failed commit, not kill the process.
     std::signal(SIGXFSZ, SIG_IGN);

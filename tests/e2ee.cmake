@@ -8,3 +8,6 @@ hchat_add_test(tst_e2ee_keychain SOURCES tst_e2ee_keychain.cpp CoreTestHelpers.h
                LABELS integration DBUS TIMEOUT 90)
 target_compile_definitions(tst_e2ee_keychain PRIVATE
   HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
+# Sender-session rotation after 1,000 messages; direct messages encrypted by default.
+hchat_add_test(tst_e2ee_rotation SOURCES tst_e2ee_rotation.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)

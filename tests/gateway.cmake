@@ -15,3 +15,7 @@ if(HCHAT_BUILD_BENCH)
   set_tests_properties(bench_gateway_smoke PROPERTIES LABELS unit TIMEOUT 120
     PASS_REGULAR_EXPRESSION "\"acked_messages_per_s\"")
 endif()
+
+# Front-door security: routes from the route table, frame types from the descriptor.
+hchat_add_test(tst_gateway_security SOURCES tst_gateway_security.cpp
+               LIBS hchat_server PkgConfig::SODIUM SQLite::SQLite3 LABELS integration TIMEOUT 180)

@@ -5,6 +5,8 @@
 #include "CoreTestHelpers.h"
 #include "KeychainTokenVault.h"
 
+#include <memory>
+
 #include <QFile>
 #include <QDirIterator>
 #include <QProcess>
@@ -98,6 +100,20 @@ private slots:
         other.removeToken(QStringLiteral("bob@127.0.0.1:1"));
         QTRY_COMPARE_WITH_TIMEOUT(removed.count(), 1, 10000);
         QCOMPARE(readToken(vault, QStringLiteral("bob@127.0.0.1:1")), QString());
+    }
+
+    void aVaultDeletedWithCallsPendingDoesNotCrash()
+    {
+        // Sign out, then quit at once: the vault goes away while libsecret still works on its calls.
+        for (int i = 0; i < 5; ++i) {
+            auto vault = std::make_unique<KeychainTokenVault>(QStringLiteral("HChat-test"));
+            vault->writeToken(QStringLiteral("gone%1@127.0.0.1:1").arg(i), QStringLiteral("tok"));
+            vault->readToken(QStringLiteral("gone%1@127.0.0.1:1").arg(i));
+            vault->removeToken(QStringLiteral("gone%1@127.0.0.1:1").arg(i));
+        }
+        QTest::qWait(1500); // the jobs finish with nobody to tell
+        KeychainTokenVault vault(QStringLiteral("HChat-test"));
+        QCOMPARE(readToken(vault, QStringLiteral("nobody@127.0.0.1:1")), QString());
     }
 
     void clientKeepsTokenInKeychain()

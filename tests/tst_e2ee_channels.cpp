@@ -165,6 +165,7 @@ void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()
 void E2eeChannels::zeroKnowledgeAtTheGateway()
 {
     GatewayProcess gw;
+    gw.setExtraArguments({QStringLiteral("--log-level"), QStringLiteral("debug")});
     QVERIFY(gw.start());
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=true"));
     const QStringList secret = {QStringLiteral("zebra-crossing-at-midnight"), QStringLiteral("purple-umbrella-treaty"),
@@ -191,6 +192,10 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
     }
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false"));
     QTest::qWait(200);
+    // Debug logging was really on: the gateway described each commit and request.
+    QVERIFY(gw.output().contains("debug hchat-gateway: committed vault seq"));
+    QVERIFY(gw.output().contains("debug hchat-gateway: frame send"));
+    QVERIFY(gw.output().contains("debug hchat-gateway: http POST /v1/keys/fetch"));
     for (const QString &p : secret)
         QVERIFY2(whereFound(gw, p.toUtf8()).isEmpty(),
                  qPrintable(p + QStringLiteral(" found in ") + whereFound(gw, p.toUtf8()).join(QLatin1Char(','))));

@@ -6,7 +6,11 @@
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
+#include "DevicesDialog.h"
 #include "SafetyNumberDialog.h"
+
+#include <QPushButton>
+#include <QTreeWidget>
 
 #include "hchat.pb.h"
 
@@ -27,6 +31,23 @@ int rowOfSeq(const QAbstractItemModel *model, quint64 seq)
         if (model->index(row, 0).data(MessageListModel::SeqRole).toULongLong() == seq)
             return row;
     return -1;
+}
+} // namespace
+
+namespace {
+// The row of one device of nick in the devices dialog's list of people.
+QTreeWidgetItem *peerDevice(QTreeWidget *tree, const QString &nick, const QString &deviceId)
+{
+    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *person = tree->topLevelItem(i);
+        if (person->text(0) != nick)
+            continue;
+        for (int j = 0; j < person->childCount(); ++j) {
+            if (person->child(j)->toolTip(0) == deviceId)
+                return person->child(j);
+        }
+    }
+    return nullptr;
 }
 } // namespace
 
@@ -102,6 +123,16 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     QVERIFY(banner->text().contains(QStringLiteral("ualice")));
     QVERIFY(banner->text().contains(newDevice));
     QVERIFY(!bob->crypto()->trust().mayShareKeysWith(QStringLiteral("ualice"), newDevice));
+
+    // The devices dialog lists it too, as not trusted, with Accept offered for it.
+    {
+        hchat::ui::DevicesDialog devices(&*bob.client);
+        QTreeWidgetItem *item = peerDevice(devices.peerDevices(), QStringLiteral("ualice"), newDevice);
+        QVERIFY(item);
+        QVERIFY2(item->text(1).contains(QStringLiteral("new device")), qPrintable(item->text(1)));
+        devices.peerDevices()->setCurrentItem(item);
+        QVERIFY(devices.acceptButton()->isEnabled());
+    }
     QTest::mouseClick(banner->acceptButton(), Qt::LeftButton);
     QVERIFY(!banner->isVisible());
     QVERIFY(bob->crypto()->trust().mayShareKeysWith(QStringLiteral("ualice"), newDevice));
@@ -109,6 +140,25 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     // The safety-number dialog shows the 60 digits to compare.
     hchat::ui::SafetyNumberDialog dialog(&*bob.client, QStringLiteral("ualice"));
     QCOMPARE(dialog.number().remove(QLatin1Char(' ')).size(), 60);
+
+    // "Mark as verified" after comparing: every trusted device of Alice becomes verified, the
+    // button says so, and the devices dialog shows it.
+    QVERIFY(dialog.verifyButton()->isEnabled());
+    QTest::mouseClick(dialog.verifyButton(), Qt::LeftButton);
+    QCOMPARE(bob->trustState(QStringLiteral("ualice")), crypto::TrustStore::State::Verified);
+    QVERIFY(!dialog.verifyButton()->isEnabled());
+    QCOMPARE(dialog.verifyButton()->text(), QStringLiteral("Verified"));
+    hchat::ui::DevicesDialog devices(&*bob.client);
+    QTreeWidgetItem *verified = peerDevice(devices.peerDevices(), QStringLiteral("ualice"), newDevice);
+    QVERIFY(verified);
+    QCOMPARE(verified->text(1), crypto::TrustStore::describe(crypto::TrustStore::State::Verified));
+    QVERIFY(!devices.acceptButton()->isEnabled());
+    // Its Safety number button asks the window for Alice's dialog.
+    QSignalSpy asked(&devices, &hchat::ui::DevicesDialog::safetyNumberRequested);
+    devices.peerDevices()->setCurrentItem(verified);
+    QTest::mouseClick(devices.safetyNumberButton(), Qt::LeftButton);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.first().at(0).toString(), QStringLiteral("ualice"));
 }
 
 QTEST_MAIN(UiE2ee)

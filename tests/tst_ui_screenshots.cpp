@@ -1,12 +1,15 @@
 // Screenshots of the main window for people to look at (not golden images): light and dark,
 // English and Chinese text, under a real X server (xvfb-run). Each must show something.
 #include "CoreTestHelpers.h"
+#include "DesktopTheme.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "MessageView.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QImage>
+#include <QMenuBar>
 #include <QPalette>
 #include <QScreen>
 #include <QStyleFactory>
@@ -20,23 +23,6 @@ using hchat::test::TestClient;
 using hchat::ui::MainWindow;
 
 namespace {
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 38, 41));
-    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
-    p.setColor(QPalette::Base, QColor(28, 29, 31));
-    p.setColor(QPalette::AlternateBase, QColor(45, 46, 50));
-    p.setColor(QPalette::Text, QColor(230, 230, 230));
-    p.setColor(QPalette::Button, QColor(45, 46, 50));
-    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-    p.setColor(QPalette::Highlight, QColor(61, 139, 253));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 155));
-    p.setColor(QPalette::Link, QColor(120, 170, 255));
-    return p;
-}
-
 // Distinct colours in a coarse sample: a blank or single-colour image has one or two.
 int distinctColours(const QImage &image)
 {
@@ -109,7 +95,11 @@ void Screenshots::mainWindowScreenshots()
     QFETCH(bool, dark);
     QFETCH(QString, locale);
     QLocale::setDefault(QLocale(locale));
-    QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
+    // The app's own translation and dark palette, as hchat installs them.
+    const QString language = hchat::ui::Translations::install(locale);
+    if (locale.startsWith(QLatin1String("zh")))
+        QCOMPARE(language.left(2), QStringLiteral("zh"));
+    QApplication::setPalette(dark ? hchat::ui::DesktopTheme::darkPalette() : QApplication::style()->standardPalette());
     MainWindow window(&*m_viewer->client);
     window.resize(1000, 640);
     window.show();
@@ -121,6 +111,12 @@ void Screenshots::mainWindowScreenshots()
     QVERIFY(shot.save(path));
     QVERIFY2(shot.width() >= 900 && shot.height() >= 600, qPrintable(path));
     QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
+    // The menu bar speaks the language of the screenshot.
+    const QString chatMenu = window.menuBar()->actions().first()->text();
+    QVERIFY2(locale.startsWith(QLatin1String("zh")) ? chatMenu.contains(QStringLiteral("聊天"))
+                                                     : chatMenu == QStringLiteral("&Chat"),
+             qPrintable(chatMenu));
+    hchat::ui::Translations::install(QStringLiteral("en"));
     QLocale::setDefault(QLocale::c());
 }
 

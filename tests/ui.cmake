@@ -15,3 +15,13 @@ hchat_add_test(tst_ui_screenshots SOURCES tst_ui_screenshots.cpp LIBS hchat_ui L
 target_compile_definitions(tst_ui_screenshots PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")
 
 hchat_add_test(tst_ui_notifications SOURCES tst_ui_notifications.cpp LIBS hchat_ui LABELS ui integration DBUS TIMEOUT 180)
+
+hchat_add_test(tst_ui_account SOURCES tst_ui_account.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
+
+# Desktop integration on a private session bus: portal dark mode, single instance, --help/--version.
+hchat_add_test(tst_ui_desktop SOURCES tst_ui_desktop.cpp LIBS hchat_ui LABELS ui DBUS TIMEOUT 120)
+target_compile_definitions(tst_ui_desktop PRIVATE HCHAT_APP_BINARY="$<TARGET_FILE:hchat>")
+add_dependencies(tst_ui_desktop hchat)
+
+# The tray icon against a StatusNotifierItem host the test plays (X server + private session bus).
+hchat_add_test(tst_ui_tray SOURCES tst_ui_tray.cpp LIBS hchat_ui LABELS ui integration DBUS XVFB TIMEOUT 120)

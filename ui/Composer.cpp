@@ -17,6 +17,18 @@ QSize Composer::sizeHint() const
     return {400, fm.lineSpacing() * 3 + 12};
 }
 
+bool Composer::event(QEvent *event)
+{
+    // Ctrl+K switches channel from anywhere in the window; QPlainTextEdit would otherwise claim it
+    // as "delete to the end of the line" before the window's shortcut sees it.
+    if (event->type() == QEvent::ShortcutOverride &&
+        static_cast<QKeyEvent *>(event)->keyCombination() == QKeyCombination(Qt::ControlModifier, Qt::Key_K)) {
+        event->ignore();
+        return false;
+    }
+    return QPlainTextEdit::event(event);
+}
+
 void Composer::inputMethodEvent(QInputMethodEvent *event)
 {
     m_composing = !event->preeditString().isEmpty();

@@ -2,9 +2,11 @@
 
 #include "ChannelDelegate.h"
 #include "ChannelListModel.h"
+#include "ChannelSwitcher.h"
 #include "Client.h"
 #include "Composer.h"
 #include "DesktopNotifier.h"
+#include "DevicesDialog.h"
 #include "HistoryStore.h"
 #include "KeyChangeBanner.h"
 #include "MessageDelegate.h"
@@ -12,6 +14,8 @@
 #include "MessageView.h"
 #include "NotificationCenter.h"
 #include "SafetyNumberDialog.h"
+#include "SettingsDialog.h"
+#include "UiSettings.h"
 #include "UiLogging.h"
 #include "crypto/PassphraseIdentityStore.h"
 
@@ -41,8 +45,14 @@ constexpr int kSearchResultSeqRole = Qt::UserRole + 1;
 constexpr int kSearchResultChannelRole = Qt::UserRole + 2;
 } // namespace
 
-MainWindow::MainWindow(Client *client, QWidget *parent)
-    : QMainWindow(parent), m_client(client), m_channelModel(new ChannelListModel(client, this)),
+MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
+    : QMainWindow(parent), m_client(client),
+      m_settings(settings ? settings
+                          : new UiSettings(client->store() && client->store()->isOpen()
+                                               ? QFileInfo(client->store()->path()).absolutePath()
+                                               : QString(),
+                                           this)),
+      m_channelModel(new ChannelListModel(client, this)),
       m_messageModel(new MessageListModel(client->store(), this)), m_notifier(new DesktopNotifier(this)),
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
@@ -111,6 +121,8 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
 
     buildMenus();
     buildTray();
+    applySettings();
+    connect(m_settings, &UiSettings::changed, this, &MainWindow::applySettings);
 
     connect(m_channelList->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) {
@@ -253,12 +265,16 @@ void MainWindow::buildMenus()
         if (ok && !nick.isEmpty())
             safetyNumberDialog(nick);
     });
+    chat->addAction(tr("De&vices…"), this, &MainWindow::devicesDialog);
     chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
         m_search->setFocus();
         m_search->selectAll();
     });
+    chat->addAction(tr("S&witch to channel…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, &MainWindow::channelSwitcher);
+    chat->addSeparator();
+    chat->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, &MainWindow::settingsDialog);
     chat->addSeparator();
     chat->addAction(tr("Sign &out"), this, [this] { m_client->logOut(); });
     chat->addAction(tr("&Quit"), QKeySequence::Quit, this, [this] {
@@ -499,6 +515,37 @@ void MainWindow::safetyNumberDialog(const QString &nick)
     m_messageView->viewport()->update();
 }
 
+void MainWindow::applySettings()
+{
+    m_notifications->setEnabled(m_settings->notificationsEnabled());
+    m_notifications->setShowPreviews(m_settings->notificationPreviews());
+}
+
+void MainWindow::settingsDialog()
+{
+    auto *dialog = new SettingsDialog(m_settings, m_tray != nullptr, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::channelSwitcher()
+{
+    auto *switcher = new ChannelSwitcher(m_channelModel, this);
+    switcher->setAttribute(Qt::WA_DeleteOnClose);
+    connect(switcher, &ChannelSwitcher::channelChosen, this, &MainWindow::openChannel);
+    switcher->open();
+    switcher->filterField()->setFocus();
+}
+
+void MainWindow::devicesDialog()
+{
+    auto *dialog = new DevicesDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DevicesDialog::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
+    connect(dialog, &QDialog::finished, this, [this] { m_messageView->viewport()->update(); });
+    dialog->open();
+}
+
 void MainWindow::passphraseDialog()
 {
     if (m_client->isEncryptionReady())
@@ -548,7 +595,7 @@ void MainWindow::changeEvent(QEvent *event)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveDraft();
-    if (m_tray && m_tray->isVisible() && !m_quitting) {
+    if (m_tray && m_tray->isVisible() && !m_quitting && m_settings->closeToTray()) {
         hide();
         event->ignore();
         return;

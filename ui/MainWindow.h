@@ -26,6 +26,7 @@ class KeyChangeBanner;
 class MessageListModel;
 class MessageView;
 class NotificationCenter;
+class UiSettings;
 
 // The window people live in: channel list on the left; the open channel's messages and the
 // composer on the right; a search field; a status line (offline / connecting / catching up N of
@@ -33,7 +34,8 @@ class NotificationCenter;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(Client *client, QWidget *parent = nullptr);
+    // settings: the app's preferences (nullptr: kept in the client's profile folder, owned here).
+    explicit MainWindow(Client *client, UiSettings *settings = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     QString currentChannel() const { return m_currentChannel; }
@@ -43,6 +45,8 @@ public:
     ChannelListModel *channelModel() const { return m_channelModel; }
     QString statusText() const;
     KeyChangeBanner *keyChangeBanner() const { return m_keyBanner; }
+    UiSettings *settings() const { return m_settings; }
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 public slots:
     void openChannel(const QString &channel);
@@ -52,6 +56,9 @@ public slots:
     void createPrivateChannelDialog();
     void inviteMemberDialog();
     void safetyNumberDialog(const QString &nick);
+    void devicesDialog();
+    void settingsDialog();
+    void channelSwitcher();
     void passphraseDialog();
     void jumpToMessage(const QString &channel, quint64 seq);
 
@@ -70,10 +77,12 @@ private:
     void updateHeader();
     void updateTrayTooltip();
     void saveDraft();
+    void applySettings();
     // Opens the channel just joined or created once the channel list knows it.
     bool openChannelWhenKnown();
 
     Client *m_client;
+    UiSettings *m_settings;
     ChannelListModel *m_channelModel;
     MessageListModel *m_messageModel;
     DesktopNotifier *m_notifier;

@@ -40,6 +40,8 @@ bool NotificationCenter::wanted(const QString &channel, const QString &sender) c
 
 void NotificationCenter::catchUpFinished(const QList<ChannelArrivals> &arrivals)
 {
+    if (!m_enabled)
+        return;
     QList<ChannelArrivals> shown;
     for (const ChannelArrivals &a : arrivals) {
         ChannelArrivals filtered = a;
@@ -64,7 +66,7 @@ void NotificationCenter::catchUpFinished(const QList<ChannelArrivals> &arrivals)
         body = tr("From %1").arg(a.senders.mid(0, 3).join(QStringLiteral(", ")));
         if (a.senders.size() > 3)
             body += tr(" and %n other(s)", nullptr, int(a.senders.size() - 3));
-        if (!a.newestText.isEmpty())
+        if (!a.newestText.isEmpty() && m_showPreviews)
             body += QStringLiteral("\n%1: %2").arg(a.newestSender, elide(a.newestText));
     } else {
         summary = tr("%n new message(s) in %1 channels", nullptr, total).arg(shown.size());
@@ -80,7 +82,7 @@ void NotificationCenter::catchUpFinished(const QList<ChannelArrivals> &arrivals)
 
 void NotificationCenter::liveMessage(const QString &channel, const QString &sender, const QString &text)
 {
-    if (m_windowActive || !wanted(channel, sender))
+    if (!m_enabled || m_windowActive || !wanted(channel, sender))
         return;
     Pending &p = m_pending[channel];
     p.count += 1;
@@ -111,7 +113,8 @@ void NotificationCenter::showLive(const QString &channel)
     Pending &p = m_pending[channel];
     const QString summary = p.count == 1 ? tr("%1 in %2").arg(p.lastSender, channel)
                                          : tr("%n new message(s) in %1", nullptr, p.count).arg(channel);
-    const QString body = p.count == 1 ? elide(p.lastText) : QStringLiteral("%1: %2").arg(p.lastSender, elide(p.lastText));
+    const QString text = m_showPreviews ? elide(p.lastText) : tr("New message");
+    const QString body = p.count == 1 ? text : QStringLiteral("%1: %2").arg(p.lastSender, text);
     m_notifier->notify(channel, summary, body);
     p.count = 0;
     p.sinceShown.restart();

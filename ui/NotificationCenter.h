@@ -36,6 +36,9 @@ public:
     void setWindowActive(bool active) { m_windowActive = active; }
     // Live notifications of one channel closer together than this are coalesced into one.
     void setLiveInterval(int ms) { m_liveIntervalMs = ms; }
+    // Settings: no notifications at all; or notifications without the message text.
+    void setEnabled(bool enabled) { m_enabled = enabled; }
+    void setShowPreviews(bool show) { m_showPreviews = show; }
 
 public slots:
     void catchUpFinished(const QList<hchat::ui::ChannelArrivals> &arrivals);
@@ -59,6 +62,8 @@ private:
     QString m_ownNick;
     QSet<QString> m_muted;
     bool m_windowActive = false;
+    bool m_enabled = true;
+    bool m_showPreviews = true;
     int m_liveIntervalMs = 4000;
     QHash<QString, Pending> m_pending;
     QString m_lastSummaryChannel;

@@ -1,0 +1,259 @@
+// End-to-end encryption on hostile bytes: EncryptedEnvelope and SealedKeyShare bodies through
+// ChannelCrypto (MessageCrypto::decrypt, KeyShare::open, SenderKeyStore, TrustStore in a scratch
+// profile), key directory records and membership messages. alice's device receives; bob (trusted,
+// a member of "secret") has shared his session with it (E2eeFixture.h).
+//
+// Input: a mode byte, a flags byte, then the payload.
+//   0  payload is a message body from bob in "secret"
+//   1  payload parsed as an EncryptedEnvelope and signed again with bob's key (so the checks past
+//      the signature run on fuzzed fields)
+//   2  payload is plaintext that bob encrypts; it must decrypt, and again under another seq be a
+//      replay
+//   3  payload is a KEY_SHARE body in alice's inbox from bob
+//   4  payload parsed as a KeySharePayload that bob seals to alice's device and signs
+//   5  payload is a KeysResponse from the key directory (records of bob and alice left out)
+//   6  payload is a Message applied as a membership message
+// Flags bit 0: the arrival names the client_msg_id the envelope's header names (as it does for a
+// genuine message); bit 1: the arrival names the sender and device of the header, not bob's.
+#include "E2eeFixture.h"
+#include "FuzzInput.h"
+
+#include "StoredMessage.h"
+#include "crypto/CanonicalBytes.h"
+#include "crypto/ChannelCrypto.h"
+#include "crypto/KeyShare.h"
+#include "crypto/MessageCrypto.h"
+#include "hchat.pb.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+
+#include <cstddef>
+#include <cstdint>
+
+using namespace hchat;
+using namespace hchat::crypto;
+using namespace hchat::fuzz;
+
+namespace {
+
+ChannelCrypto *g_crypto = nullptr;
+DeviceIdentity *g_sender = nullptr;
+quint64 g_seq = 0;      // seqs of received messages only grow, as the gateway's do
+quint32 g_index = 1000; // bob's next index for mode 2, past anything a seed uses
+
+QByteArray b(const std::string &s)
+{
+    return QByteArray(s.data(), qsizetype(s.size()));
+}
+
+QString q(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+StoredMessage fromSender(const QString &channel, const QByteArray &body, MessageKind kind)
+{
+    StoredMessage m;
+    m.channel = channel;
+    m.seq = ++g_seq;
+    m.sender = kSender;
+    m.senderDevice = kSenderDevice;
+    m.clientMsgId = QByteArray(16, '\x01');
+    m.body = body;
+    m.encrypted = kind == MessageKind::Text;
+    m.kind = kind;
+    return m;
+}
+
+void membership(MessageKind kind, const QString &subject)
+{
+    StoredMessage m = fromSender(kE2eeChannel, {}, kind);
+    m.subject = subject;
+    g_crypto->applyMembership(m);
+}
+
+// Keeps the fixture usable whatever an earlier input did: bob and alice are members of "secret".
+void restoreMembership()
+{
+    if (!g_crypto->isMember(kE2eeChannel, kSender))
+        membership(MessageKind::MemberAdded, kSender);
+    if (!g_crypto->isMember(kE2eeChannel, kMe))
+        membership(MessageKind::MemberAdded, kMe);
+}
+
+// The signature MessageCrypto makes and checks (header ‖ nonce ‖ ciphertext, canonical bytes).
+void signEnvelope(hchat::v1::EncryptedEnvelope &env)
+{
+    const QByteArray header = CanonicalBytes("hchat-message-header-v1")
+                                  .addU32(env.version())
+                                  .add(q(env.channel()))
+                                  .add(b(env.session_id()))
+                                  .add(q(env.sender()))
+                                  .add(q(env.sender_device()))
+                                  .addU32(env.index())
+                                  .add(b(env.client_msg_id()))
+                                  .bytes();
+    QByteArray signedBytes = CanonicalBytes("hchat-message-sig-v1").add(header).bytes();
+    signedBytes += CanonicalBytes("n").add(b(env.nonce())).bytes();
+    signedBytes += CanonicalBytes("c").add(b(env.ciphertext())).bytes();
+    env.set_signature(g_sender->sign(signedBytes).toStdString());
+}
+
+void decrypt(const QByteArray &body, std::uint8_t flags)
+{
+    StoredMessage m = fromSender(kE2eeChannel, body, MessageKind::Text);
+    MessageCrypto::Header h;
+    if (MessageCrypto::peekHeader(body, &h)) {
+        if (flags & 1)
+            m.clientMsgId = h.clientMsgId;
+        if (flags & 2) {
+            m.sender = h.sender;
+            m.senderDevice = h.senderDevice;
+        }
+    }
+    g_crypto->decryptMessage(m);
+}
+
+void encryptDecrypt(const QByteArray &plaintext)
+{
+    SenderSession session = senderSession(g_index++);
+    const QByteArray msgId(16, '\x02');
+    const QByteArray body =
+        MessageCrypto::encrypt(session, *g_sender, kSender, kSenderDevice, msgId, plaintext);
+    if (body.isEmpty())
+        return; // too large
+    StoredMessage m = fromSender(kE2eeChannel, body, MessageKind::Text);
+    m.clientMsgId = msgId;
+    const auto first = g_crypto->decryptMessage(m);
+    if (first.state != ChannelCrypto::DisplayState::Decrypted || first.text != QString::fromUtf8(plaintext))
+        invariantBroken("a genuine message from a trusted member does not decrypt to its plaintext");
+    m.seq = ++g_seq;
+    if (g_crypto->decryptMessage(m).error != MessageCrypto::Error::Replay)
+        invariantBroken("the same message under another seq is not rejected as a replay");
+}
+
+void acceptShare(const QByteArray &body)
+{
+    g_crypto->acceptKeyShare(fromSender(QLatin1Char('~') + kMyDevice, body, MessageKind::KeyShare));
+}
+
+void sealAndAccept(const QByteArray &bytes)
+{
+    hchat::v1::KeySharePayload payload;
+    if (!payload.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    const DeviceIdentity me = myIdentity();
+    const std::string plain = payload.SerializeAsString();
+    hchat::v1::SealedKeyShare sealed;
+    sealed.set_version(KeyShare::kVersion);
+    sealed.set_sender(payload.sender());
+    sealed.set_sender_device(payload.sender_device());
+    sealed.set_recipient(payload.recipient());
+    sealed.set_recipient_device(payload.recipient_device());
+    std::string nonce(crypto_box_NONCEBYTES, '\x07');
+    std::string box(plain.size() + crypto_box_MACBYTES, '\0');
+    if (crypto_box_easy(reinterpret_cast<unsigned char *>(box.data()),
+                        reinterpret_cast<const unsigned char *>(plain.data()), plain.size(),
+                        reinterpret_cast<const unsigned char *>(nonce.data()),
+                        reinterpret_cast<const unsigned char *>(me.exchangeKey().constData()),
+                        g_sender->exchangeSecret().data()) != 0)
+        return;
+    sealed.set_nonce(nonce);
+    sealed.set_ciphertext(box);
+    const QByteArray signedBytes = CanonicalBytes("hchat-keyshare-v1")
+                                       .addU32(sealed.version())
+                                       .add(b(sealed.sender()))
+                                       .add(b(sealed.sender_device()))
+                                       .add(b(sealed.recipient()))
+                                       .add(b(sealed.recipient_device()))
+                                       .add(b(sealed.nonce()))
+                                       .add(b(sealed.ciphertext()))
+                                       .bytes();
+    sealed.set_signature(g_sender->sign(signedBytes).toStdString());
+    acceptShare(b(sealed.SerializeAsString()));
+}
+
+void applyKeys(const QByteArray &bytes)
+{
+    hchat::v1::KeysResponse in;
+    if (!in.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    hchat::v1::KeysResponse kept;
+    for (const auto &rec : in.devices()) {
+        const QString nick = q(rec.nick());
+        if (nick.compare(kSender, Qt::CaseInsensitive) != 0 && nick.compare(kMe, Qt::CaseInsensitive) != 0)
+            *kept.add_devices() = rec;
+    }
+    g_crypto->applyDeviceKeys(kept);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    QLoggingCategory::setFilterRules(QStringLiteral("*=false"));
+    new QCoreApplication(*argc, *argv);
+    g_sender = new DeviceIdentity(senderIdentity());
+    g_crypto = new ChannelCrypto;
+    if (!g_crypto->open(QString::fromStdString(scratchDir("e2ee")), myIdentity(), kMe, kMyDevice))
+        invariantBroken("the crypto profile does not open");
+    hchat::v1::KeysResponse keys;
+    g_sender->fillDeviceKeys(keys.add_devices(), kSender, kSenderDevice);
+    g_crypto->applyDeviceKeys(keys);
+    membership(MessageKind::ChannelCreated, kSender);
+    membership(MessageKind::MemberAdded, kMe);
+    const DeviceIdentity me = myIdentity();
+    const QByteArray share = KeyShare::seal(senderSession(), *g_sender, kSender, kSenderDevice,
+                                            KeyShare::Recipient{kMe, kMyDevice, me.identityKey()});
+    QString channel, error;
+    if (!g_crypto->acceptKeyShare(fromSender(QLatin1Char('~') + kMyDevice, share, MessageKind::KeyShare),
+                                  &channel, &error))
+        invariantBroken("the fixture's key share is refused");
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    if (size < 2)
+        return 0;
+    restoreMembership();
+    const std::uint8_t mode = data[0] % 7;
+    const std::uint8_t flags = data[1];
+    const QByteArray payload(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
+    switch (mode) {
+    case 0:
+        decrypt(payload, flags);
+        break;
+    case 1: {
+        hchat::v1::EncryptedEnvelope env;
+        if (!env.ParseFromArray(payload.constData(), int(payload.size())))
+            return 0;
+        signEnvelope(env);
+        decrypt(b(env.SerializeAsString()), flags);
+        break;
+    }
+    case 2:
+        encryptDecrypt(payload);
+        break;
+    case 3:
+        acceptShare(payload);
+        break;
+    case 4:
+        sealAndAccept(payload);
+        break;
+    case 5:
+        applyKeys(payload);
+        break;
+    case 6: {
+        hchat::v1::Message m;
+        if (!m.ParseFromArray(payload.constData(), int(payload.size())))
+            return 0;
+        StoredMessage s = StoredMessage::fromProto(m);
+        s.seq = ++g_seq;
+        g_crypto->applyMembership(s);
+        break;
+    }
+    }
+    return 0;
+}

@@ -1,0 +1,173 @@
+// The gateway's HTTP API (HttpApi::handle): register, login, logout, sync, channels, key
+// directory, devices, health and metrics, on a real SQLite store with the real password hasher.
+//
+// Each input gets a fresh user "u<n>" (password kPassword) with devices $D1 (holding the token)
+// and $D2, the inbox ~$D1, and membership of "general" and "secret". Input: chunks, one request
+// each. Tag bits 0-3 pick the endpoint (kRoutes; 15: the payload up to the first '\n' is the
+// target), bits 4-6 the Authorization header (kAuth), bit 7 sends GET instead of POST. The payload
+// is the body, with "$ME", "$D1" and "$D2" replaced by the user's nick and device ids.
+#include "FuzzInput.h"
+#include "GatewayFixture.h"
+#include "ProtocolError.h"
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <mutex>
+
+using namespace hchat::fuzz;
+using namespace hchat::server;
+
+namespace {
+GatewayFixture *g_gateway = nullptr;
+std::uint64_t g_inputs = 0;
+
+const char *const kRoutes[] = {
+    "/v1/register",
+    "/v1/login",
+    "/v1/logout",
+    "/v1/sync",
+    "/v1/channels",
+    "/v1/keys/publish",
+    "/v1/keys/fetch",
+    "/v1/devices",
+    "/v1/devices/revoke",
+    "/healthz",
+    "/metrics",
+    "/v1/sync?x=1",
+    "/",
+    "/v1/",
+    "/v1/sync/",
+};
+
+void replaceAll(std::string &s, const std::string &from, const std::string &to)
+{
+    for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+        s.replace(pos, from.size(), to);
+}
+
+// Waits for the one answer to a request.
+class Answer {
+public:
+    HttpApi::Reply reply()
+    {
+        return [this](HttpResponse r) {
+            std::lock_guard lock(m_mutex);
+            ++m_count;
+            m_response = std::move(r);
+            m_cv.notify_all();
+        };
+    }
+    HttpResponse wait()
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [this] { return m_count > 0; });
+        return m_response;
+    }
+    int count()
+    {
+        std::lock_guard lock(m_mutex);
+        return m_count;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    int m_count = 0;
+    HttpResponse m_response;
+};
+
+// A sync answer holds consecutive messages of the channel asked for, from the seq asked for on.
+void checkSync(const std::string &requestBody, const HttpResponse &r)
+{
+    hchat::v1::SyncRequest req;
+    hchat::v1::SyncResponse res;
+    if (!req.ParseFromString(requestBody) || !res.ParseFromString(r.body))
+        invariantBroken("a sync answered 200 without a SyncResponse");
+    std::uint64_t expected = req.from_seq() == 0 ? 1 : req.from_seq();
+    for (const auto &m : res.messages()) {
+        if (m.seq() != expected++ || m.channel() != req.channel())
+            invariantBroken("a sync answer holds a message that is not the next one asked for");
+    }
+    if (res.has_more() && res.messages_size() == 0)
+        invariantBroken("a sync answer says has_more with no messages");
+}
+
+void checkResponse(const HttpResponse &r)
+{
+    if (r.status == 500)
+        invariantBroken("HTTP 500 from a healthy store");
+    if (r.status != 200 && r.contentType == "application/x-protobuf") {
+        hchat::v1::Error e;
+        if (!e.ParseFromString(r.body) || e.code() == hchat::v1::ERROR_CODE_UNSPECIFIED ||
+            e.message().empty())
+            invariantBroken("an error response without a proper Error body");
+        if (ProtocolError::httpStatus(e.code()) != r.status)
+            invariantBroken("the HTTP status does not match the error code");
+    }
+}
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***)
+{
+    g_gateway = new GatewayFixture("gateway-http");
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const std::uint64_t n = ++g_inputs;
+    const std::string nick = "u" + std::to_string(n);
+    char hex[33];
+    std::snprintf(hex, sizeof hex, "%032llx", static_cast<unsigned long long>(2 * n));
+    const std::string d1 = hex;
+    std::snprintf(hex, sizeof hex, "%032llx", static_cast<unsigned long long>(2 * n + 1));
+    const std::string d2 = hex;
+    const std::string token = "token-" + nick;
+    const std::int64_t later = ServerContext::nowMs() + 3600 * 1000;
+    g_gateway->addUser(nick, d1, token, later);
+    g_gateway->write([&](MessageStore &st) { st.createDevice(d2, st.findUser(nick)->id, "second", 0); });
+
+    const std::string kAuth[] = {"",
+                                 "Bearer " + token,
+                                 std::string("Bearer ") + kBob.token,
+                                 std::string("Bearer ") + kExpiredToken,
+                                 "bearer " + token,
+                                 "Bearer ",
+                                 "Basic " + token,
+                                 "Bearer " + std::string(300, 'a')};
+    ChunkReader in(data, size);
+    std::uint8_t tag = 0;
+    std::string_view payload;
+    while (in.next(tag, payload)) {
+        HttpRequest req;
+        req.method = (tag & 0x80) ? "GET" : "POST";
+        req.authorization = kAuth[(tag >> 4) & 7];
+        const unsigned route = tag & 0x0f;
+        if (route < std::size(kRoutes)) {
+            req.target = kRoutes[route];
+            req.body = payload;
+        } else {
+            const auto nl = payload.find('\n');
+            req.target = payload.substr(0, nl);
+            req.body = nl == std::string_view::npos ? std::string_view() : payload.substr(nl + 1);
+        }
+        replaceAll(req.body, "$ME", nick);
+        replaceAll(req.body, "$D1", d1);
+        replaceAll(req.body, "$D2", d2);
+        const bool isSync = req.target.substr(0, req.target.find('?')) == "/v1/sync";
+        const std::string body = req.body;
+        Answer answer;
+        g_gateway->api().handle(std::move(req), answer.reply());
+        const HttpResponse response = answer.wait();
+        checkResponse(response);
+        if (isSync && response.status == 200)
+            checkSync(body, response);
+        g_gateway->quiesce();
+        if (answer.count() != 1)
+            invariantBroken("a request was answered more than once");
+    }
+    return 0;
+}

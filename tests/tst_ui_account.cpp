@@ -1,0 +1,206 @@
+// Everyday window features against the real gateway: the devices dialog (this account's devices
+// with last activity; revoking one ends its session), Ctrl+K to switch channel, and the settings
+// dialog (kept per profile; close-to-tray only offered where a tray exists).
+#include "ChannelListModel.h"
+#include "ChannelSwitcher.h"
+#include "Composer.h"
+#include "CoreTestHelpers.h"
+#include "DevicesDialog.h"
+#include "MainWindow.h"
+#include "SettingsDialog.h"
+#include "UiSettings.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
+#include <QTreeWidget>
+
+static constexpr int kWait = 15000;
+using namespace hchat;
+using namespace hchat::test;
+using namespace hchat::ui;
+
+namespace {
+// Answers the next modal message box with the given button, as a user would.
+void answerNextMessageBox(QMessageBox::StandardButton button)
+{
+    QTimer::singleShot(0, qApp, [button] {
+        QDeadlineTimer d(kWait);
+        while (!d.hasExpired()) {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                box->button(button)->click();
+                return;
+            }
+            QTest::qWait(20);
+        }
+    });
+}
+} // namespace
+
+class UiAccount : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        m_gw = std::make_unique<GatewayProcess>();
+        QVERIFY(m_gw->start());
+    }
+    void cleanupTestCase() { m_gw.reset(); }
+
+    void devicesDialogListsDevicesAndRevokesOne()
+    {
+        HttpTestApi api(m_gw->httpUrl());
+        TestClient laptop, phone;
+        laptop.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("ursula")));
+        phone.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("ursula")));
+        QVERIFY(laptop.waitOnline() && phone.waitOnline());
+
+        DevicesDialog dialog(&*laptop.client);
+        dialog.show();
+        QTreeWidget *own = dialog.ownDevices();
+        QTRY_COMPARE_WITH_TIMEOUT(own->topLevelItemCount(), 2, kWait);
+        QTreeWidgetItem *self = nullptr;
+        QTreeWidgetItem *other = nullptr;
+        for (int i = 0; i < 2; ++i) {
+            QTreeWidgetItem *item = own->topLevelItem(i);
+            (item->text(0).contains(QStringLiteral("(this device)")) ? self : other) = item;
+            QVERIFY(!item->text(2).isEmpty() && item->text(2) != QStringLiteral("never")); // last active
+        }
+        QVERIFY(self && other);
+        QCOMPARE(other->toolTip(0), QStringLiteral("Device %1").arg(phone->deviceId()));
+
+        // This device cannot be revoked here (that is Sign out).
+        own->setCurrentItem(self);
+        QVERIFY(!dialog.revokeButton()->isEnabled());
+        // Cancel changes nothing.
+        own->setCurrentItem(other);
+        QVERIFY(dialog.revokeButton()->isEnabled());
+        answerNextMessageBox(QMessageBox::Cancel);
+        QTest::mouseClick(dialog.revokeButton(), Qt::LeftButton);
+        QTest::qWait(300);
+        QCOMPARE(phone->connectionState(), ConnectionState::Online);
+
+        // Yes: the phone's session ends at once and it must sign in again; the list shrinks.
+        QSignalSpy signIn(phone.client.get(), &Client::signInRequired);
+        own->setCurrentItem(other);
+        answerNextMessageBox(QMessageBox::Yes);
+        QTest::mouseClick(dialog.revokeButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!signIn.isEmpty(), kWait);
+        QTRY_COMPARE_WITH_TIMEOUT(own->topLevelItemCount(), 1, kWait);
+        QVERIFY(own->topLevelItem(0)->text(0).contains(QStringLiteral("(this device)")));
+    }
+
+    void ctrlKSwitchesToTheTypedChannel()
+    {
+        HttpTestApi api(m_gw->httpUrl());
+        TestClient client;
+        client.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("victor")));
+        QVERIFY(client.waitOnline());
+        for (const char *ch : {"alpha", "bravo", "charlie-team"})
+            QVERIFY(client.run(client->joinChannel(QString::fromLatin1(ch))));
+        MainWindow window(&*client.client);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE_WITH_TIMEOUT(window.channelModel()->rowCount(), 3, kWait);
+        window.openChannel(QStringLiteral("alpha"));
+        // Screen readers hear what each row is.
+        const int alphaRow = window.channelModel()->rowOf(QStringLiteral("alpha"));
+        QVERIFY(window.channelModel()
+                    ->index(alphaRow)
+                    .data(Qt::AccessibleTextRole)
+                    .toString()
+                    .contains(QStringLiteral("Channel alpha")));
+
+        // From the composer, where the user types: Ctrl+K is the window's, not the text field's.
+        window.composer()->setFocus();
+        QTest::keyClick(window.composer(), Qt::Key_K, Qt::ControlModifier);
+        ChannelSwitcher *switcher = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
+                                 kWait);
+        QCOMPARE(switcher->matchCount(), 3);
+        QTest::keyClicks(switcher->filterField(), QStringLiteral("CHAR"));
+        QCOMPARE(switcher->matchCount(), 1);
+        QTest::keyClick(switcher->filterField(), Qt::Key_Return);
+        QCOMPARE(window.currentChannel(), QStringLiteral("charlie-team"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.findChild<ChannelSwitcher *>(), kWait); // closed and deleted
+
+        // Up and Down move through the matches from the text field; no match opens nothing.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_K,
+                        Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
+                                 kWait);
+        QTest::keyClicks(switcher->filterField(), QStringLiteral("a"));
+        QCOMPARE(switcher->matchCount(), 3);
+        const QString first = switcher->matches()->currentIndex().data(ChannelListModel::NameRole).toString();
+        QTest::keyClick(switcher->filterField(), Qt::Key_Down);
+        const QString second =
+            switcher->matches()->currentIndex().data(ChannelListModel::NameRole).toString();
+        QVERIFY(first != second);
+        QTest::keyClick(switcher->filterField(), Qt::Key_Return);
+        QCOMPARE(window.currentChannel(), second);
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_K,
+                        Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
+                                 kWait);
+        QTest::keyClicks(switcher->filterField(), QStringLiteral("zzz"));
+        QCOMPARE(switcher->matchCount(), 0);
+        QTest::keyClick(switcher->filterField(), Qt::Key_Return);
+        QCOMPARE(window.currentChannel(), second);
+        QTest::keyClick(switcher->filterField(), Qt::Key_Escape);
+    }
+
+    void settingsAreKeptPerProfileAndCloseToTrayNeedsATray()
+    {
+        QTemporaryDir profileA(scratchRoot() + QStringLiteral("/settings-a-XXXXXX"));
+        QTemporaryDir profileB(scratchRoot() + QStringLiteral("/settings-b-XXXXXX"));
+        {
+            UiSettings a(profileA.path());
+            QCOMPARE(a.theme(), UiSettings::Theme::System);
+            QVERIFY(a.notificationPreviews());
+            // No tray on this platform: the option is shown, off and disabled.
+            SettingsDialog dialog(&a, false);
+            QVERIFY(!dialog.closeToTrayBox()->isEnabled());
+            QVERIFY(!dialog.closeToTrayBox()->isChecked());
+            QSignalSpy changed(&a, &UiSettings::changed);
+            dialog.themeBox()->setCurrentIndex(dialog.themeBox()->findData(int(UiSettings::Theme::Dark)));
+            dialog.languageBox()->setCurrentIndex(dialog.languageBox()->findData(QStringLiteral("zh_CN")));
+            dialog.previewsBox()->setChecked(false);
+            dialog.notificationsBox()->setChecked(false);
+            QVERIFY(!dialog.previewsBox()->isEnabled());
+            QCOMPARE(changed.size(), 4);
+        }
+        UiSettings again(profileA.path());
+        QCOMPARE(again.theme(), UiSettings::Theme::Dark);
+        QCOMPARE(again.language(), QStringLiteral("zh_CN"));
+        QVERIFY(!again.notificationPreviews());
+        QVERIFY(!again.notificationsEnabled());
+        QVERIFY(QFile::exists(profileA.filePath(QStringLiteral("hchat.conf"))));
+        // Another profile has its own.
+        UiSettings b(profileB.path());
+        QCOMPARE(b.theme(), UiSettings::Theme::System);
+        QVERIFY(b.notificationsEnabled());
+        // Where a tray exists the option is offered and follows the setting.
+        b.setCloseToTray(false);
+        SettingsDialog withTray(&b, true);
+        QVERIFY(withTray.closeToTrayBox()->isEnabled());
+        QVERIFY(!withTray.closeToTrayBox()->isChecked());
+        withTray.closeToTrayBox()->setChecked(true);
+        QVERIFY(UiSettings(profileB.path()).closeToTray());
+    }
+
+private:
+    std::unique_ptr<GatewayProcess> m_gw;
+};
+
+QTEST_MAIN(UiAccount)
+#include "tst_ui_account.moc"

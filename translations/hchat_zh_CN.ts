@@ -1,0 +1,1530 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>QObject</name>
+    <message>
+        <location filename="../app/main.cpp" line="+119"/>
+        <source>HChat cannot open its local history in %1:
+%2
+
+The file was left untouched. Move it away or start with --profile to use another folder.</source>
+        <translation>HChat 无法打开位于 %1 的本地历史记录：
+%2
+
+该文件未被改动。请将其移走，或使用 --profile 启动以使用其他文件夹。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>HChat</source>
+        <translation>HChat</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Not signed in. Use Chat → Sign out to sign in again.</source>
+        <translation>未登录。请使用“聊天 → 退出登录”重新登录。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::Client</name>
+    <message>
+        <location filename="../core/Client.cpp" line="+113"/>
+        <source>The gateway did not accept the session (%1). Please sign in again.</source>
+        <translation>网关未接受此会话（%1）。请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <location line="+143"/>
+        <source>Please sign in.</source>
+        <translation>请登录。</translation>
+    </message>
+    <message>
+        <location line="-69"/>
+        <source>No gateway address is configured.</source>
+        <translation>未配置网关地址。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The gateway&apos;s answer did not parse.</source>
+        <translation>无法解析网关的响应。</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <location line="+33"/>
+        <source>Not signed in.</source>
+        <translation>未登录。</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>The gateway&apos;s device list did not parse.</source>
+        <translation>无法解析网关返回的设备列表。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>No device given.</source>
+        <translation>未指定设备。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This device signs out with Sign out, not by revoking itself.</source>
+        <translation>本设备请通过“退出登录”登出，不能注销自身。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Not connected to the gateway.</source>
+        <translation>未连接到网关。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Could not join.</source>
+        <translation>无法加入频道。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Could not leave.</source>
+        <translation>无法退出频道。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Could not create the channel.</source>
+        <translation>无法创建频道。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Could not invite.</source>
+        <translation>无法邀请。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Could not remove the member.</source>
+        <translation>无法移除该成员。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Could not open the direct channel.</source>
+        <translation>无法打开私信。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>End-to-end encryption is not ready on this device yet.</source>
+        <translation>此设备上的端到端加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
+        <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
+    </message>
+    <message>
+        <location line="+188"/>
+        <source>Could not create a device identity.</source>
+        <translation>无法创建设备身份。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>End-to-end encryption could not start: %1</source>
+        <translation>端到端加密无法启动：%1</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Could not publish this device&apos;s keys: %1</source>
+        <translation>无法发布此设备的密钥：%1</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Encryption is not ready.</source>
+        <translation>加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The key directory&apos;s answer did not parse.</source>
+        <translation>无法解析密钥目录的响应。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::GatewayHttp</name>
+    <message>
+        <location filename="../core/GatewayHttp.cpp" line="+59"/>
+        <source>The gateway&apos;s answer to %1 was too large.</source>
+        <translation>网关对 %1 的响应过大。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The gateway is unreachable: %1</source>
+        <translation>无法连接到网关：%1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The gateway answered %1 with HTTP %2.</source>
+        <translation>网关对 %1 返回了 HTTP %2。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::HistoryStore</name>
+    <message>
+        <location filename="../core/HistoryStore.cpp" line="+134"/>
+        <source>Cannot create the folder %1 for the history database.</source>
+        <translation>无法为历史数据库创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The history database %1 is not writable.</source>
+        <translation>历史数据库 %1 不可写。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cannot open the history database %1: %2</source>
+        <translation>无法打开历史数据库 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The history database %1 is damaged or not an HChat database (%2). It was left as it is; move it away to start a fresh history.</source>
+        <translation>历史数据库 %1 已损坏或不是 HChat 数据库（%2）。该文件已保持原样；将其移走即可开始新的历史记录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The history database %1 is damaged: %2</source>
+        <translation>历史数据库 %1 已损坏：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The history database %1 was written by a newer version of HChat (schema %2; this version knows up to %3). It was left as it is; update HChat to open it.</source>
+        <translation>历史数据库 %1 由更新版本的 HChat 写入（架构版本 %2；此版本最高支持 %3）。该文件已保持原样；请更新 HChat 后再打开。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The history database %1 cannot be used: %2</source>
+        <translation>无法使用历史数据库 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Upgrading the history database %1 failed: %2</source>
+        <translation>升级历史数据库 %1 失败：%2</translation>
+    </message>
+    <message>
+        <location line="+271"/>
+        <source>cannot begin a transaction: %1</source>
+        <translation>无法开始事务：%1</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>a message of stream &quot;%1&quot; in a batch for &quot;%2&quot;</source>
+        <translation>“%2”的批次中含有流“%1”的消息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a message without seq in &quot;%1&quot;</source>
+        <translation>“%1”中有一条消息缺少 seq</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>hole in &quot;%1&quot;: expected seq %2, got %3</source>
+        <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>commit failed: %1</source>
+        <translation>提交失败：%1</translation>
+    </message>
+    <message>
+        <location line="+168"/>
+        <source>no message %1 in &quot;%2&quot;</source>
+        <translation>“%2”中没有消息 %1</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::KeychainTokenVault</name>
+    <message>
+        <location filename="../core/KeychainTokenVault.cpp" line="+13"/>
+        <source>No OS keychain is available (%1); the session token cannot be kept, so you will have to sign in each time.</source>
+        <translation>系统钥匙串不可用（%1）；无法保存会话令牌，因此每次都需要重新登录。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Access to the OS keychain was denied: %1</source>
+        <translation>访问系统钥匙串被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OS keychain error: %1</source>
+        <translation>系统钥匙串错误：%1</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::Outbox</name>
+    <message>
+        <location filename="../core/Outbox.cpp" line="+35"/>
+        <source>You are not a member of this channel.</source>
+        <translation>你不是此频道的成员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The message is too large.</source>
+        <translation>消息过大。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The channel does not exist.</source>
+        <translation>频道不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You may not write in this channel.</source>
+        <translation>你无权在此频道发言。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The gateway refused the message.</source>
+        <translation>网关拒绝了此消息。</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>No channel given.</source>
+        <translation>未指定频道。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The message is too large (%1 bytes; at most %2).</source>
+        <translation>消息过大（%1 字节；最多 %2 字节）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not save the message: %1</source>
+        <translation>无法保存消息：%1</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::PushChannel</name>
+    <message>
+        <location filename="../core/PushChannel.cpp" line="+42"/>
+        <source>The gateway at %1 did not answer the handshake within %2 s.</source>
+        <translation>位于 %1 的网关未在 %2 秒内响应握手。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The gateway did not answer in time.</source>
+        <translation>网关未及时响应。</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>No gateway address is configured.</source>
+        <translation>未配置网关地址。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Disconnected.</source>
+        <translation>已断开连接。</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>The gateway at %1 presented a certificate that is not the pinned one; connection refused.</source>
+        <translation>位于 %1 的网关出示的证书与固定（pinned）证书不符；已拒绝连接。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>The gateway sent a text message (%1 characters); only binary frames are valid. Ignored.</source>
+        <translation>网关发送了一条文本消息（%1 个字符）；只有二进制帧有效。已忽略。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The gateway sent a frame of %1 bytes that does not parse as hchat.v1.Frame; ignored it and resynchronising by pulling.</source>
+        <translation>网关发送了一个 %1 字节的帧，无法解析为 hchat.v1.Frame；已忽略，正在通过拉取重新同步。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The gateway refused the session: %1</source>
+        <translation>网关拒绝了会话：%1</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>The TLS certificate of %1 was refused: %2</source>
+        <translation>%1 的 TLS 证书被拒绝：%2</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The gateway sent a frame larger than %1 bytes; dropped the link.</source>
+        <translation>网关发送的帧超过 %1 字节；已断开链接。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The gateway closed the connection (code %1).</source>
+        <translation>网关关闭了连接（代码 %1）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The gateway closed the connection: %1</source>
+        <translation>网关关闭了连接：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The connection dropped before the gateway answered.</source>
+        <translation>网关响应前连接已中断。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>No gateway is reachable (%1).</source>
+        <translation>无法连接到任何网关（%1）。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>No sign of life from the gateway for %1 s; the link is dead, reconnecting.</source>
+        <translation>网关已 %1 秒没有响应；连接已失效，正在重新连接。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>The gateway did not answer a ping after a network change; reconnecting.</source>
+        <translation>网络变化后网关未响应 ping；正在重新连接。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Simulated network failure.</source>
+        <translation>模拟网络故障。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::SyncEngine</name>
+    <message>
+        <location filename="../core/SyncEngine.cpp" line="+39"/>
+        <source>Rejected a sync response for &quot;%1&quot;: %2. History kept; pulling again.</source>
+        <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>the response is for channel &quot;%1&quot;, not &quot;%2&quot;</source>
+        <translation>该响应属于频道“%1”，而非“%2”</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the response holds %1 messages, above the limit of %2</source>
+        <translation>该响应包含 %1 条消息，超过上限 %2</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>seq %1 belongs to channel &quot;%2&quot;</source>
+        <translation>seq %1 属于频道“%2”</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>hole: expected seq %1, got %2</source>
+        <translation>缺口：预期 seq 为 %1，实际为 %2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>server_max_seq %1 is below the last seq %2</source>
+        <translation>server_max_seq %1 小于最后的 seq %2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>the batch starts at %1 but the history ends at %2</source>
+        <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
+    </message>
+    <message>
+        <location line="+116"/>
+        <source>Could not store a message of &quot;%1&quot;: %2</source>
+        <translation>无法保存“%1”的一条消息：%2</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Could not store messages of &quot;%1&quot;: %2</source>
+        <translation>无法保存“%1”的消息：%2</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Could not pull &quot;%1&quot;: %2</source>
+        <translation>无法拉取“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::SyncPuller</name>
+    <message>
+        <location filename="../core/SyncPuller.cpp" line="+89"/>
+        <source>the sync response for &quot;%1&quot; (%2 bytes) does not parse</source>
+        <translation>无法解析“%1”的同步响应（%2 字节）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>the gateway said has_more with an empty batch</source>
+        <translation>网关返回了 has_more，但批次为空</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::ChannelCrypto</name>
+    <message>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+156"/>
+        <location line="+73"/>
+        <location line="+34"/>
+        <source>Encryption is not set up on this device.</source>
+        <translation>此设备尚未设置加密。</translation>
+    </message>
+    <message>
+        <location line="-103"/>
+        <source>You are not a member of %1 (as far as its membership messages show).</source>
+        <translation>你不是 %1 的成员（根据其成员变动消息判断）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not create a sender key.</source>
+        <translation>无法创建发送方密钥。</translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>%1 is not a member of %2</source>
+        <translation>%1 不是 %2 的成员</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::KeyShare</name>
+    <message>
+        <location filename="../core/crypto/KeyShare.cpp" line="+177"/>
+        <source>malformed key share</source>
+        <translation>格式错误的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share of an unsupported version</source>
+        <translation>版本不受支持的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share addressed to another device</source>
+        <translation>发给其他设备的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share from a device that is not trusted</source>
+        <translation>来自不受信任设备的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share with a bad signature</source>
+        <translation>签名无效的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share that does not decrypt</source>
+        <translation>无法解密的密钥分发</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::KeychainIdentityStore</name>
+    <message>
+        <location filename="../core/crypto/KeychainIdentityStore.cpp" line="+15"/>
+        <source>No OS keychain is available (%1); keep the device key in a passphrase-protected file instead.</source>
+        <translation>系统钥匙串不可用（%1）；请改为将设备密钥保存在受密码短语保护的文件中。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Access to the OS keychain was denied: %1</source>
+        <translation>访问系统钥匙串被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OS keychain error: %1</source>
+        <translation>系统钥匙串错误：%1</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The device key in the OS keychain is damaged.</source>
+        <translation>系统钥匙串中的设备密钥已损坏。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::MessageCrypto</name>
+    <message>
+        <location filename="../core/crypto/MessageCrypto.cpp" line="+84"/>
+        <source>The message is too large to encrypt (at most %1 bytes).</source>
+        <translation>消息过大，无法加密（最多 %1 字节）。</translation>
+    </message>
+    <message>
+        <location line="+135"/>
+        <source>Undecryptable: the message is malformed.</source>
+        <translation>无法解密：消息格式错误。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: the message uses an unsupported encryption version.</source>
+        <translation>无法解密：消息使用了不受支持的加密版本。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: the message was written for another channel (replayed).</source>
+        <translation>无法解密：该消息原本发往其他频道（重放）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: bad signature — the message was altered or its sender is forged.</source>
+        <translation>无法解密：签名无效——消息已被篡改或发送者系伪造。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Waiting for the key from the sender&apos;s device.</source>
+        <translation>正在等待发送者设备的密钥。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: this message was already received (replayed).</source>
+        <translation>无法解密：此消息已接收过（重放）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: decryption failed.</source>
+        <translation>无法解密：解密失败。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::PassphraseIdentityStore</name>
+    <message>
+        <location filename="../core/crypto/PassphraseIdentityStore.cpp" line="+60"/>
+        <source>Cannot read the device key file %1: %2</source>
+        <translation>无法读取设备密钥文件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+46"/>
+        <source>Not enough memory to derive the key from the passphrase.</source>
+        <translation>内存不足，无法从密码短语派生密钥。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+4"/>
+        <source>Cannot write the device key file %1: %2</source>
+        <translation>无法写入设备密钥文件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+129"/>
+        <source>There is no device key file for this account yet.</source>
+        <translation>此账号尚无设备密钥文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A passphrase is needed to unlock the device key.</source>
+        <translation>需要密码短语才能解锁设备密钥。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wrong passphrase: the device key file could not be unlocked. Nothing was changed.</source>
+        <translation>密码短语错误：无法解锁设备密钥文件。未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The device key file is damaged or not an HChat key file. Nothing was changed.</source>
+        <translation>设备密钥文件已损坏或不是 HChat 密钥文件。未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The device key file belongs to another account. Nothing was changed.</source>
+        <translation>该设备密钥文件属于其他账号。未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The device key file could not be read or written.</source>
+        <translation>无法读取或写入设备密钥文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Encryption is unavailable (libsodium failed or memory ran out).</source>
+        <translation>加密不可用（libsodium 出错或内存不足）。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::TrustStore</name>
+    <message>
+        <location filename="../core/crypto/TrustStore.cpp" line="+50"/>
+        <source>Cannot read the trusted keys file %1</source>
+        <translation>无法读取受信任密钥文件 %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+17"/>
+        <source>The trusted keys file %1 is damaged; it was left as it is</source>
+        <translation>受信任密钥文件 %1 已损坏；该文件已保持原样</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <location line="+6"/>
+        <source>Cannot write the trusted keys file %1: %2</source>
+        <translation>无法写入受信任密钥文件 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+156"/>
+        <source>unknown device</source>
+        <translation>未知设备</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>trusted (first use)</source>
+        <translation>已信任（首次使用）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>verified</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SECURITY KEY CHANGED: not trusted until you accept it</source>
+        <translation>安全密钥已更改：在你接受之前不受信任</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>new device: not trusted until you accept it</source>
+        <translation>新设备：在你接受之前不受信任</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ChannelListModel</name>
+    <message>
+        <location filename="../ui/ChannelListModel.cpp" line="+42"/>
+        <source>%1: encrypted message</source>
+        <translation>%1：加密消息</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Direct message with %1</source>
+        <translation>与 %1 的私信</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channel %1</source>
+        <translation>频道 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>, encrypted</source>
+        <translation>，已加密</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>, %n unread</source>
+        <translation>
+            <numerusform>，%n 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>, muted</source>
+        <translation>，已静音</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ChannelSwitcher</name>
+    <message>
+        <location filename="../ui/ChannelSwitcher.cpp" line="+17"/>
+        <source>Switch to channel</source>
+        <translation>切换到频道</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Channel or person</source>
+        <translation>频道或联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channel or person to switch to</source>
+        <translation>要切换到的频道或联系人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Matching channels</source>
+        <translation>匹配的频道</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::Composer</name>
+    <message>
+        <location filename="../ui/Composer.cpp" line="+9"/>
+        <source>Write a message…  (Enter sends, Shift+Enter for a new line)</source>
+        <translation>输入消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::DesktopNotifier</name>
+    <message>
+        <location filename="../ui/DesktopNotifier.cpp" line="+45"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::DevicesDialog</name>
+    <message>
+        <location filename="../ui/DevicesDialog.cpp" line="+27"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Revoke…</source>
+        <translation>注销(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Accept key</source>
+        <translation>接受密钥(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Safety number…</source>
+        <translation>安全码(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+17"/>
+        <source>Your devices</source>
+        <translation>你的设备</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Added</source>
+        <translation>添加时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last active</source>
+        <translation>最近活跃</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign the selected device out: its session ends at once and it must sign in again.</source>
+        <translation>注销所选设备：其会话将立即结束，且必须重新登录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Devices of people in your encrypted channels</source>
+        <translation>你的加密频道中成员的设备</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Person and device</source>
+        <translation>用户与设备</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Trust</source>
+        <translation>信任状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>First seen</source>
+        <translation>首次出现</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Trust this device&apos;s new key. Compare safety numbers first if you can.</source>
+        <translation>信任此设备的新密钥。如有可能，请先核对安全码。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>People in your encrypted channels</source>
+        <translation>你的加密频道中的成员</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Could not list your devices: %1</source>
+        <translation>无法列出你的设备：%1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not revoke “%1”: %2</source>
+        <translation>无法注销“%1”：%2</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Asking the gateway for your devices…</source>
+        <translation>正在向网关获取你的设备…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 (this device)</source>
+        <translation>%1（本设备）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Device %1</source>
+        <translation>设备 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n device(s) signed in to this account.</source>
+        <translation>
+            <numerusform>此账号已登录 %n 台设备。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>no keys known yet</source>
+        <translation>尚无已知密钥</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>device %1</source>
+        <translation>设备 %1</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Revoke device</source>
+        <translation>注销设备</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out “%1”? Its session ends at once; it keeps its local history but must sign in again.</source>
+        <translation>要注销“%1”吗？其会话将立即结束；该设备会保留本地历史记录，但必须重新登录。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Revoking “%1”…</source>
+        <translation>正在注销“%1”…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Could not accept the key of %1.</source>
+        <translation>无法接受 %1 的密钥。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::KeyChangeBanner</name>
+    <message>
+        <location filename="../ui/KeyChangeBanner.cpp" line="+10"/>
+        <source>Accept the new key</source>
+        <translation>接受新密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safety number…</source>
+        <translation>安全码…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Security warning</source>
+        <translation>安全警告</translation>
+    </message>
+    <message>
+        <location line="+67"/>
+        <source>%1 has a new device (%2). Messages are not shared with it until you accept it. If %1 did not add a device, someone may be listening in.</source>
+        <translation>%1 有一台新设备（%2）。在你接受之前，消息不会与该设备共享。如果 %1 并未添加设备，可能有人在窃听。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The security key of %1 (device %2) changed. Messages are not shared with it until you accept the new key. Compare safety numbers if you are unsure.</source>
+        <translation>%1 的安全密钥（设备 %2）已更改。在你接受新密钥之前，消息不会与该设备共享。如有疑虑，请核对安全码。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>(%n more warning(s))</source>
+        <translation>
+            <numerusform>（另有 %n 条警告）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/MainWindow.cpp" line="+63"/>
+        <location line="+253"/>
+        <source>HChat</source>
+        <translation>HChat</translation>
+    </message>
+    <message>
+        <location line="-248"/>
+        <location line="+1"/>
+        <source>Search messages</source>
+        <translation>搜索消息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Channels</source>
+        <translation>频道</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Unmute</source>
+        <translation>取消静音</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Leave</source>
+        <translation>退出频道</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Safety number with %1…</source>
+        <translation>与 %1 的安全码…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Leave %1</source>
+        <translation>退出 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove %1 from %2</source>
+        <translation>将 %1 移出 %2</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Could not accept the key of %1.</source>
+        <translation>无法接受 %1 的密钥。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
+        <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>HChat — %1</source>
+        <translation>HChat — %1</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>&amp;Chat</source>
+        <translation>聊天(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Join channel…</source>
+        <translation>加入频道(&amp;J)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New &amp;direct message…</source>
+        <translation>新建私信(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New &amp;private channel (encrypted)…</source>
+        <translation>新建私密频道（加密）(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Invite to this channel…</source>
+        <translation>邀请加入此频道(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Leave this channel</source>
+        <translation>退出此频道(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Safety number…</source>
+        <translation>安全码(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Safety number</source>
+        <translation>安全码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+227"/>
+        <location line="+84"/>
+        <source>Nick:</source>
+        <translation>昵称：</translation>
+    </message>
+    <message>
+        <location line="-307"/>
+        <source>De&amp;vices…</source>
+        <translation>设备(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock encryption with a &amp;passphrase…</source>
+        <translation>使用密码短语解锁加密(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Search</source>
+        <translation>搜索(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>S&amp;witch to channel…</source>
+        <translation>切换频道(&amp;W)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Se&amp;ttings…</source>
+        <translation>设置(&amp;T)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Show HChat</source>
+        <translation>显示 HChat</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>HChat — %n unread</source>
+        <translation>
+            <numerusform>HChat — %n 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Offline — messages you write are kept and sent when the connection returns</source>
+        <translation>离线 — 你写的消息会先保存，连接恢复后自动发送</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Catching up %1 of %2</source>
+        <translation>正在同步（%1/%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Catching up…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Join a channel to start (Ctrl+J)</source>
+        <translation>加入一个频道以开始（Ctrl+J）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 (encrypted)</source>
+        <translation>%1（已加密）</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Encrypted message</source>
+        <translation>加密消息</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No messages match “%1”.</source>
+        <translation>没有与“%1”匹配的消息。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Join a channel</source>
+        <translation>加入频道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channel name (lower-case letters, digits, . _ -):</source>
+        <translation>频道名称（小写字母、数字、. _ -）：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Direct message</source>
+        <translation>私信</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>New private channel</source>
+        <translation>新建私密频道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channel name (members add members):</source>
+        <translation>频道名称（成员可邀请其他成员加入）：</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Unlock encryption</source>
+        <translation>解锁加密</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This system has no keychain. A passphrase protects this device&apos;s encryption key (a new one is made the first time):</source>
+        <translation>此系统没有钥匙串。此设备的加密密钥将由密码短语保护（首次使用时会新建密钥）：</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Invite to %1</source>
+        <translation>邀请加入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::MessageDelegate</name>
+    <message>
+        <location filename="../ui/MessageDelegate.cpp" line="+41"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>%1 ✔ verified</source>
+        <translation>%1 ✔ 已验证</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 ⚠ key changed</source>
+        <translation>%1 ⚠ 密钥已更改</translation>
+    </message>
+    <message>
+        <location line="+117"/>
+        <source>New messages</source>
+        <translation>新消息</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not sent: %1 — click to retry</source>
+        <translation>发送失败：%1 — 点击重试</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::MessageListModel</name>
+    <message>
+        <location filename="../ui/MessageListModel.cpp" line="+93"/>
+        <source>Undecryptable: %1</source>
+        <translation>无法解密：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Waiting for the key… (shown as soon as it arrives)</source>
+        <translation>正在等待密钥…（收到后立即显示）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 created %2</source>
+        <translation>%1 创建了 %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 joined</source>
+        <translation>%1 加入了频道</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 added %2</source>
+        <translation>%1 添加了 %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 removed %2</source>
+        <translation>%1 移除了 %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 left</source>
+        <translation>%1 退出了频道</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>You, not sent: %1. %2</source>
+        <translation>你，发送失败：%1。%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You, sending: %1</source>
+        <translation>你，正在发送：%1</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>%1 at %2: %3</source>
+        <translation>%1 于 %2：%3</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::MessageView</name>
+    <message>
+        <location filename="../ui/MessageView.cpp" line="+24"/>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::NotificationCenter</name>
+    <message numerus="yes">
+        <location filename="../ui/NotificationCenter.cpp" line="+65"/>
+        <location line="+50"/>
+        <source>%n new message(s) in %1</source>
+        <translation>
+            <numerusform>%1 中有 %n 条新消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="-49"/>
+        <source>From %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source> and %n other(s)</source>
+        <translation>
+            <numerusform> 及其他 %n 人</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%n new message(s) in %1 channels</source>
+        <translation>
+            <numerusform>%1 个频道中有 %n 条新消息</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%1: %n new</source>
+        <translation>
+            <numerusform>%1：%n 条新消息</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>… and %n more channel(s)</source>
+        <translation>
+            <numerusform>…及其他 %n 个频道</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>%1 in %2</source>
+        <translation>%1 在 %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New message</source>
+        <translation>新消息</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::SafetyNumberDialog</name>
+    <message>
+        <location filename="../ui/SafetyNumberDialog.cpp" line="+15"/>
+        <source>Mark as verified</source>
+        <translation>标记为已验证</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Safety number with %1</source>
+        <translation>与 %1 的安全码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Compare this number with the one %1 sees, in person or over another channel you trust. If they match, nobody is in between.</source>
+        <translation>请当面或通过其他可信渠道，将此号码与 %1 看到的号码进行比对。如果两者一致，说明通信没有被中间人拦截。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No keys of %1 are known yet.</source>
+        <translation>尚不知道 %1 的任何密钥。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+9"/>
+        <source>Verified</source>
+        <translation>已验证</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::SettingsDialog</name>
+    <message>
+        <location filename="../ui/SettingsDialog.cpp" line="+15"/>
+        <source>Keep running in the tray when the window is closed</source>
+        <translation>关闭窗口后在托盘中保持运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show desktop notifications</source>
+        <translation>显示桌面通知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show message text in notifications</source>
+        <translation>在通知中显示消息内容</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This desktop has no system tray.</source>
+        <translation>此桌面没有系统托盘。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow the desktop</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>System language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A new language applies the next time HChat starts.</source>
+        <translation>新语言将在下次启动 HChat 时生效。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Appearance:</source>
+        <translation>外观：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Window:</source>
+        <translation>窗口：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notifications:</source>
+        <translation>通知：</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::SignInDialog</name>
+    <message>
+        <location filename="../ui/SignInDialog.cpp" line="+19"/>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Create account</source>
+        <translation>创建账号</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign in to HChat</source>
+        <translation>登录 HChat</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Gateway address</source>
+        <translation>网关地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nick</source>
+        <translation>昵称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Gateway</source>
+        <translation>网关(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Nick</source>
+        <translation>昵称(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>The gateway address is not valid. Use host:port, e.g. 127.0.0.1:8745.</source>
+        <translation>网关地址无效。请使用“主机:端口”格式，例如 127.0.0.1:8745。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter your nick and password.</source>
+        <translation>请输入昵称和密码。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Creating the account…</source>
+        <translation>正在创建账号…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Account created. Signing in…</source>
+        <translation>账号已创建。正在登录…</translation>
+    </message>
+</context>
+</TS>
