@@ -41,6 +41,22 @@ void answerNextMessageBox(QMessageBox::StandardButton button)
         }
     });
 }
+// Ctrl+K in the focused widget of the (re)activated window; returns the switcher it opened.
+ChannelSwitcher *pressCtrlK(MainWindow &window)
+{
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window))
+        return nullptr;
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_K,
+                    Qt::ControlModifier);
+    QDeadlineTimer d(kWait);
+    while (!d.hasExpired()) {
+        if (auto *s = window.findChild<ChannelSwitcher *>(); s && s->isVisible())
+            return s;
+        QTest::qWait(20);
+    }
+    return nullptr;
+}
 } // namespace
 
 class UiAccount : public QObject {
@@ -119,10 +135,8 @@ private slots:
 
         // From the composer, where the user types: Ctrl+K is the window's, not the text field's.
         window.composer()->setFocus();
-        QTest::keyClick(window.composer(), Qt::Key_K, Qt::ControlModifier);
-        ChannelSwitcher *switcher = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
-                                 kWait);
+        ChannelSwitcher *switcher = pressCtrlK(window);
+        QVERIFY(switcher);
         QCOMPARE(switcher->matchCount(), 3);
         QTest::keyClicks(switcher->filterField(), QStringLiteral("CHAR"));
         QCOMPARE(switcher->matchCount(), 1);
@@ -131,12 +145,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!window.findChild<ChannelSwitcher *>(), kWait); // closed and deleted
 
         // Up and Down move through the matches from the text field; no match opens nothing.
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_K,
-                        Qt::ControlModifier);
-        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
-                                 kWait);
+        QVERIFY((switcher = pressCtrlK(window)));
         QTest::keyClicks(switcher->filterField(), QStringLiteral("a"));
         QCOMPARE(switcher->matchCount(), 3);
         const QString first = switcher->matches()->currentIndex().data(ChannelListModel::NameRole).toString();
@@ -146,12 +155,7 @@ private slots:
         QVERIFY(first != second);
         QTest::keyClick(switcher->filterField(), Qt::Key_Return);
         QCOMPARE(window.currentChannel(), second);
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_K,
-                        Qt::ControlModifier);
-        QTRY_VERIFY_WITH_TIMEOUT((switcher = window.findChild<ChannelSwitcher *>()) && switcher->isVisible(),
-                                 kWait);
+        QVERIFY((switcher = pressCtrlK(window)));
         QTest::keyClicks(switcher->filterField(), QStringLiteral("zzz"));
         QCOMPARE(switcher->matchCount(), 0);
         QTest::keyClick(switcher->filterField(), Qt::Key_Return);

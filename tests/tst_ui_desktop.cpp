@@ -73,6 +73,14 @@ private:
     int m_reads = 0;
 };
 
+// Whether a running instance listens on this single-instance socket.
+bool answers(const QString &serverName)
+{
+    QLocalSocket s;
+    s.connectToServer(serverName);
+    return s.waitForConnected(200);
+}
+
 bool paletteIsDark()
 {
     return QApplication::palette().color(QPalette::Window).lightness() < 100;
@@ -193,13 +201,7 @@ private slots:
         QVERIFY(first.waitForStarted(kWait));
         // Running: its socket answers.
         const QString name = SingleInstance::serverNameFor(profile.path());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                QLocalSocket s;
-                s.connectToServer(name);
-                return s.waitForConnected(200);
-            }(),
-            kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(answers(name), kWait);
 
         QProcessEnvironment secondEnv = env;
         secondEnv.insert(QStringLiteral("XDG_ACTIVATION_TOKEN"), QStringLiteral("launcher-token"));
@@ -219,13 +221,7 @@ private slots:
         third.setProcessEnvironment(env);
         third.start(QStringLiteral(HCHAT_APP_BINARY), args);
         QVERIFY(third.waitForStarted(kWait));
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                QLocalSocket s;
-                s.connectToServer(name);
-                return s.waitForConnected(200);
-            }(),
-            kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(answers(name), kWait);
         QCOMPARE(third.state(), QProcess::Running);
         third.kill();
         third.waitForFinished();
