@@ -72,6 +72,9 @@ void Client::init(TokenVault *vault)
     m_engine = new SyncEngine(m_store, m_puller, this);
     m_outbox = new Outbox(m_store, m_push, this);
     m_crypto = new crypto::ChannelCrypto(this);
+    // A dead push link usually means dead pooled HTTP connections too: the catch-up pull must not
+    // wait for one of them to time out (30 s) before it opens a fresh one.
+    connect(m_push, &PushChannel::disconnected, m_nam, &QNetworkAccessManager::clearConnectionCache);
     m_engine->setInsertedHook([this](const QString &stream, QList<StoredMessage> &rows) { runCrypto(stream, &rows); });
     connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, this, &Client::onMessagesUnblocked);
     connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &Client::deviceTrustChanged);
