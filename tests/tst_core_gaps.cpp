@@ -88,6 +88,8 @@ private slots:
     {
         const QString ch = QStringLiteral("gaps");
         joinBoth(ch);
+        // Joining may start a pull of the new channel; while one runs, pushes are held, not gaps.
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(), 10000);
         int expectedDrops = 0;
         m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &) {
             if (!isPushIn(f, ch))
@@ -182,7 +184,13 @@ private slots:
     {
         QFETCH(QString, fault);
         const QString ch = QStringLiteral("sync-") + fault;
+        // The previous case (or row) ends with a reconnect and its catch-up pulls; let them finish,
+        // or one of them fetches the first messages below before the tampered pull does.
+        QVERIFY(m_bob->waitOnline());
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->engine()->isCatchingUp(), 10000);
         joinBoth(ch);
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(), 10000);
+        QTest::qWait(300);
         m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &) {
             return isPushIn(f, ch) ? GatewayProxy::Verdict::Drop : GatewayProxy::Verdict::Pass;
         });
