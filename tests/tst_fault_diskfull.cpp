@@ -121,8 +121,15 @@ void FaultDiskFull::fullDiskRefusesSendsAndRecoversIntact()
     const qint64 outboxId = client->sendMessage(channel, QString(60 * 1024, QLatin1Char('p')));
     QVERIFY(outboxId > 0);
     QTest::qWait(3000);
-    QCOMPARE(client.store()->outboxEntry(outboxId)->state, hchat::OutboxEntry::State::Pending);
-    const QByteArray pendingId = client.store()->outboxEntry(outboxId)->clientMsgId;
+    // Usually refused and kept pending. RLIMIT_FSIZE limits the file size, not the space: when
+    // SQLite restarts its WAL at the start of the file a commit can fit again, and then the send
+    // is acknowledged because it was stored (checked below like every acknowledged one).
+    const auto entry = client.store()->outboxEntry(outboxId);
+    const bool clientAcked = entry->state == hchat::OutboxEntry::State::Sent;
+    QVERIFY2(entry->state == hchat::OutboxEntry::State::Pending || clientAcked, qPrintable(entry->error));
+    const QByteArray pendingId = entry->clientMsgId;
+    if (clientAcked)
+        acked.insert(pendingId, entry->seq);
 
     // Still serving reads, and telling the truth about what it stored.
     QVERIFY(writer.get(QStringLiteral("/healthz")).ok());
@@ -143,7 +150,7 @@ void FaultDiskFull::fullDiskRefusesSendsAndRecoversIntact()
             QVERIFY(ids.contains(it.key()));
         for (const auto &id : refused)
             QVERIFY2(!ids.contains(id), "a refused message was stored");
-        QCOMPARE(ids.contains(pendingId), afterRestart);
+        QCOMPARE(ids.contains(pendingId), afterRestart || clientAcked);
     };
     checkStored(false);
     QCOMPARE(gw.terminate(), 0);
@@ -167,7 +174,7 @@ void FaultDiskFull::fullDiskRefusesSendsAndRecoversIntact()
     QCOMPARE(integrityCheck(gw.databasePath()), QStringLiteral("ok"));
 
     printFigures(QStringLiteral("disk_full"), {{QStringLiteral("sent"), sent + 2},
-                                               {QStringLiteral("acknowledged"), int(acked.size()) + 2},
+                                               {QStringLiteral("acknowledged"), int(acked.size()) + (clientAcked ? 1 : 2)},
                                                {QStringLiteral("refused"), int(refused.size())},
                                                {QStringLiteral("delivered"), int(stored.size())},
                                                {QStringLiteral("lost"), 0},
