@@ -12,6 +12,7 @@ node_version=$(node --version 2>/dev/null || echo "not installed")
 ws_version=$(jq -r '.packages["node_modules/ws"].version' "$root/bench/reference/package-lock.json")
 pbjs_version=$(jq -r '.packages["node_modules/protobufjs"].version' "$root/bench/reference/package-lock.json")
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+build_name=$(basename "${BENCH_BUILD:-build-bench}")
 
 cat <<EOF
 # Performance
@@ -21,7 +22,7 @@ do not edit the tables by hand; the analysis at the end comes from \`bench/perfo
 
 - **Date:** $(date -u '+%Y-%m-%d %H:%M UTC'); the run took ${BENCH_SECONDS:-?} s.
 - **Command:** \`${BENCH_COMMAND:-make bench}\` (\`make bench\` = \`bench/run_benchmarks.sh\`; build type
-  RelWithDebInfo in \`build-bench/\`), at commit \`$commit\` plus the working tree.
+  RelWithDebInfo in \`$build_name/\`), at commit \`$commit\` plus the working tree.
 - **Machine:** $cpu, $(nproc) cores (\`nproc\`), $mem RAM, Linux $(uname -r).
 - **Load:** $(jq -r 'select(.bench == "machine") | "load average \(.loadavg) at the \(.at)"' "$results" | paste -sd ';' | sed 's/;/; /g').
   The load generator, the server under test and anything else running share these cores.
@@ -128,7 +129,7 @@ jq -s -r '
       "" ),
     "## Raw results",
     "",
-    "Every JSON line of the run (`build-bench/bench-results/results.jsonl`):",
+    "Every JSON line of the run (`'"$build_name"'/bench-results/results.jsonl`):",
     "",
     "```",
     ( $all[] | tojson ),
