@@ -82,9 +82,8 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
             return "--token-ttl wants a positive number of seconds, got '" + value + "'";
     } else if (key == "log-level") {
-        if (value != "error" && value != "warning" && value != "info" && value != "debug")
+        if (!log::parseLevel(value, c.logLevel))
             return "--log-level wants error, warning, info or debug, got '" + value + "'";
-        c.logLevel = value;
     } else {
         return "unknown option '" + key + "'";
     }

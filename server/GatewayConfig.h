@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Log.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +25,7 @@ struct GatewayConfig {
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
     unsigned readerThreads = 2;
-    std::string logLevel = "info"; // error | warning | info | debug
+    log::Level logLevel = log::Level::Info;
     bool showVersion = false;
     bool showHelp = false;
 

@@ -31,8 +31,7 @@ int main(int argc, char **argv)
         std::printf("hchat-gateway %s\n", hchat::kVersion);
         return 0;
     }
-    if (hchat::server::log::Level level; hchat::server::log::parseLevel(config.logLevel, level))
-        hchat::server::log::setLevel(level);
+    hchat::server::log::setLevel(config.logLevel);
     std::signal(SIGPIPE, SIG_IGN);
     // A file-size limit (or a full disk) must surface as a failed commit, not kill the process.
     std::signal(SIGXFSZ, SIG_IGN);

@@ -22,7 +22,7 @@ const QString kColorScheme = QStringLiteral("color-scheme");
 // The portal's Read wraps the value in one more variant than ReadOne does; unwrap all of them.
 QVariant unwrap(QVariant v)
 {
-    while (v.canConvert<QDBusVariant>() && v.metaType() == QMetaType::fromType<QDBusVariant>())
+    while (v.metaType() == QMetaType::fromType<QDBusVariant>())
         v = v.value<QDBusVariant>().variant();
     return v;
 }
