@@ -49,14 +49,30 @@ void CommitWriter::run()
         {
             std::unique_lock lock(m_mutex);
             m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_queue.empty())
-                return; // stopping and drained
+            if (m_stopping) {
+                batch.swap(m_queue);
+                lock.unlock();
+                refuse(batch);
+                return;
+            }
             while (!m_queue.empty() && batch.size() < m_maxBatch) {
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
         }
         runBatch(batch);
+    }
+}
+
+void CommitWriter::refuse(std::deque<Job> &jobs)
+{
+    for (auto &job : jobs) {
+        try {
+            if (job.done)
+                job.done(hchat::v1::ERROR_SHUTTING_DOWN, "the gateway is shutting down; send again after reconnecting");
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "hchat-gateway: completion failed: %s\n", e.what());
+        }
     }
 }
 

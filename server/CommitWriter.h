@@ -30,7 +30,9 @@ public:
 
     // False when stopping: the job is neither run nor answered.
     bool submit(Apply apply, Done done);
-    // Finishes every queued job (commits and answers it), then joins the writer thread.
+    // Finishes the batch being committed, answers every job still queued with
+    // ERROR_SHUTTING_DOWN (never run, never acknowledged: clients send them again after
+    // reconnecting), then joins the writer thread. Bounded by one batch, whatever the backlog.
     void stop();
 
 private:
@@ -40,6 +42,7 @@ private:
     };
     void run();
     void runBatch(std::deque<Job> &batch);
+    static void refuse(std::deque<Job> &jobs);
 
     std::unique_ptr<MessageStore> m_store;
     Metrics &m_metrics;
