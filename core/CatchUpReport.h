@@ -17,6 +17,7 @@ struct CatchUpReport {
         quint64 count = 0;     // new text messages from others
         QStringList senders;   // distinct, in order of first appearance
         StoredMessage newest;  // the newest of them
+        quint64 mentions = 0;  // how many of them @mention the own nick
     };
 
     QList<Channel> channels;   // only channels with count > 0, busiest first

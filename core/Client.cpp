@@ -135,6 +135,10 @@ void Client::init(TokenVault *vault)
         markUnreadDirty(channel);
     });
     connect(m_engine, &SyncEngine::liveMessage, this, &Client::messageReceived);
+    connect(m_engine, &SyncEngine::messagesAmended, this, [this](const QString &channel, const QList<quint64> &seqs) {
+        emit messagesChanged(channel, seqs);
+        markUnreadDirty(channel);
+    });
     connect(m_engine, &SyncEngine::channelsChanged, this, &Client::channelsChanged);
     connect(m_engine, &SyncEngine::readPositionChanged, this,
             [this](const QString &channel, quint64) { markUnreadDirty(channel); });
@@ -514,21 +518,69 @@ QList<ChannelRecord> Client::channels() const
 
 qint64 Client::sendMessage(const QString &channel, const QString &text, QString *error)
 {
+    return enqueueText(channel, text, MessageKind::Text, 0, error);
+}
+
+qint64 Client::sendReply(const QString &channel, const QString &text, quint64 replyToSeq, QString *error)
+{
+    if (replyToSeq == 0 || !m_store->message(channel, replyToSeq)) {
+        if (error)
+            *error = tr("The message you reply to is not in this channel.");
+        return 0;
+    }
+    return enqueueText(channel, text, MessageKind::Text, replyToSeq, error);
+}
+
+qint64 Client::editMessage(const QString &channel, quint64 seq, const QString &text, QString *error)
+{
+    if (!checkOwnMessage(channel, seq, error))
+        return 0;
+    return enqueueText(channel, text, MessageKind::Edit, seq, error);
+}
+
+qint64 Client::deleteMessage(const QString &channel, quint64 seq, QString *error)
+{
+    if (!checkOwnMessage(channel, seq, error))
+        return 0;
+    return enqueueText(channel, {}, MessageKind::Delete, seq, error);
+}
+
+bool Client::checkOwnMessage(const QString &channel, quint64 seq, QString *error) const
+{
+    const auto m = m_store->message(channel, seq);
+    QString why;
+    if (!m || m->kind != MessageKind::Text)
+        why = tr("There is no such message to change.");
+    else if (m->sender.compare(m_nick, Qt::CaseInsensitive) != 0)
+        why = tr("Only your own messages can be edited or deleted.");
+    else if (m->deleted)
+        why = tr("That message was deleted.");
+    if (why.isEmpty())
+        return true;
+    if (error)
+        *error = why;
+    return false;
+}
+
+qint64 Client::enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq,
+                           QString *error)
+{
     const auto rec = m_store->channel(channel);
     if (!rec || !rec->encrypted)
-        return m_outbox->enqueue(channel, text.toUtf8(), MessageKind::Text, false, error);
+        return m_outbox->enqueueReferring(channel, Outbox::newClientMsgId(), text.toUtf8(), kind, refSeq, false, {},
+                                          error);
     auto setError = [error](const QString &e) {
         if (error)
             *error = e;
         return 0;
     };
-    if (text.isEmpty())
+    if (text.isEmpty() && kind != MessageKind::Delete)
         return setError(tr("The message is empty."));
     if (!isEncryptionReady())
         return setError(tr("End-to-end encryption is not ready on this device yet."));
     runCrypto(channel, nullptr); // membership up to date before choosing recipients
     const QByteArray clientMsgId = Outbox::newClientMsgId();
-    const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptForSend(channel, clientMsgId, text);
+    const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptForSend(channel, clientMsgId, text, kind, refSeq);
     if (!out.ok)
         return setError(out.error);
     // Key shares first: the outbox sends oldest first, so each member device holds the key
@@ -544,7 +596,7 @@ qint64 Client::sendMessage(const QString &channel, const QString &text, QString 
         emit encryptionWarning(channel, tr("Not shared with %1: the key changed or the device is new. Check and "
                                            "accept it to include it.")
                                             .arg(out.blockedDevices.join(QStringLiteral(", "))));
-    return m_outbox->enqueue(channel, clientMsgId, out.body, MessageKind::Text, true, text, error);
+    return m_outbox->enqueueReferring(channel, clientMsgId, out.body, kind, refSeq, true, text, error);
 }
 
 bool Client::retrySend(qint64 outboxId)
@@ -955,6 +1007,8 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
         return;
     }
     case MessageKind::Text:
+    case MessageKind::Edit:
+    case MessageKind::Delete:
         if (m.encrypted)
             decryptRow(m);
         return;
@@ -984,8 +1038,11 @@ void Client::decryptRow(StoredMessage &m)
         m.cryptoReason = in.reason;
         break;
     }
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason))
+    quint64 amended = 0;
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended))
         qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
+    else if (amended)
+        emit messagesChanged(m.channel, {amended});
 }
 
 void Client::retryKeyShares()

@@ -141,6 +141,14 @@ public:
     // Stores the text in the outbox (pending) and sends it when connected. Returns the outbox
     // id, or 0 with *error (empty, too large, not saved).
     qint64 sendMessage(const QString &channel, const QString &text, QString *error = nullptr);
+    // A message that quotes message replyToSeq of the same channel.
+    qint64 sendReply(const QString &channel, const QString &text, quint64 replyToSeq, QString *error = nullptr);
+    // Edit and delete (recall) one's own text message seq. They travel as new messages of the
+    // stream (MessageKind::Edit / Delete, encrypted and signed in encrypted channels); every
+    // device applies them when they arrive (messagesChanged). A deletion erases the text here,
+    // in the search index and on the gateway. Returns the outbox id, or 0 with *error.
+    qint64 editMessage(const QString &channel, quint64 seq, const QString &text, QString *error = nullptr);
+    qint64 deleteMessage(const QString &channel, quint64 seq, QString *error = nullptr);
     bool retrySend(qint64 outboxId);
     // Everything up to seq has been read (on every device of this user).
     void markRead(const QString &channel, quint64 seq);
@@ -189,6 +197,8 @@ signals:
     void identityUnavailable(const QString &message);
     // Stored rows whose local decryption result changed (a key arrived): refresh them.
     void messagesDecrypted(const QString &channel, const QList<quint64> &seqs);
+    // Stored rows whose shown text an edit or a deletion changed: refresh them.
+    void messagesChanged(const QString &channel, const QList<quint64> &seqs);
     // A device's trust changed (Changed / NewDevice: a loud warning, key shares blocked).
     void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
     // Something about an encrypted send the user should see (e.g. devices with blocked keys).
@@ -198,6 +208,8 @@ signals:
 
 private:
     void init(TokenVault *vault);
+    qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq, QString *error);
+    bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
     quint64 nextRequestId() { return ++m_lastRequestId; }
     void finishLater(quint64 id, bool ok, const QString &error);
     void postWithFailover(const QString &path, const QByteArray &body,

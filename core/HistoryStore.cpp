@@ -29,7 +29,9 @@ qint64 nowMs()
 // Column list shared by every message SELECT; rowToMessage() reads it.
 const QString kMessageColumns = QStringLiteral(
     "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
-    " plain_text, crypto_state, crypto_reason");
+    " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq");
+// Edits and deletions change the row they refer to and are not rows of the message view.
+const QString kVisible = QStringLiteral(" AND kind NOT IN (7, 8)");
 
 StoredMessage rowToMessage(const QSqlQuery &q)
 {
@@ -47,11 +49,15 @@ StoredMessage rowToMessage(const QSqlQuery &q)
     m.plainText = q.value(10).toString();
     m.cryptoState = static_cast<StoredMessage::CryptoState>(q.value(11).toInt());
     m.cryptoReason = q.value(12).toString();
+    m.refSeq = q.value(13).toULongLong();
+    m.deleted = q.value(14).toBool();
+    m.editSeq = q.value(15).toULongLong();
     return m;
 }
 
 const QString kOutboxColumns = QStringLiteral(
-    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms, plain_text");
+    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms, plain_text,"
+    " ref_seq");
 
 OutboxEntry rowToOutbox(const QSqlQuery &q)
 {
@@ -68,6 +74,7 @@ OutboxEntry rowToOutbox(const QSqlQuery &q)
     e.createdMs = q.value(9).toLongLong();
     e.updatedMs = q.value(10).toLongLong();
     e.plainText = q.value(11).toString();
+    e.refSeq = q.value(12).toULongLong();
     return e;
 }
 
@@ -91,7 +98,7 @@ QString nn(const QString &s)
 
 bool isFtsIndexed(const StoredMessage &m)
 {
-    return m.kind == MessageKind::Text && !m.encrypted;
+    return m.kind == MessageKind::Text && !m.encrypted && !m.deleted;
 }
 
 } // namespace
@@ -166,7 +173,9 @@ bool HistoryStore::open(const QString &path)
                         .arg(version)
                         .arg(kSchemaVersion));
     if (!exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")) ||
-        !exec(QStringLiteral("PRAGMA foreign_keys=ON")) || !exec(QStringLiteral("PRAGMA busy_timeout=5000")))
+        !exec(QStringLiteral("PRAGMA foreign_keys=ON")) || !exec(QStringLiteral("PRAGMA busy_timeout=5000")) ||
+        // Deleted messages are overwritten in the file, not left in its free space.
+        !exec(QStringLiteral("PRAGMA secure_delete=ON")))
         return fail(OpenError::Corrupt, tr("The history database %1 cannot be used: %2").arg(path, m_lastError));
     if (!migrate())
         return fail(OpenError::MigrationFailed,
@@ -269,8 +278,17 @@ bool HistoryStore::migrate()
             QStringLiteral("ALTER TABLE messages ADD COLUMN crypto_reason TEXT NOT NULL DEFAULT ''"),
             QStringLiteral("ALTER TABLE outbox ADD COLUMN plain_text TEXT NOT NULL DEFAULT ''"),
         },
+        // 3: replies, edits and deletions (ref_seq names the message concerned); edit_seq is the
+        // edit whose text a message shows.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN ref_seq INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN edit_seq INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("CREATE INDEX messages_by_ref ON messages(channel, ref_seq) WHERE ref_seq <> 0"),
+            QStringLiteral("ALTER TABLE outbox ADD COLUMN ref_seq INTEGER NOT NULL DEFAULT 0"),
+        },
     };
-    static_assert(kSchemaVersion == 2, "add a migration step");
+    static_assert(kSchemaVersion == 3, "add a migration step");
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!db.transaction()) {
@@ -467,8 +485,8 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
 
     QSqlQuery ins(db);
     ins.prepare(QStringLiteral("INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
-                               " server_time_ms, body, encrypted, kind, subject)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
+                               " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
     QSqlQuery fts(db);
     fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
     for (const StoredMessage &m : messages) {
@@ -490,6 +508,8 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
         ins.bindValue(7, m.encrypted ? 1 : 0);
         ins.bindValue(8, static_cast<int>(m.kind));
         ins.bindValue(9, nn(m.subject));
+        ins.bindValue(10, static_cast<qint64>(m.refSeq));
+        ins.bindValue(11, m.deleted ? 1 : 0);
         if (!ins.exec())
             return abort(ins.lastError().text());
         if (ins.numRowsAffected() == 1) {
@@ -501,6 +521,14 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
             }
             StoredMessage stored = m;
             stored.channel = stream;
+            // Encrypted edits and deletions count once decrypted and verified (setDecryption).
+            if (stored.isAmendment() && !stored.encrypted) {
+                quint64 target = 0;
+                if (!applyAmendment(stored, stored.text(), &target))
+                    return abort(m_lastError);
+                if (target && !result.amended.contains(target))
+                    result.amended << target;
+            }
             result.inserted << stored;
         }
         max = m.seq;
@@ -562,6 +590,16 @@ quint64 HistoryStore::count(const QString &channel) const
     return 0;
 }
 
+quint64 HistoryStore::maxVisibleSeq(const QString &channel) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT max(seq) FROM messages WHERE channel = ?%1").arg(kVisible));
+    q.addBindValue(channel);
+    if (q.exec() && q.next())
+        return q.value(0).toULongLong();
+    return 0;
+}
+
 quint64 HistoryStore::minSeq(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
@@ -583,7 +621,8 @@ std::optional<StoredMessage> HistoryStore::message(const QString &channel, quint
 std::optional<StoredMessage> HistoryStore::latestMessage(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? ORDER BY seq DESC LIMIT 1").arg(kMessageColumns));
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ?%2 ORDER BY seq DESC LIMIT 1")
+                  .arg(kMessageColumns, kVisible));
     q.addBindValue(channel);
     if (q.exec() && q.next())
         return rowToMessage(q);
@@ -618,8 +657,8 @@ QList<StoredMessage> HistoryStore::rowsBefore(const QString &channel, quint64 be
         return out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
-                  .arg(kMessageColumns));
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq < ?%2 ORDER BY seq DESC LIMIT ?")
+                  .arg(kMessageColumns, kVisible));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(std::min<quint64>(beforeSeq, std::numeric_limits<qint64>::max())));
     q.addBindValue(limit);
@@ -637,8 +676,8 @@ QList<StoredMessage> HistoryStore::rowsAfter(const QString &channel, quint64 aft
         return out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq > ? ORDER BY seq LIMIT ?")
-                  .arg(kMessageColumns));
+    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq > ?%2 ORDER BY seq LIMIT ?")
+                  .arg(kMessageColumns, kVisible));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(afterSeq));
     q.addBindValue(limit);
@@ -652,7 +691,7 @@ QList<StoredMessage> HistoryStore::rowsAfter(const QString &channel, quint64 aft
 quint64 HistoryStore::countBefore(const QString &channel, quint64 seq) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq < ?"));
+    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq < ?%1").arg(kVisible));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(std::min<quint64>(seq, std::numeric_limits<qint64>::max())));
     if (q.exec() && q.next())
@@ -660,62 +699,169 @@ quint64 HistoryStore::countBefore(const QString &channel, quint64 seq) const
     return 0;
 }
 
+QStringList HistoryStore::recentSenders(const QString &channel, int limit) const
+{
+    QStringList out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT sender FROM messages WHERE channel = ? AND kind = 0 AND sender <> ''"
+                             " GROUP BY lower(sender) ORDER BY max(seq) DESC LIMIT ?"));
+    q.addBindValue(channel);
+    q.addBindValue(limit);
+    if (q.exec())
+        while (q.next())
+            out << q.value(0).toString();
+    return out;
+}
+
 // ---- local decryption results -------------------------------------------------------------
 
 bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
-                                 const QString &plainText, const QString &reason)
+                                 const QString &plainText, const QString &reason, quint64 *amendedSeq)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     if (!db.transaction()) {
         m_lastError = db.lastError().text();
         return false;
     }
-    auto abort = [&](const QSqlQuery &q) {
-        m_lastError = q.lastError().text();
+    auto abort = [&](const QString &error) {
+        m_lastError = error;
         qCWarning(lcStore) << "setDecryption failed:" << m_lastError;
         db.rollback();
         return false;
     };
-    QSqlQuery id(db);
-    id.prepare(QStringLiteral("SELECT id FROM messages WHERE channel = ? AND seq = ?"));
-    id.addBindValue(channel);
-    id.addBindValue(static_cast<qint64>(seq));
-    if (!id.exec())
-        return abort(id);
-    if (!id.next()) {
-        db.rollback();
-        m_lastError = tr("no message %1 in \"%2\"").arg(seq).arg(channel);
-        return false;
-    }
-    const qint64 rowId = id.value(0).toLongLong();
-    id.finish();
+    QSqlQuery row(db);
+    row.prepare(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text FROM messages WHERE channel = ? AND seq = ?"));
+    row.addBindValue(channel);
+    row.addBindValue(static_cast<qint64>(seq));
+    if (!row.exec())
+        return abort(row.lastError().text());
+    if (!row.next())
+        return abort(tr("no message %1 in \"%2\"").arg(seq).arg(channel));
+    const qint64 rowId = row.value(0).toLongLong();
+    const auto kind = static_cast<MessageKind>(row.value(1).toInt());
+    const bool deleted = row.value(2).toBool();
+    const bool edited = row.value(3).toULongLong() != 0;
+    const QString shownBefore = row.value(4).toString();
+    row.finish();
     const bool decrypted = state == StoredMessage::CryptoState::Decrypted;
+    // A message edited or deleted before its own key arrived keeps the text of that edit (none
+    // when deleted): the original text must not come back.
+    QString shown = decrypted ? plainText : QString();
+    if (deleted)
+        shown.clear();
+    else if (edited)
+        shown = shownBefore;
     QSqlQuery up(db);
     up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ? WHERE id = ?"));
-    up.addBindValue(nn(decrypted ? plainText : QString()));
+    up.addBindValue(nn(shown));
     up.addBindValue(static_cast<int>(state));
     up.addBindValue(nn(reason));
     up.addBindValue(rowId);
     if (!up.exec())
-        return abort(up);
+        return abort(up.lastError().text());
+    if (kind == MessageKind::Text && !reindex(rowId, decrypted ? shown : QString()))
+        return abort(m_lastError);
+    if (decrypted && (kind == MessageKind::Edit || kind == MessageKind::Delete)) {
+        auto amendment = message(channel, seq);
+        if (!amendment)
+            return abort(tr("no message %1 in \"%2\"").arg(seq).arg(channel));
+        quint64 target = 0;
+        if (!applyAmendment(*amendment, plainText, &target))
+            return abort(m_lastError);
+        if (amendedSeq)
+            *amendedSeq = target;
+    }
+    if (!db.commit())
+        return abort(db.lastError().text());
+    return true;
+}
+
+bool HistoryStore::reindex(qint64 rowId, const QString &text)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     QSqlQuery del(db);
     del.prepare(QStringLiteral("DELETE FROM messages_fts WHERE rowid = ?"));
     del.addBindValue(rowId);
-    if (!del.exec())
-        return abort(del);
-    if (decrypted && !plainText.isEmpty()) {
-        QSqlQuery fts(db);
-        fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
-        fts.addBindValue(rowId);
-        fts.addBindValue(plainText);
-        if (!fts.exec())
-            return abort(fts);
-    }
-    if (!db.commit()) {
-        m_lastError = db.lastError().text();
-        db.rollback();
+    if (!del.exec()) {
+        m_lastError = del.lastError().text();
         return false;
     }
+    if (text.isEmpty())
+        return true;
+    QSqlQuery fts(db);
+    fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+    fts.addBindValue(rowId);
+    fts.addBindValue(text);
+    if (!fts.exec()) {
+        m_lastError = fts.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+// Inside the caller's transaction. An edit replaces the shown text of its target, a deletion
+// erases the target's body and text (and those of its edits) and takes it out of the search
+// index. Only the target's own sender may do either; anything else is ignored (not an error: a
+// gateway that relays such a message is not trusted for it, and the history stays storable).
+bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, quint64 *targetSeq)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    auto failed = [this](const QSqlQuery &q) {
+        m_lastError = q.lastError().text();
+        return false;
+    };
+    QSqlQuery t(db);
+    t.prepare(QStringLiteral("SELECT id, sender, kind, deleted, edit_seq, encrypted FROM messages"
+                             " WHERE channel = ? AND seq = ?"));
+    t.addBindValue(a.channel);
+    t.addBindValue(static_cast<qint64>(a.refSeq));
+    if (!t.exec())
+        return failed(t);
+    if (!t.next() || a.refSeq >= a.seq || static_cast<MessageKind>(t.value(2).toInt()) != MessageKind::Text ||
+        t.value(1).toString().compare(a.sender, Qt::CaseInsensitive) != 0 || t.value(3).toBool() ||
+        t.value(5).toBool() != a.encrypted) {
+        qCInfo(lcStore) << "ignored" << (a.kind == MessageKind::Edit ? "edit" : "deletion") << a.seq << "of"
+                        << a.refSeq << "in" << a.channel;
+        return true;
+    }
+    const qint64 rowId = t.value(0).toLongLong();
+    const quint64 editSeq = t.value(4).toULongLong();
+    t.finish();
+    if (a.kind == MessageKind::Edit) {
+        if (a.seq <= editSeq || text.isEmpty())
+            return true; // an older edit decrypted late, or an edit whose text was erased
+        QSqlQuery up(db);
+        up.prepare(a.encrypted ? QStringLiteral("UPDATE messages SET plain_text = ?, edit_seq = ? WHERE id = ?")
+                               : QStringLiteral("UPDATE messages SET body = ?, edit_seq = ? WHERE id = ?"));
+        if (a.encrypted)
+            up.addBindValue(text);
+        else
+            up.addBindValue(text.toUtf8());
+        up.addBindValue(static_cast<qint64>(a.seq));
+        up.addBindValue(rowId);
+        if (!up.exec())
+            return failed(up);
+        if (!reindex(rowId, text))
+            return false;
+    } else {
+        QSqlQuery up(db);
+        up.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '', deleted = 1, edit_seq = ? WHERE id = ?"));
+        up.addBindValue(static_cast<qint64>(a.seq));
+        up.addBindValue(rowId);
+        if (!up.exec())
+            return failed(up);
+        QSqlQuery edits(db);
+        edits.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '' WHERE channel = ? AND ref_seq = ?"
+                                     " AND kind = ?"));
+        edits.addBindValue(a.channel);
+        edits.addBindValue(static_cast<qint64>(a.refSeq));
+        edits.addBindValue(static_cast<int>(MessageKind::Edit));
+        if (!edits.exec())
+            return failed(edits);
+        if (!reindex(rowId, {}))
+            return false;
+    }
+    *targetSeq = a.refSeq;
     return true;
 }
 
@@ -857,20 +1003,21 @@ bool HistoryStore::setDraft(const QString &channel, const QString &text)
 // ---- outbox --------------------------------------------------------------------------------
 
 qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
-                               MessageKind kind, bool encrypted, const QString &plainText)
+                               MessageKind kind, bool encrypted, const QString &plainText, quint64 refSeq)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
-                             " updated_ms, plain_text) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?)"));
+                             " updated_ms, plain_text, ref_seq) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"));
     const qint64 now = nowMs();
     q.addBindValue(channel);
     q.addBindValue(clientMsgId);
-    q.addBindValue(body);
+    q.addBindValue(body.isNull() ? QByteArray("", 0) : body); // a plain deletion: empty, not NULL
     q.addBindValue(encrypted ? 1 : 0);
     q.addBindValue(static_cast<int>(kind));
     q.addBindValue(now);
     q.addBindValue(now);
     q.addBindValue(nn(plainText));
+    q.addBindValue(static_cast<qint64>(refSeq));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         qCWarning(lcStore) << "addOutbox failed:" << m_lastError;

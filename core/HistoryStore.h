@@ -31,7 +31,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
@@ -70,6 +70,7 @@ public:
         QString error;             // when !ok: why the batch was refused; nothing was written
         quint64 maxSeq = 0;        // committed max after the call
         QList<StoredMessage> inserted; // the rows that were new (seq > previous max), in order
+        QList<quint64> amended;    // rows whose text an edit or a deletion of the batch changed
     };
     // Appends messages of one stream (a channel or "~<device_id>") in one transaction, together
     // with the stream's new committed max seq (and serverMaxSeq when non-zero). Messages with
@@ -83,10 +84,14 @@ public:
 
     quint64 count(const QString &channel) const;       // stored messages of the channel
     quint64 minSeq(const QString &channel) const;      // 0 when empty
+    // The newest message the message view shows (edits and deletions are not rows of it).
+    quint64 maxVisibleSeq(const QString &channel) const;
     std::optional<StoredMessage> message(const QString &channel, quint64 seq) const;
     std::optional<StoredMessage> latestMessage(const QString &channel) const;
     // Messages with fromSeq <= seq <= toSeq, ascending.
     QList<StoredMessage> page(const QString &channel, quint64 fromSeq, quint64 toSeq) const;
+    // rowsBefore, rowsAfter, countBefore and latestMessage leave out edits and deletions: they
+    // show in the message they change (its text, StoredMessage::editSeq, deleted).
     // Up to limit messages just below beforeSeq (seq < beforeSeq), ascending.
     QList<StoredMessage> rowsBefore(const QString &channel, quint64 beforeSeq, int limit) const;
     // Up to limit messages just above afterSeq (seq > afterSeq), ascending.
@@ -94,11 +99,15 @@ public:
     // Number of stored messages with seq < seq (the row of seq in a full list).
     quint64 countBefore(const QString &channel, quint64 seq) const;
 
+    // Nicks that wrote text messages in the channel, most recent first (mention completion).
+    QStringList recentSenders(const QString &channel, int limit = 200) const;
+
     // ---- local decryption results (schema 2) -------------------------------------------------
     // Records what this device made of an encrypted message; a Decrypted text is indexed for
-    // search. Local only: never sent anywhere.
+    // search. Local only: never sent anywhere. A decrypted edit or deletion is applied to its
+    // target in the same transaction (*amendedSeq: the target's seq, 0 when none changed).
     bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
-                       const QString &plainText, const QString &reason);
+                       const QString &plainText, const QString &reason, quint64 *amendedSeq = nullptr);
 
     // ---- read positions --------------------------------------------------------------------
     quint64 readSeq(const QString &channel) const;
@@ -127,7 +136,7 @@ public:
     // plainText: for encrypted entries, the text as written (local only, for display).
     qint64 addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
                      MessageKind kind = MessageKind::Text, bool encrypted = false,
-                     const QString &plainText = {});
+                     const QString &plainText = {}, quint64 refSeq = 0);
     std::optional<OutboxEntry> outboxEntry(qint64 id) const;
     std::optional<OutboxEntry> nextPending() const;             // oldest pending
     // Entries of a channel (all channels when empty) in the given states, oldest first.
@@ -140,6 +149,8 @@ public:
 private:
     bool exec(const QString &sql);
     bool migrate();
+    bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
+    bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
     bool fail(OpenError error, const QString &message);
     QString connection() const { return m_connectionName; }
 

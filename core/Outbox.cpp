@@ -76,6 +76,13 @@ qint64 Outbox::enqueue(const QString &channel, const QByteArray &body, MessageKi
 qint64 Outbox::enqueue(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
                        MessageKind kind, bool encrypted, const QString &plainText, QString *error)
 {
+    return enqueueReferring(channel, clientMsgId, body, kind, 0, encrypted, plainText, error);
+}
+
+qint64 Outbox::enqueueReferring(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
+                                MessageKind kind, quint64 refSeq, bool encrypted, const QString &plainText,
+                                QString *error)
+{
     auto setError = [error](const QString &e) {
         if (error)
             *error = e;
@@ -84,7 +91,11 @@ qint64 Outbox::enqueue(const QString &channel, const QByteArray &clientMsgId, co
         setError(tr("No channel given."));
         return 0;
     }
-    if (body.isEmpty()) {
+    if ((kind == MessageKind::Edit || kind == MessageKind::Delete) && refSeq == 0) {
+        setError(tr("No message given to change."));
+        return 0;
+    }
+    if (body.isEmpty() && !(kind == MessageKind::Delete && !encrypted)) {
         setError(tr("The message is empty."));
         return 0;
     }
@@ -92,7 +103,7 @@ qint64 Outbox::enqueue(const QString &channel, const QByteArray &clientMsgId, co
         setError(tr("The message is too large (%1 bytes; at most %2).").arg(body.size()).arg(limits::kMaxMessageBodyBytes));
         return 0;
     }
-    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText);
+    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText, refSeq);
     if (id == 0) {
         setError(tr("Could not save the message: %1").arg(m_store->lastError()));
         return 0;
@@ -136,6 +147,7 @@ void Outbox::sendNext()
     send->set_body(next->body.toStdString());
     send->set_encrypted(next->encrypted);
     send->set_kind(static_cast<hchat::v1::MessageKind>(next->kind));
+    send->set_ref_seq(next->refSeq);
     const qint64 id = next->id;
     const QString channel = next->channel;
     m_inFlight = id;

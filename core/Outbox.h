@@ -30,6 +30,11 @@ public:
     // text as written (kept locally for display).
     qint64 enqueue(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body, MessageKind kind,
                    bool encrypted, const QString &plainText, QString *error = nullptr);
+    // A reply (Text), an edit or a deletion: refSeq names the message concerned. A plain
+    // deletion has an empty body.
+    qint64 enqueueReferring(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
+                            MessageKind kind, quint64 refSeq, bool encrypted, const QString &plainText,
+                            QString *error = nullptr);
     bool retry(qint64 id);   // a failed entry becomes pending and is sent when possible
     bool isSending() const { return m_inFlight != 0; }
     Backoff &backoff() { return m_backoff; }

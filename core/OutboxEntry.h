@@ -22,6 +22,7 @@ struct OutboxEntry {
     QByteArray body;
     bool encrypted = false;
     MessageKind kind = MessageKind::Text;
+    quint64 refSeq = 0;      // as StoredMessage::refSeq (replies, edits, deletions)
     State state = State::Pending;
     quint64 seq = 0;         // when Sent
     QString error;           // when Failed: a sentence a user can read

@@ -17,6 +17,8 @@ StoredMessage StoredMessage::fromProto(const hchat::v1::Message &m)
     s.encrypted = m.encrypted();
     s.kind = static_cast<MessageKind>(m.kind());
     s.subject = QString::fromStdString(m.subject());
+    s.refSeq = m.ref_seq();
+    s.deleted = m.deleted();
     return s;
 }
 
@@ -32,6 +34,8 @@ void StoredMessage::toProto(hchat::v1::Message *m) const
     m->set_encrypted(encrypted);
     m->set_kind(static_cast<hchat::v1::MessageKind>(kind));
     m->set_subject(subject.toStdString());
+    m->set_ref_seq(refSeq);
+    m->set_deleted(deleted);
 }
 
 } // namespace hchat

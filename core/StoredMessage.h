@@ -19,6 +19,8 @@ enum class MessageKind : int {
     MemberRemoved = 4,
     MemberLeft = 5,
     KeyShare = 6,
+    Edit = 7,   // new text for message refSeq (its sender's own); not shown as a row
+    Delete = 8, // recalls message refSeq (its sender's own); not shown as a row
 };
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local
@@ -34,6 +36,9 @@ struct StoredMessage {
     bool encrypted = false;
     MessageKind kind = MessageKind::Text;
     QString subject;       // membership messages: the nick concerned
+    quint64 refSeq = 0;    // Text: the message replied to (0: none); Edit, Delete: the target
+    bool deleted = false;  // Text: recalled by its sender; body and text are gone
+    quint64 editSeq = 0;   // Text: the seq of the edit whose text is shown (local; 0: unedited)
 
     // Local only (never sent, never from the gateway): what this device made of an encrypted
     // message. Plain for messages of open channels.
@@ -46,6 +51,7 @@ struct StoredMessage {
     // while it is not decrypted).
     QString text() const { return encrypted ? plainText : QString::fromUtf8(body); }
     bool isValid() const { return seq != 0 && !channel.isEmpty(); }
+    bool isAmendment() const { return kind == MessageKind::Edit || kind == MessageKind::Delete; }
 
     static StoredMessage fromProto(const hchat::v1::Message &m);
     void toProto(hchat::v1::Message *m) const;

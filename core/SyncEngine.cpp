@@ -1,5 +1,7 @@
 #include "SyncEngine.h"
 
+#include "Mentions.h"
+
 #include "CoreLogging.h"
 #include "HistoryStore.h"
 #include "Limits.h"
@@ -149,6 +151,8 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
     result.ok = true;
     result.maxSeq = appended.maxSeq;
     onStored(stream, appended.inserted);
+    if (!appended.amended.isEmpty())
+        emit messagesAmended(stream, appended.amended);
     drainHeld(stream);
     result.maxSeq = m_store->maxSeq(stream);
     return result;
@@ -225,6 +229,8 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &sto
                     c.senders << m.sender;
                 if (m.seq >= c.newest.seq)
                     c.newest = m;
+                if (Mentions::mentions(m.text(), m_ownNick))
+                    ++c.mentions;
             }
         }
     }
@@ -258,6 +264,8 @@ void SyncEngine::handlePush(const hchat::v1::Message &pm)
             return;
         }
         onStored(stream, appended.inserted);
+        if (!appended.amended.isEmpty())
+            emit messagesAmended(stream, appended.amended);
         drainHeld(stream);
         return;
     }
@@ -286,9 +294,11 @@ void SyncEngine::drainHeld(const QString &stream)
         run << held.take(held.firstKey());
     if (!run.isEmpty()) {
         const auto appended = m_store->appendMessages(stream, run);
-        if (appended.ok)
+        if (appended.ok) {
             onStored(stream, appended.inserted);
-        else
+            if (!appended.amended.isEmpty())
+                emit messagesAmended(stream, appended.amended);
+        } else
             emit syncError(tr("Could not store messages of \"%1\": %2").arg(stream, appended.error));
     }
     if (held.isEmpty())

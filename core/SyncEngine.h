@@ -62,6 +62,8 @@ signals:
     void catchUpFinished(const hchat::CatchUpReport &report);
     void channelsChanged();
     void readPositionChanged(const QString &channel, quint64 seq);
+    // Stored messages whose shown text an edit or a deletion just changed.
+    void messagesAmended(const QString &channel, const QList<quint64> &seqs);
     void gapDetected(const QString &channel, quint64 committedMax, quint64 pushedSeq);
     void syncError(const QString &message);
 

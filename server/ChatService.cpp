@@ -627,6 +627,27 @@ void ChatService::removeMember(const SessionPtr &session, std::uint64_t requestI
 
 // ---- messages ----------------------------------------------------------------------------------
 
+// A reply names an earlier message of the channel; an edit or a deletion names an earlier text
+// message of the same user that is not deleted. Runs inside the write transaction.
+void ChatService::checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
+                                 const Message &message)
+{
+    const std::uint64_t ref = message.ref_seq();
+    if (ref == 0)
+        return;
+    if (ref > stream.maxSeq)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "ref_seq names no message of this channel");
+    if (message.kind() == MESSAGE_KIND_TEXT)
+        return;
+    const auto target = st.findMessage(stream, ref);
+    if (!target || target->message.kind() != MESSAGE_KIND_TEXT)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "only text messages can be edited or deleted");
+    if (target->senderId != userId)
+        throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message");
+    if (target->message.deleted())
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "that message was deleted");
+}
+
 void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send &send)
 {
     const std::string name = send.channel();
@@ -636,16 +657,31 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "client_msg_id must be 16 bytes");
     if (send.body().size() > limits::kMaxMessageBodyBytes)
         throw ProtocolError(ERROR_TOO_LARGE, "message body above 65536 bytes");
-    if (send.body().empty())
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "empty message body");
-    if (send.kind() == MESSAGE_KIND_KEY_SHARE) {
+    const MessageKind kind = send.kind();
+    switch (kind) {
+    case MESSAGE_KIND_KEY_SHARE:
         if (!toInbox)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "key shares go to a device inbox (~device_id)");
-    } else if (send.kind() == MESSAGE_KIND_TEXT) {
+        if (send.ref_seq() != 0)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a key share refers to no message");
+        break;
+    case MESSAGE_KIND_TEXT:
+    case MESSAGE_KIND_EDIT:
+    case MESSAGE_KIND_DELETE:
         if (toInbox)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
-    } else {
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "clients send TEXT or KEY_SHARE messages only");
+        if (kind != MESSAGE_KIND_TEXT && send.ref_seq() == 0)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an edit or a deletion needs ref_seq: the message it changes");
+        break;
+    default:
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "clients send TEXT, EDIT, DELETE or KEY_SHARE messages only");
+    }
+    // A plain deletion carries nothing; an encrypted one carries its signed envelope.
+    if (kind == MESSAGE_KIND_DELETE && !send.encrypted()) {
+        if (!send.body().empty())
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a deletion carries no text");
+    } else if (send.body().empty()) {
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "empty message body");
     }
     checkRate(session);
 
@@ -663,7 +699,8 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
     msg->set_client_msg_id(std::move(*send.mutable_client_msg_id()));
     msg->set_body(std::move(*send.mutable_body()));
     msg->set_encrypted(send.encrypted());
-    msg->set_kind(send.kind());
+    msg->set_kind(kind);
+    msg->set_ref_seq(send.ref_seq());
     submitWrite(
         session, requestId,
         [r, id, name, toInbox, msg](MessageStore &st) {
@@ -686,10 +723,13 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 requireMember(st, *stream, id.userId);
                 if (stream->encrypted && !msg->encrypted())
                     throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
+                checkReference(st, *stream, id.userId, *msg);
             }
             r->message = *msg;
             r->message.set_server_time_ms(ServerContext::nowMs());
             st.appendMessage(*stream, id.userId, r->message);
+            if (r->message.kind() == MESSAGE_KIND_DELETE)
+                st.eraseMessage(*stream, r->message.ref_seq());
             if (!toInbox)
                 r->members = st.memberIds(stream->id);
         },

@@ -49,6 +49,8 @@ private:
     void createChannel(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::CreateChannel &create);
     void invite(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Invite &invite);
     void removeMember(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::RemoveMember &remove);
+    static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
+                               const hchat::v1::Message &message);
     void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
     void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
 

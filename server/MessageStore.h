@@ -40,6 +40,12 @@ struct DeviceRecord {
     bool revoked = false;
 };
 
+// A stored message with the user who sent it (the nick alone is not an identity).
+struct MessageRecord {
+    hchat::v1::Message message;
+    std::int64_t senderId = 0;
+};
+
 // A stream: a channel (open, invite-only, direct) or a device inbox.
 struct StreamRecord {
     static constexpr int kInbox = 100; // kind of a device inbox (not a ChannelKind)
@@ -108,6 +114,12 @@ public:
     // (always at least one when there is one).
     virtual std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                          std::uint32_t limit, std::size_t maxBytes) = 0;
+
+    // One message of a stream, or nullopt.
+    virtual std::optional<MessageRecord> findMessage(const StreamRecord &stream, std::uint64_t seq) = 0;
+    // Recall: erases the body of message `seq` and of every EDIT that refers to it, and marks it
+    // deleted. The rows (and their seqs) stay: the stream remains gap-free.
+    virtual void eraseMessage(const StreamRecord &stream, std::uint64_t seq) = 0;
 
     // Key directory.
     virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;

@@ -189,6 +189,12 @@ CREATE TABLE device_keys (
   updated_ms BIGINT NOT NULL
 );
 )sql",
+    // 2: replies, edits and recalls (MESSAGE_KIND_EDIT / _DELETE refer to their target by seq).
+    R"sql(
+ALTER TABLE messages ADD COLUMN ref_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN deleted BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == PostgresMessageStore::kSchemaVersion);
@@ -569,15 +575,15 @@ void PostgresMessageStore::appendMessage(const StreamRecord &stream, std::int64_
     // gateway queue behind it, so seqs are assigned in commit order without holes.
     Query q = query("WITH bumped AS (UPDATE streams SET max_seq = max_seq + 1 WHERE id = $1 RETURNING max_seq) "
                     "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                    "time_ms, body, encrypted, kind, subject) SELECT $1, bumped.max_seq, $2, $3, $4, $5, $6, $7, $8, "
-                    "$9, $10 FROM bumped RETURNING seq");
+                    "time_ms, body, encrypted, kind, subject, ref_seq) SELECT $1, bumped.max_seq, $2, $3, $4, $5, $6, "
+                    "$7, $8, $9, $10, $11 FROM bumped RETURNING seq");
     q.bind(stream.id).bind(senderId).bind(m.sender()).bind(m.sender_device());
     if (m.client_msg_id().empty())
         q.bindNull();
     else
         q.bindBlob(m.client_msg_id());
     q.bind(m.server_time_ms()).bindBlob(m.body()).bind(std::int64_t(m.encrypted() ? 1 : 0));
-    q.bind(std::int64_t(m.kind())).bind(m.subject());
+    q.bind(std::int64_t(m.kind())).bind(m.subject()).bind(std::int64_t(m.ref_seq()));
     auto r = q.run();
     if (r.rows() != 1)
         throw StoreError("database bump seq failed: no such stream");
@@ -598,6 +604,8 @@ void messageFrom(const auto &r, int row, hchat::v1::Message &m, int first)
     m.set_encrypted(r.i64(row, first + 6) != 0);
     m.set_kind(static_cast<hchat::v1::MessageKind>(r.i64(row, first + 7)));
     m.set_subject(r.bytes(row, first + 8));
+    m.set_ref_seq(std::uint64_t(r.i64(row, first + 9)));
+    m.set_deleted(r.i64(row, first + 10) != 0);
 }
 } // namespace
 
@@ -605,7 +613,7 @@ std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::i
                                                                           const std::string &clientMsgId)
 {
     auto r = query("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                   "m.encrypted, m.kind, m.subject FROM messages m JOIN streams st ON st.id = m.stream_id "
+                   "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted FROM messages m JOIN streams st ON st.id = m.stream_id "
                    "WHERE m.sender_id = $1 AND m.client_msg_id = $2")
                  .bind(senderId)
                  .bindBlob(clientMsgId)
@@ -621,8 +629,8 @@ std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::i
 std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                                    std::uint32_t limit, std::size_t maxBytes)
 {
-    auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject "
-                   "FROM messages WHERE stream_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3")
+    auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
+                   "ref_seq, deleted FROM messages WHERE stream_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3")
                  .bind(stream.id)
                  .bind(std::int64_t(fromSeq))
                  .bind(std::int64_t(limit))
@@ -637,6 +645,35 @@ std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamR
         out.push_back(std::move(m));
     }
     return out;
+}
+
+std::optional<MessageRecord> PostgresMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
+{
+    auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
+                   "ref_seq, deleted, sender_id FROM messages WHERE stream_id = $1 AND seq = $2")
+                 .bind(stream.id)
+                 .bind(std::int64_t(seq))
+                 .run();
+    if (r.rows() == 0)
+        return std::nullopt;
+    MessageRecord rec;
+    rec.message.set_channel(stream.name);
+    messageFrom(r, 0, rec.message, 0);
+    rec.senderId = r.i64(0, 11);
+    return rec;
+}
+
+void PostgresMessageStore::eraseMessage(const StreamRecord &stream, std::uint64_t seq)
+{
+    query("UPDATE messages SET body = ''::bytea, deleted = 1 WHERE stream_id = $1 AND seq = $2")
+        .bind(stream.id)
+        .bind(std::int64_t(seq))
+        .run();
+    query("UPDATE messages SET body = ''::bytea WHERE stream_id = $1 AND ref_seq = $2 AND kind = $3")
+        .bind(stream.id)
+        .bind(std::int64_t(seq))
+        .bind(std::int64_t(hchat::v1::MESSAGE_KIND_EDIT))
+        .run();
 }
 
 void PostgresMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs)

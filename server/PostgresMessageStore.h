@@ -19,7 +19,7 @@ namespace hchat::server {
 // an advisory lock; a database written by a newer gateway is refused.
 class PostgresMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     static bool isUrl(const std::string &db);
     // The URL with any password replaced by "***", for logs.
@@ -69,6 +69,8 @@ public:
     std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId, const std::string &clientMsgId) override;
     std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                  std::uint32_t limit, std::size_t maxBytes) override;
+    std::optional<MessageRecord> findMessage(const StreamRecord &stream, std::uint64_t seq) override;
+    void eraseMessage(const StreamRecord &stream, std::uint64_t seq) override;
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;

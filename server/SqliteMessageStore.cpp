@@ -151,6 +151,12 @@ CREATE TABLE device_keys (
   updated_ms INTEGER NOT NULL
 );
 )sql",
+    // 2: replies, edits and recalls (MESSAGE_KIND_EDIT / _DELETE refer to their target by seq).
+    R"sql(
+ALTER TABLE messages ADD COLUMN ref_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == SqliteMessageStore::kSchemaVersion);
@@ -174,6 +180,8 @@ SqliteMessageStore::SqliteMessageStore(const std::string &path, bool migrate) : 
         exec("PRAGMA journal_mode=WAL");
         exec("PRAGMA synchronous=FULL");
         exec("PRAGMA foreign_keys=ON");
+        // A recalled message's bytes are overwritten, not left in free space of the file.
+        exec("PRAGMA secure_delete=ON");
         if (migrate)
             migrateSchema();
     } catch (...) {
@@ -487,14 +495,14 @@ void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t 
     m.set_seq(seq);
     m.set_channel(stream.name);
     auto s = statement("INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                       "time_ms, body, encrypted, kind, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                       "time_ms, body, encrypted, kind, subject, ref_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, stream.id).bind(2, std::int64_t(seq)).bind(3, senderId).bind(4, m.sender()).bind(5, m.sender_device());
     if (m.client_msg_id().empty())
         s.bindNull(6);
     else
         s.bindBlob(6, m.client_msg_id());
     s.bind(7, m.server_time_ms()).bindBlob(8, m.body()).bind(9, std::int64_t(m.encrypted() ? 1 : 0));
-    s.bind(10, std::int64_t(m.kind())).bind(11, m.subject());
+    s.bind(10, std::int64_t(m.kind())).bind(11, m.subject()).bind(12, std::int64_t(m.ref_seq()));
     if (!s.run())
         fail("insert message");
 }
@@ -513,6 +521,8 @@ void messageFrom(const S &s, hchat::v1::Message &m, int first)
     m.set_encrypted(s.i64(first + 6) != 0);
     m.set_kind(static_cast<hchat::v1::MessageKind>(s.i64(first + 7)));
     m.set_subject(s.text(first + 8));
+    m.set_ref_seq(std::uint64_t(s.i64(first + 9)));
+    m.set_deleted(s.i64(first + 10) != 0);
 }
 } // namespace
 
@@ -520,7 +530,7 @@ std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int
                                                                         const std::string &clientMsgId)
 {
     auto s = statement("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                       "m.encrypted, m.kind, m.subject FROM messages m JOIN streams st ON st.id = m.stream_id "
+                       "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted FROM messages m JOIN streams st ON st.id = m.stream_id "
                        "WHERE m.sender_id = ? AND m.client_msg_id = ?");
     s.bind(1, senderId).bindBlob(2, clientMsgId);
     if (!s.step())
@@ -535,7 +545,7 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
                                                                  std::uint32_t limit, std::size_t maxBytes)
 {
     auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
-                       "subject FROM messages WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?");
+                       "subject, ref_seq, deleted FROM messages WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?");
     s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
     std::vector<hchat::v1::Message> out;
     std::size_t bytes = 0;
@@ -547,6 +557,32 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
         out.push_back(std::move(m));
     }
     return out;
+}
+
+std::optional<MessageRecord> SqliteMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
+{
+    auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
+                       "subject, ref_seq, deleted, sender_id FROM messages WHERE stream_id = ? AND seq = ?");
+    s.bind(1, stream.id).bind(2, std::int64_t(seq));
+    if (!s.step())
+        return std::nullopt;
+    MessageRecord r;
+    r.message.set_channel(stream.name);
+    messageFrom(s, r.message, 0);
+    r.senderId = s.i64(11);
+    return r;
+}
+
+void SqliteMessageStore::eraseMessage(const StreamRecord &stream, std::uint64_t seq)
+{
+    auto target = statement("UPDATE messages SET body = x'', deleted = 1 WHERE stream_id = ? AND seq = ?");
+    target.bind(1, stream.id).bind(2, std::int64_t(seq));
+    if (!target.run())
+        fail("erase message");
+    auto edits = statement("UPDATE messages SET body = x'' WHERE stream_id = ? AND ref_seq = ? AND kind = ?");
+    edits.bind(1, stream.id).bind(2, std::int64_t(seq)).bind(3, std::int64_t(hchat::v1::MESSAGE_KIND_EDIT));
+    if (!edits.run())
+        fail("erase edits");
 }
 
 void SqliteMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs)

@@ -3,6 +3,7 @@
 hchat_add_test(tst_core_backoff SOURCES tst_core_backoff.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_historystore SOURCES tst_core_historystore.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
 hchat_add_test(tst_core_outbox SOURCES tst_core_outbox.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+hchat_add_test(tst_core_mentions SOURCES tst_core_mentions.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 
 # The client core as a separate headless process (killed with -9 mid-catch-up by tst_core_crash).
 add_executable(hchat_core_probe hchat_core_probe.cpp)
@@ -23,3 +24,5 @@ hchat_add_test(tst_core_keychain SOURCES tst_core_keychain.cpp CoreTestHelpers.h
                LABELS integration DBUS TIMEOUT 90)
 hchat_add_test(tst_core_pushchannel SOURCES tst_core_pushchannel.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)
+hchat_add_test(tst_core_amendments SOURCES tst_core_amendments.cpp E2eeTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 180)

@@ -44,3 +44,11 @@ if(TARGET hchat_core)
     FIXTURES_REQUIRED scale_services ENV HCHAT_SCALE_SERVICES=${HCHAT_SCALE_SERVICES})
   target_compile_definitions(tst_scale_failover PRIVATE HCHAT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+# Replies, edits and deletions on PostgreSQL (the SQLite-file checks of the deletion case stay
+# with the SQLite run).
+add_test(NAME tst_core_amendments_postgres COMMAND $<TARGET_FILE:tst_core_amendments>
+         replyNamesTheQuotedMessageOnEveryMember editReachesOnlineAndOfflineMembers onlyTheSenderMayEditOrDelete
+         encryptedEditAndDeleteAreSignedAndApplied)
+set_tests_properties(tst_core_amendments_postgres PROPERTIES
+  LABELS scale TIMEOUT 240 FIXTURES_REQUIRED scale_services SKIP_REGULAR_EXPRESSION "SKIP   :"
+  ENVIRONMENT "${_scale_env};HCHAT_TEST_PG_SERVICES=${HCHAT_SCALE_SERVICES}")

@@ -434,6 +434,72 @@ private slots:
 
     // Schema 1 (before E2EE) migrates to 2: the messages keep their data, gain the local-only
     // decryption columns, and a decrypted text becomes searchable.
+    void editsAndDeletionsChangeTheirTarget()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        const QString c = QStringLiteral("a");
+        auto edit = [&](quint64 seq, quint64 target, const QString &text, const QString &sender = QStringLiteral("alice")) {
+            StoredMessage m = msg(c, seq, text, sender);
+            m.kind = MessageKind::Edit;
+            m.refSeq = target;
+            return m;
+        };
+        StoredMessage reply = msg(c, 2, QStringLiteral("a reply"), QStringLiteral("bob"));
+        reply.refSeq = 1;
+        StoredMessage del = msg(c, 6, {}, QStringLiteral("alice"));
+        del.kind = MessageKind::Delete;
+        del.refSeq = 3;
+        del.body.clear();
+        const auto r = s.appendMessages(c, {msg(c, 1, QStringLiteral("first words")), reply,
+                                            msg(c, 3, QStringLiteral("doomed remark")),
+                                            edit(4, 1, QStringLiteral("better words")),
+                                            edit(5, 1, QStringLiteral("hijacked"), QStringLiteral("mallory")), del,
+                                            edit(7, 3, QStringLiteral("edit after delete"))});
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.amended, (QList<quint64>{1, 3}));
+        QCOMPARE(s.message(c, 2)->refSeq, quint64(1));
+        // The sender's edit counts; one by someone else is ignored.
+        QCOMPARE(s.message(c, 1)->text(), QStringLiteral("better words"));
+        QCOMPARE(s.message(c, 1)->editSeq, quint64(4));
+        QCOMPARE(s.search(QStringLiteral("better")).size(), 1);
+        QCOMPARE(s.search(QStringLiteral("first")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("hijacked")).size(), 0);
+        // The deletion erased the text (and an edit after it does not bring any back).
+        const auto gone = s.message(c, 3);
+        QVERIFY(gone->deleted);
+        QVERIFY(gone->body.isEmpty());
+        QCOMPARE(s.search(QStringLiteral("doomed")).size(), 0);
+        // Edits and deletions are not rows of the view, nor unread, nor the channel preview.
+        const auto rows = s.rowsAfter(c, 0, 100);
+        QCOMPARE(rows.size(), 3);
+        QCOMPARE(s.maxVisibleSeq(c), quint64(3));
+        QCOMPARE(s.maxSeq(c), quint64(7));
+        QCOMPARE(s.latestMessage(c)->seq, quint64(3));
+        QCOMPARE(s.countBefore(c, 7), quint64(3));
+
+        // Encrypted: an edit applies once decrypted, and only the newest edit's text stays, in
+        // whatever order the keys arrive; the target decrypted last keeps the edited text.
+        const QString e = QStringLiteral("e");
+        StoredMessage target = msg(e, 1, QStringLiteral("x"));
+        target.encrypted = true;
+        StoredMessage e2 = edit(2, 1, QStringLiteral("y"));
+        StoredMessage e3 = edit(3, 1, QStringLiteral("z"));
+        e2.channel = e3.channel = e;
+        e2.encrypted = e3.encrypted = true;
+        QVERIFY(s.appendMessages(e, {target, e2, e3}).ok);
+        using CS = StoredMessage::CryptoState;
+        quint64 amended = 0;
+        QVERIFY(s.setDecryption(e, 3, CS::Decrypted, QStringLiteral("third text"), {}, &amended));
+        QCOMPARE(amended, quint64(1));
+        QVERIFY(s.setDecryption(e, 2, CS::Decrypted, QStringLiteral("second text"), {}, &amended));
+        QVERIFY(s.setDecryption(e, 1, CS::Decrypted, QStringLiteral("first text"), {}, &amended));
+        QCOMPARE(s.message(e, 1)->text(), QStringLiteral("third text"));
+        QCOMPARE(s.search(QStringLiteral("third")).size(), 1);
+        QCOMPARE(s.search(QStringLiteral("first")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("second")).size(), 0);
+    }
+
     void migratesSchemaOneToTwo()
     {
         const QString name = QStringLiteral("v1-maker");
@@ -479,7 +545,7 @@ private slots:
 
         HistoryStore s;
         QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
-        QCOMPARE(s.schemaVersion(), 2);
+        QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
         QVERIFY(s.integrityCheck());
         auto enc = s.message(QStringLiteral("c"), 1);
         QVERIFY(enc && enc->encrypted);

@@ -102,6 +102,7 @@ private slots:
     void tamperedCiphertextIsBadSignature();
     void swappedSenderIsBadSignature();
     void changedHeaderIsBadSignature();
+    void editTargetAndKindAreSigned();
     void replayIntoAnotherChannelIsWrongChannel();
     void replayTwiceIsReplay();
     void missingSessionThenTheKeyArrives();
@@ -317,6 +318,37 @@ void CryptoMessages::changedHeaderIsBadSignature()
     MessageCrypto::Arrival a{ch, 1, alice->nick, alice->device, newMsgId()};
     QCOMPARE(MessageCrypto::decrypt(env, a, bob->store.resolver(bob->lookup())).error, Err::BadSignature);
     QVERIFY(bob->decrypt(env, ch, 1, alice.get()).ok());
+}
+
+void CryptoMessages::editTargetAndKindAreSigned()
+{
+    auto s = SenderSession::create(ch);
+    QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
+    const QByteArray msgId = newMsgId();
+    const QByteArray env = MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, msgId, "new text", nullptr,
+                                                  quint32(hchat::v1::MESSAGE_KIND_EDIT), 5);
+    QVERIFY(!env.isEmpty());
+    auto arrival = [&](quint32 kind, quint64 ref) {
+        MessageCrypto::Arrival a{ch, 9, alice->nick, alice->device, msgId};
+        a.kind = kind;
+        a.refSeq = ref;
+        return MessageCrypto::decrypt(env, a, bob->store.resolver(bob->lookup()));
+    };
+    // The gateway delivers it pointed at another message, or as a plain message: not valid.
+    QCOMPARE(arrival(quint32(hchat::v1::MESSAGE_KIND_EDIT), 6).error, Err::BadSignature);
+    QCOMPARE(arrival(quint32(hchat::v1::MESSAGE_KIND_TEXT), 5).error, Err::BadSignature);
+    QCOMPARE(arrival(quint32(hchat::v1::MESSAGE_KIND_DELETE), 5).error, Err::BadSignature);
+    // Rewriting the envelope's own fields breaks the signature.
+    auto e = parsed(env);
+    e.set_ref_seq(6);
+    MessageCrypto::Arrival moved{ch, 9, alice->nick, alice->device, msgId};
+    moved.kind = quint32(hchat::v1::MESSAGE_KIND_EDIT);
+    moved.refSeq = 6;
+    QCOMPARE(MessageCrypto::decrypt(serialized(e), moved, bob->store.resolver(bob->lookup())).error, Err::BadSignature);
+    const auto ok = arrival(quint32(hchat::v1::MESSAGE_KIND_EDIT), 5);
+    QVERIFY(ok.ok());
+    QCOMPARE(ok.plaintext, QByteArray("new text"));
+    QCOMPARE(ok.header.refSeq, quint64(5));
 }
 
 void CryptoMessages::replayIntoAnotherChannelIsWrongChannel()

@@ -23,12 +23,39 @@ private slots:
     void liveMessagesAreRateLimitedAndCoalesced();
     void noLiveNotificationForOwnMessagesMutedChannelsOrActiveWindow();
     void clickingTheNotificationOpensTheChannel();
+    void mentionOnlyChannelNotifiesOnlyForMentions();
 
 private:
     std::unique_ptr<NotificationServiceSpy> m_service;
     std::unique_ptr<DesktopNotifier> m_notifier;
     std::unique_ptr<NotificationCenter> m_center;
 };
+
+void NotificationPolicy::mentionOnlyChannelNotifiesOnlyForMentions()
+{
+    m_center->setChannelMentionsOnly(QStringLiteral("busy"), true);
+    m_center->liveMessage(QStringLiteral("busy"), QStringLiteral("alice"), QStringLiteral("lunch anyone?"));
+    m_center->liveMessage(QStringLiteral("busy"), QStringLiteral("alice"), QStringLiteral("mail me at x@me.org"));
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 0);
+    m_center->liveMessage(QStringLiteral("busy"), QStringLiteral("alice"), QStringLiteral("@me can you review?"));
+    QTRY_COMPARE(m_service->calls().size(), 1);
+    QVERIFY(m_service->calls().first().body.contains(QStringLiteral("review")));
+
+    // A catch-up: only the mentions count, and a channel without any raises nothing.
+    ChannelArrivals busy{QStringLiteral("busy"), 120, {QStringLiteral("alice")}, QStringLiteral("alice"),
+                         QStringLiteral("…"), 1000, 2};
+    ChannelArrivals idle{QStringLiteral("idle"), 40, {QStringLiteral("bob")}, QStringLiteral("bob"),
+                         QStringLiteral("…"), 900, 0};
+    m_center->setChannelMentionsOnly(QStringLiteral("idle"), true);
+    m_center->catchUpFinished({busy, idle});
+    QTRY_COMPARE(m_service->calls().size(), 2);
+    const auto summary = m_service->calls().last().summary;
+    QVERIFY2(summary.contains(QStringLiteral("2 new")) && summary.contains(QStringLiteral("busy")), qPrintable(summary));
+    m_center->catchUpFinished({idle});
+    QTest::qWait(300);
+    QCOMPARE(m_service->calls().size(), 2);
+}
 
 void NotificationPolicy::init()
 {

@@ -25,3 +25,6 @@ add_dependencies(tst_ui_desktop hchat)
 
 # The tray icon against a StatusNotifierItem host the test plays (X server + private session bus).
 hchat_add_test(tst_ui_tray SOURCES tst_ui_tray.cpp LIBS hchat_ui LABELS ui integration DBUS XVFB TIMEOUT 120)
+
+# Reply, mention completion, edit and delete in the window, against the real gateway.
+hchat_add_test(tst_ui_chat_actions SOURCES tst_ui_chat_actions.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)

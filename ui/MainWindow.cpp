@@ -13,6 +13,7 @@
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
+#include "ReplyBar.h"
 #include "SafetyNumberDialog.h"
 #include "SettingsDialog.h"
 #include "UiSettings.h"
@@ -21,6 +22,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
+#include <QPushButton>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QFileInfo>
@@ -57,7 +60,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
       m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel),
-      m_keyBanner(new KeyChangeBanner)
+      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HChat"));
@@ -102,6 +105,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     rightLayout->addWidget(m_header);
     rightLayout->addWidget(m_keyBanner);
     rightLayout->addWidget(m_messageView, 1);
+    rightLayout->addWidget(m_replyBar);
     rightLayout->addWidget(m_composer);
 
     m_members->setObjectName(QStringLiteral("members"));
@@ -141,6 +145,12 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
             m_notifications->setChannelMuted(channel, !muted);
             m_channelModel->reload();
         });
+        QAction *mentions = menu.addAction(tr("Notify only for @mentions"));
+        mentions->setObjectName(QStringLiteral("mentionsOnlyAction"));
+        mentions->setCheckable(true);
+        mentions->setChecked(m_settings->channelMentionsOnly(channel));
+        connect(mentions, &QAction::toggled, this,
+                [this, channel](bool on) { m_settings->setChannelMentionsOnly(channel, on); });
         menu.addAction(tr("Leave"), this, [this, channel] { m_client->leaveChannel(channel); });
         menu.exec(m_channelList->viewport()->mapToGlobal(pos));
     });
@@ -166,6 +176,15 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
                       item->data(kSearchResultSeqRole).toULongLong());
     });
     connect(m_composer, &Composer::submitted, this, &MainWindow::sendFromComposer);
+    connect(m_composer, &Composer::cancelRequested, this, &MainWindow::cancelReplyOrEdit);
+    connect(m_replyBar, &ReplyBar::cancelled, this, &MainWindow::cancelReplyOrEdit);
+    m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_messageView, &QListView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu menu;
+        populateMessageMenu(&menu, m_messageView->indexAt(pos));
+        if (!menu.isEmpty())
+            menu.exec(m_messageView->viewport()->mapToGlobal(pos));
+    });
     connect(m_messageView->messageDelegate(), &MessageDelegate::retryRequested, this,
             [this](qint64 id) { m_client->retrySend(id); });
     connect(m_messageView, &MessageView::seenUpTo, this, [this](quint64 seq) {
@@ -186,7 +205,8 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     connect(m_client, &Client::unreadChanged, this, [this] { updateTrayTooltip(); });
     // End-to-end encryption: rows turn into text when their key arrives; key changes are loud.
     m_messageModel->setTrustLookup([this](const QString &nick) { return int(m_client->trustState(nick)); });
-    connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesDecrypted);
+    connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesChanged);
+    connect(m_client, &Client::messagesChanged, m_messageModel, &MessageListModel::onMessagesChanged);
     connect(m_client, &Client::deviceTrustChanged, this,
             [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
                 if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
@@ -361,9 +381,110 @@ void MainWindow::openChannel(const QString &channel)
     if (row >= 0 && m_channelList->currentIndex().row() != row)
         m_channelList->setCurrentIndex(m_channelModel->index(row));
     m_messageModel->setChannel(channel);
+    m_replyBar->clear();
+    m_draftBeforeEdit.clear();
     m_composer->setPlainText(m_client->store()->draft(channel));
     m_composer->moveCursor(QTextCursor::End);
     updateHeader();
+    updateMentionCandidates();
+}
+
+void MainWindow::updateMentionCandidates()
+{
+    QStringList nicks;
+    if (const auto record = m_client->store()->channel(m_currentChannel))
+        nicks = record->members;
+    for (const QString &nick : m_client->store()->recentSenders(m_currentChannel))
+        if (!nicks.contains(nick, Qt::CaseInsensitive))
+            nicks << nick;
+    nicks.removeIf([this](const QString &n) { return n.compare(m_client->nick(), Qt::CaseInsensitive) == 0; });
+    m_composer->setMentionCandidates(nicks);
+}
+
+void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
+{
+    if (!index.isValid() || index.data(MessageListModel::KindRole).toInt() != int(MessageKind::Text))
+        return;
+    const quint64 seq = index.data(MessageListModel::SeqRole).toULongLong();
+    const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
+    const bool own = index.data(MessageListModel::IsOwnRole).toBool();
+    const int crypto = index.data(MessageListModel::CryptoStateRole).toInt();
+    const bool readable = crypto == int(StoredMessage::CryptoState::Plain) ||
+                          crypto == int(StoredMessage::CryptoState::Decrypted);
+    if (seq == 0 || deleted)
+        return; // not stored yet (outbox), or nothing left to act on
+    QAction *reply = menu->addAction(tr("Reply"), this, [this, seq] { replyTo(seq); });
+    reply->setObjectName(QStringLiteral("replyAction"));
+    if (own && readable) {
+        QAction *edit = menu->addAction(tr("Edit"), this, [this, seq] { editMessage(seq); });
+        edit->setObjectName(QStringLiteral("editAction"));
+        QAction *del = menu->addAction(tr("Delete…"), this, [this, seq] { deleteMessage(seq); });
+        del->setObjectName(QStringLiteral("deleteAction"));
+    }
+    if (readable) {
+        const QString text = index.data(MessageListModel::TextRole).toString();
+        QAction *copy = menu->addAction(tr("Copy text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
+        copy->setObjectName(QStringLiteral("copyAction"));
+    }
+}
+
+void MainWindow::replyTo(quint64 seq)
+{
+    const auto m = m_client->store()->message(m_currentChannel, seq);
+    if (!m || m->kind != MessageKind::Text)
+        return;
+    if (m_replyBar->mode() == ReplyBar::Mode::Edit)
+        cancelReplyOrEdit();
+    m_replyBar->startReply(seq, m->sender, m->text());
+    m_composer->setFocus();
+}
+
+void MainWindow::editMessage(quint64 seq)
+{
+    const auto m = m_client->store()->message(m_currentChannel, seq);
+    if (!m || m->kind != MessageKind::Text || m->deleted)
+        return;
+    if (m_replyBar->mode() != ReplyBar::Mode::Edit)
+        m_draftBeforeEdit = m_composer->toPlainText();
+    m_replyBar->startEdit(seq, m->text());
+    m_composer->setPlainText(m->text());
+    m_composer->moveCursor(QTextCursor::End);
+    m_composer->setFocus();
+}
+
+void MainWindow::deleteMessage(quint64 seq)
+{
+    const QString channel = m_currentChannel;
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Delete message"),
+                                tr("Delete this message for everyone? Its text is removed from every device and "
+                                   "from the server; the others see that a message was deleted."),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("confirmDelete"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *yes = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    yes->setObjectName(QStringLiteral("confirmDeleteButton"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this, [this, channel, seq, yes](QAbstractButton *button) {
+        if (button != yes)
+            return;
+        QString error;
+        if (m_client->deleteMessage(channel, seq, &error) == 0)
+            statusBar()->showMessage(error, 10000);
+        else if (m_replyBar->seq() == seq)
+            cancelReplyOrEdit();
+    });
+    box->open();
+}
+
+void MainWindow::cancelReplyOrEdit()
+{
+    const bool editing = m_replyBar->mode() == ReplyBar::Mode::Edit;
+    m_replyBar->clear();
+    if (editing) {
+        m_composer->setPlainText(std::exchange(m_draftBeforeEdit, QString()));
+        m_composer->moveCursor(QTextCursor::End);
+    }
 }
 
 bool MainWindow::openChannelWhenKnown()
@@ -377,7 +498,9 @@ bool MainWindow::openChannelWhenKnown()
 void MainWindow::saveDraft()
 {
     if (!m_currentChannel.isEmpty() && m_client->store() && m_client->store()->isOpen())
-        m_client->store()->setDraft(m_currentChannel, m_composer->toPlainText());
+        m_client->store()->setDraft(m_currentChannel, m_replyBar->mode() == ReplyBar::Mode::Edit
+                                                          ? m_draftBeforeEdit
+                                                          : m_composer->toPlainText());
 }
 
 void MainWindow::updateHeader()
@@ -407,13 +530,30 @@ void MainWindow::sendFromComposer(const QString &text)
     if (m_currentChannel.isEmpty())
         return;
     QString error;
-    if (m_client->sendMessage(m_currentChannel, text, &error) == 0) {
+    const quint64 seq = m_replyBar->seq();
+    qint64 id = 0;
+    switch (m_replyBar->mode()) {
+    case ReplyBar::Mode::None:
+        id = m_client->sendMessage(m_currentChannel, text, &error);
+        break;
+    case ReplyBar::Mode::Reply:
+        id = m_client->sendReply(m_currentChannel, text, seq, &error);
+        break;
+    case ReplyBar::Mode::Edit:
+        id = m_client->editMessage(m_currentChannel, seq, text, &error);
+        break;
+    }
+    if (id == 0) {
         statusBar()->showMessage(error, 10000);
         return;
     }
-    m_composer->clear();
-    m_client->store()->setDraft(m_currentChannel, {});
-    m_messageView->scrollToBottom();
+    const bool edited = m_replyBar->mode() == ReplyBar::Mode::Edit;
+    m_replyBar->clear();
+    m_composer->setPlainText(edited ? std::exchange(m_draftBeforeEdit, QString()) : QString());
+    m_composer->moveCursor(QTextCursor::End);
+    m_client->store()->setDraft(m_currentChannel, m_composer->toPlainText());
+    if (!edited)
+        m_messageView->scrollToBottom();
 }
 
 void MainWindow::onCatchUpFinished(const CatchUpReport &report)
@@ -421,7 +561,7 @@ void MainWindow::onCatchUpFinished(const CatchUpReport &report)
     QList<ChannelArrivals> arrivals;
     for (const auto &c : report.channels)
         arrivals.append({c.channel, int(c.count), c.senders, c.newest.sender,
-                         c.newest.text(), c.newest.serverTimeMs});
+                         c.newest.text(), c.newest.serverTimeMs, int(c.mentions)});
     m_notifications->setWindowActive(isActiveWindow());
     m_notifications->catchUpFinished(arrivals);
     m_channelModel->reload();
@@ -519,6 +659,7 @@ void MainWindow::applySettings()
 {
     m_notifications->setEnabled(m_settings->notificationsEnabled());
     m_notifications->setShowPreviews(m_settings->notificationPreviews());
+    m_notifications->setMentionsOnlyChannels(m_settings->mentionsOnlyChannels());
 }
 
 void MainWindow::settingsDialog()

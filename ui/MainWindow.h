@@ -7,6 +7,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QListView;
 class QListWidget;
@@ -26,6 +27,7 @@ class KeyChangeBanner;
 class MessageListModel;
 class MessageView;
 class NotificationCenter;
+class ReplyBar;
 class UiSettings;
 
 // The window people live in: channel list on the left; the open channel's messages and the
@@ -61,6 +63,16 @@ public slots:
     void channelSwitcher();
     void passphraseDialog();
     void jumpToMessage(const QString &channel, quint64 seq);
+    // The composer writes a reply to / an edit of message seq of the open channel.
+    void replyTo(quint64 seq);
+    void editMessage(quint64 seq);
+    // Asks (a window-modal box named "confirmDelete"), then recalls one's own message seq.
+    void deleteMessage(quint64 seq);
+
+public:
+    // The message view's context menu for the row at index: Reply, Edit, Delete, Copy text.
+    void populateMessageMenu(QMenu *menu, const QModelIndex &index);
+    ReplyBar *replyBar() const { return m_replyBar; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -77,6 +89,8 @@ private:
     void updateHeader();
     void updateTrayTooltip();
     void saveDraft();
+    void cancelReplyOrEdit();
+    void updateMentionCandidates();
     void applySettings();
     // Opens the channel just joined or created once the channel list knows it.
     bool openChannelWhenKnown();
@@ -97,6 +111,8 @@ private:
     Composer *m_composer;
     QLabel *m_status;
     KeyChangeBanner *m_keyBanner;
+    ReplyBar *m_replyBar;
+    QString m_draftBeforeEdit;
     QSystemTrayIcon *m_tray = nullptr;
     QString m_currentChannel;
     QString m_channelToOpen;

@@ -90,7 +90,13 @@ void MessageDelegate::prepareDocument(QTextDocument *doc, const QStyleOptionView
     doc->setDefaultFont(option.font);
     doc->setDocumentMargin(0);
     doc->setDefaultStyleSheet(QStringLiteral("a { color: %1; }").arg(option.palette.color(QPalette::Link).name()));
-    doc->setHtml(linkified(index.data(MessageListModel::TextRole).toString()));
+    QString html = linkified(index.data(MessageListModel::TextRole).toString());
+    if (index.data(MessageListModel::DeletedRole).toBool())
+        html = QStringLiteral("<i>%1</i>").arg(html);
+    else if (index.data(MessageListModel::EditedRole).toBool())
+        html += QStringLiteral(" <small style=\"color: %1\">%2</small>")
+                    .arg(option.palette.color(QPalette::PlaceholderText).name(), tr("(edited)").toHtmlEscaped());
+    doc->setHtml(html);
     doc->setTextWidth(width);
     doc->setTextWidth(std::min<qreal>(width, doc->idealWidth() + 1));
 }
@@ -129,13 +135,20 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     const int statusH = delivery == MessageListModel::Delivery::Stored ? 0 : sfm.height() + 2;
     const QString meta = own ? QString() : senderLabel(index);
     const int metaW = sfm.horizontalAdvance(meta + QStringLiteral("  00:00 PM"));
-    const int innerW = std::max({textSize.width(), metaW, delivery == MessageListModel::Delivery::Failed ? 180 : 0});
+    const bool reply = index.data(MessageListModel::ReplyToSeqRole).toULongLong() != 0;
+    const int quoteH = reply ? 2 * sfm.height() + 6 : 0;
+    const int quoteW = reply ? std::min(maxText, 8 + sfm.horizontalAdvance(index.data(MessageListModel::ReplyTextRole).toString().simplified()))
+                             : 0;
+    const int innerW = std::max({textSize.width(), metaW, quoteW, delivery == MessageListModel::Delivery::Failed ? 180 : 0});
     const int bubbleW = std::min(innerW, maxText) + 2 * kPadding;
-    const int bubbleH = metaH + 2 + textSize.height() + statusH + 2 * kPadding;
+    const int bubbleH = metaH + 2 + quoteH + (reply ? 3 : 0) + textSize.height() + statusH + 2 * kPadding;
     const int x = own ? r.right() - kMargin - bubbleW : r.left() + kMargin;
     l.bubbleRect = QRect(x, y + 3, bubbleW, bubbleH);
     l.metaRect = QRect(x + kPadding, y + 3 + kPadding, bubbleW - 2 * kPadding, metaH);
-    l.textRect = QRect(x + kPadding, l.metaRect.bottom() + 3, textSize.width(), textSize.height());
+    if (reply)
+        l.quoteRect = QRect(x + kPadding, l.metaRect.bottom() + 3, bubbleW - 2 * kPadding, quoteH);
+    l.textRect = QRect(x + kPadding, (reply ? l.quoteRect.bottom() : l.metaRect.bottom()) + 3, textSize.width(),
+                       textSize.height());
     l.statusRect = QRect(x + kPadding, l.textRect.bottom() + 3, bubbleW - 2 * kPadding, statusH);
     return l;
 }
@@ -200,6 +213,31 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     QPainterPath path;
     path.addRoundedRect(l.bubbleRect, kRadius, kRadius);
     painter->fillPath(path, bubble);
+    if (index.data(MessageListModel::MentionsMeRole).toBool()) {
+        // A message that mentions the user: an accent bar on the bubble's leading edge.
+        painter->fillRect(QRect(l.bubbleRect.left(), l.bubbleRect.top() + kRadius, 3, l.bubbleRect.height() - 2 * kRadius),
+                          QColor(230, 150, 30));
+    }
+    if (!l.quoteRect.isNull()) {
+        const QFontMetrics sfm(small);
+        painter->fillRect(QRect(l.quoteRect.left(), l.quoteRect.top(), 2, l.quoteRect.height()),
+                          pal.color(QPalette::PlaceholderText));
+        const QRect inner = l.quoteRect.adjusted(8, 2, 0, -2);
+        QFont bold = small;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(pal.color(QPalette::Text));
+        const QString quotedSender = index.data(MessageListModel::ReplySenderRole).toString();
+        painter->drawText(QRect(inner.left(), inner.top(), inner.width(), sfm.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                          quotedSender.isEmpty() ? tr("Earlier message") : quotedSender);
+        painter->setFont(small);
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        const QString quoted = index.data(MessageListModel::ReplyTextRole).toString().simplified();
+        painter->drawText(QRect(inner.left(), inner.top() + sfm.height(), inner.width(), sfm.height()),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          sfm.elidedText(quoted.isEmpty() ? tr("(not in this device's history)") : quoted, Qt::ElideRight,
+                                         inner.width()));
+    }
     if (delivery == MessageListModel::Delivery::Failed) {
         painter->setPen(QPen(QColor(220, 60, 60), 1.5));
         painter->drawPath(path);

@@ -35,6 +35,7 @@ private:
         QRect textRect;
         QRect metaRect;     // sender/time line
         QRect statusRect;   // delivery state line (own messages)
+        QRect quoteRect;    // replies: the quoted message (sender and text, one line each)
         bool system = false;
     };
     Layout layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index, QTextDocument *doc) const;

@@ -1,6 +1,7 @@
 #include "MessageListModel.h"
 
 #include "HistoryStore.h"
+#include "Mentions.h"
 
 #include <QDateTime>
 #include <QScopedValueRollback>
@@ -20,17 +21,18 @@ void MessageListModel::setChannel(const QString &channel)
     m_channel = channel;
     m_rows.clear();
     m_outbox.clear();
+    m_replyTargets.clear();
     m_pagesLoaded = 0;
     m_anchorRow = -1;
     m_firstUnread = channel.isEmpty() ? 0 : m_store->firstUnreadSeq(channel);
     if (!channel.isEmpty()) {
-        const quint64 max = m_store->maxSeq(channel);
+        const quint64 max = m_store->maxVisibleSeq(channel);
         const quint64 anchor = m_firstUnread ? m_firstUnread : max;
         if (anchor > 0) {
             m_rows = m_store->rowsBefore(channel, anchor + 1, kPageSize);
             ++m_pagesLoaded;
             m_anchorRow = int(m_rows.size()) - 1;
-            if (m_firstUnread && m_rows.last().seq < max) {
+            if (m_firstUnread && !m_rows.isEmpty() && m_rows.last().seq < max) {
                 m_rows += m_store->rowsAfter(channel, m_rows.last().seq, kPageSize);
                 ++m_pagesLoaded;
             }
@@ -45,7 +47,7 @@ void MessageListModel::setChannel(const QString &channel)
 QList<OutboxEntry> MessageListModel::collectOutboxRows() const
 {
     QList<OutboxEntry> rows;
-    if (m_channel.isEmpty() || (!m_rows.isEmpty() && m_rows.last().seq < m_store->maxSeq(m_channel)))
+    if (m_channel.isEmpty() || (!m_rows.isEmpty() && m_rows.last().seq < m_store->maxVisibleSeq(m_channel)))
         return rows;
     const auto entries = m_store->outbox(m_channel, {OutboxEntry::State::Pending, OutboxEntry::State::Failed});
     if (entries.isEmpty())
@@ -55,7 +57,8 @@ QList<OutboxEntry> MessageListModel::collectOutboxRows() const
     for (qsizetype i = std::max<qsizetype>(0, m_rows.size() - entries.size() - 64); i < m_rows.size(); ++i)
         stored.insert(m_rows.at(i).clientMsgId);
     for (const OutboxEntry &e : entries) {
-        if (!stored.contains(e.clientMsgId))
+        // Edits and deletions on their way show in their target once stored, not as rows.
+        if (e.kind == MessageKind::Text && !stored.contains(e.clientMsgId))
             rows.append(e);
     }
     return rows;
@@ -85,6 +88,8 @@ QString MessageListModel::describe(const StoredMessage &m) const
 {
     switch (m.kind) {
     case MessageKind::Text:
+        if (m.deleted)
+            return tr("This message was deleted.");
         if (m.encrypted) {
             switch (m.cryptoState) {
             case StoredMessage::CryptoState::Decrypted:
@@ -108,6 +113,8 @@ QString MessageListModel::describe(const StoredMessage &m) const
     case MessageKind::MemberLeft:
         return tr("%1 left").arg(m.subject.isEmpty() ? m.sender : m.subject);
     case MessageKind::KeyShare:
+    case MessageKind::Edit:
+    case MessageKind::Delete:
         return {};
     }
     return {};
@@ -152,6 +159,15 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return e.encrypted;
         case CryptoStateRole:
             return int(e.encrypted ? StoredMessage::CryptoState::Decrypted : StoredMessage::CryptoState::Plain);
+        case ReplyToSeqRole:
+            return e.refSeq;
+        case ReplySenderRole:
+        case ReplyTextRole: {
+            StoredMessage probe;
+            probe.refSeq = e.refSeq;
+            const StoredMessage *target = replyTarget(probe);
+            return target ? QVariant(role == ReplySenderRole ? target->sender : describe(*target)) : QVariant(QString());
+        }
         case FirstUnreadRole:
         case SeqRole:
             return role == SeqRole ? QVariant(quint64(0)) : QVariant(false);
@@ -164,10 +180,17 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case TextRole:
         return describe(m);
-    case Qt::AccessibleTextRole:
-        return m.kind == MessageKind::Text
-                   ? tr("%1 at %2: %3").arg(m.sender, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), describe(m))
-                   : describe(m);
+    case Qt::AccessibleTextRole: {
+        if (m.kind != MessageKind::Text)
+            return describe(m);
+        const QString time = QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat);
+        QString text = describe(m);
+        if (m.editSeq != 0 && !m.deleted)
+            text = tr("%1 (edited)").arg(text);
+        if (const StoredMessage *target = replyTarget(m))
+            return tr("%1 at %2, replying to %3: %4").arg(m.sender, time, target->sender, text);
+        return tr("%1 at %2: %3").arg(m.sender, time, text);
+    }
     case SeqRole:
         return m.seq;
     case SenderRole:
@@ -195,9 +218,39 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
                                QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).date();
     case FirstUnreadRole:
         return m_firstUnread != 0 && m.seq == m_firstUnread;
+    case ReplyToSeqRole:
+        return m.kind == MessageKind::Text ? m.refSeq : 0;
+    case ReplySenderRole:
+    case ReplyTextRole: {
+        const StoredMessage *target = m.kind == MessageKind::Text ? replyTarget(m) : nullptr;
+        return target ? QVariant(role == ReplySenderRole ? target->sender : describe(*target)) : QVariant(QString());
+    }
+    case EditedRole:
+        return m.editSeq != 0 && !m.deleted;
+    case DeletedRole:
+        return m.deleted;
+    case MentionsMeRole:
+        return m.kind == MessageKind::Text && !m.deleted && Mentions::mentions(m.text(), m_store->ownNick());
     default:
         return {};
     }
+}
+
+const StoredMessage *MessageListModel::replyTarget(const StoredMessage &m) const
+{
+    if (m.refSeq == 0)
+        return nullptr;
+    auto it = m_replyTargets.find(m.refSeq);
+    if (it == m_replyTargets.end())
+        it = m_replyTargets.insert(m.refSeq, m_store->message(m_channel, m.refSeq));
+    return it->has_value() ? &**it : nullptr;
+}
+
+int MessageListModel::rowOfStoredSeq(quint64 seq) const
+{
+    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), seq,
+                                     [](const StoredMessage &m, quint64 s) { return m.seq < s; });
+    return it != m_rows.cend() && it->seq == seq ? int(it - m_rows.cbegin()) : -1;
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const
@@ -217,7 +270,13 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {EncryptedRole, "encrypted"},
                   {CryptoStateRole, "cryptoState"},
                   {CryptoReasonRole, "cryptoReason"},
-                  {SenderTrustRole, "senderTrust"}});
+                  {SenderTrustRole, "senderTrust"},
+                  {ReplyToSeqRole, "replyToSeq"},
+                  {ReplySenderRole, "replySender"},
+                  {ReplyTextRole, "replyText"},
+                  {EditedRole, "edited"},
+                  {DeletedRole, "deleted"},
+                  {MentionsMeRole, "mentionsMe"}});
     return names;
 }
 
@@ -226,7 +285,7 @@ bool MessageListModel::canFetchMore(const QModelIndex &parent) const
     // Views and testers may ask from inside our own row signals; never nest a change.
     if (m_changing || parent.isValid() || m_channel.isEmpty() || m_rows.isEmpty())
         return false;
-    return m_rows.last().seq < m_store->maxSeq(m_channel);
+    return m_rows.last().seq < m_store->maxVisibleSeq(m_channel);
 }
 
 void MessageListModel::fetchMore(const QModelIndex &parent)
@@ -277,9 +336,10 @@ void MessageListModel::fetchOlder()
 
 int MessageListModel::rowForSeq(quint64 seq)
 {
-    if (!m_rows.isEmpty() && seq >= m_rows.first().seq && seq <= m_rows.last().seq)
-        return int(seq - m_rows.first().seq);
-    if (!m_store->message(m_channel, seq))
+    if (const int row = rowOfStoredSeq(seq); row >= 0)
+        return row;
+    const auto m = m_store->message(m_channel, seq);
+    if (!m || m->isAmendment())
         return -1;
     const QScopedValueRollback<bool> changing(m_changing, true);
     beginResetModel();
@@ -311,21 +371,26 @@ void MessageListModel::onMessagesStored(const QString &channel)
     }
 }
 
-void MessageListModel::onMessagesDecrypted(const QString &channel, const QList<quint64> &seqs)
+void MessageListModel::onMessagesChanged(const QString &channel, const QList<quint64> &seqs)
 {
-    if (channel != m_channel || m_rows.isEmpty() || m_changing)
+    if (channel != m_channel || m_changing)
         return;
-    const quint64 first = m_rows.first().seq;
-    const quint64 last = m_rows.last().seq;
-    for (quint64 seq : seqs) {
-        if (seq < first || seq > last)
+    for (quint64 seq : seqs)
+        m_replyTargets.remove(seq);
+    if (m_rows.isEmpty())
+        return;
+    const QSet<quint64> changed(seqs.cbegin(), seqs.cend());
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const StoredMessage &m = m_rows.at(row);
+        const bool quotes = m.refSeq != 0 && changed.contains(m.refSeq);
+        if (!changed.contains(m.seq) && !quotes)
             continue;
-        const int row = int(seq - first);
-        if (auto fresh = m_store->message(m_channel, seq)) {
-            m_rows[row] = *fresh;
-            const QModelIndex i = index(row);
-            emit dataChanged(i, i);
+        if (changed.contains(m.seq)) {
+            if (auto fresh = m_store->message(m_channel, m.seq))
+                m_rows[row] = *fresh;
         }
+        const QModelIndex i = index(row);
+        emit dataChanged(i, i);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace hchat {
 class HistoryStore;
@@ -17,7 +18,8 @@ namespace hchat::ui {
 
 // The messages of one channel for the message view, paged lazily from the local SQLite history so
 // that a channel with a million messages opens at once. The model holds a contiguous window of
-// seqs [first, last]; fetchMore() extends it downwards (newer, the view's usual direction),
+// the channel's rows (edits and deletions are not rows: they change the row they refer to), in
+// ascending seq; fetchMore() extends it downwards (newer, the view's usual direction),
 // fetchOlder() upwards when the user scrolls to the top. Messages still in the outbox (pending or
 // failed) follow the stored ones when the window reaches the newest message.
 class MessageListModel : public QAbstractListModel {
@@ -39,6 +41,12 @@ public:
         CryptoStateRole,  // int(StoredMessage::CryptoState): Plain, Decrypted, WaitingForKey, Undecryptable
         CryptoReasonRole, // why a message is waiting or undecryptable
         SenderTrustRole,  // int(crypto::TrustStore::State) of the sender (encrypted messages), see setTrustLookup
+        ReplyToSeqRole,   // the seq of the message this one replies to (0: not a reply)
+        ReplySenderRole,  // … its sender
+        ReplyTextRole,    // … its text as shown (empty when it is not in the local history)
+        EditedRole,       // the text shown is that of a later edit
+        DeletedRole,      // recalled by its sender: no text
+        MentionsMeRole,   // the text @mentions the own nick
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
@@ -76,8 +84,9 @@ public slots:
     void onMessagesStored(const QString &channel);
     // The outbox changed (written, sent, failed, retried).
     void onOutboxChanged(const QString &channel);
-    // Local decryption results of these rows changed (a key arrived): re-read and repaint them.
-    void onMessagesDecrypted(const QString &channel, const QList<quint64> &seqs);
+    // Local decryption results of these rows changed (a key arrived), or an edit or a deletion
+    // changed them: re-read and repaint them (and the replies that quote them).
+    void onMessagesChanged(const QString &channel, const QList<quint64> &seqs);
 
 private:
     QString describe(const StoredMessage &m) const;
@@ -85,10 +94,13 @@ private:
     void replaceOutboxRows();
     void appendNewerPage();
     int storedRows() const { return int(m_rows.size()); }
+    int rowOfStoredSeq(quint64 seq) const; // -1 when not in the window
+    const StoredMessage *replyTarget(const StoredMessage &m) const;
 
     HistoryStore *m_store;
     QString m_channel;
-    QList<StoredMessage> m_rows;   // seqs m_rows.first().seq .. m_rows.last().seq, contiguous
+    QList<StoredMessage> m_rows;   // ascending seq, no edit or deletion rows
+    mutable QHash<quint64, std::optional<StoredMessage>> m_replyTargets; // quoted messages, by seq
     QList<OutboxEntry> m_outbox;   // pending and failed entries, oldest first
     quint64 m_firstUnread = 0;
     int m_anchorRow = -1;

@@ -1,6 +1,7 @@
 #include "NotificationCenter.h"
 
 #include "DesktopNotifier.h"
+#include "Mentions.h"
 
 #include <algorithm>
 
@@ -33,6 +34,19 @@ void NotificationCenter::setChannelMuted(const QString &channel, bool muted)
         m_muted.remove(channel);
 }
 
+void NotificationCenter::setChannelMentionsOnly(const QString &channel, bool mentionsOnly)
+{
+    if (mentionsOnly)
+        m_mentionsOnly.insert(channel);
+    else
+        m_mentionsOnly.remove(channel);
+}
+
+void NotificationCenter::setMentionsOnlyChannels(const QStringList &channels)
+{
+    m_mentionsOnly = QSet<QString>(channels.cbegin(), channels.cend());
+}
+
 bool NotificationCenter::wanted(const QString &channel, const QString &sender) const
 {
     return !m_muted.contains(channel) && sender.compare(m_ownNick, Qt::CaseInsensitive) != 0;
@@ -45,8 +59,13 @@ void NotificationCenter::catchUpFinished(const QList<ChannelArrivals> &arrivals)
     QList<ChannelArrivals> shown;
     for (const ChannelArrivals &a : arrivals) {
         ChannelArrivals filtered = a;
+        if (m_mentionsOnly.contains(a.channel)) {
+            if (a.mentions == 0)
+                continue;
+            filtered.count = a.mentions;
+        }
         filtered.senders.removeIf([this](const QString &s) { return s.compare(m_ownNick, Qt::CaseInsensitive) == 0; });
-        if (a.count > 0 && !m_muted.contains(a.channel) && !filtered.senders.isEmpty())
+        if (filtered.count > 0 && !m_muted.contains(a.channel) && !filtered.senders.isEmpty())
             shown.append(filtered);
     }
     if (shown.isEmpty())
@@ -83,6 +102,8 @@ void NotificationCenter::catchUpFinished(const QList<ChannelArrivals> &arrivals)
 void NotificationCenter::liveMessage(const QString &channel, const QString &sender, const QString &text)
 {
     if (!m_enabled || m_windowActive || !wanted(channel, sender))
+        return;
+    if (m_mentionsOnly.contains(channel) && !Mentions::mentions(text, m_ownNick))
         return;
     Pending &p = m_pending[channel];
     p.count += 1;

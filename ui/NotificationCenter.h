@@ -20,6 +20,7 @@ struct ChannelArrivals {
     QString newestSender;
     QString newestText;
     qint64 newestTimeMs = 0;
+    int mentions = 0;        // how many @mention the own nick
 };
 
 // The notification policy (DESIGN.md contract 8): one summary per catch-up, never one per message;
@@ -33,6 +34,10 @@ public:
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     void setChannelMuted(const QString &channel, bool muted);
     bool isChannelMuted(const QString &channel) const { return m_muted.contains(channel); }
+    // Mention-only channels notify only for messages that @mention the own nick.
+    void setChannelMentionsOnly(const QString &channel, bool mentionsOnly);
+    void setMentionsOnlyChannels(const QStringList &channels);
+    bool isChannelMentionsOnly(const QString &channel) const { return m_mentionsOnly.contains(channel); }
     void setWindowActive(bool active) { m_windowActive = active; }
     // Live notifications of one channel closer together than this are coalesced into one.
     void setLiveInterval(int ms) { m_liveIntervalMs = ms; }
@@ -61,6 +66,7 @@ private:
     DesktopNotifier *m_notifier;
     QString m_ownNick;
     QSet<QString> m_muted;
+    QSet<QString> m_mentionsOnly;
     bool m_windowActive = false;
     bool m_enabled = true;
     bool m_showPreviews = true;

@@ -58,6 +58,27 @@ void UiSettings::setNotificationPreviews(bool on)
     set(QStringLiteral("notifications/previews"), on);
 }
 
+QStringList UiSettings::mentionsOnlyChannels() const
+{
+    return m_settings.value(QStringLiteral("notifications/mentionsOnly")).toStringList();
+}
+bool UiSettings::channelMentionsOnly(const QString &channel) const
+{
+    return mentionsOnlyChannels().contains(channel);
+}
+void UiSettings::setChannelMentionsOnly(const QString &channel, bool on)
+{
+    QStringList channels = mentionsOnlyChannels();
+    if (on == channels.contains(channel))
+        return;
+    if (on)
+        channels.append(channel);
+    else
+        channels.removeAll(channel);
+    channels.sort();
+    set(QStringLiteral("notifications/mentionsOnly"), channels);
+}
+
 void UiSettings::set(const QString &key, const QVariant &value)
 {
     if (m_settings.value(key) == value)

@@ -30,6 +30,11 @@ public:
     bool notificationPreviews() const;
     void setNotificationPreviews(bool on);
 
+    // Channels that notify only when a message @mentions the user.
+    QStringList mentionsOnlyChannels() const;
+    bool channelMentionsOnly(const QString &channel) const;
+    void setChannelMentionsOnly(const QString &channel, bool on);
+
     QString fileName() const { return m_settings.fileName(); }
 
 signals:

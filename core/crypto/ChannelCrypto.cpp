@@ -149,7 +149,7 @@ SenderSession *ChannelCrypto::outboundFor(const QString &channel)
 }
 
 ChannelCrypto::Outgoing ChannelCrypto::encryptForSend(const QString &channel, const QByteArray &clientMsgId,
-                                                      const QString &text)
+                                                      const QString &text, MessageKind kind, quint64 refSeq)
 {
     Outgoing out;
     if (!m_identity) {
@@ -200,7 +200,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptForSend(const QString &channel, co
     }
 
     QString error;
-    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, text.toUtf8(), &error);
+    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, text.toUtf8(), &error,
+                                      quint32(kind), refSeq);
     if (out.body.isEmpty()) {
         out.error = error;
         return out;
@@ -231,7 +232,8 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
     }
     MessageCrypto::Resolver resolver = m_keys.resolver(
         [this](const QString &nick, const QString &device) { return trustedKey(nick, device); });
-    const MessageCrypto::Arrival arrival{m.channel, m.seq, m.sender, m.senderDevice, m.clientMsgId};
+    const MessageCrypto::Arrival arrival{m.channel, m.seq, m.sender, m.senderDevice, m.clientMsgId, quint32(m.kind),
+                                         m.refSeq};
     const MessageCrypto::Result r = MessageCrypto::decrypt(m.body, arrival, resolver);
     in.error = r.error;
     if (r.ok()) {

@@ -88,7 +88,9 @@ public:
     bool isMember(const QString &channel, const QString &nick) const;
 
     // ---- messages ------------------------------------------------------------------------------
-    Outgoing encryptForSend(const QString &channel, const QByteArray &clientMsgId, const QString &text);
+    // kind/refSeq: replies (Text, the message replied to), edits and deletions (the target).
+    Outgoing encryptForSend(const QString &channel, const QByteArray &clientMsgId, const QString &text,
+                            MessageKind kind = MessageKind::Text, quint64 refSeq = 0);
     Incoming decryptMessage(const StoredMessage &message);
     // A KEY_SHARE of our inbox. True when a session was accepted; then *channel is set and
     // messagesUnblocked() was emitted for the messages waiting for it.

@@ -52,26 +52,25 @@ bool parse(QByteArrayView bytes, hchat::v1::EncryptedEnvelope *env, MessageCrypt
     h->senderDevice = q(env->sender_device());
     h->index = env->index();
     h->clientMsgId = b(env->client_msg_id());
+    h->kind = quint32(env->kind());
+    h->refSeq = env->ref_seq();
     return true;
 }
 } // namespace
 
 QByteArray MessageCrypto::headerBytes(const Header &h)
 {
-    return CanonicalBytes("hchat-message-header-v1")
-        .addU32(h.version)
-        .add(h.channel)
-        .add(h.sessionId)
-        .add(h.sender)
-        .add(h.senderDevice)
-        .addU32(h.index)
-        .add(h.clientMsgId)
-        .bytes();
+    CanonicalBytes bytes("hchat-message-header-v1");
+    bytes.addU32(h.version).add(h.channel).add(h.sessionId).add(h.sender).add(h.senderDevice).addU32(h.index).add(h.clientMsgId);
+    // Two more length-prefixed fields: a header with them can never encode like one without.
+    if (h.kind != 0 || h.refSeq != 0)
+        bytes.addU32(h.kind).addU64(h.refSeq);
+    return bytes.bytes();
 }
 
 QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
                                   const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
-                                  QString *error)
+                                  QString *error, quint32 kind, quint64 refSeq)
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -95,6 +94,8 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     h.senderDevice = senderDevice;
     h.index = session.takeIndex();
     h.clientMsgId = clientMsgId;
+    h.kind = kind;
+    h.refSeq = refSeq;
     const QByteArray ad = headerBytes(h);
 
     unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -120,6 +121,8 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     env.set_sender_device(h.senderDevice.toStdString());
     env.set_index(h.index);
     env.set_client_msg_id(h.clientMsgId.toStdString());
+    env.set_kind(static_cast<hchat::v1::MessageKind>(h.kind));
+    env.set_ref_seq(h.refSeq);
     const QByteArray sig = identity.sign(signedBytes(ad, nonce, ct));
     env.set_nonce(std::move(nonce));
     env.set_ciphertext(std::move(ct));
@@ -161,7 +164,8 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
     // The gateway asserts who sent the message; the signed header must agree.
     if ((!arrival.sender.isEmpty() && arrival.sender.compare(h.sender, Qt::CaseInsensitive) != 0) ||
         (!arrival.senderDevice.isEmpty() && arrival.senderDevice != h.senderDevice) ||
-        (!arrival.clientMsgId.isEmpty() && arrival.clientMsgId != h.clientMsgId)) {
+        (!arrival.clientMsgId.isEmpty() && arrival.clientMsgId != h.clientMsgId) || arrival.kind != h.kind ||
+        arrival.refSeq != h.refSeq) {
         r.error = Error::BadSignature;
         return r;
     }

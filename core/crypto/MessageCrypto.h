@@ -11,7 +11,8 @@
 namespace hchat::crypto {
 
 // The body of a message in an encrypted channel (a serialized EncryptedEnvelope):
-//   header     = {version, channel, session id, sender, sender device, index i, client_msg_id}
+//   header     = {version, channel, session id, sender, sender device, index i, client_msg_id
+//                 [, kind, ref_seq  — edits, deletions and replies only]}
 //   ciphertext = XChaCha20-Poly1305(message key i, random nonce, plaintext, AD = header)
 //   signature  = Ed25519 of the sender device over header ‖ nonce ‖ ciphertext
 // The AEAD alone would let any member (all hold the sender key) forge messages in the sender's
@@ -53,6 +54,10 @@ public:
         QString senderDevice;
         quint32 index = 0;
         QByteArray clientMsgId;
+        // Replies, edits and deletions: what the message is and which message it concerns. Part of
+        // the authenticated header only when not (Text, 0), so plain messages keep their bytes.
+        quint32 kind = 0;   // hchat::v1::MessageKind
+        quint64 refSeq = 0;
     };
 
     // How the message arrived (the outer Message, as the gateway delivered it).
@@ -62,6 +67,8 @@ public:
         QString sender;        // checked when non-empty
         QString senderDevice;  // checked when non-empty
         QByteArray clientMsgId; // checked when non-empty
+        quint32 kind = 0;       // always checked: the gateway must not turn an edit into a reply …
+        quint64 refSeq = 0;     // … nor point it at another message
     };
 
     // The receiver's state, usually TrustStore + SenderKeyStore.
@@ -90,7 +97,7 @@ public:
     // the plaintext is too large or an argument is invalid.
     static QByteArray encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
                               const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
-                              QString *error = nullptr);
+                              QString *error = nullptr, quint32 kind = 0, quint64 refSeq = 0);
     static Result decrypt(QByteArrayView envelope, const Arrival &arrival, const Resolver &resolver);
     // The header alone (no checks beyond parsing): which session a waiting message needs.
     static bool peekHeader(QByteArrayView envelope, Header *header);

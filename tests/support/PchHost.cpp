@@ -1,0 +1,1 @@
+// Compiles the test suites' precompiled headers (tests/CMakeLists.txt); holds no code.
