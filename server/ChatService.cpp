@@ -107,14 +107,18 @@ void ChatService::pushToDevice(const std::string &deviceId, const Message &messa
 
 void ChatService::closeDeviceSessions(const std::string &deviceId)
 {
-    for (auto &s : m_ctx.registry.ofDevice(deviceId))
-        sendError(s, 0, ERROR_BAD_TOKEN, "this device was revoked", true);
+    // Through the fan-out: the device's sessions on other gateways end too.
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Device, deviceId, 0, {}, "this device was revoked"});
 }
 
 void ChatService::closeTokenSessions(const std::string &tokenHash)
 {
-    for (auto &s : m_ctx.registry.withToken(tokenHash))
-        sendError(s, 0, ERROR_BAD_TOKEN, "logged out", true);
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Token, tokenHash, 0, {}, "logged out"});
+}
+
+void ChatService::closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash, const std::string &reason)
+{
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::User, {}, userId, exceptTokenHash, reason});
 }
 
 void ChatService::onMalformed(const SessionPtr &session, const std::string &why)
@@ -314,6 +318,10 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
         auto *w = f.mutable_welcome();
         ErrorCode code = ERROR_CODE_UNSPECIFIED;
         try {
+            // Again, now that the session is registered: a revocation that committed after the
+            // Hello's lookup but before the registration found no session to close.
+            if (auto token = st.findToken(id.tokenHash); !token || token->revoked)
+                code = ERROR_BAD_TOKEN;
             w->set_protocol_version(PROTOCOL_VERSION_CURRENT);
             w->set_nick(id.nick);
             w->set_device_id(id.deviceId);
@@ -331,7 +339,7 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
                 return;
             if (code != ERROR_CODE_UNSPECIFIED) {
                 session->authState = ClientSession::AuthState::Closing;
-                sendError(session, requestId, code, "internal error", true);
+                sendError(session, requestId, code, code == ERROR_BAD_TOKEN ? "unknown token" : "internal error", true);
                 return;
             }
             session->sendFrame(f);
