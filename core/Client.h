@@ -120,6 +120,18 @@ public:
     quint64 listDevices();
     // Revokes another device of this account: its token stops working at once.
     quint64 revokeDevice(const QString &deviceId);
+    // Changes the password (the current one is needed; wrong → requestFinished(ok = false) and
+    // nothing changes). The gateway logs out every other device; this one stays signed in.
+    quint64 changePassword(const QString &currentPassword, const QString &newPassword);
+    // Revokes every token of the account, this device's too; then as logOut(): the token leaves
+    // the vault, signedOut() and signInRequired(). History stays.
+    quint64 logOutEverywhere();
+    // Deletes the account for good (needs the password): the gateway keeps the nick taken and
+    // shows its messages as from a deleted user. Then as logOutEverywhere(); the profile forgets
+    // the nick. History stays on this device.
+    quint64 deleteAccount(const QString &password);
+    // Whether nick's account was deleted (learned from USER_DELETED messages; kept in the profile).
+    bool isDeletedUser(const QString &nick) const;
     QString nick() const { return m_nick; }
     QString deviceId() const { return m_deviceId; }
     QString accountKey() const; // the vault entry: "<nick>@<host:port>"
@@ -180,6 +192,8 @@ signals:
     void signInRequired(const QString &reason);
     void signedOut();
     void devicesListed(const QList<hchat::AccountDevice> &devices);
+    // These nicks' accounts were deleted: show their messages as from a "deleted user".
+    void usersDeleted(const QStringList &nicks);
     // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
     void errorOccurred(const QString &message);
 
@@ -222,6 +236,9 @@ private:
     void retryKeyShares();
     void queueKeyFetch(const QString &nick);
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
+    // Account (Client.cpp, "account").
+    quint64 endAccountSession(const QString &path, const QByteArray &body, bool deleting);
+    void noteDeletedUsers(const QList<StoredMessage> &rows);
 
     QNetworkAccessManager *m_nam = nullptr;
     GatewayHttp *m_http = nullptr;
@@ -251,6 +268,7 @@ private:
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;
     QList<quint64> m_retryShares; // inbox seqs of key shares refused so far (sender not known yet)
+    QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
 };
 
 } // namespace hchat

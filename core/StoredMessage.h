@@ -19,6 +19,7 @@ enum class MessageKind : int {
     MemberRemoved = 4,
     MemberLeft = 5,
     KeyShare = 6,
+    UserDeleted = 9, // subject: the nick whose account was deleted
 };
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local

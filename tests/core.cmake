@@ -23,3 +23,7 @@ hchat_add_test(tst_core_keychain SOURCES tst_core_keychain.cpp CoreTestHelpers.h
                LABELS integration DBUS TIMEOUT 90)
 hchat_add_test(tst_core_pushchannel SOURCES tst_core_pushchannel.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)
+# Account operations through the client core: change password, log out everywhere, delete account
+# ("deleted user" live and after catch-up).
+hchat_add_test(tst_core_account SOURCES tst_core_account.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)

@@ -7,6 +7,7 @@
 #include "Composer.h"
 #include "DesktopNotifier.h"
 #include "DevicesDialog.h"
+#include "AccountDialog.h"
 #include "HistoryStore.h"
 #include "KeyChangeBanner.h"
 #include "MessageDelegate.h"
@@ -187,6 +188,9 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     // End-to-end encryption: rows turn into text when their key arrives; key changes are loud.
     m_messageModel->setTrustLookup([this](const QString &nick) { return int(m_client->trustState(nick)); });
     connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesDecrypted);
+    // Deleted accounts: their messages show "deleted user".
+    m_messageModel->setDeletedUserLookup([this](const QString &nick) { return m_client->isDeletedUser(nick); });
+    connect(m_client, &Client::usersDeleted, m_messageModel, &MessageListModel::onUsersDeleted);
     connect(m_client, &Client::deviceTrustChanged, this,
             [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
                 if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
@@ -266,6 +270,7 @@ void MainWindow::buildMenus()
             safetyNumberDialog(nick);
     });
     chat->addAction(tr("De&vices…"), this, &MainWindow::devicesDialog);
+    chat->addAction(tr("&Account…"), this, &MainWindow::accountDialog);
     chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
@@ -543,6 +548,13 @@ void MainWindow::devicesDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &DevicesDialog::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
     connect(dialog, &QDialog::finished, this, [this] { m_messageView->viewport()->update(); });
+    dialog->open();
+}
+
+void MainWindow::accountDialog()
+{
+    auto *dialog = new AccountDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }
 

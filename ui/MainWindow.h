@@ -57,6 +57,7 @@ public slots:
     void inviteMemberDialog();
     void safetyNumberDialog(const QString &nick);
     void devicesDialog();
+    void accountDialog();
     void settingsDialog();
     void channelSwitcher();
     void passphraseDialog();

@@ -98,17 +98,19 @@ QString MessageListModel::describe(const StoredMessage &m) const
         }
         return m.text();
     case MessageKind::ChannelCreated:
-        return tr("%1 created %2").arg(m.sender, m.channel);
+        return tr("%1 created %2").arg(senderName(m.sender), m.channel);
     case MessageKind::MemberJoined:
-        return tr("%1 joined").arg(m.subject.isEmpty() ? m.sender : m.subject);
+        return tr("%1 joined").arg(senderName(m.subject.isEmpty() ? m.sender : m.subject));
     case MessageKind::MemberAdded:
-        return tr("%1 added %2").arg(m.sender, m.subject);
+        return tr("%1 added %2").arg(senderName(m.sender), senderName(m.subject));
     case MessageKind::MemberRemoved:
-        return tr("%1 removed %2").arg(m.sender, m.subject);
+        return tr("%1 removed %2").arg(senderName(m.sender), senderName(m.subject));
     case MessageKind::MemberLeft:
-        return tr("%1 left").arg(m.subject.isEmpty() ? m.sender : m.subject);
+        return tr("%1 left").arg(senderName(m.subject.isEmpty() ? m.sender : m.subject));
     case MessageKind::KeyShare:
         return {};
+    case MessageKind::UserDeleted:
+        return tr("An account was deleted; its messages are shown as from a deleted user");
     }
     return {};
 }
@@ -166,12 +168,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return describe(m);
     case Qt::AccessibleTextRole:
         return m.kind == MessageKind::Text
-                   ? tr("%1 at %2: %3").arg(m.sender, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), describe(m))
+                   ? tr("%1 at %2: %3").arg(senderName(m.sender), QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat), describe(m))
                    : describe(m);
     case SeqRole:
         return m.seq;
     case SenderRole:
-        return m.sender;
+        return senderName(m.sender);
     case TimeRole:
         return QDateTime::fromMSecsSinceEpoch(m.serverTimeMs);
     case KindRole:
@@ -327,6 +329,17 @@ void MessageListModel::onMessagesDecrypted(const QString &channel, const QList<q
             emit dataChanged(i, i);
         }
     }
+}
+
+QString MessageListModel::senderName(const QString &nick) const
+{
+    return m_deletedLookup && m_deletedLookup(nick) ? tr("deleted user") : nick;
+}
+
+void MessageListModel::onUsersDeleted()
+{
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(storedRows() - 1));
 }
 
 void MessageListModel::onOutboxChanged(const QString &channel)

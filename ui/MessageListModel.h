@@ -67,6 +67,10 @@ public:
 
     // The sender's verification state for SenderTrustRole (Client::trustState, as an int).
     void setTrustLookup(std::function<int(const QString &nick)> lookup) { m_trustLookup = std::move(lookup); }
+    // Whether a nick's account was deleted (Client::isDeletedUser): its messages show "deleted user".
+    void setDeletedUserLookup(std::function<bool(const QString &nick)> lookup) { m_deletedLookup = std::move(lookup); }
+    // The name shown for a sender: the nick, or "deleted user".
+    QString senderName(const QString &nick) const;
 
     // How many pages were read from the store since the last setChannel() (lazy-loading checks).
     int pagesLoaded() const { return m_pagesLoaded; }
@@ -78,6 +82,8 @@ public slots:
     void onOutboxChanged(const QString &channel);
     // Local decryption results of these rows changed (a key arrived): re-read and repaint them.
     void onMessagesDecrypted(const QString &channel, const QList<quint64> &seqs);
+    // Accounts were deleted (Client::usersDeleted): repaint the rows with their new sender label.
+    void onUsersDeleted();
 
 private:
     QString describe(const StoredMessage &m) const;
@@ -95,6 +101,7 @@ private:
     int m_pagesLoaded = 0;
     bool m_changing = false;
     std::function<int(const QString &)> m_trustLookup;
+    std::function<bool(const QString &)> m_deletedLookup;
 };
 
 } // namespace hchat::ui
