@@ -1055,7 +1055,7 @@ quint64 Client::changePassword(const QString &currentPassword, const QString &ne
                              return;
                          }
                          if (ok)
-                             qCInfo(lcCore) << "password changed; the other devices were logged out";
+                             qCInfo(lcClient) << "password changed; the other devices were logged out";
                          emit requestFinished(id, ok, error);
                      });
     return id;

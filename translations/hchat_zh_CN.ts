@@ -28,13 +28,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+113"/>
+        <location filename="../core/Client.cpp" line="+119"/>
         <source>The gateway did not accept the session (%1). Please sign in again.</source>
         <translation>网关未接受此会话（%1）。请重新登录。</translation>
     </message>
     <message>
         <location line="+33"/>
-        <location line="+143"/>
+        <location line="+146"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
@@ -51,11 +51,13 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location line="+69"/>
         <location line="+33"/>
+        <location line="+664"/>
+        <location line="+41"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-731"/>
         <source>The gateway&apos;s device list did not parse.</source>
         <translation>无法解析网关返回的设备列表。</translation>
     </message>
@@ -143,6 +145,31 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+13"/>
         <source>The key directory&apos;s answer did not parse.</source>
         <translation>无法解析密钥目录的响应。</translation>
+    </message>
+    <message>
+        <location line="+232"/>
+        <source>The new password must be 8 to 256 bytes long.</source>
+        <translation>新密码长度须为 8 到 256 字节。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The current password is wrong.</source>
+        <translation>当前密码错误。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The password is wrong.</source>
+        <translation>密码错误。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Your account was deleted.</source>
+        <translation>你的账号已删除。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You were signed out on every device.</source>
+        <translation>你已在所有设备上退出登录。</translation>
     </message>
 </context>
 <context>
@@ -428,7 +455,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+117"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
@@ -459,7 +486,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+156"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+158"/>
         <location line="+73"/>
         <location line="+34"/>
         <source>Encryption is not set up on this device.</source>
@@ -681,6 +708,130 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::AccountDialog</name>
+    <message>
+        <location filename="../ui/AccountDialog.cpp" line="+30"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Log out everywhere…</source>
+        <translation>在所有设备上退出登录…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete account…</source>
+        <translation>删除账号…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Account of %1</source>
+        <translation>%1 的账号</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current password:</source>
+        <translation>当前密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repeat the new password:</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your other devices are signed out; this one stays signed in.</source>
+        <translation>你的其他设备将退出登录；本设备保持登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sessions</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signs out every device of this account, this one too.</source>
+        <translation>让此账号的所有设备退出登录，包括本设备。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+77"/>
+        <source>Delete account</source>
+        <translation>删除账号</translation>
+    </message>
+    <message>
+        <location line="-75"/>
+        <source>Deletes this account for good: you leave every channel, your devices are signed out, and others see your messages as from a deleted user. Nobody can take your name afterwards. Type your password to confirm.</source>
+        <translation>永久删除此账号：你将退出所有频道，你的设备将退出登录，其他人看到你的消息将显示为来自“已删除用户”。此后任何人都无法再使用你的用户名。请输入密码以确认。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The new passwords do not match.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The new password must be at least 8 characters long.</source>
+        <translation>新密码至少需要 8 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Changing the password…</source>
+        <translation>正在修改密码…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Log out everywhere</source>
+        <translation>在所有设备上退出登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out every device of %1, this one too?</source>
+        <translation>让 %1 的所有设备（包括本设备）退出登录？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signing out every device…</source>
+        <translation>正在让所有设备退出登录…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete the account %1 for good? This cannot be undone.</source>
+        <translation>永久删除账号 %1？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Deleting the account…</source>
+        <translation>正在删除账号…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The gateway refused the request.</source>
+        <translation>网关拒绝了该请求。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The password was changed. Your other devices were signed out.</source>
+        <translation>密码已修改。你的其他设备已退出登录。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
         <location filename="../ui/ChannelListModel.cpp" line="+42"/>
@@ -718,7 +869,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelSwitcher</name>
     <message>
-        <location filename="../ui/ChannelSwitcher.cpp" line="+17"/>
+        <location filename="../ui/ChannelSwitcher.cpp" line="+18"/>
         <source>Switch to channel</source>
         <translation>切换到频道</translation>
     </message>
@@ -762,7 +913,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::DevicesDialog</name>
     <message>
-        <location filename="../ui/DevicesDialog.cpp" line="+27"/>
+        <location filename="../ui/DevicesDialog.cpp" line="+28"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
@@ -788,12 +939,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+4"/>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Your devices</source>
         <translation>你的设备</translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-16"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -808,7 +959,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>最近活跃</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Sign the selected device out: its session ends at once and it must sign in again.</source>
         <translation>注销所选设备：其会话将立即结束，且必须重新登录。</translation>
     </message>
@@ -858,12 +1009,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>正在向网关获取你的设备…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>%1 (this device)</source>
         <translation>%1（本设备）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Device %1</source>
         <translation>设备 %1</translation>
     </message>
@@ -875,17 +1026,17 @@ The file was left untouched. Move it away or start with --profile to use another
         </translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>no keys known yet</source>
         <translation>尚无已知密钥</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>device %1</source>
         <translation>设备 %1</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Revoke device</source>
         <translation>注销设备</translation>
     </message>
@@ -895,7 +1046,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>要注销“%1”吗？其会话将立即结束；该设备会保留本地历史记录，但必须重新登录。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Revoking “%1”…</source>
         <translation>正在注销“%1”…</translation>
     </message>
@@ -943,13 +1094,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+63"/>
-        <location line="+253"/>
+        <location filename="../ui/MainWindow.cpp" line="+64"/>
+        <location line="+257"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-252"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -1000,7 +1151,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>将 %1 移出 %2</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+43"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
@@ -1056,15 +1207,20 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+0"/>
-        <location line="+227"/>
-        <location line="+84"/>
+        <location line="+228"/>
+        <location line="+91"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-315"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Account…</source>
+        <translation>账号(&amp;A)…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1184,7 +1340,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>频道名称（成员可邀请其他成员加入）：</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+59"/>
         <source>Unlock encryption</source>
         <translation>解锁加密</translation>
     </message>
@@ -1275,7 +1431,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 退出了频道</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+4"/>
+        <source>An account was deleted; its messages are shown as from a deleted user</source>
+        <translation>一个账号已被删除；其消息显示为来自“已删除用户”</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>You, not sent: %1. %2</source>
         <translation>你，发送失败：%1。%2</translation>
     </message>
@@ -1288,6 +1449,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+40"/>
         <source>%1 at %2: %3</source>
         <translation>%1 于 %2：%3</translation>
+    </message>
+    <message>
+        <location line="+165"/>
+        <source>deleted user</source>
+        <translation>已删除用户</translation>
     </message>
 </context>
 <context>
@@ -1384,12 +1550,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/SettingsDialog.cpp" line="+15"/>
+        <location filename="../ui/SettingsDialog.cpp" line="+16"/>
         <source>Keep running in the tray when the window is closed</source>
         <translation>关闭窗口后在托盘中保持运行</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Show desktop notifications</source>
         <translation>显示桌面通知</translation>
     </message>
