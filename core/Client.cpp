@@ -1,5 +1,7 @@
 #include "Client.h"
 
+#include <QDateTime>
+
 #include "CoreLogging.h"
 #include "GatewayHttp.h"
 #include "HistoryStore.h"
@@ -75,7 +77,10 @@ void Client::init(TokenVault *vault)
     // A dead push link usually means dead pooled HTTP connections too: the catch-up pull must not
     // wait for one of them to time out (30 s) before it opens a fresh one.
     connect(m_push, &PushChannel::disconnected, m_nam, &QNetworkAccessManager::clearConnectionCache);
-    m_engine->setInsertedHook([this](const QString &stream, QList<StoredMessage> &rows) { runCrypto(stream, &rows); });
+    m_engine->setInsertedHook([this](const QString &stream, QList<StoredMessage> &rows) {
+        noteDeletedUsers(rows);
+        runCrypto(stream, &rows);
+    });
     connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, this, &Client::onMessagesUnblocked);
     connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &Client::deviceTrustChanged);
     m_keyFetchTimer.setSingleShot(true);
@@ -174,6 +179,9 @@ bool Client::openProfile(const QString &dataDir)
     }
     m_nick = m_store->value(QStringLiteral("nick"));
     m_deviceId = m_store->value(QStringLiteral("device_id"));
+    m_deletedUsers.clear();
+    for (const QString &n : m_store->value(QStringLiteral("deleted_users")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        m_deletedUsers.insert(n);
     m_store->setOwnNick(m_nick);
     m_engine->setOwnNick(m_nick);
     if (!m_deviceId.isEmpty())
@@ -604,6 +612,33 @@ bool Client::retrySend(qint64 outboxId)
     return m_outbox->retry(outboxId);
 }
 
+void Client::notifyTyping(const QString &channel)
+{
+    if (!m_shareTyping || channel.isEmpty() || !m_push->isConnected())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 &last = m_lastTypingSentMs[channel];
+    if (last != 0 && now - last < 3000 && now >= last)
+        return;
+    last = now;
+    hchat::v1::Frame f;
+    f.mutable_typing()->set_channel(channel.toStdString());
+    m_push->sendRequest(f); // no answer (an error only if not a member)
+}
+
+quint64 Client::peerReadSeq(const QString &channel) const
+{
+    return m_store->value(QStringLiteral("peer_read:") + channel, QStringLiteral("0")).toULongLong();
+}
+
+bool Client::wantsReceipt(const QString &channel) const
+{
+    if (!m_shareReadReceipts)
+        return false;
+    const auto rec = m_store->channel(channel);
+    return rec && rec->kind == ChannelRecord::Kind::Direct;
+}
+
 void Client::markRead(const QString &channel, quint64 seq)
 {
     seq = std::min(seq, m_store->maxSeq(channel));
@@ -615,6 +650,7 @@ void Client::markRead(const QString &channel, quint64 seq)
     hchat::v1::Frame f;
     f.mutable_mark_read()->set_channel(channel.toStdString());
     f.mutable_mark_read()->set_seq(seq);
+    f.mutable_mark_read()->set_share_receipt(wantsReceipt(channel));
     m_push->sendRequest(f, [this, channel, seq](const hchat::v1::Frame &a) {
         if (!a.has_error())
             m_store->markReadPositionSynced(channel, seq);
@@ -627,6 +663,7 @@ void Client::syncReadPositions()
         hchat::v1::Frame f;
         f.mutable_mark_read()->set_channel(channel.toStdString());
         f.mutable_mark_read()->set_seq(seq);
+        f.mutable_mark_read()->set_share_receipt(wantsReceipt(channel));
         const QString ch = channel;
         const quint64 s = seq;
         m_push->sendRequest(f, [this, ch, s](const hchat::v1::Frame &a) {
@@ -689,6 +726,21 @@ void Client::onPushed(const hchat::v1::Frame &frame)
         m_engine->handleReadPosition(QString::fromStdString(frame.read_position().channel()),
                                      frame.read_position().seq());
         break;
+    case hchat::v1::Frame::kTyping: {
+        const QString nick = QString::fromStdString(frame.typing().nick());
+        if (!nick.isEmpty() && nick.compare(m_nick, Qt::CaseInsensitive) != 0)
+            emit typing(QString::fromStdString(frame.typing().channel()), nick);
+        break;
+    }
+    case hchat::v1::Frame::kReadReceipt: {
+        const QString channel = QString::fromStdString(frame.read_receipt().channel());
+        const quint64 seq = frame.read_receipt().seq();
+        if (channel.isEmpty() || seq <= peerReadSeq(channel))
+            break;
+        m_store->setValue(QStringLiteral("peer_read:") + channel, QString::number(seq));
+        emit readReceipt(channel, QString::fromStdString(frame.read_receipt().nick()), seq);
+        break;
+    }
     case hchat::v1::Frame::kError:
         qCWarning(lcClient).noquote() << "gateway error:" << QString::fromStdString(frame.error().message());
         emit errorOccurred(QString::fromStdString(frame.error().message()));
@@ -997,11 +1049,13 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
     case MessageKind::MemberAdded:
     case MessageKind::MemberJoined:
     case MessageKind::MemberRemoved:
-    case MessageKind::MemberLeft: {
+    case MessageKind::MemberLeft:
+    case MessageKind::UserDeleted: {
         m_crypto->applyMembership(m);
         *membershipChanged = true;
         const QString who = m.subject.isEmpty() ? m.sender : m.subject;
         if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
+            m.kind != MessageKind::UserDeleted &&
             who.compare(m_nick, Qt::CaseInsensitive) != 0)
             queueKeyFetch(who);
         return;
@@ -1078,6 +1132,114 @@ void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &s
     }
     if (!changed.isEmpty())
         emit messagesDecrypted(channel, changed);
+}
+
+// ---- account ---------------------------------------------------------------------------------
+
+quint64 Client::changePassword(const QString &currentPassword, const QString &newPassword)
+{
+    const quint64 id = nextRequestId();
+    if (m_token.isEmpty()) {
+        finishLater(id, false, tr("Not signed in."));
+        return id;
+    }
+    const int length = int(newPassword.toUtf8().size());
+    if (length < 8 || length > 256) {
+        finishLater(id, false, tr("The new password must be 8 to 256 bytes long."));
+        return id;
+    }
+    hchat::v1::ChangePassword req;
+    req.set_current_password(currentPassword.toStdString());
+    req.set_new_password(newPassword.toStdString());
+    postWithFailover(QStringLiteral("/v1/account/password"), QByteArray::fromStdString(req.SerializeAsString()),
+                     [this, id](bool ok, int code, const QString &error, const QByteArray &) {
+                         if (!ok && code == hchat::v1::ERROR_BAD_CREDENTIALS) {
+                             emit requestFinished(id, false, tr("The current password is wrong."));
+                             return;
+                         }
+                         if (ok)
+                             qCInfo(lcClient) << "password changed; the other devices were logged out";
+                         emit requestFinished(id, ok, error);
+                     });
+    return id;
+}
+
+quint64 Client::logOutEverywhere()
+{
+    return endAccountSession(QStringLiteral("/v1/account/logout-all"), {}, false);
+}
+
+quint64 Client::deleteAccount(const QString &password)
+{
+    hchat::v1::DeleteAccount req;
+    req.set_password(password.toStdString());
+    return endAccountSession(QStringLiteral("/v1/account/delete"), QByteArray::fromStdString(req.SerializeAsString()),
+                             true);
+}
+
+quint64 Client::endAccountSession(const QString &path, const QByteArray &body, bool deleting)
+{
+    const quint64 id = nextRequestId();
+    if (m_token.isEmpty()) {
+        finishLater(id, false, tr("Not signed in."));
+        return id;
+    }
+    // The gateway closes this device's push session too: stop it first, so that the close is not
+    // taken for a rejected session; it restarts if the request fails.
+    m_push->stop();
+    m_engine->stop();
+    postWithFailover(path, body, [this, id, deleting](bool ok, int code, const QString &error, const QByteArray &) {
+        if (!ok) {
+            if (!m_token.isEmpty())
+                startSession(m_token);
+            emit requestFinished(id, false,
+                                 code == hchat::v1::ERROR_BAD_CREDENTIALS ? tr("The password is wrong.") : error);
+            return;
+        }
+        m_vault->removeToken(accountKey());
+        m_token.clear();
+        m_http->setToken({});
+        if (deleting) {
+            // The history stays on this device; the deleted nick is no longer offered to sign in.
+            m_nick.clear();
+            m_deviceId.clear();
+            if (m_store->isOpen()) {
+                m_store->setValue(QStringLiteral("nick"), {});
+                m_store->setValue(QStringLiteral("device_id"), {});
+            }
+        }
+        updateState();
+        emit requestFinished(id, true, {});
+        emit signedOut();
+        emit signInRequired(deleting ? tr("Your account was deleted.") : tr("You were signed out on every device."));
+    });
+    return id;
+}
+
+bool Client::isDeletedUser(const QString &nick) const
+{
+    return !nick.isEmpty() && m_deletedUsers.contains(nick.toLower());
+}
+
+void Client::noteDeletedUsers(const QList<StoredMessage> &rows)
+{
+    QStringList fresh;
+    for (const StoredMessage &m : rows) {
+        if (m.kind != MessageKind::UserDeleted || m.subject.isEmpty())
+            continue;
+        const QString nick = m.subject.toLower();
+        if (!m_deletedUsers.contains(nick)) {
+            m_deletedUsers.insert(nick);
+            fresh << nick;
+        }
+    }
+    if (fresh.isEmpty())
+        return;
+    QStringList all = m_deletedUsers.values();
+    all.sort();
+    m_store->setValue(QStringLiteral("deleted_users"), all.join(QLatin1Char(' ')));
+    // After this batch is stored, so that listeners see its rows as well.
+    QMetaObject::invokeMethod(this, [this, fresh] { emit usersDeleted(fresh); }, Qt::QueuedConnection);
 }
 
 } // namespace hchat

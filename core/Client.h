@@ -120,6 +120,18 @@ public:
     quint64 listDevices();
     // Revokes another device of this account: its token stops working at once.
     quint64 revokeDevice(const QString &deviceId);
+    // Changes the password (the current one is needed; wrong → requestFinished(ok = false) and
+    // nothing changes). The gateway logs out every other device; this one stays signed in.
+    quint64 changePassword(const QString &currentPassword, const QString &newPassword);
+    // Revokes every token of the account, this device's too; then as logOut(): the token leaves
+    // the vault, signedOut() and signInRequired(). History stays.
+    quint64 logOutEverywhere();
+    // Deletes the account for good (needs the password): the gateway keeps the nick taken and
+    // shows its messages as from a deleted user. Then as logOutEverywhere(); the profile forgets
+    // the nick. History stays on this device.
+    quint64 deleteAccount(const QString &password);
+    // Whether nick's account was deleted (learned from USER_DELETED messages; kept in the profile).
+    bool isDeletedUser(const QString &nick) const;
     QString nick() const { return m_nick; }
     QString deviceId() const { return m_deviceId; }
     QString accountKey() const; // the vault entry: "<nick>@<host:port>"
@@ -149,6 +161,17 @@ public:
     // in the search index and on the gateway. Returns the outbox id, or 0 with *error.
     qint64 editMessage(const QString &channel, quint64 seq, const QString &text, QString *error = nullptr);
     qint64 deleteMessage(const QString &channel, quint64 seq, QString *error = nullptr);
+
+    // Typing indicators and read receipts (direct channels), each switchable off for privacy.
+    // notifyTyping() tells the channel's other members that the user is typing, at most once
+    // every 3 s per channel; nothing is sent while sharing is off or offline.
+    void setShareTyping(bool share) { m_shareTyping = share; }
+    bool sharesTyping() const { return m_shareTyping; }
+    void setShareReadReceipts(bool share) { m_shareReadReceipts = share; }
+    bool sharesReadReceipts() const { return m_shareReadReceipts; }
+    void notifyTyping(const QString &channel);
+    // How far the other member of a direct channel has read (their receipts; 0: unknown).
+    quint64 peerReadSeq(const QString &channel) const;
     bool retrySend(qint64 outboxId);
     // Everything up to seq has been read (on every device of this user).
     void markRead(const QString &channel, quint64 seq);
@@ -188,6 +211,8 @@ signals:
     void signInRequired(const QString &reason);
     void signedOut();
     void devicesListed(const QList<hchat::AccountDevice> &devices);
+    // These nicks' accounts were deleted: show their messages as from a "deleted user".
+    void usersDeleted(const QStringList &nicks);
     // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
     void errorOccurred(const QString &message);
 
@@ -199,6 +224,10 @@ signals:
     void messagesDecrypted(const QString &channel, const QList<quint64> &seqs);
     // Stored rows whose shown text an edit or a deletion changed: refresh them.
     void messagesChanged(const QString &channel, const QList<quint64> &seqs);
+    // Someone else is typing in channel (repeated every few seconds while they type).
+    void typing(const QString &channel, const QString &nick);
+    // The other member of a direct channel has read up to seq.
+    void readReceipt(const QString &channel, const QString &nick, quint64 seq);
     // A device's trust changed (Changed / NewDevice: a loud warning, key shares blocked).
     void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
     // Something about an encrypted send the user should see (e.g. devices with blocked keys).
@@ -210,6 +239,7 @@ private:
     void init(TokenVault *vault);
     qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq, QString *error);
     bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
+    bool wantsReceipt(const QString &channel) const;
     quint64 nextRequestId() { return ++m_lastRequestId; }
     void finishLater(quint64 id, bool ok, const QString &error);
     void postWithFailover(const QString &path, const QByteArray &body,
@@ -234,6 +264,9 @@ private:
     void retryKeyShares();
     void queueKeyFetch(const QString &nick);
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
+    // Account (Client.cpp, "account").
+    quint64 endAccountSession(const QString &path, const QByteArray &body, bool deleting);
+    void noteDeletedUsers(const QList<StoredMessage> &rows);
 
     QNetworkAccessManager *m_nam = nullptr;
     GatewayHttp *m_http = nullptr;
@@ -245,6 +278,9 @@ private:
     TokenVault *m_vault = nullptr;
     QList<QUrl> m_urls;
     QString m_nick;
+    bool m_shareTyping = true;
+    bool m_shareReadReceipts = true;
+    QHash<QString, qint64> m_lastTypingSentMs;
     QString m_deviceId;
     QString m_token;
     QString m_lastError;
@@ -263,6 +299,7 @@ private:
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;
     QList<quint64> m_retryShares; // inbox seqs of key shares refused so far (sender not known yet)
+    QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
 };
 
 } // namespace hchat

@@ -21,6 +21,7 @@ enum class MessageKind : int {
     KeyShare = 6,
     Edit = 7,   // new text for message refSeq (its sender's own); not shown as a row
     Delete = 8, // recalls message refSeq (its sender's own); not shown as a row
+    UserDeleted = 9, // subject: the nick whose account was deleted
 };
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local

@@ -194,6 +194,7 @@ void SyncEngine::applyMembership(const StoredMessage &m)
         break;
     case MessageKind::MemberRemoved:
     case MessageKind::MemberLeft:
+    case MessageKind::UserDeleted:
         changed = members.removeAll(m.subject) > 0;
         if (m.subject == m_ownNick && !m_catchingUp && rec->joined) {
             m_store->setChannelJoined(m.channel, false);

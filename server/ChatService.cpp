@@ -107,14 +107,18 @@ void ChatService::pushToDevice(const std::string &deviceId, const Message &messa
 
 void ChatService::closeDeviceSessions(const std::string &deviceId)
 {
-    for (auto &s : m_ctx.registry.ofDevice(deviceId))
-        sendError(s, 0, ERROR_BAD_TOKEN, "this device was revoked", true);
+    // Through the fan-out: the device's sessions on other gateways end too.
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Device, deviceId, 0, {}, "this device was revoked"});
 }
 
 void ChatService::closeTokenSessions(const std::string &tokenHash)
 {
-    for (auto &s : m_ctx.registry.withToken(tokenHash))
-        sendError(s, 0, ERROR_BAD_TOKEN, "logged out", true);
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Token, tokenHash, 0, {}, "logged out"});
+}
+
+void ChatService::closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash, const std::string &reason)
+{
+    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::User, {}, userId, exceptTokenHash, reason});
 }
 
 void ChatService::onMalformed(const SessionPtr &session, const std::string &why)
@@ -212,6 +216,9 @@ void ChatService::dispatchFrame(const SessionPtr &session, Frame &frame)
             break;
         case Frame::kMarkRead:
             markRead(session, rid, frame.mark_read());
+            break;
+        case Frame::kTyping:
+            typing(session, rid, frame.typing());
             break;
         case Frame::kPing: {
             Frame pong;
@@ -314,6 +321,10 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
         auto *w = f.mutable_welcome();
         ErrorCode code = ERROR_CODE_UNSPECIFIED;
         try {
+            // Again, now that the session is registered: a revocation that committed after the
+            // Hello's lookup but before the registration found no session to close.
+            if (auto token = st.findToken(id.tokenHash); !token || token->revoked)
+                code = ERROR_BAD_TOKEN;
             w->set_protocol_version(PROTOCOL_VERSION_CURRENT);
             w->set_nick(id.nick);
             w->set_device_id(id.deviceId);
@@ -331,7 +342,7 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
                 return;
             if (code != ERROR_CODE_UNSPECIFIED) {
                 session->authState = ClientSession::AuthState::Closing;
-                sendError(session, requestId, code, "internal error", true);
+                sendError(session, requestId, code, code == ERROR_BAD_TOKEN ? "unknown token" : "internal error", true);
                 return;
             }
             session->sendFrame(f);
@@ -760,23 +771,64 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         });
 }
 
+// Typing indicators: never stored, never answered; passed on (through the fan-out, so across
+// gateways too) to the sessions of the channel's other members, at most once per 2 s per
+// session and channel. The membership check is a read, off the I/O thread.
+void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, const Typing &typing)
+{
+    constexpr std::int64_t kTypingIntervalMs = 2000;
+    const std::string name = typing.channel();
+    requireStreamName(name, false);
+    const std::int64_t now = ServerContext::nowMs();
+    if (session->lastTypingMs.size() > 256)
+        session->lastTypingMs.clear();
+    std::int64_t &last = session->lastTypingMs[name];
+    if (last != 0 && now - last < kTypingIntervalMs)
+        return;
+    last = now;
+    const SessionIdentity id = session->identity();
+    m_ctx.readers.submit([this, session, requestId, id, name](MessageStore &st) {
+        const auto stream = st.findStream(name);
+        if (!stream || !st.isMember(stream->id, id.userId)) {
+            session->dispatch([this, session, requestId] {
+                sendError(session, requestId, ERROR_NOT_MEMBER, "typing in a channel you are not a member of");
+            });
+            return;
+        }
+        std::vector<std::int64_t> others = st.memberIds(stream->id);
+        std::erase(others, id.userId);
+        if (others.empty())
+            return;
+        Frame f;
+        f.mutable_typing()->set_channel(name);
+        f.mutable_typing()->set_nick(id.nick);
+        m_ctx.fanout->toUsers(others, std::make_shared<const std::string>(f.SerializeAsString()), false);
+    });
+}
+
 void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
 {
     const std::string name = markRead.channel();
     requireStreamName(name, false);
     struct Result {
         std::uint64_t seq = 0;
+        std::vector<std::int64_t> receiptTo; // the other member of a direct channel
     };
     auto r = std::make_shared<Result>();
     const SessionIdentity id = session->identity();
     const std::uint64_t wanted = markRead.seq();
+    const bool shareReceipt = markRead.share_receipt();
     submitWrite(
         session, requestId,
-        [r, id, name, wanted](MessageStore &st) {
+        [r, id, name, wanted, shareReceipt](MessageStore &st) {
             auto stream = requireStream(st, name);
             requireMember(st, stream, id.userId);
             st.setReadSeq(stream.id, id.userId, std::min(wanted, stream.maxSeq));
             r->seq = st.readSeq(stream.id, id.userId);
+            if (shareReceipt && stream.kind == CHANNEL_KIND_DIRECT) {
+                r->receiptTo = st.memberIds(stream.id);
+                std::erase(r->receiptTo, id.userId);
+            }
         },
         [this, session, requestId, r, name, id] {
             Frame f;
@@ -788,6 +840,14 @@ void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, c
             pushed.mutable_read_position()->set_seq(r->seq);
             m_ctx.fanout->toUsers({id.userId}, std::make_shared<const std::string>(pushed.SerializeAsString()), false,
                                   session->id());
+            if (!r->receiptTo.empty()) {
+                Frame receipt;
+                receipt.mutable_read_receipt()->set_channel(name);
+                receipt.mutable_read_receipt()->set_nick(id.nick);
+                receipt.mutable_read_receipt()->set_seq(r->seq);
+                m_ctx.fanout->toUsers(r->receiptTo, std::make_shared<const std::string>(receipt.SerializeAsString()),
+                                      false);
+            }
         });
 }
 

@@ -36,6 +36,8 @@ public:
     // Close every session of a device or a token (revocation, logout).
     void closeDeviceSessions(const std::string &deviceId);
     void closeTokenSessions(const std::string &tokenHash);
+    // Every session of a user but those of exceptTokenHash (empty: all), on every gateway.
+    void closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash, const std::string &reason);
 
     // Membership info of `stream` for `userId`, as sent in Welcome and ChannelJoined.
     static hchat::v1::ChannelInfo channelInfo(MessageStore &store, const StreamRecord &stream, std::int64_t userId);
@@ -51,6 +53,7 @@ private:
     void removeMember(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::RemoveMember &remove);
     static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                                const hchat::v1::Message &message);
+    void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
     void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
     void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace hchat::server {
@@ -54,6 +55,7 @@ public:
     AuthState authState = AuthState::New;
     TokenBucket bucket;
     std::deque<hchat::v1::Frame> framesBeforeWelcome;
+    std::unordered_map<std::string, std::int64_t> lastTypingMs; // per channel, for the typing limit
 
 protected:
     // Strand: put bytes on the write queue.

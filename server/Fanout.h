@@ -1,5 +1,7 @@
 #pragma once
 
+#include "SessionCut.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,6 +22,9 @@ public:
     virtual void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame,
                          bool countAsPush, std::uint64_t exceptSession = 0) = 0;
     virtual void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush) = 0;
+    // Ends the sessions a revocation names (a revoked device or token, a changed password, an
+    // account logged out everywhere or deleted), here and on every other gateway.
+    virtual void closeSessions(const SessionCut &cut) = 0;
     // Stops background threads (idempotent).
     virtual void stop() {}
 };

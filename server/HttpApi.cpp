@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include <cstdio>
+#include <unordered_map>
 
 namespace hchat::server {
 
@@ -115,6 +116,9 @@ const std::vector<HttpApi::Route> &HttpApi::routes()
         {"/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
         {"/v1/devices", Access::Token, &HttpApi::devices},
         {"/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
+        {"/v1/account/password", Access::Token, &HttpApi::changePassword},
+        {"/v1/account/logout-all", Access::Token, &HttpApi::logoutEverywhere},
+        {"/v1/account/delete", Access::Token, &HttpApi::deleteAccount},
     };
     return table;
 }
@@ -282,7 +286,14 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         // Nothing lies past the stream's max seq (and a from_seq above INT64_MAX would wrap in the store).
         auto messages = from <= stream->maxSeq ? st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)
                                                : std::vector<Message>();
+        std::unordered_map<std::string, bool> deletedSenders; // "deleted user": one look per sender
         for (auto &m : messages) {
+            if (!inbox) {
+                auto it = deletedSenders.find(m.sender());
+                if (it == deletedSenders.end())
+                    it = deletedSenders.emplace(m.sender(), st.isNickDeleted(m.sender())).first;
+                m.set_sender_deleted(it->second);
+            }
             last = m.seq();
             *res.add_messages() = std::move(m);
         }
@@ -381,6 +392,132 @@ void HttpApi::revokeDevice(HttpRequest &request, Reply reply)
             throw ProtocolError(ERROR_NOT_FOUND, "no such device");
         st.revokeDevice(deviceId);
         return ok(Ok());
+    });
+}
+
+// ---- account -----------------------------------------------------------------------------------
+
+void HttpApi::withPassword(const std::string &token, std::shared_ptr<const std::string> password, Reply reply,
+                           std::function<void()> check, std::function<void(const TokenRecord &)> then)
+{
+    onStore(true, reply, [this, token, password, reply, check, then](MessageStore &st) -> HttpResponse {
+        const auto auth = authenticate(st, token);
+        if (check)
+            check();
+        auto user = st.findUser(auth.nick);
+        if (!user || user->id != auth.userId)
+            throw ProtocolError(ERROR_BAD_TOKEN, "unknown token");
+        if (password->empty() || password->size() > limits::kMaxPasswordLength)
+            throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong password");
+        const bool queued =
+            m_ctx.hasher.verify(user->passwordHash, *password, [this, reply, auth, then](bool good) {
+                if (!good)
+                    return reply(error(ERROR_BAD_CREDENTIALS, "wrong password"));
+                then(auth);
+            });
+        if (!queued)
+            return error(ERROR_RATE_LIMITED, "too many password checks at once; retry shortly");
+        return HttpResponse{0, {}, {}}; // answered by the hashing chain
+    });
+}
+
+void HttpApi::changePassword(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<ChangePassword>(parseBody<ChangePassword>(request.body));
+    auto current = std::make_shared<const std::string>(std::move(*req->mutable_current_password()));
+    auto fresh = std::make_shared<const std::string>(std::move(*req->mutable_new_password()));
+    const std::string tokenHash = Secrets::tokenHash(token);
+    // The new password is checked after the token (so that a caller without one learns nothing)
+    // and before any hashing.
+    auto check = [current, fresh] {
+        if (fresh->size() < limits::kMinPasswordLength || fresh->size() > limits::kMaxPasswordLength)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "passwords are 8..256 bytes");
+        if (*fresh == *current)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the new password is the current one");
+    };
+    withPassword(token, current, reply, check, [this, token, tokenHash, fresh, reply](const TokenRecord &) {
+        const bool queued = m_ctx.hasher.hash(*fresh, [this, token, tokenHash, reply](std::optional<std::string> hash) {
+            if (!hash)
+                return reply(error(ERROR_INTERNAL, "password hashing failed"));
+            auto userId = std::make_shared<std::int64_t>(0);
+            onStore(false, [this, reply, userId, tokenHash](HttpResponse res) {
+                if (res.status == 200)
+                    m_chat.closeUserSessions(*userId, tokenHash, "the password was changed; log in again");
+                reply(std::move(res));
+            }, [token, tokenHash, hash, userId](MessageStore &st) {
+                const auto auth = authenticate(st, token); // still valid at commit time
+                *userId = auth.userId;
+                st.setPasswordHash(auth.userId, *hash);
+                // Every other device is logged out; this one stays signed in.
+                st.revokeUserTokens(auth.userId, tokenHash);
+                return ok(Ok());
+            });
+        });
+        if (!queued)
+            reply(error(ERROR_RATE_LIMITED, "too many password changes at once; retry shortly"));
+    });
+}
+
+void HttpApi::logoutEverywhere(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto userId = std::make_shared<std::int64_t>(0);
+    onStore(false, [this, reply, userId](HttpResponse res) {
+        if (res.status == 200)
+            m_chat.closeUserSessions(*userId, {}, "logged out everywhere");
+        reply(std::move(res));
+    }, [token, userId](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        *userId = auth.userId;
+        st.revokeUserTokens(auth.userId, {});
+        return ok(Ok());
+    });
+}
+
+void HttpApi::deleteAccount(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<DeleteAccount>(parseBody<DeleteAccount>(request.body));
+    auto password = std::make_shared<const std::string>(std::move(*req->mutable_password()));
+    withPassword(token, password, reply, {}, [this, token, reply](const TokenRecord &) {
+        struct Result {
+            std::int64_t userId = 0;
+            std::vector<std::pair<Message, std::vector<std::int64_t>>> notices; // message, its audience
+        };
+        auto r = std::make_shared<Result>();
+        onStore(false, [this, reply, r](HttpResponse res) {
+            if (res.status == 200) {
+                for (const auto &[message, audience] : r->notices) {
+                    m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+                    m_chat.fanOut(audience, message);
+                }
+                m_chat.closeUserSessions(r->userId, {}, "the account was deleted");
+            }
+            reply(std::move(res));
+        }, [token, r](MessageStore &st) {
+            const auto auth = authenticate(st, token);
+            r->userId = auth.userId;
+            r->notices.clear(); // a retried job starts afresh
+            const auto now = ServerContext::nowMs();
+            // One USER_DELETED per channel the user was in or wrote to, in the channel's own
+            // stream (gap-free seq, pushed after the commit), so that every member's client
+            // learns it by push or by its next pull and shows "deleted user".
+            for (const auto &stream : st.streamsOfUser(auth.userId)) {
+                Message m;
+                m.set_sender(auth.nick);
+                m.set_sender_device(auth.deviceId);
+                m.set_server_time_ms(now);
+                m.set_kind(MESSAGE_KIND_USER_DELETED);
+                m.set_subject(auth.nick);
+                st.appendMessage(stream, auth.userId, m);
+                m.set_sender_deleted(true);
+                st.removeMember(stream.id, auth.userId);
+                r->notices.emplace_back(std::move(m), st.memberIds(stream.id));
+            }
+            st.deleteUser(auth.userId, now);
+            return ok(Ok());
+        });
     });
 }
 

@@ -61,6 +61,15 @@ private:
     void fetchKeys(HttpRequest &request, Reply reply);
     void devices(HttpRequest &request, Reply reply);
     void revokeDevice(HttpRequest &request, Reply reply);
+    void changePassword(HttpRequest &request, Reply reply);
+    void logoutEverywhere(HttpRequest &request, Reply reply);
+    void deleteAccount(HttpRequest &request, Reply reply);
+    // The account steps: verify `password` of the token's user on the hashing pool, then `then`
+    // (on a hashing thread) with the authenticated token; a wrong password answers
+    // ERROR_BAD_CREDENTIALS and changes nothing.
+    // `check` runs first (after authentication; may throw ProtocolError).
+    void withPassword(const std::string &token, std::shared_ptr<const std::string> password, Reply reply,
+                      std::function<void()> check, std::function<void(const TokenRecord &)> then);
 
     // Runs `job` on a store reader (read = true) or in the commit writer, answering any
     // ProtocolError or store failure with an Error response.

@@ -124,6 +124,20 @@ public:
     // Key directory.
     virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;
     virtual std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) = 0;
+
+    // Account (schema 2: users.deleted_ms). findUser() never returns a deleted user, yet its nick
+    // stays taken for good (createUser refuses it), so nobody can impersonate it.
+    virtual void setPasswordHash(std::int64_t userId, const std::string &passwordHash) = 0;
+    // Revokes every token of the user except the one with exceptTokenHash (empty: every one).
+    virtual void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) = 0;
+    // The channels (never inboxes) the user is member of or ever sent a message with a
+    // client_msg_id to, by id.
+    virtual std::vector<StreamRecord> streamsOfUser(std::int64_t userId) = 0;
+    // Deletes the account: every device and token revoked, its keys, memberships and read
+    // positions removed, the password hash erased, deleted_ms set. The user row (the nick) stays.
+    virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;
+    // Whether the account of this nick was deleted (case-insensitive).
+    virtual bool isNickDeleted(const std::string &nick) = 0;
 };
 
 } // namespace hchat::server

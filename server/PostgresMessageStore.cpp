@@ -195,6 +195,11 @@ ALTER TABLE messages ADD COLUMN ref_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN deleted BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
 )sql",
+    // 3: deleted accounts keep their row (the nick stays taken) without a password hash.
+    R"sql(
+ALTER TABLE users ADD COLUMN deleted_ms BIGINT;
+CREATE INDEX tokens_by_user ON tokens(user_id);
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == PostgresMessageStore::kSchemaVersion);
@@ -362,7 +367,7 @@ std::optional<std::int64_t> PostgresMessageStore::createUser(const std::string &
 
 std::optional<UserRecord> PostgresMessageStore::findUser(const std::string &nick)
 {
-    auto r = query("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower($1)").bind(nick).run();
+    auto r = query("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NULL").bind(nick).run();
     if (r.rows() == 0)
         return std::nullopt;
     return UserRecord{r.i64(0, 0), r.bytes(0, 1), r.bytes(0, 2)};
@@ -708,6 +713,54 @@ std::vector<hchat::v1::DeviceKeys> PostgresMessageStore::fetchKeys(const std::st
         out.push_back(std::move(k));
     }
     return out;
+}
+
+// ---- account ---------------------------------------------------------------------------------
+
+void PostgresMessageStore::setPasswordHash(std::int64_t userId, const std::string &passwordHash)
+{
+    query("UPDATE users SET password_hash = $1 WHERE id = $2 AND deleted_ms IS NULL").bind(passwordHash).bind(userId).run();
+}
+
+void PostgresMessageStore::revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash)
+{
+    query("UPDATE tokens SET revoked = 1 WHERE user_id = $1 AND hash <> $2").bind(userId).bindBlob(exceptTokenHash).run();
+}
+
+std::vector<StreamRecord> PostgresMessageStore::streamsOfUser(std::int64_t userId)
+{
+    auto r = query("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> $2 AND "
+                   "(id IN (SELECT stream_id FROM members WHERE user_id = $1) OR id IN (SELECT stream_id FROM "
+                   "messages WHERE sender_id = $1 AND client_msg_id IS NOT NULL)) ORDER BY id")
+                 .bind(userId)
+                 .bind(std::int64_t(StreamRecord::kInbox))
+                 .run();
+    std::vector<StreamRecord> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back(StreamRecord{r.i64(i, 0), r.bytes(i, 1), int(r.i64(i, 2)), r.i64(i, 3) != 0,
+                                   std::uint64_t(r.i64(i, 4)), r.bytes(i, 5)});
+    return out;
+}
+
+void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
+{
+    // The key shares waiting in the inboxes of its devices can never be read again: gone too (the
+    // inbox's max_seq stays, so no seq is reused).
+    query("DELETE FROM messages WHERE stream_id IN (SELECT s.id FROM streams s JOIN devices d ON "
+          "d.id = s.owner_device WHERE s.kind = $1 AND d.user_id = $2)")
+        .bind(std::int64_t(StreamRecord::kInbox))
+        .bind(userId)
+        .run();
+    query("UPDATE devices SET revoked = 1 WHERE user_id = $1").bind(userId).run();
+    query("UPDATE tokens SET revoked = 1 WHERE user_id = $1").bind(userId).run();
+    query("DELETE FROM device_keys WHERE user_id = $1").bind(userId).run();
+    query("DELETE FROM members WHERE user_id = $1").bind(userId).run();
+    query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2").bind(nowMs).bind(userId).run();
+}
+
+bool PostgresMessageStore::isNickDeleted(const std::string &nick)
+{
+    return query("SELECT 1 FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NOT NULL").bind(nick).run().rows() > 0;
 }
 
 } // namespace hchat::server

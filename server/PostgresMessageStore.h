@@ -19,7 +19,7 @@ namespace hchat::server {
 // an advisory lock; a database written by a newer gateway is refused.
 class PostgresMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     static bool isUrl(const std::string &db);
     // The URL with any password replaced by "***", for logs.
@@ -74,6 +74,12 @@ public:
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+
+    void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
+    void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;
+    std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
+    void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
+    bool isNickDeleted(const std::string &nick) override;
 
 private:
     class Query;

@@ -17,6 +17,8 @@ namespace {
 
 // Envelope: "HF1" | origin (16 bytes) | kind ('U' users, 'D' device) | countAsPush (0/1) |
 //   'U': u32 n, n × i64 user id  /  'D': u32 length, device id  | the serialised Frame.
+// A session cut (Fanout::closeSessions): "HF1" | origin | 'X' | SessionCut::By | u32 length, key |
+//   i64 user id | u32 length, except token hash | reason.
 constexpr char kMagic[3] = {'H', 'F', '1'};
 constexpr std::size_t kOriginBytes = 16;
 
@@ -142,6 +144,22 @@ void RedisFanout::toDevice(const std::string &deviceId, std::shared_ptr<const st
     putU32(e, std::uint32_t(deviceId.size()));
     e += deviceId;
     e += *frame;
+    publish(std::move(e));
+}
+
+void RedisFanout::closeSessions(const SessionCut &cut)
+{
+    m_local.closeSessions(cut);
+    std::string e(kMagic, sizeof kMagic);
+    e += m_origin;
+    e.push_back('X');
+    e.push_back(static_cast<char>(cut.by));
+    putU32(e, std::uint32_t(cut.key.size()));
+    e += cut.key;
+    putI64(e, cut.userId);
+    putU32(e, std::uint32_t(cut.exceptTokenHash.size()));
+    e += cut.exceptTokenHash;
+    e += cut.reason;
     publish(std::move(e));
 }
 
@@ -305,6 +323,7 @@ void RedisFanout::onEnvelope(const char *data, std::size_t size)
     const char *p = data + sizeof kMagic + kOriginBytes;
     const char kind = p[0];
     const bool countAsPush = p[1] != 0;
+    const char by = p[1]; // 'X': SessionCut::By in the place of countAsPush
     const std::size_t n = std::size_t(getBig(p + 2, 4));
     p += 6;
     std::size_t left = size - header;
@@ -329,6 +348,25 @@ void RedisFanout::onEnvelope(const char *data, std::size_t size)
         deliverLocally(frame, [this, device = std::move(device), frame, countAsPush] {
             m_local.toDevice(device, frame, countAsPush);
         });
+    } else if (kind == 'X') {
+        if (by != char(SessionCut::By::Device) && by != char(SessionCut::By::Token) && by != char(SessionCut::By::User))
+            throw std::runtime_error("unknown session cut");
+        if (n > left || left - n < 12)
+            throw std::runtime_error("session cut past the end");
+        SessionCut cut;
+        cut.by = SessionCut::By(by);
+        cut.key.assign(p, n);
+        p += n;
+        left -= n;
+        cut.userId = std::int64_t(getBig(p, 8));
+        const std::size_t exceptLength = std::size_t(getBig(p + 8, 4));
+        p += 12;
+        left -= 12;
+        if (exceptLength > left)
+            throw std::runtime_error("session cut past the end");
+        cut.exceptTokenHash.assign(p, exceptLength);
+        cut.reason.assign(p + exceptLength, left - exceptLength);
+        m_local.closeSessions(cut);
     } else {
         throw std::runtime_error("unknown kind");
     }

@@ -41,6 +41,7 @@ public:
     void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame, bool countAsPush,
                  std::uint64_t exceptSession = 0) override;
     void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush) override;
+    void closeSessions(const SessionCut &cut) override;
     void stop() override;
 
     const std::string &endpoint() const { return m_endpoint; }

@@ -157,6 +157,11 @@ ALTER TABLE messages ADD COLUMN ref_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
 )sql",
+    // 3: deleted accounts keep their row (the nick stays taken) without a password hash.
+    R"sql(
+ALTER TABLE users ADD COLUMN deleted_ms INTEGER;
+CREATE INDEX tokens_by_user ON tokens(user_id);
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == SqliteMessageStore::kSchemaVersion);
@@ -286,7 +291,7 @@ std::optional<std::int64_t> SqliteMessageStore::createUser(const std::string &ni
 
 std::optional<UserRecord> SqliteMessageStore::findUser(const std::string &nick)
 {
-    auto s = statement("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower(?)");
+    auto s = statement("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NULL");
     s.bind(1, nick);
     if (!s.step())
         return std::nullopt;
@@ -613,6 +618,60 @@ std::vector<hchat::v1::DeviceKeys> SqliteMessageStore::fetchKeys(const std::stri
         out.push_back(std::move(k));
     }
     return out;
+}
+
+// ---- account ---------------------------------------------------------------------------------
+
+void SqliteMessageStore::setPasswordHash(std::int64_t userId, const std::string &passwordHash)
+{
+    statement("UPDATE users SET password_hash = ? WHERE id = ? AND deleted_ms IS NULL")
+        .bind(1, passwordHash)
+        .bind(2, userId)
+        .run();
+}
+
+void SqliteMessageStore::revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash)
+{
+    statement("UPDATE tokens SET revoked = 1 WHERE user_id = ? AND hash <> ?")
+        .bind(1, userId)
+        .bindBlob(2, exceptTokenHash)
+        .run();
+}
+
+std::vector<StreamRecord> SqliteMessageStore::streamsOfUser(std::int64_t userId)
+{
+    // The second subquery is answered from the partial index messages_idempotency.
+    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> ?2 AND "
+                       "(id IN (SELECT stream_id FROM members WHERE user_id = ?1) OR id IN (SELECT stream_id FROM "
+                       "messages WHERE sender_id = ?1 AND client_msg_id IS NOT NULL)) ORDER BY id");
+    s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox));
+    std::vector<StreamRecord> out;
+    while (s.step())
+        out.push_back(StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5)});
+    return out;
+}
+
+void SqliteMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
+{
+    // The key shares waiting in the inboxes of its devices can never be read again: gone too (the
+    // inbox's max_seq stays, so no seq is reused).
+    statement("DELETE FROM messages WHERE stream_id IN (SELECT s.id FROM streams s JOIN devices d ON "
+              "d.id = s.owner_device WHERE s.kind = ? AND d.user_id = ?)")
+        .bind(1, std::int64_t(StreamRecord::kInbox))
+        .bind(2, userId)
+        .run();
+    statement("UPDATE devices SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
+    statement("UPDATE tokens SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
+    statement("DELETE FROM device_keys WHERE user_id = ?").bind(1, userId).run();
+    statement("DELETE FROM members WHERE user_id = ?").bind(1, userId).run();
+    statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, userId).run();
+}
+
+bool SqliteMessageStore::isNickDeleted(const std::string &nick)
+{
+    auto s = statement("SELECT 1 FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NOT NULL");
+    s.bind(1, nick);
+    return s.step();
 }
 
 } // namespace hchat::server

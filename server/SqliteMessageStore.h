@@ -16,7 +16,7 @@ namespace hchat::server {
 // a schema_version table. A database written by a newer gateway is refused.
 class SqliteMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (and creates) the database. `migrate`: bring the schema up to date (the first
     // connection of the process does this); throws StoreError with a clear message on failure.
@@ -69,6 +69,12 @@ public:
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+
+    void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
+    void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;
+    std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
+    void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
+    bool isNickDeleted(const std::string &nick) override;
 
 private:
     class Statement;

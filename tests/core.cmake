@@ -26,3 +26,9 @@ hchat_add_test(tst_core_pushchannel SOURCES tst_core_pushchannel.cpp CoreTestHel
                LABELS integration TIMEOUT 120)
 hchat_add_test(tst_core_amendments SOURCES tst_core_amendments.cpp E2eeTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 180)
+# Account operations through the client core: change password, log out everywhere, delete account
+# ("deleted user" live and after catch-up).
+hchat_add_test(tst_core_account SOURCES tst_core_account.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)
+hchat_add_test(tst_core_presence SOURCES tst_core_presence.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 120)

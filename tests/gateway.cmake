@@ -19,3 +19,7 @@ endif()
 # Front-door security: routes from the route table, frame types from the descriptor.
 hchat_add_test(tst_gateway_security SOURCES tst_gateway_security.cpp
                LIBS hchat_server PkgConfig::SODIUM SQLite::SQLite3 LABELS integration TIMEOUT 180)
+
+# Account and devices: revocation cuts open sessions, change password, log out everywhere, delete
+# account.
+hchat_add_test(tst_gateway_account SOURCES tst_gateway_account.cpp LABELS integration TIMEOUT 180)

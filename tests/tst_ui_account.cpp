@@ -1,12 +1,16 @@
 // Everyday window features against the real gateway: the devices dialog (this account's devices
-// with last activity; revoking one ends its session), Ctrl+K to switch channel, and the settings
+// with last activity; revoking one ends its session), the account dialog (change password, log out
+// everywhere, delete account with the password typed and confirmed; others then see "deleted
+// user"), Ctrl+K to switch channel, and the settings
 // dialog (kept per profile; close-to-tray only offered where a tray exists).
+#include "AccountDialog.h"
 #include "ChannelListModel.h"
 #include "ChannelSwitcher.h"
 #include "Composer.h"
 #include "CoreTestHelpers.h"
 #include "DevicesDialog.h"
 #include "MainWindow.h"
+#include "MessageListModel.h"
 #include "SettingsDialog.h"
 #include "UiSettings.h"
 
@@ -200,6 +204,115 @@ private slots:
         QVERIFY(!withTray.closeToTrayBox()->isChecked());
         withTray.closeToTrayBox()->setChecked(true);
         QVERIFY(UiSettings(profileB.path()).closeToTray());
+    }
+
+    void accountDialogChangesThePasswordAndDeletesTheAccount()
+    {
+        const QString password = QStringLiteral("correct horse battery");
+        const QString fresh = QStringLiteral("a fresh horse battery");
+        const QString ch = QStringLiteral("goodbyes");
+        HttpTestApi api(m_gw->httpUrl());
+        TestClient wendy, phone, xena;
+        wendy.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("wendy")));
+        phone.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("wendy")));
+        xena.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("xena")));
+        QVERIFY(wendy.waitOnline() && phone.waitOnline() && xena.waitOnline());
+        QVERIFY(wendy.run(wendy->joinChannel(ch)));
+        QVERIFY(xena.run(xena->joinChannel(ch)));
+        const qint64 id = wendy->sendMessage(ch, QStringLiteral("see you"));
+        QTRY_COMPARE_WITH_TIMEOUT(wendy.store()->outboxEntry(id)->state, OutboxEntry::State::Sent, kWait);
+        const quint64 seq = wendy.store()->outboxEntry(id)->seq;
+        QTRY_VERIFY_WITH_TIMEOUT(xena.store()->maxSeq(ch) >= seq, kWait);
+
+        // Xena's window shows the message from wendy.
+        MainWindow window(&*xena.client);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openChannel(ch);
+        auto *model = window.findChild<MessageListModel *>();
+        QVERIFY(model);
+        auto senderOf = [model](quint64 s) {
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const QModelIndex i = model->index(row);
+                if (i.data(MessageListModel::SeqRole).toULongLong() == s)
+                    return i.data(MessageListModel::SenderRole).toString();
+            }
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(senderOf(seq), QStringLiteral("wendy"), kWait);
+
+        AccountDialog dialog(&*wendy.client);
+        dialog.show();
+        QVERIFY(!dialog.changePasswordButton()->isEnabled());
+        QVERIFY(!dialog.deleteAccountButton()->isEnabled());
+        QVERIFY(dialog.logOutEverywhereButton()->isEnabled());
+
+        // A wrong current password: the dialog says so and nothing changes.
+        QTest::keyClicks(dialog.currentPasswordField(), QStringLiteral("not my password"));
+        QTest::keyClicks(dialog.newPasswordField(), fresh);
+        QTest::keyClicks(dialog.repeatPasswordField(), fresh);
+        QVERIFY(dialog.changePasswordButton()->isEnabled());
+        QTest::mouseClick(dialog.changePasswordButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.statusText().contains(QStringLiteral("wrong")), kWait);
+        QCOMPARE(phone->connectionState(), ConnectionState::Online);
+        // Two different new passwords are caught before anything is sent.
+        dialog.currentPasswordField()->setText(password);
+        dialog.repeatPasswordField()->setText(fresh + QStringLiteral("!"));
+        QTest::mouseClick(dialog.changePasswordButton(), Qt::LeftButton);
+        QVERIFY(dialog.statusText().contains(QStringLiteral("do not match")));
+        // The right one: the phone is signed out, this device stays online.
+        QSignalSpy phoneSignIn(phone.client.get(), &Client::signInRequired);
+        dialog.repeatPasswordField()->setText(fresh);
+        QTest::mouseClick(dialog.changePasswordButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.statusText().contains(QStringLiteral("was changed")), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!phoneSignIn.isEmpty(), kWait);
+        QVERIFY(dialog.currentPasswordField()->text().isEmpty());
+        QCOMPARE(wendy->connectionState(), ConnectionState::Online);
+
+        // Delete: only with the password typed, and only once confirmed.
+        QTest::keyClicks(dialog.deletePasswordField(), fresh);
+        QVERIFY(dialog.deleteAccountButton()->isEnabled());
+        answerNextMessageBox(QMessageBox::Cancel);
+        QTest::mouseClick(dialog.deleteAccountButton(), Qt::LeftButton);
+        QTest::qWait(300);
+        QVERIFY(dialog.isVisible());
+        QCOMPARE(wendy->connectionState(), ConnectionState::Online);
+        QSignalSpy signIn(wendy.client.get(), &Client::signInRequired);
+        answerNextMessageBox(QMessageBox::Yes);
+        QTest::mouseClick(dialog.deleteAccountButton(), Qt::LeftButton);
+        // The dialog closes and the app asks for a sign-in.
+        QTRY_VERIFY_WITH_TIMEOUT(!signIn.isEmpty(), kWait);
+        QVERIFY(!dialog.isVisible());
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(api.post(QStringLiteral("/v1/channels"), {}, wendy.token).status, 401);
+
+        // Xena's window now shows wendy's old message as from a deleted user.
+        QTRY_COMPARE_WITH_TIMEOUT(senderOf(seq), QStringLiteral("deleted user"), kWait);
+    }
+
+    void accountDialogLogsOutEverywhere()
+    {
+        HttpTestApi api(m_gw->httpUrl());
+        TestClient laptop, phone;
+        laptop.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("yusuf")));
+        phone.connectTo({m_gw->wsUrl()}, api.account(QStringLiteral("yusuf")));
+        QVERIFY(laptop.waitOnline() && phone.waitOnline());
+        AccountDialog dialog(&*laptop.client);
+        dialog.show();
+        // No: nothing happens.
+        answerNextMessageBox(QMessageBox::No);
+        QTest::mouseClick(dialog.logOutEverywhereButton(), Qt::LeftButton);
+        QTest::qWait(300);
+        QCOMPARE(phone->connectionState(), ConnectionState::Online);
+        QSignalSpy laptopSignIn(laptop.client.get(), &Client::signInRequired);
+        QSignalSpy phoneSignIn(phone.client.get(), &Client::signInRequired);
+        answerNextMessageBox(QMessageBox::Yes);
+        QTest::mouseClick(dialog.logOutEverywhereButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!laptopSignIn.isEmpty(), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!phoneSignIn.isEmpty(), kWait);
+        QVERIFY(!dialog.isVisible());
+        QCOMPARE(api.post(QStringLiteral("/v1/channels"), {}, laptop.token).status, 401);
+        QCOMPARE(api.post(QStringLiteral("/v1/channels"), {}, phone.token).status, 401);
     }
 
 private:

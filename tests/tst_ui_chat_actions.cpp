@@ -14,7 +14,9 @@
 #include <QCompleter>
 #include <QMenu>
 #include <QMessageBox>
+#include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 
 static constexpr int kWait = 15000;
 using namespace hchat;
@@ -74,6 +76,8 @@ private slots:
     void deleteAsksThenRecallsTheMessage();
     void othersMessagesOfferNoEditOrDelete();
     void mentionOnlyChannelNotifiesOnlyMentions();
+    void typingLineShowsWhoIsTyping();
+    void seenMarkFollowsReadReceiptsAndSettings();
 
 private:
     void signIn(TestClient &client, const QString &nick, const QString &channel);
@@ -280,6 +284,62 @@ void ChatActionsTest::mentionOnlyChannelNotifiesOnlyMentions()
     QVERIFY(window.notifications()->isChannelMentionsOnly(ch));
     settings.setChannelMentionsOnly(ch, false);
     QVERIFY(!window.notifications()->isChannelMentionsOnly(ch));
+}
+
+void ChatActionsTest::typingLineShowsWhoIsTyping()
+{
+    const QString ch = QStringLiteral("typists");
+    TestClient alice, bob;
+    signIn(alice, QStringLiteral("alice7"), ch);
+    signIn(bob, QStringLiteral("bob7"), ch);
+    MainWindow window(&*alice.client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(ch);
+    QVERIFY(window.typingLabel()->text().isEmpty());
+    bob->notifyTyping(ch);
+    QTRY_COMPARE_WITH_TIMEOUT(window.typingLabel()->text(), QStringLiteral("bob7 is typing…"), kWait);
+    // Their message arrives: they are no longer typing it.
+    QVERIFY(sentSeq(bob, bob->sendMessage(ch, QStringLiteral("done typing"))) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(window.typingLabel()->text().isEmpty(), kWait);
+    // Typing in the composer tells bob.
+    QSignalSpy atBob(bob.client.get(), &Client::typing);
+    window.composer()->setFocus();
+    QTest::keyClicks(window.composer(), QStringLiteral("hel"));
+    QTRY_COMPARE_WITH_TIMEOUT(atBob.size(), 1, kWait);
+    QCOMPARE(atBob.first().at(1).toString(), QStringLiteral("alice7"));
+}
+
+void ChatActionsTest::seenMarkFollowsReadReceiptsAndSettings()
+{
+    TestClient alice, bob;
+    alice.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("alice8")));
+    bob.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("bob8")));
+    QVERIFY(alice.waitOnline() && bob.waitOnline());
+    QString dm;
+    QVERIFY(alice.run(alice->openDirectChannel(QStringLiteral("bob8"), &dm)));
+    QTemporaryDir settingsDir;
+    hchat::ui::UiSettings settings(settingsDir.path());
+    MainWindow window(&*alice.client, &settings);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(alice.store()->channel(dm).has_value(), kWait);
+    window.openChannel(dm);
+    const quint64 seq = sentSeq(alice, alice->sendMessage(dm, QStringLiteral("did you get the file?")));
+    QVERIFY(seq > 0);
+    auto *model = window.messageView()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfSeq(model, seq) >= 0, kWait);
+    QVERIFY(!model->index(rowOfSeq(model, seq), 0).data(MessageListModel::SeenRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(bob.store()->maxSeq(dm) >= seq, kWait);
+    bob->markRead(dm, seq);
+    QTRY_VERIFY_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::SeenRole).toBool(), kWait);
+
+    // The privacy switches reach the client.
+    QVERIFY(alice->sharesTyping() && alice->sharesReadReceipts());
+    settings.setShareTyping(false);
+    settings.setShareReadReceipts(false);
+    QVERIFY(!alice->sharesTyping());
+    QVERIFY(!alice->sharesReadReceipts());
 }
 
 QTEST_MAIN(ChatActionsTest)

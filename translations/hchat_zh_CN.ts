@@ -28,13 +28,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+113"/>
+        <location filename="../core/Client.cpp" line="+121"/>
         <source>The gateway did not accept the session (%1). Please sign in again.</source>
         <translation>网关未接受此会话（%1）。请重新登录。</translation>
     </message>
     <message>
-        <location line="+33"/>
-        <location line="+143"/>
+        <location line="+37"/>
+        <location line="+146"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
@@ -51,11 +51,13 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location line="+69"/>
         <location line="+33"/>
+        <location line="+761"/>
+        <location line="+41"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-828"/>
         <source>The gateway&apos;s device list did not parse.</source>
         <translation>无法解析网关返回的设备列表。</translation>
     </message>
@@ -105,7 +107,27 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法打开私信。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+20"/>
+        <source>The message you reply to is not in this channel.</source>
+        <translation>你回复的消息不在此频道中。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>There is no such message to change.</source>
+        <translation>没有这条可更改的消息。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only your own messages can be edited or deleted.</source>
+        <translation>只能编辑或删除你自己的消息。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That message was deleted.</source>
+        <translation>该消息已被删除。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>The message is empty.</source>
         <translation>消息为空。</translation>
     </message>
@@ -120,7 +142,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
     </message>
     <message>
-        <location line="+188"/>
+        <location line="+232"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -144,6 +166,31 @@ The file was left untouched. Move it away or start with --profile to use another
         <source>The key directory&apos;s answer did not parse.</source>
         <translation>无法解析密钥目录的响应。</translation>
     </message>
+    <message>
+        <location line="+237"/>
+        <source>The new password must be 8 to 256 bytes long.</source>
+        <translation>新密码长度须为 8 到 256 字节。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The current password is wrong.</source>
+        <translation>当前密码错误。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>The password is wrong.</source>
+        <translation>密码错误。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Your account was deleted.</source>
+        <translation>你的账号已删除。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You were signed out on every device.</source>
+        <translation>你已在所有设备上退出登录。</translation>
+    </message>
 </context>
 <context>
     <name>hchat::GatewayHttp</name>
@@ -166,7 +213,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+134"/>
+        <location filename="../core/HistoryStore.cpp" line="+141"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -196,7 +243,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>历史数据库 %1 由更新版本的 HChat 写入（架构版本 %2；此版本最高支持 %3）。该文件已保持原样；请更新 HChat 后再打开。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>The history database %1 cannot be used: %2</source>
         <translation>无法使用历史数据库 %1：%2</translation>
     </message>
@@ -206,7 +253,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+271"/>
+        <location line="+280"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
@@ -226,12 +273,13 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+47"/>
         <source>commit failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+168"/>
+        <location line="+192"/>
+        <location line="+28"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
     </message>
@@ -282,9 +330,14 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>网关拒绝了此消息。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+48"/>
         <source>No channel given.</source>
         <translation>未指定频道。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No message given to change.</source>
+        <translation>未指定要更改的消息。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -393,7 +446,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::SyncEngine</name>
     <message>
-        <location filename="../core/SyncEngine.cpp" line="+39"/>
+        <location filename="../core/SyncEngine.cpp" line="+41"/>
         <source>Rejected a sync response for &quot;%1&quot;: %2. History kept; pulling again.</source>
         <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
     </message>
@@ -428,12 +481,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+121"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+39"/>
         <source>Could not store messages of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的消息：%2</translation>
     </message>
@@ -459,14 +512,14 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+156"/>
-        <location line="+73"/>
-        <location line="+34"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+158"/>
+        <location line="+74"/>
+        <location line="+35"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-103"/>
+        <location line="-105"/>
         <source>You are not a member of %1 (as far as its membership messages show).</source>
         <translation>你不是 %1 的成员（根据其成员变动消息判断）。</translation>
     </message>
@@ -476,7 +529,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+110"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
     </message>
@@ -540,12 +593,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::MessageCrypto</name>
     <message>
-        <location filename="../core/crypto/MessageCrypto.cpp" line="+84"/>
+        <location filename="../core/crypto/MessageCrypto.cpp" line="+83"/>
         <source>The message is too large to encrypt (at most %1 bytes).</source>
         <translation>消息过大，无法加密（最多 %1 字节）。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+140"/>
         <source>Undecryptable: the message is malformed.</source>
         <translation>无法解密：消息格式错误。</translation>
     </message>
@@ -681,6 +734,130 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::AccountDialog</name>
+    <message>
+        <location filename="../ui/AccountDialog.cpp" line="+30"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Log out everywhere…</source>
+        <translation>在所有设备上退出登录…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete account…</source>
+        <translation>删除账号…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Account of %1</source>
+        <translation>%1 的账号</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current password:</source>
+        <translation>当前密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repeat the new password:</source>
+        <translation>再次输入新密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your other devices are signed out; this one stays signed in.</source>
+        <translation>你的其他设备将退出登录；本设备保持登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sessions</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signs out every device of this account, this one too.</source>
+        <translation>让此账号的所有设备退出登录，包括本设备。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+77"/>
+        <source>Delete account</source>
+        <translation>删除账号</translation>
+    </message>
+    <message>
+        <location line="-75"/>
+        <source>Deletes this account for good: you leave every channel, your devices are signed out, and others see your messages as from a deleted user. Nobody can take your name afterwards. Type your password to confirm.</source>
+        <translation>永久删除此账号：你将退出所有频道，你的设备将退出登录，其他人看到你的消息将显示为来自“已删除用户”。此后任何人都无法再使用你的用户名。请输入密码以确认。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>The new passwords do not match.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The new password must be at least 8 characters long.</source>
+        <translation>新密码至少需要 8 个字符。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Changing the password…</source>
+        <translation>正在修改密码…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Log out everywhere</source>
+        <translation>在所有设备上退出登录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign out every device of %1, this one too?</source>
+        <translation>让 %1 的所有设备（包括本设备）退出登录？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Signing out every device…</source>
+        <translation>正在让所有设备退出登录…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete the account %1 for good? This cannot be undone.</source>
+        <translation>永久删除账号 %1？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Deleting the account…</source>
+        <translation>正在删除账号…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The gateway refused the request.</source>
+        <translation>网关拒绝了该请求。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The password was changed. Your other devices were signed out.</source>
+        <translation>密码已修改。你的其他设备已退出登录。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
         <location filename="../ui/ChannelListModel.cpp" line="+42"/>
@@ -718,7 +895,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelSwitcher</name>
     <message>
-        <location filename="../ui/ChannelSwitcher.cpp" line="+17"/>
+        <location filename="../ui/ChannelSwitcher.cpp" line="+18"/>
         <source>Switch to channel</source>
         <translation>切换到频道</translation>
     </message>
@@ -741,7 +918,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::Composer</name>
     <message>
-        <location filename="../ui/Composer.cpp" line="+9"/>
+        <location filename="../ui/Composer.cpp" line="+16"/>
         <source>Write a message…  (Enter sends, Shift+Enter for a new line)</source>
         <translation>输入消息…（Enter 发送，Shift+Enter 换行）</translation>
     </message>
@@ -749,6 +926,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+1"/>
         <source>Message</source>
         <translation>消息</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Mention someone</source>
+        <translation>提及某人</translation>
     </message>
 </context>
 <context>
@@ -762,7 +944,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::DevicesDialog</name>
     <message>
-        <location filename="../ui/DevicesDialog.cpp" line="+27"/>
+        <location filename="../ui/DevicesDialog.cpp" line="+28"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
@@ -788,12 +970,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+4"/>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Your devices</source>
         <translation>你的设备</translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-16"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -808,7 +990,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>最近活跃</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Sign the selected device out: its session ends at once and it must sign in again.</source>
         <translation>注销所选设备：其会话将立即结束，且必须重新登录。</translation>
     </message>
@@ -858,12 +1040,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>正在向网关获取你的设备…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>%1 (this device)</source>
         <translation>%1（本设备）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Device %1</source>
         <translation>设备 %1</translation>
     </message>
@@ -875,17 +1057,17 @@ The file was left untouched. Move it away or start with --profile to use another
         </translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>no keys known yet</source>
         <translation>尚无已知密钥</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>device %1</source>
         <translation>设备 %1</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Revoke device</source>
         <translation>注销设备</translation>
     </message>
@@ -895,7 +1077,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>要注销“%1”吗？其会话将立即结束；该设备会保留本地历史记录，但必须重新登录。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Revoking “%1”…</source>
         <translation>正在注销“%1”…</translation>
     </message>
@@ -943,13 +1125,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+63"/>
-        <location line="+253"/>
+        <location filename="../ui/MainWindow.cpp" line="+69"/>
+        <location line="+303"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-248"/>
+        <location line="-298"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -965,7 +1147,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
@@ -981,6 +1163,11 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+5"/>
+        <source>Notify only for @mentions</source>
+        <translation>仅在被 @ 提及时通知</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Leave</source>
         <translation>退出频道</translation>
     </message>
@@ -1000,7 +1187,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>将 %1 移出 %2</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+74"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
@@ -1056,15 +1243,20 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+0"/>
-        <location line="+227"/>
-        <location line="+84"/>
+        <location line="+373"/>
+        <location line="+94"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-463"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Account…</source>
+        <translation>账号(&amp;A)…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1139,6 +1331,56 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>在线</translation>
     </message>
     <message>
+        <location line="+49"/>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Copy text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message for everyone? Its text is removed from every device and from the server; the others see that a message was deleted.</source>
+        <translation>要为所有人删除这条消息吗？它的文字会从每台设备和服务器上移除；其他人会看到有一条消息已被删除。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>%1 is typing…</source>
+        <translation>%1 正在输入…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 和 %2 正在输入…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Several people are typing…</source>
+        <translation>多人正在输入…</translation>
+    </message>
+    <message>
         <location line="+38"/>
         <source>Join a channel to start (Ctrl+J)</source>
         <translation>加入一个频道以开始（Ctrl+J）</translation>
@@ -1149,7 +1391,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1（已加密）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+61"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
@@ -1184,7 +1426,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>频道名称（成员可邀请其他成员加入）：</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+62"/>
         <source>Unlock encryption</source>
         <translation>解锁加密</translation>
     </message>
@@ -1222,12 +1464,37 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 ⚠ 密钥已更改</translation>
     </message>
     <message>
-        <location line="+117"/>
+        <location line="+37"/>
+        <source>(edited)</source>
+        <translation>（已编辑）</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source> · Seen</source>
+        <translation> · 已读</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>New messages</source>
         <translation>新消息</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+41"/>
+        <source>Earlier message</source>
+        <translation>较早的消息</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>(not in this device&apos;s history)</source>
+        <translation>（不在此设备的历史记录中）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 · Seen</source>
+        <translation>%1 · 已读</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
@@ -1240,7 +1507,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MessageListModel</name>
     <message>
-        <location filename="../ui/MessageListModel.cpp" line="+93"/>
+        <location filename="../ui/MessageListModel.cpp" line="+92"/>
+        <source>This message was deleted.</source>
+        <translation>此消息已被删除。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Undecryptable: %1</source>
         <translation>无法解密：%1</translation>
     </message>
@@ -1275,7 +1547,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 退出了频道</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+6"/>
+        <source>An account was deleted; its messages are shown as from a deleted user</source>
+        <translation>一个账号已被删除；其消息显示为来自“已删除用户”</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>You, not sent: %1. %2</source>
         <translation>你，发送失败：%1。%2</translation>
     </message>
@@ -1285,9 +1562,24 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>你，正在发送：%1</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+53"/>
+        <source>%1 (edited)</source>
+        <translation>%1（已编辑）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 at %2, replying to %3: %4</source>
+        <translation>%1 于 %2 回复 %3：%4</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>%1 at %2: %3</source>
         <translation>%1 于 %2：%3</translation>
+    </message>
+    <message>
+        <location line="+218"/>
+        <source>deleted user</source>
+        <translation>已删除用户</translation>
     </message>
 </context>
 <context>
@@ -1301,15 +1593,15 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::NotificationCenter</name>
     <message numerus="yes">
-        <location filename="../ui/NotificationCenter.cpp" line="+65"/>
-        <location line="+50"/>
+        <location filename="../ui/NotificationCenter.cpp" line="+84"/>
+        <location line="+52"/>
         <source>%n new message(s) in %1</source>
         <translation>
             <numerusform>%1 中有 %n 条新消息</numerusform>
         </translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-51"/>
         <source>From %1</source>
         <translation>来自 %1</translation>
     </message>
@@ -1342,7 +1634,7 @@ The file was left untouched. Move it away or start with --profile to use another
         </translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+39"/>
         <source>%1 in %2</source>
         <translation>%1 在 %2</translation>
     </message>
@@ -1350,6 +1642,29 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+2"/>
         <source>New message</source>
         <translation>新消息</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ReplyBar</name>
+    <message>
+        <location filename="../ui/ReplyBar.cpp" line="+26"/>
+        <source>Cancel (Esc)</source>
+        <translation>取消（Esc）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Replying to %1: %2</source>
+        <translation>回复 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Editing your message: %1</source>
+        <translation>编辑你的消息：%1</translation>
     </message>
 </context>
 <context>
@@ -1384,12 +1699,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::SettingsDialog</name>
     <message>
-        <location filename="../ui/SettingsDialog.cpp" line="+15"/>
+        <location filename="../ui/SettingsDialog.cpp" line="+16"/>
         <source>Keep running in the tray when the window is closed</source>
         <translation>关闭窗口后在托盘中保持运行</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Show desktop notifications</source>
         <translation>显示桌面通知</translation>
     </message>
@@ -1397,6 +1712,16 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+1"/>
         <source>Show message text in notifications</source>
         <translation>在通知中显示消息内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Let others see when I am typing</source>
+        <translation>让他人看到我正在输入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send read receipts in direct messages</source>
+        <translation>在私聊中发送已读回执</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1434,7 +1759,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>新语言将在下次启动 HChat 时生效。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Appearance:</source>
         <translation>外观：</translation>
     </message>
@@ -1452,6 +1777,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+1"/>
         <source>Notifications:</source>
         <translation>通知：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Privacy:</source>
+        <translation>隐私：</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "Composer.h"
 #include "DesktopNotifier.h"
 #include "DevicesDialog.h"
+#include "AccountDialog.h"
 #include "HistoryStore.h"
 #include "KeyChangeBanner.h"
 #include "MessageDelegate.h"
@@ -39,6 +40,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace hchat::ui {
@@ -60,7 +62,8 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
       m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel),
-      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar)
+      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar), m_typingLabel(new QLabel),
+      m_typingTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HChat"));
@@ -105,6 +108,14 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     rightLayout->addWidget(m_header);
     rightLayout->addWidget(m_keyBanner);
     rightLayout->addWidget(m_messageView, 1);
+    m_typingLabel->setObjectName(QStringLiteral("typingLine"));
+    m_typingLabel->setTextFormat(Qt::PlainText);
+    QFont typingFont = m_typingLabel->font();
+    typingFont.setItalic(true);
+    typingFont.setPointSizeF(typingFont.pointSizeF() * 0.9);
+    m_typingLabel->setFont(typingFont);
+    m_typingLabel->setForegroundRole(QPalette::PlaceholderText);
+    rightLayout->addWidget(m_typingLabel);
     rightLayout->addWidget(m_replyBar);
     rightLayout->addWidget(m_composer);
 
@@ -177,6 +188,27 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     });
     connect(m_composer, &Composer::submitted, this, &MainWindow::sendFromComposer);
     connect(m_composer, &Composer::cancelRequested, this, &MainWindow::cancelReplyOrEdit);
+    connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_currentChannel.isEmpty() && m_replyBar->mode() != ReplyBar::Mode::Edit &&
+            !m_composer->toPlainText().trimmed().isEmpty())
+            m_client->notifyTyping(m_currentChannel);
+    });
+    // "alice is typing…": shown for 6 s after each typing signal (they repeat every few seconds).
+    m_typingTimer->setInterval(1000);
+    connect(m_typingTimer, &QTimer::timeout, this, &MainWindow::updateTypingLine);
+    connect(m_client, &Client::typing, this, [this](const QString &channel, const QString &nick) {
+        m_typingUntilMs[channel].insert(nick, QDateTime::currentMSecsSinceEpoch() + 6000);
+        updateTypingLine();
+    });
+    connect(m_client, &Client::messageReceived, this, [this](const StoredMessage &m) {
+        // A message arrived from them: they stopped typing it.
+        auto it = m_typingUntilMs.find(m.channel);
+        if (it != m_typingUntilMs.end() && it->remove(m.sender) > 0)
+            updateTypingLine();
+    });
+    m_messageModel->setPeerReadLookup([this](const QString &channel) { return m_client->peerReadSeq(channel); });
+    connect(m_client, &Client::readReceipt, m_messageModel,
+            [this](const QString &channel) { m_messageModel->onReadReceipt(channel); });
     connect(m_replyBar, &ReplyBar::cancelled, this, &MainWindow::cancelReplyOrEdit);
     m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_messageView, &QListView::customContextMenuRequested, this, [this](const QPoint &pos) {
@@ -207,6 +239,9 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     m_messageModel->setTrustLookup([this](const QString &nick) { return int(m_client->trustState(nick)); });
     connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesChanged);
     connect(m_client, &Client::messagesChanged, m_messageModel, &MessageListModel::onMessagesChanged);
+    // Deleted accounts: their messages show "deleted user".
+    m_messageModel->setDeletedUserLookup([this](const QString &nick) { return m_client->isDeletedUser(nick); });
+    connect(m_client, &Client::usersDeleted, m_messageModel, &MessageListModel::onUsersDeleted);
     connect(m_client, &Client::deviceTrustChanged, this,
             [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
                 if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
@@ -286,6 +321,7 @@ void MainWindow::buildMenus()
             safetyNumberDialog(nick);
     });
     chat->addAction(tr("De&vices…"), this, &MainWindow::devicesDialog);
+    chat->addAction(tr("&Account…"), this, &MainWindow::accountDialog);
     chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, this, [this] {
@@ -383,6 +419,7 @@ void MainWindow::openChannel(const QString &channel)
     m_messageModel->setChannel(channel);
     m_replyBar->clear();
     m_draftBeforeEdit.clear();
+    updateTypingLine();
     m_composer->setPlainText(m_client->store()->draft(channel));
     m_composer->moveCursor(QTextCursor::End);
     updateHeader();
@@ -475,6 +512,30 @@ void MainWindow::deleteMessage(quint64 seq)
             cancelReplyOrEdit();
     });
     box->open();
+}
+
+void MainWindow::updateTypingLine()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto it = m_typingUntilMs.begin(); it != m_typingUntilMs.end();) {
+        it->removeIf([now](const auto &entry) { return entry.value() <= now; });
+        it = it->isEmpty() ? m_typingUntilMs.erase(it) : std::next(it);
+    }
+    QStringList nicks = m_typingUntilMs.value(m_currentChannel).keys();
+    nicks.sort(Qt::CaseInsensitive);
+    QString text;
+    if (nicks.size() == 1)
+        text = tr("%1 is typing…").arg(nicks.first());
+    else if (nicks.size() == 2)
+        text = tr("%1 and %2 are typing…").arg(nicks.at(0), nicks.at(1));
+    else if (nicks.size() > 2)
+        text = tr("Several people are typing…");
+    m_typingLabel->setText(text);
+    m_typingLabel->setAccessibleName(text);
+    if (m_typingUntilMs.isEmpty())
+        m_typingTimer->stop();
+    else if (!m_typingTimer->isActive())
+        m_typingTimer->start();
 }
 
 void MainWindow::cancelReplyOrEdit()
@@ -660,6 +721,8 @@ void MainWindow::applySettings()
     m_notifications->setEnabled(m_settings->notificationsEnabled());
     m_notifications->setShowPreviews(m_settings->notificationPreviews());
     m_notifications->setMentionsOnlyChannels(m_settings->mentionsOnlyChannels());
+    m_client->setShareTyping(m_settings->shareTyping());
+    m_client->setShareReadReceipts(m_settings->shareReadReceipts());
 }
 
 void MainWindow::settingsDialog()
@@ -684,6 +747,13 @@ void MainWindow::devicesDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &DevicesDialog::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
     connect(dialog, &QDialog::finished, this, [this] { m_messageView->viewport()->update(); });
+    dialog->open();
+}
+
+void MainWindow::accountDialog()
+{
+    auto *dialog = new AccountDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }
 

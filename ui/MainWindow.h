@@ -8,6 +8,7 @@
 
 class QLabel;
 class QMenu;
+class QTimer;
 class QLineEdit;
 class QListView;
 class QListWidget;
@@ -59,6 +60,7 @@ public slots:
     void inviteMemberDialog();
     void safetyNumberDialog(const QString &nick);
     void devicesDialog();
+    void accountDialog();
     void settingsDialog();
     void channelSwitcher();
     void passphraseDialog();
@@ -73,6 +75,7 @@ public:
     // The message view's context menu for the row at index: Reply, Edit, Delete, Copy text.
     void populateMessageMenu(QMenu *menu, const QModelIndex &index);
     ReplyBar *replyBar() const { return m_replyBar; }
+    QLabel *typingLabel() const { return m_typingLabel; }
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -90,6 +93,7 @@ private:
     void updateTrayTooltip();
     void saveDraft();
     void cancelReplyOrEdit();
+    void updateTypingLine();
     void updateMentionCandidates();
     void applySettings();
     // Opens the channel just joined or created once the channel list knows it.
@@ -112,6 +116,9 @@ private:
     QLabel *m_status;
     KeyChangeBanner *m_keyBanner;
     ReplyBar *m_replyBar;
+    QLabel *m_typingLabel;
+    QHash<QString, QHash<QString, qint64>> m_typingUntilMs; // channel → nick → when it expires
+    QTimer *m_typingTimer;
     QString m_draftBeforeEdit;
     QSystemTrayIcon *m_tray = nullptr;
     QString m_currentChannel;

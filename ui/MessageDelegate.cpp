@@ -134,7 +134,8 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     const auto delivery = MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt());
     const int statusH = delivery == MessageListModel::Delivery::Stored ? 0 : sfm.height() + 2;
     const QString meta = own ? QString() : senderLabel(index);
-    const int metaW = sfm.horizontalAdvance(meta + QStringLiteral("  00:00 PM"));
+    const int metaW = sfm.horizontalAdvance(meta + QStringLiteral("  00:00 PM") +
+                                            (index.data(MessageListModel::SeenRole).toBool() ? tr(" · Seen") : QString()));
     const bool reply = index.data(MessageListModel::ReplyToSeqRole).toULongLong() != 0;
     const int quoteH = reply ? 2 * sfm.height() + 6 : 0;
     const int quoteW = reply ? std::min(maxText, 8 + sfm.horizontalAdvance(index.data(MessageListModel::ReplyTextRole).toString().simplified()))
@@ -244,8 +245,9 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
 
     painter->setFont(small);
-    const QString time = QLocale().toString(index.data(MessageListModel::TimeRole).toDateTime().time(),
-                                            QLocale::ShortFormat);
+    QString time = QLocale().toString(index.data(MessageListModel::TimeRole).toDateTime().time(), QLocale::ShortFormat);
+    if (index.data(MessageListModel::SeenRole).toBool())
+        time = tr("%1 · Seen").arg(time);
     if (!own) {
         QFont bold = small;
         bold.setBold(true);

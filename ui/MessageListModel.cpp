@@ -103,19 +103,21 @@ QString MessageListModel::describe(const StoredMessage &m) const
         }
         return m.text();
     case MessageKind::ChannelCreated:
-        return tr("%1 created %2").arg(m.sender, m.channel);
+        return tr("%1 created %2").arg(senderName(m.sender), m.channel);
     case MessageKind::MemberJoined:
-        return tr("%1 joined").arg(m.subject.isEmpty() ? m.sender : m.subject);
+        return tr("%1 joined").arg(senderName(m.subject.isEmpty() ? m.sender : m.subject));
     case MessageKind::MemberAdded:
-        return tr("%1 added %2").arg(m.sender, m.subject);
+        return tr("%1 added %2").arg(senderName(m.sender), senderName(m.subject));
     case MessageKind::MemberRemoved:
-        return tr("%1 removed %2").arg(m.sender, m.subject);
+        return tr("%1 removed %2").arg(senderName(m.sender), senderName(m.subject));
     case MessageKind::MemberLeft:
-        return tr("%1 left").arg(m.subject.isEmpty() ? m.sender : m.subject);
+        return tr("%1 left").arg(senderName(m.subject.isEmpty() ? m.sender : m.subject));
     case MessageKind::KeyShare:
     case MessageKind::Edit:
     case MessageKind::Delete:
         return {};
+    case MessageKind::UserDeleted:
+        return tr("An account was deleted; its messages are shown as from a deleted user");
     }
     return {};
 }
@@ -166,7 +168,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             StoredMessage probe;
             probe.refSeq = e.refSeq;
             const StoredMessage *target = replyTarget(probe);
-            return target ? QVariant(role == ReplySenderRole ? target->sender : describe(*target)) : QVariant(QString());
+            return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target)) : QVariant(QString());
         }
         case FirstUnreadRole:
         case SeqRole:
@@ -188,13 +190,13 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         if (m.editSeq != 0 && !m.deleted)
             text = tr("%1 (edited)").arg(text);
         if (const StoredMessage *target = replyTarget(m))
-            return tr("%1 at %2, replying to %3: %4").arg(m.sender, time, target->sender, text);
-        return tr("%1 at %2: %3").arg(m.sender, time, text);
+            return tr("%1 at %2, replying to %3: %4").arg(senderName(m.sender), time, senderName(target->sender), text);
+        return tr("%1 at %2: %3").arg(senderName(m.sender), time, text);
     }
     case SeqRole:
         return m.seq;
     case SenderRole:
-        return m.sender;
+        return senderName(m.sender);
     case TimeRole:
         return QDateTime::fromMSecsSinceEpoch(m.serverTimeMs);
     case KindRole:
@@ -223,12 +225,15 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case ReplySenderRole:
     case ReplyTextRole: {
         const StoredMessage *target = m.kind == MessageKind::Text ? replyTarget(m) : nullptr;
-        return target ? QVariant(role == ReplySenderRole ? target->sender : describe(*target)) : QVariant(QString());
+        return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target)) : QVariant(QString());
     }
     case EditedRole:
         return m.editSeq != 0 && !m.deleted;
     case DeletedRole:
         return m.deleted;
+    case SeenRole:
+        return m_peerRead && m.kind == MessageKind::Text &&
+               m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) == 0 && m.seq <= m_peerRead(m_channel);
     case MentionsMeRole:
         return m.kind == MessageKind::Text && !m.deleted && Mentions::mentions(m.text(), m_store->ownNick());
     default:
@@ -276,7 +281,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {ReplyTextRole, "replyText"},
                   {EditedRole, "edited"},
                   {DeletedRole, "deleted"},
-                  {MentionsMeRole, "mentionsMe"}});
+                  {MentionsMeRole, "mentionsMe"},
+                  {SeenRole, "seen"}});
     return names;
 }
 
@@ -371,6 +377,13 @@ void MessageListModel::onMessagesStored(const QString &channel)
     }
 }
 
+void MessageListModel::onReadReceipt(const QString &channel)
+{
+    if (channel != m_channel || m_rows.isEmpty() || m_changing)
+        return;
+    emit dataChanged(index(0), index(storedRows() - 1), {SeenRole});
+}
+
 void MessageListModel::onMessagesChanged(const QString &channel, const QList<quint64> &seqs)
 {
     if (channel != m_channel || m_changing)
@@ -392,6 +405,17 @@ void MessageListModel::onMessagesChanged(const QString &channel, const QList<qui
         const QModelIndex i = index(row);
         emit dataChanged(i, i);
     }
+}
+
+QString MessageListModel::senderName(const QString &nick) const
+{
+    return m_deletedLookup && m_deletedLookup(nick) ? tr("deleted user") : nick;
+}
+
+void MessageListModel::onUsersDeleted()
+{
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(storedRows() - 1));
 }
 
 void MessageListModel::onOutboxChanged(const QString &channel)

@@ -47,6 +47,7 @@ public:
         EditedRole,       // the text shown is that of a later edit
         DeletedRole,      // recalled by its sender: no text
         MentionsMeRole,   // the text @mentions the own nick
+        SeenRole,         // own message in a direct channel that the other member has read
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
@@ -75,6 +76,12 @@ public:
 
     // The sender's verification state for SenderTrustRole (Client::trustState, as an int).
     void setTrustLookup(std::function<int(const QString &nick)> lookup) { m_trustLookup = std::move(lookup); }
+    // How far the other member of a direct channel has read (Client::peerReadSeq), for SeenRole.
+    void setPeerReadLookup(std::function<quint64(const QString &channel)> lookup) { m_peerRead = std::move(lookup); }
+    // Whether a nick's account was deleted (Client::isDeletedUser): its messages show "deleted user".
+    void setDeletedUserLookup(std::function<bool(const QString &nick)> lookup) { m_deletedLookup = std::move(lookup); }
+    // The name shown for a sender: the nick, or "deleted user".
+    QString senderName(const QString &nick) const;
 
     // How many pages were read from the store since the last setChannel() (lazy-loading checks).
     int pagesLoaded() const { return m_pagesLoaded; }
@@ -87,6 +94,10 @@ public slots:
     // Local decryption results of these rows changed (a key arrived), or an edit or a deletion
     // changed them: re-read and repaint them (and the replies that quote them).
     void onMessagesChanged(const QString &channel, const QList<quint64> &seqs);
+    // A read receipt arrived for channel: repaint the "seen" marks.
+    void onReadReceipt(const QString &channel);
+    // Accounts were deleted (Client::usersDeleted): repaint the rows with their new sender label.
+    void onUsersDeleted();
 
 private:
     QString describe(const StoredMessage &m) const;
@@ -107,6 +118,8 @@ private:
     int m_pagesLoaded = 0;
     bool m_changing = false;
     std::function<int(const QString &)> m_trustLookup;
+    std::function<quint64(const QString &)> m_peerRead;
+    std::function<bool(const QString &)> m_deletedLookup;
 };
 
 } // namespace hchat::ui

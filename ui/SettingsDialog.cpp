@@ -17,7 +17,9 @@ SettingsDialog::SettingsDialog(UiSettings *settings, bool trayAvailable, QWidget
                                      "is closed"))),
       m_theme(new QComboBox), m_language(new QComboBox),
       m_notifications(new QCheckBox(tr("Show desktop notifications"))),
-      m_previews(new QCheckBox(tr("Show message text in notifications")))
+      m_previews(new QCheckBox(tr("Show message text in notifications"))),
+      m_shareTyping(new QCheckBox(tr("Let others see when I am typing"))),
+      m_shareReceipts(new QCheckBox(tr("Send read receipts in direct messages")))
 {
     setObjectName(QStringLiteral("settingsDialog"));
     setWindowTitle(tr("Settings"));
@@ -48,6 +50,11 @@ SettingsDialog::SettingsDialog(UiSettings *settings, bool trayAvailable, QWidget
     m_previews->setChecked(settings->notificationPreviews());
     m_previews->setEnabled(settings->notificationsEnabled());
 
+    m_shareTyping->setObjectName(QStringLiteral("shareTyping"));
+    m_shareTyping->setChecked(settings->shareTyping());
+    m_shareReceipts->setObjectName(QStringLiteral("shareReadReceipts"));
+    m_shareReceipts->setChecked(settings->shareReadReceipts());
+
     auto *form = new QFormLayout;
     form->addRow(tr("Appearance:"), m_theme);
     form->addRow(tr("Language:"), m_language);
@@ -55,6 +62,8 @@ SettingsDialog::SettingsDialog(UiSettings *settings, bool trayAvailable, QWidget
     form->addRow(tr("Window:"), m_closeToTray);
     form->addRow(tr("Notifications:"), m_notifications);
     form->addRow(QString(), m_previews);
+    form->addRow(tr("Privacy:"), m_shareTyping);
+    form->addRow(QString(), m_shareReceipts);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::accept);
@@ -72,6 +81,8 @@ SettingsDialog::SettingsDialog(UiSettings *settings, bool trayAvailable, QWidget
         m_previews->setEnabled(on);
     });
     connect(m_previews, &QCheckBox::toggled, m_settings, &UiSettings::setNotificationPreviews);
+    connect(m_shareTyping, &QCheckBox::toggled, m_settings, &UiSettings::setShareTyping);
+    connect(m_shareReceipts, &QCheckBox::toggled, m_settings, &UiSettings::setShareReadReceipts);
 }
 
 } // namespace hchat::ui

@@ -22,6 +22,8 @@ public:
     QComboBox *languageBox() const { return m_language; }
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *previewsBox() const { return m_previews; }
+    QCheckBox *shareTypingBox() const { return m_shareTyping; }
+    QCheckBox *shareReadReceiptsBox() const { return m_shareReceipts; }
 
 private:
     UiSettings *m_settings;
@@ -30,6 +32,8 @@ private:
     QComboBox *m_language;
     QCheckBox *m_notifications;
     QCheckBox *m_previews;
+    QCheckBox *m_shareTyping;
+    QCheckBox *m_shareReceipts;
 };
 
 } // namespace hchat::ui

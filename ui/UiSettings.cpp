@@ -58,6 +58,23 @@ void UiSettings::setNotificationPreviews(bool on)
     set(QStringLiteral("notifications/previews"), on);
 }
 
+bool UiSettings::shareTyping() const
+{
+    return m_settings.value(QStringLiteral("privacy/shareTyping"), true).toBool();
+}
+void UiSettings::setShareTyping(bool on)
+{
+    set(QStringLiteral("privacy/shareTyping"), on);
+}
+bool UiSettings::shareReadReceipts() const
+{
+    return m_settings.value(QStringLiteral("privacy/shareReadReceipts"), true).toBool();
+}
+void UiSettings::setShareReadReceipts(bool on)
+{
+    set(QStringLiteral("privacy/shareReadReceipts"), on);
+}
+
 QStringList UiSettings::mentionsOnlyChannels() const
 {
     return m_settings.value(QStringLiteral("notifications/mentionsOnly")).toStringList();

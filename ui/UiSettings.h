@@ -30,6 +30,11 @@ public:
     bool notificationPreviews() const;
     void setNotificationPreviews(bool on);
 
+    // Privacy: tell others when the user is typing; send read receipts in direct messages.
+    bool shareTyping() const;
+    void setShareTyping(bool on);
+    bool shareReadReceipts() const;
+    void setShareReadReceipts(bool on);
     // Channels that notify only when a message @mentions the user.
     QStringList mentionsOnlyChannels() const;
     bool channelMentionsOnly(const QString &channel) const;

@@ -103,6 +103,7 @@ void ChannelCrypto::applyMembership(const StoredMessage &m)
     case MessageKind::MemberJoined:
     case MessageKind::MemberRemoved:
     case MessageKind::MemberLeft:
+    case MessageKind::UserDeleted:
         break;
     default:
         return;
@@ -112,7 +113,8 @@ void ChannelCrypto::applyMembership(const StoredMessage &m)
     m_membershipSeq.insert(m.channel, m.seq);
     const QString subject = (m.subject.isEmpty() ? m.sender : m.subject).toLower();
     QSet<QString> &members = m_members[m.channel];
-    if (m.kind == MessageKind::MemberRemoved || m.kind == MessageKind::MemberLeft) {
+    if (m.kind == MessageKind::MemberRemoved || m.kind == MessageKind::MemberLeft ||
+        m.kind == MessageKind::UserDeleted) {
         members.remove(subject);
         // The leaver knows our current sender key: the next message uses a new one.
         if (SenderSession *s = outboundFor(m.channel)) {
