@@ -73,6 +73,32 @@ struct TestClient {
     }
 };
 
+// A new account signed in from a fresh profile, online (and member of channel when given).
+inline std::unique_ptr<TestClient> onlineUser(const GatewayProcess &gw, const QString &nick,
+                                              const QString &channel = {})
+{
+    auto c = std::make_unique<TestClient>();
+    c->connectTo({gw.wsUrl()}, HttpTestApi(gw.httpUrl()).account(nick));
+    if (!c->waitOnline() || (!channel.isEmpty() && !c->run((*c)->joinChannel(channel))))
+        qWarning() << nick << "is not online in" << channel;
+    return c;
+}
+
+// Waits for the gateway's ack of an outbox entry; its seq, or 0 if refused or not in time.
+inline quint64 waitSent(const TestClient &c, qint64 outboxId, int timeoutMs = 20000)
+{
+    QDeadlineTimer d(timeoutMs);
+    while (outboxId > 0 && !d.hasExpired()) {
+        const auto e = c.store()->outboxEntry(outboxId);
+        if (e && e->state == hchat::OutboxEntry::State::Sent)
+            return e->seq;
+        if (e && e->state == hchat::OutboxEntry::State::Failed)
+            return 0;
+        QTest::qWait(10);
+    }
+    return 0;
+}
+
 } // namespace hchat::test
 
 #include "PushChannel.h"

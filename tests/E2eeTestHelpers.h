@@ -86,18 +86,9 @@ inline quint64 sendAndWait(const TestClient &c, const QString &channel, const QS
 {
     QString error;
     const qint64 id = c->sendMessage(channel, text, &error);
-    if (id == 0) {
+    if (id == 0)
         qWarning().noquote() << "send failed:" << error;
-        return 0;
-    }
-    QDeadlineTimer d(timeoutMs);
-    while (!d.hasExpired()) {
-        const auto e = c.store()->outboxEntry(id);
-        if (e && e->state == hchat::OutboxEntry::State::Sent)
-            return e->seq;
-        QTest::qWait(10);
-    }
-    return 0;
+    return waitSent(c, id, timeoutMs);
 }
 
 inline QString shownText(const TestClient &c, const QString &channel, quint64 seq)

@@ -13,21 +13,6 @@ using namespace hchat::test;
 
 namespace {
 
-// Waits for the gateway's ack of an outbox entry; returns its seq (0 on failure or refusal).
-quint64 waitSent(const TestClient &c, qint64 id, int timeoutMs = 20000)
-{
-    QDeadlineTimer d(timeoutMs);
-    while (id > 0 && !d.hasExpired()) {
-        const auto e = c.store()->outboxEntry(id);
-        if (e && e->state == OutboxEntry::State::Sent)
-            return e->seq;
-        if (e && e->state == OutboxEntry::State::Failed)
-            return 0;
-        QTest::qWait(10);
-    }
-    return 0;
-}
-
 bool fileContains(const QString &path, const QByteArray &needle)
 {
     QFile f(path);
@@ -58,11 +43,7 @@ private:
     QString account(const QString &nick) const { return HttpTestApi(m_gw->httpUrl()).account(nick); }
     std::unique_ptr<TestClient> online(const QString &nick, const QString &channel)
     {
-        auto c = std::make_unique<TestClient>();
-        c->connectTo({m_gw->wsUrl()}, account(nick));
-        if (!c->waitOnline() || !c->run((*c)->joinChannel(channel)))
-            qWarning() << nick << "could not join" << channel;
-        return c;
+        return onlineUser(*m_gw, nick, channel);
     }
 
 private slots:

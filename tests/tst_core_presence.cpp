@@ -15,14 +15,7 @@ class CorePresence : public QObject {
 private:
     std::unique_ptr<GatewayProcess> m_gw;
     QString account(const QString &nick) const { return HttpTestApi(m_gw->httpUrl()).account(nick); }
-    std::unique_ptr<TestClient> online(const QString &nick)
-    {
-        auto c = std::make_unique<TestClient>();
-        c->connectTo({m_gw->wsUrl()}, account(nick));
-        if (!c->waitOnline())
-            qWarning() << nick << "is not online";
-        return c;
-    }
+    std::unique_ptr<TestClient> online(const QString &nick) { return onlineUser(*m_gw, nick); }
 
 private slots:
     void initTestCase()

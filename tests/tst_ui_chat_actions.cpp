@@ -4,6 +4,7 @@
 #include "Composer.h"
 #include "CoreTestHelpers.h"
 #include "MainWindow.h"
+#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
@@ -24,18 +25,13 @@ using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::TestClient;
 using hchat::ui::Composer;
+using hchat::test::rowOfSeq;
+using hchat::test::rowOfText;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 using hchat::ui::ReplyBar;
 
 namespace {
-int rowOfSeq(const QAbstractItemModel *model, quint64 seq)
-{
-    for (int row = 0; row < model->rowCount(); ++row)
-        if (model->index(row, 0).data(MessageListModel::SeqRole).toULongLong() == seq)
-            return row;
-    return -1;
-}
 
 // Triggers the message menu's action (by object name) for the row of seq; false if absent.
 bool triggerMenuAction(MainWindow &window, quint64 seq, const char *action)
@@ -55,14 +51,7 @@ bool triggerMenuAction(MainWindow &window, quint64 seq, const char *action)
 
 quint64 sentSeq(const TestClient &c, qint64 id)
 {
-    QDeadlineTimer d(kWait);
-    while (!d.hasExpired()) {
-        const auto e = c.store()->outboxEntry(id);
-        if (e && e->state == OutboxEntry::State::Sent)
-            return e->seq;
-        QTest::qWait(10);
-    }
-    return 0;
+    return hchat::test::waitSent(c, id, kWait);
 }
 } // namespace
 

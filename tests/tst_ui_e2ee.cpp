@@ -4,6 +4,7 @@
 #include "E2eeTestHelpers.h"
 #include "KeyChangeBanner.h"
 #include "MainWindow.h"
+#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "DevicesDialog.h"
@@ -21,18 +22,10 @@ static constexpr int kWait = 20000;
 using namespace hchat;
 using namespace hchat::test;
 using hchat::ui::KeyChangeBanner;
+using hchat::test::rowOfSeq;
+using hchat::test::rowOfText;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
-
-namespace {
-int rowOfSeq(const QAbstractItemModel *model, quint64 seq)
-{
-    for (int row = 0; row < model->rowCount(); ++row)
-        if (model->index(row, 0).data(MessageListModel::SeqRole).toULongLong() == seq)
-            return row;
-    return -1;
-}
-} // namespace
 
 namespace {
 // The row of one device of nick in the devices dialog's list of people.

@@ -4,6 +4,7 @@
 #include "Composer.h"
 #include "CoreTestHelpers.h"
 #include "MainWindow.h"
+#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "SignInDialog.h"
@@ -23,19 +24,13 @@ using hchat::test::HttpTestApi;
 using hchat::test::TestClient;
 using hchat::ui::ChannelListModel;
 using hchat::ui::Composer;
+using hchat::test::rowOfSeq;
+using hchat::test::rowOfText;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 using hchat::ui::SignInDialog;
 
 namespace {
-int rowOfText(const QAbstractItemModel *model, const QString &text)
-{
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->index(row, 0).data(MessageListModel::TextRole).toString() == text)
-            return row;
-    }
-    return -1;
-}
 
 void typeAndSend(Composer *composer, const QString &text)
 {
