@@ -100,17 +100,26 @@ jq -s -r '
         ["rss_per_connection_kb", "RSS per connection (KiB)"], ["server_rss_before_kb", "server RSS before (KiB)"],
         ["server_rss_connected_kb", "server RSS with 10,000 connected (KiB)"], ["server_peak_rss_kb", "server peak RSS (KiB)"],
         ["server_cpu_connect_s", "server CPU s for the setup"], ["loadgen_cpu_s", "load generator CPU s"] ]), "" ),
-    ( ($all | map(select(.scenario == "scaleout"))) as $runs |
-      "### Scale-out (two gateways against one)",
+    ( $all[] | select(.scenario == "scaleout") |
+      "### Scale-out: two gateways against one (cluster_bench)",
       "",
-      (if ($runs | length) == 0 then "Not measured yet: the hook is `bench/scaleout.sh` (run with `BENCH_SCALEOUT=1`), a later issue."
-       else ($runs[] | "    \(tojson)") end), "" ),
+      "Each side on a fresh database of the same PostgreSQL 15 server (`scripts/local-services`, loopback); the two gateways fan out through Redis 7. \(.senders) senders and \(.sessions - .senders) receivers in one channel, spread round-robin over the gateways, \(.messages) messages of 200 bytes, all sent at once (pipelined); the time runs until the last delivery; every message is pushed to all \(.sessions) sessions. Everything (PostgreSQL, Redis, the gateways, the clients) shares this machine (\(.cores) cores).\(if .complete then "" else " **Incomplete: not every delivery arrived.**" end)",
+      "",
+      "| | two gateways | one gateway | ratio two / one |",
+      "|---|---:|---:|---:|",
+      "| deliveries / s | \(.two_gateways_deliveries_per_s | fmt) | \(.one_gateway_deliveries_per_s | fmt) | \(ratio(.two_gateways_deliveries_per_s; .one_gateway_deliveries_per_s)) |",
+      "" ),
     "## Client",
     "",
     "| benchmark | HChat | reference / floor | ratio HChat / reference |",
     "|---|---:|---:|---:|",
     ( $all[] | select(.scenario == "catchup") |
-      "| catch-up of \(.messages | fmt) messages (msgs / s; reference: rows into SQLite, the floor) | \(.catchup_msgs_per_s | fmt) | \(.sqlite_floor_msgs_per_s | fmt) | \(ratio(.catchup_msgs_per_s; .sqlite_floor_msgs_per_s)) |" ),
+      (select(.catchup_msgs_per_s != null) |
+       "| catch-up of \(.messages | fmt) messages (msgs / s; reference: rows into SQLite, the floor) | \(.catchup_msgs_per_s | fmt) | \(.sqlite_floor_msgs_per_s | fmt) | \(ratio(.catchup_msgs_per_s; .sqlite_floor_msgs_per_s)) |"),
+      (select(.encrypted_catchup_msgs_per_s != null) |
+       "| catch-up of \(.encrypted_messages | fmt) messages of an encrypted channel until every one is decrypted (msgs / s; reference: the same encrypted rows into SQLite, the floor) | \(.encrypted_catchup_msgs_per_s | fmt) | \(.encrypted_sqlite_floor_msgs_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; .encrypted_sqlite_floor_msgs_per_s)) |",
+       (select(.catchup_msgs_per_s != null) |
+        "| encrypted catch-up against the plain catch-up above (msgs / s; reference: plain) | \(.encrypted_catchup_msgs_per_s | fmt) | \(.catchup_msgs_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; .catchup_msgs_per_s)) |"))),
     ( $all[] | select(.scenario == "ui") |
       "| open a \(.messages | fmt)-message channel to first paint (ms; reference: eager load) | \(.open_to_first_paint_ms | fmt) | \(.reference_eager_load_ms | fmt) | \(ratio(.open_to_first_paint_ms; .reference_eager_load_ms)) |",
       "| peak RSS of the UI benchmark process (KiB) | \(.peak_rss_kb | fmt) | – | – |" ),
