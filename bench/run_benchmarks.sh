@@ -12,7 +12,7 @@
 #            BENCH_IDLE_REPS runs each)
 #   scaleout cluster_bench: two gateways sharing one PostgreSQL and fanning out through Redis,
 #            against one gateway on the same PostgreSQL (scripts/local-services starts both servers
-#            in a temporary folder); deliveries per second and the ratio two / one
+#            in a temporary folder); deliveries per second and the ratio two / one, BENCH_REPS runs
 # then gateway_bench, catchup_bench (100,000 messages, plain and in an encrypted channel, each
 # against the SQLite floor), ui_open_bench (1,000,000-message fixture from make_history_fixture)
 # and crypto_bench.
@@ -218,11 +218,14 @@ other() { # other SCENARIO PROGRAM ARGS…
     failures+=("$scenario")
     return 0
   fi
-  record "$scenario" 1 "$line"
+  record "$scenario" "${rep:-1}" "$line"
   say "$scenario: $line"
 }
 want gateway && other gateway gateway_bench
-want scaleout && QT_QPA_PLATFORM=offscreen other scaleout cluster_bench
+if want scaleout; then
+  for ((rep = 1; rep <= reps; rep++)); do QT_QPA_PLATFORM=offscreen other scaleout cluster_bench; done
+  rep=
+fi
 want catchup && QT_QPA_PLATFORM=offscreen other catchup catchup_bench "${BENCH_CATCHUP_MESSAGES:-100000}"
 if want ui && [[ -n "$(bin make_history_fixture)" ]]; then
   fixture="${BENCH_FIXTURE:-$build/bench-fixtures/history-1m.db}"
@@ -243,7 +246,7 @@ cat "$results"
 
 # ---- the document -----------------------------------------------------------------------------
 if [[ "${BENCH_NO_DOC:-0}" != 1 ]]; then
-  settings=$(env | grep '^BENCH_' | sort | tr '\n' ' ' || true)
+  settings=$(env | grep '^BENCH_' | grep -v '^BENCH_NOTES=' | sort | tr '\n' ' ' || true)
   BENCH_COMMAND="${settings}make bench" BENCH_SECONDS=$(($(date +%s) - started_at)) \
     "$root/bench/write_performance_md.sh" "$results" \
     >"$root/docs/PERFORMANCE.md"

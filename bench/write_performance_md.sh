@@ -100,14 +100,16 @@ jq -s -r '
         ["rss_per_connection_kb", "RSS per connection (KiB)"], ["server_rss_before_kb", "server RSS before (KiB)"],
         ["server_rss_connected_kb", "server RSS with 10,000 connected (KiB)"], ["server_peak_rss_kb", "server peak RSS (KiB)"],
         ["server_cpu_connect_s", "server CPU s for the setup"], ["loadgen_cpu_s", "load generator CPU s"] ]), "" ),
-    ( $all[] | select(.scenario == "scaleout") |
+    ( ($all | map(select(.scenario == "scaleout"))) as $runs | select($runs | length > 0) | $runs[0] as $o |
+      ($runs | map(.two_gateways_deliveries_per_s) | median) as $two |
+      ($runs | map(.one_gateway_deliveries_per_s) | median) as $one |
       "### Scale-out: two gateways against one (cluster_bench)",
       "",
-      "Each side on a fresh database of the same PostgreSQL 15 server (`scripts/local-services`, loopback); the two gateways fan out through Redis 7. \(.senders) senders and \(.sessions - .senders) receivers in one channel, spread round-robin over the gateways, \(.messages) messages of 200 bytes, all sent at once (pipelined); the time runs until the last delivery; every message is pushed to all \(.sessions) sessions. Everything (PostgreSQL, Redis, the gateways, the clients) shares this machine (\(.cores) cores).\(if .complete then "" else " **Incomplete: not every delivery arrived.**" end)",
+      "Each side on a fresh database of the same PostgreSQL 15 server (`scripts/local-services`, loopback); the two gateways fan out through Redis 7. \($o.senders) senders and \($o.sessions - $o.senders) receivers in one channel, spread round-robin over the gateways, \($o.messages) messages of 200 bytes, all sent at once (pipelined); the time runs until the last delivery; every message is pushed to all \($o.sessions) sessions. Everything (PostgreSQL, Redis, the gateways, the clients) shares this machine (\($o.cores) cores). \($runs | length) runs, medians; ratio of the runs: \($runs | map(.two_over_one | fmt) | join(", ")).\(if ($runs | all(.complete)) then "" else " **Incomplete: not every delivery arrived in some run.**" end)",
       "",
       "| | two gateways | one gateway | ratio two / one |",
       "|---|---:|---:|---:|",
-      "| deliveries / s | \(.two_gateways_deliveries_per_s | fmt) | \(.one_gateway_deliveries_per_s | fmt) | \(ratio(.two_gateways_deliveries_per_s; .one_gateway_deliveries_per_s)) |",
+      "| deliveries / s | \($two | fmt) | \($one | fmt) | \(ratio($two; $one)) |",
       "" ),
     "## Client",
     "",
