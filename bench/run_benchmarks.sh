@@ -246,7 +246,8 @@ cat "$results"
 
 # ---- the document -----------------------------------------------------------------------------
 if [[ "${BENCH_NO_DOC:-0}" != 1 ]]; then
-  settings=$(env | grep '^BENCH_' | grep -v '^BENCH_NOTES=' | sort | tr '\n' ' ' || true)
+  settings=$(env | grep '^BENCH_' | grep -v '^BENCH_NOTES=' | sort |
+    while IFS='=' read -r k v; do printf '%s=%q ' "$k" "$v"; done || true)
   BENCH_COMMAND="${settings}make bench" BENCH_SECONDS=$(($(date +%s) - started_at)) \
     "$root/bench/write_performance_md.sh" "$results" \
     >"$root/docs/PERFORMANCE.md"
