@@ -9,13 +9,12 @@
 // Prints one JSON line.
 // Usage: gateway_bench [--gateway PATH] [--connections N] [--messages N per sender] [--window N]
 //                      [--reference N messages of the single sender]
+#include "BenchConnection.h"
 #include "hchat.pb.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <sodium.h>
 #include <spawn.h>
@@ -28,7 +27,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -39,9 +37,6 @@
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 extern char **environ;
@@ -127,51 +122,20 @@ struct Gateway {
     }
 };
 
-std::string httpPost(unsigned short port, const std::string &target, const std::string &body,
-                     const std::string &token = {}, unsigned *status = nullptr)
-{
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::content_type, "application/x-protobuf");
-    if (!token.empty())
-        req.set(http::field::authorization, "Bearer " + token);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    if (status)
-        *status = res.result_int();
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return res.body();
-}
-
 std::string login(unsigned short port, const std::string &nick)
 {
-    hchat::v1::RegisterRequest reg;
-    reg.set_nick(nick);
-    reg.set_password("benchmark password");
-    httpPost(port, "/v1/register", reg.SerializeAsString());
-    hchat::v1::LoginRequest req;
-    req.set_nick(nick);
-    req.set_password("benchmark password");
     unsigned status = 0;
-    hchat::v1::LoginResponse res;
-    if (!res.ParseFromString(httpPost(port, "/v1/login", req.SerializeAsString(), {}, &status)) || status != 200)
-        die("login failed for " + nick);
-    return res.token();
+    std::string token = BenchConnection::login(port, nick, "benchmark password", {}, &status);
+    if (token.empty())
+        die("login failed for " + nick + " (HTTP " + std::to_string(status) + ")");
+    return token;
 }
 
 // One asynchronous WebSocket client: Hello, optional Join, then a pipelined send loop.
-class Client : public std::enable_shared_from_this<Client> {
+class Client : public BenchConnection {
 public:
     Client(net::io_context &ioc, unsigned short port, std::string token)
-        : m_ws(ioc), m_port(port), m_token(std::move(token))
+        : BenchConnection(ioc.get_executor(), port, std::move(token))
     {
     }
 
@@ -183,29 +147,7 @@ public:
     int referenceMessages = 500;
     bool failed = false;
 
-    void start()
-    {
-        auto self = shared_from_this();
-        beast::get_lowest_layer(m_ws).async_connect(
-            tcp::endpoint(net::ip::make_address("127.0.0.1"), m_port), [self](beast::error_code ec) {
-                if (ec)
-                    return self->fail("connect", ec);
-                beast::get_lowest_layer(self->m_ws).expires_never();
-                beast::error_code ignored;
-                beast::get_lowest_layer(self->m_ws).socket().set_option(tcp::no_delay(true), ignored);
-                self->m_ws.binary(true);
-                self->m_ws.async_handshake("127.0.0.1", "/ws", [self](beast::error_code ec2) {
-                    if (ec2)
-                        return self->fail("handshake", ec2);
-                    hchat::v1::Frame f;
-                    f.set_request_id(1);
-                    f.mutable_hello()->set_protocol_version(1);
-                    f.mutable_hello()->set_token(self->m_token);
-                    self->write(f.SerializeAsString());
-                    self->read();
-                });
-            });
-    }
+    void start() { connect(); }
 
     void beginSending()
     {
@@ -214,7 +156,7 @@ public:
     }
 
 private:
-    void fail(const char *what, beast::error_code ec)
+    void onFailure(const char *what, const beast::error_code &ec) override
     {
         if (!failed)
             std::fprintf(stderr, "gateway_bench: %s: %s\n", what, ec.message().c_str());
@@ -244,38 +186,11 @@ private:
         write(f.SerializeAsString());
     }
 
-    void write(std::string bytes)
+    void onFrame(const char *data, std::size_t size) override
     {
-        m_queue.push_back(std::move(bytes));
-        if (m_queue.size() == 1)
-            doWrite();
-    }
-
-    void doWrite()
-    {
-        auto self = shared_from_this();
-        m_ws.async_write(net::buffer(m_queue.front()), [self](beast::error_code ec, std::size_t) {
-            if (ec)
-                return self->fail("write", ec);
-            self->m_queue.pop_front();
-            if (!self->m_queue.empty())
-                self->doWrite();
-        });
-    }
-
-    void read()
-    {
-        auto self = shared_from_this();
-        m_ws.async_read(m_buffer, [self](beast::error_code ec, std::size_t) {
-            if (ec)
-                return self->fail("read", ec);
-            hchat::v1::Frame f;
-            const auto data = self->m_buffer.data();
-            f.ParseFromArray(data.data(), int(data.size()));
-            self->m_buffer.consume(self->m_buffer.size());
-            self->handle(f);
-            self->read();
-        });
+        hchat::v1::Frame f;
+        f.ParseFromArray(data, int(size));
+        handle(f);
     }
 
     void handle(const hchat::v1::Frame &f)
@@ -312,11 +227,6 @@ private:
         }
     }
 
-    websocket::stream<beast::tcp_stream> m_ws;
-    unsigned short m_port;
-    std::string m_token;
-    beast::flat_buffer m_buffer;
-    std::deque<std::string> m_queue;
     std::uint64_t m_nextRequest = 100;
     int m_sent = 0;
     std::unordered_map<std::uint64_t, Clock::time_point> m_sentAt;

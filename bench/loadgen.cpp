@@ -22,14 +22,13 @@
 //                [--hold-seconds H] [--expect-all] [--timeout SECONDS]
 // Users (hchat): connection i uses user (i % C) % U, so a user's sessions are all in one channel
 // when U >= C (the default U is C, capped at 1000); HChat pushes to every session of a member.
+#include "BenchConnection.h"
 #include "hchat.pb.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -42,7 +41,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -57,8 +55,6 @@
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -161,43 +157,13 @@ void raiseFileLimit(int connections)
 
 // ---- HTTP login (hchat-gateway) -----------------------------------------------------------------
 
-std::string httpPost(unsigned short port, const std::string &target, const std::string &body, unsigned *status)
-{
-    net::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(std::chrono::seconds(60));
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::content_type, "application/x-protobuf");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    *status = res.result_int();
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    return res.body();
-}
-
 std::string login(unsigned short port, const std::string &nick)
 {
     unsigned status = 0;
-    hchat::v1::RegisterRequest reg;
-    reg.set_nick(nick);
-    reg.set_password("loadgen password");
-    httpPost(port, "/v1/register", reg.SerializeAsString(), &status); // 409 when it exists: fine
-    hchat::v1::LoginRequest req;
-    req.set_nick(nick);
-    req.set_password("loadgen password");
-    req.set_device_name("loadgen");
-    hchat::v1::LoginResponse res;
-    const auto body = httpPost(port, "/v1/login", req.SerializeAsString(), &status);
-    if (status != 200 || !res.ParseFromString(body) || res.token().empty())
+    std::string token = BenchConnection::login(port, nick, "loadgen password", "loadgen", &status);
+    if (token.empty())
         die("login failed for " + nick + " (HTTP " + std::to_string(status) + ")");
-    return res.token();
+    return token;
 }
 
 // Tokens for users 0..count-1, from the cache file when it has them; logins run on 4 threads.
@@ -245,11 +211,11 @@ struct Run {
     std::map<int, long> errorCodes;
 };
 
-class Conn : public std::enable_shared_from_this<Conn> {
+class Conn : public BenchConnection {
 public:
     Conn(net::io_context &ioc, Run &run, int index, std::string channel, std::string token)
-        : m_ws(net::make_strand(ioc)), m_timer(m_ws.get_executor()), m_run(run), m_index(index),
-          m_channel(std::move(channel)), m_token(std::move(token))
+        : BenchConnection(net::make_strand(ioc), run.o->port, std::move(token), 1 << 20), m_timer(executor()),
+          m_run(run), m_index(index), m_channel(std::move(channel))
     {
     }
 
@@ -261,38 +227,15 @@ public:
     void start(std::function<void()> whenSettled)
     {
         m_settled = std::move(whenSettled);
-        auto self = shared_from_this();
-        net::post(m_ws.get_executor(), [self] {
-            beast::get_lowest_layer(self->m_ws).expires_after(std::chrono::seconds(30));
-            beast::get_lowest_layer(self->m_ws).async_connect(
-                tcp::endpoint(net::ip::make_address("127.0.0.1"), self->m_run.o->port),
-                [self](beast::error_code ec) {
-                    if (ec)
-                        return self->fail("connect", ec);
-                    beast::error_code ignored;
-                    beast::get_lowest_layer(self->m_ws).socket().set_option(tcp::no_delay(true), ignored);
-                    self->m_ws.binary(true);
-                    self->m_ws.read_message_max(1 << 20);
-                    self->m_ws.async_handshake("127.0.0.1", "/ws", [self](beast::error_code ec2) {
-                        if (ec2)
-                            return self->fail("handshake", ec2);
-                        beast::get_lowest_layer(self->m_ws).expires_never();
-                        hchat::v1::Frame f;
-                        f.set_request_id(1);
-                        f.mutable_hello()->set_protocol_version(1);
-                        f.mutable_hello()->set_token(self->m_token);
-                        self->write(f.SerializeAsString());
-                        self->read();
-                    });
-                });
-        });
+        auto self = shared();
+        net::post(executor(), [self] { self->connect(); });
     }
 
     // Sender k of S: message n is due at t0 + (n*S + k)/rate; toSend messages in all.
     void startSending(int k, int senders, long toSend)
     {
-        auto self = shared_from_this();
-        net::post(m_ws.get_executor(), [self, k, senders, toSend] {
+        auto self = shared();
+        net::post(executor(), [self, k, senders, toSend] {
             self->m_senderIndex = k;
             self->m_senderCount = senders;
             self->m_toSend = toSend;
@@ -302,16 +245,17 @@ public:
 
     void close()
     {
-        auto self = shared_from_this();
-        net::post(m_ws.get_executor(), [self] {
+        auto self = shared();
+        net::post(executor(), [self] {
             self->m_closing = true;
             self->m_timer.cancel();
-            beast::error_code ec;
-            beast::get_lowest_layer(self->m_ws).socket().close(ec);
+            self->closeSocket();
         });
     }
 
 private:
+    std::shared_ptr<Conn> shared() { return std::static_pointer_cast<Conn>(shared_from_this()); }
+
     std::int64_t dueNs(long n) const
     {
         const double at = double(n * m_senderCount + m_senderIndex) / m_run.o->rate;
@@ -327,7 +271,7 @@ private:
             sendOne();
         if (m_sentCount >= m_toSend)
             return;
-        auto self = shared_from_this();
+        auto self = shared();
         m_timer.expires_at(Clock::time_point(std::chrono::nanoseconds(dueNs(m_sentCount))));
         m_timer.async_wait([self](beast::error_code ec) {
             if (!ec)
@@ -359,7 +303,9 @@ private:
         write(f.SerializeAsString());
     }
 
-    void fail(const char *what, beast::error_code ec)
+    void onFailure(const char *what, const beast::error_code &ec) override { fail(what, ec); }
+
+    void fail(const char *what, const beast::error_code &ec)
     {
         if (m_closing)
             return;
@@ -380,47 +326,19 @@ private:
         }
     }
 
-    void write(std::string bytes)
+    void onFrame(const char *bytes, std::size_t size) override
     {
-        m_queue.push_back(std::move(bytes));
-        if (m_queue.size() == 1)
-            doWrite();
-    }
-
-    void doWrite()
-    {
-        auto self = shared_from_this();
-        m_ws.async_write(net::buffer(m_queue.front()), [self](beast::error_code ec, std::size_t) {
-            if (ec)
-                return self->fail("write", ec);
-            self->m_queue.pop_front();
-            if (!self->m_queue.empty())
-                self->doWrite();
-        });
-    }
-
-    void read()
-    {
-        auto self = shared_from_this();
-        m_ws.async_read(m_buffer, [self](beast::error_code ec, std::size_t) {
-            if (ec)
-                return self->fail("read", ec);
-            const auto data = self->m_buffer.data();
-            // Fast path for the bulk of the traffic: a Push of one of our messages carries the magic
-            // and the send time in its body, and no other frame carries a body, so it is timed
-            // without parsing the whole frame (a full parse costs the generator more than the
-            // servers spend on it).
-            const char *bytes = static_cast<const char *>(data.data());
-            const void *hit = data.size() >= 16 ? memmem(bytes, data.size() - 8, &kMagic, 8) : nullptr;
-            if (hit && static_cast<const char *>(hit) + 16 <= bytes + data.size())
-                self->delivered(static_cast<const char *>(hit) + 8);
-            else if (!self->m_frame.ParseFromArray(data.data(), int(data.size())))
-                std::fprintf(stderr, "loadgen: connection %d: a frame does not parse\n", self->m_index);
-            else
-                self->handle(self->m_frame);
-            self->m_buffer.consume(self->m_buffer.size());
-            self->read();
-        });
+        // Fast path for the bulk of the traffic: a Push of one of our messages carries the magic and
+        // the send time in its body, and no other frame carries a body, so it is timed without
+        // parsing the whole frame (a full parse costs the generator more than the servers spend on
+        // it).
+        const void *hit = size >= 16 ? memmem(bytes, size - 8, &kMagic, 8) : nullptr;
+        if (hit && static_cast<const char *>(hit) + 16 <= bytes + size)
+            delivered(static_cast<const char *>(hit) + 8);
+        else if (!m_frame.ParseFromArray(bytes, int(size)))
+            std::fprintf(stderr, "loadgen: connection %d: a frame does not parse\n", m_index);
+        else
+            handle(m_frame);
     }
 
     void delivered(const char *timestamp)
@@ -471,15 +389,11 @@ private:
         }
     }
 
-    websocket::stream<beast::tcp_stream> m_ws;
     net::steady_timer m_timer;
     Run &m_run;
     int m_index;
     std::string m_channel;
-    std::string m_token;
-    beast::flat_buffer m_buffer;
     hchat::v1::Frame m_frame;
-    std::deque<std::string> m_queue;
     std::function<void()> m_settled;
     std::uint64_t m_nextRequest = 100;
     std::unordered_map<std::uint64_t, std::int64_t> m_sentAt;

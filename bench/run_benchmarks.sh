@@ -10,16 +10,19 @@
 #   many     2,000 connections in 200 channels of 10, every member sending 1 msg/s
 #   idle     10,000 connections, RSS per connection and connection setup rate (fresh servers,
 #            BENCH_IDLE_REPS runs each)
-#   scaleout hook for two gateways behind one fan-out (Redis); runs when BENCH_SCALEOUT=1 and
-#            bench/scaleout.sh exists (a later issue)
-# then gateway_bench, catchup_bench (100,000 messages), ui_open_bench (1,000,000-message fixture
-# from make_history_fixture) and crypto_bench.
+#   scaleout cluster_bench: two gateways sharing one PostgreSQL and fanning out through Redis,
+#            against one gateway on the same PostgreSQL (scripts/local-services starts both servers
+#            in a temporary folder); deliveries per second and the ratio two / one, BENCH_REPS runs
+# then gateway_bench, catchup_bench (100,000 messages, plain and in an encrypted channel, each
+# against the SQLite floor), ui_open_bench (1,000,000-message fixture from make_history_fixture)
+# and crypto_bench.
 #
 # Environment: BENCH_BUILD (build dir, default build-bench), BENCH_OUT (results dir),
 # BENCH_REPS (3), BENCH_IDLE_REPS (1), BENCH_DURATION (seconds of sending per fanout/many run, 8), BENCH_SCENARIOS (space-separated
 # subset of: fanout ladder many idle scaleout gateway catchup ui crypto), BENCH_NO_DOC=1 (do not
 # write docs/PERFORMANCE.md), BENCH_NO_DEPS=1 (skip scripts/install-deps), BENCH_NO_BUILD=1 (use
-# the binaries as they are).
+# the binaries as they are), BENCH_CATCHUP_MESSAGES (100000), BENCH_MERGE (see below),
+# BENCH_NOTES (a sentence for the document).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,7 +50,8 @@ if [[ ! -f "$build/build.ninja" ]]; then
   say "configuring $build"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >>"$log"
 fi
-wanted=(hchat-gateway loadgen gateway_bench catchup_bench ui_open_bench make_history_fixture crypto_bench)
+wanted=(hchat-gateway loadgen gateway_bench catchup_bench ui_open_bench make_history_fixture crypto_bench
+  cluster_bench)
 available=$(ninja -C "$build" -t targets all 2>/dev/null | sed -n 's/^\([A-Za-z0-9_.-]*\): phony$/\1/p')
 targets=()
 for t in "${wanted[@]}"; do grep -qx "$t" <<<"$available" && targets+=("$t"); done
@@ -140,6 +144,16 @@ machine() { # the load average, to tell how busy the machine was
   jq -cn --arg at "$1" --arg l "$(cut -d' ' -f1-3 /proc/loadavg)" --argjson n "$(nproc)" \
     '{bench: "machine", at: $at, loadavg: $l, nproc: $n}' >>"$results"
 }
+# BENCH_MERGE=FILE: the JSON lines of an earlier run (its results.jsonl, or the raw block of
+# docs/PERFORMANCE.md) carried into this document for every scenario NOT run now, with the earlier
+# run's machine lines (labelled), so that a partial run does not drop the other tables.
+if [[ -n "${BENCH_MERGE:-}" ]]; then
+  jq -c --arg now "$scenarios" '
+    select(.bench == "machine" or ((.scenario // "") as $s | ($now | split(" ") | index($s)) == null))
+    | if .bench == "machine" then .at = "\(.at) of the earlier run (BENCH_MERGE)" else . end' \
+    "$BENCH_MERGE" >>"$results"
+  say "merged $(wc -l <"$results") lines of an earlier run from $BENCH_MERGE"
+fi
 machine start
 
 # ---- scenarios --------------------------------------------------------------------------------
@@ -186,18 +200,6 @@ if want idle; then
   done
 fi
 
-if want scaleout; then
-  # Hook for the scale-out issue: bench/scaleout.sh, when it exists, prints one JSON line per run
-  # (two gateways sharing a Redis fan-out against one) with "scenario":"scaleout".
-  if [[ "${BENCH_SCALEOUT:-0}" == 1 && -x "$root/bench/scaleout.sh" ]]; then
-    "$root/bench/scaleout.sh" "$gateway" "$loadgen" 2>>"$log" | while read -r line; do
-      record scaleout 1 "$line"
-    done
-  else
-    say "scaleout: not measured yet (bench/scaleout.sh, later issue)"
-  fi
-fi
-
 # ---- the other bench programs -----------------------------------------------------------------
 failures=()
 other() { # other SCENARIO PROGRAM ARGS…
@@ -216,11 +218,15 @@ other() { # other SCENARIO PROGRAM ARGS…
     failures+=("$scenario")
     return 0
   fi
-  record "$scenario" 1 "$line"
+  record "$scenario" "${rep:-1}" "$line"
   say "$scenario: $line"
 }
 want gateway && other gateway gateway_bench
-want catchup && QT_QPA_PLATFORM=offscreen other catchup catchup_bench 100000
+if want scaleout; then
+  for ((rep = 1; rep <= reps; rep++)); do QT_QPA_PLATFORM=offscreen other scaleout cluster_bench; done
+  rep=
+fi
+want catchup && QT_QPA_PLATFORM=offscreen other catchup catchup_bench "${BENCH_CATCHUP_MESSAGES:-100000}"
 if want ui && [[ -n "$(bin make_history_fixture)" ]]; then
   fixture="${BENCH_FIXTURE:-$build/bench-fixtures/history-1m.db}"
   say "ui: history fixture $fixture"
@@ -240,7 +246,8 @@ cat "$results"
 
 # ---- the document -----------------------------------------------------------------------------
 if [[ "${BENCH_NO_DOC:-0}" != 1 ]]; then
-  settings=$(env | grep '^BENCH_' | sort | tr '\n' ' ' || true)
+  settings=$(env | grep '^BENCH_' | grep -v '^BENCH_NOTES=' | sort |
+    while IFS='=' read -r k v; do printf '%s=%q ' "$k" "$v"; done || true)
   BENCH_COMMAND="${settings}make bench" BENCH_SECONDS=$(($(date +%s) - started_at)) \
     "$root/bench/write_performance_md.sh" "$results" \
     >"$root/docs/PERFORMANCE.md"

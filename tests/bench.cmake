@@ -20,13 +20,23 @@ endif()
 
 # catchup_bench and crypto_bench at a tiny size (gateway_bench's smoke is in gateway.cmake).
 if(HCHAT_BUILD_BENCH AND TARGET hchat_core AND TARGET hchat_testsupport)
+  # Both modes (plain and encrypted) in one line; every message stored, and decrypted.
   add_test(NAME bench_catchup_smoke COMMAND catchup_bench 500)
-  set_tests_properties(bench_catchup_smoke PROPERTIES LABELS unit TIMEOUT 60
+  set_tests_properties(bench_catchup_smoke PROPERTIES LABELS unit TIMEOUT 90
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;HCHAT_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp"
-    PASS_REGULAR_EXPRESSION "\"catchup_msgs_per_s\"")
+    PASS_REGULAR_EXPRESSION "\"catchup_msgs_per_s\".*\"complete\":true.*\"encrypted_catchup_msgs_per_s\"")
 endif()
 if(HCHAT_BUILD_BENCH AND TARGET hchat_core)
   add_test(NAME bench_crypto_smoke COMMAND crypto_bench --messages 200)
   set_tests_properties(bench_crypto_smoke PROPERTIES LABELS unit TIMEOUT 60
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen" PASS_REGULAR_EXPRESSION "\"encrypt_per_s\"")
+endif()
+
+# cluster_bench (two gateways on PostgreSQL + Redis against one) at a tiny size; it starts its own
+# PostgreSQL and Redis through scripts/local-services, hence the `scale` label.
+if(HCHAT_BUILD_BENCH AND TARGET hchat_testsupport)
+  add_test(NAME bench_cluster_smoke COMMAND cluster_bench --senders 1 --receivers 2 --messages 20)
+  set_tests_properties(bench_cluster_smoke PROPERTIES LABELS scale TIMEOUT 180 RESOURCE_LOCK scale_heavy
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;HCHAT_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp"
+    PASS_REGULAR_EXPRESSION "\"complete\":true")
 endif()

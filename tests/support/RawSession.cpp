@@ -122,6 +122,7 @@ void RawSession::startSending(const QString &channel, int count, int window, con
 {
     m_channel = channel;
     m_prefix = prefix;
+    m_prepared.clear();
     m_toSend = count;
     m_sent = 0;
     m_window = window;
@@ -131,17 +132,33 @@ void RawSession::startSending(const QString &channel, int count, int window, con
     pump();
 }
 
+void RawSession::startSending(std::vector<hchat::v1::Send> prepared, int window)
+{
+    m_prepared = std::move(prepared);
+    m_toSend = int(m_prepared.size());
+    m_sent = 0;
+    m_window = window;
+    m_acked = 0;
+    m_ackSeqs.clear();
+    m_ackSeqs.resize(m_toSend);
+    pump();
+}
+
 void RawSession::pump()
 {
     while (m_toSend > 0 && m_inFlight < m_window) {
         hchat::v1::Frame f;
-        auto *s = f.mutable_send();
-        s->set_channel(m_channel.toStdString());
-        QByteArray id(16, Qt::Uninitialized);
-        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(id.data()), 4);
-        s->set_client_msg_id(id.toStdString());
         const int index = m_sent++;
-        s->set_body(QStringLiteral("%1 %2").arg(m_prefix).arg(index).toStdString());
+        auto *s = f.mutable_send();
+        if (!m_prepared.empty()) {
+            *s = std::move(m_prepared[std::size_t(index)]);
+        } else {
+            s->set_channel(m_channel.toStdString());
+            QByteArray id(16, Qt::Uninitialized);
+            QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(id.data()), 4);
+            s->set_client_msg_id(id.toStdString());
+            s->set_body(QStringLiteral("%1 %2").arg(m_prefix).arg(index).toStdString());
+        }
         --m_toSend;
         ++m_inFlight;
         sendFrame(f, [this, index](const hchat::v1::Frame &a) {

@@ -9,6 +9,7 @@
 #include <QWebSocket>
 
 #include <functional>
+#include <vector>
 
 namespace hchat::test {
 
@@ -33,6 +34,9 @@ public:
 
     // Starts sending count text messages ("<prefix> <i>") to channel with up to `window` in flight.
     void startSending(const QString &channel, int count, int window = 64, const QString &prefix = QStringLiteral("msg"));
+    // Starts sending prepared Send bodies (any kind: ciphertext, key shares) in order, with up to
+    // `window` in flight; request ids are set here.
+    void startSending(std::vector<hchat::v1::Send> prepared, int window = 64);
     int acked() const { return m_acked; }
     int sendErrors() const { return m_sendErrors; }
     bool sendingDone() const { return m_toSend == 0 && m_inFlight == 0; }
@@ -59,6 +63,7 @@ private:
     QList<hchat::v1::Frame> m_pushes;
     QString m_channel;
     QString m_prefix;
+    std::vector<hchat::v1::Send> m_prepared; // startSending(prepared): what pump() sends
     int m_toSend = 0;
     int m_sent = 0;
     int m_inFlight = 0;
