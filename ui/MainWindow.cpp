@@ -200,12 +200,6 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
         m_typingUntilMs[channel].insert(nick, QDateTime::currentMSecsSinceEpoch() + 6000);
         updateTypingLine();
     });
-    connect(m_client, &Client::messageReceived, this, [this](const StoredMessage &m) {
-        // A message arrived from them: they stopped typing it.
-        auto it = m_typingUntilMs.find(m.channel);
-        if (it != m_typingUntilMs.end() && it->remove(m.sender) > 0)
-            updateTypingLine();
-    });
     m_messageModel->setPeerReadLookup([this](const QString &channel) { return m_client->peerReadSeq(channel); });
     connect(m_client, &Client::readReceipt, m_messageModel,
             [this](const QString &channel) { m_messageModel->onReadReceipt(channel); });
@@ -631,6 +625,10 @@ void MainWindow::onCatchUpFinished(const CatchUpReport &report)
 
 void MainWindow::onMessageReceived(const StoredMessage &message)
 {
+    // A message arrived from them: they stopped typing it.
+    auto typing = m_typingUntilMs.find(message.channel);
+    if (typing != m_typingUntilMs.end() && typing->remove(message.sender) > 0)
+        updateTypingLine();
     if (message.kind != MessageKind::Text)
         return;
     m_notifications->setWindowActive(isActiveWindow());

@@ -123,24 +123,23 @@ void RawSession::startSending(const QString &channel, int count, int window, con
     m_channel = channel;
     m_prefix = prefix;
     m_prepared.clear();
+    beginSending(count, window);
+}
+
+void RawSession::startSending(std::vector<hchat::v1::Send> prepared, int window)
+{
+    m_prepared = std::move(prepared);
+    beginSending(int(m_prepared.size()), window);
+}
+
+void RawSession::beginSending(int count, int window)
+{
     m_toSend = count;
     m_sent = 0;
     m_window = window;
     m_acked = 0;
     m_ackSeqs.clear();
     m_ackSeqs.resize(count);
-    pump();
-}
-
-void RawSession::startSending(std::vector<hchat::v1::Send> prepared, int window)
-{
-    m_prepared = std::move(prepared);
-    m_toSend = int(m_prepared.size());
-    m_sent = 0;
-    m_window = window;
-    m_acked = 0;
-    m_ackSeqs.clear();
-    m_ackSeqs.resize(m_toSend);
     pump();
 }
 

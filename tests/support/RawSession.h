@@ -50,6 +50,7 @@ public:
 
 private:
     void onBinary(const QByteArray &data);
+    void beginSending(int count, int window);
     void pump();
     quint64 sendFrame(hchat::v1::Frame &frame, std::function<void(const hchat::v1::Frame &)> handler);
 
