@@ -17,5 +17,13 @@ inline constexpr std::size_t kMaxChannelLength = 64;
 inline constexpr std::size_t kMinPasswordLength = 8;
 inline constexpr std::size_t kMaxPasswordLength = 256;
 inline constexpr std::size_t kMaxDeviceNameLength = 64;
+inline constexpr std::size_t kAttachmentChunkBytes = 512 * 1024;
+inline constexpr std::size_t kMaxThumbnailBytes = 24 * 1024;
+inline constexpr std::size_t kMaxAttachmentNameLength = 255;
+inline constexpr std::size_t kMaxOpenUploads = 8;
+inline constexpr std::uint64_t kDefaultMaxAttachmentBytes = 100ULL * 1024 * 1024;
+inline constexpr std::size_t kUploadIdLength = 32;
+// Encrypted attachments: plaintext bytes per crypto_secretstream message.
+inline constexpr std::size_t kSecretStreamChunkBytes = 64 * 1024;
 
 } // namespace hchat::limits
