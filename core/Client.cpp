@@ -74,6 +74,9 @@ void Client::init(TokenVault *vault)
     m_engine = new SyncEngine(m_store, m_puller, this);
     m_outbox = new Outbox(m_store, m_push, this);
     m_crypto = new crypto::ChannelCrypto(this);
+    m_transfers = new AttachmentTransfers(m_store, m_http, this);
+    m_transfers->setMessageSender([this](const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
+                                         QString *error) { return enqueueAttachment(upload, info, error); });
     // A dead push link usually means dead pooled HTTP connections too: the catch-up pull must not
     // wait for one of them to time out (30 s) before it opens a fresh one.
     connect(m_push, &PushChannel::disconnected, m_nam, &QNetworkAccessManager::clearConnectionCache);
@@ -112,7 +115,13 @@ void Client::init(TokenVault *vault)
         m_engine->stop();
         updateState();
     });
+    connect(this, &Client::signedOut, m_transfers, [this] { m_transfers->setOnline(false); });
+    connect(this, &Client::encryptionReady, m_transfers, [this] {
+        if (m_welcomeHandled)
+            m_transfers->setOnline(true); // uploads whose message waited for the keys
+    });
     connect(m_push, &PushChannel::authenticationFailed, this, [this](int, const QString &message) {
+        m_transfers->setOnline(false);
         m_engine->stop();
         m_token.clear();
         if (!m_nick.isEmpty())
@@ -141,6 +150,7 @@ void Client::init(TokenVault *vault)
     });
     connect(m_engine, &SyncEngine::liveMessage, this, &Client::messageReceived);
     connect(m_engine, &SyncEngine::messagesAmended, this, [this](const QString &channel, const QList<quint64> &seqs) {
+        forgetDeletedAttachments(channel, seqs);
         emit messagesChanged(channel, seqs);
         markUnreadDirty(channel);
     });
@@ -184,6 +194,7 @@ bool Client::openProfile(const QString &dataDir)
         m_deletedUsers.insert(n);
     m_store->setOwnNick(m_nick);
     m_engine->setOwnNick(m_nick);
+    m_transfers->setDirectory(QDir(dataDir).filePath(QStringLiteral("attachments")));
     if (!m_deviceId.isEmpty())
         m_engine->setInboxStream(QLatin1Char('~') + m_deviceId);
     if (m_urls.isEmpty()) {
@@ -557,7 +568,7 @@ bool Client::checkOwnMessage(const QString &channel, quint64 seq, QString *error
 {
     const auto m = m_store->message(channel, seq);
     QString why;
-    if (!m || m->kind != MessageKind::Text)
+    if (!m || !m->isChat())
         why = tr("There is no such message to change.");
     else if (m->sender.compare(m_nick, Qt::CaseInsensitive) != 0)
         why = tr("Only your own messages can be edited or deleted.");
@@ -605,6 +616,85 @@ qint64 Client::enqueueText(const QString &channel, const QString &text, MessageK
                                            "accept it to include it.")
                                             .arg(out.blockedDevices.join(QStringLiteral(", "))));
     return m_outbox->enqueueReferring(channel, clientMsgId, out.body, kind, refSeq, true, text, error);
+}
+
+qint64 Client::sendAttachment(const QString &channel, const QString &filePath, const QString &caption,
+                              const AttachmentTransfers::Preview &preview, quint64 replyToSeq, QString *error)
+{
+    const auto rec = m_store->channel(channel);
+    if (!rec) {
+        if (error)
+            *error = tr("No channel %1.").arg(channel);
+        return 0;
+    }
+    if (rec->encrypted && !isEncryptionReady()) {
+        if (error)
+            *error = tr("End-to-end encryption is not ready on this device yet.");
+        return 0;
+    }
+    return m_transfers->startUpload(channel, filePath, caption, rec->encrypted, replyToSeq, preview, error);
+}
+
+// The upload is at the gateway: its message goes into the outbox with the client_msg_id chosen
+// when the upload began, so a second hand-over after a crash adds nothing.
+bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info, QString *error)
+{
+    for (const OutboxEntry &e : m_store->outbox(upload.channel))
+        if (e.clientMsgId == upload.clientMsgId)
+            return true;
+    const QByteArray content = info.serialize();
+    if (!upload.encrypted)
+        return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, content, MessageKind::Attachment,
+                                          upload.refSeq, false, info.caption, error, info.id) != 0;
+    if (!isEncryptionReady()) {
+        if (error)
+            *error = tr("End-to-end encryption is not ready on this device yet.");
+        return false;
+    }
+    runCrypto(upload.channel, nullptr);
+    const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptBytesForSend(
+        upload.channel, upload.clientMsgId, content, MessageKind::Attachment, upload.refSeq, info.id);
+    if (!out.ok) {
+        if (error)
+            *error = out.error;
+        return false;
+    }
+    for (const auto &share : out.shares) {
+        QString e;
+        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
+            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
+    }
+    for (const QString &nick : out.missingKeys)
+        queueKeyFetch(nick);
+    return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, out.body, MessageKind::Attachment,
+                                      upload.refSeq, true, info.caption, error, info.id) != 0;
+}
+
+bool Client::downloadAttachment(const QString &channel, quint64 seq, QString *error)
+{
+    const auto m = m_store->message(channel, seq);
+    if (!m) {
+        if (error)
+            *error = tr("No message %1 in %2.").arg(seq).arg(channel);
+        return false;
+    }
+    return m_transfers->download(*m, error);
+}
+
+QString Client::attachmentFile(const QString &channel, quint64 seq) const
+{
+    const auto m = m_store->message(channel, seq);
+    return m && !m->deleted ? m_transfers->localFile(m->attachmentId) : QString();
+}
+
+// A recalled attachment leaves nothing behind on this device either.
+void Client::forgetDeletedAttachments(const QString &channel, const QList<quint64> &seqs)
+{
+    for (quint64 seq : seqs) {
+        const auto m = m_store->message(channel, seq);
+        if (m && m->deleted && !m->attachmentId.isEmpty())
+            m_transfers->forget(m->attachmentId);
+    }
 }
 
 bool Client::retrySend(qint64 outboxId)
@@ -710,6 +800,7 @@ void Client::onWelcomed()
         loadIdentityNow();
     m_engine->beginCatchUp(w);
     syncReadPositions();
+    m_transfers->setOnline(true);
     updateState();
 }
 
@@ -1061,6 +1152,7 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
         return;
     }
     case MessageKind::Text:
+    case MessageKind::Attachment:
     case MessageKind::Edit:
     case MessageKind::Delete:
         if (m.encrypted)
@@ -1092,11 +1184,25 @@ void Client::decryptRow(StoredMessage &m)
         m.cryptoReason = in.reason;
         break;
     }
+    if (m.kind == MessageKind::Attachment && m.cryptoState == StoredMessage::CryptoState::Decrypted) {
+        // The plaintext is the attachment's content; it must describe the upload delivered.
+        const auto info = AttachmentInfo::parse(in.plaintext);
+        if (info && info->id == m.attachmentId && info->isEncrypted()) {
+            m.attachment = in.plaintext;
+            m.plainText = info->caption;
+        } else {
+            m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+            m.plainText.clear();
+            m.cryptoReason = tr("The attachment's description is damaged.");
+        }
+    }
     quint64 amended = 0;
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended))
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended, m.attachment))
         qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
-    else if (amended)
+    else if (amended) {
+        forgetDeletedAttachments(m.channel, {amended});
         emit messagesChanged(m.channel, {amended});
+    }
 }
 
 void Client::retryKeyShares()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AccountDevice.h"
+#include "AttachmentTransfers.h"
 #include "CatchUpReport.h"
 #include "ChannelRecord.h"
 #include "ConnectionState.h"
@@ -172,6 +173,17 @@ public:
     void notifyTyping(const QString &channel);
     // How far the other member of a direct channel has read (their receipts; 0: unknown).
     quint64 peerReadSeq(const QString &channel) const;
+    // Attachments: sendAttachment() uploads the file (resumably, encrypted in encrypted channels)
+    // and then sends its message; the preview (thumbnail of an image) comes from the UI. Returns
+    // the upload id (transfers() reports progress), or 0 with *error. replyToSeq: as sendReply().
+    qint64 sendAttachment(const QString &channel, const QString &filePath, const QString &caption = {},
+                          const AttachmentTransfers::Preview &preview = {}, quint64 replyToSeq = 0,
+                          QString *error = nullptr);
+    // Fetches the file of attachment message seq (transfers() reports progress; downloadComplete).
+    bool downloadAttachment(const QString &channel, quint64 seq, QString *error = nullptr);
+    // The file of attachment message seq on this device (empty: not downloaded).
+    QString attachmentFile(const QString &channel, quint64 seq) const;
+    AttachmentTransfers *transfers() const { return m_transfers; }
     bool retrySend(qint64 outboxId);
     // Everything up to seq has been read (on every device of this user).
     void markRead(const QString &channel, quint64 seq);
@@ -238,6 +250,8 @@ signals:
 private:
     void init(TokenVault *vault);
     qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq, QString *error);
+    bool enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info, QString *error);
+    void forgetDeletedAttachments(const QString &channel, const QList<quint64> &seqs);
     bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
     bool wantsReceipt(const QString &channel) const;
     quint64 nextRequestId() { return ++m_lastRequestId; }
@@ -275,6 +289,7 @@ private:
     SyncPuller *m_puller = nullptr;
     SyncEngine *m_engine = nullptr;
     Outbox *m_outbox = nullptr;
+    AttachmentTransfers *m_transfers = nullptr;
     TokenVault *m_vault = nullptr;
     QList<QUrl> m_urls;
     QString m_nick;

@@ -30,17 +30,37 @@ QNetworkReply *GatewayHttp::post(const QString &path, const google::protobuf::Me
 
 QNetworkReply *GatewayHttp::post(const QString &path, const QByteArray &body, Callback callback)
 {
+    return send("POST", path, body, QByteArrayLiteral("application/x-protobuf"), {}, std::move(callback));
+}
+
+QNetworkReply *GatewayHttp::put(const QString &path, const QByteArray &bytes, const Headers &headers,
+                                Callback callback)
+{
+    return send("PUT", path, bytes, QByteArrayLiteral("application/octet-stream"), headers, std::move(callback));
+}
+
+QNetworkReply *GatewayHttp::get(const QString &path, const Headers &headers, Callback callback)
+{
+    return send("GET", path, {}, {}, headers, std::move(callback));
+}
+
+QNetworkReply *GatewayHttp::send(const QByteArray &verb, const QString &path, const QByteArray &body,
+                                 const QByteArray &contentType, const Headers &headers, Callback callback)
+{
     QUrl url = m_base;
     url.setPath(path);
     QNetworkRequest req(url);
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-protobuf"));
+    if (!contentType.isEmpty())
+        req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
     req.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("application/x-protobuf"));
     if (!m_token.isEmpty())
         req.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token.toUtf8());
+    for (const auto &[name, value] : headers)
+        req.setRawHeader(name, value);
     req.setTransferTimeout(m_timeoutMs);
     if (m_haveSsl && url.scheme() == QLatin1String("https"))
         req.setSslConfiguration(m_ssl);
-    QNetworkReply *reply = m_nam->post(req, body);
+    QNetworkReply *reply = verb == "GET" ? m_nam->get(req) : m_nam->sendCustomRequest(req, verb, body);
     const qint64 maxBytes = m_maxResponse;
     connect(reply, &QNetworkReply::downloadProgress, reply, [reply, maxBytes](qint64 received, qint64 total) {
         if (received > maxBytes || total > maxBytes) {
@@ -49,7 +69,7 @@ QNetworkReply *GatewayHttp::post(const QString &path, const QByteArray &body, Ca
             reply->abort();
         }
     });
-    connect(reply, &QNetworkReply::finished, this, [reply, callback = std::move(callback), path] {
+    connect(reply, &QNetworkReply::finished, this, [reply, callback = std::move(callback), path, verb] {
         reply->deleteLater();
         Result r;
         r.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -74,7 +94,7 @@ QNetworkReply *GatewayHttp::post(const QString &path, const QByteArray &body, Ca
             r.ok = true;
         }
         if (!r.ok)
-            qCDebug(lcClient).noquote() << "POST" << path << "failed:" << r.httpStatus << r.error;
+            qCDebug(lcClient).noquote() << verb << path << "failed:" << r.httpStatus << r.error;
         callback(r);
     });
     return reply;

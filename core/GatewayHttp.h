@@ -6,6 +6,9 @@
 #include <QString>
 #include <QUrl>
 
+#include <QList>
+#include <QPair>
+
 #include <functional>
 
 class QNetworkAccessManager;
@@ -48,8 +51,16 @@ public:
     // (owned by the manager; abort() it to cancel — the callback then reports an error).
     QNetworkReply *post(const QString &path, const google::protobuf::MessageLite &body, Callback callback);
     QNetworkReply *post(const QString &path, const QByteArray &body, Callback callback);
+    // Attachments: raw bytes up (PUT with extra headers such as Upload-Offset) and down (GET with
+    // Range). Same callback and error rules as post().
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
+    QNetworkReply *put(const QString &path, const QByteArray &bytes, const Headers &headers, Callback callback);
+    QNetworkReply *get(const QString &path, const Headers &headers, Callback callback);
 
 private:
+    QNetworkReply *send(const QByteArray &verb, const QString &path, const QByteArray &body,
+                        const QByteArray &contentType, const Headers &headers, Callback callback);
+
     QNetworkAccessManager *m_nam;
     QUrl m_base;
     QString m_token;

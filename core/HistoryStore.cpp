@@ -1,5 +1,7 @@
 #include "HistoryStore.h"
 
+#include "AttachmentInfo.h"
+
 #include "CoreLogging.h"
 
 #include <QAtomicInt>
@@ -29,7 +31,7 @@ qint64 nowMs()
 // Column list shared by every message SELECT; rowToMessage() reads it.
 const QString kMessageColumns = QStringLiteral(
     "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
-    " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq");
+    " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq, attachment_id, attachment");
 // Edits and deletions change the row they refer to and are not rows of the message view.
 const QString kVisible = QStringLiteral(" AND kind NOT IN (7, 8)");
 
@@ -52,12 +54,14 @@ StoredMessage rowToMessage(const QSqlQuery &q)
     m.refSeq = q.value(13).toULongLong();
     m.deleted = q.value(14).toBool();
     m.editSeq = q.value(15).toULongLong();
+    m.attachmentId = q.value(16).toString();
+    m.attachment = q.value(17).toByteArray();
     return m;
 }
 
 const QString kOutboxColumns = QStringLiteral(
     "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms, plain_text,"
-    " ref_seq");
+    " ref_seq, attachment_id");
 
 OutboxEntry rowToOutbox(const QSqlQuery &q)
 {
@@ -75,6 +79,7 @@ OutboxEntry rowToOutbox(const QSqlQuery &q)
     e.updatedMs = q.value(10).toLongLong();
     e.plainText = q.value(11).toString();
     e.refSeq = q.value(12).toULongLong();
+    e.attachmentId = q.value(13).toString();
     return e;
 }
 
@@ -98,8 +103,21 @@ QString nn(const QString &s)
 
 bool isFtsIndexed(const StoredMessage &m)
 {
-    return m.kind == MessageKind::Text && !m.encrypted && !m.deleted;
+    return m.isChat() && !m.encrypted && !m.deleted;
 }
+
+// What search finds of a message: its text; an attachment also by its file name.
+QString searchText(MessageKind kind, const QString &text, const QByteArray &attachment)
+{
+    if (kind != MessageKind::Attachment)
+        return text;
+    const auto info = AttachmentInfo::parse(attachment);
+    if (!info)
+        return text;
+    return text.isEmpty() ? info->name : info->name + QLatin1Char(' ') + text;
+}
+
+const QString kChatKinds = QStringLiteral("(0, 10)");
 
 } // namespace
 
@@ -287,8 +305,23 @@ bool HistoryStore::migrate()
             QStringLiteral("CREATE INDEX messages_by_ref ON messages(channel, ref_seq) WHERE ref_seq <> 0"),
             QStringLiteral("ALTER TABLE outbox ADD COLUMN ref_seq INTEGER NOT NULL DEFAULT 0"),
         },
+        // 4: attachments. `attachment` is the AttachmentContent as this device knows it (decrypted
+        // in encrypted channels); uploads are the files still on their way to the gateway;
+        // attachment_files remembers where a received or sent file is on this device.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_id TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN attachment BLOB"),
+            QStringLiteral("ALTER TABLE outbox ADD COLUMN attachment_id TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("CREATE TABLE uploads("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
+                           " client_msg_id BLOB NOT NULL UNIQUE, file_path TEXT NOT NULL,"
+                           " staged_path TEXT NOT NULL DEFAULT '', upload_id TEXT NOT NULL DEFAULT '',"
+                           " content BLOB, encrypted INTEGER NOT NULL DEFAULT 0, ref_seq INTEGER NOT NULL DEFAULT 0,"
+                           " created_ms INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE attachment_files(attachment_id TEXT PRIMARY KEY, path TEXT NOT NULL)"),
+        },
     };
-    static_assert(kSchemaVersion == 3, "add a migration step");
+    static_assert(kSchemaVersion == 4, "add a migration step");
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!db.transaction()) {
@@ -485,8 +518,9 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
 
     QSqlQuery ins(db);
     ins.prepare(QStringLiteral("INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
-                               " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
+                               " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
+                               " attachment_id, attachment)"
+                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
     QSqlQuery fts(db);
     fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
     for (const StoredMessage &m : messages) {
@@ -510,12 +544,19 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
         ins.bindValue(9, nn(m.subject));
         ins.bindValue(10, static_cast<qint64>(m.refSeq));
         ins.bindValue(11, m.deleted ? 1 : 0);
+        // A plain attachment's caption (StoredMessage::fromProto); encrypted rows get theirs
+        // from setDecryption().
+        const bool plainAttachment = m.kind == MessageKind::Attachment && !m.encrypted;
+        ins.bindValue(12, plainAttachment ? nn(m.plainText) : QStringLiteral(""));
+        ins.bindValue(13, nn(m.attachmentId));
+        ins.bindValue(14, plainAttachment && !m.attachment.isEmpty() ? QVariant(m.attachment)
+                                                                      : QVariant(QMetaType::fromType<QByteArray>()));
         if (!ins.exec())
             return abort(ins.lastError().text());
         if (ins.numRowsAffected() == 1) {
             if (isFtsIndexed(m)) {
                 fts.bindValue(0, ins.lastInsertId());
-                fts.bindValue(1, nn(m.text()));
+                fts.bindValue(1, nn(searchText(m.kind, m.text(), m.attachment)));
                 if (!fts.exec())
                     return abort(fts.lastError().text());
             }
@@ -703,8 +744,8 @@ QStringList HistoryStore::recentSenders(const QString &channel, int limit) const
 {
     QStringList out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT sender FROM messages WHERE channel = ? AND kind = 0 AND sender <> ''"
-                             " GROUP BY lower(sender) ORDER BY max(seq) DESC LIMIT ?"));
+    q.prepare(QStringLiteral("SELECT sender FROM messages WHERE channel = ? AND kind IN %1 AND sender <> ''"
+                             " GROUP BY lower(sender) ORDER BY max(seq) DESC LIMIT ?").arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(limit);
     if (q.exec())
@@ -716,7 +757,8 @@ QStringList HistoryStore::recentSenders(const QString &channel, int limit) const
 // ---- local decryption results -------------------------------------------------------------
 
 bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
-                                 const QString &plainText, const QString &reason, quint64 *amendedSeq)
+                                 const QString &plainText, const QString &reason, quint64 *amendedSeq,
+                                 const QByteArray &attachment)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     if (!db.transaction()) {
@@ -730,7 +772,8 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         return false;
     };
     QSqlQuery row(db);
-    row.prepare(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text FROM messages WHERE channel = ? AND seq = ?"));
+    row.prepare(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text, attachment_id FROM messages"
+                               " WHERE channel = ? AND seq = ?"));
     row.addBindValue(channel);
     row.addBindValue(static_cast<qint64>(seq));
     if (!row.exec())
@@ -742,6 +785,7 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
     const bool deleted = row.value(2).toBool();
     const bool edited = row.value(3).toULongLong() != 0;
     const QString shownBefore = row.value(4).toString();
+    const QString attachmentId = row.value(5).toString();
     row.finish();
     const bool decrypted = state == StoredMessage::CryptoState::Decrypted;
     // A message edited or deleted before its own key arrived keeps the text of that edit (none
@@ -751,15 +795,25 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         shown.clear();
     else if (edited)
         shown = shownBefore;
+    // An attachment keeps its content only when it names the upload the gateway delivered.
+    QByteArray content;
+    if (kind == MessageKind::Attachment && decrypted && !deleted) {
+        const auto info = AttachmentInfo::parse(attachment);
+        if (info && info->id == attachmentId)
+            content = attachment;
+    }
     QSqlQuery up(db);
-    up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ? WHERE id = ?"));
+    up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
+                              " attachment = ? WHERE id = ?"));
     up.addBindValue(nn(shown));
     up.addBindValue(static_cast<int>(state));
     up.addBindValue(nn(reason));
+    up.addBindValue(content.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(content));
     up.addBindValue(rowId);
     if (!up.exec())
         return abort(up.lastError().text());
-    if (kind == MessageKind::Text && !reindex(rowId, decrypted ? shown : QString()))
+    if ((kind == MessageKind::Text || kind == MessageKind::Attachment) &&
+        !reindex(rowId, decrypted && !deleted ? searchText(kind, shown, content) : QString()))
         return abort(m_lastError);
     if (decrypted && (kind == MessageKind::Edit || kind == MessageKind::Delete)) {
         auto amendment = message(channel, seq);
@@ -811,13 +865,14 @@ bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, q
         return false;
     };
     QSqlQuery t(db);
-    t.prepare(QStringLiteral("SELECT id, sender, kind, deleted, edit_seq, encrypted FROM messages"
+    t.prepare(QStringLiteral("SELECT id, sender, kind, deleted, edit_seq, encrypted, attachment FROM messages"
                              " WHERE channel = ? AND seq = ?"));
     t.addBindValue(a.channel);
     t.addBindValue(static_cast<qint64>(a.refSeq));
     if (!t.exec())
         return failed(t);
-    if (!t.next() || a.refSeq >= a.seq || static_cast<MessageKind>(t.value(2).toInt()) != MessageKind::Text ||
+    const auto targetKind = t.next() ? static_cast<MessageKind>(t.value(2).toInt()) : MessageKind::KeyShare;
+    if (a.refSeq >= a.seq || (targetKind != MessageKind::Text && targetKind != MessageKind::Attachment) ||
         t.value(1).toString().compare(a.sender, Qt::CaseInsensitive) != 0 || t.value(3).toBool() ||
         t.value(5).toBool() != a.encrypted) {
         qCInfo(lcStore) << "ignored" << (a.kind == MessageKind::Edit ? "edit" : "deletion") << a.seq << "of"
@@ -826,14 +881,17 @@ bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, q
     }
     const qint64 rowId = t.value(0).toLongLong();
     const quint64 editSeq = t.value(4).toULongLong();
+    const QByteArray attachment = t.value(6).toByteArray();
     t.finish();
     if (a.kind == MessageKind::Edit) {
         if (a.seq <= editSeq || text.isEmpty())
             return true; // an older edit decrypted late, or an edit whose text was erased
         QSqlQuery up(db);
-        up.prepare(a.encrypted ? QStringLiteral("UPDATE messages SET plain_text = ?, edit_seq = ? WHERE id = ?")
+        // An attachment's caption is its plainText, also in a plain channel (the body is its content).
+        const bool inPlainText = a.encrypted || targetKind == MessageKind::Attachment;
+        up.prepare(inPlainText ? QStringLiteral("UPDATE messages SET plain_text = ?, edit_seq = ? WHERE id = ?")
                                : QStringLiteral("UPDATE messages SET body = ?, edit_seq = ? WHERE id = ?"));
-        if (a.encrypted)
+        if (inPlainText)
             up.addBindValue(text);
         else
             up.addBindValue(text.toUtf8());
@@ -841,11 +899,12 @@ bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, q
         up.addBindValue(rowId);
         if (!up.exec())
             return failed(up);
-        if (!reindex(rowId, text))
+        if (!reindex(rowId, searchText(targetKind, text, attachment)))
             return false;
     } else {
         QSqlQuery up(db);
-        up.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '', deleted = 1, edit_seq = ? WHERE id = ?"));
+        up.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '', attachment = NULL, deleted = 1,"
+                                  " edit_seq = ? WHERE id = ?"));
         up.addBindValue(static_cast<qint64>(a.seq));
         up.addBindValue(rowId);
         if (!up.exec())
@@ -917,7 +976,8 @@ bool HistoryStore::markReadPositionSynced(const QString &channel, quint64 seq)
 quint64 HistoryStore::unreadCount(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq > ? AND kind = 0 AND sender <> ?"));
+    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
+                  .arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(readSeq(channel)));
     q.addBindValue(m_ownNick);
@@ -929,7 +989,8 @@ quint64 HistoryStore::unreadCount(const QString &channel) const
 quint64 HistoryStore::firstUnreadSeq(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT min(seq) FROM messages WHERE channel = ? AND seq > ? AND kind = 0 AND sender <> ?"));
+    q.prepare(QStringLiteral("SELECT min(seq) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
+                  .arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(readSeq(channel)));
     q.addBindValue(m_ownNick);
@@ -1003,11 +1064,12 @@ bool HistoryStore::setDraft(const QString &channel, const QString &text)
 // ---- outbox --------------------------------------------------------------------------------
 
 qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
-                               MessageKind kind, bool encrypted, const QString &plainText, quint64 refSeq)
+                               MessageKind kind, bool encrypted, const QString &plainText, quint64 refSeq,
+                               const QString &attachmentId)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
-                             " updated_ms, plain_text, ref_seq) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"));
+                             " updated_ms, plain_text, ref_seq, attachment_id) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"));
     const qint64 now = nowMs();
     q.addBindValue(channel);
     q.addBindValue(clientMsgId);
@@ -1018,6 +1080,7 @@ qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientM
     q.addBindValue(now);
     q.addBindValue(nn(plainText));
     q.addBindValue(static_cast<qint64>(refSeq));
+    q.addBindValue(nn(attachmentId));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         qCWarning(lcStore) << "addOutbox failed:" << m_lastError;
@@ -1096,6 +1159,141 @@ bool HistoryStore::markOutboxPending(qint64 id)
     q.addBindValue(nowMs());
     q.addBindValue(id);
     return q.exec() && q.numRowsAffected() == 1;
+}
+
+// ---- attachments on their way out ------------------------------------------------------------
+
+namespace {
+const QString kUploadColumns = QStringLiteral(
+    "id, channel, client_msg_id, file_path, staged_path, upload_id, content, encrypted, ref_seq, created_ms");
+
+HistoryStore::PendingUpload rowToUpload(const QSqlQuery &q)
+{
+    HistoryStore::PendingUpload u;
+    u.id = q.value(0).toLongLong();
+    u.channel = q.value(1).toString();
+    u.clientMsgId = q.value(2).toByteArray();
+    u.filePath = q.value(3).toString();
+    u.stagedPath = q.value(4).toString();
+    u.uploadId = q.value(5).toString();
+    u.content = q.value(6).toByteArray();
+    u.encrypted = q.value(7).toBool();
+    u.refSeq = q.value(8).toULongLong();
+    u.createdMs = q.value(9).toLongLong();
+    return u;
+}
+} // namespace
+
+qint64 HistoryStore::addUpload(const PendingUpload &upload)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO uploads(channel, client_msg_id, file_path, content, encrypted, ref_seq,"
+                             " created_ms) VALUES(?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(upload.channel);
+    q.addBindValue(upload.clientMsgId);
+    q.addBindValue(nn(upload.filePath));
+    q.addBindValue(upload.content);
+    q.addBindValue(upload.encrypted ? 1 : 0);
+    q.addBindValue(static_cast<qint64>(upload.refSeq));
+    q.addBindValue(nowMs());
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "addUpload failed:" << m_lastError;
+        return 0;
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+bool HistoryStore::setUploadStaged(qint64 id, const QString &stagedPath, const QByteArray &content)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE uploads SET staged_path = ?, content = ? WHERE id = ?"));
+    q.addBindValue(nn(stagedPath));
+    q.addBindValue(content);
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() == 1;
+}
+
+bool HistoryStore::setUploadId(qint64 id, const QString &uploadId)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("UPDATE uploads SET upload_id = ? WHERE id = ?"));
+    q.addBindValue(nn(uploadId));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return q.numRowsAffected() == 1;
+}
+
+bool HistoryStore::removeUpload(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("DELETE FROM uploads WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+std::optional<HistoryStore::PendingUpload> HistoryStore::upload(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM uploads WHERE id = ?").arg(kUploadColumns));
+    q.addBindValue(id);
+    if (q.exec() && q.next())
+        return rowToUpload(q);
+    return std::nullopt;
+}
+
+QList<HistoryStore::PendingUpload> HistoryStore::uploads() const
+{
+    QList<PendingUpload> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT %1 FROM uploads ORDER BY id").arg(kUploadColumns));
+    if (q.exec())
+        while (q.next())
+            out << rowToUpload(q);
+    return out;
+}
+
+QString HistoryStore::attachmentFile(const QString &attachmentId) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("SELECT path FROM attachment_files WHERE attachment_id = ?"));
+    q.addBindValue(attachmentId);
+    if (q.exec() && q.next())
+        return q.value(0).toString();
+    return {};
+}
+
+bool HistoryStore::setAttachmentFile(const QString &attachmentId, const QString &path)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO attachment_files(attachment_id, path) VALUES(?, ?)"
+                             " ON CONFLICT(attachment_id) DO UPDATE SET path = excluded.path"));
+    q.addBindValue(attachmentId);
+    q.addBindValue(path);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool HistoryStore::removeAttachmentFile(const QString &attachmentId)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("DELETE FROM attachment_files WHERE attachment_id = ?"));
+    q.addBindValue(attachmentId);
+    return q.exec();
 }
 
 } // namespace hchat

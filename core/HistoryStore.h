@@ -31,7 +31,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
@@ -106,8 +106,11 @@ public:
     // Records what this device made of an encrypted message; a Decrypted text is indexed for
     // search. Local only: never sent anywhere. A decrypted edit or deletion is applied to its
     // target in the same transaction (*amendedSeq: the target's seq, 0 when none changed).
+    // An attachment's decryption yields its AttachmentContent (`attachment`, kept only when it
+    // names the message's upload) and caption (plainText).
     bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
-                       const QString &plainText, const QString &reason, quint64 *amendedSeq = nullptr);
+                       const QString &plainText, const QString &reason, quint64 *amendedSeq = nullptr,
+                       const QByteArray &attachment = {});
 
     // ---- read positions --------------------------------------------------------------------
     quint64 readSeq(const QString &channel) const;
@@ -136,7 +139,7 @@ public:
     // plainText: for encrypted entries, the text as written (local only, for display).
     qint64 addOutbox(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
                      MessageKind kind = MessageKind::Text, bool encrypted = false,
-                     const QString &plainText = {}, quint64 refSeq = 0);
+                     const QString &plainText = {}, quint64 refSeq = 0, const QString &attachmentId = {});
     std::optional<OutboxEntry> outboxEntry(qint64 id) const;
     std::optional<OutboxEntry> nextPending() const;             // oldest pending
     // Entries of a channel (all channels when empty) in the given states, oldest first.
@@ -145,6 +148,33 @@ public:
     bool markOutboxSent(qint64 id, quint64 seq);
     bool markOutboxFailed(qint64 id, const QString &reason);
     bool markOutboxPending(qint64 id);
+
+    // ---- attachments on their way out (schema 4) ---------------------------------------------
+    // A file being prepared or uploaded. clientMsgId is chosen up front and becomes the outbox
+    // entry's, so handing a finished upload to the outbox twice (after a crash) adds it once.
+    struct PendingUpload {
+        qint64 id = 0;
+        QString channel;
+        QByteArray clientMsgId;
+        QString filePath;       // the file the user picked
+        QString stagedPath;     // our copy (encrypted channels: its ciphertext) being uploaded
+        QString uploadId;       // the gateway's, once the upload was started
+        QByteArray content;     // AttachmentContent without attachment_id (hash, size, key once staged)
+        bool encrypted = false;
+        quint64 refSeq = 0;     // a reply
+        qint64 createdMs = 0;
+    };
+    qint64 addUpload(const PendingUpload &upload); // 0 on failure
+    bool setUploadStaged(qint64 id, const QString &stagedPath, const QByteArray &content);
+    bool setUploadId(qint64 id, const QString &uploadId);
+    bool removeUpload(qint64 id);
+    std::optional<PendingUpload> upload(qint64 id) const;
+    QList<PendingUpload> uploads() const;
+
+    // Where this device keeps the file of an attachment (downloaded, or sent from here).
+    QString attachmentFile(const QString &attachmentId) const;
+    bool setAttachmentFile(const QString &attachmentId, const QString &path);
+    bool removeAttachmentFile(const QString &attachmentId);
 
 private:
     bool exec(const QString &sql);

@@ -81,7 +81,7 @@ qint64 Outbox::enqueue(const QString &channel, const QByteArray &clientMsgId, co
 
 qint64 Outbox::enqueueReferring(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
                                 MessageKind kind, quint64 refSeq, bool encrypted, const QString &plainText,
-                                QString *error)
+                                QString *error, const QString &attachmentId)
 {
     auto setError = [error](const QString &e) {
         if (error)
@@ -103,7 +103,11 @@ qint64 Outbox::enqueueReferring(const QString &channel, const QByteArray &client
         setError(tr("The message is too large (%1 bytes; at most %2).").arg(body.size()).arg(limits::kMaxMessageBodyBytes));
         return 0;
     }
-    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText, refSeq);
+    if (kind == MessageKind::Attachment && attachmentId.isEmpty()) {
+        setError(tr("No attachment given."));
+        return 0;
+    }
+    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText, refSeq, attachmentId);
     if (id == 0) {
         setError(tr("Could not save the message: %1").arg(m_store->lastError()));
         return 0;
@@ -148,6 +152,7 @@ void Outbox::sendNext()
     send->set_encrypted(next->encrypted);
     send->set_kind(static_cast<hchat::v1::MessageKind>(next->kind));
     send->set_ref_seq(next->refSeq);
+    send->set_attachment_id(next->attachmentId.toStdString());
     const qint64 id = next->id;
     const QString channel = next->channel;
     m_inFlight = id;

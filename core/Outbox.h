@@ -34,7 +34,7 @@ public:
     // deletion has an empty body.
     qint64 enqueueReferring(const QString &channel, const QByteArray &clientMsgId, const QByteArray &body,
                             MessageKind kind, quint64 refSeq, bool encrypted, const QString &plainText,
-                            QString *error = nullptr);
+                            QString *error = nullptr, const QString &attachmentId = {});
     bool retry(qint64 id);   // a failed entry becomes pending and is sent when possible
     bool isSending() const { return m_inFlight != 0; }
     Backoff &backoff() { return m_backoff; }

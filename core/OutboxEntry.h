@@ -23,15 +23,16 @@ struct OutboxEntry {
     bool encrypted = false;
     MessageKind kind = MessageKind::Text;
     quint64 refSeq = 0;      // as StoredMessage::refSeq (replies, edits, deletions)
+    QString attachmentId;    // Attachment: the completed upload
     State state = State::Pending;
     quint64 seq = 0;         // when Sent
     QString error;           // when Failed: a sentence a user can read
     qint64 createdMs = 0;
     qint64 updatedMs = 0;
 
-    QString plainText;       // encrypted entries: the text as written (local only)
+    QString plainText;       // encrypted entries and attachments: the text as written (local only)
 
-    QString text() const { return encrypted ? plainText : QString::fromUtf8(body); }
+    QString text() const { return encrypted || kind == MessageKind::Attachment ? plainText : QString::fromUtf8(body); }
 };
 
 } // namespace hchat

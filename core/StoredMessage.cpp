@@ -1,5 +1,6 @@
 #include "StoredMessage.h"
 
+#include "AttachmentInfo.h"
 #include "hchat.pb.h"
 
 namespace hchat {
@@ -19,6 +20,15 @@ StoredMessage StoredMessage::fromProto(const hchat::v1::Message &m)
     s.subject = QString::fromStdString(m.subject());
     s.refSeq = m.ref_seq();
     s.deleted = m.deleted();
+    s.attachmentId = QString::fromStdString(m.attachment_id());
+    if (s.kind == MessageKind::Attachment && !s.encrypted && !s.deleted) {
+        // A plain channel's attachment carries its content in the clear; one that does not parse
+        // or names another upload is shown as a damaged attachment (no content).
+        if (const auto info = AttachmentInfo::parse(s.body); info && info->id == s.attachmentId) {
+            s.attachment = s.body;
+            s.plainText = info->caption;
+        }
+    }
     return s;
 }
 
@@ -36,6 +46,7 @@ void StoredMessage::toProto(hchat::v1::Message *m) const
     m->set_subject(subject.toStdString());
     m->set_ref_seq(refSeq);
     m->set_deleted(deleted);
+    m->set_attachment_id(attachmentId.toStdString());
 }
 
 } // namespace hchat

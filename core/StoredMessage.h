@@ -22,6 +22,7 @@ enum class MessageKind : int {
     Edit = 7,   // new text for message refSeq (its sender's own); not shown as a row
     Delete = 8, // recalls message refSeq (its sender's own); not shown as a row
     UserDeleted = 9, // subject: the nick whose account was deleted
+    Attachment = 10, // a file (attachmentId); its AttachmentContent in body or, encrypted, inside it
 };
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local
@@ -40,6 +41,10 @@ struct StoredMessage {
     quint64 refSeq = 0;    // Text: the message replied to (0: none); Edit, Delete: the target
     bool deleted = false;  // Text: recalled by its sender; body and text are gone
     quint64 editSeq = 0;   // Text: the seq of the edit whose text is shown (local; 0: unedited)
+    QString attachmentId;  // Attachment: the gateway's upload it shows
+    // Attachment, local: the serialized AttachmentContent once known (a plain channel's body, or
+    // what decryption yielded); its caption is plainText. Empty when deleted or not decrypted.
+    QByteArray attachment;
 
     // Local only (never sent, never from the gateway): what this device made of an encrypted
     // message. Plain for messages of open channels.
@@ -50,7 +55,10 @@ struct StoredMessage {
 
     // The text to show: the body of a plain message, the decrypted text of an encrypted one (empty
     // while it is not decrypted).
-    QString text() const { return encrypted ? plainText : QString::fromUtf8(body); }
+    // Attachments show their caption (plainText, also in plain channels).
+    QString text() const { return encrypted || kind == MessageKind::Attachment ? plainText : QString::fromUtf8(body); }
+    // What people write: text messages and attachments (the rows that count as unread, notify …).
+    bool isChat() const { return kind == MessageKind::Text || kind == MessageKind::Attachment; }
     bool isValid() const { return seq != 0 && !channel.isEmpty(); }
     bool isAmendment() const { return kind == MessageKind::Edit || kind == MessageKind::Delete; }
 

@@ -219,10 +219,10 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &sto
         m_insertedHook(stream, inserted);
     const bool isChannel = stream != m_inbox;
     for (const StoredMessage &m : inserted) {
-        if (m.kind != MessageKind::Text && isChannel)
+        if (!m.isChat() && isChannel)
             applyMembership(m);
         if (m_catchingUp) {
-            if (isChannel && m.kind == MessageKind::Text && m.sender != m_ownNick) {
+            if (isChannel && m.isChat() && m.sender != m_ownNick) {
                 auto &c = m_report[stream];
                 c.channel = stream;
                 ++c.count;

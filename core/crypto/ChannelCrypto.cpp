@@ -153,6 +153,13 @@ SenderSession *ChannelCrypto::outboundFor(const QString &channel)
 ChannelCrypto::Outgoing ChannelCrypto::encryptForSend(const QString &channel, const QByteArray &clientMsgId,
                                                       const QString &text, MessageKind kind, quint64 refSeq)
 {
+    return encryptBytesForSend(channel, clientMsgId, text.toUtf8(), kind, refSeq, {});
+}
+
+ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId,
+                                                           const QByteArray &plaintext, MessageKind kind,
+                                                           quint64 refSeq, const QString &attachmentId)
+{
     Outgoing out;
     if (!m_identity) {
         out.error = tr("Encryption is not set up on this device.");
@@ -202,8 +209,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptForSend(const QString &channel, co
     }
 
     QString error;
-    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, text.toUtf8(), &error,
-                                      quint32(kind), refSeq);
+    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, plaintext, &error,
+                                      quint32(kind), refSeq, attachmentId);
     if (out.body.isEmpty()) {
         out.error = error;
         return out;
@@ -234,13 +241,15 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
     }
     MessageCrypto::Resolver resolver = m_keys.resolver(
         [this](const QString &nick, const QString &device) { return trustedKey(nick, device); });
-    const MessageCrypto::Arrival arrival{m.channel, m.seq, m.sender, m.senderDevice, m.clientMsgId, quint32(m.kind),
-                                         m.refSeq};
+    const MessageCrypto::Arrival arrival{m.channel,      m.seq,           m.sender, m.senderDevice,
+                                         m.clientMsgId, quint32(m.kind), m.refSeq, m.attachmentId};
     const MessageCrypto::Result r = MessageCrypto::decrypt(m.body, arrival, resolver);
     in.error = r.error;
     if (r.ok()) {
         in.state = DisplayState::Decrypted;
-        in.text = QString::fromUtf8(r.plaintext);
+        in.plaintext = r.plaintext;
+        if (m.kind != MessageKind::Attachment)
+            in.text = QString::fromUtf8(r.plaintext);
         return in;
     }
     in.reason = MessageCrypto::describe(r.error);

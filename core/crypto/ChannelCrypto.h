@@ -45,6 +45,7 @@ public:
     struct Incoming {
         DisplayState state = DisplayState::Undecryptable;
         QString text;                 // Plain / Decrypted
+        QByteArray plaintext;         // Decrypted: the bytes (an attachment's AttachmentContent)
         MessageCrypto::Error error = MessageCrypto::Error::None;
         QString reason;               // for the user, when not decrypted
     };
@@ -91,6 +92,9 @@ public:
     // kind/refSeq: replies (Text, the message replied to), edits and deletions (the target).
     Outgoing encryptForSend(const QString &channel, const QByteArray &clientMsgId, const QString &text,
                             MessageKind kind = MessageKind::Text, quint64 refSeq = 0);
+    // Any plaintext bytes (an attachment's AttachmentContent, bound to its upload id).
+    Outgoing encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId, const QByteArray &plaintext,
+                                 MessageKind kind, quint64 refSeq, const QString &attachmentId);
     Incoming decryptMessage(const StoredMessage &message);
     // A KEY_SHARE of our inbox. True when a session was accepted; then *channel is set and
     // messagesUnblocked() was emitted for the messages waiting for it.

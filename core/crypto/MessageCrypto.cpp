@@ -54,6 +54,7 @@ bool parse(QByteArrayView bytes, hchat::v1::EncryptedEnvelope *env, MessageCrypt
     h->clientMsgId = b(env->client_msg_id());
     h->kind = quint32(env->kind());
     h->refSeq = env->ref_seq();
+    h->attachmentId = q(env->attachment_id());
     return true;
 }
 } // namespace
@@ -63,14 +64,16 @@ QByteArray MessageCrypto::headerBytes(const Header &h)
     CanonicalBytes bytes("hchat-message-header-v1");
     bytes.addU32(h.version).add(h.channel).add(h.sessionId).add(h.sender).add(h.senderDevice).addU32(h.index).add(h.clientMsgId);
     // Two more length-prefixed fields: a header with them can never encode like one without.
-    if (h.kind != 0 || h.refSeq != 0)
+    if (h.kind != 0 || h.refSeq != 0 || !h.attachmentId.isEmpty())
         bytes.addU32(h.kind).addU64(h.refSeq);
+    if (!h.attachmentId.isEmpty())
+        bytes.add(h.attachmentId);
     return bytes.bytes();
 }
 
 QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
                                   const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
-                                  QString *error, quint32 kind, quint64 refSeq)
+                                  QString *error, quint32 kind, quint64 refSeq, const QString &attachmentId)
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -96,6 +99,7 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     h.clientMsgId = clientMsgId;
     h.kind = kind;
     h.refSeq = refSeq;
+    h.attachmentId = attachmentId;
     const QByteArray ad = headerBytes(h);
 
     unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -123,6 +127,7 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     env.set_client_msg_id(h.clientMsgId.toStdString());
     env.set_kind(static_cast<hchat::v1::MessageKind>(h.kind));
     env.set_ref_seq(h.refSeq);
+    env.set_attachment_id(h.attachmentId.toStdString());
     const QByteArray sig = identity.sign(signedBytes(ad, nonce, ct));
     env.set_nonce(std::move(nonce));
     env.set_ciphertext(std::move(ct));
@@ -165,7 +170,7 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
     if ((!arrival.sender.isEmpty() && arrival.sender.compare(h.sender, Qt::CaseInsensitive) != 0) ||
         (!arrival.senderDevice.isEmpty() && arrival.senderDevice != h.senderDevice) ||
         (!arrival.clientMsgId.isEmpty() && arrival.clientMsgId != h.clientMsgId) || arrival.kind != h.kind ||
-        arrival.refSeq != h.refSeq) {
+        arrival.refSeq != h.refSeq || arrival.attachmentId != h.attachmentId) {
         r.error = Error::BadSignature;
         return r;
     }

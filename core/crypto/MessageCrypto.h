@@ -58,6 +58,7 @@ public:
         // the authenticated header only when not (Text, 0), so plain messages keep their bytes.
         quint32 kind = 0;   // hchat::v1::MessageKind
         quint64 refSeq = 0;
+        QString attachmentId; // attachments: the upload (authenticated only when not empty)
     };
 
     // How the message arrived (the outer Message, as the gateway delivered it).
@@ -69,6 +70,7 @@ public:
         QByteArray clientMsgId; // checked when non-empty
         quint32 kind = 0;       // always checked: the gateway must not turn an edit into a reply …
         quint64 refSeq = 0;     // … nor point it at another message
+        QString attachmentId;   // … nor show another upload with this key
     };
 
     // The receiver's state, usually TrustStore + SenderKeyStore.
@@ -97,7 +99,8 @@ public:
     // the plaintext is too large or an argument is invalid.
     static QByteArray encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
                               const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
-                              QString *error = nullptr, quint32 kind = 0, quint64 refSeq = 0);
+                              QString *error = nullptr, quint32 kind = 0, quint64 refSeq = 0,
+                              const QString &attachmentId = {});
     static Result decrypt(QByteArrayView envelope, const Arrival &arrival, const Resolver &resolver);
     // The header alone (no checks beyond parsing): which session a waiting message needs.
     static bool peekHeader(QByteArrayView envelope, Header *header);
