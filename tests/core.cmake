@@ -30,5 +30,9 @@ hchat_add_test(tst_core_amendments SOURCES tst_core_amendments.cpp E2eeTestHelpe
 # ("deleted user" live and after catch-up).
 hchat_add_test(tst_core_account SOURCES tst_core_account.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)
+# Attachments through the real gateway: resumable uploads (also across a gateway restart and an
+# app restart), downloads, encrypted files, deletion, limits.
+hchat_add_test(tst_core_attachments SOURCES tst_core_attachments.cpp E2eeTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)
 hchat_add_test(tst_core_presence SOURCES tst_core_presence.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)

@@ -28,3 +28,6 @@ hchat_add_test(tst_ui_tray SOURCES tst_ui_tray.cpp LIBS hchat_ui LABELS ui integ
 
 # Reply, mention completion, edit and delete in the window, against the real gateway.
 hchat_add_test(tst_ui_chat_actions SOURCES tst_ui_chat_actions.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
+
+# Attachments in the window: upload progress and thumbnails, downloads with progress, drops.
+hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)

@@ -26,15 +26,124 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::AttachmentTransfers</name>
+    <message>
+        <location filename="../core/AttachmentTransfers.cpp" line="+161"/>
+        <source>%1 is not a file.</source>
+        <translation>%1 不是文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 cannot be read.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 is empty.</source>
+        <translation>%1 是空文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No place to prepare the file.</source>
+        <translation>没有可用于准备文件的位置。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The preview image is too large.</source>
+        <translation>预览图太大。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+132"/>
+        <location line="+36"/>
+        <source>Could not save the upload: %1</source>
+        <translation>无法保存上传任务：%1</translation>
+    </message>
+    <message>
+        <location line="-143"/>
+        <location line="+356"/>
+        <location filename="../ui/TransferPanel.cpp" line="+87"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location line="-219"/>
+        <source>The gateway&apos;s answer to an upload was not understood.</source>
+        <translation>无法理解网关对上传的回应。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>The gateway&apos;s upload does not match the file.</source>
+        <translation>网关上的上传与该文件不符。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+5"/>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>unreadable answer</source>
+        <translation>无法解析的回应</translation>
+    </message>
+    <message>
+        <location line="+96"/>
+        <source>The message has no attachment.</source>
+        <translation>该消息没有附件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The attachment cannot be opened before its message is decrypted.</source>
+        <translation>消息解密之前无法打开附件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+2"/>
+        <source>The attachment&apos;s description is damaged.</source>
+        <translation>附件的描述已损坏。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No place to store the file.</source>
+        <translation>没有可用于保存文件的位置。</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>The attachment is no longer available.</source>
+        <translation>该附件已不可用。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The gateway sent the attachment wrongly.</source>
+        <translation>网关发送的附件有误。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The attachment does not match what its sender sent.</source>
+        <translation>该附件与发送者发送的内容不符。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+121"/>
+        <location filename="../core/Client.cpp" line="+130"/>
         <source>The gateway did not accept the session (%1). Please sign in again.</source>
         <translation>网关未接受此会话（%1）。请重新登录。</translation>
     </message>
     <message>
-        <location line="+37"/>
-        <location line="+146"/>
+        <location line="+38"/>
+        <location line="+147"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
@@ -51,13 +160,13 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location line="+69"/>
         <location line="+33"/>
-        <location line="+761"/>
+        <location line="+856"/>
         <location line="+41"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-828"/>
+        <location line="-923"/>
         <source>The gateway&apos;s device list did not parse.</source>
         <translation>无法解析网关返回的设备列表。</translation>
     </message>
@@ -133,16 +242,28 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+2"/>
+        <location line="+33"/>
+        <location line="+19"/>
         <source>End-to-end encryption is not ready on this device yet.</source>
         <translation>此设备上的端到端加密尚未就绪。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-36"/>
         <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
         <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
     </message>
     <message>
-        <location line="+232"/>
+        <location line="+12"/>
+        <source>No channel %1.</source>
+        <translation>没有频道 %1。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>No message %1 in %2.</source>
+        <translation>%2 中没有消息 %1。</translation>
+    </message>
+    <message>
+        <location line="+249"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -167,7 +288,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法解析密钥目录的响应。</translation>
     </message>
     <message>
-        <location line="+237"/>
+        <location line="+194"/>
+        <source>The attachment&apos;s description is damaged.</source>
+        <translation>附件的描述已损坏。</translation>
+    </message>
+    <message>
+        <location line="+58"/>
         <source>The new password must be 8 to 256 bytes long.</source>
         <translation>新密码长度须为 8 到 256 字节。</translation>
     </message>
@@ -195,7 +321,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::GatewayHttp</name>
     <message>
-        <location filename="../core/GatewayHttp.cpp" line="+59"/>
+        <location filename="../core/GatewayHttp.cpp" line="+79"/>
         <source>The gateway&apos;s answer to %1 was too large.</source>
         <translation>网关对 %1 的响应过大。</translation>
     </message>
@@ -213,7 +339,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+141"/>
+        <location filename="../core/HistoryStore.cpp" line="+159"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -253,12 +379,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+280"/>
+        <location line="+295"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>a message of stream &quot;%1&quot; in a batch for &quot;%2&quot;</source>
         <translation>“%2”的批次中含有流“%1”的消息</translation>
     </message>
@@ -273,13 +399,13 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+54"/>
         <source>commit failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+192"/>
-        <location line="+28"/>
+        <location line="+194"/>
+        <location line="+39"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
     </message>
@@ -348,6 +474,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+4"/>
         <source>The message is too large (%1 bytes; at most %2).</source>
         <translation>消息过大（%1 字节；最多 %2 字节）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No attachment given.</source>
+        <translation>未指定附件。</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -510,16 +641,44 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::crypto::AttachmentCipher</name>
+    <message>
+        <location filename="../core/crypto/AttachmentCipher.cpp" line="+98"/>
+        <location line="+29"/>
+        <location line="+38"/>
+        <location line="+52"/>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <location line="-108"/>
+        <location line="+77"/>
+        <location line="+53"/>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="-42"/>
+        <source>The attachment&apos;s key is invalid.</source>
+        <translation>附件的密钥无效。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The attachment is damaged or was tampered with.</source>
+        <translation>附件已损坏或被篡改。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+158"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+165"/>
         <location line="+74"/>
-        <location line="+35"/>
+        <location line="+37"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-107"/>
         <source>You are not a member of %1 (as far as its membership messages show).</source>
         <translation>你不是 %1 的成员（根据其成员变动消息判断）。</translation>
     </message>
@@ -529,9 +688,23 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+112"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::Files</name>
+    <message>
+        <location filename="../core/crypto/AttachmentCipher.cpp" line="-144"/>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+8"/>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -593,12 +766,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::MessageCrypto</name>
     <message>
-        <location filename="../core/crypto/MessageCrypto.cpp" line="+83"/>
+        <location filename="../core/crypto/MessageCrypto.cpp" line="+86"/>
         <source>The message is too large to encrypt (at most %1 bytes).</source>
         <translation>消息过大，无法加密（最多 %1 字节）。</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+142"/>
         <source>Undecryptable: the message is malformed.</source>
         <translation>无法解密：消息格式错误。</translation>
     </message>
@@ -861,6 +1034,11 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::ui::ChannelListModel</name>
     <message>
         <location filename="../ui/ChannelListModel.cpp" line="+42"/>
+        <source>%1: sent a file</source>
+        <translation>%1：发送了一个文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1: encrypted message</source>
         <translation>%1：加密消息</translation>
     </message>
@@ -1125,13 +1303,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+69"/>
-        <location line="+303"/>
+        <location filename="../ui/MainWindow.cpp" line="+80"/>
+        <location line="+436"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-298"/>
+        <location line="-431"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -1147,7 +1325,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+45"/>
+        <source>Send a file (or drop files on the window)</source>
+        <translation>发送文件（或将文件拖到窗口上）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send a file</source>
+        <translation>发送文件</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
@@ -1187,7 +1375,13 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>将 %1 移出 %2</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+69"/>
+        <location line="+145"/>
+        <source>Could not save %1.</source>
+        <translation>无法保存 %1。</translation>
+    </message>
+    <message>
+        <location line="-110"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
@@ -1202,7 +1396,22 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+43"/>
+        <source>Send files to %1</source>
+        <translation>发送文件到 %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>%1 was not sent: %2</source>
+        <translation>%1 未发送：%2</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Save attachment</source>
+        <translation>保存附件</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -1243,13 +1452,13 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+0"/>
-        <location line="+373"/>
+        <location line="+391"/>
         <location line="+94"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-463"/>
+        <location line="-481"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
     </message>
@@ -1331,7 +1540,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
+        <source>Open attachment</source>
+        <translation>打开附件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save attachment as…</source>
+        <translation>附件另存为…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Reply</source>
         <translation>回复</translation>
     </message>
@@ -1391,12 +1610,22 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1（已加密）</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+65"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+3"/>
+        <source>sent %1</source>
+        <translation>发送了 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>sent a file</source>
+        <translation>发送了一个文件</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>No messages match “%1”.</source>
         <translation>没有与“%1”匹配的消息。</translation>
     </message>
@@ -1469,12 +1698,22 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>（已编辑）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+47"/>
         <source> · Seen</source>
         <translation> · 已读</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+73"/>
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 · click to download</source>
+        <translation>%1 · 点击下载</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>New messages</source>
         <translation>新消息</translation>
     </message>
@@ -1494,7 +1733,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 · 已读</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
@@ -1507,7 +1746,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MessageListModel</name>
     <message>
-        <location filename="../ui/MessageListModel.cpp" line="+92"/>
+        <location filename="../ui/MessageListModel.cpp" line="+95"/>
         <source>This message was deleted.</source>
         <translation>此消息已被删除。</translation>
     </message>
@@ -1562,7 +1801,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>你，正在发送：%1</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+67"/>
+        <source>file %1</source>
+        <translation>文件 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>file %1, %2</source>
+        <translation>文件 %1，%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 (edited)</source>
         <translation>%1（已编辑）</translation>
     </message>
@@ -1577,7 +1826,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 于 %2：%3</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+270"/>
         <source>deleted user</source>
         <translation>已删除用户</translation>
     </message>
@@ -1855,6 +2104,39 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+13"/>
         <source>Account created. Signing in…</source>
         <translation>账号已创建。正在登录…</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::TransferPanel</name>
+    <message>
+        <location filename="../ui/TransferPanel.cpp" line="-46"/>
+        <source>Sending %1</source>
+        <translation>正在发送 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Downloading %1</source>
+        <translation>正在下载 %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>%1 was not sent: %2</source>
+        <translation>%1 未发送：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 could not be downloaded: %2</source>
+        <translation>%1 无法下载：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
 </context>
 </TS>

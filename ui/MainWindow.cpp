@@ -14,9 +14,11 @@
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
+#include "AttachmentPreview.h"
 #include "ReplyBar.h"
 #include "SafetyNumberDialog.h"
 #include "SettingsDialog.h"
+#include "TransferPanel.h"
 #include "UiSettings.h"
 #include "UiLogging.h"
 #include "crypto/PassphraseIdentityStore.h"
@@ -27,6 +29,14 @@
 #include <QPushButton>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QMimeData>
+#include <QStandardPaths>
+#include <QToolButton>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
@@ -41,6 +51,7 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTimer>
+#include <QHBoxLayout>
 #include <QVBoxLayout>
 
 namespace hchat::ui {
@@ -117,7 +128,22 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     m_typingLabel->setForegroundRole(QPalette::PlaceholderText);
     rightLayout->addWidget(m_typingLabel);
     rightLayout->addWidget(m_replyBar);
-    rightLayout->addWidget(m_composer);
+    m_transferPanel = new TransferPanel(m_client->transfers());
+    rightLayout->addWidget(m_transferPanel);
+    auto *composerRow = new QHBoxLayout;
+    auto *attach = new QToolButton;
+    attach->setObjectName(QStringLiteral("attachButton"));
+    attach->setIcon(QIcon::fromTheme(QStringLiteral("mail-attachment")));
+    if (attach->icon().isNull())
+        attach->setText(QStringLiteral("📎"));
+    attach->setToolTip(tr("Send a file (or drop files on the window)"));
+    attach->setAccessibleName(tr("Send a file"));
+    attach->setAutoRaise(true);
+    connect(attach, &QToolButton::clicked, this, &MainWindow::attachFilesDialog);
+    composerRow->addWidget(attach, 0, Qt::AlignBottom);
+    composerRow->addWidget(m_composer, 1);
+    rightLayout->addLayout(composerRow);
+    setAcceptDrops(true);
 
     m_members->setObjectName(QStringLiteral("members"));
     m_members->setAccessibleName(tr("Members"));
@@ -213,6 +239,42 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     });
     connect(m_messageView->messageDelegate(), &MessageDelegate::retryRequested, this,
             [this](qint64 id) { m_client->retrySend(id); });
+    connect(m_messageView->messageDelegate(), &MessageDelegate::attachmentActivated, this, &MainWindow::openAttachment);
+    // Attachments: where each file is and how far its download got, for the message rows.
+    AttachmentTransfers *transfers = m_client->transfers();
+    m_messageModel->setAttachmentLookups([transfers](const QString &id) { return transfers->localFile(id); },
+                                         [transfers](const QString &id) {
+                                             for (const auto &t : transfers->transfers())
+                                                 if (!t.upload && t.id == AttachmentTransfers::downloadTransferId(id))
+                                                     return t.total > 0 ? int(t.done * 100 / t.total) : 0;
+                                             return -1;
+                                         });
+    connect(transfers, &AttachmentTransfers::transferProgress, this, [this](const QString &transferId) {
+        if (transferId.startsWith(QLatin1String("down:")))
+            m_messageModel->onAttachmentChanged(transferId.mid(5));
+    });
+    connect(transfers, &AttachmentTransfers::transferFinished, this,
+            [this](const QString &transferId, bool ok, const QString &error) {
+                if (!transferId.startsWith(QLatin1String("down:")))
+                    return;
+                const QString id = transferId.mid(5);
+                m_messageModel->onAttachmentChanged(id);
+                const auto it = m_afterDownload.find(id);
+                if (it == m_afterDownload.end())
+                    return;
+                const QString saveTo = it.value();
+                m_afterDownload.erase(it);
+                const QString path = m_client->transfers()->localFile(id);
+                if (!ok || path.isEmpty()) {
+                    statusBar()->showMessage(error, 10000);
+                } else if (saveTo.isEmpty()) {
+                    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+                } else {
+                    QFile::remove(saveTo);
+                    if (!QFile::copy(path, saveTo))
+                        statusBar()->showMessage(tr("Could not save %1.").arg(saveTo), 10000);
+                }
+            });
     connect(m_messageView, &MessageView::seenUpTo, this, [this](quint64 seq) {
         if (isActiveWindow() && !m_currentChannel.isEmpty() && seq > m_client->store()->readSeq(m_currentChannel))
             m_client->markRead(m_currentChannel, seq);
@@ -294,6 +356,94 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
 MainWindow::~MainWindow()
 {
     saveDraft();
+}
+
+// ---- attachments --------------------------------------------------------------------------------
+
+void MainWindow::attachFilesDialog()
+{
+    if (m_currentChannel.isEmpty())
+        return;
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Send files to %1").arg(m_currentChannel),
+        QStandardPaths::writableLocation(QStandardPaths::PicturesLocation));
+    attachFiles(paths);
+}
+
+void MainWindow::attachFiles(const QStringList &paths)
+{
+    if (m_currentChannel.isEmpty())
+        return;
+    const quint64 replyTo = m_replyBar->mode() == ReplyBar::Mode::Reply ? m_replyBar->seq() : 0;
+    for (const QString &path : paths) {
+        QString error;
+        if (m_client->sendAttachment(m_currentChannel, path, {}, AttachmentPreview::forFile(path), replyTo, &error) == 0)
+            statusBar()->showMessage(tr("%1 was not sent: %2").arg(QFileInfo(path).fileName(), error), 15000);
+    }
+    if (replyTo != 0 && !paths.isEmpty())
+        cancelReplyOrEdit();
+}
+
+void MainWindow::openAttachment(quint64 seq)
+{
+    const QString path = m_client->attachmentFile(m_currentChannel, seq);
+    if (!path.isEmpty()) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        return;
+    }
+    const auto m = m_client->store()->message(m_currentChannel, seq);
+    QString error;
+    if (!m || !m_client->downloadAttachment(m_currentChannel, seq, &error)) {
+        statusBar()->showMessage(error, 10000);
+        return;
+    }
+    m_afterDownload.insert(m->attachmentId, QString());
+    m_messageModel->onAttachmentChanged(m->attachmentId);
+}
+
+void MainWindow::saveAttachment(quint64 seq)
+{
+    const auto m = m_client->store()->message(m_currentChannel, seq);
+    const auto info = m ? AttachmentInfo::parse(m->attachment) : std::nullopt;
+    if (!info)
+        return;
+    const QString target = QFileDialog::getSaveFileName(
+        this, tr("Save attachment"),
+        QDir(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+            .filePath(AttachmentInfo::safeFileName(info->name)));
+    if (target.isEmpty())
+        return;
+    const QString path = m_client->attachmentFile(m_currentChannel, seq);
+    if (!path.isEmpty()) {
+        QFile::remove(target);
+        if (!QFile::copy(path, target))
+            statusBar()->showMessage(tr("Could not save %1.").arg(target), 10000);
+        return;
+    }
+    QString error;
+    if (!m_client->downloadAttachment(m_currentChannel, seq, &error)) {
+        statusBar()->showMessage(error, 10000);
+        return;
+    }
+    m_afterDownload.insert(info->id, target);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!m_currentChannel.isEmpty() && event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            paths << url.toLocalFile();
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    attachFiles(paths);
 }
 
 void MainWindow::buildMenus()
@@ -434,7 +584,8 @@ void MainWindow::updateMentionCandidates()
 
 void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
 {
-    if (!index.isValid() || index.data(MessageListModel::KindRole).toInt() != int(MessageKind::Text))
+    const auto kind = MessageKind(index.data(MessageListModel::KindRole).toInt());
+    if (!index.isValid() || (kind != MessageKind::Text && kind != MessageKind::Attachment))
         return;
     const quint64 seq = index.data(MessageListModel::SeqRole).toULongLong();
     const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
@@ -444,6 +595,13 @@ void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
                           crypto == int(StoredMessage::CryptoState::Decrypted);
     if (seq == 0 || deleted)
         return; // not stored yet (outbox), or nothing left to act on
+    if (kind == MessageKind::Attachment && !index.data(MessageListModel::AttachmentIdRole).toString().isEmpty()) {
+        QAction *open = menu->addAction(tr("Open attachment"), this, [this, seq] { openAttachment(seq); });
+        open->setObjectName(QStringLiteral("openAttachmentAction"));
+        QAction *save = menu->addAction(tr("Save attachment as…"), this, [this, seq] { saveAttachment(seq); });
+        save->setObjectName(QStringLiteral("saveAttachmentAction"));
+        menu->addSeparator();
+    }
     QAction *reply = menu->addAction(tr("Reply"), this, [this, seq] { replyTo(seq); });
     reply->setObjectName(QStringLiteral("replyAction"));
     if (own && readable) {
@@ -462,7 +620,7 @@ void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
 void MainWindow::replyTo(quint64 seq)
 {
     const auto m = m_client->store()->message(m_currentChannel, seq);
-    if (!m || m->kind != MessageKind::Text)
+    if (!m || !m->isChat())
         return;
     if (m_replyBar->mode() == ReplyBar::Mode::Edit)
         cancelReplyOrEdit();
@@ -473,7 +631,7 @@ void MainWindow::replyTo(quint64 seq)
 void MainWindow::editMessage(quint64 seq)
 {
     const auto m = m_client->store()->message(m_currentChannel, seq);
-    if (!m || m->kind != MessageKind::Text || m->deleted)
+    if (!m || !m->isChat() || m->deleted)
         return;
     if (m_replyBar->mode() != ReplyBar::Mode::Edit)
         m_draftBeforeEdit = m_composer->toPlainText();
@@ -629,12 +787,18 @@ void MainWindow::onMessageReceived(const StoredMessage &message)
     auto typing = m_typingUntilMs.find(message.channel);
     if (typing != m_typingUntilMs.end() && typing->remove(message.sender) > 0)
         updateTypingLine();
-    if (message.kind != MessageKind::Text)
+    if (!message.isChat())
         return;
     m_notifications->setWindowActive(isActiveWindow());
     // Encrypted content only after local decryption.
     const bool readable = !message.encrypted || message.cryptoState == StoredMessage::CryptoState::Decrypted;
-    m_notifications->liveMessage(message.channel, message.sender, readable ? message.text() : tr("Encrypted message"));
+    QString text = readable ? message.text() : tr("Encrypted message");
+    if (message.kind == MessageKind::Attachment && readable) {
+        const auto info = AttachmentInfo::parse(message.attachment);
+        const QString file = info ? tr("sent %1").arg(info->name) : tr("sent a file");
+        text = text.isEmpty() ? file : QStringLiteral("%1 — %2").arg(file, text);
+    }
+    m_notifications->liveMessage(message.channel, message.sender, text);
 }
 
 void MainWindow::runSearch()

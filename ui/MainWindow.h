@@ -4,11 +4,14 @@
 #include "ConnectionState.h"
 #include "StoredMessage.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 class QLabel;
 class QMenu;
 class QTimer;
+class QDragEnterEvent;
+class QDropEvent;
 class QLineEdit;
 class QListView;
 class QListWidget;
@@ -29,6 +32,7 @@ class MessageListModel;
 class MessageView;
 class NotificationCenter;
 class ReplyBar;
+class TransferPanel;
 class UiSettings;
 
 // The window people live in: channel list on the left; the open channel's messages and the
@@ -50,9 +54,17 @@ public:
     KeyChangeBanner *keyChangeBanner() const { return m_keyBanner; }
     UiSettings *settings() const { return m_settings; }
     QSystemTrayIcon *trayIcon() const { return m_tray; }
+    TransferPanel *transferPanel() const { return m_transferPanel; }
 
 public slots:
     void openChannel(const QString &channel);
+    // Sends files to the open channel (each as its own attachment; a reply when replying).
+    void attachFiles(const QStringList &paths);
+    void attachFilesDialog();
+    // Opens attachment message seq of the open channel with the desktop's application for it,
+    // downloading it first; saveAttachment() asks where to keep a copy.
+    void openAttachment(quint64 seq);
+    void saveAttachment(quint64 seq);
     void showAndRaise();
     void joinChannelDialog();
     void directMessageDialog();
@@ -80,6 +92,8 @@ public:
 protected:
     void changeEvent(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void buildMenus();
@@ -117,6 +131,9 @@ private:
     KeyChangeBanner *m_keyBanner;
     ReplyBar *m_replyBar;
     QLabel *m_typingLabel;
+    TransferPanel *m_transferPanel;
+    // Downloads the user asked to open or save when done: attachment id → "" (open) or a path.
+    QHash<QString, QString> m_afterDownload;
     QHash<QString, QHash<QString, qint64>> m_typingUntilMs; // channel → nick → when it expires
     QTimer *m_typingTimer;
     QString m_draftBeforeEdit;

@@ -117,7 +117,7 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     }
     const auto kind = MessageKind(index.data(MessageListModel::KindRole).toInt());
     const QFontMetrics fm(option.font);
-    if (kind != MessageKind::Text) {
+    if (kind != MessageKind::Text && kind != MessageKind::Attachment) {
         l.system = true;
         l.textRect = QRect(r.left() + kMargin, y + 4, r.width() - 2 * kMargin, fm.height());
         l.bubbleRect = l.textRect.adjusted(0, -4, 0, 4);
@@ -126,7 +126,14 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     const bool own = index.data(MessageListModel::IsOwnRole).toBool();
     const int maxText = std::max(80, int(r.width() * kMaxBubbleFraction) - 2 * kPadding);
     prepareDocument(doc, option, index, maxText);
-    const QSize textSize = doc->size().toSize();
+    const bool attachment = kind == MessageKind::Attachment;
+    // An attachment without a caption has no text line.
+    const QSize textSize = attachment && index.data(MessageListModel::TextRole).toString().isEmpty() &&
+                                   !index.data(MessageListModel::EditedRole).toBool()
+                               ? QSize(0, 0)
+                               : doc->size().toSize();
+    const QSize attachmentSize = attachment ? attachmentBoxSize(option, index, maxText) : QSize(0, 0);
+    const int progressH = attachment && index.data(MessageListModel::TransferRole).toInt() >= 0 ? 8 : 0;
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.85);
     const QFontMetrics sfm(small);
@@ -140,18 +147,88 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     const int quoteH = reply ? 2 * sfm.height() + 6 : 0;
     const int quoteW = reply ? std::min(maxText, 8 + sfm.horizontalAdvance(index.data(MessageListModel::ReplyTextRole).toString().simplified()))
                              : 0;
-    const int innerW = std::max({textSize.width(), metaW, quoteW, delivery == MessageListModel::Delivery::Failed ? 180 : 0});
+    const int innerW = std::max({textSize.width(), metaW, quoteW, attachmentSize.width(),
+                                 delivery == MessageListModel::Delivery::Failed ? 180 : 0});
     const int bubbleW = std::min(innerW, maxText) + 2 * kPadding;
-    const int bubbleH = metaH + 2 + quoteH + (reply ? 3 : 0) + textSize.height() + statusH + 2 * kPadding;
+    const int attachmentH = attachment ? attachmentSize.height() + progressH + 4 : 0;
+    const int bubbleH = metaH + 2 + quoteH + (reply ? 3 : 0) + attachmentH + textSize.height() + statusH + 2 * kPadding;
     const int x = own ? r.right() - kMargin - bubbleW : r.left() + kMargin;
     l.bubbleRect = QRect(x, y + 3, bubbleW, bubbleH);
     l.metaRect = QRect(x + kPadding, y + 3 + kPadding, bubbleW - 2 * kPadding, metaH);
     if (reply)
         l.quoteRect = QRect(x + kPadding, l.metaRect.bottom() + 3, bubbleW - 2 * kPadding, quoteH);
-    l.textRect = QRect(x + kPadding, (reply ? l.quoteRect.bottom() : l.metaRect.bottom()) + 3, textSize.width(),
-                       textSize.height());
+    int top = (reply ? l.quoteRect.bottom() : l.metaRect.bottom()) + 3;
+    if (attachment) {
+        l.attachmentRect = QRect(x + kPadding, top, attachmentSize.width(), attachmentSize.height());
+        if (progressH)
+            l.progressRect = QRect(x + kPadding, l.attachmentRect.bottom() + 3, attachmentSize.width(), 4);
+        top += attachmentH;
+    }
+    l.textRect = QRect(x + kPadding, top, textSize.width(), textSize.height());
     l.statusRect = QRect(x + kPadding, l.textRect.bottom() + 3, bubbleW - 2 * kPadding, statusH);
     return l;
+}
+
+// An image's thumbnail at most 240×180 (never enlarged), or a file box with name and size.
+QSize MessageDelegate::attachmentBoxSize(const QStyleOptionViewItem &option, const QModelIndex &index, int maxWidth)
+{
+    const QImage thumb = index.data(MessageListModel::ThumbnailRole).value<QImage>();
+    if (!thumb.isNull())
+        return thumb.size().scaled(QSize(std::min(240, maxWidth), 180).boundedTo(thumb.size()), Qt::KeepAspectRatio);
+    const QFontMetrics fm(option.font);
+    return {std::min(maxWidth, 260), 2 * fm.height() + 14};
+}
+
+QString MessageDelegate::sizeLabel(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+void MessageDelegate::paintAttachment(QPainter *painter, const QStyleOptionViewItem &option,
+                                      const QModelIndex &index, const Layout &l) const
+{
+    const QPalette &pal = option.palette;
+    const QRect box = l.attachmentRect;
+    const QImage thumb = index.data(MessageListModel::ThumbnailRole).value<QImage>();
+    const QString name = index.data(MessageListModel::AttachmentNameRole).toString();
+    if (!thumb.isNull()) {
+        QPainterPath clip;
+        clip.addRoundedRect(box, 6, 6);
+        painter->save();
+        painter->setClipPath(clip);
+        painter->drawImage(box, thumb);
+        painter->restore();
+    } else {
+        painter->setPen(pal.color(QPalette::Mid));
+        painter->setBrush(pal.color(QPalette::Base));
+        painter->drawRoundedRect(box, 6, 6);
+        const QFontMetrics fm(option.font);
+        const QRect icon(box.left() + 8, box.top() + (box.height() - 28) / 2, 22, 28);
+        painter->setPen(QPen(pal.color(QPalette::Text), 1.2));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRect(icon);
+        painter->drawLine(icon.left() + 5, icon.top() + 9, icon.right() - 5, icon.top() + 9);
+        painter->drawLine(icon.left() + 5, icon.top() + 15, icon.right() - 5, icon.top() + 15);
+        painter->drawLine(icon.left() + 5, icon.top() + 21, icon.right() - 9, icon.top() + 21);
+        const int textLeft = icon.right() + 10;
+        const QRect nameRect(textLeft, box.top() + 6, box.right() - textLeft - 6, fm.height());
+        painter->setFont(option.font);
+        painter->setPen(pal.color(QPalette::Text));
+        painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          fm.elidedText(name.isEmpty() ? tr("Attachment") : name, Qt::ElideMiddle, nameRect.width()));
+        QString detail = sizeLabel(index.data(MessageListModel::AttachmentSizeRole).toLongLong());
+        if (index.data(MessageListModel::AttachmentFileRole).toString().isEmpty())
+            detail = tr("%1 · click to download").arg(detail);
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        painter->drawText(nameRect.translated(0, fm.height() + 2), Qt::AlignLeft | Qt::AlignVCenter, detail);
+    }
+    if (!l.progressRect.isNull()) {
+        const int percent = std::clamp(index.data(MessageListModel::TransferRole).toInt(), 0, 100);
+        painter->fillRect(l.progressRect, pal.color(QPalette::Mid));
+        painter->fillRect(QRect(l.progressRect.left(), l.progressRect.top(), l.progressRect.width() * percent / 100,
+                                l.progressRect.height()),
+                          pal.color(QPalette::Highlight));
+    }
 }
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -260,6 +337,9 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(pal.color(QPalette::PlaceholderText));
     painter->drawText(l.metaRect, Qt::AlignRight | Qt::AlignVCenter, time);
 
+    if (!l.attachmentRect.isNull())
+        paintAttachment(painter, option, index, l);
+
     painter->translate(l.textRect.topLeft());
     QAbstractTextDocumentLayout::PaintContext ctx;
     const auto crypto = StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt());
@@ -303,6 +383,10 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, cons
             emit linkActivated(QUrl(anchor));
             return true;
         }
+    }
+    if (l.attachmentRect.contains(pos) && index.data(MessageListModel::SeqRole).toULongLong() != 0) {
+        emit attachmentActivated(index.data(MessageListModel::SeqRole).toULongLong());
+        return true;
     }
     if (MessageListModel::Delivery(index.data(MessageListModel::DeliveryRole).toInt()) ==
             MessageListModel::Delivery::Failed &&

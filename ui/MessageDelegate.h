@@ -27,6 +27,8 @@ public:
 signals:
     void linkActivated(const QUrl &url);
     void retryRequested(qint64 outboxId);
+    // The user clicked an attachment (its thumbnail or file box): open it, downloading first.
+    void attachmentActivated(quint64 seq);
 
 private:
     struct Layout {
@@ -36,9 +38,15 @@ private:
         QRect metaRect;     // sender/time line
         QRect statusRect;   // delivery state line (own messages)
         QRect quoteRect;    // replies: the quoted message (sender and text, one line each)
+        QRect attachmentRect; // attachments: the thumbnail or the file box
+        QRect progressRect;   // … the download's progress bar, while one runs
         bool system = false;
     };
     Layout layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index, QTextDocument *doc) const;
+    static QSize attachmentBoxSize(const QStyleOptionViewItem &option, const QModelIndex &index, int maxWidth);
+    static QString sizeLabel(qint64 bytes);
+    void paintAttachment(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
+                         const Layout &l) const;
     void prepareDocument(QTextDocument *doc, const QStyleOptionViewItem &option, const QModelIndex &index,
                          int width) const;
 };

@@ -1,5 +1,6 @@
 #include "MessageListModel.h"
 
+#include "AttachmentInfo.h"
 #include "HistoryStore.h"
 #include "Mentions.h"
 
@@ -22,6 +23,7 @@ void MessageListModel::setChannel(const QString &channel)
     m_rows.clear();
     m_outbox.clear();
     m_replyTargets.clear();
+    m_thumbnails.clear();
     m_pagesLoaded = 0;
     m_anchorRow = -1;
     m_firstUnread = channel.isEmpty() ? 0 : m_store->firstUnreadSeq(channel);
@@ -58,7 +60,7 @@ QList<OutboxEntry> MessageListModel::collectOutboxRows() const
         stored.insert(m_rows.at(i).clientMsgId);
     for (const OutboxEntry &e : entries) {
         // Edits and deletions on their way show in their target once stored, not as rows.
-        if (e.kind == MessageKind::Text && !stored.contains(e.clientMsgId))
+        if ((e.kind == MessageKind::Text || e.kind == MessageKind::Attachment) && !stored.contains(e.clientMsgId))
             rows.append(e);
     }
     return rows;
@@ -88,6 +90,7 @@ QString MessageListModel::describe(const StoredMessage &m) const
 {
     switch (m.kind) {
     case MessageKind::Text:
+    case MessageKind::Attachment: // the caption; the delegate draws the file above it
         if (m.deleted)
             return tr("This message was deleted.");
         if (m.encrypted) {
@@ -141,7 +144,21 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         case TimeRole:
             return QDateTime::fromMSecsSinceEpoch(e.createdMs);
         case KindRole:
-            return int(MessageKind::Text);
+            return int(e.kind);
+        case AttachmentIdRole:
+            return e.attachmentId;
+        case AttachmentNameRole:
+        case AttachmentSizeRole:
+        case ThumbnailRole: {
+            // A plain entry's body is its content; an encrypted one is shown by its caption.
+            StoredMessage probe;
+            probe.kind = e.kind;
+            probe.attachmentId = e.attachmentId;
+            probe.attachment = e.encrypted ? QByteArray() : e.body;
+            return attachmentData(probe, role);
+        }
+        case TransferRole:
+            return -1;
         case IsOwnRole:
             return true;
         case DeliveryRole:
@@ -183,10 +200,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case TextRole:
         return describe(m);
     case Qt::AccessibleTextRole: {
-        if (m.kind != MessageKind::Text)
+        if (!m.isChat())
             return describe(m);
         const QString time = QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat);
         QString text = describe(m);
+        if (const auto name = attachmentData(m, AttachmentNameRole).toString(); !name.isEmpty())
+            text = text.isEmpty() ? tr("file %1").arg(name) : tr("file %1, %2").arg(name, text);
         if (m.editSeq != 0 && !m.deleted)
             text = tr("%1 (edited)").arg(text);
         if (const StoredMessage *target = replyTarget(m))
@@ -221,10 +240,10 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FirstUnreadRole:
         return m_firstUnread != 0 && m.seq == m_firstUnread;
     case ReplyToSeqRole:
-        return m.kind == MessageKind::Text ? m.refSeq : 0;
+        return m.isChat() ? m.refSeq : 0;
     case ReplySenderRole:
     case ReplyTextRole: {
-        const StoredMessage *target = m.kind == MessageKind::Text ? replyTarget(m) : nullptr;
+        const StoredMessage *target = m.isChat() ? replyTarget(m) : nullptr;
         return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target)) : QVariant(QString());
     }
     case EditedRole:
@@ -232,12 +251,57 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case DeletedRole:
         return m.deleted;
     case SeenRole:
-        return m_peerRead && m.kind == MessageKind::Text &&
+        return m_peerRead && m.isChat() &&
                m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) == 0 && m.seq <= m_peerRead(m_channel);
     case MentionsMeRole:
-        return m.kind == MessageKind::Text && !m.deleted && Mentions::mentions(m.text(), m_store->ownNick());
+        return m.isChat() && !m.deleted && Mentions::mentions(m.text(), m_store->ownNick());
+    case AttachmentIdRole:
+    case AttachmentNameRole:
+    case AttachmentSizeRole:
+    case ThumbnailRole:
+    case AttachmentFileRole:
+    case TransferRole:
+        return attachmentData(m, role);
     default:
         return {};
+    }
+}
+
+QVariant MessageListModel::attachmentData(const StoredMessage &m, int role) const
+{
+    const bool known = m.kind == MessageKind::Attachment && !m.deleted && !m.attachment.isEmpty();
+    const auto info = known ? AttachmentInfo::parse(m.attachment) : std::nullopt;
+    switch (role) {
+    case AttachmentIdRole:
+        return info ? info->id : QString();
+    case AttachmentNameRole:
+        return info ? info->name : QString();
+    case AttachmentSizeRole:
+        return info ? qint64(info->size) : qint64(0);
+    case ThumbnailRole: {
+        if (!info || info->thumbnail.isEmpty())
+            return QImage();
+        if (m.seq == 0)
+            return QImage::fromData(info->thumbnail, "JPEG");
+        auto it = m_thumbnails.find(m.seq);
+        if (it == m_thumbnails.end())
+            it = m_thumbnails.insert(m.seq, QImage::fromData(info->thumbnail, "JPEG"));
+        return *it;
+    }
+    case AttachmentFileRole:
+        return info && m_fileLookup ? m_fileLookup(info->id) : QString();
+    case TransferRole:
+        return info && m_progressLookup ? m_progressLookup(info->id) : -1;
+    default:
+        return {};
+    }
+}
+
+void MessageListModel::onAttachmentChanged(const QString &attachmentId)
+{
+    for (int row = 0; row < storedRows(); ++row) {
+        if (m_rows.at(row).attachmentId == attachmentId)
+            emit dataChanged(index(row), index(row), {AttachmentFileRole, TransferRole});
     }
 }
 
@@ -282,7 +346,13 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {EditedRole, "edited"},
                   {DeletedRole, "deleted"},
                   {MentionsMeRole, "mentionsMe"},
-                  {SeenRole, "seen"}});
+                  {SeenRole, "seen"},
+                  {AttachmentIdRole, "attachmentId"},
+                  {AttachmentNameRole, "attachmentName"},
+                  {AttachmentSizeRole, "attachmentSize"},
+                  {ThumbnailRole, "thumbnail"},
+                  {AttachmentFileRole, "attachmentFile"},
+                  {TransferRole, "transfer"}});
     return names;
 }
 
@@ -399,6 +469,7 @@ void MessageListModel::onMessagesChanged(const QString &channel, const QList<qui
         if (!changed.contains(m.seq) && !quotes)
             continue;
         if (changed.contains(m.seq)) {
+            m_thumbnails.remove(m.seq);
             if (auto fresh = m_store->message(m_channel, m.seq))
                 m_rows[row] = *fresh;
         }

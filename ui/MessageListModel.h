@@ -4,6 +4,7 @@
 #include "StoredMessage.h"
 
 #include <QAbstractListModel>
+#include <QImage>
 #include <QList>
 #include <QString>
 
@@ -48,6 +49,12 @@ public:
         DeletedRole,      // recalled by its sender: no text
         MentionsMeRole,   // the text @mentions the own nick
         SeenRole,         // own message in a direct channel that the other member has read
+        AttachmentIdRole,   // attachments: the upload id (empty: not an attachment, or not known yet)
+        AttachmentNameRole, // … the file name
+        AttachmentSizeRole, // … bytes (qint64)
+        ThumbnailRole,      // … QImage of an image's inline thumbnail (null: none)
+        AttachmentFileRole, // … the file on this device (empty: not downloaded)
+        TransferRole,       // … download progress in percent, -1 when none runs
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
@@ -80,6 +87,14 @@ public:
     void setPeerReadLookup(std::function<quint64(const QString &channel)> lookup) { m_peerRead = std::move(lookup); }
     // Whether a nick's account was deleted (Client::isDeletedUser): its messages show "deleted user".
     void setDeletedUserLookup(std::function<bool(const QString &nick)> lookup) { m_deletedLookup = std::move(lookup); }
+    // Where an attachment's file is on this device, and how far its download is (percent, -1:
+    // none) — AttachmentTransfers via the Client — for AttachmentFileRole and TransferRole.
+    void setAttachmentLookups(std::function<QString(const QString &attachmentId)> file,
+                              std::function<int(const QString &attachmentId)> progress)
+    {
+        m_fileLookup = std::move(file);
+        m_progressLookup = std::move(progress);
+    }
     // The name shown for a sender: the nick, or "deleted user".
     QString senderName(const QString &nick) const;
 
@@ -98,6 +113,8 @@ public slots:
     void onReadReceipt(const QString &channel);
     // Accounts were deleted (Client::usersDeleted): repaint the rows with their new sender label.
     void onUsersDeleted();
+    // An attachment's download progressed or finished: repaint its rows.
+    void onAttachmentChanged(const QString &attachmentId);
 
 private:
     QString describe(const StoredMessage &m) const;
@@ -107,6 +124,7 @@ private:
     int storedRows() const { return int(m_rows.size()); }
     int rowOfStoredSeq(quint64 seq) const; // -1 when not in the window
     const StoredMessage *replyTarget(const StoredMessage &m) const;
+    QVariant attachmentData(const StoredMessage &m, int role) const;
 
     HistoryStore *m_store;
     QString m_channel;
@@ -120,6 +138,9 @@ private:
     std::function<int(const QString &)> m_trustLookup;
     std::function<quint64(const QString &)> m_peerRead;
     std::function<bool(const QString &)> m_deletedLookup;
+    std::function<QString(const QString &)> m_fileLookup;
+    std::function<int(const QString &)> m_progressLookup;
+    mutable QHash<quint64, QImage> m_thumbnails; // decoded once per row while the channel shows
 };
 
 } // namespace hchat::ui

@@ -70,7 +70,7 @@ public:
         QByteArray clientMsgId; // checked when non-empty
         quint32 kind = 0;       // always checked: the gateway must not turn an edit into a reply …
         quint64 refSeq = 0;     // … nor point it at another message
-        QString attachmentId;   // … nor show another upload with this key
+        QString attachmentId{}; // … nor show another upload with this key (an initializer: older callers omit it)
     };
 
     // The receiver's state, usually TrustStore + SenderKeyStore.

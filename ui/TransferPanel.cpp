@@ -1,0 +1,106 @@
+#include "TransferPanel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace hchat::ui {
+
+TransferPanel::TransferPanel(AttachmentTransfers *transfers, QWidget *parent)
+    : QWidget(parent), m_transfers(transfers), m_layout(new QVBoxLayout(this))
+{
+    setObjectName(QStringLiteral("transferPanel"));
+    m_layout->setContentsMargins(0, 2, 0, 2);
+    m_layout->setSpacing(2);
+    hide();
+    connect(transfers, &AttachmentTransfers::transferStarted, this, &TransferPanel::onStarted);
+    connect(transfers, &AttachmentTransfers::transferProgress, this, &TransferPanel::onProgress);
+    connect(transfers, &AttachmentTransfers::transferFinished, this, &TransferPanel::onFinished);
+    for (const auto &t : transfers->transfers())
+        onStarted(t);
+}
+
+QProgressBar *TransferPanel::progressBar(const QString &transferId) const
+{
+    const auto it = m_rows.find(transferId);
+    return it == m_rows.end() ? nullptr : it->bar;
+}
+
+void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
+{
+    if (m_rows.contains(t.id))
+        removeRow(t.id);
+    Row row;
+    row.upload = t.upload;
+    row.name = t.name;
+    row.widget = new QWidget(this);
+    auto *line = new QHBoxLayout(row.widget);
+    line->setContentsMargins(0, 0, 0, 0);
+    row.label = new QLabel(t.upload ? tr("Sending %1").arg(t.name) : tr("Downloading %1").arg(t.name), row.widget);
+    row.label->setTextFormat(Qt::PlainText);
+    row.bar = new QProgressBar(row.widget);
+    row.bar->setObjectName(QStringLiteral("transferProgress"));
+    row.bar->setAccessibleName(row.label->text());
+    row.bar->setRange(0, 0); // busy until the size is known (an upload is being prepared)
+    row.bar->setMaximumHeight(row.label->sizeHint().height());
+    if (t.total > 0) {
+        row.bar->setRange(0, 1000);
+        row.bar->setValue(int(t.done * 1000 / t.total));
+    }
+    row.button = new QToolButton(row.widget);
+    row.button->setText(tr("Cancel"));
+    row.button->setAutoRaise(true);
+    const QString id = t.id;
+    const bool upload = t.upload;
+    connect(row.button, &QToolButton::clicked, this, [this, id, upload] {
+        const QString key = id.mid(id.indexOf(QLatin1Char(':')) + 1);
+        const bool running = upload ? m_transfers->cancelUpload(key.toLongLong()) : m_transfers->cancelDownload(key);
+        if (!running)
+            removeRow(id); // already over: the button dismissed an error
+    });
+    line->addWidget(row.label, 1);
+    line->addWidget(row.bar, 2);
+    line->addWidget(row.button);
+    m_layout->addWidget(row.widget);
+    m_rows.insert(t.id, row);
+    show();
+}
+
+void TransferPanel::onProgress(const QString &id, qint64 done, qint64 total)
+{
+    const auto it = m_rows.find(id);
+    if (it == m_rows.end() || total <= 0)
+        return;
+    it->bar->setRange(0, 1000);
+    it->bar->setValue(int(std::min(done, total) * 1000 / total));
+    it->bar->setFormat(QStringLiteral("%1 / %2")
+                           .arg(QLocale().formattedDataSize(done, 1), QLocale().formattedDataSize(total, 1)));
+}
+
+void TransferPanel::onFinished(const QString &id, bool ok, const QString &error)
+{
+    const auto it = m_rows.find(id);
+    if (it == m_rows.end())
+        return;
+    if (ok || error == AttachmentTransfers::tr("Cancelled.")) {
+        removeRow(id);
+        return;
+    }
+    it->label->setText(it->upload ? tr("%1 was not sent: %2").arg(it->name, error)
+                                  : tr("%1 could not be downloaded: %2").arg(it->name, error));
+    it->label->setWordWrap(true);
+    it->bar->hide();
+    it->button->setText(tr("Dismiss"));
+}
+
+void TransferPanel::removeRow(const QString &id)
+{
+    const Row row = m_rows.take(id);
+    if (row.widget)
+        row.widget->deleteLater();
+    setVisible(!m_rows.isEmpty());
+}
+
+} // namespace hchat::ui
