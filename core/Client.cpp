@@ -1086,6 +1086,10 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
     const quint64 before = cursor;
     const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
     bool membershipChanged = false;
+    // One commit per catch-up batch for the results and the replay records, not one per message.
+    // The replay records commit first: after a crash in between, the batch is decrypted again.
+    m_store->beginBatch();
+    m_crypto->senderKeys().beginBatch();
     while (cursor + 1 < first) {
         QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(first - 1, cursor + 500));
         if (page.isEmpty())
@@ -1111,6 +1115,8 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
     }
     if (cursor != before)
         m_store->setValue(key, QString::number(cursor));
+    m_crypto->senderKeys().endBatch();
+    m_store->endBatch();
     if (membershipChanged)
         retryKeyShares();
 }
@@ -1228,6 +1234,8 @@ void Client::retryKeyShares()
 
 void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)
 {
+    m_store->beginBatch();
+    m_crypto->senderKeys().beginBatch();
     QList<quint64> changed;
     for (quint64 seq : seqs) {
         auto m = m_store->message(channel, seq);
@@ -1236,6 +1244,8 @@ void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &s
         decryptRow(*m);
         changed << seq;
     }
+    m_crypto->senderKeys().endBatch();
+    m_store->endBatch();
     if (!changed.isEmpty())
         emit messagesDecrypted(channel, changed);
 }

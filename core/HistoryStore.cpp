@@ -220,6 +220,67 @@ bool HistoryStore::isOpen() const
     return m_open;
 }
 
+// One transaction per write, or inside a batch a savepoint of its transaction (so that a failed
+// write still undoes itself alone).
+bool HistoryStore::beginWrite()
+{
+    if (m_batchDepth > 0)
+        return exec(QStringLiteral("SAVEPOINT write"));
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (db.transaction())
+        return true;
+    m_lastError = db.lastError().text();
+    return false;
+}
+
+bool HistoryStore::commitWrite()
+{
+    if (m_batchDepth > 0)
+        return exec(QStringLiteral("RELEASE write"));
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (db.commit())
+        return true;
+    m_lastError = db.lastError().text();
+    return false;
+}
+
+void HistoryStore::rollbackWrite()
+{
+    if (m_batchDepth > 0) {
+        const QString error = m_lastError;
+        exec(QStringLiteral("ROLLBACK TO write"));
+        exec(QStringLiteral("RELEASE write"));
+        m_lastError = error;
+        return;
+    }
+    QSqlDatabase::database(m_connectionName).rollback();
+}
+
+bool HistoryStore::beginBatch()
+{
+    if (m_batchDepth++ > 0)
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (db.transaction())
+        return true;
+    m_batchDepth = 0;
+    m_lastError = db.lastError().text();
+    return false;
+}
+
+bool HistoryStore::endBatch()
+{
+    if (m_batchDepth == 0 || --m_batchDepth > 0)
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    if (db.commit())
+        return true;
+    m_lastError = db.lastError().text();
+    qCWarning(lcStore) << "batch commit failed:" << m_lastError;
+    db.rollback();
+    return false;
+}
+
 bool HistoryStore::exec(const QString &sql)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
@@ -374,7 +435,8 @@ bool HistoryStore::setValue(const QString &key, const QString &value)
 bool HistoryStore::upsertChannel(const ChannelRecord &c)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    db.transaction();
+    if (!beginWrite())
+        return false;
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
         "INSERT INTO channels(name, kind, encrypted, members, joined) VALUES(?, ?, ?, ?, ?) "
@@ -388,7 +450,7 @@ bool HistoryStore::upsertChannel(const ChannelRecord &c)
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         qCWarning(lcStore) << "upsertChannel failed:" << m_lastError;
-        db.rollback();
+        rollbackWrite();
         return false;
     }
     QSqlQuery s(db);
@@ -398,10 +460,10 @@ bool HistoryStore::upsertChannel(const ChannelRecord &c)
     s.addBindValue(static_cast<qint64>(c.serverMaxSeq));
     if (!s.exec()) {
         m_lastError = s.lastError().text();
-        db.rollback();
+        rollbackWrite();
         return false;
     }
-    return db.commit();
+    return commitWrite();
 }
 
 bool HistoryStore::setChannelJoined(const QString &channel, bool joined)
@@ -491,12 +553,12 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
 {
     AppendResult result;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (!db.transaction()) {
-        result.error = tr("cannot begin a transaction: %1").arg(db.lastError().text());
+    if (!beginWrite()) {
+        result.error = tr("cannot begin a transaction: %1").arg(m_lastError);
         return result;
     }
     auto abort = [&](const QString &why) {
-        db.rollback();
+        rollbackWrite();
         result.ok = false;
         result.error = why;
         result.inserted.clear();
@@ -584,8 +646,8 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
     up.addBindValue(static_cast<qint64>(serverMax));
     if (!up.exec())
         return abort(up.lastError().text());
-    if (!db.commit())
-        return abort(tr("commit failed: %1").arg(db.lastError().text()));
+    if (!commitWrite())
+        return abort(tr("commit failed: %1").arg(m_lastError));
     result.ok = true;
     result.maxSeq = max;
     return result;
@@ -761,14 +823,12 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
                                  const QByteArray &attachment)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (!db.transaction()) {
-        m_lastError = db.lastError().text();
+    if (!beginWrite())
         return false;
-    }
     auto abort = [&](const QString &error) {
         m_lastError = error;
         qCWarning(lcStore) << "setDecryption failed:" << m_lastError;
-        db.rollback();
+        rollbackWrite();
         return false;
     };
     QSqlQuery row(db);
@@ -825,8 +885,8 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         if (amendedSeq)
             *amendedSeq = target;
     }
-    if (!db.commit())
-        return abort(db.lastError().text());
+    if (!commitWrite())
+        return abort(m_lastError);
     return true;
 }
 

@@ -45,6 +45,11 @@ public:
     QString lastError() const { return m_lastError; }
     int schemaVersion() const;     // PRAGMA user_version
     bool integrityCheck(QString *details = nullptr) const; // full PRAGMA integrity_check (slow)
+    // Groups the writes of many calls into one transaction (e.g. the decryption results of a
+    // catch-up batch: one commit instead of one per message); each write inside still succeeds or
+    // fails alone (a savepoint). Batches nest; endBatch() of the outermost commits.
+    bool beginBatch();
+    bool endBatch();
 
     // ---- small settings of the profile (nick, device id, gateway addresses) ----------------
     QString value(const QString &key, const QString &defaultValue = {}) const;
@@ -178,6 +183,9 @@ public:
 
 private:
     bool exec(const QString &sql);
+    bool beginWrite();
+    bool commitWrite();
+    void rollbackWrite();
     bool migrate();
     bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
     bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
@@ -190,6 +198,7 @@ private:
     QString m_lastError;
     OpenError m_openError = OpenError::None;
     bool m_open = false;
+    int m_batchDepth = 0;
 };
 
 } // namespace hchat

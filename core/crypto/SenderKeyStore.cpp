@@ -403,22 +403,56 @@ QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::memberships() const
     return out;
 }
 
+bool SenderKeyStore::beginBatch()
+{
+    if (m_batchDepth++ > 0)
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (db.isOpen() && db.transaction())
+        return true;
+    m_batchDepth = 0;
+    return fail(db.lastError().text());
+}
+
+bool SenderKeyStore::endBatch()
+{
+    if (m_batchDepth == 0 || --m_batchDepth > 0)
+        return true;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (db.commit())
+        return true;
+    const QString err = db.lastError().text();
+    db.rollback();
+    return fail(err);
+}
+
 bool SenderKeyStore::forgetChannel(const QString &channel)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    if (!db.transaction())
+    // Inside a batch the deletions are a savepoint of its transaction.
+    auto run = [&db](const QString &sql) { return QSqlQuery(db).exec(sql); };
+    const bool nested = m_batchDepth > 0;
+    if (nested ? !run(QStringLiteral("SAVEPOINT forget")) : !db.transaction())
         return fail(db.lastError().text());
+    auto undo = [&] {
+        if (nested) {
+            run(QStringLiteral("ROLLBACK TO forget"));
+            run(QStringLiteral("RELEASE forget"));
+        } else {
+            db.rollback();
+        }
+    };
     for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting", "membership"}) {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM %1 WHERE channel = ?").arg(QLatin1String(table)));
         q.addBindValue(channel);
         if (!q.exec()) {
             const QString err = q.lastError().text();
-            db.rollback();
+            undo();
             return fail(err);
         }
     }
-    if (!db.commit())
+    if (nested ? !run(QStringLiteral("RELEASE forget")) : !db.commit())
         return fail(db.lastError().text());
     for (auto it = m_inboundCache.begin(); it != m_inboundCache.end();) {
         if (it->second.channel() == channel)

@@ -40,6 +40,10 @@ public:
     bool open(const QString &path, const SecureBuffer &storageKey);
     void close();
     bool isOpen() const { return m_open; }
+    // Groups many writes (the replay records of a decrypted catch-up batch) into one transaction.
+    // Batches nest; endBatch() of the outermost commits.
+    bool beginBatch();
+    bool endBatch();
     QString lastError() const { return m_lastError; }
 
     // ---- inbound -------------------------------------------------------------------------------
@@ -89,6 +93,7 @@ private:
     QString m_lastError;
     SecureBuffer m_storageKey;
     bool m_open = false;
+    int m_batchDepth = 0;
     std::map<QString, SenderSession> m_inboundCache;
 };
 
