@@ -148,12 +148,26 @@ int main(int argc, char *argv[])
                          window.showAndRaise();
                      });
 
-    QObject::connect(&client, &hchat::Client::signInRequired, &window, [&](const QString &reason) {
+    bool signInOpen = false;
+    auto askSignIn = [&](const QString &reason) {
+        if (signInOpen)
+            return; // one dialog, however many reasons arrive while it is open
+        signInOpen = true;
         hchat::ui::SignInDialog dialog(&client, gateway, &window);
         if (!reason.isEmpty())
             dialog.showError(reason);
         if (dialog.exec() != QDialog::Accepted && client.nick().isEmpty())
             window.statusBar()->showMessage(QObject::tr("Not signed in. Use Chat → Sign out to sign in again."));
+        signInOpen = false;
+    };
+    QObject::connect(&client, &hchat::Client::signInRequired, &window, askSignIn);
+    // An ordinary sign-out offers to sign in again (logging out everywhere or deleting the account
+    // asks with its own reason, through signInRequired, before this runs).
+    QObject::connect(&client, &hchat::Client::signedOut, &window, [&] {
+        QTimer::singleShot(0, &window, [&] {
+            if (client.connectionState() == hchat::ConnectionState::Offline)
+                askSignIn({});
+        });
     });
     QTimer::singleShot(0, &client, &hchat::Client::resumeSession);
     return app.exec();
