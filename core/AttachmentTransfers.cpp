@@ -77,10 +77,13 @@ AttachmentTransfers::AttachmentTransfers(HistoryStore *store, GatewayHttp *http,
 
 AttachmentTransfers::~AttachmentTransfers()
 {
-    for (const auto &u : std::as_const(m_uploads))
+    // Forgotten first: an aborted reply's callback then finds nothing to continue.
+    const auto uploads = std::exchange(m_uploads, {});
+    const auto downloads = std::exchange(m_downloads, {});
+    for (const auto &u : uploads)
         if (u->reply)
             u->reply->abort();
-    for (const auto &d : std::as_const(m_downloads))
+    for (const auto &d : downloads)
         if (d->reply)
             d->reply->abort();
     m_pool.waitForDone();
@@ -232,29 +235,36 @@ void AttachmentTransfers::schedule()
 {
     if (!m_online)
         return;
+    // Copies of the queues: a step may finish (and remove) a transfer, or schedule again.
     int activeUploads = 0;
     for (const auto &u : std::as_const(m_uploads))
         activeUploads += u->active ? 1 : 0;
-    for (qint64 id : std::as_const(m_uploadOrder)) {
-        auto &u = *m_uploads.value(id);
-        if (!u.active && activeUploads < kParallelUploads) {
-            u.active = true;
+    const QList<qint64> uploadOrder = m_uploadOrder;
+    for (qint64 id : uploadOrder) {
+        const auto u = m_uploads.value(id);
+        if (!u)
+            continue;
+        if (!u->active && activeUploads < kParallelUploads) {
+            u->active = true;
             ++activeUploads;
         }
-        if (u.active && !u.busy)
-            runUpload(u);
+        if (u->active && !u->busy)
+            runUpload(*u);
     }
     int activeDownloads = 0;
     for (const auto &d : std::as_const(m_downloads))
         activeDownloads += d->active ? 1 : 0;
-    for (const QString &id : std::as_const(m_downloadOrder)) {
-        auto &d = *m_downloads.value(id);
-        if (!d.active && activeDownloads < kParallelDownloads) {
-            d.active = true;
+    const QList<QString> downloadOrder = m_downloadOrder;
+    for (const QString &id : downloadOrder) {
+        const auto d = m_downloads.value(id);
+        if (!d)
+            continue;
+        if (!d->active && activeDownloads < kParallelDownloads) {
+            d->active = true;
             ++activeDownloads;
         }
-        if (d.active && !d.busy)
-            runDownload(d);
+        if (d->active && !d->busy)
+            runDownload(*d);
     }
 }
 

@@ -33,7 +33,8 @@ const QString kMessageColumns = QStringLiteral(
     "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
     " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq, attachment_id, attachment");
 // Edits and deletions change the row they refer to and are not rows of the message view.
-const QString kVisible = QStringLiteral(" AND kind NOT IN (7, 8)");
+const QString kVisible =
+    QStringLiteral(" AND kind NOT IN (%1, %2)").arg(int(MessageKind::Edit)).arg(int(MessageKind::Delete));
 
 StoredMessage rowToMessage(const QSqlQuery &q)
 {
@@ -117,7 +118,8 @@ QString searchText(MessageKind kind, const QString &text, const QByteArray &atta
     return text.isEmpty() ? info->name : info->name + QLatin1Char(' ') + text;
 }
 
-const QString kChatKinds = QStringLiteral("(0, 10)");
+const QString kChatKinds =
+    QStringLiteral("(%1, %2)").arg(int(MessageKind::Text)).arg(int(MessageKind::Attachment));
 
 } // namespace
 
