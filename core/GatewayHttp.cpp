@@ -73,7 +73,7 @@ QNetworkReply *GatewayHttp::send(const QByteArray &verb, const QString &path, co
         reply->deleteLater();
         Result r;
         r.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        r.body = reply->readAll();
+        r.body = reply->isOpen() ? reply->readAll() : QByteArray();
         if (reply->property("hchatTooLarge").toBool()) {
             r.httpStatus = 0;
             r.error = tr("The gateway's answer to %1 was too large.").arg(path);

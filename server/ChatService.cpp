@@ -651,12 +651,28 @@ void ChatService::checkReference(MessageStore &st, const StreamRecord &stream, s
     if (message.kind() == MESSAGE_KIND_TEXT)
         return;
     const auto target = st.findMessage(stream, ref);
-    if (!target || target->message.kind() != MESSAGE_KIND_TEXT)
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "only text messages can be edited or deleted");
+    if (!target || (target->message.kind() != MESSAGE_KIND_TEXT && target->message.kind() != MESSAGE_KIND_ATTACHMENT))
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "only text messages and attachments can be edited or deleted");
     if (target->senderId != userId)
         throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message");
     if (target->message.deleted())
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "that message was deleted");
+}
+
+// An attachment message refers to a complete upload of its sender in its channel that no other
+// message shows (so that recalling the message really removes the bytes). Inside the write.
+void ChatService::checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
+                              const Message &message, std::uint64_t plainFileSize)
+{
+    const auto upload = st.findUpload(message.attachment_id());
+    if (!upload || upload->streamId != stream.id || upload->uploaderId != userId)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "attachment_id names no upload of yours in this channel");
+    if (!upload->complete())
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "the upload is not complete");
+    if (upload->referenced)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "that upload is already shown by another message");
+    if (!message.encrypted() && plainFileSize != upload->size)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "the attachment's size differs from its upload's");
 }
 
 void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send &send)
@@ -679,13 +695,40 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
     case MESSAGE_KIND_TEXT:
     case MESSAGE_KIND_EDIT:
     case MESSAGE_KIND_DELETE:
+    case MESSAGE_KIND_ATTACHMENT:
         if (toInbox)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
-        if (kind != MESSAGE_KIND_TEXT && send.ref_seq() == 0)
+        if ((kind == MESSAGE_KIND_EDIT || kind == MESSAGE_KIND_DELETE) && send.ref_seq() == 0)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "an edit or a deletion needs ref_seq: the message it changes");
         break;
     default:
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "clients send TEXT, EDIT, DELETE or KEY_SHARE messages only");
+        throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                            "clients send TEXT, EDIT, DELETE, ATTACHMENT or KEY_SHARE messages only");
+    }
+    // An attachment names its completed upload; in a plain channel its content is checked here
+    // (an encrypted channel's is an envelope the gateway cannot read).
+    std::uint64_t plainFileSize = 0;
+    if (kind == MESSAGE_KIND_ATTACHMENT) {
+        if (send.attachment_id().size() != limits::kUploadIdLength)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an attachment message names its upload (attachment_id)");
+        if (!send.encrypted()) {
+            AttachmentContent content;
+            if (!content.ParseFromString(send.body()))
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "the body of an attachment is an AttachmentContent");
+            if (content.attachment_id() != send.attachment_id())
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "the attachment's content names another upload");
+            if (content.name().empty() || content.name().size() > limits::kMaxAttachmentNameLength ||
+                content.name().find('/') != std::string::npos)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "attachment names are 1..255 bytes without '/'");
+            if (content.thumbnail().size() > limits::kMaxThumbnailBytes)
+                throw ProtocolError(ERROR_TOO_LARGE, "thumbnails are at most " +
+                                                         std::to_string(limits::kMaxThumbnailBytes) + " bytes");
+            if (!content.file_key().empty())
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "a plain channel's attachment carries no key");
+            plainFileSize = content.size();
+        }
+    } else if (!send.attachment_id().empty()) {
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "only attachment messages name an upload");
     }
     // A plain deletion carries nothing; an encrypted one carries its signed envelope.
     if (kind == MESSAGE_KIND_DELETE && !send.encrypted()) {
@@ -712,9 +755,10 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
     msg->set_encrypted(send.encrypted());
     msg->set_kind(kind);
     msg->set_ref_seq(send.ref_seq());
+    msg->set_attachment_id(send.attachment_id());
     submitWrite(
         session, requestId,
-        [r, id, name, toInbox, msg](MessageStore &st) {
+        [r, id, name, toInbox, msg, plainFileSize](MessageStore &st) {
             if (auto previous = st.findByClientMsgId(id.userId, msg->client_msg_id())) {
                 r->message = std::move(*previous);
                 r->duplicate = true;
@@ -735,12 +779,21 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 if (stream->encrypted && !msg->encrypted())
                     throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
                 checkReference(st, *stream, id.userId, *msg);
+                if (msg->kind() == MESSAGE_KIND_ATTACHMENT)
+                    checkUpload(st, *stream, id.userId, *msg, plainFileSize);
             }
             r->message = *msg;
             r->message.set_server_time_ms(ServerContext::nowMs());
             st.appendMessage(*stream, id.userId, r->message);
-            if (r->message.kind() == MESSAGE_KIND_DELETE)
+            if (r->message.kind() == MESSAGE_KIND_ATTACHMENT)
+                st.markUploadReferenced(r->message.attachment_id());
+            if (r->message.kind() == MESSAGE_KIND_DELETE) {
                 st.eraseMessage(*stream, r->message.ref_seq());
+                // A recalled attachment's bytes go with it, in the same transaction.
+                const auto target = st.findMessage(*stream, r->message.ref_seq());
+                if (target && !target->message.attachment_id().empty())
+                    st.deleteUpload(target->message.attachment_id());
+            }
             if (!toInbox)
                 r->members = st.memberIds(stream->id);
         },

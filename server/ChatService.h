@@ -53,6 +53,8 @@ private:
     void removeMember(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::RemoveMember &remove);
     static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                                const hchat::v1::Message &message);
+    static void checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
+                            const hchat::v1::Message &message, std::uint64_t plainFileSize);
     void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
     void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
     void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);

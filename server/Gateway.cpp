@@ -3,6 +3,7 @@
 #include "BeastTypes.h"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include "ChatService.h"
 #include "CommitWriter.h"
 #include "ConnectionLimiter.h"
@@ -47,6 +48,7 @@ struct Gateway::Impl {
     net::io_context ioc;
     std::shared_ptr<Listener> listener;
     std::unique_ptr<net::signal_set> signals;
+    std::unique_ptr<net::steady_timer> housekeeping;
     std::thread shutdownThread;
     std::atomic<bool> shutdownStarted{false};
     unsigned threads = 2;
@@ -99,6 +101,29 @@ struct Gateway::Impl {
             if (!ec)
                 beginShutdown();
         });
+        housekeeping = std::make_unique<net::steady_timer>(ioc);
+        removeStaleUploads();
+    }
+
+    // Uploads left unfinished for a day, and finished ones no message refers to after a day, go;
+    // now and then every hour.
+    void removeStaleUploads()
+    {
+        constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+        writer->submit(
+            [](MessageStore &st) {
+                const auto stale = st.staleUploads(ServerContext::nowMs() - kDayMs);
+                for (const std::string &id : stale)
+                    st.deleteUpload(id);
+                if (!stale.empty())
+                    std::fprintf(stderr, "hchat-gateway: removed %zu stale uploads\n", stale.size());
+            },
+            [](hchat::v1::ErrorCode, const std::string &) {});
+        housekeeping->expires_after(std::chrono::hours(1));
+        housekeeping->async_wait([this](beast::error_code ec) {
+            if (!ec && !shutdownStarted.load())
+                removeStaleUploads();
+        });
     }
 
     static unsigned threadCount(const GatewayConfig &c)
@@ -115,6 +140,7 @@ struct Gateway::Impl {
         std::fprintf(stderr, "hchat-gateway: shutting down\n");
         ctx->shuttingDown.store(true);
         listener->stop();
+        net::post(ioc, [this] { housekeeping->cancel(); });
         shutdownThread = std::thread([this] {
             // 1. Everything queued is committed and acknowledged (acks are posted to the sessions).
             writer->stop();

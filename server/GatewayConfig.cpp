@@ -31,7 +31,7 @@ bool parseNumber(const std::string &text, T &out)
 const std::set<std::string> kValueOptions = {"listen",  "db",         "tls-cert",
                                              "tls-key", "config",     "password-cost",
                                              "threads", "rate-limit", "max-connections-per-address",
-                                             "token-ttl", "redis", "log-level"};
+                                             "token-ttl", "redis", "log-level", "max-attachment-bytes"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -81,6 +81,10 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
     } else if (key == "token-ttl") {
         if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
             return "--token-ttl wants a positive number of seconds, got '" + value + "'";
+    } else if (key == "max-attachment-bytes") {
+        if (!parseNumber(value, c.maxAttachmentBytes) || c.maxAttachmentBytes == 0 ||
+            c.maxAttachmentBytes > (1ULL << 40))
+            return "--max-attachment-bytes wants a positive number of bytes (at most 2^40), got '" + value + "'";
     } else if (key == "log-level") {
         if (!log::parseLevel(value, c.logLevel))
             return "--log-level wants error, warning, info or debug, got '" + value + "'";
@@ -106,6 +110,7 @@ std::string GatewayConfig::usage()
            "  --rate-limit MSGS_PER_SEC          sends per session and second (default 200, 0: off)\n"
            "  --max-connections-per-address N    open connections per remote address (default 256)\n"
            "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"
+           "  --max-attachment-bytes N           largest file a client may upload (default 104857600)\n"
            "  --log-level LEVEL                  error, warning, info (default) or debug; debug lines\n"
            "                                     describe traffic, never tokens, passwords or bodies\n"
            "  --version                          print the version and exit\n"

@@ -25,6 +25,7 @@ struct GatewayConfig {
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
     unsigned readerThreads = 2;
+    std::uint64_t maxAttachmentBytes = 100ULL * 1024 * 1024; // limits::kDefaultMaxAttachmentBytes
     log::Level logLevel = log::Level::Info;
     bool showVersion = false;
     bool showHelp = false;

@@ -7,7 +7,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <unordered_map>
 
 namespace hchat::server {
@@ -107,18 +110,22 @@ void HttpApi::onStore(bool read, Reply reply, std::function<HttpResponse(Message
 const std::vector<HttpApi::Route> &HttpApi::routes()
 {
     static const std::vector<Route> table = {
-        {"/v1/register", Access::Public, &HttpApi::registerUser},
-        {"/v1/login", Access::Public, &HttpApi::login},
-        {"/v1/logout", Access::Token, &HttpApi::logout},
-        {"/v1/sync", Access::Token, &HttpApi::sync},
-        {"/v1/channels", Access::Token, &HttpApi::channels},
-        {"/v1/keys/publish", Access::Token, &HttpApi::publishKeys},
-        {"/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
-        {"/v1/devices", Access::Token, &HttpApi::devices},
-        {"/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
-        {"/v1/account/password", Access::Token, &HttpApi::changePassword},
-        {"/v1/account/logout-all", Access::Token, &HttpApi::logoutEverywhere},
-        {"/v1/account/delete", Access::Token, &HttpApi::deleteAccount},
+        {"POST", "/v1/register", Access::Public, &HttpApi::registerUser},
+        {"POST", "/v1/login", Access::Public, &HttpApi::login},
+        {"POST", "/v1/logout", Access::Token, &HttpApi::logout},
+        {"POST", "/v1/sync", Access::Token, &HttpApi::sync},
+        {"POST", "/v1/channels", Access::Token, &HttpApi::channels},
+        {"POST", "/v1/keys/publish", Access::Token, &HttpApi::publishKeys},
+        {"POST", "/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
+        {"POST", "/v1/devices", Access::Token, &HttpApi::devices},
+        {"POST", "/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
+        {"POST", "/v1/account/password", Access::Token, &HttpApi::changePassword},
+        {"POST", "/v1/account/logout-all", Access::Token, &HttpApi::logoutEverywhere},
+        {"POST", "/v1/account/delete", Access::Token, &HttpApi::deleteAccount},
+        {"POST", "/v1/uploads", Access::Token, &HttpApi::startUpload},
+        {"PUT", "/v1/uploads/", Access::Token, &HttpApi::putUploadChunk, true},
+        {"GET", "/v1/uploads/", Access::Token, &HttpApi::uploadStatus, true},
+        {"GET", "/v1/attachments/", Access::Token, &HttpApi::downloadAttachment, true},
     };
     return table;
 }
@@ -127,8 +134,22 @@ std::vector<HttpApi::RouteInfo> HttpApi::routeList()
 {
     std::vector<RouteInfo> out;
     for (const Route &r : routes())
-        out.push_back({r.path, r.access});
+        out.push_back({r.method, r.prefix ? r.path + std::string(limits::kUploadIdLength, '0') : r.path, r.access});
     return out;
+}
+
+// The <id> of /v1/uploads/<id> or /v1/attachments/<id>: 32 lowercase hex digits, else not found.
+std::string HttpApi::routeId(const HttpRequest &request, const char *prefix)
+{
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    std::string id = path.substr(std::char_traits<char>::length(prefix));
+    const bool wellFormed = id.size() == limits::kUploadIdLength &&
+                            std::all_of(id.begin(), id.end(), [](char c) {
+                                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                            });
+    if (!wellFormed)
+        throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
+    return id;
 }
 
 void HttpApi::handle(HttpRequest request, Reply reply)
@@ -143,11 +164,23 @@ void HttpApi::handle(HttpRequest request, Reply reply)
     if (path == "/metrics")
         return reply(HttpResponse{200, "text/plain; version=0.0.4", m_ctx.metrics.render()});
 
+    const Route *matched = nullptr;
+    std::string wanted;
     for (const Route &route : routes()) {
-        if (path != route.path)
+        const bool matches = route.prefix ? path.size() > std::strlen(route.path) && path.rfind(route.path, 0) == 0
+                                          : path == route.path;
+        if (!matches)
             continue;
-        if (request.method != "POST")
-            return reply(error(ERROR_INVALID_ARGUMENT, "this endpoint wants POST"));
+        if (request.method == route.method) {
+            matched = &route;
+            break;
+        }
+        wanted += wanted.empty() ? route.method : std::string(" or ") + route.method;
+    }
+    if (!matched && !wanted.empty())
+        return reply(error(ERROR_INVALID_ARGUMENT, "this endpoint wants " + wanted));
+    if (matched) {
+        const Route &route = *matched;
         if (m_ctx.shuttingDown.load())
             return reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
         if (route.access == Access::Token && bearer(request).empty())
@@ -518,6 +551,160 @@ void HttpApi::deleteAccount(HttpRequest &request, Reply reply)
             st.deleteUser(auth.userId, now);
             return ok(Ok());
         });
+    });
+}
+
+// ---- attachments ---------------------------------------------------------------------------------
+
+namespace {
+
+UploadStatus statusOf(const UploadRecord &u)
+{
+    UploadStatus st;
+    st.set_upload_id(u.id);
+    st.set_channel(u.channel);
+    st.set_size(u.size);
+    st.set_received(u.received);
+    st.set_chunk_size(std::uint32_t(limits::kAttachmentChunkBytes));
+    st.set_complete(u.complete());
+    return st;
+}
+
+bool parseUnsigned(std::string_view text, std::uint64_t &out)
+{
+    if (text.empty() || text.size() > 19)
+        return false;
+    const auto *end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, out);
+    return ec == std::errc() && ptr == end;
+}
+
+// One range of "bytes=first-[last]"; false for anything else (several ranges, suffix ranges).
+bool parseRange(const std::string &header, std::uint64_t &first, std::optional<std::uint64_t> &last)
+{
+    constexpr std::string_view unit = "bytes=";
+    if (header.rfind(unit, 0) != 0)
+        return false;
+    const std::string_view spec = std::string_view(header).substr(unit.size());
+    const auto dash = spec.find('-');
+    if (dash == std::string_view::npos || !parseUnsigned(spec.substr(0, dash), first))
+        return false;
+    const std::string_view tail = spec.substr(dash + 1);
+    if (tail.empty())
+        return true;
+    std::uint64_t l = 0;
+    if (!parseUnsigned(tail, l) || l < first)
+        return false;
+    last = l;
+    return true;
+}
+
+// The most one download answer carries; a client asks for the rest with Range.
+constexpr std::uint64_t kMaxDownloadPiece = 4 * 1024 * 1024;
+
+} // namespace
+
+void HttpApi::startUpload(HttpRequest &request, Reply reply)
+{
+    auto req = parseBody<UploadRequest>(request.body);
+    const std::string channel = req.channel();
+    if (!NameRules::validChannel(channel) && !NameRules::validDirectName(channel))
+        throw ProtocolError(ERROR_INVALID_NAME, "not a channel name");
+    if (req.size() == 0)
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "an upload has at least one byte");
+    const std::uint64_t max = m_ctx.config.maxAttachmentBytes;
+    if (req.size() > max)
+        throw ProtocolError(ERROR_TOO_LARGE, "attachments are at most " + std::to_string(max) + " bytes");
+    const std::uint64_t size = req.size();
+    onStore(false, reply, [token = bearer(request), channel, size](MessageStore &st) -> HttpResponse {
+        const TokenRecord tok = authenticate(st, token);
+        const auto stream = st.findStream(channel);
+        if (!stream || stream->kind == StreamRecord::kInbox)
+            throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
+        if (!st.isMember(stream->id, tok.userId))
+            throw ProtocolError(ERROR_NOT_MEMBER, "not a member of " + channel);
+        if (st.openUploads(tok.userId) >= limits::kMaxOpenUploads)
+            throw ProtocolError(ERROR_RATE_LIMITED, "already " + std::to_string(limits::kMaxOpenUploads) +
+                                                        " unfinished uploads; finish one first");
+        UploadRecord u;
+        u.id = Secrets::newUploadId();
+        u.streamId = stream->id;
+        u.channel = stream->name;
+        u.uploaderId = tok.userId;
+        u.size = size;
+        u.createdMs = ServerContext::nowMs();
+        st.createUpload(u);
+        return ok(statusOf(u));
+    });
+}
+
+void HttpApi::putUploadChunk(HttpRequest &request, Reply reply)
+{
+    const std::string id = routeId(request, "/v1/uploads/");
+    std::uint64_t offset = 0;
+    if (!request.hasUploadOffset || !parseUnsigned(request.uploadOffset, offset))
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "a chunk wants the header Upload-Offset: <bytes already sent>");
+    if (request.body.empty())
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "an empty chunk");
+    if (request.body.size() > limits::kAttachmentChunkBytes)
+        throw ProtocolError(ERROR_TOO_LARGE, "chunks are at most " + std::to_string(limits::kAttachmentChunkBytes) +
+                                                 " bytes");
+    auto bytes = std::make_shared<std::string>(std::move(request.body));
+    onStore(false, reply, [token = bearer(request), id, offset, bytes](MessageStore &st) -> HttpResponse {
+        const TokenRecord tok = authenticate(st, token);
+        auto u = st.findUpload(id);
+        if (!u || u->uploaderId != tok.userId)
+            throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
+        if (offset != u->received)
+            throw ProtocolError(ERROR_OFFSET_MISMATCH, "the upload holds " + std::to_string(u->received) +
+                                                           " bytes; send from there");
+        const std::uint64_t expected = std::min<std::uint64_t>(limits::kAttachmentChunkBytes, u->size - u->received);
+        if (bytes->size() != expected)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "this chunk must be " + std::to_string(expected) + " bytes");
+        u->received += bytes->size();
+        st.appendUploadChunk(id, offset / limits::kAttachmentChunkBytes, *bytes, u->received);
+        return ok(statusOf(*u));
+    });
+}
+
+void HttpApi::uploadStatus(HttpRequest &request, Reply reply)
+{
+    const std::string id = routeId(request, "/v1/uploads/");
+    onStore(true, reply, [token = bearer(request), id](MessageStore &st) -> HttpResponse {
+        const TokenRecord tok = authenticate(st, token);
+        const auto u = st.findUpload(id);
+        if (!u || u->uploaderId != tok.userId)
+            throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
+        return ok(statusOf(*u));
+    });
+}
+
+void HttpApi::downloadAttachment(HttpRequest &request, Reply reply)
+{
+    const std::string id = routeId(request, "/v1/attachments/");
+    std::uint64_t first = 0;
+    std::optional<std::uint64_t> last;
+    const bool ranged = !request.range.empty();
+    if (ranged && !parseRange(request.range, first, last))
+        throw ProtocolError(ERROR_INVALID_ARGUMENT, "Range wants one range: bytes=<first>-[<last>]");
+    onStore(true, reply, [this, token = bearer(request), id, ranged, first, last](MessageStore &st) -> HttpResponse {
+        const TokenRecord tok = authenticate(st, token);
+        const auto u = st.findUpload(id);
+        // Unknown, unfinished and foreign uploads look alike.
+        if (!u || !u->complete() || !st.isMember(u->streamId, tok.userId))
+            throw ProtocolError(ERROR_NOT_FOUND, "no such attachment");
+        if (first >= u->size) {
+            HttpResponse r = error(ERROR_INVALID_ARGUMENT, "the range starts past the attachment's end");
+            r.status = 416;
+            r.contentRange = "bytes */" + std::to_string(u->size);
+            return r;
+        }
+        const std::uint64_t end = std::min({last.value_or(u->size - 1), u->size - 1, first + kMaxDownloadPiece - 1});
+        HttpResponse r{ranged || end + 1 < u->size ? 206u : 200u, "application/octet-stream",
+                       st.readUpload(id, first, end - first + 1), {}};
+        if (r.status == 206)
+            r.contentRange = "bytes " + std::to_string(first) + "-" + std::to_string(end) + "/" + std::to_string(u->size);
+        return r;
     });
 }
 

@@ -14,6 +14,9 @@ struct HttpRequest {
     std::string method;
     std::string target;
     std::string authorization; // the Authorization header as sent
+    std::string uploadOffset;  // the Upload-Offset header (PUT /v1/uploads/<id>)
+    bool hasUploadOffset = false;
+    std::string range;         // the Range header (GET /v1/attachments/<id>)
     std::string body;
 };
 
@@ -21,6 +24,7 @@ struct HttpResponse {
     unsigned status = 200;
     std::string contentType = "application/x-protobuf";
     std::string body;
+    std::string contentRange{}; // partial answers (206, 416)
 };
 
 // The HTTP API (docs/PROTOCOL.md, "HTTP endpoints"), independent of the transport. handle() answers
@@ -34,10 +38,12 @@ public:
 
     HttpResponse error(hchat::v1::ErrorCode code, const std::string &message);
 
-    // Every POST endpoint, read from the route table that handle() dispatches with (security
-    // tests walk it rather than a list typed by hand). Public endpoints take no token.
+    // Every endpoint, read from the route table that handle() dispatches with (security tests
+    // walk it rather than a list typed by hand). Public endpoints take no token. Routes on a
+    // prefix (/v1/uploads/<id>) are listed with a well-formed id.
     enum class Access { Public, Token };
     struct RouteInfo {
+        std::string method;
         std::string path;
         Access access;
     };
@@ -46,9 +52,11 @@ public:
 private:
     using Handler = void (HttpApi::*)(HttpRequest &, Reply);
     struct Route {
+        const char *method;
         const char *path;
         Access access;
         Handler handler;
+        bool prefix = false; // path + "<id>"
     };
     static const std::vector<Route> &routes();
 
@@ -64,6 +72,12 @@ private:
     void changePassword(HttpRequest &request, Reply reply);
     void logoutEverywhere(HttpRequest &request, Reply reply);
     void deleteAccount(HttpRequest &request, Reply reply);
+    // Attachments: resumable uploads in chunks, ranged downloads.
+    void startUpload(HttpRequest &request, Reply reply);
+    void putUploadChunk(HttpRequest &request, Reply reply);
+    void uploadStatus(HttpRequest &request, Reply reply);
+    void downloadAttachment(HttpRequest &request, Reply reply);
+    static std::string routeId(const HttpRequest &request, const char *prefix);
     // The account steps: verify `password` of the token's user on the hashing pool, then `then`
     // (on a hashing thread) with the authenticated token; a wrong password answers
     // ERROR_BAD_CREDENTIALS and changes nothing.

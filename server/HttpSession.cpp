@@ -145,6 +145,12 @@ void HttpSession<Stream>::onBody(beast::error_code ec, std::size_t)
     request.target = std::string(req.target());
     if (auto it = req.find(http::field::authorization); it != req.end())
         request.authorization = std::string(it->value());
+    if (auto it = req.find("Upload-Offset"); it != req.end()) {
+        request.uploadOffset = std::string(it->value());
+        request.hasUploadOffset = true;
+    }
+    if (auto it = req.find(http::field::range); it != req.end())
+        request.range = std::string(it->value());
     request.body = std::move(req.body());
     beast::get_lowest_layer(m_stream).expires_never();
     std::string what;
@@ -166,6 +172,8 @@ void HttpSession<Stream>::respond(HttpResponse r, bool keepAlive, bool lingerAft
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "hchat-gateway");
     res->set(http::field::content_type, r.contentType);
+    if (!r.contentRange.empty())
+        res->set(http::field::content_range, r.contentRange);
     res->keep_alive(keepAlive);
     res->body() = std::move(r.body);
     res->prepare_payload();

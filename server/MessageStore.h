@@ -46,6 +46,20 @@ struct MessageRecord {
     std::int64_t senderId = 0;
 };
 
+// An attachment's bytes on their way in (received < size) or complete (schema 4). The bytes are
+// stored as chunks of limits::kAttachmentChunkBytes, chunk i holding bytes [i·chunk, (i+1)·chunk).
+struct UploadRecord {
+    std::string id;            // 32 lowercase hex digits
+    std::int64_t streamId = 0;
+    std::string channel;
+    std::int64_t uploaderId = 0;
+    std::uint64_t size = 0;
+    std::uint64_t received = 0;
+    std::int64_t createdMs = 0;
+    bool referenced = false;   // an ATTACHMENT message refers to it
+    bool complete() const { return received == size; }
+};
+
 // A stream: a channel (open, invite-only, direct) or a device inbox.
 struct StreamRecord {
     static constexpr int kInbox = 100; // kind of a device inbox (not a ChannelKind)
@@ -138,6 +152,22 @@ public:
     virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;
     // Whether the account of this nick was deleted (case-insensitive).
     virtual bool isNickDeleted(const std::string &nick) = 0;
+
+    // Attachments (schema 4).
+    virtual void createUpload(const UploadRecord &upload) = 0;
+    virtual std::optional<UploadRecord> findUpload(const std::string &id) = 0;
+    // Unfinished uploads of a user.
+    virtual std::uint64_t openUploads(std::int64_t uploaderId) = 0;
+    // Stores chunk `index` and sets received (the caller checked the offset, in this transaction).
+    virtual void appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
+                                   std::uint64_t received) = 0;
+    // Bytes [offset, offset + length) of an upload (the caller keeps them within what was received).
+    virtual std::string readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length) = 0;
+    virtual void markUploadReferenced(const std::string &id) = 0;
+    // The upload and its bytes, gone.
+    virtual void deleteUpload(const std::string &id) = 0;
+    // Uploads created before cutoffMs that are unfinished or that no message refers to.
+    virtual std::vector<std::string> staleUploads(std::int64_t cutoffMs) = 0;
 };
 
 } // namespace hchat::server

@@ -1,6 +1,10 @@
 #include "PostgresMessageStore.h"
 
+#include "Limits.h"
+
 #include <libpq-fe.h>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <cstring>
@@ -199,6 +203,27 @@ CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
     R"sql(
 ALTER TABLE users ADD COLUMN deleted_ms BIGINT;
 CREATE INDEX tokens_by_user ON tokens(user_id);
+)sql",
+    // 4: attachments. An upload's bytes are rows of 512 KiB chunks, so that each acknowledged chunk
+    // is durable on its own and every gateway sharing the database serves them.
+    R"sql(
+ALTER TABLE messages ADD COLUMN attachment_id TEXT;
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  stream_id BIGINT NOT NULL REFERENCES streams(id),
+  uploader_id BIGINT NOT NULL REFERENCES users(id),
+  size BIGINT NOT NULL,
+  received BIGINT NOT NULL DEFAULT 0,
+  created_ms BIGINT NOT NULL,
+  referenced BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX uploads_by_uploader ON uploads(uploader_id) WHERE received < size;
+CREATE TABLE upload_chunks (
+  upload_id TEXT NOT NULL REFERENCES uploads(id),
+  idx BIGINT NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (upload_id, idx)
+);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
@@ -580,8 +605,8 @@ void PostgresMessageStore::appendMessage(const StreamRecord &stream, std::int64_
     // gateway queue behind it, so seqs are assigned in commit order without holes.
     Query q = query("WITH bumped AS (UPDATE streams SET max_seq = max_seq + 1 WHERE id = $1 RETURNING max_seq) "
                     "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                    "time_ms, body, encrypted, kind, subject, ref_seq) SELECT $1, bumped.max_seq, $2, $3, $4, $5, $6, "
-                    "$7, $8, $9, $10, $11 FROM bumped RETURNING seq");
+                    "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) SELECT $1, bumped.max_seq, $2, $3, "
+                    "$4, $5, $6, $7, $8, $9, $10, $11, $12 FROM bumped RETURNING seq");
     q.bind(stream.id).bind(senderId).bind(m.sender()).bind(m.sender_device());
     if (m.client_msg_id().empty())
         q.bindNull();
@@ -589,6 +614,10 @@ void PostgresMessageStore::appendMessage(const StreamRecord &stream, std::int64_
         q.bindBlob(m.client_msg_id());
     q.bind(m.server_time_ms()).bindBlob(m.body()).bind(std::int64_t(m.encrypted() ? 1 : 0));
     q.bind(std::int64_t(m.kind())).bind(m.subject()).bind(std::int64_t(m.ref_seq()));
+    if (m.attachment_id().empty())
+        q.bindNull();
+    else
+        q.bind(m.attachment_id());
     auto r = q.run();
     if (r.rows() != 1)
         throw StoreError("database bump seq failed: no such stream");
@@ -611,6 +640,7 @@ void messageFrom(const auto &r, int row, hchat::v1::Message &m, int first)
     m.set_subject(r.bytes(row, first + 8));
     m.set_ref_seq(std::uint64_t(r.i64(row, first + 9)));
     m.set_deleted(r.i64(row, first + 10) != 0);
+    m.set_attachment_id(r.bytes(row, first + 11));
 }
 } // namespace
 
@@ -618,7 +648,8 @@ std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::i
                                                                           const std::string &clientMsgId)
 {
     auto r = query("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                   "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted FROM messages m JOIN streams st ON st.id = m.stream_id "
+                   "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
+                   "JOIN streams st ON st.id = m.stream_id "
                    "WHERE m.sender_id = $1 AND m.client_msg_id = $2")
                  .bind(senderId)
                  .bindBlob(clientMsgId)
@@ -635,7 +666,7 @@ std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamR
                                                                    std::uint32_t limit, std::size_t maxBytes)
 {
     auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
-                   "ref_seq, deleted FROM messages WHERE stream_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3")
+                   "ref_seq, deleted, attachment_id FROM messages WHERE stream_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3")
                  .bind(stream.id)
                  .bind(std::int64_t(fromSeq))
                  .bind(std::int64_t(limit))
@@ -655,7 +686,7 @@ std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamR
 std::optional<MessageRecord> PostgresMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
 {
     auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
-                   "ref_seq, deleted, sender_id FROM messages WHERE stream_id = $1 AND seq = $2")
+                   "ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = $1 AND seq = $2")
                  .bind(stream.id)
                  .bind(std::int64_t(seq))
                  .run();
@@ -664,7 +695,7 @@ std::optional<MessageRecord> PostgresMessageStore::findMessage(const StreamRecor
     MessageRecord rec;
     rec.message.set_channel(stream.name);
     messageFrom(r, 0, rec.message, 0);
-    rec.senderId = r.i64(0, 11);
+    rec.senderId = r.i64(0, 12);
     return rec;
 }
 
@@ -761,6 +792,104 @@ void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
 bool PostgresMessageStore::isNickDeleted(const std::string &nick)
 {
     return query("SELECT 1 FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NOT NULL").bind(nick).run().rows() > 0;
+}
+
+// ---- attachments ---------------------------------------------------------------------------------
+
+void PostgresMessageStore::createUpload(const UploadRecord &u)
+{
+    query("INSERT INTO uploads(id, stream_id, uploader_id, size, created_ms) VALUES ($1, $2, $3, $4, $5)")
+        .bind(u.id)
+        .bind(u.streamId)
+        .bind(u.uploaderId)
+        .bind(std::int64_t(u.size))
+        .bind(u.createdMs)
+        .run();
+}
+
+std::optional<UploadRecord> PostgresMessageStore::findUpload(const std::string &id)
+{
+    auto r = query("SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, u.referenced "
+                   "FROM uploads u JOIN streams st ON st.id = u.stream_id WHERE u.id = $1")
+                 .bind(id)
+                 .run();
+    if (r.rows() == 0)
+        return std::nullopt;
+    UploadRecord u;
+    u.id = r.bytes(0, 0);
+    u.streamId = r.i64(0, 1);
+    u.channel = r.bytes(0, 2);
+    u.uploaderId = r.i64(0, 3);
+    u.size = std::uint64_t(r.i64(0, 4));
+    u.received = std::uint64_t(r.i64(0, 5));
+    u.createdMs = r.i64(0, 6);
+    u.referenced = r.i64(0, 7) != 0;
+    return u;
+}
+
+std::uint64_t PostgresMessageStore::openUploads(std::int64_t uploaderId)
+{
+    auto r = query("SELECT count(*) FROM uploads WHERE uploader_id = $1 AND received < size").bind(uploaderId).run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
+}
+
+void PostgresMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
+                                             std::uint64_t received)
+{
+    query("INSERT INTO upload_chunks(upload_id, idx, data) VALUES ($1, $2, $3) "
+          "ON CONFLICT (upload_id, idx) DO UPDATE SET data = excluded.data")
+        .bind(id)
+        .bind(std::int64_t(index))
+        .bindBlob(bytes)
+        .run();
+    query("UPDATE uploads SET received = $1 WHERE id = $2").bind(std::int64_t(received)).bind(id).run();
+}
+
+std::string PostgresMessageStore::readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length)
+{
+    const std::uint64_t chunk = limits::kAttachmentChunkBytes;
+    std::string out;
+    if (length == 0)
+        return out;
+    out.reserve(length);
+    auto r = query("SELECT idx, data FROM upload_chunks WHERE upload_id = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx")
+                 .bind(id)
+                 .bind(std::int64_t(offset / chunk))
+                 .bind(std::int64_t((offset + length - 1) / chunk))
+                 .run();
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::uint64_t start = std::uint64_t(r.i64(i, 0)) * chunk;
+        const std::string data = r.bytes(i, 1);
+        const std::uint64_t from = offset > start ? offset - start : 0;
+        const std::uint64_t end = std::min<std::uint64_t>(data.size(), offset + length - start);
+        if (from < end)
+            out.append(data, from, end - from);
+    }
+    if (out.size() != length)
+        throw StoreError("attachment " + id + " is missing chunks");
+    return out;
+}
+
+void PostgresMessageStore::markUploadReferenced(const std::string &id)
+{
+    query("UPDATE uploads SET referenced = 1 WHERE id = $1").bind(id).run();
+}
+
+void PostgresMessageStore::deleteUpload(const std::string &id)
+{
+    query("DELETE FROM upload_chunks WHERE upload_id = $1").bind(id).run();
+    query("DELETE FROM uploads WHERE id = $1").bind(id).run();
+}
+
+std::vector<std::string> PostgresMessageStore::staleUploads(std::int64_t cutoffMs)
+{
+    auto r = query("SELECT id FROM uploads WHERE created_ms < $1 AND (received < size OR referenced = 0)")
+                 .bind(cutoffMs)
+                 .run();
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back(r.bytes(i, 0));
+    return out;
 }
 
 } // namespace hchat::server

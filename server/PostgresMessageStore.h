@@ -19,7 +19,7 @@ namespace hchat::server {
 // an advisory lock; a database written by a newer gateway is refused.
 class PostgresMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     static bool isUrl(const std::string &db);
     // The URL with any password replaced by "***", for logs.
@@ -80,6 +80,15 @@ public:
     std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
     void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
     bool isNickDeleted(const std::string &nick) override;
+    void createUpload(const UploadRecord &upload) override;
+    std::optional<UploadRecord> findUpload(const std::string &id) override;
+    std::uint64_t openUploads(std::int64_t uploaderId) override;
+    void appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
+                           std::uint64_t received) override;
+    std::string readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length) override;
+    void markUploadReferenced(const std::string &id) override;
+    void deleteUpload(const std::string &id) override;
+    std::vector<std::string> staleUploads(std::int64_t cutoffMs) override;
 
 private:
     class Query;

@@ -43,6 +43,7 @@ public:
             return 404;
         case ERROR_NICK_TAKEN:
         case ERROR_CHANNEL_EXISTS:
+        case ERROR_OFFSET_MISMATCH:
             return 409;
         case ERROR_TOO_LARGE:
             return 413;

@@ -18,6 +18,8 @@ std::string randomHex(std::size_t bytes)
 std::string Secrets::newToken() { return randomHex(32); }
 std::string Secrets::newDeviceId() { return randomHex(16); }
 
+std::string Secrets::newUploadId() { return randomHex(16); }
+
 std::string Secrets::tokenHash(const std::string &token)
 {
     unsigned char out[32];

@@ -9,6 +9,7 @@ class Secrets {
 public:
     static std::string newToken();    // 32 random bytes, lower-case hex
     static std::string newDeviceId(); // 16 random bytes, lower-case hex
+    static std::string newUploadId(); // 16 random bytes, lower-case hex
     static std::string tokenHash(const std::string &token); // 32 raw bytes
 };
 

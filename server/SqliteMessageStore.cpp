@@ -1,6 +1,10 @@
 #include "SqliteMessageStore.h"
 
+#include "Limits.h"
+
 #include <sqlite3.h>
+
+#include <algorithm>
 
 #include <cstring>
 #include <vector>
@@ -161,6 +165,27 @@ CREATE INDEX messages_by_ref ON messages(stream_id, ref_seq) WHERE ref_seq <> 0;
     R"sql(
 ALTER TABLE users ADD COLUMN deleted_ms INTEGER;
 CREATE INDEX tokens_by_user ON tokens(user_id);
+)sql",
+    // 4: attachments. An upload's bytes are rows of 512 KiB chunks, so that each acknowledged chunk
+    // is durable on its own and every gateway sharing the database serves them.
+    R"sql(
+ALTER TABLE messages ADD COLUMN attachment_id TEXT;
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  stream_id INTEGER NOT NULL REFERENCES streams(id),
+  uploader_id INTEGER NOT NULL REFERENCES users(id),
+  size INTEGER NOT NULL,
+  received INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  referenced INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX uploads_by_uploader ON uploads(uploader_id) WHERE received < size;
+CREATE TABLE upload_chunks (
+  upload_id TEXT NOT NULL REFERENCES uploads(id),
+  idx INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (upload_id, idx)
+);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
@@ -500,7 +525,8 @@ void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t 
     m.set_seq(seq);
     m.set_channel(stream.name);
     auto s = statement("INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                       "time_ms, body, encrypted, kind, subject, ref_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                       "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, stream.id).bind(2, std::int64_t(seq)).bind(3, senderId).bind(4, m.sender()).bind(5, m.sender_device());
     if (m.client_msg_id().empty())
         s.bindNull(6);
@@ -508,6 +534,10 @@ void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t 
         s.bindBlob(6, m.client_msg_id());
     s.bind(7, m.server_time_ms()).bindBlob(8, m.body()).bind(9, std::int64_t(m.encrypted() ? 1 : 0));
     s.bind(10, std::int64_t(m.kind())).bind(11, m.subject()).bind(12, std::int64_t(m.ref_seq()));
+    if (m.attachment_id().empty())
+        s.bindNull(13);
+    else
+        s.bind(13, m.attachment_id());
     if (!s.run())
         fail("insert message");
 }
@@ -528,6 +558,7 @@ void messageFrom(const S &s, hchat::v1::Message &m, int first)
     m.set_subject(s.text(first + 8));
     m.set_ref_seq(std::uint64_t(s.i64(first + 9)));
     m.set_deleted(s.i64(first + 10) != 0);
+    m.set_attachment_id(s.text(first + 11));
 }
 } // namespace
 
@@ -535,7 +566,8 @@ std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int
                                                                         const std::string &clientMsgId)
 {
     auto s = statement("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                       "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted FROM messages m JOIN streams st ON st.id = m.stream_id "
+                       "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
+                       "JOIN streams st ON st.id = m.stream_id "
                        "WHERE m.sender_id = ? AND m.client_msg_id = ?");
     s.bind(1, senderId).bindBlob(2, clientMsgId);
     if (!s.step())
@@ -550,7 +582,8 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
                                                                  std::uint32_t limit, std::size_t maxBytes)
 {
     auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
-                       "subject, ref_seq, deleted FROM messages WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?");
+                       "subject, ref_seq, deleted, attachment_id FROM messages WHERE stream_id = ? AND seq >= ? "
+                       "ORDER BY seq LIMIT ?");
     s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
     std::vector<hchat::v1::Message> out;
     std::size_t bytes = 0;
@@ -567,14 +600,14 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
 std::optional<MessageRecord> SqliteMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
 {
     auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
-                       "subject, ref_seq, deleted, sender_id FROM messages WHERE stream_id = ? AND seq = ?");
+                       "subject, ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = ? AND seq = ?");
     s.bind(1, stream.id).bind(2, std::int64_t(seq));
     if (!s.step())
         return std::nullopt;
     MessageRecord r;
     r.message.set_channel(stream.name);
     messageFrom(s, r.message, 0);
-    r.senderId = s.i64(11);
+    r.senderId = s.i64(12);
     return r;
 }
 
@@ -672,6 +705,98 @@ bool SqliteMessageStore::isNickDeleted(const std::string &nick)
     auto s = statement("SELECT 1 FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NOT NULL");
     s.bind(1, nick);
     return s.step();
+}
+
+// ---- attachments ---------------------------------------------------------------------------------
+
+void SqliteMessageStore::createUpload(const UploadRecord &u)
+{
+    auto s = statement("INSERT INTO uploads(id, stream_id, uploader_id, size, created_ms) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, u.id).bind(2, u.streamId).bind(3, u.uploaderId).bind(4, std::int64_t(u.size)).bind(5, u.createdMs);
+    if (!s.run())
+        fail("create upload");
+}
+
+std::optional<UploadRecord> SqliteMessageStore::findUpload(const std::string &id)
+{
+    auto s = statement("SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, u.referenced "
+                       "FROM uploads u JOIN streams st ON st.id = u.stream_id WHERE u.id = ?");
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    UploadRecord u;
+    u.id = s.text(0);
+    u.streamId = s.i64(1);
+    u.channel = s.text(2);
+    u.uploaderId = s.i64(3);
+    u.size = std::uint64_t(s.i64(4));
+    u.received = std::uint64_t(s.i64(5));
+    u.createdMs = s.i64(6);
+    u.referenced = s.i64(7) != 0;
+    return u;
+}
+
+std::uint64_t SqliteMessageStore::openUploads(std::int64_t uploaderId)
+{
+    auto s = statement("SELECT count(*) FROM uploads WHERE uploader_id = ? AND received < size");
+    s.bind(1, uploaderId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
+void SqliteMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
+                                           std::uint64_t received)
+{
+    auto chunk = statement("INSERT OR REPLACE INTO upload_chunks(upload_id, idx, data) VALUES (?, ?, ?)");
+    chunk.bind(1, id).bind(2, std::int64_t(index)).bindBlob(3, bytes);
+    if (!chunk.run())
+        fail("store chunk");
+    auto up = statement("UPDATE uploads SET received = ? WHERE id = ?");
+    up.bind(1, std::int64_t(received)).bind(2, id);
+    if (!up.run())
+        fail("update upload");
+}
+
+std::string SqliteMessageStore::readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length)
+{
+    const std::uint64_t chunk = limits::kAttachmentChunkBytes;
+    std::string out;
+    if (length == 0)
+        return out;
+    out.reserve(length);
+    auto s = statement("SELECT idx, data FROM upload_chunks WHERE upload_id = ? AND idx BETWEEN ? AND ? ORDER BY idx");
+    s.bind(1, id).bind(2, std::int64_t(offset / chunk)).bind(3, std::int64_t((offset + length - 1) / chunk));
+    while (s.step()) {
+        const std::uint64_t start = std::uint64_t(s.i64(0)) * chunk;
+        const std::string data = s.blob(1);
+        const std::uint64_t from = offset > start ? offset - start : 0;
+        const std::uint64_t end = std::min<std::uint64_t>(data.size(), offset + length - start);
+        if (from < end)
+            out.append(data, from, end - from);
+    }
+    if (out.size() != length)
+        throw StoreError("attachment " + id + " is missing chunks");
+    return out;
+}
+
+void SqliteMessageStore::markUploadReferenced(const std::string &id)
+{
+    statement("UPDATE uploads SET referenced = 1 WHERE id = ?").bind(1, id).run() || (fail("mark upload"), false);
+}
+
+void SqliteMessageStore::deleteUpload(const std::string &id)
+{
+    statement("DELETE FROM upload_chunks WHERE upload_id = ?").bind(1, id).run() || (fail("delete chunks"), false);
+    statement("DELETE FROM uploads WHERE id = ?").bind(1, id).run() || (fail("delete upload"), false);
+}
+
+std::vector<std::string> SqliteMessageStore::staleUploads(std::int64_t cutoffMs)
+{
+    auto s = statement("SELECT id FROM uploads WHERE created_ms < ? AND (received < size OR referenced = 0)");
+    s.bind(1, cutoffMs);
+    std::vector<std::string> out;
+    while (s.step())
+        out.push_back(s.text(0));
+    return out;
 }
 
 } // namespace hchat::server
