@@ -604,20 +604,21 @@ constexpr std::uint64_t kMaxDownloadPiece = 4 * 1024 * 1024;
 
 } // namespace
 
+// Each attachment endpoint authenticates before it looks at its input: a stranger learns nothing.
 void HttpApi::startUpload(HttpRequest &request, Reply reply)
 {
-    auto req = parseBody<UploadRequest>(request.body);
-    const std::string channel = req.channel();
-    if (!NameRules::validChannel(channel) && !NameRules::validDirectName(channel))
-        throw ProtocolError(ERROR_INVALID_NAME, "not a channel name");
-    if (req.size() == 0)
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "an upload has at least one byte");
     const std::uint64_t max = m_ctx.config.maxAttachmentBytes;
-    if (req.size() > max)
-        throw ProtocolError(ERROR_TOO_LARGE, "attachments are at most " + std::to_string(max) + " bytes");
-    const std::uint64_t size = req.size();
-    onStore(false, reply, [token = bearer(request), channel, size](MessageStore &st) -> HttpResponse {
+    onStore(false, reply, [token = bearer(request), body = std::move(request.body), max](MessageStore &st) -> HttpResponse {
         const TokenRecord tok = authenticate(st, token);
+        const auto req = parseBody<UploadRequest>(body);
+        const std::string channel = req.channel();
+        if (!NameRules::validChannel(channel) && !NameRules::validDirectName(channel))
+            throw ProtocolError(ERROR_INVALID_NAME, "not a channel name");
+        if (req.size() == 0)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an upload has at least one byte");
+        if (req.size() > max)
+            throw ProtocolError(ERROR_TOO_LARGE, "attachments are at most " + std::to_string(max) + " bytes");
+        const std::uint64_t size = req.size();
         const auto stream = st.findStream(channel);
         if (!stream || stream->kind == StreamRecord::kInbox)
             throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
@@ -641,17 +642,18 @@ void HttpApi::startUpload(HttpRequest &request, Reply reply)
 void HttpApi::putUploadChunk(HttpRequest &request, Reply reply)
 {
     const std::string id = routeId(request, "/v1/uploads/");
-    std::uint64_t offset = 0;
-    if (!request.hasUploadOffset || !parseUnsigned(request.uploadOffset, offset))
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "a chunk wants the header Upload-Offset: <bytes already sent>");
-    if (request.body.empty())
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "an empty chunk");
-    if (request.body.size() > limits::kAttachmentChunkBytes)
-        throw ProtocolError(ERROR_TOO_LARGE, "chunks are at most " + std::to_string(limits::kAttachmentChunkBytes) +
-                                                 " bytes");
     auto bytes = std::make_shared<std::string>(std::move(request.body));
-    onStore(false, reply, [token = bearer(request), id, offset, bytes](MessageStore &st) -> HttpResponse {
+    onStore(false, reply, [token = bearer(request), id, header = request.uploadOffset, hasHeader = request.hasUploadOffset,
+                           bytes](MessageStore &st) -> HttpResponse {
         const TokenRecord tok = authenticate(st, token);
+        std::uint64_t offset = 0;
+        if (!hasHeader || !parseUnsigned(header, offset))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a chunk wants the header Upload-Offset: <bytes already sent>");
+        if (bytes->empty())
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an empty chunk");
+        if (bytes->size() > limits::kAttachmentChunkBytes)
+            throw ProtocolError(ERROR_TOO_LARGE, "chunks are at most " +
+                                                     std::to_string(limits::kAttachmentChunkBytes) + " bytes");
         auto u = st.findUpload(id);
         if (!u || u->uploaderId != tok.userId)
             throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
@@ -682,13 +684,13 @@ void HttpApi::uploadStatus(HttpRequest &request, Reply reply)
 void HttpApi::downloadAttachment(HttpRequest &request, Reply reply)
 {
     const std::string id = routeId(request, "/v1/attachments/");
-    std::uint64_t first = 0;
-    std::optional<std::uint64_t> last;
-    const bool ranged = !request.range.empty();
-    if (ranged && !parseRange(request.range, first, last))
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "Range wants one range: bytes=<first>-[<last>]");
-    onStore(true, reply, [this, token = bearer(request), id, ranged, first, last](MessageStore &st) -> HttpResponse {
+    onStore(true, reply, [this, token = bearer(request), id, range = request.range](MessageStore &st) -> HttpResponse {
         const TokenRecord tok = authenticate(st, token);
+        std::uint64_t first = 0;
+        std::optional<std::uint64_t> last;
+        const bool ranged = !range.empty();
+        if (ranged && !parseRange(range, first, last))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "Range wants one range: bytes=<first>-[<last>]");
         const auto u = st.findUpload(id);
         // Unknown, unfinished and foreign uploads look alike.
         if (!u || !u->complete() || !st.isMember(u->streamId, tok.userId))

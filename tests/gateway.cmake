@@ -23,3 +23,7 @@ hchat_add_test(tst_gateway_security SOURCES tst_gateway_security.cpp
 # Account and devices: revocation cuts open sessions, change password, log out everywhere, delete
 # account.
 hchat_add_test(tst_gateway_account SOURCES tst_gateway_account.cpp LABELS integration TIMEOUT 180)
+
+# Attachments: chunked resumable uploads, ranged downloads, limits, the ATTACHMENT message's
+# checks, recall erasing the bytes, kill -9 in the middle of an upload.
+hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LABELS integration TIMEOUT 180)

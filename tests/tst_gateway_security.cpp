@@ -97,18 +97,19 @@ private slots:
                 continue;
             }
             ++guarded;
-            const auto none = anonymous.post(path, QByteArray(), false);
+            const QByteArray method = QByteArray::fromStdString(route.method);
+            const auto none = anonymous.request(method, path, QByteArray(), {}, false);
             QVERIFY2(none.status == 401 && none.error == ERROR_NOT_AUTHENTICATED,
                      qPrintable(QStringLiteral("%1 without a token: %2").arg(path).arg(none.status)));
             anonymous.token = QStringLiteral("not-a-token-") + path;
-            const auto wrong = anonymous.post(path, QByteArray(), true);
+            const auto wrong = anonymous.request(method, path, QByteArray(), {}, true);
             QVERIFY2(wrong.status == 401 && wrong.error == ERROR_BAD_TOKEN,
                      qPrintable(QStringLiteral("%1 with a wrong token: %2").arg(path).arg(wrong.status)));
             // The owner's token with one character changed is just as wrong.
             anonymous.token = m_owner->token;
             anonymous.token[0] =
                 anonymous.token.at(0) == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
-            QCOMPARE(anonymous.post(path, QByteArray(), true).status, 401);
+            QCOMPARE(anonymous.request(method, path, QByteArray(), {}, true).status, 401);
         }
         QCOMPARE(guarded, int(routes.size()) - 2);
         // Nothing changed: the owner still holds exactly one device and one message.

@@ -67,7 +67,8 @@ ProtocolClient::HttpResult finish(QNetworkReply *reply)
     ProtocolClient::HttpResult r;
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     r.body = reply->readAll();
-    if (r.status != 200 && r.status != 0) {
+    r.contentRange = reply->rawHeader("Content-Range");
+    if (r.status != 200 && r.status != 206 && r.status != 0) {
         hchat::v1::Error e;
         if (e.ParseFromArray(r.body.constData(), int(r.body.size()))) {
             r.error = e.code();
@@ -105,6 +106,29 @@ ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const googl
     if (r.ok() && response && !response->ParseFromArray(r.body.constData(), int(r.body.size())))
         r.status = -1;
     return r;
+}
+
+ProtocolClient::HttpResult ProtocolClient::request(const QByteArray &method, const QString &path,
+                                                   const QByteArray &body,
+                                                   const QList<QPair<QByteArray, QByteArray>> &headers,
+                                                   bool withToken, int timeoutMs)
+{
+    QNetworkRequest req(m_httpBase.resolved(QUrl(path)));
+    if (!body.isEmpty())
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/octet-stream"));
+    if (withToken && !token.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    for (const auto &[name, value] : headers)
+        req.setRawHeader(name, value);
+    QNetworkReply *reply = method == "GET" ? m_nam.get(req) : m_nam.sendCustomRequest(req, method, body);
+    if (m_ignoreSsl)
+        reply->ignoreSslErrors();
+    if (!waitFor([reply] { return reply->isFinished(); }, timeoutMs)) {
+        reply->abort();
+        reply->deleteLater();
+        return {};
+    }
+    return finish(reply);
 }
 
 ProtocolClient::HttpResult ProtocolClient::get(const QString &path, int timeoutMs)

@@ -30,6 +30,7 @@ public:
         QByteArray body;
         hchat::v1::ErrorCode error = hchat::v1::ERROR_CODE_UNSPECIFIED; // parsed from an Error body
         QString errorMessage;
+        QByteArray contentRange;    // the Content-Range header of a partial answer
         bool ok() const { return status == 200; }
     };
 
@@ -45,6 +46,10 @@ public:
     HttpResult post(const QString &path, const google::protobuf::MessageLite &request,
                     google::protobuf::MessageLite *response = nullptr, bool withToken = true);
     HttpResult get(const QString &path, int timeoutMs = 20000);
+    // Any method, raw body, extra headers (the token when withToken).
+    HttpResult request(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                       const QList<QPair<QByteArray, QByteArray>> &headers = {}, bool withToken = true,
+                       int timeoutMs = 20000);
     HttpResult registerUser(const QString &nick, const QString &password);
     HttpResult login(const QString &nick, const QString &password, const QString &deviceId = {});
     // register + login (asserting nothing; returns false on any failure)
