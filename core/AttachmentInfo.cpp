@@ -18,8 +18,9 @@ std::optional<AttachmentInfo> AttachmentInfo::parse(const QByteArray &bytes, boo
     hchat::v1::AttachmentContent c;
     if (bytes.isEmpty() || !c.ParseFromArray(bytes.constData(), int(bytes.size())))
         return std::nullopt;
-    if ((draft ? !c.attachment_id().empty() : c.attachment_id().size() != limits::kUploadIdLength) || c.name().empty() ||
-        c.name().size() > limits::kMaxAttachmentNameLength || c.thumbnail().size() > limits::kMaxThumbnailBytes ||
+    if ((draft ? !c.attachment_id().empty() : c.attachment_id().size() != limits::kUploadIdLength) ||
+        c.name().empty() || c.name().size() > limits::kMaxAttachmentNameLength ||
+        c.thumbnail().size() > limits::kMaxThumbnailBytes ||
         (!c.content_hash().empty() && c.content_hash().size() != kHashBytes) ||
         (!c.file_key().empty() && c.file_key().size() != kFileKeyBytes))
         return std::nullopt;

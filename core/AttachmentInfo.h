@@ -11,16 +11,16 @@ namespace hchat {
 // The content of an attachment message (hchat.v1.AttachmentContent): what the file is, its inline
 // thumbnail and, in encrypted channels, the key of its secretstream.
 struct AttachmentInfo {
-    QString id;            // the gateway's upload id (32 hex digits)
-    QString name;          // file name without a path
+    QString id;   // the gateway's upload id (32 hex digits)
+    QString name; // file name without a path
     QString mimeType;
-    quint64 size = 0;      // bytes of the file itself
+    quint64 size = 0; // bytes of the file itself
     QString caption;
-    quint32 width = 0;     // images
+    quint32 width = 0; // images
     quint32 height = 0;
-    QByteArray thumbnail;  // JPEG
+    QByteArray thumbnail;   // JPEG
     QByteArray contentHash; // BLAKE2b-256 of the file
-    QByteArray fileKey;    // encrypted channels: the crypto_secretstream key
+    QByteArray fileKey;     // encrypted channels: the crypto_secretstream key
 
     bool isImage() const { return mimeType.startsWith(QLatin1String("image/")); }
     bool isEncrypted() const { return !fileKey.isEmpty(); }

@@ -45,10 +45,10 @@ struct AttachmentTransfers::Upload {
     HistoryStore::PendingUpload row;
     QString name;
     qint64 stagedSize = 0;
-    qint64 received = -1;  // -1: ask the gateway
+    qint64 received = -1; // -1: ask the gateway
     qint64 chunkSize = qint64(limits::kAttachmentChunkBytes);
-    bool active = false;   // holds one of the parallel slots
-    bool busy = false;     // staging or a request in flight
+    bool active = false; // holds one of the parallel slots
+    bool busy = false;   // staging or a request in flight
     bool announced = false;
     int generation = 0;
     QPointer<QNetworkReply> reply;
@@ -59,7 +59,7 @@ struct AttachmentTransfers::Download {
     QString attachmentId;
     QString channel;
     AttachmentInfo info;
-    qint64 total = 0;      // bytes stored at the gateway
+    qint64 total = 0; // bytes stored at the gateway
     qint64 have = 0;
     bool active = false;
     bool busy = false;
@@ -151,8 +151,9 @@ void AttachmentTransfers::loadPendingUploads()
     }
 }
 
-qint64 AttachmentTransfers::startUpload(const QString &channel, const QString &filePath, const QString &caption,
-                                        bool encrypted, quint64 refSeq, const Preview &preview, QString *error)
+qint64 AttachmentTransfers::startUpload(const QString &channel, const QString &filePath,
+                                        const QString &caption, bool encrypted, quint64 refSeq,
+                                        const Preview &preview, QString *error)
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -172,7 +173,8 @@ qint64 AttachmentTransfers::startUpload(const QString &channel, const QString &f
         return fail(tr("The preview image is too large."));
     AttachmentInfo draft;
     draft.name = AttachmentInfo::safeFileName(fi.fileName());
-    draft.mimeType = preview.mimeType.isEmpty() ? QStringLiteral("application/octet-stream") : preview.mimeType;
+    draft.mimeType =
+        preview.mimeType.isEmpty() ? QStringLiteral("application/octet-stream") : preview.mimeType;
     draft.caption = caption;
     draft.width = preview.width;
     draft.height = preview.height;
@@ -301,8 +303,9 @@ void AttachmentTransfers::stageUpload(qint64 id)
     QDir().mkpath(m_dir + QStringLiteral("/outgoing"));
     m_pool.start([this, id, in, out, encrypted, generation] {
         QByteArray key;
-        const crypto::AttachmentCipher::Result r =
-            encrypted ? crypto::AttachmentCipher::encrypt(in, out, &key) : crypto::AttachmentCipher::copy(in, out);
+        const crypto::AttachmentCipher::Result r = encrypted
+                                                       ? crypto::AttachmentCipher::encrypt(in, out, &key)
+                                                       : crypto::AttachmentCipher::copy(in, out);
         QMetaObject::invokeMethod(
             this,
             [this, id, r, key, out, generation] {
@@ -343,27 +346,28 @@ void AttachmentTransfers::createUpload(qint64 id)
     req.set_channel(u->row.channel.toStdString());
     req.set_size(quint64(u->stagedSize));
     const int generation = u->generation;
-    u->reply = m_http->post(QStringLiteral("/v1/uploads"), req, [this, id, generation](const GatewayHttp::Result &r) {
-        auto u = m_uploads.value(id);
-        if (!u || u->generation != generation)
-            return;
-        u->busy = false;
-        if (!r.ok) {
-            if (isTransient(r))
-                return retryUpload(id, r.error);
-            return finishUpload(id, false, r.error);
-        }
-        const auto status = parseStatus(r.body);
-        if (!status || status->upload_id().size() != limits::kUploadIdLength) {
-            return finishUpload(id, false, tr("The gateway's answer to an upload was not understood."));
-        }
-        u->row.uploadId = QString::fromStdString(status->upload_id());
-        u->received = qint64(status->received());
-        u->chunkSize = qint64(status->chunk_size());
-        if (!m_store->setUploadId(id, u->row.uploadId))
-            return finishUpload(id, false, tr("Could not save the upload: %1").arg(m_store->lastError()));
-        schedule();
-    });
+    u->reply = m_http->post(
+        QStringLiteral("/v1/uploads"), req, [this, id, generation](const GatewayHttp::Result &r) {
+            auto u = m_uploads.value(id);
+            if (!u || u->generation != generation)
+                return;
+            u->busy = false;
+            if (!r.ok) {
+                if (isTransient(r))
+                    return retryUpload(id, r.error);
+                return finishUpload(id, false, r.error);
+            }
+            const auto status = parseStatus(r.body);
+            if (!status || status->upload_id().size() != limits::kUploadIdLength) {
+                return finishUpload(id, false, tr("The gateway's answer to an upload was not understood."));
+            }
+            u->row.uploadId = QString::fromStdString(status->upload_id());
+            u->received = qint64(status->received());
+            u->chunkSize = qint64(status->chunk_size());
+            if (!m_store->setUploadId(id, u->row.uploadId))
+                return finishUpload(id, false, tr("Could not save the upload: %1").arg(m_store->lastError()));
+            schedule();
+        });
 }
 
 // Where the gateway's copy ends: after a lost link, a refused chunk or a restart.
@@ -372,34 +376,34 @@ void AttachmentTransfers::queryUpload(qint64 id)
     auto u = m_uploads.value(id);
     u->busy = true;
     const int generation = u->generation;
-    u->reply = m_http->get(QStringLiteral("/v1/uploads/") + u->row.uploadId, {},
-                           [this, id, generation](const GatewayHttp::Result &r) {
-                               auto u = m_uploads.value(id);
-                               if (!u || u->generation != generation)
-                                   return;
-                               u->busy = false;
-                               if (!r.ok) {
-                                   if (isTransient(r))
-                                       return retryUpload(id, r.error);
-                                   if (r.errorCode == hchat::v1::ERROR_NOT_FOUND) {
-                                       // Expired at the gateway (unfinished for a day): start over.
-                                       qCInfo(lcClient) << "upload" << id << "unknown to the gateway; starting again";
-                                       u->row.uploadId.clear();
-                                       m_store->setUploadId(id, {});
-                                       return schedule();
-                                   }
-                                   return finishUpload(id, false, r.error);
-                               }
-                               const auto status = parseStatus(r.body);
-                               if (!status || qint64(status->size()) != u->stagedSize)
-                                   return finishUpload(id, false, tr("The gateway's upload does not match the file."));
-                               u->received = qint64(status->received());
-                               u->chunkSize = qint64(status->chunk_size());
-                               qCInfo(lcClient) << "upload" << id << "resumes at" << u->received << "of"
-                                                << u->stagedSize;
-                               emit transferProgress(uploadTransferId(id), u->received, u->stagedSize);
-                               schedule();
-                           });
+    u->reply = m_http->get(
+        QStringLiteral("/v1/uploads/") + u->row.uploadId, {},
+        [this, id, generation](const GatewayHttp::Result &r) {
+            auto u = m_uploads.value(id);
+            if (!u || u->generation != generation)
+                return;
+            u->busy = false;
+            if (!r.ok) {
+                if (isTransient(r))
+                    return retryUpload(id, r.error);
+                if (r.errorCode == hchat::v1::ERROR_NOT_FOUND) {
+                    // Expired at the gateway (unfinished for a day): start over.
+                    qCInfo(lcClient) << "upload" << id << "unknown to the gateway; starting again";
+                    u->row.uploadId.clear();
+                    m_store->setUploadId(id, {});
+                    return schedule();
+                }
+                return finishUpload(id, false, r.error);
+            }
+            const auto status = parseStatus(r.body);
+            if (!status || qint64(status->size()) != u->stagedSize)
+                return finishUpload(id, false, tr("The gateway's upload does not match the file."));
+            u->received = qint64(status->received());
+            u->chunkSize = qint64(status->chunk_size());
+            qCInfo(lcClient) << "upload" << id << "resumes at" << u->received << "of" << u->stagedSize;
+            emit transferProgress(uploadTransferId(id), u->received, u->stagedSize);
+            schedule();
+        });
 }
 
 void AttachmentTransfers::sendChunk(qint64 id)
@@ -454,7 +458,8 @@ void AttachmentTransfers::retryUpload(qint64 id, const QString &why)
     auto u = m_uploads.value(id);
     u->received = -1; // whatever happened, ask the gateway before sending more
     const auto delay = u->backoff.next();
-    qCInfo(lcClient).noquote() << "upload" << id << "interrupted (" << why << "); again in" << delay.count() << "ms";
+    qCInfo(lcClient).noquote() << "upload" << id << "interrupted (" << why << "); again in" << delay.count()
+                               << "ms";
     u->busy = true;
     const int generation = u->generation;
     QTimer::singleShot(delay, this, [this, id, generation] {
@@ -477,7 +482,8 @@ void AttachmentTransfers::finishUpload(qint64 id, bool ok, const QString &error)
         QString sendError;
         if (!m_sendMessage || !m_sendMessage(u->row, info, &sendError)) {
             // Stays pending (the gateway keeps the upload): tried again when next online.
-            qCWarning(lcClient).noquote() << "upload" << id << "done but its message could not be queued:" << sendError;
+            qCWarning(lcClient).noquote()
+                << "upload" << id << "done but its message could not be queued:" << sendError;
             u->active = false;
             u->busy = false;
             m_uploads.remove(id);
@@ -550,7 +556,8 @@ bool AttachmentTransfers::download(const StoredMessage &m, QString *error)
     d->attachmentId = info->id;
     d->channel = m.channel;
     d->info = *info;
-    d->total = info->isEncrypted() ? crypto::AttachmentCipher::encryptedSize(qint64(info->size)) : qint64(info->size);
+    d->total = info->isEncrypted() ? crypto::AttachmentCipher::encryptedSize(qint64(info->size))
+                                   : qint64(info->size);
     d->have = QFileInfo(partPath(info->id)).size();
     if (d->have > d->total) {
         QFile::remove(partPath(info->id));
@@ -596,7 +603,8 @@ void AttachmentTransfers::runDownload(Download &d)
 {
     if (!d.announced) {
         d.announced = true;
-        emit transferStarted({downloadTransferId(d.attachmentId), false, d.channel, d.info.name, d.have, d.total});
+        emit transferStarted(
+            {downloadTransferId(d.attachmentId), false, d.channel, d.info.name, d.have, d.total});
     }
     if (d.have >= d.total)
         openDownload(d.attachmentId);
@@ -611,8 +619,8 @@ void AttachmentTransfers::fetchRange(const QString &attachmentId)
     const qint64 first = d->have;
     const qint64 last = std::min(d->total, first + kDownloadRangeBytes) - 1;
     const GatewayHttp::Headers headers{
-        {QByteArrayLiteral("Range"), QByteArrayLiteral("bytes=") + QByteArray::number(first) + '-' +
-                                         QByteArray::number(last)}};
+        {QByteArrayLiteral("Range"),
+         QByteArrayLiteral("bytes=") + QByteArray::number(first) + '-' + QByteArray::number(last)}};
     const int generation = d->generation;
     d->reply = m_http->get(
         QStringLiteral("/v1/attachments/") + attachmentId, headers,
@@ -636,7 +644,8 @@ void AttachmentTransfers::fetchRange(const QString &attachmentId)
             QFile part(partPath(attachmentId));
             if (!part.open(QIODevice::WriteOnly | QIODevice::Append) || part.size() != first ||
                 part.write(r.body) != r.body.size() || !part.flush())
-                return finishDownload(attachmentId, false, tr("Cannot write %1: %2").arg(part.fileName(), part.errorString()));
+                return finishDownload(attachmentId, false,
+                                      tr("Cannot write %1: %2").arg(part.fileName(), part.errorString()));
             part.close();
             d->have = first + r.body.size();
             d->backoff.reset();
@@ -670,7 +679,8 @@ void AttachmentTransfers::openDownload(const QString &attachmentId)
                 }
             }
         }
-        if (r.ok && ((!info.contentHash.isEmpty() && r.hash != info.contentHash) || quint64(r.plainSize) != info.size)) {
+        if (r.ok && ((!info.contentHash.isEmpty() && r.hash != info.contentHash) ||
+                     quint64(r.plainSize) != info.size)) {
             r.ok = false;
             r.error = tr("The attachment does not match what its sender sent.");
             QFile::remove(target);

@@ -41,11 +41,11 @@ public:
         quint32 height = 0;
     };
     struct Transfer {
-        QString id;       // uploadTransferId() / downloadTransferId()
+        QString id; // uploadTransferId() / downloadTransferId()
         bool upload = true;
         QString channel;
-        QString name;     // file name
-        qint64 done = 0;  // bytes at the gateway (upload) or here (download)
+        QString name;    // file name
+        qint64 done = 0; // bytes at the gateway (upload) or here (download)
         qint64 total = 0;
     };
 
@@ -61,8 +61,8 @@ public:
 
     // Queues filePath for channel. Returns the upload's id (> 0), or 0 with *error (no such file,
     // empty, not readable, not saved).
-    qint64 startUpload(const QString &channel, const QString &filePath, const QString &caption, bool encrypted,
-                       quint64 refSeq, const Preview &preview, QString *error = nullptr);
+    qint64 startUpload(const QString &channel, const QString &filePath, const QString &caption,
+                       bool encrypted, quint64 refSeq, const Preview &preview, QString *error = nullptr);
     bool cancelUpload(qint64 uploadId);
     // Fetches the attachment of message m. True when it is here, on its way or now queued.
     bool download(const StoredMessage &m, QString *error = nullptr);
@@ -74,8 +74,8 @@ public:
 
     // Hands a complete upload to the Client: queue its message (plain or encrypted) with the
     // upload's client_msg_id. False with *error: the upload stays and is offered again later.
-    using MessageSender = std::function<bool(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
-                                             QString *error)>;
+    using MessageSender = std::function<bool(const HistoryStore::PendingUpload &upload,
+                                             const AttachmentInfo &info, QString *error)>;
     void setMessageSender(MessageSender sender);
 
     QList<Transfer> transfers() const;

@@ -1,11 +1,13 @@
 // The gateway's HTTP API (HttpApi::handle): register, login, logout, sync, channels, key
-// directory, devices, health and metrics, on a real SQLite store with the real password hasher.
+// directory, devices, uploads and attachment downloads, health and metrics, on a real SQLite
+// store with the real password hasher.
 //
 // Each input gets a fresh user "u<n>" (password kPassword) with devices $D1 (holding the token)
 // and $D2, the inbox ~$D1, and membership of "general" and "secret". Input: chunks, one request
-// each. Tag bits 0-3 pick the endpoint (kRoutes; 15: the payload up to the first '\n' is the
-// target), bits 4-6 the Authorization header (kAuth), bit 7 sends GET instead of POST. The payload
-// is the body, with "$ME", "$D1" and "$D2" replaced by the user's nick and device ids.
+// each. Tag bits 0-3 pick the endpoint (kRoutes; 15: the payload's first line is the target,
+// optionally "METHOD target", then any "Upload-Offset: …" and "Range: …" header lines, then the
+// body), bits 4-6 the Authorization header (kAuth), bit 7 sends GET instead of POST. "$ME", "$D1"
+// and "$D2" become the user's nick and device ids, "$UP" the last upload this input started.
 #include "FuzzInput.h"
 #include "GatewayFixture.h"
 #include "ProtocolError.h"
@@ -39,7 +41,7 @@ const char *const kRoutes[] = {
     "/v1/sync?x=1",
     "/",
     "/v1/",
-    "/v1/sync/",
+    "/v1/uploads",
 };
 
 void replaceAll(std::string &s, const std::string &from, const std::string &to)
@@ -95,11 +97,23 @@ void checkSync(const std::string &requestBody, const HttpResponse &r)
         invariantBroken("a sync answer says has_more with no messages");
 }
 
+// A partial download holds exactly the bytes its Content-Range names.
+void checkPartial(const HttpResponse &r)
+{
+    unsigned long long first = 0, last = 0, size = 0;
+    if (std::sscanf(r.contentRange.c_str(), "bytes %llu-%llu/%llu", &first, &last, &size) != 3 || last < first ||
+        last >= size || r.body.size() != last - first + 1)
+        invariantBroken("a 206 answer whose body does not match its Content-Range");
+}
+
 void checkResponse(const HttpResponse &r)
 {
     if (r.status == 500)
         invariantBroken("HTTP 500 from a healthy store");
-    if (r.status != 200 && r.contentType == "application/x-protobuf") {
+    if (r.status == 206)
+        checkPartial(r);
+    // 416 (range not satisfiable) is the one status an error code does not decide.
+    if (r.status != 200 && r.status != 416 && r.contentType == "application/x-protobuf") {
         hchat::v1::Error e;
         if (!e.ParseFromString(r.body) || e.code() == hchat::v1::ERROR_CODE_UNSPECIFIED ||
             e.message().empty())
@@ -141,6 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     ChunkReader in(data, size);
     std::uint8_t tag = 0;
     std::string_view payload;
+    std::string upload(32, '0');
     while (in.next(tag, payload)) {
         HttpRequest req;
         req.method = (tag & 0x80) ? "GET" : "POST";
@@ -150,14 +165,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             req.target = kRoutes[route];
             req.body = payload;
         } else {
-            const auto nl = payload.find('\n');
-            req.target = payload.substr(0, nl);
-            req.body = nl == std::string_view::npos ? std::string_view() : payload.substr(nl + 1);
+            auto nl = payload.find('\n');
+            std::string_view line = payload.substr(0, nl);
+            payload = nl == std::string_view::npos ? std::string_view() : payload.substr(nl + 1);
+            if (const auto space = line.find(' '); space != std::string_view::npos) {
+                req.method = line.substr(0, space);
+                line = line.substr(space + 1);
+            }
+            req.target = line;
+            for (;;) {
+                nl = payload.find('\n');
+                const std::string_view header = payload.substr(0, nl);
+                std::string *value = header.rfind("Upload-Offset: ", 0) == 0 ? &req.uploadOffset
+                                     : header.rfind("Range: ", 0) == 0       ? &req.range
+                                                                              : nullptr;
+                if (!value || nl == std::string_view::npos)
+                    break;
+                *value = header.substr(header.find(": ") + 2);
+                req.hasUploadOffset = req.hasUploadOffset || value == &req.uploadOffset;
+                payload = payload.substr(nl + 1);
+            }
+            req.body = payload;
         }
-        replaceAll(req.body, "$ME", nick);
-        replaceAll(req.body, "$D1", d1);
-        replaceAll(req.body, "$D2", d2);
-        const bool isSync = req.target.substr(0, req.target.find('?')) == "/v1/sync";
+        for (std::string *field : {&req.body, &req.target}) {
+            replaceAll(*field, "$ME", nick);
+            replaceAll(*field, "$D1", d1);
+            replaceAll(*field, "$D2", d2);
+            replaceAll(*field, "$UP", upload);
+        }
+        const std::string path = req.target.substr(0, req.target.find('?'));
+        const bool isSync = path == "/v1/sync";
+        const bool startsUpload = path == "/v1/uploads" && req.method == "POST";
         const std::string body = req.body;
         Answer answer;
         g_gateway->api().handle(std::move(req), answer.reply());
@@ -165,6 +203,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         checkResponse(response);
         if (isSync && response.status == 200)
             checkSync(body, response);
+        hchat::v1::UploadStatus started;
+        if (startsUpload && response.status == 200 && started.ParseFromString(response.body))
+            upload = started.upload_id();
         g_gateway->quiesce();
         if (answer.count() != 1)
             invariantBroken("a request was answered more than once");

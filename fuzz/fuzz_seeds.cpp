@@ -149,6 +149,7 @@ enum Route : std::uint8_t {
     Revoke,
     Healthz,
     Metrics,
+    Uploads = 14,
     RawTarget = 15
 };
 constexpr std::uint8_t kOwnToken = 1 << 4, kBobToken = 2 << 4, kExpired = 3 << 4;
@@ -198,6 +199,16 @@ void gatewayHttpSeeds()
          chunk(Healthz, {}) + chunk(Metrics, {}) +
              chunk(RawTarget | kOwnToken, "/v1/sync?from=1\n" + syncReq("general", 2, 1)) +
              chunk(Sync | kOwnToken | 0x80, syncReq("general", 1, 1)) + chunk(RawTarget, "/nowhere\n"));
+    UploadRequest upload;
+    upload.set_channel("general");
+    upload.set_size(10);
+    seed("gateway_http", "uploads",
+         chunk(Uploads | kOwnToken, str(upload)) +
+             chunk(RawTarget | kOwnToken, "PUT /v1/uploads/$UP\nUpload-Offset: 0\n0123456789") +
+             chunk(RawTarget | kOwnToken, "GET /v1/uploads/$UP\n") +
+             chunk(RawTarget | kOwnToken, "GET /v1/attachments/$UP\nRange: bytes=2-5\n") +
+             chunk(RawTarget | kBobToken, "GET /v1/attachments/$UP\n") +
+             chunk(RawTarget | kOwnToken, "PUT /v1/uploads/$UP\nUpload-Offset: 5\nxyz"));
 }
 
 // ---- client_sync: chunks (0 push frame, 1 raw answer, 2 plausible answer, 3 error answer) -------
@@ -291,6 +302,24 @@ void clientSyncSeeds()
              chunk(0, str(joined)) +
              pushed(message("team", 3, "bob", "", MESSAGE_KIND_MEMBER_REMOVED, "alice")) +
              chunk(0, str(read)));
+    // Attachments: one whose content names its upload, one that names another, one edited and
+    // one recalled.
+    AttachmentContent content;
+    content.set_attachment_id(std::string(32, 'a'));
+    content.set_name("photo.jpg");
+    content.set_mime_type("image/jpeg");
+    content.set_size(1234);
+    content.set_caption("look");
+    content.set_thumbnail(std::string("\xff\xd8\xff\xe0", 4));
+    Message file = message("general", 1, "bob", str(content), MESSAGE_KIND_ATTACHMENT);
+    file.set_attachment_id(std::string(32, 'a'));
+    Message other = message("general", 2, "bob", str(content), MESSAGE_KIND_ATTACHMENT);
+    other.set_attachment_id(std::string(32, 'b'));
+    Message edit = message("general", 3, "bob", "new caption", MESSAGE_KIND_EDIT);
+    edit.set_ref_seq(1);
+    Message recall = message("general", 4, "bob", "", MESSAGE_KIND_DELETE);
+    recall.set_ref_seq(1);
+    seed("client_sync", "attachments", pushed(file) + pushed(other) + answer("general", {edit, recall}, 4));
     Error err;
     err.set_code(ERROR_NOT_MEMBER);
     err.set_message("not a member of this channel");

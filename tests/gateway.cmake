@@ -26,4 +26,5 @@ hchat_add_test(tst_gateway_account SOURCES tst_gateway_account.cpp LABELS integr
 
 # Attachments: chunked resumable uploads, ranged downloads, limits, the ATTACHMENT message's
 # checks, recall erasing the bytes, kill -9 in the middle of an upload.
-hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LABELS integration TIMEOUT 180)
+hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LIBS SQLite::SQLite3
+               LABELS integration TIMEOUT 180)

@@ -133,7 +133,8 @@ void CoreAttachments::fileReachesMemberAndDownloadsIntact()
     QString error;
     AttachmentTransfers::Preview preview;
     preview.mimeType = QStringLiteral("application/pdf");
-    const qint64 upload = (*alice)->sendAttachment(ch, path, QStringLiteral("the quarterly numbers"), preview, 0, &error);
+    const qint64 upload =
+        (*alice)->sendAttachment(ch, path, QStringLiteral("the quarterly numbers"), preview, 0, &error);
     QVERIFY2(upload > 0, qPrintable(error));
     QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error),
              qPrintable(error));
@@ -195,15 +196,17 @@ void CoreAttachments::uploadSurvivesGatewayRestartAndResumes()
     QVERIFY2(upload > 0, qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(beforeKill > 0, 60000);
     QVERIFY(beforeKill < size);
-    QTest::qWait(1500); // the client meets the dead gateway and backs off
+    QTest::qWait(1500);                            // the client meets the dead gateway and backs off
     QCOMPARE(alice->store()->uploads().size(), 1); // still pending, not given up
     QVERIFY2(m_gw->start(), m_gw->output().constData());
-    QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error, 120000),
-             qPrintable(error));
+    QVERIFY2(
+        waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error, 120000),
+        qPrintable(error));
     disconnect(c);
     // It went on from the gateway's copy: never back to the start.
     QVERIFY(!after.isEmpty());
-    QVERIFY2(after.first() >= beforeKill, qPrintable(QStringLiteral("resumed at %1 after %2").arg(after.first()).arg(beforeKill)));
+    QVERIFY2(after.first() >= beforeKill,
+             qPrintable(QStringLiteral("resumed at %1 after %2").arg(after.first()).arg(beforeKill)));
     QCOMPARE(after.last(), size);
 
     QTRY_VERIFY_WITH_TIMEOUT(newestAttachment(*bob, ch).has_value(), 30000);
@@ -259,7 +262,8 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     const QString ch = QStringLiteral("sealedfiles");
     auto alice = e2eeUser(*m_gw, QStringLiteral("ea"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("eb"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("eb")})));
+    QVERIFY(alice->run(
+        (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("eb")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("eb")}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(bob->store()->channel(ch).has_value(), 20000);
 
@@ -269,12 +273,14 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
         bytes += "HCHAT-ATTACHMENT-PLAINTEXT-MARKER ";
     const QString path = writeFile(m_files, QStringLiteral("zz-secret-plans.txt"), bytes);
     QString error;
-    const qint64 upload = (*alice)->sendAttachment(ch, path, QStringLiteral("caption-never-in-clear"), {}, 0, &error);
+    const qint64 upload =
+        (*alice)->sendAttachment(ch, path, QStringLiteral("caption-never-in-clear"), {}, 0, &error);
     QVERIFY2(upload > 0, qPrintable(error));
     QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error),
              qPrintable(error));
 
-    QTRY_VERIFY_WITH_TIMEOUT(newestAttachment(*bob, ch) && !newestAttachment(*bob, ch)->attachment.isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(newestAttachment(*bob, ch) && !newestAttachment(*bob, ch)->attachment.isEmpty(),
+                             20000);
     const StoredMessage m = *newestAttachment(*bob, ch);
     QVERIFY(m.encrypted);
     QCOMPARE(m.text(), QStringLiteral("caption-never-in-clear"));
@@ -288,8 +294,8 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     // The gateway's database files and its output hold none of it (after a graceful stop, so
     // that the WAL is checkpointed into the main file too).
     QCOMPARE(m_gw->terminate(), 0);
-    for (const QByteArray &needle : {QByteArray("HCHAT-ATTACHMENT-PLAINTEXT-MARKER"), QByteArray("zz-secret-plans"),
-                                     QByteArray("caption-never-in-clear")})
+    for (const QByteArray &needle : {QByteArray("HCHAT-ATTACHMENT-PLAINTEXT-MARKER"),
+                                     QByteArray("zz-secret-plans"), QByteArray("caption-never-in-clear")})
         QVERIFY2(whereFound(*m_gw, needle).isEmpty(), needle.constData());
     QVERIFY2(m_gw->start(), m_gw->output().constData());
 }
@@ -351,7 +357,8 @@ void CoreAttachments::fileAboveTheLimitIsRefusedClearly()
     // Bad local input: no such file, an empty file, a directory.
     QCOMPARE((*alice)->sendAttachment(ch, m_files.filePath(QStringLiteral("missing")), {}, {}, 0, &error), 0);
     QVERIFY(!error.isEmpty());
-    QCOMPARE((*alice)->sendAttachment(ch, writeFile(m_files, QStringLiteral("empty"), {}), {}, {}, 0, &error), 0);
+    QCOMPARE((*alice)->sendAttachment(ch, writeFile(m_files, QStringLiteral("empty"), {}), {}, {}, 0, &error),
+             0);
     QCOMPARE((*alice)->sendAttachment(ch, m_files.path(), {}, {}, 0, &error), 0);
     QCOMPARE((*alice)->sendAttachment(QStringLiteral("nochannel"), path, {}, {}, 0, &error), 0);
     QVERIFY(alice->store()->uploads().isEmpty());

@@ -42,7 +42,8 @@ QByteArray blake2b(const QByteArray &bytes)
 {
     QByteArray h(32, '\0');
     crypto_generichash(reinterpret_cast<unsigned char *>(h.data()), 32,
-                       reinterpret_cast<const unsigned char *>(bytes.constData()), quint64(bytes.size()), nullptr, 0);
+                       reinterpret_cast<const unsigned char *>(bytes.constData()), quint64(bytes.size()),
+                       nullptr, 0);
     return h;
 }
 
@@ -165,7 +166,9 @@ private slots:
         QVERIFY(!broken([](AttachmentInfo &b) { b.id = QStringLiteral("short"); }));
         QVERIFY(!broken([](AttachmentInfo &b) { b.name.clear(); }));
         QVERIFY(!broken([](AttachmentInfo &b) { b.name = QString(256, QLatin1Char('n')); }));
-        QVERIFY(!broken([](AttachmentInfo &b) { b.thumbnail = QByteArray(int(hchat::limits::kMaxThumbnailBytes) + 1, 't'); }));
+        QVERIFY(!broken([](AttachmentInfo &b) {
+            b.thumbnail = QByteArray(int(hchat::limits::kMaxThumbnailBytes) + 1, 't');
+        }));
         QVERIFY(!broken([](AttachmentInfo &b) { b.fileKey = QByteArray(31, 'k'); }));
         QVERIFY(!broken([](AttachmentInfo &b) { b.contentHash = QByteArray(33, 'h'); }));
         QVERIFY(!AttachmentInfo::parse(QByteArray("\xff\xff\xff garbage")).has_value());
@@ -175,7 +178,8 @@ private slots:
         QVERIFY(!AttachmentInfo::parse(draft.serialize()));
         QVERIFY(AttachmentInfo::parse(draft.serialize(), true));
 
-        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("../../etc/passwd")), QStringLiteral(".._.._etc_passwd"));
+        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("../../etc/passwd")),
+                 QStringLiteral(".._.._etc_passwd"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("..")), QStringLiteral("attachment"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("a\nb.txt")), QStringLiteral("a_b.txt"));
     }

@@ -7,9 +7,13 @@
 #include "ProtocolClient.h"
 #include "TestEnv.h"
 
+#include <QDateTime>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sqlite3.h>
 
 using namespace hchat::test;
 using namespace hchat::v1;
@@ -49,7 +53,8 @@ std::optional<UploadStatus> startUpload(ProtocolClient &c, const QString &channe
     return r.ok() ? std::optional(st) : std::nullopt;
 }
 
-ProtocolClient::HttpResult putChunk(ProtocolClient &c, const std::string &id, const QByteArray &bytes, qint64 offset)
+ProtocolClient::HttpResult putChunk(ProtocolClient &c, const std::string &id, const QByteArray &bytes,
+                                    qint64 offset)
 {
     return c.request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(id), bytes,
                      {{"Upload-Offset", QByteArray::number(offset)}});
@@ -65,7 +70,8 @@ std::optional<UploadStatus> status(ProtocolClient &c, const std::string &id)
 }
 
 // Uploads every chunk of bytes from `from`; true when the gateway acknowledged each.
-bool putAll(ProtocolClient &c, const std::string &id, const QByteArray &bytes, qint64 from = 0, qint64 until = -1)
+bool putAll(ProtocolClient &c, const std::string &id, const QByteArray &bytes, qint64 from = 0,
+            qint64 until = -1)
 {
     if (until < 0)
         until = bytes.size();
@@ -110,6 +116,44 @@ std::optional<SendAck> sendAttachment(ProtocolClient &c, const QString &channel,
     if (error)
         *error = answer && answer->has_error() ? answer->error() : Error();
     return std::nullopt;
+}
+
+// One SQL statement on the gateway's database (its SQLite file, or PostgreSQL through psql): the
+// first column of the first row as a number, 0 for a statement without rows, -1 on failure.
+int runSql(const GatewayProcess &gw, const QString &sql)
+{
+    if (!gw.databaseUrl().isEmpty()) {
+        QProcess psql;
+        psql.start(QStringLiteral("/usr/lib/postgresql/15/bin/psql"),
+                   {QStringLiteral("-qtA"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), gw.databaseUrl(),
+                    QStringLiteral("-c"), sql});
+        if (!psql.waitForFinished(30000) || psql.exitCode() != 0) {
+            qWarning() << "psql failed:" << psql.readAllStandardError();
+            return -1;
+        }
+        return psql.readAllStandardOutput().trimmed().toInt();
+    }
+    sqlite3 *db = nullptr;
+    int n = -1;
+    if (sqlite3_open_v2(gw.databasePath().toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &st, nullptr) == SQLITE_OK) {
+            const int rc = sqlite3_step(st);
+            n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+// Rows the gateway holds for an upload: {uploads, upload_chunks}.
+QPair<int, int> storedRows(const GatewayProcess &gw, const std::string &id)
+{
+    const QString q = QString::fromStdString(id);
+    return {runSql(gw, QStringLiteral("SELECT count(*) FROM uploads WHERE id = '%1'").arg(q)),
+            runSql(gw, QStringLiteral("SELECT count(*) FROM upload_chunks WHERE upload_id = '%1'").arg(q))};
 }
 
 } // namespace
@@ -157,6 +201,7 @@ private slots:
     void attachmentMessageNeedsItsOwnCompleteUploadOnce();
     void recallingAnAttachmentErasesItsBytes();
     void uploadSurvivesKillOfTheGateway();
+    void staleUploadsAreRemovedAtStartUp();
 };
 
 void GatewayAttachments::uploadInChunksThenDownloadWithRanges()
@@ -216,10 +261,11 @@ void GatewayAttachments::chunkAtTheWrongOffsetOrOfTheWrongSizeChangesNothing()
     QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
     r = putChunk(*m_alice, id, bytes.left(kChunk + 1), 0);
     QCOMPARE(r.error, ERROR_TOO_LARGE);
-    r = m_alice->request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(id), bytes.left(kChunk));
+    r = m_alice->request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(id),
+                         bytes.left(kChunk));
     QCOMPARE(r.error, ERROR_INVALID_ARGUMENT); // no Upload-Offset
-    r = m_alice->request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(id), bytes.left(kChunk),
-                         {{"Upload-Offset", "zero"}});
+    r = m_alice->request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(id),
+                         bytes.left(kChunk), {{"Upload-Offset", "zero"}});
     QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
     r = putChunk(*m_alice, id, QByteArray(), 0);
     QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
@@ -261,18 +307,21 @@ void GatewayAttachments::limitsAndStrangersAreRefused()
     const QByteArray bytes = randomBytes(100);
     const auto up = startUpload(*m_alice, QStringLiteral("files"), quint64(bytes.size()));
     QVERIFY(up);
-    QCOMPARE(m_bob->request("GET", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id())).status,
+    QCOMPARE(m_bob->request("GET", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id()))
+                 .status,
              404);
     QCOMPARE(putChunk(*m_bob, up->upload_id(), bytes, 0).status, 404);
     QCOMPARE(status(*m_alice, up->upload_id())->received(), quint64(0));
     QVERIFY(putChunk(*m_alice, up->upload_id(), bytes, 0).ok());
     QCOMPARE(download(*m_bob, up->upload_id()).body, bytes); // member
-    QCOMPARE(download(*m_eve, up->upload_id()).status, 404);  // not a member: as if unknown
+    QCOMPARE(download(*m_eve, up->upload_id()).status, 404); // not a member: as if unknown
     QCOMPARE(download(*m_eve, std::string(32, 'a')).status, 404);
     QCOMPARE(m_alice->request("GET", QStringLiteral("/v1/attachments/../../etc/passwd")).status, 404);
     QCOMPARE(m_alice->request("GET", QStringLiteral("/v1/uploads/ABC")).status, 404);
-    QCOMPARE(m_alice->request("DELETE", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id())).error,
-             ERROR_INVALID_ARGUMENT);
+    QCOMPARE(
+        m_alice->request("DELETE", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id()))
+            .error,
+        ERROR_INVALID_ARGUMENT);
 
     // At most 8 unfinished uploads per user.
     auto carol = user(QStringLiteral("carol"));
@@ -306,7 +355,8 @@ void GatewayAttachments::attachmentMessageNeedsItsOwnCompleteUploadOnce()
         QByteArray body;
     } refused[] = {
         {"no attachment_id", {}, content},
-        {"an unknown upload", std::string(32, 'b'), plainContent(std::string(32, 'b'), QStringLiteral("x"), 1)},
+        {"an unknown upload", std::string(32, 'b'),
+         plainContent(std::string(32, 'b'), QStringLiteral("x"), 1)},
         {"content naming another upload", id, plainContent(std::string(32, 'c'), QStringLiteral("x"), 2000)},
         {"a body that is no AttachmentContent", id, QByteArray("\xff\xff\xff", 3)},
         {"a name with a path", id, plainContent(id, QStringLiteral("../x"), 2000)},
@@ -369,8 +419,9 @@ void GatewayAttachments::recallingAnAttachmentErasesItsBytes()
     const QByteArray bytes = markedBytes(kChunk + 5000, marker);
     const auto up = startUpload(*m_alice, ch, quint64(bytes.size()));
     QVERIFY(up && putAll(*m_alice, up->upload_id(), bytes));
-    const auto ack = sendAttachment(*m_alice, ch, up->upload_id(),
-                                    plainContent(up->upload_id(), QStringLiteral("oops.bin"), quint64(bytes.size())));
+    const auto ack =
+        sendAttachment(*m_alice, ch, up->upload_id(),
+                       plainContent(up->upload_id(), QStringLiteral("oops.bin"), quint64(bytes.size())));
     QVERIFY(ack);
     QCOMPARE(download(*m_bob, up->upload_id()).body, bytes);
 
@@ -390,6 +441,7 @@ void GatewayAttachments::recallingAnAttachmentErasesItsBytes()
 
     QCOMPARE(download(*m_bob, up->upload_id()).status, 404);
     QCOMPARE(download(*m_alice, up->upload_id()).status, 404);
+    QCOMPARE(storedRows(*m_gw, up->upload_id()), qMakePair(0, 0));
     const auto pulled = m_bob->sync(ch, ack->seq(), 1);
     QVERIFY(pulled.messages(0).deleted());
     QVERIFY(pulled.messages(0).body().empty());
@@ -432,6 +484,41 @@ void GatewayAttachments::uploadSurvivesKillOfTheGateway()
         got += part.body;
     }
     QCOMPARE(got, bytes);
+}
+
+void GatewayAttachments::staleUploadsAreRemovedAtStartUp()
+{
+    const QString ch = QStringLiteral("files");
+    QVERIFY(m_alice->connectAndHello()); // the session of before the last restart is gone
+    const QByteArray bytes = randomBytes(kChunk + 3);
+    const auto unfinished = startUpload(*m_alice, ch, quint64(bytes.size()));
+    QVERIFY(unfinished && putChunk(*m_alice, unfinished->upload_id(), bytes.left(kChunk), 0).ok());
+    std::vector<std::string> complete;
+    for (int i = 0; i < 3; ++i) {
+        const auto up = startUpload(*m_alice, ch, quint64(bytes.size()));
+        QVERIFY(up && putAll(*m_alice, up->upload_id(), bytes));
+        complete.push_back(up->upload_id());
+    }
+    const std::string unshown = complete[0], shown = complete[1], fresh = complete[2];
+    QVERIFY(sendAttachment(*m_alice, ch, shown, plainContent(shown, QStringLiteral("kept.bin"), quint64(bytes.size()))));
+    QCOMPARE(m_gw->terminate(), 0);
+
+    // A day and an hour later: moved back in the database while the gateway is down.
+    const qint64 dayAgo = QDateTime::currentMSecsSinceEpoch() - 25LL * 3600 * 1000;
+    QCOMPARE(runSql(*m_gw, QStringLiteral("UPDATE uploads SET created_ms = %1 WHERE id <> '%2'")
+                               .arg(dayAgo)
+                               .arg(QString::fromStdString(fresh))),
+             0);
+    QVERIFY2(m_gw->start(), m_gw->output().constData());
+    QVERIFY(ProtocolClient::waitFor([&] { return storedRows(*m_gw, unfinished->upload_id()) == qMakePair(0, 0); },
+                                    10000));
+    QCOMPARE(storedRows(*m_gw, unshown), qMakePair(0, 0));
+    QCOMPARE(storedRows(*m_gw, shown), qMakePair(1, 2));
+    QCOMPARE(storedRows(*m_gw, fresh), qMakePair(1, 2));
+    m_alice->closeHttpConnections();
+    m_bob->closeHttpConnections();
+    QCOMPARE(download(*m_bob, shown).status, 200);
+    QCOMPARE(status(*m_alice, unfinished->upload_id()), std::nullopt);
 }
 
 QTEST_GUILESS_MAIN(GatewayAttachments)

@@ -238,7 +238,8 @@ void AttachmentsUiTest::droppedFilesAreSent()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.openChannel(ch);
     QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(a), QUrl::fromLocalFile(b), QUrl(QStringLiteral("https://example.org/x"))});
+    mime.setUrls(
+        {QUrl::fromLocalFile(a), QUrl::fromLocalFile(b), QUrl(QStringLiteral("https://example.org/x"))});
     const QPointF at(window.width() / 2.0, window.height() / 2.0);
     QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(&window, &enter);

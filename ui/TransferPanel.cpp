@@ -38,7 +38,8 @@ void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
     row.widget = new QWidget(this);
     auto *line = new QHBoxLayout(row.widget);
     line->setContentsMargins(0, 0, 0, 0);
-    row.label = new QLabel(t.upload ? tr("Sending %1").arg(t.name) : tr("Downloading %1").arg(t.name), row.widget);
+    row.label =
+        new QLabel(t.upload ? tr("Sending %1").arg(t.name) : tr("Downloading %1").arg(t.name), row.widget);
     row.label->setTextFormat(Qt::PlainText);
     row.bar = new QProgressBar(row.widget);
     row.bar->setObjectName(QStringLiteral("transferProgress"));
@@ -56,7 +57,8 @@ void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
     const bool upload = t.upload;
     connect(row.button, &QToolButton::clicked, this, [this, id, upload] {
         const QString key = id.mid(id.indexOf(QLatin1Char(':')) + 1);
-        const bool running = upload ? m_transfers->cancelUpload(key.toLongLong()) : m_transfers->cancelDownload(key);
+        const bool running =
+            upload ? m_transfers->cancelUpload(key.toLongLong()) : m_transfers->cancelDownload(key);
         if (!running)
             removeRow(id); // already over: the button dismissed an error
     });
@@ -75,8 +77,8 @@ void TransferPanel::onProgress(const QString &id, qint64 done, qint64 total)
         return;
     it->bar->setRange(0, 1000);
     it->bar->setValue(int(std::min(done, total) * 1000 / total));
-    it->bar->setFormat(QStringLiteral("%1 / %2")
-                           .arg(QLocale().formattedDataSize(done, 1), QLocale().formattedDataSize(total, 1)));
+    it->bar->setFormat(QStringLiteral("%1 / %2").arg(QLocale().formattedDataSize(done, 1),
+                                                     QLocale().formattedDataSize(total, 1)));
 }
 
 void TransferPanel::onFinished(const QString &id, bool ok, const QString &error)

@@ -167,8 +167,9 @@ AttachmentCipher::Result AttachmentCipher::encrypt(const QString &in, const QStr
         const qint64 n = last ? have : kChunk;
         crypto_generichash_update(&h, plain.data(), quint64(n));
         unsigned long long clen = 0;
-        crypto_secretstream_xchacha20poly1305_push(&st, cipher.data(), &clen, plain.data(), quint64(n), nullptr, 0,
-                                                   last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+        crypto_secretstream_xchacha20poly1305_push(
+            &st, cipher.data(), &clen, plain.data(), quint64(n), nullptr, 0,
+            last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
         if (!f.write(cipher.data(), qint64(clen), &r.error))
             return r;
         r.plainSize += n;
@@ -188,7 +189,8 @@ AttachmentCipher::Result AttachmentCipher::encrypt(const QString &in, const QStr
     return r;
 }
 
-AttachmentCipher::Result AttachmentCipher::decrypt(const QString &in, const QString &out, const QByteArray &key)
+AttachmentCipher::Result AttachmentCipher::decrypt(const QString &in, const QString &out,
+                                                   const QByteArray &key)
 {
     Result r;
     if (!Sodium::ensureInitialized())
@@ -203,8 +205,8 @@ AttachmentCipher::Result AttachmentCipher::decrypt(const QString &in, const QStr
     if (readFully(f.in, header, sizeof header) != qint64(sizeof header))
         return failed(damaged);
     crypto_secretstream_xchacha20poly1305_state st;
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, header,
-                                                        reinterpret_cast<const unsigned char *>(key.constData())) != 0)
+    if (crypto_secretstream_xchacha20poly1305_init_pull(
+            &st, header, reinterpret_cast<const unsigned char *>(key.constData())) != 0)
         return failed(damaged);
     crypto_generichash_state h;
     crypto_generichash_init(&h, nullptr, 0, kHashBytes);
@@ -219,8 +221,8 @@ AttachmentCipher::Result AttachmentCipher::decrypt(const QString &in, const QStr
             return failed(damaged); // cut short before the FINAL message
         unsigned long long plen = 0;
         unsigned char tag = 0;
-        if (crypto_secretstream_xchacha20poly1305_pull(&st, plain.data(), &plen, &tag, cipher.data(), quint64(n),
-                                                       nullptr, 0) != 0)
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, plain.data(), &plen, &tag, cipher.data(),
+                                                       quint64(n), nullptr, 0) != 0)
             return failed(damaged);
         final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
         if (!final && n < kCipherChunk)

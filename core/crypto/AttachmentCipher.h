@@ -17,8 +17,8 @@ public:
 
     struct Result {
         bool ok = false;
-        QString error;       // for the user
-        QByteArray hash;     // BLAKE2b-256 of the plaintext
+        QString error;   // for the user
+        QByteArray hash; // BLAKE2b-256 of the plaintext
         qint64 plainSize = 0;
         qint64 outputSize = 0;
     };

@@ -46,6 +46,7 @@ bool GatewayProcess::start(int timeoutMs)
         const QString url = postgresUrl(pgServices);
         if (url.isEmpty())
             return false;
+        m_databaseUrl = url;
         args << QStringLiteral("--db") << url;
     }
     args += m_extraArgs;

@@ -39,6 +39,8 @@ public:
     QUrl httpUrl(const QString &path = {}) const;
     QUrl wsUrl() const;
     QString databasePath() const;
+    // The postgresql:// URL the gateway runs on (HCHAT_TEST_PG_SERVICES), empty on SQLite.
+    QString databaseUrl() const { return m_databaseUrl; }
     QString dataDir() const { return m_dbDir; }
     qint64 pid() const;
     QByteArray output() const { return m_output; } // everything the gateway wrote so far
@@ -53,6 +55,7 @@ private:
     std::function<void()> m_childModifier;
     quint16 m_requestedPort = 0;
     quint16 m_port = 0;
+    QString m_databaseUrl;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
 };
