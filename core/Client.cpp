@@ -602,19 +602,7 @@ qint64 Client::enqueueText(const QString &channel, const QString &text, MessageK
     const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptForSend(channel, clientMsgId, text, kind, refSeq);
     if (!out.ok)
         return setError(out.error);
-    // Key shares first: the outbox sends oldest first, so each member device holds the key
-    // before the message arrives.
-    for (const auto &share : out.shares) {
-        QString e;
-        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
-            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
-    }
-    for (const QString &nick : out.missingKeys)
-        queueKeyFetch(nick);
-    if (!out.blockedDevices.isEmpty())
-        emit encryptionWarning(channel, tr("Not shared with %1: the key changed or the device is new. Check and "
-                                           "accept it to include it.")
-                                            .arg(out.blockedDevices.join(QStringLiteral(", "))));
+    queueKeyShares(channel, out);
     return m_outbox->enqueueReferring(channel, clientMsgId, out.body, kind, refSeq, true, text, error);
 }
 
@@ -659,13 +647,7 @@ bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const 
             *error = out.error;
         return false;
     }
-    for (const auto &share : out.shares) {
-        QString e;
-        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
-            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
-    }
-    for (const QString &nick : out.missingKeys)
-        queueKeyFetch(nick);
+    queueKeyShares(upload.channel, out);
     return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, out.body, MessageKind::Attachment,
                                       upload.refSeq, true, info.caption, error, info.id) != 0;
 }
@@ -695,6 +677,23 @@ void Client::forgetDeletedAttachments(const QString &channel, const QList<quint6
         if (m && m->deleted && !m->attachmentId.isEmpty())
             m_transfers->forget(m->attachmentId);
     }
+}
+
+// Key shares go before the message they unlock: the outbox sends oldest first, so each member
+// device holds the key before the message arrives.
+void Client::queueKeyShares(const QString &channel, const crypto::ChannelCrypto::Outgoing &out)
+{
+    for (const auto &share : out.shares) {
+        QString e;
+        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
+            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
+    }
+    for (const QString &nick : out.missingKeys)
+        queueKeyFetch(nick);
+    if (!out.blockedDevices.isEmpty())
+        emit encryptionWarning(channel, tr("Not shared with %1: the key changed or the device is new. Check and "
+                                           "accept it to include it.")
+                                            .arg(out.blockedDevices.join(QStringLiteral(", "))));
 }
 
 bool Client::retrySend(qint64 outboxId)

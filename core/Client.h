@@ -8,6 +8,7 @@
 #include "OutboxEntry.h"
 #include "SearchHit.h"
 #include "StoredMessage.h"
+#include "crypto/ChannelCrypto.h"
 #include "crypto/TrustStore.h"
 
 #include <QList>
@@ -251,6 +252,7 @@ private:
     void init(TokenVault *vault);
     qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq, QString *error);
     bool enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info, QString *error);
+    void queueKeyShares(const QString &channel, const hchat::crypto::ChannelCrypto::Outgoing &out);
     void forgetDeletedAttachments(const QString &channel, const QList<quint64> &seqs);
     bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
     bool wantsReceipt(const QString &channel) const;

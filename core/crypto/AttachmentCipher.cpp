@@ -83,14 +83,16 @@ qint64 AttachmentCipher::encryptedSize(qint64 plainSize)
            messages * qint64(crypto_secretstream_xchacha20poly1305_ABYTES) + plainSize;
 }
 
-AttachmentCipher::Result AttachmentCipher::copy(const QString &in, const QString &out)
+namespace {
+// Reads `in` once, hashing it, and writes it to `out` unless out is empty.
+AttachmentCipher::Result copyOrHash(const QString &in, const QString &out)
 {
-    Result r;
+    AttachmentCipher::Result r;
     Files f;
     if (!f.open(in, out, &r.error))
         return r;
     crypto_generichash_state h;
-    crypto_generichash_init(&h, nullptr, 0, kHashBytes);
+    crypto_generichash_init(&h, nullptr, 0, AttachmentCipher::kHashBytes);
     std::vector<unsigned char> buf(static_cast<std::size_t>(kChunk) * 4);
     for (;;) {
         const qint64 n = readFully(f.in, buf.data(), qint64(buf.size()));
@@ -99,42 +101,28 @@ AttachmentCipher::Result AttachmentCipher::copy(const QString &in, const QString
         if (n == 0)
             break;
         crypto_generichash_update(&h, buf.data(), quint64(n));
-        if (!f.write(buf.data(), n, &r.error))
+        if (!out.isEmpty() && !f.write(buf.data(), n, &r.error))
             return r;
         r.plainSize += n;
     }
-    r.hash.resize(kHashBytes);
-    crypto_generichash_final(&h, reinterpret_cast<unsigned char *>(r.hash.data()), kHashBytes);
-    if (!f.out.commit())
+    r.hash.resize(AttachmentCipher::kHashBytes);
+    crypto_generichash_final(&h, reinterpret_cast<unsigned char *>(r.hash.data()), AttachmentCipher::kHashBytes);
+    if (!out.isEmpty() && !f.out.commit())
         return failed(tr("Cannot write %1: %2").arg(out, f.out.errorString()));
     r.outputSize = r.plainSize;
     r.ok = true;
     return r;
 }
+} // namespace
+
+AttachmentCipher::Result AttachmentCipher::copy(const QString &in, const QString &out)
+{
+    return copyOrHash(in, out);
+}
 
 AttachmentCipher::Result AttachmentCipher::hash(const QString &path)
 {
-    Result r;
-    Files f;
-    if (!f.open(path, {}, &r.error))
-        return r;
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, nullptr, 0, kHashBytes);
-    std::vector<unsigned char> buf(static_cast<std::size_t>(kChunk) * 4);
-    for (;;) {
-        const qint64 n = readFully(f.in, buf.data(), qint64(buf.size()));
-        if (n < 0)
-            return failed(tr("Cannot read %1: %2").arg(path, f.in.errorString()));
-        if (n == 0)
-            break;
-        crypto_generichash_update(&h, buf.data(), quint64(n));
-        r.plainSize += n;
-    }
-    r.hash.resize(kHashBytes);
-    crypto_generichash_final(&h, reinterpret_cast<unsigned char *>(r.hash.data()), kHashBytes);
-    r.outputSize = r.plainSize;
-    r.ok = true;
-    return r;
+    return copyOrHash(path, {});
 }
 
 AttachmentCipher::Result AttachmentCipher::encrypt(const QString &in, const QString &out, QByteArray *key)

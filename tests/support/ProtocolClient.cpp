@@ -80,14 +80,8 @@ ProtocolClient::HttpResult finish(QNetworkReply *reply)
 }
 } // namespace
 
-ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const QByteArray &body, bool withToken,
-                                                int timeoutMs)
+ProtocolClient::HttpResult ProtocolClient::await(QNetworkReply *reply, int timeoutMs)
 {
-    QNetworkRequest req(m_httpBase.resolved(QUrl(path)));
-    req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-protobuf"));
-    if (withToken && !token.isEmpty())
-        req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
-    QNetworkReply *reply = m_nam.post(req, body);
     if (m_ignoreSsl)
         reply->ignoreSslErrors();
     if (!waitFor([reply] { return reply->isFinished(); }, timeoutMs)) {
@@ -96,6 +90,17 @@ ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const QByte
         return {};
     }
     return finish(reply);
+}
+
+ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const QByteArray &body, bool withToken,
+                                                int timeoutMs)
+{
+    QNetworkRequest req(m_httpBase.resolved(QUrl(path)));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-protobuf"));
+    if (withToken && !token.isEmpty())
+        req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    QNetworkReply *reply = m_nam.post(req, body);
+    return await(reply, timeoutMs);
 }
 
 ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const google::protobuf::MessageLite &request,
@@ -121,28 +126,14 @@ ProtocolClient::HttpResult ProtocolClient::request(const QByteArray &method, con
     for (const auto &[name, value] : headers)
         req.setRawHeader(name, value);
     QNetworkReply *reply = method == "GET" ? m_nam.get(req) : m_nam.sendCustomRequest(req, method, body);
-    if (m_ignoreSsl)
-        reply->ignoreSslErrors();
-    if (!waitFor([reply] { return reply->isFinished(); }, timeoutMs)) {
-        reply->abort();
-        reply->deleteLater();
-        return {};
-    }
-    return finish(reply);
+    return await(reply, timeoutMs);
 }
 
 ProtocolClient::HttpResult ProtocolClient::get(const QString &path, int timeoutMs)
 {
     QNetworkRequest req(m_httpBase.resolved(QUrl(path)));
     QNetworkReply *reply = m_nam.get(req);
-    if (m_ignoreSsl)
-        reply->ignoreSslErrors();
-    if (!waitFor([reply] { return reply->isFinished(); }, timeoutMs)) {
-        reply->abort();
-        reply->deleteLater();
-        return {};
-    }
-    return finish(reply);
+    return await(reply, timeoutMs);
 }
 
 ProtocolClient::HttpResult ProtocolClient::registerUser(const QString &nick, const QString &password)

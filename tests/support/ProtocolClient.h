@@ -15,6 +15,8 @@
 #include <optional>
 #include <vector>
 
+class QNetworkReply;
+
 namespace hchat::test {
 
 class GatewayProcess;
@@ -103,6 +105,7 @@ public:
 
 private:
     void onBinary(const QByteArray &bytes);
+    HttpResult await(QNetworkReply *reply, int timeoutMs); // the answer, or status 0 after the timeout
 
     QNetworkAccessManager m_nam;
     QWebSocket m_ws;
