@@ -319,14 +319,7 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         // Nothing lies past the stream's max seq (and a from_seq above INT64_MAX would wrap in the store).
         auto messages = from <= stream->maxSeq ? st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)
                                                : std::vector<Message>();
-        std::unordered_map<std::string, bool> deletedSenders; // "deleted user": one look per sender
         for (auto &m : messages) {
-            if (!inbox) {
-                auto it = deletedSenders.find(m.sender());
-                if (it == deletedSenders.end())
-                    it = deletedSenders.emplace(m.sender(), st.isNickDeleted(m.sender())).first;
-                m.set_sender_deleted(it->second);
-            }
             last = m.seq();
             *res.add_messages() = std::move(m);
         }

@@ -125,7 +125,8 @@ public:
     virtual std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId,
                                                                 const std::string &clientMsgId) = 0;
     // Messages from fromSeq on, at most `limit`, and no more once their bodies passed maxBytes
-    // (always at least one when there is one).
+    // (always at least one when there is one). In channels, sender_deleted marks the messages of
+    // deleted accounts (read in the same query).
     virtual std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                          std::uint32_t limit, std::size_t maxBytes) = 0;
 
@@ -150,8 +151,6 @@ public:
     // Deletes the account: every device and token revoked, its keys, memberships and read
     // positions removed, the password hash erased, deleted_ms set. The user row (the nick) stays.
     virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;
-    // Whether the account of this nick was deleted (case-insensitive).
-    virtual bool isNickDeleted(const std::string &nick) = 0;
 
     // Attachments (schema 4).
     virtual void createUpload(const UploadRecord &upload) = 0;

@@ -665,8 +665,10 @@ std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::i
 std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                                    std::uint32_t limit, std::size_t maxBytes)
 {
-    auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
-                   "ref_seq, deleted, attachment_id FROM messages WHERE stream_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3")
+    auto r = query("SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
+                   "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
+                   "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
+                   "WHERE m.stream_id = $1 AND m.seq >= $2 ORDER BY m.seq LIMIT $3")
                  .bind(stream.id)
                  .bind(std::int64_t(fromSeq))
                  .bind(std::int64_t(limit))
@@ -677,6 +679,8 @@ std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamR
         hchat::v1::Message m;
         m.set_channel(stream.name);
         messageFrom(r, i, m, 0);
+        if (stream.kind != StreamRecord::kInbox)
+            m.set_sender_deleted(r.i64(i, 12) != 0);
         bytes += m.body().size() + 64;
         out.push_back(std::move(m));
     }
@@ -789,10 +793,6 @@ void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2").bind(nowMs).bind(userId).run();
 }
 
-bool PostgresMessageStore::isNickDeleted(const std::string &nick)
-{
-    return query("SELECT 1 FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NOT NULL").bind(nick).run().rows() > 0;
-}
 
 // ---- attachments ---------------------------------------------------------------------------------
 

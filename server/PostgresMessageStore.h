@@ -79,7 +79,6 @@ public:
     void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;
     std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
     void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
-    bool isNickDeleted(const std::string &nick) override;
     void createUpload(const UploadRecord &upload) override;
     std::optional<UploadRecord> findUpload(const std::string &id) override;
     std::uint64_t openUploads(std::int64_t uploaderId) override;

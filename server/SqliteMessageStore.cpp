@@ -581,9 +581,10 @@ std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int
 std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                                  std::uint32_t limit, std::size_t maxBytes)
 {
-    auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
-                       "subject, ref_seq, deleted, attachment_id FROM messages WHERE stream_id = ? AND seq >= ? "
-                       "ORDER BY seq LIMIT ?");
+    auto s = statement("SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
+                       "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
+                       "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
+                       "WHERE m.stream_id = ? AND m.seq >= ? ORDER BY m.seq LIMIT ?");
     s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
     std::vector<hchat::v1::Message> out;
     std::size_t bytes = 0;
@@ -591,6 +592,8 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
         hchat::v1::Message m;
         m.set_channel(stream.name);
         messageFrom(s, m, 0);
+        if (stream.kind != StreamRecord::kInbox)
+            m.set_sender_deleted(s.i64(12) != 0);
         bytes += m.body().size() + 64;
         out.push_back(std::move(m));
     }
@@ -700,12 +703,6 @@ void SqliteMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, userId).run();
 }
 
-bool SqliteMessageStore::isNickDeleted(const std::string &nick)
-{
-    auto s = statement("SELECT 1 FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NOT NULL");
-    s.bind(1, nick);
-    return s.step();
-}
 
 // ---- attachments ---------------------------------------------------------------------------------
 
