@@ -41,32 +41,30 @@ std::optional<hchat::v1::UploadStatus> parseStatus(const QByteArray &body)
 
 } // namespace
 
-struct AttachmentTransfers::Upload {
+// What uploads and downloads share: their slot, their one step in flight and their retries.
+struct AttachmentTransfers::Job {
+    bool active = false; // holds one of the parallel slots
+    bool busy = false;   // staging, a request or a retry wait in flight
+    bool announced = false;
+    int generation = 0; // bumped on cancel: late answers of older steps are ignored
+    QPointer<QNetworkReply> reply;
+    Backoff backoff{std::chrono::milliseconds(300), std::chrono::seconds(5)};
+};
+
+struct AttachmentTransfers::Upload : Job {
     HistoryStore::PendingUpload row;
     QString name;
     qint64 stagedSize = 0;
     qint64 received = -1; // -1: ask the gateway
     qint64 chunkSize = qint64(limits::kAttachmentChunkBytes);
-    bool active = false; // holds one of the parallel slots
-    bool busy = false;   // staging or a request in flight
-    bool announced = false;
-    int generation = 0;
-    QPointer<QNetworkReply> reply;
-    Backoff backoff{std::chrono::milliseconds(300), std::chrono::seconds(5)};
 };
 
-struct AttachmentTransfers::Download {
+struct AttachmentTransfers::Download : Job {
     QString attachmentId;
     QString channel;
     AttachmentInfo info;
     qint64 total = 0; // bytes stored at the gateway
     qint64 have = 0;
-    bool active = false;
-    bool busy = false;
-    bool announced = false;
-    int generation = 0;
-    QPointer<QNetworkReply> reply;
-    Backoff backoff{std::chrono::milliseconds(300), std::chrono::seconds(5)};
 };
 
 AttachmentTransfers::AttachmentTransfers(HistoryStore *store, GatewayHttp *http, QObject *parent)
@@ -457,16 +455,21 @@ void AttachmentTransfers::retryUpload(qint64 id, const QString &why)
 {
     auto u = m_uploads.value(id);
     u->received = -1; // whatever happened, ask the gateway before sending more
-    const auto delay = u->backoff.next();
-    qCInfo(lcClient).noquote() << "upload" << id << "interrupted (" << why << "); again in" << delay.count()
-                               << "ms";
-    u->busy = true;
-    const int generation = u->generation;
-    QTimer::singleShot(delay, this, [this, id, generation] {
-        auto u = m_uploads.value(id);
-        if (!u || u->generation != generation)
+    retryLater(u, QStringLiteral("upload %1").arg(id), why);
+}
+
+// Waits out the job's backoff, then lets schedule() take its next step — unless the job was
+// finished or cancelled meanwhile.
+void AttachmentTransfers::retryLater(const std::shared_ptr<Job> &job, const QString &what, const QString &why)
+{
+    const auto delay = job->backoff.next();
+    qCInfo(lcClient).noquote() << what << "interrupted (" << why << "); again in" << delay.count() << "ms";
+    job->busy = true;
+    QTimer::singleShot(delay, this, [this, weak = std::weak_ptr<Job>(job), generation = job->generation] {
+        const auto job = weak.lock();
+        if (!job || job->generation != generation)
             return;
-        u->busy = false;
+        job->busy = false;
         schedule();
     });
 }
@@ -704,19 +707,7 @@ void AttachmentTransfers::openDownload(const QString &attachmentId)
 
 void AttachmentTransfers::retryDownload(const QString &attachmentId, const QString &why)
 {
-    auto d = m_downloads.value(attachmentId);
-    const auto delay = d->backoff.next();
-    qCInfo(lcClient).noquote() << "download" << attachmentId << "interrupted (" << why << "); again in"
-                               << delay.count() << "ms";
-    d->busy = true;
-    const int generation = d->generation;
-    QTimer::singleShot(delay, this, [this, attachmentId, generation] {
-        auto d = m_downloads.value(attachmentId);
-        if (!d || d->generation != generation)
-            return;
-        d->busy = false;
-        schedule();
-    });
+    retryLater(m_downloads.value(attachmentId), QStringLiteral("download ") + attachmentId, why);
 }
 
 void AttachmentTransfers::finishDownload(const QString &attachmentId, bool ok, const QString &error,

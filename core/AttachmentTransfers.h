@@ -92,6 +92,7 @@ signals:
     void downloadComplete(const QString &attachmentId, const QString &path);
 
 private:
+    struct Job;
     struct Upload;
     struct Download;
     void schedule();
@@ -101,6 +102,7 @@ private:
     void queryUpload(qint64 id);
     void sendChunk(qint64 id);
     void retryUpload(qint64 id, const QString &why);
+    void retryLater(const std::shared_ptr<Job> &job, const QString &what, const QString &why);
     void finishUpload(qint64 id, bool ok, const QString &error);
     void runDownload(Download &d);
     void fetchRange(const QString &attachmentId);
