@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <optional>
+#include <string_view>
 
 namespace hchat {
 
@@ -29,8 +30,16 @@ struct AttachmentInfo {
     // A draft (an upload not yet started) has no id yet.
     static std::optional<AttachmentInfo> parse(const QByteArray &bytes, bool draft = false);
     QByteArray serialize() const;
-    // A file name safe to create in a directory of ours: no path, no control characters.
+    // A file name safe to create in a directory of ours: no path, no control characters, no
+    // Unicode format characters (U+202E would show "exe.txt" for "txt.exe").
     static QString safeFileName(const QString &name);
+    // Whether an id from the network can name an upload: exactly 32 lower-case hex digits. Ids
+    // become file and folder names, so anything else (a "../" among them) is refused everywhere.
+    static bool isValidId(QStringView id);
+    static bool isValidId(std::string_view id);
+    // Whether opening the file may run it (a program, a script, a desktop entry, an installer),
+    // by its name, its content or its permissions: the UI asks before opening such a file.
+    static bool mayRunWhenOpened(const QString &path);
 };
 
 } // namespace hchat

@@ -109,7 +109,43 @@ QString AttachmentTransfers::outgoingPath(qint64 id) const
 
 QString AttachmentTransfers::partPath(const QString &attachmentId) const
 {
+    if (!AttachmentInfo::isValidId(attachmentId) || m_dir.isEmpty())
+        return {};
     return m_dir + QStringLiteral("/incoming/") + attachmentId + QStringLiteral(".part");
+}
+
+QString AttachmentTransfers::fileFolder(const QString &attachmentId) const
+{
+    if (!AttachmentInfo::isValidId(attachmentId) || m_dir.isEmpty())
+        return {};
+    return m_dir + QLatin1Char('/') + attachmentId;
+}
+
+namespace {
+// The absolute path with "." and ".." gone and every symbolic link of its existing part resolved.
+QString resolvedPath(const QString &path)
+{
+    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    QString rest;
+    while (!QFileInfo::exists(existing)) {
+        const qsizetype slash = existing.lastIndexOf(QLatin1Char('/'));
+        if (slash <= 0)
+            return {};
+        rest = existing.mid(slash) + rest;
+        existing.truncate(slash);
+    }
+    const QString canonical = QFileInfo(existing).canonicalFilePath();
+    return canonical.isEmpty() ? QString() : canonical + rest;
+}
+} // namespace
+
+bool AttachmentTransfers::isConfined(const QString &path) const
+{
+    if (m_dir.isEmpty() || path.isEmpty())
+        return false;
+    const QString root = resolvedPath(m_dir);
+    const QString resolved = resolvedPath(path);
+    return !root.isEmpty() && resolved.startsWith(root + QLatin1Char('/'));
 }
 
 void AttachmentTransfers::setMessageSender(MessageSender sender)
@@ -356,9 +392,8 @@ void AttachmentTransfers::createUpload(qint64 id)
                 return finishUpload(id, false, r.error);
             }
             const auto status = parseStatus(r.body);
-            if (!status || status->upload_id().size() != limits::kUploadIdLength) {
+            if (!status || !AttachmentInfo::isValidId(status->upload_id()))
                 return finishUpload(id, false, tr("The gateway's answer to an upload was not understood."));
-            }
             u->row.uploadId = QString::fromStdString(status->upload_id());
             u->received = qint64(status->received());
             u->chunkSize = qint64(status->chunk_size());
@@ -482,6 +517,8 @@ void AttachmentTransfers::finishUpload(qint64 id, bool ok, const QString &error)
     if (ok) {
         auto info = AttachmentInfo::parse(u->row.content, true).value_or(AttachmentInfo{});
         info.id = u->row.uploadId;
+        if (!AttachmentInfo::isValidId(info.id))
+            return finishUpload(id, false, tr("The gateway's answer to an upload was not understood."));
         QString sendError;
         if (!m_sendMessage || !m_sendMessage(u->row, info, &sendError)) {
             // Stays pending (the gateway keeps the upload): tried again when next online.
@@ -499,11 +536,10 @@ void AttachmentTransfers::finishUpload(qint64 id, bool ok, const QString &error)
         // here; an encrypted channel's ciphertext goes, and the file picked stands for it.
         QString local;
         if (!u->row.encrypted) {
-            const QString dir = m_dir + QLatin1Char('/') + info.id;
+            const QString dir = fileFolder(info.id);
             local = dir + QLatin1Char('/') + AttachmentInfo::safeFileName(info.name);
-            QDir().mkpath(dir);
-            QFile::remove(local);
-            if (!QFile::rename(u->row.stagedPath, local))
+            if (dir.isEmpty() || !isConfined(local) || !QDir().mkpath(dir) ||
+                (QFile::exists(local) && !QFile::remove(local)) || !QFile::rename(u->row.stagedPath, local))
                 local.clear();
         } else {
             local = u->row.filePath;
@@ -553,7 +589,7 @@ bool AttachmentTransfers::download(const StoredMessage &m, QString *error)
         return fail(tr("The attachment's description is damaged."));
     if (!localFile(info->id).isEmpty() || m_downloads.contains(info->id))
         return true;
-    if (m_dir.isEmpty() || !QDir().mkpath(m_dir + QStringLiteral("/incoming")))
+    if (m_dir.isEmpty() || !QDir().mkpath(m_dir + QStringLiteral("/incoming")) || !isConfined(partPath(info->id)))
         return fail(tr("No place to store the file."));
     auto d = std::make_shared<Download>();
     d->attachmentId = info->id;
@@ -583,7 +619,8 @@ bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
         d->reply->abort();
     m_downloads.erase(it);
     m_downloadOrder.removeAll(attachmentId);
-    QFile::remove(partPath(attachmentId));
+    if (isConfined(partPath(attachmentId)))
+        QFile::remove(partPath(attachmentId));
     emit transferFinished(downloadTransferId(attachmentId), false, tr("Cancelled."));
     schedule();
     return true;
@@ -591,14 +628,19 @@ bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
 
 void AttachmentTransfers::forget(const QString &attachmentId)
 {
-    if (attachmentId.isEmpty())
+    if (!AttachmentInfo::isValidId(attachmentId))
         return;
     cancelDownload(attachmentId);
-    QFile::remove(partPath(attachmentId));
+    if (isConfined(partPath(attachmentId)))
+        QFile::remove(partPath(attachmentId));
+    // Only the file recorded for it, and only in its own folder here: a file the user sent from
+    // elsewhere stays theirs, and nothing else in the folder is touched.
+    const QString folder = fileFolder(attachmentId);
     const QString path = m_store->attachmentFile(attachmentId);
-    // Only files in our own directory: a file the user sent from elsewhere stays theirs.
-    if (!path.isEmpty() && path.startsWith(m_dir + QLatin1Char('/')))
-        QDir(m_dir + QLatin1Char('/') + attachmentId).removeRecursively();
+    if (!path.isEmpty() && QFileInfo(path).absolutePath() == QFileInfo(folder).absoluteFilePath() && isConfined(path)) {
+        QFile::remove(path);
+        QDir(m_dir).rmdir(attachmentId); // only when empty
+    }
     m_store->removeAttachmentFile(attachmentId);
 }
 
@@ -645,7 +687,8 @@ void AttachmentTransfers::fetchRange(const QString &attachmentId)
                 first + r.body.size() > d->total)
                 return finishDownload(attachmentId, false, tr("The gateway sent the attachment wrongly."));
             QFile part(partPath(attachmentId));
-            if (!part.open(QIODevice::WriteOnly | QIODevice::Append) || part.size() != first ||
+            if (!isConfined(part.fileName()) || !part.open(QIODevice::WriteOnly | QIODevice::Append) ||
+                part.size() != first ||
                 part.write(r.body) != r.body.size() || !part.flush())
                 return finishDownload(attachmentId, false,
                                       tr("Cannot write %1: %2").arg(part.fileName(), part.errorString()));
@@ -663,9 +706,12 @@ void AttachmentTransfers::openDownload(const QString &attachmentId)
     auto d = m_downloads.value(attachmentId);
     d->busy = true;
     const QString part = partPath(attachmentId);
-    const QString dir = m_dir + QLatin1Char('/') + attachmentId;
+    const QString dir = fileFolder(attachmentId);
     const QString target = dir + QLatin1Char('/') + AttachmentInfo::safeFileName(d->info.name);
-    QDir().mkpath(dir);
+    if (dir.isEmpty() || !isConfined(part) || !isConfined(target) || !QDir().mkpath(dir)) {
+        d->busy = false;
+        return finishDownload(attachmentId, false, tr("No place to store the file."));
+    }
     const AttachmentInfo info = d->info;
     const int generation = d->generation;
     m_pool.start([this, attachmentId, part, target, info, generation] {

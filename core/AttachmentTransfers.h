@@ -29,6 +29,9 @@ class GatewayHttp;
 // until uploadComplete() hands it to the Client, which sends the message.
 // A download fetches ranges into <directory>/incoming/<id>.part (resuming from its length),
 // then decrypts or checks it on a worker thread into <directory>/<id>/<file name>.
+// Ids come from the network, so every path is built only from a valid id (32 lower-case hex
+// digits) and checked to resolve inside <directory> before anything is created, renamed or
+// removed; forget() removes only the file recorded for the attachment, never a folder's content.
 // At most two uploads and two downloads run at once; the rest wait their turn.
 class AttachmentTransfers : public QObject {
     Q_OBJECT
@@ -110,7 +113,11 @@ private:
     void retryDownload(const QString &attachmentId, const QString &why);
     void finishDownload(const QString &attachmentId, bool ok, const QString &error, const QString &path = {});
     QString outgoingPath(qint64 id) const;
+    // "" when attachmentId is not a valid id.
     QString partPath(const QString &attachmentId) const;
+    QString fileFolder(const QString &attachmentId) const;
+    // Whether path, with "..", "." and symbolic links resolved, lies inside the directory.
+    bool isConfined(const QString &path) const;
     void loadPendingUploads();
 
     HistoryStore *m_store;

@@ -20,7 +20,10 @@ StoredMessage StoredMessage::fromProto(const hchat::v1::Message &m)
     s.subject = QString::fromStdString(m.subject());
     s.refSeq = m.ref_seq();
     s.deleted = m.deleted();
-    s.attachmentId = QString::fromStdString(m.attachment_id());
+    // An id names files on this device: one that is not an upload id is dropped here, so the
+    // message shows as a damaged attachment and nothing ever builds a path from it.
+    if (AttachmentInfo::isValidId(m.attachment_id()))
+        s.attachmentId = QString::fromStdString(m.attachment_id());
     if (s.kind == MessageKind::Attachment && !s.encrypted && !s.deleted) {
         // A plain channel's attachment carries its content in the clear; one that does not parse
         // or names another upload is shown as a damaged attachment (no content).

@@ -4,6 +4,7 @@ hchat_add_test(tst_core_backoff SOURCES tst_core_backoff.cpp LIBS hchat_core LAB
 hchat_add_test(tst_core_historystore SOURCES tst_core_historystore.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
 hchat_add_test(tst_core_outbox SOURCES tst_core_outbox.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_mentions SOURCES tst_core_mentions.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+hchat_add_test(tst_core_attachmentinfo SOURCES tst_core_attachmentinfo.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 
 # The client core as a separate headless process (killed with -9 mid-catch-up by tst_core_crash).
 add_executable(hchat_core_probe hchat_core_probe.cpp)

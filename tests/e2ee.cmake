@@ -11,3 +11,6 @@ target_compile_definitions(tst_e2ee_keychain PRIVATE
 # Sender-session rotation after 1,000 messages; direct messages encrypted by default.
 hchat_add_test(tst_e2ee_rotation SOURCES tst_e2ee_rotation.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 240)
+# The hostile gateway: the real gateway behind a tampering proxy the test drives (issue 16).
+hchat_add_test(tst_e2ee_hostile_gateway SOURCES tst_e2ee_hostile_gateway.cpp E2eeTestHelpers.h CoreTestHelpers.h
+               LIBS hchat_core LABELS integration TIMEOUT 240)

@@ -1,7 +1,8 @@
 // Attachments in the window against the real gateway: a file sent from the window shows a
 // progress bar that climbs to the end and then the message with the image's inline thumbnail;
 // the other member's window offers the file, downloads it with progress when it is opened and
-// hands the finished file to the desktop; files dropped on the window are sent.
+// hands the finished file to the desktop, but a program or script only after the user confirmed;
+// files dropped on the window are sent.
 #include "CoreTestHelpers.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
@@ -14,7 +15,9 @@
 #include <QDropEvent>
 #include <QImage>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QPainter>
 #include <QProgressBar>
 #include <QRandomGenerator>
@@ -79,6 +82,7 @@ private slots:
     void sendingShowsProgressThenTheThumbnail();
     void openingDownloadsWithProgressThenHandsTheFileOver();
     void droppedFilesAreSent();
+    void aScriptIsOpenedOnlyAfterTheUserConfirms();
 
 private:
     void signIn(TestClient &client, const QString &nick, const QString &channel);
@@ -253,6 +257,52 @@ void AttachmentsUiTest::droppedFilesAreSent()
         return n;
     };
     QTRY_COMPARE_WITH_TIMEOUT(countAttachments(), 2, kWait);
+}
+
+// Any member can send a script named like a document: opening it asks first, and Cancel (the
+// default) hands nothing to the desktop.
+void AttachmentsUiTest::aScriptIsOpenedOnlyAfterTheUserConfirms()
+{
+    const QString ch = QStringLiteral("scripts");
+    TestClient alice, bob;
+    signIn(alice, QStringLiteral("frank"), ch);
+    signIn(bob, QStringLiteral("grace"), ch);
+    const QString path = m_files.filePath(QStringLiteral("holiday-photos.desktop"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[Desktop Entry]\nType=Application\nName=Holiday photos\nExec=sh -c 'rm -rf ~'\n");
+    }
+    QVERIFY(alice->sendAttachment(ch, path) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(alice.store()->uploads().isEmpty(), kWait);
+
+    MainWindow window(&*bob.client);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(ch);
+    auto *model = window.messageView()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfKind(model, MessageKind::Attachment) >= 0, kWait);
+    const quint64 seq =
+        model->index(rowOfKind(model, MessageKind::Attachment), 0).data(MessageListModel::SeqRole).toULongLong();
+    m_opened.urls.clear();
+
+    auto confirmation = [&] { return window.findChild<QMessageBox *>(QStringLiteral("confirmOpenRunnable")); };
+    window.openAttachment(seq); // downloads, then asks
+    QTRY_VERIFY_WITH_TIMEOUT(confirmation() && confirmation()->isVisible(), kWait);
+    QVERIFY(confirmation()->text().contains(QStringLiteral("holiday-photos.desktop")));
+    QCOMPARE(confirmation()->defaultButton(), confirmation()->button(QMessageBox::Cancel));
+    confirmation()->button(QMessageBox::Cancel)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!confirmation(), 5000);
+    QTest::qWait(100);
+    QVERIFY(m_opened.urls.isEmpty());
+
+    window.openAttachment(seq); // the file is here now: asks at once
+    QVERIFY(confirmation());
+    auto *open = confirmation()->findChild<QPushButton *>(QStringLiteral("confirmOpenRunnableButton"));
+    QVERIFY(open);
+    open->click();
+    QCOMPARE(m_opened.urls.size(), 1);
+    QCOMPARE(QFileInfo(m_opened.urls.first().toLocalFile()).fileName(), QStringLiteral("holiday-photos.desktop"));
 }
 
 QTEST_MAIN(AttachmentsUiTest)

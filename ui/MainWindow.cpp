@@ -268,7 +268,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
                 if (!ok || path.isEmpty()) {
                     statusBar()->showMessage(error, 10000);
                 } else if (saveTo.isEmpty()) {
-                    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+                    openAttachmentFile(path);
                 } else {
                     QFile::remove(saveTo);
                     if (!QFile::copy(path, saveTo))
@@ -388,7 +388,7 @@ void MainWindow::openAttachment(quint64 seq)
 {
     const QString path = m_client->attachmentFile(m_currentChannel, seq);
     if (!path.isEmpty()) {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        openAttachmentFile(path);
         return;
     }
     const auto m = m_client->store()->message(m_currentChannel, seq);
@@ -399,6 +399,33 @@ void MainWindow::openAttachment(quint64 seq)
     }
     m_afterDownload.insert(m->attachmentId, QString());
     m_messageModel->onAttachmentChanged(m->attachmentId);
+}
+
+// Hands the file to the desktop; a file that opening may run (a program, a script, a desktop
+// entry) only after the user said so: any member can send one.
+void MainWindow::openAttachmentFile(const QString &path)
+{
+    if (!AttachmentInfo::mayRunWhenOpened(path)) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        return;
+    }
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Open a program?"),
+        tr("“%1” is a program or a script: opening it may run it on this computer, with access to your "
+           "files. Open it only if you trust its sender and expected this file.")
+            .arg(QFileInfo(path).fileName()),
+        QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("confirmOpenRunnable"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *open = box->addButton(tr("Open anyway"), QMessageBox::AcceptRole);
+    open->setObjectName(QStringLiteral("confirmOpenRunnableButton"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this, [path, open](QAbstractButton *button) {
+        if (button == open)
+            QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+    });
+    box->open();
 }
 
 void MainWindow::saveAttachment(quint64 seq)

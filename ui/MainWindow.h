@@ -62,8 +62,10 @@ public slots:
     void attachFiles(const QStringList &paths);
     void attachFilesDialog();
     // Opens attachment message seq of the open channel with the desktop's application for it,
-    // downloading it first; saveAttachment() asks where to keep a copy.
+    // downloading it first (a program or script only after the user confirms: confirmOpenRunnable);
+    // saveAttachment() asks where to keep a copy.
     void openAttachment(quint64 seq);
+    void openAttachmentFile(const QString &path);
     void saveAttachment(quint64 seq);
     void showAndRaise();
     void joinChannelDialog();

