@@ -271,7 +271,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
                 deadline))
             return r;
         bool created = false, createdOk = false;
-        const quint64 req = c.createChannel(ch, ChannelRecord::Kind::InviteOnly, true, writerNicks);
+        const quint64 req = c.createChannel(ch, ChannelRecord::Kind::InviteOnly, writerNicks);
         QObject::connect(&c, &Client::requestFinished, [&](quint64 id, bool ok, const QString &error) {
             if (id != req)
                 return;

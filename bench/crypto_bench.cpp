@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include <cstdio>
+#include <map>
 #include <vector>
 
 using namespace hchat::crypto;
@@ -31,10 +32,18 @@ int main(int argc, char **argv)
         return 1;
 
     auto alice = DeviceIdentity::generate();
-    auto session = SenderSession::create(QStringLiteral("bench"));
-    if (!alice || !session)
+    if (!alice)
         return 1;
-    auto inbound = SenderSession::fromKey(session->channel(), session->sessionId(), 0, session->key().view());
+    // A new session every kMessagesPerSession messages, as senders rotate; the reader holds each
+    // from index 0 and steps its ratchet (and the sender's chain moves past every message).
+    std::vector<SenderSession> outbound, inbound;
+    for (int i = 0; i < n; i += int(SenderSession::kMessagesPerSession)) {
+        auto s = SenderSession::create(QStringLiteral("bench"));
+        if (!s)
+            return 1;
+        inbound.push_back(s->clone());
+        outbound.push_back(std::move(*s));
+    }
     const QByteArray text(200, 'm');
     const QByteArray msgId(16, 'i');
     const QString nick = QStringLiteral("alice");
@@ -44,15 +53,24 @@ int main(int argc, char **argv)
     envelopes.reserve(size_t(n));
     QElapsedTimer t;
     t.start();
-    for (int i = 0; i < n; ++i)
-        envelopes.push_back(MessageCrypto::encrypt(*session, *alice, nick, device, msgId, text));
+    for (int i = 0; i < n; ++i) {
+        SenderSession &session = outbound[size_t(i) / SenderSession::kMessagesPerSession];
+        envelopes.push_back(MessageCrypto::encrypt(session, *alice, nick, device, msgId, text));
+        session.advanceTo(session.nextIndex());
+    }
     const double encSeconds = double(t.nsecsElapsed()) / 1e9;
 
     QSet<QByteArray> seen;
     MessageCrypto::Resolver resolver;
     const QByteArray identityKey = alice->identityKey();
     resolver.identityKey = [&](const QString &, const QString &) { return identityKey; };
-    resolver.session = [&](const QString &, const QString &, const QByteArray &) { return &*inbound; };
+    std::map<QByteArray, const SenderSession *> bySessionId;
+    for (const SenderSession &s : inbound)
+        bySessionId[s.sessionId()] = &s;
+    resolver.session = [&](const QString &, const QString &, const QByteArray &sid) {
+        const auto it = bySessionId.find(sid);
+        return it == bySessionId.end() ? nullptr : it->second;
+    };
     auto seenKey = [](const QString &d, const QByteArray &sid, quint32 idx) {
         return d.toUtf8() + sid + QByteArray::number(idx);
     };

@@ -12,7 +12,9 @@ struct ChannelRecord {
 
     QString name;             // "general", or "@alice+bob" for a direct channel
     Kind kind = Kind::Open;
-    bool encrypted = false;
+    bool encrypted = false;   // never goes back to false once true (HistoryStore)
+    quint64 encryptedFromSeq = 0; // encrypted from this seq on (0: from the start); plain rows
+                                  // before it were sent before an older HChat's channel was upgraded
     QStringList members;      // invite-only and direct channels
     bool joined = true;       // false once left or removed (history stays)
     bool muted = false;
@@ -20,6 +22,9 @@ struct ChannelRecord {
     quint64 maxSeq = 0;       // highest seq committed locally (1..maxSeq are all stored)
     quint64 readSeq = 0;      // this user's read position
     qint64 lastActivityMs = 0; // server time of the newest stored message (0: none)
+
+    // Whether a plaintext row at seq cannot be from a member: the channel was encrypted by then.
+    bool plainRowIsForged(quint64 seq) const { return encrypted && seq >= encryptedFromSeq; }
 };
 
 } // namespace hchat

@@ -456,13 +456,13 @@ quint64 Client::leaveChannel(const QString &channel)
     });
 }
 
-quint64 Client::createChannel(const QString &channel, ChannelRecord::Kind kind, bool encrypted, const QStringList &members)
+quint64 Client::createChannel(const QString &channel, ChannelRecord::Kind kind, const QStringList &members)
 {
     hchat::v1::Frame f;
     auto *c = f.mutable_create_channel();
     c->set_channel(channel.toStdString());
     c->set_kind(static_cast<hchat::v1::ChannelKind>(kind));
-    c->set_encrypted(encrypted);
+    c->set_encrypted(kind != ChannelRecord::Kind::Open);
     for (const auto &m : members)
         c->add_members(m.toStdString());
     return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
@@ -517,7 +517,9 @@ quint64 Client::openDirectChannel(const QString &nick, QString *channel)
     auto *c = f.mutable_create_channel();
     c->set_channel(name.toStdString());
     c->set_kind(hchat::v1::CHANNEL_KIND_DIRECT);
-    c->set_encrypted(isEncryptionReady()); // direct messages are end-to-end encrypted by default
+    // Always encrypted, also while the device key is locked: a locked key delays the first
+    // message, it never makes a channel plaintext for good.
+    c->set_encrypted(true);
     c->add_members(nick.toStdString());
     return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
         if (a.has_channel_joined())
@@ -584,15 +586,17 @@ bool Client::checkOwnMessage(const QString &channel, quint64 seq, QString *error
 qint64 Client::enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq,
                            QString *error)
 {
-    const auto rec = m_store->channel(channel);
-    if (!rec || !rec->encrypted)
-        return m_outbox->enqueueReferring(channel, Outbox::newClientMsgId(), text.toUtf8(), kind, refSeq, false, {},
-                                          error);
     auto setError = [error](const QString &e) {
         if (error)
             *error = e;
         return 0;
     };
+    const auto rec = m_store->channel(channel);
+    if (!rec)
+        return setError(tr("No channel %1.").arg(channel));
+    if (!rec->encrypted)
+        return m_outbox->enqueueReferring(channel, Outbox::newClientMsgId(), text.toUtf8(), kind, refSeq, false, {},
+                                          error);
     if (text.isEmpty() && kind != MessageKind::Delete)
         return setError(tr("The message is empty."));
     if (!isEncryptionReady())
@@ -631,6 +635,14 @@ bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const 
         if (e.clientMsgId == upload.clientMsgId)
             return true;
     const QByteArray content = info.serialize();
+    const auto rec = m_store->channel(upload.channel);
+    if (!upload.encrypted && (!rec || rec->encrypted)) {
+        // Staged in the clear for a channel that has been encrypted since: its description must
+        // not follow in the clear.
+        if (error)
+            *error = tr("%1 is end-to-end encrypted now; send the file again.").arg(upload.channel);
+        return false;
+    }
     if (!upload.encrypted)
         return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, content, MessageKind::Attachment,
                                           upload.refSeq, false, info.caption, error, info.id) != 0;
@@ -1078,6 +1090,10 @@ bool Client::wantsCrypto(const QString &stream) const
 // stored) are completed with their local decryption results.
 void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
 {
+    // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
+    if (rows && !stream.startsWith(QLatin1Char('~')))
+        for (StoredMessage &m : *rows)
+            flagIfUnencrypted(m);
     if (!isEncryptionReady() || !wantsCrypto(stream))
         return;
     const QString key = QStringLiteral("crypto_seq:") + stream;
@@ -1162,10 +1178,34 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
     case MessageKind::Delete:
         if (m.encrypted)
             decryptRow(m);
+        else
+            flagIfUnencrypted(m);
         return;
     default:
         return;
     }
+}
+
+// Members of an encrypted channel only ever send ciphertext: a plaintext message there was
+// written by the gateway or someone between, whatever sender it names. It is kept (the history
+// has no gaps) but shown as not from any member, its text and file never taken as theirs.
+void Client::flagIfUnencrypted(StoredMessage &m)
+{
+    if (m.encrypted || !(m.isChat() || m.isAmendment()) ||
+        m.cryptoState == StoredMessage::CryptoState::Undecryptable)
+        return;
+    const auto rec = m_store->channel(m.channel);
+    if (!rec || !rec->plainRowIsForged(m.seq))
+        return;
+    m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+    m.cryptoReason = tr("sent without encryption in an end-to-end encrypted channel, so not by a member "
+                        "(it claims to be from %1)")
+                         .arg(m.sender);
+    m.plainText.clear();
+    m.attachment.clear();
+    qCWarning(lcClient).noquote() << "plaintext message" << m.channel << m.seq << "in an encrypted channel refused";
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, {}, m.cryptoReason))
+        qCWarning(lcClient).noquote() << "could not store that:" << m_store->lastError();
 }
 
 void Client::decryptRow(StoredMessage &m)

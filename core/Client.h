@@ -141,8 +141,9 @@ public:
     // ---- channels ----------------------------------------------------------------------------
     quint64 joinChannel(const QString &channel);
     quint64 leaveChannel(const QString &channel);
-    quint64 createChannel(const QString &channel, ChannelRecord::Kind kind, bool encrypted = false,
-                          const QStringList &members = {});
+    // Invite-only (private) channels are always end-to-end encrypted, also while this device's
+    // key is locked (nothing can be sent there until it is unlocked); open channels never are.
+    quint64 createChannel(const QString &channel, ChannelRecord::Kind kind, const QStringList &members = {});
     quint64 invite(const QString &channel, const QString &nick);
     quint64 removeMember(const QString &channel, const QString &nick);
     // The direct channel with nick ("@a+b", both lower-case, sorted), created if needed.
@@ -277,6 +278,7 @@ private:
     void runCrypto(const QString &stream, QList<StoredMessage> *rows);
     void processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged);
     void decryptRow(StoredMessage &m);
+    void flagIfUnencrypted(StoredMessage &m);
     void retryKeyShares();
     void queueKeyFetch(const QString &nick);
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);

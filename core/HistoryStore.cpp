@@ -383,8 +383,18 @@ bool HistoryStore::migrate()
                            " created_ms INTEGER NOT NULL)"),
             QStringLiteral("CREATE TABLE attachment_files(attachment_id TEXT PRIMARY KEY, path TEXT NOT NULL)"),
         },
+        // 5: encryption only ever switches on. Private and direct channels are encrypted; one that
+        // was not (made by an older HChat) is from its next message on, and encrypted_from keeps
+        // where that began: the plain rows before it are its history, any plain row after it is
+        // not from a member.
+        {
+            QStringLiteral("ALTER TABLE channels ADD COLUMN encrypted_from INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("UPDATE channels SET encrypted = 1, encrypted_from = COALESCE("
+                           "(SELECT max_seq + 1 FROM streams WHERE stream = channels.name), 0)"
+                           " WHERE encrypted = 0 AND (kind <> 0 OR name LIKE '@%')"),
+        },
     };
-    static_assert(kSchemaVersion == 4, "add a migration step");
+    static_assert(kSchemaVersion == 5, "add a migration step");
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!db.transaction()) {
@@ -442,7 +452,13 @@ bool HistoryStore::upsertChannel(const ChannelRecord &c)
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
         "INSERT INTO channels(name, kind, encrypted, members, joined) VALUES(?, ?, ?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, encrypted = excluded.encrypted,"
+        // One way only: a channel never goes back to open or to plaintext, whatever the gateway
+        // says later; one that becomes encrypted now is so from its next message on.
+        "ON CONFLICT(name) DO UPDATE SET"
+        " kind = CASE WHEN channels.kind <> 0 THEN channels.kind ELSE excluded.kind END,"
+        " encrypted_from = CASE WHEN channels.encrypted = 0 AND excluded.encrypted <> 0 THEN"
+        "  COALESCE((SELECT max_seq + 1 FROM streams WHERE stream = channels.name), 0) ELSE channels.encrypted_from END,"
+        " encrypted = max(channels.encrypted, excluded.encrypted),"
         " members = excluded.members, joined = excluded.joined"));
     q.addBindValue(c.name);
     q.addBindValue(static_cast<int>(c.kind));
@@ -500,7 +516,7 @@ const QString kChannelSelect = QStringLiteral(
     "SELECT c.name, c.kind, c.encrypted, c.members, c.joined, c.muted,"
     " coalesce(s.server_max_seq, 0), coalesce(s.max_seq, 0), coalesce(r.seq, 0),"
     " coalesce((SELECT m.server_time_ms FROM messages m WHERE m.channel = c.name"
-    "           ORDER BY m.seq DESC LIMIT 1), 0) AS activity"
+    "           ORDER BY m.seq DESC LIMIT 1), 0) AS activity, c.encrypted_from"
     " FROM channels c LEFT JOIN streams s ON s.stream = c.name"
     " LEFT JOIN read_positions r ON r.channel = c.name");
 
@@ -518,6 +534,7 @@ ChannelRecord rowToChannel(const QSqlQuery &q)
     c.maxSeq = q.value(7).toULongLong();
     c.readSeq = q.value(8).toULongLong();
     c.lastActivityMs = q.value(9).toLongLong();
+    c.encryptedFromSeq = q.value(10).toULongLong();
     return c;
 }
 } // namespace

@@ -31,7 +31,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;

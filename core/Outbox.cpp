@@ -144,6 +144,19 @@ void Outbox::sendNext()
     const auto next = m_store->nextPending();
     if (!next)
         return;
+    if (!next->encrypted && next->kind != MessageKind::KeyShare) {
+        // Written in the clear before its channel became end-to-end encrypted: it stays here.
+        const auto rec = m_store->channel(next->channel);
+        if (rec && rec->encrypted) {
+            const QString reason = tr("Not sent: %1 is end-to-end encrypted now. Send it again.").arg(next->channel);
+            qCWarning(lcOutbox).noquote() << "plaintext message" << next->id << "to" << next->channel << "held back";
+            m_store->markOutboxFailed(next->id, reason);
+            emit entryChanged(next->id, next->channel, OutboxEntry::State::Failed);
+            emit failed(next->id, next->channel, reason);
+            sendNext();
+            return;
+        }
+    }
     hchat::v1::Frame frame;
     auto *send = frame.mutable_send();
     send->set_channel(next->channel.toStdString());

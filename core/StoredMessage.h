@@ -61,6 +61,9 @@ struct StoredMessage {
     bool isChat() const { return kind == MessageKind::Text || kind == MessageKind::Attachment; }
     bool isValid() const { return seq != 0 && !channel.isEmpty(); }
     bool isAmendment() const { return kind == MessageKind::Edit || kind == MessageKind::Delete; }
+    // A plaintext row in an end-to-end encrypted channel: no member wrote it (members encrypt),
+    // so it is shown as not from anyone, with its reason, never as from its claimed sender.
+    bool isUnencryptedForgery() const { return !encrypted && cryptoState == CryptoState::Undecryptable; }
 
     static StoredMessage fromProto(const hchat::v1::Message &m);
     void toProto(hchat::v1::Message *m) const;

@@ -19,7 +19,11 @@ ChannelRecord toRecord(const hchat::v1::ChannelInfo &info)
     ChannelRecord r;
     r.name = QString::fromStdString(info.name());
     r.kind = static_cast<ChannelRecord::Kind>(info.kind());
-    r.encrypted = info.encrypted();
+    // Private and direct channels are end-to-end encrypted whatever the gateway says (a direct
+    // channel is known by its name); HistoryStore keeps both facts for good once seen.
+    if (r.name.startsWith(QLatin1Char('@')))
+        r.kind = ChannelRecord::Kind::Direct;
+    r.encrypted = info.encrypted() || r.kind != ChannelRecord::Kind::Open;
     for (const auto &m : info.members())
         r.members << QString::fromStdString(m);
     r.joined = true;

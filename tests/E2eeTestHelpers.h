@@ -51,15 +51,35 @@ private:
     std::map<QString, QByteArray> m_secrets;
 };
 
+// The client knows at least one trusted device of every nick.
+inline bool knowsKeysOf(const TestClient &c, const QStringList &nicks);
+
+// Gives a TestClient a device identity kept in memory, before it signs in: it can then use
+// encrypted channels and direct messages.
+inline void withE2ee(TestClient &c)
+{
+    c->setIdentityStore(new MemoryIdentityStore);
+}
+
+// Waits until the client's identity is loaded and it knows a trusted device of each peer.
+inline bool waitE2eeReady(const TestClient &c, const QStringList &peers = {}, int timeoutMs = 20000)
+{
+    QDeadlineTimer d(timeoutMs);
+    while (!d.hasExpired() && !(c->isEncryptionReady() && knowsKeysOf(c, peers)))
+        QTest::qWait(10);
+    return c->isEncryptionReady() && knowsKeysOf(c, peers);
+}
+
 // A user with E2EE: registered, logged in (a new device), online and with its identity loaded.
+// via: the address the client connects to instead of the gateway's (a GatewayProxy).
 inline std::unique_ptr<TestClient> e2eeUser(const GatewayProcess &gw, const QString &nick,
-                                            const QString &existingDir = {})
+                                            const QString &existingDir = {}, const QUrl &via = {})
 {
     HttpTestApi api(gw.httpUrl());
     const QString token = api.account(nick);
     auto c = std::make_unique<TestClient>(existingDir);
     (*c)->setIdentityStore(new MemoryIdentityStore);
-    c->connectTo({gw.wsUrl()}, token);
+    c->connectTo({via.isEmpty() ? gw.wsUrl() : via}, token);
     if (!c->waitOnline(20000))
         qWarning() << nick << "did not come online";
     QDeadlineTimer d(20000);
@@ -68,7 +88,6 @@ inline std::unique_ptr<TestClient> e2eeUser(const GatewayProcess &gw, const QStr
     return c;
 }
 
-// The client knows at least one trusted device of every nick.
 inline bool knowsKeysOf(const TestClient &c, const QStringList &nicks)
 {
     for (const QString &n : nicks) {

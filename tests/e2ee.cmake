@@ -8,7 +8,7 @@ hchat_add_test(tst_e2ee_keychain SOURCES tst_e2ee_keychain.cpp CoreTestHelpers.h
                LABELS integration DBUS TIMEOUT 90)
 target_compile_definitions(tst_e2ee_keychain PRIVATE
   HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
-# Sender-session rotation after 1,000 messages; direct messages encrypted by default.
+# Sender-session rotation after 100 messages; direct messages encrypted by default.
 hchat_add_test(tst_e2ee_rotation SOURCES tst_e2ee_rotation.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 240)
 # The hostile gateway: the real gateway behind a tampering proxy the test drives (issue 16).

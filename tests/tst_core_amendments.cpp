@@ -232,7 +232,7 @@ void CoreAmendments::encryptedEditAndDeleteAreSignedAndApplied()
     const QString ch = QStringLiteral("sealed");
     auto alice = e2eeUser(*m_gw, QStringLiteral("xa"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("xb"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("xb")})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("xb")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("xb")}), 20000);
     const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("the parcel is blue"));
     QVERIFY(seq > 0);

@@ -263,7 +263,7 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     auto alice = e2eeUser(*m_gw, QStringLiteral("ea"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("eb"));
     QVERIFY(alice->run(
-        (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("eb")})));
+        (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("eb")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("eb")}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(bob->store()->channel(ch).has_value(), 20000);
 

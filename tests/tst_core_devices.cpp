@@ -1,6 +1,6 @@
 // Two devices of one user, and direct messages: a message sent on one device appears on the
 // other; reading on one clears unread on the other (live, and for a device that was offline).
-#include "CoreTestHelpers.h"
+#include "E2eeTestHelpers.h"
 #include "RawSession.h"
 
 #include "Outbox.h"
@@ -96,7 +96,9 @@ private slots:
 
     void directMessages()
     {
-        TestClient carol, dave;
+        TestClient carol, dave; // direct messages are end-to-end encrypted: both have a device key
+        withE2ee(carol);
+        withE2ee(dave);
         carol.connectTo({m_gw->wsUrl()}, login(QStringLiteral("Carol")));
         dave.connectTo({m_gw->wsUrl()}, login(QStringLiteral("dave")));
         QVERIFY(carol.waitOnline() && dave.waitOnline());
@@ -109,6 +111,7 @@ private slots:
         // dave is told (ChannelJoined pushed) and receives the message.
         QTRY_VERIFY_WITH_TIMEOUT(dave.store()->channel(name).has_value(), 5000);
         QCOMPARE(dave.store()->channel(name)->kind, ChannelRecord::Kind::Direct);
+        QVERIFY(waitE2eeReady(carol, {QStringLiteral("dave")}));
         QVERIFY(carol->sendMessage(name, QStringLiteral("psst")) > 0);
         QTRY_VERIFY_WITH_TIMEOUT(dave.store()->latestMessage(name) && dave.store()->latestMessage(name)->text() == QStringLiteral("psst"), 10000);
         // Opening it again is a no-op that succeeds.
@@ -119,8 +122,12 @@ private slots:
         QVERIFY(eve.waitOnline());
         QVERIFY(!eve.run(eve->joinChannel(name), &error));
         QVERIFY(!error.isEmpty());
-        // Sending there fails with a readable reason, and stays failed until retried.
-        const qint64 id = eve->sendMessage(name, QStringLiteral("let me in"));
+        // Her device knows no such channel: sending there fails at once with a readable reason.
+        QVERIFY(eve->sendMessage(name, QStringLiteral("let me in"), &error) == 0);
+        QVERIFY(!error.isEmpty());
+        // Put in the outbox anyway, the gateway refuses it with a readable reason, and it stays
+        // failed until retried.
+        const qint64 id = eve->outbox()->enqueue(name, "let me in");
         QTRY_COMPARE_WITH_TIMEOUT(eve.store()->outboxEntry(id)->state, OutboxEntry::State::Failed, 10000);
         QVERIFY(!eve.store()->outboxEntry(id)->error.isEmpty());
         qInfo() << "failure reason:" << eve.store()->outboxEntry(id)->error;

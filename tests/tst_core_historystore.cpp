@@ -244,6 +244,44 @@ private slots:
         QCOMPARE(s.channels(false).size(), 2);
     }
 
+    // Whatever a gateway says later, a channel never goes back to open or to plaintext; one that
+    // becomes encrypted (a plain private channel of an older HChat) is so from its next message.
+    void encryptionOnlyEverSwitchesOn()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        ChannelRecord secret;
+        secret.name = QStringLiteral("secret");
+        secret.kind = ChannelRecord::Kind::InviteOnly;
+        secret.encrypted = true;
+        QVERIFY(s.upsertChannel(secret));
+        ChannelRecord downgraded = secret;
+        downgraded.kind = ChannelRecord::Kind::Open;
+        downgraded.encrypted = false;
+        QVERIFY(s.upsertChannel(downgraded));
+        QVERIFY(s.channel(QStringLiteral("secret"))->encrypted);
+        QCOMPARE(s.channel(QStringLiteral("secret"))->kind, ChannelRecord::Kind::InviteOnly);
+        QCOMPARE(s.channel(QStringLiteral("secret"))->encryptedFromSeq, quint64(0));
+        QVERIFY(s.channel(QStringLiteral("secret"))->plainRowIsForged(1));
+
+        ChannelRecord old;
+        old.name = QStringLiteral("old-private");
+        old.kind = ChannelRecord::Kind::InviteOnly;
+        QVERIFY(s.upsertChannel(old));
+        QVERIFY(s.appendMessages(old.name, range(old.name, 1, 3)).ok);
+        old.encrypted = true;
+        QVERIFY(s.upsertChannel(old));
+        const auto rec = s.channel(old.name);
+        QVERIFY(rec->encrypted);
+        QCOMPARE(rec->encryptedFromSeq, quint64(4));
+        QVERIFY(!rec->plainRowIsForged(3));
+        QVERIFY(rec->plainRowIsForged(4));
+        old.encrypted = false;
+        QVERIFY(s.upsertChannel(old));
+        QVERIFY(s.channel(old.name)->encrypted);
+        QCOMPARE(s.channel(old.name)->encryptedFromSeq, quint64(4));
+    }
+
     void readPositionsAndUnread()
     {
         HistoryStore s;
@@ -535,6 +573,9 @@ private slots:
                 QStringLiteral("INSERT INTO messages(channel, seq, sender, body) VALUES('c', 2, 'ann', 'plain words')"),
                 QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(2, 'plain words')"),
                 QStringLiteral("INSERT INTO streams(stream, max_seq) VALUES('c', 2)"),
+                // A private channel made without encryption, and an open one.
+                QStringLiteral("INSERT INTO channels(name, kind, encrypted) VALUES('c', 1, 0)"),
+                QStringLiteral("INSERT INTO channels(name, kind, encrypted) VALUES('lobby', 0, 0)"),
                 QStringLiteral("PRAGMA user_version=1"),
             };
             for (const QString &sql : v1)
@@ -553,6 +594,11 @@ private slots:
         QCOMPARE(enc->text(), QString()); // nothing shown before local decryption
         QCOMPARE(s.message(QStringLiteral("c"), 2)->text(), QStringLiteral("plain words"));
         QCOMPARE(s.search(QStringLiteral("plain")).size(), 1);
+        // Schema 5: the plain private channel is encrypted from its next message; its history stays.
+        QVERIFY(s.channel(QStringLiteral("c"))->encrypted);
+        QCOMPARE(s.channel(QStringLiteral("c"))->encryptedFromSeq, quint64(3));
+        QVERIFY(!s.channel(QStringLiteral("c"))->plainRowIsForged(2));
+        QVERIFY(!s.channel(QStringLiteral("lobby"))->encrypted);
 
         QVERIFY(s.setDecryption(QStringLiteral("c"), 1, StoredMessage::CryptoState::Decrypted,
                                 QStringLiteral("hidden meaning"), {}));

@@ -2,7 +2,7 @@
 // channel's other members only, is never stored, is limited per session, and is not sent when
 // switched off; read receipts in direct messages tell the other member how far one has read,
 // only when switched on, and never in other channels.
-#include "CoreTestHelpers.h"
+#include "E2eeTestHelpers.h"
 #include "RawSession.h"
 
 #include "hchat.pb.h"
@@ -93,11 +93,13 @@ private slots:
 
     void readReceiptsInDirectMessagesOnly()
     {
-        auto alice = online(QStringLiteral("ra"));
-        auto bob = online(QStringLiteral("rb"));
+        // Direct messages are end-to-end encrypted: both need a device key.
+        auto alice = e2eeUser(*m_gw, QStringLiteral("ra"));
+        auto bob = e2eeUser(*m_gw, QStringLiteral("rb"));
         QString dm;
         QVERIFY(alice->run((*alice)->openDirectChannel(QStringLiteral("rb"), &dm)));
         QTRY_VERIFY_WITH_TIMEOUT(bob->store()->channel(dm).has_value(), 10000);
+        QVERIFY(waitE2eeReady(*alice, {QStringLiteral("rb")}));
         QSignalSpy receipts(alice->client.get(), &Client::readReceipt);
         QList<quint64> seqs;
         for (int i = 0; i < 3; ++i) {

@@ -8,6 +8,7 @@
 #include "hchat.pb.h"
 #include "TestEnv.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -109,7 +110,9 @@ private slots:
     void memberCannotForgeAnotherMember();
     void wrongKeyUnderAKnownSessionFailsToDecrypt();
     void removedMemberCannotReadTheRotatedSession();
-    void rotationAfterAThousandMessages();
+    void rotationAfterAHundredMessagesOrAWeek();
+    void aChainHandedOnAtIndexDerivesNoEarlierKey();
+    void chainStepsAreBoundedAndRevisitable();
     void garbageAndMutationsAreNeverValid();
     void sizesAreBounded();
 
@@ -145,8 +148,10 @@ void CryptoMessages::messageKeysFollowTheIndex()
     QVERIFY(s);
     QCOMPARE(s->sessionId().size(), 16);
     QCOMPARE(s->key().size(), std::size_t(32));
-    auto copy = SenderSession::fromKey(ch, s->sessionId(), 5, s->key().view());
+    auto copy = s->from(5);
     QVERIFY(copy);
+    QCOMPARE(copy->startIndex(), 5u);
+    QVERIFY(!copy->key().equals(s->key())); // the chain key at 5, not at 0
     unsigned char k1[32], k2[32], k3[32];
     QVERIFY(s->messageKey(7, k1));
     QVERIFY(copy->messageKey(7, k2));
@@ -172,6 +177,7 @@ void CryptoMessages::keyShareRoundTrip()
     const QByteArray sealed = alice->shareTo(*s, *bob);
     QVERIFY(!sealed.isEmpty());
     QVERIFY(!sealed.contains(s->key().toByteArray())); // sealed, not in clear
+    QVERIFY(!sealed.contains(s->from(2)->key().toByteArray()));
     auto opened = KeyShare::open(sealed, bob->id, bob->nick, bob->device, bob->lookup(), alice->nick, alice->device);
     QVERIFY2(opened.ok(), qPrintable(KeyShare::describe(opened.error)));
     QCOMPARE(opened.sender, alice->nick);
@@ -179,7 +185,10 @@ void CryptoMessages::keyShareRoundTrip()
     QCOMPARE(opened.session->channel(), ch);
     QCOMPARE(opened.session->sessionId(), s->sessionId());
     QCOMPARE(opened.session->startIndex(), 2u);
-    QVERIFY(opened.session->key().equals(s->key()));
+    // The chain at the share's index, not the session's first key.
+    QCOMPARE(opened.session->derivation(), SenderSession::Derivation::Ratchet);
+    QVERIFY(opened.session->key().equals(s->from(2)->key()));
+    QVERIFY(!opened.session->key().equals(s->key()));
 }
 
 void CryptoMessages::keyShareToTheWrongDeviceFails()
@@ -464,15 +473,100 @@ void CryptoMessages::removedMemberCannotReadTheRotatedSession()
     QVERIFY(!carol->decrypt(serialized(e), ch, 2, alice.get()).ok());
 }
 
-void CryptoMessages::rotationAfterAThousandMessages()
+void CryptoMessages::rotationAfterAHundredMessagesOrAWeek()
 {
     auto s = SenderSession::create(ch);
-    for (quint32 i = 0; i < SenderSession::kMessagesPerSession - 1; ++i)
+    QCOMPARE(SenderSession::kMessagesPerSession, 100u);
+    for (quint32 i = 0; i < SenderSession::kMessagesPerSession - 1; ++i) {
         s->takeIndex();
+        QVERIFY(s->advanceTo(s->nextIndex())); // as ChannelCrypto does after each message
+    }
     QVERIFY(!s->needsRotation());
     s->takeIndex();
     QVERIFY(s->needsRotation());
     QVERIFY(!s->rotationRequested());
+    // A week old with few messages: rotates too.
+    const qint64 weekAgo = QDateTime::currentMSecsSinceEpoch() - SenderSession::kMaxAgeMs;
+    auto old = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 3, SenderSession::Derivation::Ratchet,
+                                      weekAgo);
+    QVERIFY(old->needsRotation());
+    QVERIFY(!old->needsRotation(weekAgo + SenderSession::kMaxAgeMs - 1));
+    // A session of HChat before the ratchet is never used to send again.
+    auto indexed = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0,
+                                          SenderSession::Derivation::Indexed);
+    QVERIFY(indexed->needsRotation());
+}
+
+// A device that receives a session at index i (a member added, a new device) holds CK_i: no key
+// of a message before i comes out of it, however far it is stepped. The indexed derivation of old
+// HChat sessions, shown for contrast, gave every earlier key away.
+void CryptoMessages::aChainHandedOnAtIndexDerivesNoEarlierKey()
+{
+    auto s = SenderSession::create(ch);
+    constexpr quint32 kJoinedAt = 7;
+    QList<QByteArray> earlier;
+    for (quint32 i = 0; i < kJoinedAt; ++i) {
+        unsigned char k[32];
+        QVERIFY(s->messageKey(i, k));
+        earlier << QByteArray(reinterpret_cast<char *>(k), 32);
+    }
+    // What the newcomer gets, through a real key share.
+    for (quint32 i = 0; i < kJoinedAt; ++i)
+        s->takeIndex();
+    QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
+    const SenderSession *received = bob->store.inbound(ch, alice->device, s->sessionId());
+    QVERIFY(received);
+    QCOMPARE(received->startIndex(), kJoinedAt);
+    unsigned char k[32];
+    for (quint32 i = 0; i < kJoinedAt; ++i)
+        QVERIFY(!received->messageKey(i, k));
+    // Every key the received chain can give, and its chain key itself, differ from the earlier ones.
+    const QByteArray chainKey(reinterpret_cast<const char *>(received->key().data()), 32);
+    for (quint32 i = kJoinedAt; i <= kJoinedAt + SenderSession::kMaxChainSteps; ++i) {
+        QVERIFY(received->messageKey(i, k));
+        const QByteArray key(reinterpret_cast<char *>(k), 32);
+        QVERIFY(!earlier.contains(key));
+    }
+    QVERIFY(!earlier.contains(chainKey));
+    // The earlier messages themselves do not open for the newcomer.
+    auto early = SenderSession::create(ch);
+    QCOMPARE(carol->receive(alice->shareTo(*early, *carol)), KeyShare::Error::None);
+    const QByteArray first = alice->encrypt(*early, "before bob came");
+    QCOMPARE(bob->receive(alice->shareTo(*early, *bob)), KeyShare::Error::None); // at index 1
+    QVERIFY(carol->decrypt(first, ch, 1, alice.get()).ok());
+    QVERIFY(!bob->decrypt(first, ch, 1, alice.get()).ok());
+    const QByteArray second = alice->encrypt(*early, "after bob came");
+    QCOMPARE(bob->decrypt(second, ch, 2, alice.get()).plaintext, QByteArray("after bob came"));
+
+    // Contrast: an indexed root key handed on "from 7" still yields key 0.
+    auto legacy = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0, SenderSession::Derivation::Indexed);
+    auto legacyFrom7 = SenderSession::fromKey(ch, s->sessionId(), 0, legacy->key().view(), 7,
+                                              SenderSession::Derivation::Indexed);
+    QVERIFY(legacyFrom7->messageKey(0, k));
+}
+
+void CryptoMessages::chainStepsAreBoundedAndRevisitable()
+{
+    auto s = SenderSession::create(ch);
+    auto fresh = s->clone();
+    unsigned char a[32], b[32];
+    // Out of order: ahead, then back behind the remembered position: same keys as a fresh copy.
+    QVERIFY(s->messageKey(9, a));
+    QVERIFY(s->messageKey(3, a));
+    QVERIFY(fresh.messageKey(3, b));
+    QCOMPARE(QByteArray(reinterpret_cast<char *>(a), 32), QByteArray(reinterpret_cast<char *>(b), 32));
+    // A hostile index far ahead is refused instead of stepped four billion times.
+    QVERIFY(s->messageKey(SenderSession::kMaxChainSteps, a));
+    QVERIFY(!s->messageKey(SenderSession::kMaxChainSteps + 1, a));
+    QVERIFY(!s->messageKey(0xffffffffu, a));
+    // Advancing forgets: the outbound session keeps nothing that opens what it already sent.
+    QVERIFY(fresh.messageKey(5, b));
+    QVERIFY(s->advanceTo(5));
+    QVERIFY(!s->messageKey(4, a));
+    QVERIFY(s->messageKey(5, a));
+    QCOMPARE(QByteArray(reinterpret_cast<char *>(a), 32), QByteArray(reinterpret_cast<char *>(b), 32));
+    QVERIFY(!s->advanceTo(4));
+    QVERIFY(s->sameChain(fresh) && fresh.sameChain(*s));
 }
 
 void CryptoMessages::garbageAndMutationsAreNeverValid()

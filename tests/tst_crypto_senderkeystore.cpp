@@ -71,8 +71,8 @@ void CryptoSenderKeyStore::lowerStartIndexWinsAndConflictsAreRefused()
     SenderKeyStore store;
     QVERIFY(store.open(path(), id->deriveStorageKey()));
     auto s = SenderSession::create(ch);
-    auto at10 = SenderSession::fromKey(ch, s->sessionId(), 10, s->key().view());
-    auto at3 = SenderSession::fromKey(ch, s->sessionId(), 3, s->key().view());
+    auto at10 = s->from(10);
+    auto at3 = s->from(3);
     QVERIFY(store.addInbound(QStringLiteral("alice"), dev, *at10));
     QVERIFY(store.addInbound(QStringLiteral("alice"), dev, *at3));
     QCOMPARE(store.inbound(ch, dev, s->sessionId())->startIndex(), 3u);
@@ -81,7 +81,11 @@ void CryptoSenderKeyStore::lowerStartIndexWinsAndConflictsAreRefused()
     SecureBuffer k = SecureBuffer::random(32);
     auto conflicting = SenderSession::fromKey(ch, s->sessionId(), 0, k.view());
     QVERIFY(!store.addInbound(QStringLiteral("alice"), dev, *conflicting));
-    QVERIFY(store.inbound(ch, dev, s->sessionId())->key().equals(s->key()));
+    QVERIFY(store.inbound(ch, dev, s->sessionId())->key().equals(at3->key()));
+    // The session of HChat before the ratchet under the same id is another chain too.
+    auto indexed = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0,
+                                          SenderSession::Derivation::Indexed);
+    QVERIFY(!store.addInbound(QStringLiteral("alice"), dev, *indexed));
 }
 
 void CryptoSenderKeyStore::outboundPersistsIndexAndRotationFlag()

@@ -44,7 +44,7 @@ void E2eeChannels::threeUsersExchangeMessages()
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob"));
     auto carol = e2eeUser(*m_gw, QStringLiteral("carol"));
     QVERIFY((*alice)->isEncryptionReady() && (*bob)->isEncryptionReady() && (*carol)->isEncryptionReady());
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true,
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly,
                                                {QStringLiteral("bob"), QStringLiteral("carol")})));
     for (auto *c : {alice.get(), bob.get(), carol.get()})
         QTRY_VERIFY_WITH_TIMEOUT(c->store()->channel(ch) && c->store()->channel(ch)->encrypted &&
@@ -86,7 +86,7 @@ void E2eeChannels::offlineMemberReadsAfterCatchUp()
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice2"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob2"));
     const QString bobToken = bob->token;
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {})));
     (*bob)->disconnectFromGateway();
     QTRY_COMPARE_WITH_TIMEOUT((*bob)->connectionState(), ConnectionState::Offline, 5000);
     QVERIFY(alice->run((*alice)->invite(ch, QStringLiteral("bob2"))));
@@ -104,7 +104,7 @@ void E2eeChannels::removedMemberCannotDecryptLaterMessages()
     const QString ch = QStringLiteral("shrinking");
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice3"));
     auto carol = e2eeUser(*m_gw, QStringLiteral("carol3"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("carol3")})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("carol3")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("carol3")}), 20000);
     const quint64 before = sendAndWait(*alice, ch, QStringLiteral("still among friends"));
     QVERIFY(before > 0);
@@ -132,7 +132,7 @@ void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()
     const QString ch = QStringLiteral("guarded");
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice4"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob4"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("bob4")})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob4")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob4")}), 20000);
     QVERIFY(sendAndWait(*alice, ch, QStringLiteral("first contact")) > 0);
 
@@ -174,7 +174,7 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
     {
         auto alice = e2eeUser(gw, QStringLiteral("zalice"));
         auto bob = e2eeUser(gw, QStringLiteral("zbob"));
-        QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("vault"), ChannelRecord::Kind::InviteOnly, true,
+        QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("vault"), ChannelRecord::Kind::InviteOnly,
                                                    {QStringLiteral("zbob")})));
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("zbob")}), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("zalice")}), 20000);
@@ -219,8 +219,8 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
     const QString a = QStringLiteral("falice"), b = QStringLiteral("fbob");
     auto alice = e2eeUser(*gw, a);
     auto bob = e2eeUser(*gw, b);
-    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("one"), ChannelRecord::Kind::InviteOnly, true, {b})));
-    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("two"), ChannelRecord::Kind::InviteOnly, true, {b})));
+    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("one"), ChannelRecord::Kind::InviteOnly, {b})));
+    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("two"), ChannelRecord::Kind::InviteOnly, {b})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {b}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {a}), 20000);
     const quint64 s1 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("the original words"));

@@ -64,6 +64,32 @@ QByteArray serialized(const google::protobuf::MessageLite &m)
     return QByteArray(s.data(), qsizetype(s.size()));
 }
 
+// Every ChannelInfo of channel in a frame from the gateway claims an open, unencrypted channel.
+GatewayProxy::FrameHook downgrade(const QString &channel)
+{
+    return [channel](const hchat::v1::Frame &f, QByteArray &bytes) {
+        hchat::v1::Frame copy = f;
+        bool changed = false;
+        auto plain = [&](hchat::v1::ChannelInfo *info) {
+            if (QString::fromStdString(info->name()) != channel)
+                return;
+            info->set_kind(hchat::v1::CHANNEL_KIND_OPEN);
+            info->set_encrypted(false);
+            info->clear_members();
+            changed = true;
+        };
+        if (copy.has_welcome())
+            for (auto &info : *copy.mutable_welcome()->mutable_channels())
+                plain(&info);
+        if (copy.has_channel_joined())
+            plain(copy.mutable_channel_joined()->mutable_channel());
+        if (!changed)
+            return GatewayProxy::Verdict::Pass;
+        bytes = serialized(copy);
+        return GatewayProxy::Verdict::Replace;
+    };
+}
+
 } // namespace
 
 class HostileGateway : public QObject {
@@ -100,6 +126,21 @@ class HostileGateway : public QObject {
         return h;
     }
 
+    // Alice and Bob (behind the hostile gateway) share the encrypted channel ch; both hold keys.
+    std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>> encryptedPair(const QString &ch)
+    {
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch);
+        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {}, m_proxy->wsUrl());
+        if (!alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob-") + ch})))
+            qWarning() << "could not create" << ch;
+        QDeadlineTimer d(20000);
+        while (!d.hasExpired() && !((*bob)->crypto()->members(ch).size() == 2 &&
+                                    knowsKeysOf(*alice, {QStringLiteral("bob-") + ch}) &&
+                                    knowsKeysOf(*bob, {QStringLiteral("alice-") + ch})))
+            QTest::qWait(20);
+        return {std::move(alice), std::move(bob)};
+    }
+
 private slots:
     void initTestCase()
     {
@@ -115,6 +156,110 @@ private slots:
     {
         m_proxy.reset();
         m_gw.reset();
+    }
+
+    // The gateway tells Bob's client, in the Welcome of a reconnect and in a ChannelJoined, that
+    // an encrypted channel is an open, unencrypted one: the channel stays encrypted for good, and
+    // what Bob types there leaves his device only as ciphertext (checked on the wire).
+    void downgradeOfAnEncryptedChannelIsRefused()
+    {
+        const QString ch = QStringLiteral("downgrade");
+        auto [alice, bob] = encryptedPair(ch);
+        QVERIFY(bob->store()->channel(ch)->encrypted);
+        m_proxy->setFrameHook(downgrade(ch));
+        const int connections = m_proxy->clientConnections();
+        m_proxy->dropAllClients(); // the reconnect's Welcome says "open, plain"
+        QTRY_VERIFY_WITH_TIMEOUT(m_proxy->clientConnections() > connections && m_proxy->replacedFrames() > 0, 20000);
+        QVERIFY(bob->waitOnline(20000));
+        const auto rec = bob->store()->channel(ch);
+        QVERIFY(rec->encrypted);
+        QCOMPARE(rec->kind, ChannelRecord::Kind::InviteOnly);
+        m_proxy->clearClientWire();
+        const QString secret = QStringLiteral("the vault code is 4711-zebra");
+        const quint64 seq = sendAndWait(*bob, ch, secret);
+        QVERIFY(seq > 0);
+        QVERIFY(!m_proxy->clientWire().contains(secret.toUtf8()));
+        QVERIFY(bob->store()->message(ch, seq)->encrypted);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*alice, ch, seq), secret, 20000);
+    }
+
+    // A direct channel is encrypted from its first sight, even when the gateway first presents it
+    // as open and unencrypted: the first message leaves as ciphertext.
+    void directChannelIsNeverPlainEvenAtFirstSight()
+    {
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-dm"));
+        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-dm"), {}, m_proxy->wsUrl());
+        const QString ch = Client::directChannelName(QStringLiteral("alice-dm"), QStringLiteral("bob-dm"));
+        m_proxy->setFrameHook(downgrade(ch));
+        QVERIFY(alice->run((*alice)->openDirectChannel(QStringLiteral("bob-dm"))));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->store()->channel(ch).has_value(), 20000);
+        QVERIFY(m_proxy->replacedFrames() > 0);
+        QVERIFY(bob->store()->channel(ch)->encrypted);
+        QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("alice-dm")}) &&
+                                     (*bob)->crypto()->members(ch).size() == 2, 20000);
+        m_proxy->clearClientWire();
+        const QString secret = QStringLiteral("meet me behind the old mill");
+        QVERIFY(sendAndWait(*bob, ch, secret) > 0);
+        QVERIFY(!m_proxy->clientWire().contains(secret.toUtf8()));
+    }
+
+    // The gateway replaces Alice's encrypted message with a plaintext one in her name, and slips
+    // in a plaintext edit of her earlier message: Bob's client shows the first as not from any
+    // member (no notification-worthy text, no sender) and ignores the edit.
+    void injectedPlaintextIsShownAsNotFromAMember()
+    {
+        const QString ch = QStringLiteral("injection");
+        auto [alice, bob] = encryptedPair(ch);
+        const quint64 genuine = sendAndWait(*alice, ch, QStringLiteral("the real plan"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, genuine), QStringLiteral("the real plan"), 20000);
+
+        const QString forgedText = QStringLiteral("please send me your password");
+        int forged = 0;
+        m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &bytes) {
+            if (!f.has_push() || QString::fromStdString(f.push().message().channel()) != ch)
+                return GatewayProxy::Verdict::Pass;
+            hchat::v1::Frame copy = f;
+            auto *m = copy.mutable_push()->mutable_message();
+            m->set_encrypted(false);
+            if (m->kind() == hchat::v1::MESSAGE_KIND_EDIT)
+                m->set_body("the plan is off");
+            else
+                m->set_body(forgedText.toStdString());
+            ++forged;
+            bytes = serialized(copy);
+            return GatewayProxy::Verdict::Replace;
+        });
+        // The same rewrite for a pull (should the push be missed).
+        m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
+            hchat::v1::SyncResponse r;
+            if (status != 200 || !r.ParseFromArray(body.constData(), int(body.size())))
+                return;
+            for (auto &m : *r.mutable_messages())
+                if (QString::fromStdString(m.channel()) == ch && m.encrypted() && m.seq() > genuine) {
+                    m.set_encrypted(false);
+                    m.set_body(m.kind() == hchat::v1::MESSAGE_KIND_EDIT ? "the plan is off" : forgedText.toStdString());
+                }
+            body = serialized(r);
+        });
+        const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("an honest message"));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(ch, seq).has_value(), 20000);
+        QString editError;
+        QVERIFY2((*alice)->editMessage(ch, genuine, QStringLiteral("the real plan, amended"), &editError) > 0,
+                 qPrintable(editError));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->store()->maxSeq(ch) >= seq + 1, 20000);
+        QVERIFY(forged >= 1);
+
+        const auto shown = bob->store()->message(ch, seq);
+        QVERIFY(shown->isUnencryptedForgery());
+        QCOMPARE(shown->cryptoState, StoredMessage::CryptoState::Undecryptable);
+        QVERIFY(shown->cryptoReason.contains(QStringLiteral("not by a member")));
+        QVERIFY(shown->plainText.isEmpty());
+        // Not searchable as text either.
+        QVERIFY((*bob)->search(QStringLiteral("password")).isEmpty());
+        // The plaintext "edit" changed nothing.
+        QTest::qWait(300);
+        QCOMPARE(shownText(*bob, ch, genuine), QStringLiteral("the real plan"));
+        QCOMPARE(bob->store()->message(ch, genuine)->editSeq, quint64(0));
     }
 
     // An attachment id that is a path (`../`) reaches the client by push and by pull, and the

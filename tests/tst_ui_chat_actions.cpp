@@ -2,7 +2,7 @@
 // the message menu, the reply/edit strip above the composer, the completion popup, the
 // confirmation box, and what the other member's client ends up with.
 #include "Composer.h"
-#include "CoreTestHelpers.h"
+#include "E2eeTestHelpers.h"
 #include "MainWindow.h"
 #include "UiTestHelpers.h"
 #include "MessageListModel.h"
@@ -24,6 +24,8 @@ using namespace hchat;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::TestClient;
+using hchat::test::waitE2eeReady;
+using hchat::test::withE2ee;
 using hchat::ui::Composer;
 using hchat::test::rowOfSeq;
 using hchat::test::rowOfText;
@@ -301,12 +303,15 @@ void ChatActionsTest::typingLineShowsWhoIsTyping()
 
 void ChatActionsTest::seenMarkFollowsReadReceiptsAndSettings()
 {
-    TestClient alice, bob;
+    TestClient alice, bob; // direct messages are end-to-end encrypted: both have a device key
+    withE2ee(alice);
+    withE2ee(bob);
     alice.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("alice8")));
     bob.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("bob8")));
     QVERIFY(alice.waitOnline() && bob.waitOnline());
     QString dm;
     QVERIFY(alice.run(alice->openDirectChannel(QStringLiteral("bob8"), &dm)));
+    QVERIFY(waitE2eeReady(alice, {QStringLiteral("bob8")}));
     QTemporaryDir settingsDir;
     hchat::ui::UiSettings settings(settingsDir.path());
     MainWindow window(&*alice.client, &settings);

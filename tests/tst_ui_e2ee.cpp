@@ -80,7 +80,7 @@ void UiE2ee::waitingForKeyTurnsIntoText()
 
     MainWindow window(&*bob.client);
     window.show();
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, true, {QStringLiteral("ubob")})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ubob")})));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("ubob")}), kWait);
     const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("the parcel is under the bench"));
     QVERIFY(seq > 0);

@@ -2,7 +2,7 @@
 // outbox mark, search jump, direct messages and input-method safe Enter.
 #include "ChannelListModel.h"
 #include "Composer.h"
-#include "CoreTestHelpers.h"
+#include "E2eeTestHelpers.h"
 #include "MainWindow.h"
 #include "UiTestHelpers.h"
 #include "MessageListModel.h"
@@ -22,6 +22,8 @@ using hchat::ConnectionState;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::TestClient;
+using hchat::test::waitE2eeReady;
+using hchat::test::withE2ee;
 using hchat::ui::ChannelListModel;
 using hchat::ui::Composer;
 using hchat::test::rowOfSeq;
@@ -272,13 +274,16 @@ void MainWindowTest::searchResultJumpsToTheMessage()
 
 void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
 {
-    TestClient jack, kate;
+    TestClient jack, kate; // direct messages are end-to-end encrypted: both have a device key
+    withE2ee(jack);
+    withE2ee(kate);
     signIn(jack, QStringLiteral("jack"));
     signIn(kate, QStringLiteral("kate"));
     QString channel;
     QVERIFY(jack.run(jack->openDirectChannel(QStringLiteral("kate"), &channel)));
     QCOMPARE(channel, QStringLiteral("@jack+kate"));
-    jack->sendMessage(channel, QStringLiteral("psst"));
+    QVERIFY(waitE2eeReady(jack, {QStringLiteral("kate")}));
+    QVERIFY(jack->sendMessage(channel, QStringLiteral("psst")) > 0);
     QTRY_VERIFY_WITH_TIMEOUT(kate.store()->latestMessage(channel) &&
                                  kate.store()->latestMessage(channel)->text() == QStringLiteral("psst"),
                              10000);
@@ -295,7 +300,7 @@ void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
     TestClient lena, mike;
     signIn(lena, QStringLiteral("lena"));
     signIn(mike, QStringLiteral("mike"));
-    QVERIFY(lena.run(lena->createChannel(QStringLiteral("plans"), hchat::ChannelRecord::Kind::InviteOnly, false,
+    QVERIFY(lena.run(lena->createChannel(QStringLiteral("plans"), hchat::ChannelRecord::Kind::InviteOnly,
                                          {QStringLiteral("mike")})));
     MainWindow window(&*lena.client);
     window.show();

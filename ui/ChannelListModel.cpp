@@ -38,7 +38,9 @@ ChannelListModel::Row ChannelListModel::makeRow(const ChannelRecord &record) con
 {
     Row row{record, m_client->unreadCount(record.name), {}};
     if (const auto newest = m_client->store()->latestMessage(record.name)) {
-        if (newest->kind == MessageKind::Attachment && !newest->encrypted)
+        if (newest->isUnencryptedForgery())
+            row.preview = tr("a message not from a member");
+        else if (newest->kind == MessageKind::Attachment && !newest->encrypted)
             row.preview = tr("%1: sent a file").arg(newest->sender);
         else if (newest->isChat())
             row.preview = newest->encrypted ? tr("%1: encrypted message").arg(newest->sender)

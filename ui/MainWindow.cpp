@@ -814,7 +814,8 @@ void MainWindow::onMessageReceived(const StoredMessage &message)
     auto typing = m_typingUntilMs.find(message.channel);
     if (typing != m_typingUntilMs.end() && typing->remove(message.sender) > 0)
         updateTypingLine();
-    if (!message.isChat())
+    // A plaintext row in an encrypted channel is no member's: nothing to announce in their name.
+    if (!message.isChat() || message.isUnencryptedForgery())
         return;
     m_notifications->setWindowActive(isActiveWindow());
     // Encrypted content only after local decryption.
@@ -893,8 +894,8 @@ void MainWindow::createPrivateChannelDialog()
                              .trimmed();
     if (ok && !name.isEmpty()) {
         m_channelToOpen = name;
-        // Invite-only channels are end-to-end encrypted by default (when this device can).
-        m_client->createChannel(name, ChannelRecord::Kind::InviteOnly, m_client->isEncryptionReady());
+        // Private channels are always end-to-end encrypted.
+        m_client->createChannel(name, ChannelRecord::Kind::InviteOnly);
     }
 }
 

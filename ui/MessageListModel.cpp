@@ -93,6 +93,8 @@ QString MessageListModel::describe(const StoredMessage &m) const
     case MessageKind::Attachment: // the caption; the delegate draws the file above it
         if (m.deleted)
             return tr("This message was deleted.");
+        if (m.isUnencryptedForgery())
+            return tr("Not from a member: %1").arg(m.cryptoReason);
         if (m.encrypted) {
             switch (m.cryptoState) {
             case StoredMessage::CryptoState::Decrypted:
@@ -208,6 +210,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             text = text.isEmpty() ? tr("file %1").arg(name) : tr("file %1, %2").arg(name, text);
         if (m.editSeq != 0 && !m.deleted)
             text = tr("%1 (edited)").arg(text);
+        if (m.isUnencryptedForgery())
+            return tr("at %1: %2").arg(time, text);
         if (const StoredMessage *target = replyTarget(m))
             return tr("%1 at %2, replying to %3: %4").arg(senderName(m.sender), time, senderName(target->sender), text);
         return tr("%1 at %2: %3").arg(senderName(m.sender), time, text);
@@ -215,7 +219,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case SeqRole:
         return m.seq;
     case SenderRole:
-        return senderName(m.sender);
+        return m.isUnencryptedForgery() ? tr("not a member") : senderName(m.sender);
     case TimeRole:
         return QDateTime::fromMSecsSinceEpoch(m.serverTimeMs);
     case KindRole:

@@ -113,18 +113,20 @@ void ChannelCrypto::applyMembership(const StoredMessage &m)
     m_membershipSeq.insert(m.channel, m.seq);
     const QString subject = (m.subject.isEmpty() ? m.sender : m.subject).toLower();
     QSet<QString> &members = m_members[m.channel];
-    if (m.kind == MessageKind::MemberRemoved || m.kind == MessageKind::MemberLeft ||
-        m.kind == MessageKind::UserDeleted) {
+    const bool leaving = m.kind == MessageKind::MemberRemoved || m.kind == MessageKind::MemberLeft ||
+                         m.kind == MessageKind::UserDeleted;
+    if (leaving)
         members.remove(subject);
-        // The leaver knows our current sender key: the next message uses a new one.
-        if (SenderSession *s = outboundFor(m.channel)) {
-            s->requestRotation();
-            m_keys.saveOutbound(*s);
-        }
-        qCInfo(lcCrypto).noquote() << subject << "left" << m.channel << "- sender key will rotate";
-    } else {
+    else
         members.insert(subject);
+    // A leaver knows our current chain, a newcomer must not read what it carried before: either
+    // way the next message uses a new session.
+    if (SenderSession *s = outboundFor(m.channel)) {
+        s->requestRotation();
+        m_keys.saveOutbound(*s);
     }
+    qCInfo(lcCrypto).noquote() << subject << (leaving ? "left" : "joined") << m.channel
+                               << "- sender session will rotate";
     m_keys.saveMembership(m.channel, this->members(m.channel), m.seq);
 }
 
@@ -215,8 +217,9 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
         out.error = error;
         return out;
     }
-    // The index is persisted before the message leaves, so it is never used twice.
-    if (!m_keys.saveOutbound(*session)) {
+    // The chain moves past the message (nothing already sent can be derived from what we keep),
+    // and the index is persisted before the message leaves, so it is never used twice.
+    if (!session->advanceTo(session->nextIndex()) || !m_keys.saveOutbound(*session)) {
         out.error = m_keys.lastError();
         out.body.clear();
         return out;

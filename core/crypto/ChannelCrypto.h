@@ -29,7 +29,8 @@ namespace hchat::crypto {
 //   - the key directory (applyDeviceKeys: verified records, trust on first use);
 //   - sending: encryptForSend() returns the envelope plus the key shares that must go to member
 //     devices' inboxes first (only Trusted/Verified devices of derived members; the session is
-//     rotated after a member left or was removed, and every 1,000 messages);
+//     rotated on every membership change and every 100 messages or 7 days; the chain moves
+//     past each message sent, so a new device receives the chain from the current index only);
 //   - receiving: decryptMessage() → Decrypted / WaitingForKey / Undecryptable (with reason);
 //     acceptKeyShare() for KEY_SHARE messages of the device inbox, which then names the waiting
 //     messages that can be decrypted now (messagesUnblocked).

@@ -58,12 +58,15 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
         recipient.deviceId.isEmpty())
         return {};
 
+    // The chain from the next index on: the recipient cannot derive any key sent before.
+    const std::optional<SenderSession> shared = session.from(session.nextIndex());
+    if (!shared)
+        return {};
     hchat::v1::KeySharePayload payload;
-    payload.set_channel(session.channel().toStdString());
-    payload.set_session_id(session.sessionId().toStdString());
-    // Share from the next index on: the recipient cannot read what was sent before it joined.
-    payload.set_start_index(session.nextIndex());
-    payload.set_sender_key(reinterpret_cast<const char *>(session.key().data()), session.key().size());
+    payload.set_channel(shared->channel().toStdString());
+    payload.set_session_id(shared->sessionId().toStdString());
+    payload.set_start_index(shared->startIndex());
+    payload.set_sender_key(reinterpret_cast<const char *>(shared->key().data()), shared->key().size());
     payload.set_sender(senderNick.toStdString());
     payload.set_sender_device(senderDevice.toStdString());
     payload.set_recipient(recipient.nick.toStdString());
@@ -72,7 +75,7 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
     wipe(*payload.mutable_sender_key());
 
     hchat::v1::SealedKeyShare sealed;
-    sealed.set_version(kVersion);
+    sealed.set_version(shared->derivation() == SenderSession::Derivation::Ratchet ? kVersion : kIndexedVersion);
     sealed.set_sender(payload.sender());
     sealed.set_sender_device(payload.sender_device());
     sealed.set_recipient(payload.recipient());
@@ -106,7 +109,7 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
     const google::protobuf::LogSilencer quiet;
     if (!sealed.ParseFromArray(bytes.data(), int(bytes.size())))
         return r;
-    if (sealed.version() != kVersion) {
+    if (sealed.version() != kVersion && sealed.version() != kIndexedVersion) {
         r.error = Error::UnsupportedVersion;
         return r;
     }
@@ -156,7 +159,10 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
         r.session = SenderSession::fromKey(q(payload.channel()),
                                            QByteArray(payload.session_id().data(), qsizetype(payload.session_id().size())),
                                            payload.start_index(),
-                                           QByteArrayView(payload.sender_key().data(), qsizetype(payload.sender_key().size())));
+                                           QByteArrayView(payload.sender_key().data(), qsizetype(payload.sender_key().size())),
+                                           0,
+                                           sealed.version() == kVersion ? SenderSession::Derivation::Ratchet
+                                                                        : SenderSession::Derivation::Indexed);
     }
     wipe(*payload.mutable_sender_key());
     if (!r.session) {

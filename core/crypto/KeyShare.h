@@ -11,14 +11,17 @@
 namespace hchat::crypto {
 
 // A sender session handed to one member device through its inbox (a KEY_SHARE message):
-// KeySharePayload {channel, session id, start index, sender key, sender, recipient} sealed with
+// KeySharePayload {channel, session id, start index i, chain key CK_i, sender, recipient} sealed with
 // crypto_box_easy (sender X25519 → recipient X25519, random nonce) into a SealedKeyShare, signed by
 // the sender's Ed25519 identity key. The recipient opens it with its own X25519 secret and checks
 // the signature against the sender device's TRUSTED identity key (TrustStore), so neither the
 // gateway nor another member can plant a session in someone's name.
 class KeyShare {
 public:
-    static constexpr quint32 kVersion = 1;
+    // 2: the payload carries the ratchet's chain key at start_index. 1: HChat before the ratchet,
+    // whose payload carries an indexed root key; still opened, so old sessions stay readable.
+    static constexpr quint32 kVersion = 2;
+    static constexpr quint32 kIndexedVersion = 1;
     static constexpr int kMaxSealedBytes = 4096;
 
     enum class Error {

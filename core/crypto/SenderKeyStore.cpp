@@ -119,6 +119,10 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
                                         " (channel, sender_device, session_id)")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership ("
                                         " channel TEXT PRIMARY KEY, members TEXT NOT NULL, last_seq INTEGER NOT NULL)")) &&
+                    // 2: the ratchet. Sessions stored before it keep their indexed derivation (1).
+                    (version >= 2 ||
+                     (exec(QStringLiteral("ALTER TABLE inbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")) &&
+                      exec(QStringLiteral("ALTER TABLE outbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")))) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
         const QString err = m_lastError;
@@ -180,7 +184,7 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
     const QString channel = session.channel();
     const QByteArray sid = session.sessionId();
     if (const SenderSession *existing = inbound(channel, senderDevice, sid)) {
-        if (!existing->key().equals(session.key())) {
+        if (!existing->sameChain(session)) {
             qCWarning(lcCrypto).noquote() << "conflicting key share for session" << sid.toHex().left(8) << "from"
                                           << sender << senderDevice << "refused";
             return fail(QStringLiteral("a different key for a known session was refused"));
@@ -188,11 +192,12 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
         if (session.startIndex() >= existing->startIndex())
             return true; // nothing new
     }
+    // The chain from the earlier index replaces the later one (it reads everything that one does).
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(QStringLiteral("INSERT INTO inbound_session (channel, sender, sender_device, session_id, start_index,"
-                             " sealed_key, received_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                             " sealed_key, received_ms, derivation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                              " ON CONFLICT (channel, sender_device, session_id) DO UPDATE SET"
-                             " start_index = excluded.start_index"));
+                             " start_index = excluded.start_index, sealed_key = excluded.sealed_key"));
     q.addBindValue(channel);
     q.addBindValue(sender);
     q.addBindValue(senderDevice);
@@ -200,6 +205,7 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
     q.addBindValue(qint64(session.startIndex()));
     q.addBindValue(seal(session.key(), inboundAd(channel, senderDevice, sid)));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(int(session.derivation()));
     if (!q.exec())
         return fail(q.lastError().text());
     m_inboundCache.erase(cacheKey(channel, senderDevice, sid));
@@ -216,7 +222,7 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
     if (it != m_inboundCache.end())
         return &it->second;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT start_index, sealed_key FROM inbound_session"
+    q.prepare(QStringLiteral("SELECT start_index, sealed_key, derivation FROM inbound_session"
                              " WHERE channel = ? AND sender_device = ? AND session_id = ?"));
     q.addBindValue(channel);
     q.addBindValue(senderDevice);
@@ -228,7 +234,8 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
         qCWarning(lcCrypto) << "a stored sender key does not unseal (other device key, or damaged)";
         return nullptr;
     }
-    auto session = SenderSession::fromKey(channel, sessionId, quint32(q.value(0).toLongLong()), key.view());
+    auto session = SenderSession::fromKey(channel, sessionId, quint32(q.value(0).toLongLong()), key.view(), 0,
+                                          SenderSession::Derivation(q.value(2).toInt()));
     if (!session)
         return nullptr;
     return &m_inboundCache.emplace(ck, std::move(*session)).first->second;
@@ -275,7 +282,7 @@ bool SenderKeyStore::saveOutbound(const SenderSession &session)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO outbound_session (channel, session_id, start_index, next_index,"
-                             " rotation_requested, sealed_key, created_ms) VALUES (?, ?, ?, ?, ?, ?,"
+                             " rotation_requested, sealed_key, derivation, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?,"
                              " COALESCE((SELECT created_ms FROM outbound_session WHERE channel = ? AND session_id = ?), ?))"));
     q.addBindValue(session.channel());
     q.addBindValue(session.sessionId());
@@ -283,17 +290,18 @@ bool SenderKeyStore::saveOutbound(const SenderSession &session)
     q.addBindValue(qint64(session.nextIndex()));
     q.addBindValue(session.rotationRequested() ? 1 : 0);
     q.addBindValue(seal(session.key(), outboundAd(session.channel(), session.sessionId())));
+    q.addBindValue(int(session.derivation()));
     q.addBindValue(session.channel());
     q.addBindValue(session.sessionId());
-    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    q.addBindValue(session.createdMs());
     return q.exec() || fail(q.lastError().text());
 }
 
 std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT session_id, start_index, next_index, rotation_requested, sealed_key"
-                             " FROM outbound_session WHERE channel = ?"));
+    q.prepare(QStringLiteral("SELECT session_id, start_index, next_index, rotation_requested, sealed_key, derivation,"
+                             " created_ms FROM outbound_session WHERE channel = ?"));
     q.addBindValue(channel);
     if (!q.exec() || !q.next())
         return std::nullopt;
@@ -302,7 +310,8 @@ std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) co
     if (key.isNull())
         return std::nullopt;
     auto s = SenderSession::fromKey(channel, sid, quint32(q.value(1).toLongLong()), key.view(),
-                                    quint32(q.value(2).toLongLong()));
+                                    quint32(q.value(2).toLongLong()), SenderSession::Derivation(q.value(5).toInt()),
+                                    q.value(6).toLongLong());
     if (s && q.value(3).toInt())
         s->requestRotation();
     return s;

@@ -29,7 +29,7 @@ namespace hchat::crypto {
 // Every statement is prepared; every method runs on the calling thread.
 class SenderKeyStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     SenderKeyStore();
     ~SenderKeyStore();
@@ -47,8 +47,8 @@ public:
     QString lastError() const { return m_lastError; }
 
     // ---- inbound -------------------------------------------------------------------------------
-    // Keeps a session from a key share. The same session again with the same key: the lower start
-    // index wins. The same id with a different key is refused (false).
+    // Keeps a session from a key share. The same session again on the same chain: the lower start
+    // index wins. The same id on another chain (or derivation) is refused (false).
     bool addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session);
     const SenderSession *inbound(const QString &channel, const QString &senderDevice, const QByteArray &sessionId);
     int inboundCount(const QString &channel = {}) const;
