@@ -18,6 +18,7 @@
 #include "RawSession.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/KeyShare.h"
+#include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "crypto/SenderSession.h"
 
@@ -197,6 +198,7 @@ struct Writer {
     QString device;
     QString token;
     crypto::DeviceIdentity id;
+    QByteArray accept; // its signed acceptance of the reader's invitation
 };
 
 // Counts the channel's encrypted messages and those of them decrypted, through a second connection.
@@ -237,7 +239,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     std::vector<Writer> writers;
     QStringList writerNicks;
     for (int i = 0; i < kWriters; ++i) {
-        Writer w{QStringLiteral("ewriter%1").arg(i), {}, {}, *crypto::DeviceIdentity::generate()};
+        Writer w{QStringLiteral("ewriter%1").arg(i), {}, {}, *crypto::DeviceIdentity::generate(), {}};
         w.token = api.account(w.nick, password, &w.device);
         hchat::v1::DeviceKeys keys;
         w.id.fillDeviceKeys(&keys, w.nick, w.device);
@@ -293,6 +295,17 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
         if (!waitUntil([&] { return created; }, deadline) || !createdOk || !waitUntil(knowsWriters, deadline))
             return r;
         readerKey = c.crypto()->identity()->identityKey();
+        // Each writer accepts the invitation with its own signed operation (a member only then).
+        for (Writer &w : writers) {
+            crypto::MembershipOp accept;
+            accept.channel = ch;
+            accept.action = crypto::MembershipOp::Action::Accept;
+            accept.actor = w.nick;
+            accept.actorDevice = w.device;
+            accept.previous = c.crypto()->membership(ch)->invitationOf(w.nick);
+            accept.timeMs = QDateTime::currentMSecsSinceEpoch();
+            w.accept = accept.signAndSerialize(w.id);
+        }
         c.disconnectFromGateway();
     }
 
@@ -334,6 +347,15 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
         }
         auto raw = std::make_unique<RawSession>(gw.wsUrl(), w.token);
         if (!raw->open())
+            return r;
+        // The acceptance is stored before anything the writer says there.
+        hchat::v1::Send accept;
+        accept.set_channel(ch.toStdString());
+        accept.set_client_msg_id(randomId().toStdString());
+        accept.set_kind(hchat::v1::MESSAGE_KIND_MEMBERSHIP);
+        accept.set_body(w.accept.toStdString());
+        raw->startSending({accept}, 1);
+        if (!waitUntil([&] { return raw->sendingDone(); }, deadline))
             return r;
         raw->startSending(std::move(sends), 256);
         sessions.push_back(std::move(raw));

@@ -23,6 +23,14 @@ struct ChannelRecord {
     quint64 readSeq = 0;      // this user's read position
     qint64 lastActivityMs = 0; // server time of the newest stored message (0: none)
 
+    // The name of the direct channel of two nicks: "@a+b", both lower-case, sorted.
+    static QString directName(const QString &a, const QString &b)
+    {
+        QStringList nicks{a.toLower(), b.toLower()};
+        nicks.sort();
+        return QLatin1Char('@') + nicks.join(QLatin1Char('+'));
+    }
+
     // Whether a plaintext row at seq cannot be from a member: the channel was encrypted by then.
     bool plainRowIsForged(quint64 seq) const { return encrypted && seq >= encryptedFromSeq; }
 };

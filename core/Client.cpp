@@ -1,5 +1,7 @@
 #include "Client.h"
 
+#include "MembershipPoster.h"
+
 #include <QDateTime>
 
 #include "CoreLogging.h"
@@ -23,6 +25,8 @@
 namespace hchat {
 
 namespace {
+constexpr int kGenesisWaitMs = 15000;
+
 QString errorText(const hchat::v1::Frame &answer, const QString &fallback)
 {
     if (answer.has_error() && !answer.error().message().empty())
@@ -84,6 +88,10 @@ void Client::init(TokenVault *vault)
         noteDeletedUsers(rows);
         runCrypto(stream, &rows);
     });
+    m_membership = new MembershipPoster(m_store, m_outbox, m_crypto, this);
+    connect(m_crypto, &crypto::ChannelCrypto::membershipChanged, this, &Client::onMembershipChanged);
+    connect(m_crypto, &crypto::ChannelCrypto::membershipRejected, this, &Client::onMembershipRejected);
+    connect(m_crypto, &crypto::ChannelCrypto::membershipNeedsKeys, this, &Client::queueKeyFetch);
     connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, this, &Client::onMessagesUnblocked);
     connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &Client::deviceTrustChanged);
     m_keyFetchTimer.setSingleShot(true);
@@ -443,6 +451,26 @@ quint64 Client::joinChannel(const QString &channel)
 
 quint64 Client::leaveChannel(const QString &channel)
 {
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    if (hasSignedMembership(channel) && membership &&
+        (membership->isMember(m_nick) || membership->isInvited(m_nick))) {
+        // The others must see the signed LEAVE: it goes while this user can still post there.
+        return postThenRequest(channel, crypto::MembershipOp::Action::Leave, {}, [this, channel](quint64 id) {
+            hchat::v1::Frame f;
+            f.mutable_leave()->set_channel(channel.toStdString());
+            const quint64 rid = m_push->sendRequest(f, [this, id, channel](const hchat::v1::Frame &a) {
+                const bool ok = !a.has_error();
+                if (ok) {
+                    m_puller->cancel(channel);
+                    m_store->setChannelJoined(channel, false);
+                    emit channelsChanged();
+                }
+                emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not leave.")));
+            });
+            if (rid == 0)
+                finishLater(id, false, tr("Not connected to the gateway."));
+        });
+    }
     hchat::v1::Frame f;
     f.mutable_leave()->set_channel(channel.toStdString());
     return wsRequest(f, [this, channel](quint64 id, const hchat::v1::Frame &a) {
@@ -465,16 +493,132 @@ quint64 Client::createChannel(const QString &channel, ChannelRecord::Kind kind, 
     c->set_encrypted(kind != ChannelRecord::Kind::Open);
     for (const auto &m : members)
         c->add_members(m.toStdString());
-    return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
+    // Its genesis (signed, naming these as the first invitees) follows the channel's creation.
+    if (kind != ChannelRecord::Kind::Open)
+        m_membership->rememberFirstInvitees(channel, members);
+    return wsRequest(f, [this, channel, kind](quint64 id, const hchat::v1::Frame &a) {
         if (a.has_channel_joined())
             m_engine->handleChannelJoined(a.channel_joined().channel());
         const bool ok = a.has_channel_joined() || a.has_ok();
+        if (ok && kind != ChannelRecord::Kind::Open)
+            return finishWithGenesis(id, channel);
         emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not create the channel.")));
     });
 }
 
+bool Client::hasSignedMembership(const QString &channel) const
+{
+    // Before its genesis (the creator's key still locked) nobody holds keys there yet: the
+    // gateway's requests alone do no harm, and the genesis names who is invited.
+    const auto rec = m_store->channel(channel);
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    return rec && rec->encrypted && membership && membership->hasGenesis() && !membership->isLegacy();
+}
+
+quint64 Client::postThenRequest(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
+                                std::function<void(quint64 id)> send)
+{
+    const quint64 id = nextRequestId();
+    QString error;
+    if (!isEncryptionReady()) {
+        finishLater(id, false, tr("End-to-end encryption is not ready on this device yet."));
+        return id;
+    }
+    if (!m_membership->post(
+            channel, action, subject, {},
+            [this, id, send = std::move(send)](bool ok, const QString &why) {
+                if (ok)
+                    send(id);
+                else
+                    emit requestFinished(id, false, why);
+            },
+            &error))
+        finishLater(id, false, error);
+    return id;
+}
+
+QString Client::invitationFrom(const QString &channel) const
+{
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    return membership && membership->isInvited(m_nick) ? membership->inviterOf(m_nick) : QString();
+}
+
+quint64 Client::acceptInvitation(const QString &channel)
+{
+    const quint64 id = nextRequestId();
+    QString error;
+    if (!isEncryptionReady())
+        error = tr("End-to-end encryption is not ready on this device yet.");
+    else if (invitationFrom(channel).isEmpty())
+        error = tr("There is no invitation to %1.").arg(channel);
+    else if (m_membership->post(channel, crypto::MembershipOp::Action::Accept, {}, {},
+                                [this, id](bool ok, const QString &why) { emit requestFinished(id, ok, why); },
+                                &error))
+        return id;
+    finishLater(id, false, error);
+    return id;
+}
+
+quint64 Client::declineInvitation(const QString &channel)
+{
+    return leaveChannel(channel);
+}
+
+void Client::onMembershipChanged(const QString &channel)
+{
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    if (membership && membership->hasGenesis())
+        for (quint64 id : m_awaitingGenesis.take(channel))
+            emit requestFinished(id, true, {});
+    emit invitationsChanged(channel);
+}
+
+// A new private or direct channel is ready once its signed genesis is back from the gateway and
+// applied here: only then can this device write there. The creator's device posts it when the
+// channel's CHANNEL_CREATED row comes back (processCryptoRow), whoever asked to open it.
+void Client::finishWithGenesis(quint64 id, const QString &channel)
+{
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    if (!isEncryptionReady() || (membership && (membership->hasGenesis() || membership->isLegacy()))) {
+        emit requestFinished(id, true, {}); // (a locked key: the genesis follows when it is unlocked)
+        return;
+    }
+    m_awaitingGenesis[channel].append(id);
+    // The channel exists either way; a genesis that takes long (its creator offline) must not
+    // leave the request open.
+    QTimer::singleShot(kGenesisWaitMs, this, [this, id, channel] {
+        auto it = m_awaitingGenesis.find(channel);
+        if (it != m_awaitingGenesis.end() && it->removeAll(id) > 0) {
+            if (it->isEmpty())
+                m_awaitingGenesis.erase(it);
+            emit requestFinished(id, true, {});
+        }
+    });
+}
+
+// A refused operation, or a gateway row no member's operation explains: the row shows why.
+void Client::onMembershipRejected(const QString &channel, quint64 seq, const QString &reason)
+{
+    if (!m_store->setDecryption(channel, seq, StoredMessage::CryptoState::Undecryptable, {}, reason))
+        qCWarning(lcClient).noquote() << "could not mark" << channel << seq << ":" << m_store->lastError();
+    emit messagesChanged(channel, {seq});
+    emit encryptionWarning(channel, reason);
+}
+
 quint64 Client::invite(const QString &channel, const QString &nick)
 {
+    if (hasSignedMembership(channel)) {
+        return postThenRequest(channel, crypto::MembershipOp::Action::Add, nick, [this, channel, nick](quint64 id) {
+            hchat::v1::Frame f;
+            f.mutable_invite()->set_channel(channel.toStdString());
+            f.mutable_invite()->set_nick(nick.toStdString());
+            if (m_push->sendRequest(f, [this, id](const hchat::v1::Frame &a) {
+                    const bool ok = !a.has_error();
+                    emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not invite.")));
+                }) == 0)
+                finishLater(id, false, tr("Not connected to the gateway."));
+        });
+    }
     hchat::v1::Frame f;
     f.mutable_invite()->set_channel(channel.toStdString());
     f.mutable_invite()->set_nick(nick.toStdString());
@@ -486,6 +630,18 @@ quint64 Client::invite(const QString &channel, const QString &nick)
 
 quint64 Client::removeMember(const QString &channel, const QString &nick)
 {
+    if (hasSignedMembership(channel)) {
+        return postThenRequest(channel, crypto::MembershipOp::Action::Remove, nick, [this, channel, nick](quint64 id) {
+            hchat::v1::Frame f;
+            f.mutable_remove_member()->set_channel(channel.toStdString());
+            f.mutable_remove_member()->set_nick(nick.toStdString());
+            if (m_push->sendRequest(f, [this, id](const hchat::v1::Frame &a) {
+                    const bool ok = !a.has_error();
+                    emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not remove the member.")));
+                }) == 0)
+                finishLater(id, false, tr("Not connected to the gateway."));
+        });
+    }
     hchat::v1::Frame f;
     f.mutable_remove_member()->set_channel(channel.toStdString());
     f.mutable_remove_member()->set_nick(nick.toStdString());
@@ -497,9 +653,7 @@ quint64 Client::removeMember(const QString &channel, const QString &nick)
 
 QString Client::directChannelName(const QString &a, const QString &b)
 {
-    QStringList nicks{a.toLower(), b.toLower()};
-    nicks.sort();
-    return QLatin1Char('@') + nicks.join(QLatin1Char('+'));
+    return ChannelRecord::directName(a, b);
 }
 
 quint64 Client::openDirectChannel(const QString &nick, QString *channel)
@@ -521,11 +675,12 @@ quint64 Client::openDirectChannel(const QString &nick, QString *channel)
     // message, it never makes a channel plaintext for good.
     c->set_encrypted(true);
     c->add_members(nick.toStdString());
-    return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
+    return wsRequest(f, [this, name](quint64 id, const hchat::v1::Frame &a) {
         if (a.has_channel_joined())
             m_engine->handleChannelJoined(a.channel_joined().channel());
-        const bool ok = a.has_channel_joined() || a.has_ok() ||
-                        (a.has_error() && a.error().code() == hchat::v1::ERROR_CHANNEL_EXISTS);
+        if (a.has_channel_joined() || a.has_ok())
+            return finishWithGenesis(id, name);
+        const bool ok = a.has_error() && a.error().code() == hchat::v1::ERROR_CHANNEL_EXISTS;
         emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not open the direct channel.")));
     });
 }
@@ -1004,7 +1159,7 @@ quint64 Client::fetchKeys(const QStringList &nicks)
         hchat::v1::KeysResponse resp;
         bool ok = r.ok && resp.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size()));
         if (ok) {
-            m_crypto->applyDeviceKeys(resp);
+            m_crypto->applyDeviceKeys(resp, asked);
             retryKeyShares();
             emit keysFetched(asked);
         } else {
@@ -1066,14 +1221,15 @@ crypto::TrustStore::State Client::trustState(const QString &nick) const
         case S::Unknown: return 2;
         case S::Trusted: return 3;
         case S::Verified: return 4;
+        case S::Revoked: return 5; // gone from the account: says nothing about the others
         }
         return 2;
     };
-    S worst = S::Verified;
+    S worst = S::Revoked;
     for (const auto &d : devices)
         if (rank(d.state()) < rank(worst))
             worst = d.state();
-    return worst;
+    return worst == S::Revoked ? S::Unknown : worst;
 }
 
 bool Client::wantsCrypto(const QString &stream) const
@@ -1162,9 +1318,15 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
     case MessageKind::MemberJoined:
     case MessageKind::MemberRemoved:
     case MessageKind::MemberLeft:
-    case MessageKind::UserDeleted: {
+    case MessageKind::UserDeleted:
+    case MessageKind::Membership: {
         m_crypto->applyMembership(m);
         *membershipChanged = true;
+        // The channel this device created gets its signed genesis (after this batch).
+        if (m.kind == MessageKind::ChannelCreated && m.senderDevice == m_deviceId &&
+            m.sender.compare(m_nick, Qt::CaseInsensitive) == 0)
+            QMetaObject::invokeMethod(
+                this, [this, channel = m.channel] { m_membership->postGenesis(channel); }, Qt::QueuedConnection);
         const QString who = m.subject.isEmpty() ? m.sender : m.subject;
         if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
             m.kind != MessageKind::UserDeleted &&

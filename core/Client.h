@@ -9,6 +9,7 @@
 #include "SearchHit.h"
 #include "StoredMessage.h"
 #include "crypto/ChannelCrypto.h"
+#include "crypto/MembershipOp.h"
 #include "crypto/TrustStore.h"
 
 #include <QList>
@@ -36,6 +37,7 @@ namespace hchat {
 
 class GatewayHttp;
 class HistoryStore;
+class MembershipPoster;
 class Outbox;
 class PushChannel;
 class SyncEngine;
@@ -144,8 +146,15 @@ public:
     // Invite-only (private) channels are always end-to-end encrypted, also while this device's
     // key is locked (nothing can be sent there until it is unlocked); open channels never are.
     quint64 createChannel(const QString &channel, ChannelRecord::Kind kind, const QStringList &members = {});
+    // In an encrypted channel these post this device's signed membership operation first (the
+    // gateway's request follows once it is stored); an invitee is a member only once it accepts.
     quint64 invite(const QString &channel, const QString &nick);
     quint64 removeMember(const QString &channel, const QString &nick);
+    // An invitation to an encrypted channel waits for the user: the inviter's nick ("" when there
+    // is none), and the answers. Declining leaves the channel.
+    QString invitationFrom(const QString &channel) const;
+    quint64 acceptInvitation(const QString &channel);
+    quint64 declineInvitation(const QString &channel);
     // The direct channel with nick ("@a+b", both lower-case, sorted), created if needed.
     // *channel receives its name at once.
     quint64 openDirectChannel(const QString &nick, QString *channel = nullptr);
@@ -246,6 +255,8 @@ signals:
     void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
     // Something about an encrypted send the user should see (e.g. devices with blocked keys).
     void encryptionWarning(const QString &channel, const QString &message);
+    // This user's invitation to channel appeared, was accepted or went away.
+    void invitationsChanged(const QString &channel);
     // The key directory answered (device keys applied).
     void keysFetched(const QStringList &nicks);
 
@@ -279,6 +290,13 @@ private:
     void processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged);
     void decryptRow(StoredMessage &m);
     void flagIfUnencrypted(StoredMessage &m);
+    // A signed operation first, then the gateway request (send) once the operation is stored.
+    quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
+                            std::function<void(quint64 id)> send);
+    bool hasSignedMembership(const QString &channel) const;
+    void onMembershipChanged(const QString &channel);
+    void finishWithGenesis(quint64 id, const QString &channel);
+    void onMembershipRejected(const QString &channel, quint64 seq, const QString &reason);
     void retryKeyShares();
     void queueKeyFetch(const QString &nick);
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
@@ -314,6 +332,8 @@ private:
     QString m_dataDir;
     hchat::crypto::IdentityStore *m_identityStore = nullptr;
     hchat::crypto::ChannelCrypto *m_crypto = nullptr;
+    MembershipPoster *m_membership = nullptr;
+    QHash<QString, QList<quint64>> m_awaitingGenesis; // channel → requests finished by its genesis
     bool m_identityLoading = false;
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;

@@ -32,9 +32,13 @@ qint64 nowMs()
 const QString kMessageColumns = QStringLiteral(
     "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
     " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq, attachment_id, attachment");
-// Edits and deletions change the row they refer to and are not rows of the message view.
-const QString kVisible =
-    QStringLiteral(" AND kind NOT IN (%1, %2)").arg(int(MessageKind::Edit)).arg(int(MessageKind::Delete));
+// Edits and deletions change the row they refer to and are not rows of the message view; signed
+// membership operations show only when refused (a warning: crypto_state 3).
+const QString kVisible = QStringLiteral(" AND kind NOT IN (%1, %2) AND (kind <> %3 OR crypto_state = %4)")
+                             .arg(int(MessageKind::Edit))
+                             .arg(int(MessageKind::Delete))
+                             .arg(int(MessageKind::Membership))
+                             .arg(int(StoredMessage::CryptoState::Undecryptable));
 
 StoredMessage rowToMessage(const QSqlQuery &q)
 {

@@ -144,7 +144,8 @@ void Outbox::sendNext()
     const auto next = m_store->nextPending();
     if (!next)
         return;
-    if (!next->encrypted && next->kind != MessageKind::KeyShare) {
+    // Signed membership operations and key shares are never encrypted as a whole.
+    if (!next->encrypted && next->kind != MessageKind::KeyShare && next->kind != MessageKind::Membership) {
         // Written in the clear before its channel became end-to-end encrypted: it stays here.
         const auto rec = m_store->channel(next->channel);
         if (rec && rec->encrypted) {

@@ -23,6 +23,7 @@ enum class MessageKind : int {
     Delete = 8, // recalls message refSeq (its sender's own); not shown as a row
     UserDeleted = 9, // subject: the nick whose account was deleted
     Attachment = 10, // a file (attachmentId); its AttachmentContent in body or, encrypted, inside it
+    Membership = 11, // a signed membership operation (crypto::MembershipOp); shown only as a warning
 };
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local

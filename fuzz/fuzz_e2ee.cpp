@@ -1,7 +1,8 @@
 // End-to-end encryption on hostile bytes: EncryptedEnvelope and SealedKeyShare bodies through
 // ChannelCrypto (MessageCrypto::decrypt, KeyShare::open, SenderKeyStore, TrustStore in a scratch
-// profile), key directory records and membership messages. alice's device receives; bob (trusted,
-// a member of "secret") has shared his session with it (E2eeFixture.h).
+// profile), key directory records, membership rows and signed membership operations. alice's device
+// receives; bob (trusted; "secret" was founded by his signed genesis and alice accepted) has shared
+// his session with it (E2eeFixture.h).
 //
 // Input: a mode byte, a flags byte, then the payload.
 //   0  payload is a message body from bob in "secret"
@@ -13,6 +14,10 @@
 //   4  payload parsed as a KeySharePayload that bob seals to alice's device and signs
 //   5  payload is a KeysResponse from the key directory (records of bob and alice left out)
 //   6  payload is a Message applied as a membership message
+//   7  payload parsed as a MembershipOp of bob in "secret", signed again with bob's key (flags bit 0:
+//      its previous replaced by the channel's head), so the membership rules past the signature
+//      run on fuzzed fields (genesis, add, accept, leave, remove; direct-channel rules)
+//   8  payload is the body of a MEMBERSHIP message from bob in "secret"
 // Flags bit 0: the arrival names the client_msg_id the envelope's header names (as it does for a
 // genuine message); bit 1: the arrival names the sender and device of the header, not bob's.
 #include "E2eeFixture.h"
@@ -22,6 +27,7 @@
 #include "crypto/CanonicalBytes.h"
 #include "crypto/ChannelCrypto.h"
 #include "crypto/KeyShare.h"
+#include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "hchat.pb.h"
 
@@ -40,7 +46,6 @@ namespace {
 ChannelCrypto *g_crypto = nullptr;
 DeviceIdentity *g_sender = nullptr;
 quint64 g_seq = 0;      // seqs of received messages only grow, as the gateway's do
-quint32 g_index = 1000; // bob's next index for mode 2, past anything a seed uses
 
 QByteArray b(const std::string &s)
 {
@@ -73,13 +78,58 @@ void membership(MessageKind kind, const QString &subject)
     g_crypto->applyMembership(m);
 }
 
-// Keeps the fixture usable whatever an earlier input did: bob and alice are members of "secret".
+// An operation of bob's (signed with his key) or of alice's (this device) applied in "secret".
+void applyOp(MembershipOp op, bool byMe)
+{
+    op.channel = kE2eeChannel;
+    op.actor = byMe ? kMe : kSender;
+    op.actorDevice = byMe ? kMyDevice : kSenderDevice;
+    const DeviceIdentity me = myIdentity();
+    StoredMessage m = fromSender(kE2eeChannel, op.signAndSerialize(byMe ? me : *g_sender), MessageKind::Membership);
+    m.encrypted = false;
+    m.sender = op.actor;
+    m.senderDevice = op.actorDevice;
+    g_crypto->applyMembership(m);
+}
+
+QByteArray head()
+{
+    const ChannelMembership *members = g_crypto->membership(kE2eeChannel);
+    return members ? members->head() : QByteArray();
+}
+
+// Keeps the fixture usable whatever an earlier input did: bob and alice are members of "secret"
+// (one re-invites the other, who accepts, as their clients would).
 void restoreMembership()
 {
-    if (!g_crypto->isMember(kE2eeChannel, kSender))
-        membership(MessageKind::MemberAdded, kSender);
-    if (!g_crypto->isMember(kE2eeChannel, kMe))
-        membership(MessageKind::MemberAdded, kMe);
+    for (const bool bobMissing : {true, false}) {
+        const QString missing = bobMissing ? kSender : kMe;
+        if (g_crypto->isMember(kE2eeChannel, missing))
+            continue;
+        MembershipOp add;
+        add.action = MembershipOp::Action::Add;
+        add.subject = missing;
+        add.previous = head();
+        applyOp(add, bobMissing);
+        MembershipOp accept;
+        accept.action = MembershipOp::Action::Accept;
+        accept.previous = head();
+        applyOp(accept, !bobMissing);
+    }
+}
+
+void fuzzedOp(const QByteArray &bytes, std::uint8_t flags)
+{
+    hchat::v1::MembershipOp in;
+    if (!in.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    in.set_signature(std::string(64, '\0'));
+    auto op = MembershipOp::parse(QByteArray::fromStdString(in.SerializeAsString()));
+    if (!op)
+        return;
+    if (flags & 1)
+        op->previous = head();
+    applyOp(*op, false);
 }
 
 // The signature MessageCrypto makes and checks (header ‖ nonce ‖ ciphertext, canonical bytes).
@@ -117,7 +167,15 @@ void decrypt(const QByteArray &body, std::uint8_t flags)
 
 void encryptDecrypt(const QByteArray &plaintext)
 {
-    SenderSession session = senderSession(g_index++);
+    // A fresh session of bob's for each input, shared with alice first (a ratchet chain reaches
+    // only so far past its start).
+    auto fresh = SenderSession::create(kE2eeChannel);
+    const DeviceIdentity me = myIdentity();
+    g_crypto->acceptKeyShare(fromSender(QLatin1Char('~') + kMyDevice,
+                                        KeyShare::seal(*fresh, *g_sender, kSender, kSenderDevice,
+                                                       KeyShare::Recipient{kMe, kMyDevice, me.identityKey()}),
+                                        MessageKind::KeyShare));
+    SenderSession session = std::move(*fresh);
     const QByteArray msgId(16, '\x02');
     const QByteArray body =
         MessageCrypto::encrypt(session, *g_sender, kSender, kSenderDevice, msgId, plaintext);
@@ -203,6 +261,16 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     g_crypto->applyDeviceKeys(keys);
     membership(MessageKind::ChannelCreated, kSender);
     membership(MessageKind::MemberAdded, kMe);
+    MembershipOp genesis;
+    genesis.action = MembershipOp::Action::Genesis;
+    genesis.members = {kMe};
+    applyOp(genesis, false);
+    MembershipOp accept;
+    accept.action = MembershipOp::Action::Accept;
+    accept.previous = head();
+    applyOp(accept, true);
+    if (!g_crypto->isMember(kE2eeChannel, kMe) || !g_crypto->isMember(kE2eeChannel, kSender))
+        invariantBroken("the fixture's signed membership is refused");
     const DeviceIdentity me = myIdentity();
     const QByteArray share = KeyShare::seal(senderSession(), *g_sender, kSender, kSenderDevice,
                                             KeyShare::Recipient{kMe, kMyDevice, me.identityKey()});
@@ -218,7 +286,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 2)
         return 0;
     restoreMembership();
-    const std::uint8_t mode = data[0] % 7;
+    const std::uint8_t mode = data[0] % 9;
     const std::uint8_t flags = data[1];
     const QByteArray payload(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     switch (mode) {
@@ -254,6 +322,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         g_crypto->applyMembership(s);
         break;
     }
+    case 7:
+        fuzzedOp(payload, flags);
+        break;
+    case 8:
+        g_crypto->applyMembership(fromSender(kE2eeChannel, payload, MessageKind::Membership));
+        break;
     }
     return 0;
 }

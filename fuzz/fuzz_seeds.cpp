@@ -5,6 +5,7 @@
 #include "GatewayFixture.h"
 
 #include "crypto/KeyShare.h"
+#include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "hchat.pb.h"
 
@@ -369,6 +370,35 @@ void e2eeSeeds()
     seed("e2ee", "key-directory", e2ee(5, 0, str(keys)));
     Message added = message("secret", 1, "bob", "", MESSAGE_KIND_MEMBER_ADDED, "carol");
     seed("e2ee", "membership", e2ee(6, 0, str(added)));
+    // Signed membership operations (mode 7 signs them again as bob's; mode 8 takes them as sent).
+    auto op = [](MembershipAction action, const std::string &subject) {
+        hchat::v1::MembershipOp o;
+        o.set_version(1);
+        o.set_channel("secret");
+        o.set_action(action);
+        o.set_actor("bob");
+        o.set_actor_device(kSenderDevice.toStdString());
+        o.set_subject(subject);
+        o.set_time_ms(1700000000000);
+        o.set_signature(std::string(64, '\0'));
+        return o;
+    };
+    seed("e2ee", "op-add", e2ee(7, 1, str(op(MEMBERSHIP_ACTION_ADD, "carol"))));
+    seed("e2ee", "op-remove", e2ee(7, 1, str(op(MEMBERSHIP_ACTION_REMOVE, "alice"))));
+    seed("e2ee", "op-leave", e2ee(7, 1, str(op(MEMBERSHIP_ACTION_LEAVE, ""))));
+    auto genesis = op(MEMBERSHIP_ACTION_GENESIS, "");
+    genesis.set_kind(CHANNEL_KIND_DIRECT);
+    genesis.set_encrypted(true);
+    genesis.add_members("alice");
+    seed("e2ee", "op-second-genesis", e2ee(7, 0, str(genesis)));
+    crypto::MembershipOp signedAdd;
+    signedAdd.channel = QStringLiteral("secret");
+    signedAdd.action = crypto::MembershipOp::Action::Add;
+    signedAdd.actor = kSender;
+    signedAdd.actorDevice = kSenderDevice;
+    signedAdd.subject = QStringLiteral("mallory");
+    signedAdd.previous = QByteArray(32, '\x11'); // an operation alice never saw
+    seed("e2ee", "op-signed-unknown-previous", e2ee(8, 0, qstr(signedAdd.signAndSerialize(bob))));
     crypto::SenderSession elsewhere = *crypto::SenderSession::fromKey(
         QStringLiteral("other"), QByteArray(16, '\x5e'), 0, QByteArray(32, '\x6b'));
     seed("e2ee", "envelope-other-channel",

@@ -701,9 +701,22 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         if ((kind == MESSAGE_KIND_EDIT || kind == MESSAGE_KIND_DELETE) && send.ref_seq() == 0)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "an edit or a deletion needs ref_seq: the message it changes");
         break;
+    case MESSAGE_KIND_MEMBERSHIP: {
+        // A signed operation the members' clients check; the gateway checks only that it is one
+        // and in the sender's name, so that nobody stores operations for someone else.
+        if (toInbox)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
+        MembershipOp op;
+        if (send.encrypted() || send.ref_seq() != 0 || !op.ParseFromString(send.body()) || op.channel() != name)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the body of a membership message is a MembershipOp of its channel");
+        const SessionIdentity who = session->identity();
+        if (op.actor() != who.nick || op.actor_device() != who.deviceId)
+            throw ProtocolError(ERROR_FORBIDDEN, "a membership operation is made in its sender's own name");
+        break;
+    }
     default:
         throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                            "clients send TEXT, EDIT, DELETE, ATTACHMENT or KEY_SHARE messages only");
+                            "clients send TEXT, EDIT, DELETE, ATTACHMENT, MEMBERSHIP or KEY_SHARE messages only");
     }
     // An attachment names its completed upload; in a plain channel its content is checked here
     // (an encrypted channel's is an envelope the gateway cannot read).
@@ -776,7 +789,10 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 r->inboxDevice = stream->ownerDevice;
             } else {
                 requireMember(st, *stream, id.userId);
-                if (stream->encrypted && !msg->encrypted())
+                const bool membership = msg->kind() == MESSAGE_KIND_MEMBERSHIP;
+                if (membership && stream->kind == CHANNEL_KIND_OPEN)
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "open channels have no membership operations");
+                if (stream->encrypted && !msg->encrypted() && !membership)
                     throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
                 checkReference(st, *stream, id.userId, *msg);
                 if (msg->kind() == MESSAGE_KIND_ATTACHMENT)

@@ -100,6 +100,23 @@ inline bool knowsKeysOf(const TestClient &c, const QStringList &nicks)
     return true;
 }
 
+// The invitee's answer: waits for the invitation to channel to reach the client, then accepts it
+// and waits until the client counts itself a member.
+inline bool acceptInvitation(const TestClient &c, const QString &channel, int timeoutMs = 20000)
+{
+    QDeadlineTimer d(timeoutMs);
+    while (!d.hasExpired() && c->invitationFrom(channel).isEmpty())
+        QTest::qWait(10);
+    QString error;
+    if (c->invitationFrom(channel).isEmpty() || !c.run(c->acceptInvitation(channel), &error, timeoutMs)) {
+        qWarning().noquote() << c->nick() << "could not accept the invitation to" << channel << error;
+        return false;
+    }
+    while (!d.hasExpired() && !c->crypto()->isMember(channel, c->nick()))
+        QTest::qWait(10);
+    return c->crypto()->isMember(channel, c->nick());
+}
+
 // Sends and waits for the gateway's ack; returns the seq (0 on failure).
 inline quint64 sendAndWait(const TestClient &c, const QString &channel, const QString &text, int timeoutMs = 20000)
 {

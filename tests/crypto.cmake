@@ -11,3 +11,5 @@ hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_co
 target_compile_definitions(tst_crypto_keychain PRIVATE
   HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
 hchat_add_test(tst_crypto_channel SOURCES tst_crypto_channel.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# Signed membership: who is a member of an encrypted channel (genesis, add, accept, leave, remove).
+hchat_add_test(tst_crypto_membership SOURCES tst_crypto_membership.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

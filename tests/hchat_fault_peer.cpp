@@ -121,7 +121,14 @@ int main(int argc, char **argv)
             if (enqueued == count)
                 feeder.stop();
         });
-        feeder.start();
+        // Messages go to a channel the client knows (the first Welcome lists it): from then on
+        // they are written whatever the link does.
+        auto startFeeding = [&] {
+            if (!feeder.isActive() && enqueued < count && client.store()->channel(channel))
+                feeder.start();
+        };
+        QObject::connect(&client, &hchat::Client::channelsChanged, &app, startFeeding);
+        startFeeding();
     } else {
         quint64 lastMax = 0;
         auto *report = new QTimer(&app);

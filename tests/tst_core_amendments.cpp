@@ -233,6 +233,8 @@ void CoreAmendments::encryptedEditAndDeleteAreSignedAndApplied()
     auto alice = e2eeUser(*m_gw, QStringLiteral("xa"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("xb"));
     QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("xb")})));
+    QVERIFY(acceptInvitation(*bob, ch));
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("xb")), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("xb")}), 20000);
     const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("the parcel is blue"));
     QVERIFY(seq > 0);

@@ -39,7 +39,8 @@ private slots:
         QTest::newRow("too short") << QStringLiteral("0123456789abcdef") << false;
         QTest::newRow("too long") << QStringLiteral("0123456789abcdef0123456789abcdef0") << false;
         QTest::newRow("empty") << QString() << false;
-        QTest::newRow("fullwidth digits") << QStringLiteral("０１２３456789abcdef0123456789abcdef").left(32) << false;
+        QTest::newRow("fullwidth digits")
+            << QStringLiteral("０１２３456789abcdef0123456789abcdef").left(32) << false;
     }
     void onlyLowerHexUploadIdsAreValid()
     {
@@ -59,11 +60,14 @@ private slots:
 
     void fileNamesLoseTheirPathAndInvisibleCharacters()
     {
-        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("../../.bashrc")), QStringLiteral(".._.._.bashrc"));
+        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("../../.bashrc")),
+                 QStringLiteral(".._.._.bashrc"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("a\\b")), QStringLiteral("a_b"));
         // U+202E (right-to-left override) shows "invoice_fdp.exe" as "invoice_exe.pdf".
-        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("invoice_\u202Efdp.exe")), QStringLiteral("invoice_fdp.exe"));
-        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("a\u200Bb\u2066c\uFEFF")), QStringLiteral("abc"));
+        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("invoice_\u202Efdp.exe")),
+                 QStringLiteral("invoice_fdp.exe"));
+        QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("a\u200Bb\u2066c\uFEFF")),
+                 QStringLiteral("abc"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("\u202E")), QStringLiteral("attachment"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("..")), QStringLiteral("attachment"));
         QCOMPARE(AttachmentInfo::safeFileName(QStringLiteral("line\nbreak")), QStringLiteral("line_break"));
@@ -76,20 +80,26 @@ private slots:
         QTest::addColumn<bool>("executableBit");
         QTest::addColumn<bool>("runnable");
         QTest::newRow("shell script by name") << "install.sh" << QByteArray("echo hi\n") << false << true;
-        QTest::newRow("shell script by content") << "readme" << QByteArray("#!/bin/sh\nrm -rf ~\n") << false << true;
-        QTest::newRow("desktop entry") << "photos.desktop"
-                                       << QByteArray("[Desktop Entry]\nType=Application\nExec=sh -c x\n") << false
-                                       << true;
-        QTest::newRow("ELF program") << "viewer" << QByteArray("\x7f" "ELF\x02\x01\x01", 7) + QByteArray(64, '\0')
+        QTest::newRow("shell script by content")
+            << "readme" << QByteArray("#!/bin/sh\nrm -rf ~\n") << false << true;
+        QTest::newRow("desktop entry")
+            << "photos.desktop" << QByteArray("[Desktop Entry]\nType=Application\nExec=sh -c x\n") << false
+            << true;
+        QTest::newRow("ELF program") << "viewer"
+                                     << QByteArray("\x7f"
+                                                   "ELF\x02\x01\x01",
+                                                   7) +
+                                            QByteArray(64, '\0')
                                      << false << true;
-        QTest::newRow("Windows program") << "setup.exe" << QByteArray("MZ") + QByteArray(64, '\0') << false << true;
+        QTest::newRow("Windows program")
+            << "setup.exe" << QByteArray("MZ") + QByteArray(64, '\0') << false << true;
         QTest::newRow("Python") << "tool.py" << QByteArray("print(1)\n") << false << true;
         QTest::newRow("Debian package") << "update.deb" << QByteArray("!<arch>\n") << false << true;
         QTest::newRow("executable bit") << "notes.txt" << QByteArray("plain\n") << true << true;
         QTest::newRow("text") << "notes.txt" << QByteArray("plain words\n") << false << false;
         QTest::newRow("PDF") << "paper.pdf" << QByteArray("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n") << false << false;
-        QTest::newRow("PNG") << "photo.png" << QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(32, '\0') << false
-                             << false;
+        QTest::newRow("PNG") << "photo.png" << QByteArray("\x89PNG\r\n\x1a\n", 8) + QByteArray(32, '\0')
+                             << false << false;
     }
     void filesThatOpeningMayRunAreRecognised()
     {

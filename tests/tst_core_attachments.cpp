@@ -264,6 +264,8 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     auto bob = e2eeUser(*m_gw, QStringLiteral("eb"));
     QVERIFY(alice->run(
         (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("eb")})));
+    QVERIFY(acceptInvitation(*bob, ch));
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("eb")), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("eb")}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(bob->store()->channel(ch).has_value(), 20000);
 

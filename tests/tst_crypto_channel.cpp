@@ -1,7 +1,8 @@
 // ChannelCrypto: three members of an encrypted channel, the stream simulated message by message
-// (membership messages, key shares through inboxes, encrypted texts) — hidden members, fake
-// devices, removal with rotation, waiting for keys, own messages.
+// (signed membership operations, key shares through inboxes, encrypted texts) — hidden members,
+// fake devices, removal with rotation, waiting for keys, own messages.
 #include "crypto/ChannelCrypto.h"
+#include "crypto/KeyShare.h"
 #include "hchat.pb.h"
 #include "TestEnv.h"
 
@@ -47,6 +48,12 @@ private:
     Member *add(const QString &nick);
     void publishAll(const QList<Member *> &to);
     StoredMessage membership(MessageKind kind, const QString &sender, const QString &subject);
+    // A signed membership operation of actor, as the channel's next message.
+    StoredMessage op(Member *actor, MembershipOp::Action action, const QString &subject = {},
+                     const QStringList &members = {});
+    // The channel as HChat makes one: created by creator, genesis inviting the others, each
+    // accepting; every member applies every event.
+    void setUpChannel(Member *creator, const QList<Member *> &invitees);
     void applyToAll(const StoredMessage &m);
     // Sends text from m: delivers the shares to the inboxes, returns the stored channel message.
     StoredMessage send(Member *from, const QString &text, bool deliverShares = true,
@@ -109,6 +116,33 @@ StoredMessage CryptoChannel::membership(MessageKind kind, const QString &sender,
     return m;
 }
 
+StoredMessage CryptoChannel::op(Member *actor, MembershipOp::Action action, const QString &subject,
+                                const QStringList &members)
+{
+    StoredMessage m;
+    m.channel = ch;
+    m.seq = ++m_seq;
+    m.sender = actor->nick;
+    m.senderDevice = actor->device;
+    m.kind = MessageKind::Membership;
+    QString error;
+    m.body = actor->crypto->makeMembershipOp(ch, action, subject, members, &error);
+    if (m.body.isEmpty())
+        qWarning("makeMembershipOp: %s", qPrintable(error));
+    return m;
+}
+
+void CryptoChannel::setUpChannel(Member *creator, const QList<Member *> &invitees)
+{
+    applyToAll(membership(MessageKind::ChannelCreated, creator->nick, creator->nick));
+    QStringList nicks;
+    for (Member *m : invitees)
+        nicks << m->nick;
+    applyToAll(op(creator, MembershipOp::Action::Genesis, {}, nicks));
+    for (Member *m : invitees)
+        applyToAll(op(m, MembershipOp::Action::Accept));
+}
+
 void CryptoChannel::applyToAll(const StoredMessage &m)
 {
     for (const auto &mem : m_members)
@@ -157,10 +191,9 @@ void CryptoChannel::membersReadEachOtherAndThemselves()
     Member *bob = add(QStringLiteral("bob"));
     Member *carol = add(QStringLiteral("carol"));
     publishAll({alice, bob, carol});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("carol")));
+    setUpChannel(alice, {bob, carol});
     QCOMPARE(alice->crypto->members(ch), (QStringList{QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")}));
+    QCOMPARE(carol->crypto->members(ch), alice->crypto->members(ch));
 
     for (Member *from : {alice, bob, carol}) {
         const QString text = QStringLiteral("hello from %1 🔒").arg(from->nick);
@@ -194,8 +227,7 @@ void CryptoChannel::hiddenMemberAndFakeDeviceGetNoKey()
     Member *bob = add(QStringLiteral("bob"));
     Member *mallory = add(QStringLiteral("mallory")); // in the key directory, never added
     publishAll({alice, bob});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
+    setUpChannel(alice, {bob});
     // The gateway slips a second "bob" device in (its keys are Mallory's).
     v1::KeysResponse fake;
     mallory->crypto->fillPublishRecord(fake.add_devices());
@@ -222,13 +254,12 @@ void CryptoChannel::removedMemberCannotReadLaterMessages()
     Member *bob = add(QStringLiteral("bob"));
     Member *carol = add(QStringLiteral("carol"));
     publishAll({alice, bob, carol});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("carol")));
+    setUpChannel(alice, {bob, carol});
     const StoredMessage before = send(alice, QStringLiteral("before"));
     QCOMPARE(carol->crypto->decryptMessage(before).state, DS::Decrypted);
 
-    applyToAll(membership(MessageKind::MemberRemoved, QStringLiteral("alice"), QStringLiteral("carol")));
+    applyToAll(op(alice, MembershipOp::Action::Remove, QStringLiteral("carol")));
+    QCOMPARE(bob->crypto->members(ch), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
     ChannelCrypto::Outgoing out;
     const StoredMessage after = send(alice, QStringLiteral("after carol left"), true, &out);
     QVERIFY(out.ok);
@@ -244,8 +275,7 @@ void CryptoChannel::waitingForKeyThenDecrypted()
     Member *alice = add(QStringLiteral("alice"));
     Member *bob = add(QStringLiteral("bob"));
     publishAll({alice, bob});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
+    setUpChannel(alice, {bob});
     const StoredMessage m = send(alice, QStringLiteral("read me later"), false);
     const auto waiting = bob->crypto->decryptMessage(m);
     QCOMPARE(waiting.state, DS::WaitingForKey);
@@ -268,20 +298,40 @@ void CryptoChannel::keyShareFromANonMemberIsRefused()
     Member *bob = add(QStringLiteral("bob"));
     Member *eve = add(QStringLiteral("eve"));
     publishAll({alice, bob, eve});
-    // Eve's view: she believes she and bob are members; bob's view (from the real stream): no eve.
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
-    StoredMessage fakeAdd = membership(MessageKind::MemberAdded, QStringLiteral("eve"), QStringLiteral("eve"));
-    eve->crypto->applyMembership(fakeAdd);
-    ChannelCrypto::Outgoing out;
-    send(eve, QStringLiteral("trust me"), false, &out);
-    QVERIFY(out.ok);
-    const auto share = std::find_if(m_pendingShares.cbegin(), m_pendingShares.cend(),
-                                    [&](const StoredMessage &s) { return s.channel == QStringLiteral("~") + bob->device; });
-    QVERIFY(share != m_pendingShares.cend());
+    // Bob's view (the real stream): alice and bob. Eve, known and trusted as a device but never a
+    // member, hands bob a session for the channel, properly sealed and signed.
+    setUpChannel(alice, {bob});
+    auto session = SenderSession::create(ch);
+    QVERIFY(session);
+    StoredMessage share;
+    share.channel = QStringLiteral("~") + bob->device;
+    share.seq = ++m_inboxSeq;
+    share.sender = eve->nick;
+    share.senderDevice = eve->device;
+    share.kind = MessageKind::KeyShare;
+    share.body = KeyShare::seal(*session, *eve->crypto->identity(), eve->nick, eve->device,
+                                {bob->nick, bob->device, bob->crypto->identity()->identityKey()});
+    QVERIFY(!share.body.isEmpty());
     QString error;
-    QVERIFY(!bob->crypto->acceptKeyShare(*share, nullptr, &error));
+    QVERIFY(!bob->crypto->acceptKeyShare(share, nullptr, &error));
     QVERIFY2(error.contains(QLatin1String("not a member")), qPrintable(error));
+    // Nor does a message of hers decrypt, even with a session bob somehow held.
+    const StoredMessage forged = [&] {
+        StoredMessage m;
+        m.channel = ch;
+        m.seq = ++m_seq;
+        m.sender = eve->nick;
+        m.senderDevice = eve->device;
+        m.clientMsgId = msgId();
+        m.encrypted = true;
+        m.body = MessageCrypto::encrypt(*session, *eve->crypto->identity(), eve->nick, eve->device, m.clientMsgId,
+                                        "trust me");
+        return m;
+    }();
+    QVERIFY(bob->crypto->senderKeys().addInbound(eve->nick, eve->device, *session));
+    const auto in = bob->crypto->decryptMessage(forged);
+    QCOMPARE(in.state, DS::Undecryptable);
+    QCOMPARE(in.error, MessageCrypto::Error::NotAMember);
 }
 
 void CryptoChannel::changedKeyGetsNoShareUntilAccepted()
@@ -289,8 +339,12 @@ void CryptoChannel::changedKeyGetsNoShareUntilAccepted()
     Member *alice = add(QStringLiteral("alice"));
     Member *bob = add(QStringLiteral("bob"));
     publishAll({alice, bob});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
+    QList<StoredMessage> events;
+    events << membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice"));
+    applyToAll(events.last());
+    events << op(alice, MembershipOp::Action::Genesis, {}, {QStringLiteral("bob")});
+    applyToAll(events.last());
+    applyToAll(op(bob, MembershipOp::Action::Accept));
     // Bob re-installs and keeps his device id: the directory now shows another key for it.
     auto bobAgain = std::make_unique<ChannelCrypto>();
     const QString profile = m_dir->filePath(QStringLiteral("bob-reinstalled"));
@@ -314,11 +368,11 @@ void CryptoChannel::changedKeyGetsNoShareUntilAccepted()
     QCOMPARE(out.shares.size(), 1);
     QVERIFY(out.blockedDevices.isEmpty());
     QString error;
-    bobAgain->applyMembership(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    bobAgain->applyMembership(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
     v1::KeysResponse aliceKeys;
     alice->crypto->fillPublishRecord(aliceKeys.add_devices());
     bobAgain->applyDeviceKeys(aliceKeys);
+    for (const StoredMessage &e : events)
+        bobAgain->applyMembership(e);
     StoredMessage share = m_pendingShares.last();
     QVERIFY2(bobAgain->acceptKeyShare(share, nullptr, &error), qPrintable(error));
 }
@@ -328,8 +382,7 @@ void CryptoChannel::membershipSurvivesARestart()
     Member *alice = add(QStringLiteral("alice"));
     Member *bob = add(QStringLiteral("bob"));
     publishAll({alice, bob});
-    applyToAll(membership(MessageKind::ChannelCreated, QStringLiteral("alice"), QStringLiteral("alice")));
-    applyToAll(membership(MessageKind::MemberAdded, QStringLiteral("alice"), QStringLiteral("bob")));
+    setUpChannel(alice, {bob});
     const StoredMessage first = send(alice, QStringLiteral("one"));
     const QString profile = m_dir->filePath(QStringLiteral("alice-") + alice->device);
     const SecureBuffer secret = alice->crypto->identity()->exportSecret();
@@ -338,12 +391,13 @@ void CryptoChannel::membershipSurvivesARestart()
     QCOMPARE(alice->crypto->members(ch), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
     QCOMPARE(alice->crypto->decryptMessage(first).state, DS::Decrypted);
     // A membership message at or below the applied seq (history replayed) changes nothing…
-    StoredMessage old = membership(MessageKind::MemberRemoved, QStringLiteral("alice"), QStringLiteral("bob"));
+    StoredMessage old = op(alice, MembershipOp::Action::Remove, QStringLiteral("bob"));
     old.seq = 2;
     alice->crypto->applyMembership(old);
     QCOMPARE(alice->crypto->members(ch), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
-    // …a new one applies, and rotates the restored outbound session.
-    alice->crypto->applyMembership(membership(MessageKind::MemberRemoved, QStringLiteral("alice"), QStringLiteral("bob")));
+    // …a new one applies (it chains to what was applied before the restart), and rotates the
+    // restored outbound session.
+    alice->crypto->applyMembership(op(alice, MembershipOp::Action::Remove, QStringLiteral("bob")));
     QCOMPARE(alice->crypto->members(ch), QStringList{QStringLiteral("alice")});
     ChannelCrypto::Outgoing out;
     const StoredMessage next = send(alice, QStringLiteral("two"), true, &out);

@@ -46,6 +46,8 @@ void E2eeChannels::threeUsersExchangeMessages()
     QVERIFY((*alice)->isEncryptionReady() && (*bob)->isEncryptionReady() && (*carol)->isEncryptionReady());
     QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly,
                                                {QStringLiteral("bob"), QStringLiteral("carol")})));
+    QVERIFY(acceptInvitation(*bob, ch));
+    QVERIFY(acceptInvitation(*carol, ch));
     for (auto *c : {alice.get(), bob.get(), carol.get()})
         QTRY_VERIFY_WITH_TIMEOUT(c->store()->channel(ch) && c->store()->channel(ch)->encrypted &&
                                      (*c)->crypto()->members(ch).size() == 3, 20000);
@@ -87,9 +89,11 @@ void E2eeChannels::offlineMemberReadsAfterCatchUp()
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob2"));
     const QString bobToken = bob->token;
     QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {})));
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("alice2")), 10000);
+    QVERIFY(alice->run((*alice)->invite(ch, QStringLiteral("bob2"))));
+    QVERIFY(acceptInvitation(*bob, ch));
     (*bob)->disconnectFromGateway();
     QTRY_COMPARE_WITH_TIMEOUT((*bob)->connectionState(), ConnectionState::Offline, 5000);
-    QVERIFY(alice->run((*alice)->invite(ch, QStringLiteral("bob2"))));
     QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("bob2")), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob2")}), 10000);
     const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("while you were away"));
@@ -105,7 +109,9 @@ void E2eeChannels::removedMemberCannotDecryptLaterMessages()
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice3"));
     auto carol = e2eeUser(*m_gw, QStringLiteral("carol3"));
     QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("carol3")})));
-    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("carol3")}), 20000);
+    QVERIFY(acceptInvitation(*carol, ch));
+    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("carol3")}) &&
+                                 (*alice)->crypto()->isMember(ch, QStringLiteral("carol3")), 20000);
     const quint64 before = sendAndWait(*alice, ch, QStringLiteral("still among friends"));
     QVERIFY(before > 0);
     QTRY_COMPARE_WITH_TIMEOUT(shownText(*carol, ch, before), QStringLiteral("still among friends"), 20000);
@@ -133,7 +139,9 @@ void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice4"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob4"));
     QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob4")})));
-    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob4")}), 20000);
+    QVERIFY(acceptInvitation(*bob, ch));
+    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob4")}) &&
+                                 (*alice)->crypto()->isMember(ch, QStringLiteral("bob4")), 20000);
     QVERIFY(sendAndWait(*alice, ch, QStringLiteral("first contact")) > 0);
 
     // A device for bob4 appears in the key directory (the gateway could do that, or Bob
@@ -176,6 +184,8 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
         auto bob = e2eeUser(gw, QStringLiteral("zbob"));
         QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("vault"), ChannelRecord::Kind::InviteOnly,
                                                    {QStringLiteral("zbob")})));
+        QVERIFY(acceptInvitation(*bob, QStringLiteral("vault")));
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(QStringLiteral("vault"), QStringLiteral("zbob")), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("zbob")}), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("zalice")}), 20000);
         quint64 last = 0;
@@ -221,6 +231,10 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
     auto bob = e2eeUser(*gw, b);
     QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("one"), ChannelRecord::Kind::InviteOnly, {b})));
     QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("two"), ChannelRecord::Kind::InviteOnly, {b})));
+    QVERIFY(acceptInvitation(*bob, QStringLiteral("one")));
+    QVERIFY(acceptInvitation(*bob, QStringLiteral("two")));
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(QStringLiteral("one"), b) &&
+                                 (*alice)->crypto()->isMember(QStringLiteral("two"), b), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {b}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {a}), 20000);
     const quint64 s1 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("the original words"));

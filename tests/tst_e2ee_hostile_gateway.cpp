@@ -3,6 +3,7 @@
 // and proves the client refuses it: what the client stored and showed, and what it put on the wire.
 #include "E2eeTestHelpers.h"
 #include "GatewayProxy.h"
+#include "ProtocolClient.h"
 
 #include "AttachmentInfo.h"
 #include "AttachmentTransfers.h"
@@ -11,6 +12,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSignalSpy>
 
 #include <sodium.h>
 
@@ -62,6 +64,18 @@ QByteArray serialized(const google::protobuf::MessageLite &m)
 {
     const std::string s = m.SerializeAsString();
     return QByteArray(s.data(), qsizetype(s.size()));
+}
+
+// The row of channel in c's history with kind and subject (0: none).
+quint64 rowOf(const TestClient &c, const QString &channel, MessageKind kind, const QString &subject = {})
+{
+    for (quint64 seq = c.store()->maxSeq(channel); seq > 0; --seq) {
+        const auto m = c.store()->message(channel, seq);
+        if (m && m->kind == kind &&
+            (subject.isEmpty() || m->subject.compare(subject, Qt::CaseInsensitive) == 0))
+            return seq;
+    }
+    return 0;
 }
 
 // Every ChannelInfo of channel in a frame from the gateway claims an open, unencrypted channel.
@@ -131,12 +145,15 @@ class HostileGateway : public QObject {
     {
         auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch);
         auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {}, m_proxy->wsUrl());
-        if (!alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob-") + ch})))
+        if (!alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly,
+                                                {QStringLiteral("bob-") + ch})) ||
+            !acceptInvitation(*bob, ch))
             qWarning() << "could not create" << ch;
         QDeadlineTimer d(20000);
-        while (!d.hasExpired() && !((*bob)->crypto()->members(ch).size() == 2 &&
-                                    knowsKeysOf(*alice, {QStringLiteral("bob-") + ch}) &&
-                                    knowsKeysOf(*bob, {QStringLiteral("alice-") + ch})))
+        while (!d.hasExpired() &&
+               !((*bob)->crypto()->members(ch).size() == 2 && (*alice)->crypto()->members(ch).size() == 2 &&
+                 knowsKeysOf(*alice, {QStringLiteral("bob-") + ch}) &&
+                 knowsKeysOf(*bob, {QStringLiteral("alice-") + ch})))
             QTest::qWait(20);
         return {std::move(alice), std::move(bob)};
     }
@@ -169,7 +186,8 @@ private slots:
         m_proxy->setFrameHook(downgrade(ch));
         const int connections = m_proxy->clientConnections();
         m_proxy->dropAllClients(); // the reconnect's Welcome says "open, plain"
-        QTRY_VERIFY_WITH_TIMEOUT(m_proxy->clientConnections() > connections && m_proxy->replacedFrames() > 0, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_proxy->clientConnections() > connections && m_proxy->replacedFrames() > 0,
+                                 20000);
         QVERIFY(bob->waitOnline(20000));
         const auto rec = bob->store()->channel(ch);
         QVERIFY(rec->encrypted);
@@ -196,7 +214,8 @@ private slots:
         QVERIFY(m_proxy->replacedFrames() > 0);
         QVERIFY(bob->store()->channel(ch)->encrypted);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("alice-dm")}) &&
-                                     (*bob)->crypto()->members(ch).size() == 2, 20000);
+                                     (*bob)->crypto()->members(ch).size() == 2,
+                                 20000);
         m_proxy->clearClientWire();
         const QString secret = QStringLiteral("meet me behind the old mill");
         QVERIFY(sendAndWait(*bob, ch, secret) > 0);
@@ -237,7 +256,8 @@ private slots:
             for (auto &m : *r.mutable_messages())
                 if (QString::fromStdString(m.channel()) == ch && m.encrypted() && m.seq() > genuine) {
                     m.set_encrypted(false);
-                    m.set_body(m.kind() == hchat::v1::MESSAGE_KIND_EDIT ? "the plan is off" : forgedText.toStdString());
+                    m.set_body(m.kind() == hchat::v1::MESSAGE_KIND_EDIT ? "the plan is off"
+                                                                        : forgedText.toStdString());
                 }
             body = serialized(r);
         });
@@ -260,6 +280,158 @@ private slots:
         QTest::qWait(300);
         QCOMPARE(shownText(*bob, ch, genuine), QStringLiteral("the real plan"));
         QCOMPARE(bob->store()->message(ch, genuine)->editSeq, quint64(0));
+    }
+
+    // Mallory is added by the gateway's request alone, with no member's signed invitation (what a
+    // hostile gateway writing a MEMBER_ADDED row amounts to): every member's client shows a warning
+    // on that row, Mallory counts as no member, and no key share goes to her devices.
+    void forgedMemberAddedGetsNoKeyShareAndShowsAWarning()
+    {
+        const QString ch = QStringLiteral("forged-add");
+        auto [alice, bob] = encryptedPair(ch);
+        auto mallory = e2eeUser(*m_gw, QStringLiteral("mallory-fa"));
+        QSignalSpy warnings(bob->client.get(), &Client::encryptionWarning);
+        ProtocolClient raw(*m_gw);
+        raw.token = alice->token;
+        QVERIFY(raw.connectAndHello());
+        hchat::v1::Frame invite;
+        invite.mutable_invite()->set_channel(ch.toStdString());
+        invite.mutable_invite()->set_nick("mallory-fa");
+        const auto answer = raw.request(invite);
+        QVERIFY(answer && !answer->has_error());
+
+        quint64 added = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (added = rowOf(*bob, ch, MessageKind::MemberAdded, QStringLiteral("mallory-fa"))) > 0 &&
+                bob->store()->message(ch, added)->cryptoState == StoredMessage::CryptoState::Undecryptable,
+            20000);
+        QVERIFY(bob->store()->message(ch, added)->cryptoReason.contains(
+            QStringLiteral("without a signed invitation")));
+        QVERIFY(!warnings.isEmpty());
+        QVERIFY(!(*bob)->crypto()->isMember(ch, QStringLiteral("mallory-fa")));
+        QVERIFY(!(*alice)->crypto()->isMember(ch, QStringLiteral("mallory-fa")));
+        QVERIFY((*mallory)->invitationFrom(ch).isEmpty()); // nothing for her to accept either
+
+        // Alice's next message: shares for Bob's device, none for Mallory's, whose client (which
+        // the gateway now delivers to) cannot read it.
+        QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("mallory-fa")}), 20000);
+        const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("not for mallory"));
+        QVERIFY(seq > 0);
+        QVERIFY(alice->store()->outbox(QLatin1Char('~') + (*mallory)->deviceId()).isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(mallory->store()->maxSeq(ch) >= seq, 20000);
+        QTest::qWait(300);
+        QVERIFY(shownText(*mallory, ch, seq).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("not for mallory"), 20000);
+    }
+
+    // A direct channel has its two people for ever: an invitation of a third, even one properly
+    // signed by one of the two, is refused by the other's client (and the gateway refuses the
+    // request as well).
+    void thirdMemberInADirectChannelIsRefused()
+    {
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-dm3"));
+        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-dm3"), {}, m_proxy->wsUrl());
+        auto carol = e2eeUser(*m_gw, QStringLiteral("carol-dm3"));
+        QString dm;
+        QVERIFY(alice->run((*alice)->openDirectChannel(QStringLiteral("bob-dm3"), &dm)));
+        QTRY_COMPARE_WITH_TIMEOUT((*bob)->crypto()->members(dm).size(), 2, 20000);
+        QString error;
+        QVERIFY(!alice->run((*alice)->invite(dm, QStringLiteral("carol-dm3")), &error));
+        QVERIFY(!error.isEmpty());
+
+        const QByteArray add = (*alice)->crypto()->makeMembershipOp(dm, crypto::MembershipOp::Action::Add,
+                                                                    QStringLiteral("carol-dm3"));
+        QVERIFY(!add.isEmpty());
+        ProtocolClient raw(*m_gw);
+        raw.token = alice->token;
+        QVERIFY(raw.connectAndHello());
+        hchat::v1::Frame send;
+        send.mutable_send()->set_channel(dm.toStdString());
+        send.mutable_send()->set_client_msg_id(Outbox::newClientMsgId().toStdString());
+        send.mutable_send()->set_kind(hchat::v1::MESSAGE_KIND_MEMBERSHIP);
+        send.mutable_send()->set_body(add.toStdString());
+        const auto answer = raw.request(send);
+        QVERIFY(answer && answer->has_send_ack());
+        const quint64 seq = answer->send_ack().seq();
+        QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(dm, seq).has_value() &&
+                                     bob->store()->message(dm, seq)->cryptoState ==
+                                         StoredMessage::CryptoState::Undecryptable,
+                                 20000);
+        QVERIFY(bob->store()->message(dm, seq)->cryptoReason.contains(QStringLiteral("direct channel")));
+        QCOMPARE((*bob)->crypto()->members(dm),
+                 (QStringList{QStringLiteral("alice-dm3"), QStringLiteral("bob-dm3")}));
+        QVERIFY(!(*bob)->crypto()->membership(dm)->isInvited(QStringLiteral("carol-dm3")));
+        QVERIFY((*carol)->invitationFrom(dm).isEmpty());
+    }
+
+    // Carol joins after Alice has written: with every key she receives she can open none of the
+    // earlier messages, even when the gateway hands her their ciphertext (the session rotated
+    // when she joined, and a chain handed on at index i derives nothing before i).
+    void memberAddedLaterCannotDecryptEarlierMessages()
+    {
+        const QString ch = QStringLiteral("latecomer");
+        auto [alice, bob] = encryptedPair(ch);
+        QList<quint64> earlier;
+        for (int i = 0; i < 3; ++i)
+            earlier << sendAndWait(*alice, ch, QStringLiteral("before carol %1").arg(i));
+        QVERIFY(!earlier.contains(0));
+        auto carol = e2eeUser(*m_gw, QStringLiteral("carol-late"));
+        QVERIFY(alice->run((*alice)->invite(ch, QStringLiteral("carol-late"))));
+        QVERIFY(acceptInvitation(*carol, ch));
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("carol-late")) &&
+                                     knowsKeysOf(*alice, {QStringLiteral("carol-late")}),
+                                 20000);
+        const quint64 after = sendAndWait(*alice, ch, QStringLiteral("welcome, carol"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*carol, ch, after), QStringLiteral("welcome, carol"), 20000);
+        for (quint64 seq : earlier) {
+            const auto m = alice->store()->message(ch, seq);
+            QVERIFY(m && m->encrypted);
+            const auto in = (*carol)->crypto()->decryptMessage(*m);
+            QVERIFY(in.state != crypto::ChannelCrypto::DisplayState::Decrypted);
+            QVERIFY(in.plaintext.isEmpty());
+            crypto::MessageCrypto::Header h;
+            QVERIFY(crypto::MessageCrypto::peekHeader(m->body, &h));
+            const crypto::SenderSession *held =
+                (*carol)->crypto()->senderKeys().inbound(ch, (*alice)->deviceId(), h.sessionId);
+            unsigned char key[32];
+            QVERIFY(!held || !held->messageKey(h.index, key));
+        }
+    }
+
+    // Bob revokes his second device: once Alice's client learns it (its next key fetch), the
+    // revoked device gets no new session and Alice's sender session rotates.
+    void revokedDeviceReceivesNoNewSessionAndOthersRotate()
+    {
+        const QString ch = QStringLiteral("revocation");
+        auto [alice, bob] = encryptedPair(ch);
+        auto bobLaptop = e2eeUser(*m_gw, QStringLiteral("bob-") + ch);
+        const QString laptop = (*bobLaptop)->deviceId();
+        QVERIFY(alice->run((*alice)->fetchKeys({QStringLiteral("bob-") + ch})));
+        QVERIFY((*alice)->acceptDevice(QStringLiteral("bob-") + ch, laptop)); // Bob's new device, accepted
+        const quint64 first = sendAndWait(*alice, ch, QStringLiteral("to both of bob's devices"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bobLaptop, ch, first),
+                                  QStringLiteral("to both of bob's devices"), 20000);
+        const QString laptopInbox = QLatin1Char('~') + laptop;
+        const auto sharesBefore = alice->store()->outbox(laptopInbox).size();
+        QCOMPARE(sharesBefore, 1);
+        crypto::MessageCrypto::Header h1;
+        QVERIFY(crypto::MessageCrypto::peekHeader(alice->store()->message(ch, first)->body, &h1));
+
+        QVERIFY(bob->run((*bob)->revokeDevice(laptop)));
+        QVERIFY(alice->run((*alice)->fetchKeys({QStringLiteral("bob-") + ch})));
+        QCOMPARE((*alice)->crypto()->trust().state(QStringLiteral("bob-") + ch, laptop),
+                 crypto::TrustStore::State::Revoked);
+        const quint64 second = sendAndWait(*alice, ch, QStringLiteral("after the laptop was lost"));
+        QVERIFY(second > 0);
+        crypto::MessageCrypto::Header h2;
+        QVERIFY(crypto::MessageCrypto::peekHeader(alice->store()->message(ch, second)->body, &h2));
+        QVERIFY(h2.sessionId != h1.sessionId);                              // rotated
+        QCOMPARE(alice->store()->outbox(laptopInbox).size(), sharesBefore); // nothing new for it
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, second), QStringLiteral("after the laptop was lost"),
+                                  20000);
+        // The laptop's key material opens nothing new, even handed the ciphertext.
+        const auto in = (*bobLaptop)->crypto()->decryptMessage(*alice->store()->message(ch, second));
+        QVERIFY(in.state != crypto::ChannelCrypto::DisplayState::Decrypted);
     }
 
     // An attachment id that is a path (`../`) reaches the client by push and by pull, and the
@@ -342,8 +514,7 @@ private slots:
 
         // The sender recalls it: the deletion of a poisoned attachment removes nothing outside.
         QString deleteError;
-        QVERIFY2((*alice)->deleteMessage(ch, seq, &deleteError) > 0,
-                 qPrintable(deleteError));
+        QVERIFY2((*alice)->deleteMessage(ch, seq, &deleteError) > 0, qPrintable(deleteError));
         QTRY_VERIFY_WITH_TIMEOUT(bob.client->store()->message(ch, seq)->deleted, 20000);
         QTest::qWait(500);
         QCOMPARE(listing(bob.home, bob.profile), before);
@@ -359,14 +530,16 @@ private slots:
         QVERIFY(carol.client->run((*carol.client)->joinChannel(ch)));
         // Every answer names the upload by a path; requests for that name go to the real upload.
         QByteArray realId;
-        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
-            hchat::v1::UploadStatus s;
-            if (!path.startsWith("/v1/uploads") || status / 100 != 2 || !s.ParseFromArray(body.constData(), int(body.size())))
-                return;
-            realId = QByteArray::fromStdString(s.upload_id());
-            s.set_upload_id(kTraversalId.toStdString());
-            body = serialized(s);
-        });
+        m_proxy->setResponseHook(
+            [&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+                hchat::v1::UploadStatus s;
+                if (!path.startsWith("/v1/uploads") || status / 100 != 2 ||
+                    !s.ParseFromArray(body.constData(), int(body.size())))
+                    return;
+                realId = QByteArray::fromStdString(s.upload_id());
+                s.set_upload_id(kTraversalId.toStdString());
+                body = serialized(s);
+            });
         // (the client's HTTP stack may have resolved the "../" of the path already)
         m_proxy->setRequestHook([&](QByteArray &method, QByteArray &path, QByteArray &) {
             if (!realId.isEmpty() && (method == "PUT" || method == "GET") && path != "/v1/uploads/" + realId)

@@ -66,6 +66,8 @@ private slots:
         auto bob = e2eeUser(*m_gw, QStringLiteral("rbob"));
         QVERIFY(alice->run(
             (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("rbob")})));
+        QVERIFY(acceptInvitation(*bob, ch));
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("rbob")), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("rbob")}), 20000);
         const QString bobInbox = QLatin1Char('~') + (*bob)->deviceId();
 

@@ -3,6 +3,9 @@
 // raises the loud key-change banner, and accepting it clears the warning.
 #include "E2eeTestHelpers.h"
 #include "KeyChangeBanner.h"
+#include "InvitationBar.h"
+#include "ChannelListModel.h"
+#include "Composer.h"
 #include "MainWindow.h"
 #include "UiTestHelpers.h"
 #include "MessageListModel.h"
@@ -57,6 +60,7 @@ private slots:
     }
     void cleanupTestCase() { m_gw.reset(); }
     void waitingForKeyTurnsIntoText();
+    void anInvitationIsAnsweredInTheWindow();
 };
 
 void UiE2ee::waitingForKeyTurnsIntoText()
@@ -65,23 +69,33 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     auto alice = e2eeUser(*m_gw, QStringLiteral("ualice"));
     QVERIFY((*alice)->isEncryptionReady());
 
-    // Bob's device has its identity (keys published), but his client cannot use it yet: what
-    // arrives meanwhile waits for the key.
+    // Bob accepts the invitation on his device; then his app starts again without access to its
+    // identity (a locked keychain): what arrives meanwhile waits for the key.
     HttpTestApi api(m_gw->httpUrl());
     const QString token = api.account(QStringLiteral("ubob"));
-    TestClient bob;
+    QTemporaryDir bobProfile(scratchRoot() + QStringLiteral("/ubob-XXXXXX"));
+    std::optional<crypto::DeviceIdentity> identity;
+    {
+        TestClient first(bobProfile.path());
+        first->setIdentityStore(new MemoryIdentityStore);
+        first.connectTo({m_gw->wsUrl()}, token);
+        QVERIFY(first.waitOnline(kWait));
+        QTRY_VERIFY_WITH_TIMEOUT(first->isEncryptionReady(), kWait);
+        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ubob")})));
+        QVERIFY(acceptInvitation(first, ch));
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("ubob")), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("ubob")}), kWait);
+        const auto secret = first->crypto()->identity()->exportSecret();
+        identity = crypto::DeviceIdentity::fromSecret(secret.view());
+        QVERIFY(identity);
+        first->disconnectFromGateway();
+    }
+    TestClient bob(bobProfile.path());
     bob.connectTo({m_gw->wsUrl()}, token);
     QVERIFY(bob.waitOnline(kWait));
-    auto identity = crypto::DeviceIdentity::generate();
-    QVERIFY(identity);
-    hchat::v1::DeviceKeys keys;
-    identity->fillDeviceKeys(&keys, QStringLiteral("ubob"), bob->deviceId());
-    QVERIFY(api.post(QStringLiteral("/v1/keys/publish"), QByteArray::fromStdString(keys.SerializeAsString()), token).ok());
 
     MainWindow window(&*bob.client);
     window.show();
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ubob")})));
-    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("ubob")}), kWait);
     const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("the parcel is under the bench"));
     QVERIFY(seq > 0);
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->maxSeq(ch) >= seq, kWait);
@@ -152,6 +166,36 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     QTest::mouseClick(devices.safetyNumberButton(), Qt::LeftButton);
     QCOMPARE(asked.size(), 1);
     QCOMPARE(asked.first().at(0).toString(), QStringLiteral("ualice"));
+}
+
+// Bob is invited: the channel list says so, the window offers Accept and Decline instead of the
+// composer (nothing can be written before), and Accept makes him a member.
+void UiE2ee::anInvitationIsAnsweredInTheWindow()
+{
+    const QString ch = QStringLiteral("invite-ui");
+    auto alice = e2eeUser(*m_gw, QStringLiteral("ialice"));
+    auto bob = e2eeUser(*m_gw, QStringLiteral("ibob"));
+    MainWindow window(&*bob->client);
+    window.show();
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ibob")})));
+    auto *channels = window.channelModel();
+    QTRY_VERIFY_WITH_TIMEOUT(channels->rowOf(ch) >= 0 &&
+                                 channels->index(channels->rowOf(ch))
+                                     .data(hchat::ui::ChannelListModel::PreviewRole)
+                                     .toString()
+                                     .contains(QStringLiteral("Invitation from ialice")),
+                             kWait);
+    window.openChannel(ch);
+    auto *bar = window.findChild<hchat::ui::InvitationBar *>(QStringLiteral("invitationBar"));
+    QVERIFY(bar);
+    QVERIFY(bar->isVisible());
+    QVERIFY(!window.composer()->isEnabled());
+    QVERIFY(!(*bob)->crypto()->isMember(ch, QStringLiteral("ibob")));
+    bar->acceptButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT((*bob)->crypto()->isMember(ch, QStringLiteral("ibob")), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), kWait);
+    QVERIFY(window.composer()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("ibob")), kWait);
 }
 
 QTEST_MAIN(UiE2ee)

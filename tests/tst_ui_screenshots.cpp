@@ -1,6 +1,7 @@
 // Screenshots of the main window for people to look at (not golden images): light and dark,
 // English and Chinese text, under a real X server (xvfb-run). Each must show something.
-#include "CoreTestHelpers.h"
+#include "E2eeTestHelpers.h"
+#include "InvitationBar.h"
 #include "DesktopTheme.h"
 #include "MainWindow.h"
 #include "Translations.h"
@@ -40,6 +41,7 @@ private slots:
     void initTestCase();
     void mainWindowScreenshots_data();
     void mainWindowScreenshots();
+    void invitationScreenshot();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
@@ -118,6 +120,29 @@ void Screenshots::mainWindowScreenshots()
              qPrintable(chatMenu));
     hchat::ui::Translations::install(QStringLiteral("en"));
     QLocale::setDefault(QLocale::c());
+}
+
+// An invitation to an encrypted channel, as its invitee sees it: the bar in place of the composer.
+void Screenshots::invitationScreenshot()
+{
+    QApplication::setPalette(QApplication::style()->standardPalette());
+    auto alice = hchat::test::e2eeUser(*m_gateway, QStringLiteral("wen"));
+    auto bob = hchat::test::e2eeUser(*m_gateway, QStringLiteral("tao"));
+    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("roadmap"), hchat::ChannelRecord::Kind::InviteOnly,
+                                               {QStringLiteral("tao")})));
+    QTRY_VERIFY_WITH_TIMEOUT(!(*bob)->invitationFrom(QStringLiteral("roadmap")).isEmpty(), kWait);
+    MainWindow window(&*bob->client);
+    window.resize(1000, 640);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.openChannel(QStringLiteral("roadmap"));
+    auto *bar = window.findChild<hchat::ui::InvitationBar *>(QStringLiteral("invitationBar"));
+    QVERIFY(bar && bar->isVisible());
+    QTest::qWait(300);
+    const QImage shot = window.screen()->grabWindow(window.winId()).toImage();
+    const QString path = m_outDir + QStringLiteral("/invitation-light-en.png");
+    QVERIFY(shot.save(path));
+    QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
 }
 
 QTEST_MAIN(Screenshots)

@@ -37,7 +37,9 @@ QString ChannelListModel::titleFor(const ChannelRecord &channel, const QString &
 ChannelListModel::Row ChannelListModel::makeRow(const ChannelRecord &record) const
 {
     Row row{record, m_client->unreadCount(record.name), {}};
-    if (const auto newest = m_client->store()->latestMessage(record.name)) {
+    if (const QString inviter = m_client->invitationFrom(record.name); !inviter.isEmpty())
+        row.preview = tr("Invitation from %1").arg(inviter);
+    else if (const auto newest = m_client->store()->latestMessage(record.name)) {
         if (newest->isUnencryptedForgery())
             row.preview = tr("a message not from a member");
         else if (newest->kind == MessageKind::Attachment && !newest->encrypted)

@@ -15,6 +15,7 @@
 #include "MessageView.h"
 #include "NotificationCenter.h"
 #include "AttachmentPreview.h"
+#include "InvitationBar.h"
 #include "ReplyBar.h"
 #include "SafetyNumberDialog.h"
 #include "SettingsDialog.h"
@@ -73,7 +74,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
       m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel),
-      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar), m_typingLabel(new QLabel),
+      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar), m_invitationBar(new InvitationBar), m_typingLabel(new QLabel),
       m_typingTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -142,7 +143,20 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     connect(attach, &QToolButton::clicked, this, &MainWindow::attachFilesDialog);
     composerRow->addWidget(attach, 0, Qt::AlignBottom);
     composerRow->addWidget(m_composer, 1);
+    m_attachButton = attach;
+    rightLayout->addWidget(m_invitationBar);
     rightLayout->addLayout(composerRow);
+    connect(m_invitationBar, &InvitationBar::accepted, this, [this](const QString &channel) {
+        m_client->acceptInvitation(channel);
+        m_invitationBar->acceptButton()->setEnabled(false); // until the answer is stored
+    });
+    connect(m_invitationBar, &InvitationBar::declined, this,
+            [this](const QString &channel) { m_client->declineInvitation(channel); });
+    connect(m_client, &Client::invitationsChanged, this, [this](const QString &channel) {
+        if (channel == m_currentChannel)
+            updateInvitation();
+        m_channelModel->reload();
+    });
     setAcceptDrops(true);
 
     m_members->setObjectName(QStringLiteral("members"));
@@ -594,7 +608,20 @@ void MainWindow::openChannel(const QString &channel)
     m_composer->setPlainText(m_client->store()->draft(channel));
     m_composer->moveCursor(QTextCursor::End);
     updateHeader();
+    updateInvitation();
     updateMentionCandidates();
+}
+
+// An unanswered invitation takes the composer's place: nothing can be written there before.
+void MainWindow::updateInvitation()
+{
+    const QString inviter = m_currentChannel.isEmpty() ? QString() : m_client->invitationFrom(m_currentChannel);
+    m_invitationBar->showInvitation(m_currentChannel, inviter);
+    m_invitationBar->acceptButton()->setEnabled(true);
+    m_composer->setEnabled(inviter.isEmpty());
+    m_composer->setVisible(inviter.isEmpty());
+    m_attachButton->setEnabled(inviter.isEmpty());
+    m_attachButton->setVisible(inviter.isEmpty());
 }
 
 void MainWindow::updateMentionCandidates()

@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QToolButton;
 class QMenu;
 class QTimer;
 class QDragEnterEvent;
@@ -31,6 +32,7 @@ class KeyChangeBanner;
 class MessageListModel;
 class MessageView;
 class NotificationCenter;
+class InvitationBar;
 class ReplyBar;
 class TransferPanel;
 class UiSettings;
@@ -106,6 +108,7 @@ private:
     void onMessageReceived(const hchat::StoredMessage &message);
     void runSearch();
     void updateHeader();
+    void updateInvitation();
     void updateTrayTooltip();
     void saveDraft();
     void cancelReplyOrEdit();
@@ -132,6 +135,8 @@ private:
     QLabel *m_status;
     KeyChangeBanner *m_keyBanner;
     ReplyBar *m_replyBar;
+    InvitationBar *m_invitationBar;
+    QToolButton *m_attachButton = nullptr;
     QLabel *m_typingLabel;
     TransferPanel *m_transferPanel;
     // Downloads the user asked to open or save when done: attachment id → "" (open) or a path.

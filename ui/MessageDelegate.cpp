@@ -59,6 +59,8 @@ QString MessageDelegate::senderLabel(const QModelIndex &index)
     case crypto::TrustStore::State::Changed:
     case crypto::TrustStore::State::NewDevice:
         return tr("%1 ⚠ key changed").arg(sender);
+    case crypto::TrustStore::State::Revoked:
+        return tr("%1 (revoked device)").arg(sender);
     case crypto::TrustStore::State::Trusted:
     case crypto::TrustStore::State::Unknown:
         break;

@@ -107,11 +107,15 @@ QString MessageListModel::describe(const StoredMessage &m) const
             }
         }
         return m.text();
+    case MessageKind::Membership:
+        return tr("Warning: %1").arg(m.cryptoReason);
     case MessageKind::ChannelCreated:
         return tr("%1 created %2").arg(senderName(m.sender), m.channel);
     case MessageKind::MemberJoined:
         return tr("%1 joined").arg(senderName(m.subject.isEmpty() ? m.sender : m.subject));
     case MessageKind::MemberAdded:
+        if (m.cryptoState == StoredMessage::CryptoState::Undecryptable) // no member invited them
+            return tr("Warning: %1").arg(m.cryptoReason);
         return tr("%1 added %2").arg(senderName(m.sender), senderName(m.subject));
     case MessageKind::MemberRemoved:
         return tr("%1 removed %2").arg(senderName(m.sender), senderName(m.subject));

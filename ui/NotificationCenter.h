@@ -23,7 +23,7 @@ struct ChannelArrivals {
     int mentions = 0;        // how many @mention the own nick
 };
 
-// The notification policy (DESIGN.md contract 8): one summary per catch-up, never one per message;
+// The notification policy: one summary per catch-up, never one per message;
 // live messages one each while the window is not active, rate-limited per channel and grouped by
 // replaces_id; never for one's own messages or muted channels; clicking opens the channel.
 class NotificationCenter : public QObject {

@@ -4,6 +4,7 @@
 #include "crypto/KeyShare.h"
 #include "hchat.pb.h"
 
+#include <QDateTime>
 #include <QDir>
 
 #include <sodium.h>
@@ -32,8 +33,7 @@ bool ChannelCrypto::open(const QString &profileDir, DeviceIdentity identity, con
                          const QString &deviceId)
 {
     m_outbound.clear();
-    m_members.clear();
-    m_membershipSeq.clear();
+    m_membership.clear();
     const QDir dir(profileDir);
     if (!m_trust.open(dir.filePath(QStringLiteral("trust.json")))) {
         m_lastError = m_trust.lastError();
@@ -43,14 +43,19 @@ bool ChannelCrypto::open(const QString &profileDir, DeviceIdentity identity, con
         m_lastError = m_keys.lastError();
         return false;
     }
-    const auto memberships = m_keys.memberships();
-    for (auto it = memberships.cbegin(); it != memberships.cend(); ++it) {
-        m_members.insert(it.key(), QSet<QString>(it.value().first.cbegin(), it.value().first.cend()));
-        m_membershipSeq.insert(it.key(), it.value().second);
-    }
     m_identity.emplace(std::move(identity));
     m_nick = nick;
     m_deviceId = deviceId;
+    const auto legacy = m_keys.legacyMemberships();
+    for (auto it = legacy.cbegin(); it != legacy.cend(); ++it)
+        m_membership.insert_or_assign(it.key(), ChannelMembership(it.key(), true, it.value().first, it.value().second));
+    const auto events = m_keys.membershipEvents();
+    const IdentityKeyLookup lookup = [this](const QString &n, const QString &d) { return trustedKey(n, d); };
+    for (auto it = events.cbegin(); it != events.cend(); ++it) {
+        ChannelMembership &membership = membershipOf(it.key());
+        for (const ChannelMembership::Event &e : it.value())
+            membership.feed(e, lookup);
+    }
     return true;
 }
 
@@ -67,7 +72,7 @@ void ChannelCrypto::fillPublishRecord(hchat::v1::DeviceKeys *keys) const
         m_identity->fillDeviceKeys(keys, m_nick, m_deviceId);
 }
 
-void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response)
+void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked)
 {
     QHash<QString, QList<QPair<QString, QByteArray>>> byNick;
     QHash<QString, QString> spelling;
@@ -93,6 +98,34 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response)
                 emit deviceTrustChanged(nick, it.value().at(i).first, states[i]);
         }
     }
+    for (const QString &nick : asked) {
+        const auto listed = byNick.value(nick.toLower());
+        for (const TrustStore::Device &d : m_trust.devices(nick)) {
+            const bool stillThere = std::any_of(listed.cbegin(), listed.cend(),
+                                                [&](const auto &dev) { return dev.first == d.deviceId; });
+            if (stillThere || d.revoked || !m_trust.revoke(nick, d.deviceId))
+                continue;
+            emit deviceTrustChanged(d.nick, d.deviceId, TrustStore::State::Revoked);
+            // It holds our current chains: every channel it shares with us moves on.
+            for (auto &[channel, membership] : m_membership) {
+                if (!membership.isMember(nick))
+                    continue;
+                if (SenderSession *s = outboundFor(channel)) {
+                    s->requestRotation();
+                    m_keys.saveOutbound(*s);
+                }
+            }
+        }
+    }
+    retryMembership(); // operations that waited for these keys
+}
+
+ChannelMembership &ChannelCrypto::membershipOf(const QString &channel)
+{
+    auto it = m_membership.find(channel);
+    if (it == m_membership.end())
+        it = m_membership.emplace(channel, ChannelMembership(channel, false)).first;
+    return it->second;
 }
 
 void ChannelCrypto::applyMembership(const StoredMessage &m)
@@ -104,42 +137,115 @@ void ChannelCrypto::applyMembership(const StoredMessage &m)
     case MessageKind::MemberRemoved:
     case MessageKind::MemberLeft:
     case MessageKind::UserDeleted:
+    case MessageKind::Membership:
         break;
     default:
         return;
     }
-    if (m.seq <= m_membershipSeq.value(m.channel))
+    ChannelMembership &membership = membershipOf(m.channel);
+    if (m.seq <= membership.lastSeq())
         return; // applied already (push then pull, replay of the history)
-    m_membershipSeq.insert(m.channel, m.seq);
-    const QString subject = (m.subject.isEmpty() ? m.sender : m.subject).toLower();
-    QSet<QString> &members = m_members[m.channel];
-    const bool leaving = m.kind == MessageKind::MemberRemoved || m.kind == MessageKind::MemberLeft ||
-                         m.kind == MessageKind::UserDeleted;
-    if (leaving)
-        members.remove(subject);
-    else
-        members.insert(subject);
+    const ChannelMembership::Event e{m.seq, m.kind, m.sender, m.senderDevice, m.subject, m.body};
+    m_keys.addMembershipEvent(m.channel, e); // (a failure is logged; the state here stays right)
+    handleOutcomes(membership, membership.feed(
+                                   e, [this](const QString &n, const QString &d) { return trustedKey(n, d); }));
+}
+
+void ChannelCrypto::handleOutcomes(ChannelMembership &membership, const QList<ChannelMembership::Outcome> &outcomes)
+{
+    const QString channel = membership.channel();
+    bool changed = false;
+    for (const ChannelMembership::Outcome &o : outcomes) {
+        if (o.verdict == ChannelMembership::Verdict::Applied)
+            changed = true;
+        else if (o.verdict == ChannelMembership::Verdict::Rejected) {
+            qCWarning(lcCrypto).noquote() << "membership" << channel << o.seq << "refused:" << o.reason;
+            emit membershipRejected(channel, o.seq, o.reason);
+        }
+    }
+    if (!membership.blockedOn().isEmpty())
+        emit membershipNeedsKeys(membership.blockedOn());
+    if (!changed)
+        return;
     // A leaver knows our current chain, a newcomer must not read what it carried before: either
     // way the next message uses a new session.
-    if (SenderSession *s = outboundFor(m.channel)) {
+    if (SenderSession *s = outboundFor(channel)) {
         s->requestRotation();
         m_keys.saveOutbound(*s);
     }
-    qCInfo(lcCrypto).noquote() << subject << (leaving ? "left" : "joined") << m.channel
+    qCInfo(lcCrypto).noquote() << "members of" << channel << "now" << membership.members().join(QLatin1Char(' '))
                                << "- sender session will rotate";
-    m_keys.saveMembership(m.channel, this->members(m.channel), m.seq);
+    // Messages that waited for their sender to be a member may be decided now.
+    const QList<quint64> waiting = m_keys.waitingIn(channel);
+    if (!waiting.isEmpty()) {
+        for (quint64 seq : waiting)
+            m_keys.removeWaiting(channel, seq);
+        emit messagesUnblocked(channel, waiting);
+    }
+    emit membershipChanged(channel);
+}
+
+void ChannelCrypto::retryMembership()
+{
+    const IdentityKeyLookup lookup = [this](const QString &n, const QString &d) { return trustedKey(n, d); };
+    for (auto &[channel, membership] : m_membership)
+        if (!membership.blockedOn().isEmpty())
+            handleOutcomes(membership, membership.retry(lookup));
 }
 
 QStringList ChannelCrypto::members(const QString &channel) const
 {
-    QStringList out = m_members.value(channel).values();
-    out.sort();
-    return out;
+    const auto it = m_membership.find(channel);
+    return it == m_membership.end() ? QStringList() : it->second.members();
 }
 
 bool ChannelCrypto::isMember(const QString &channel, const QString &nick) const
 {
-    return m_members.value(channel).contains(nick.toLower());
+    const auto it = m_membership.find(channel);
+    return it != m_membership.end() && it->second.isMember(nick);
+}
+
+const ChannelMembership *ChannelCrypto::membership(const QString &channel) const
+{
+    const auto it = m_membership.find(channel);
+    return it == m_membership.end() ? nullptr : &it->second;
+}
+
+QByteArray ChannelCrypto::makeMembershipOp(const QString &channel, MembershipOp::Action action,
+                                           const QString &subject, const QStringList &members, QString *error) const
+{
+    auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return QByteArray();
+    };
+    if (!m_identity)
+        return fail(tr("Encryption is not set up on this device."));
+    const ChannelMembership *current = membership(channel);
+    MembershipOp op;
+    op.channel = channel;
+    op.action = action;
+    op.actor = m_nick;
+    op.actorDevice = m_deviceId;
+    op.subject = subject;
+    op.timeMs = QDateTime::currentMSecsSinceEpoch();
+    if (action == MembershipOp::Action::Genesis) {
+        if (current && current->hasGenesis())
+            return fail(tr("%1 has its genesis already.").arg(channel));
+        op.kind = channel.startsWith(QLatin1Char('@')) ? ChannelRecord::Kind::Direct : ChannelRecord::Kind::InviteOnly;
+        op.encrypted = true;
+        op.members = members;
+    } else if (!current || !current->hasGenesis()) {
+        return fail(tr("The membership of %1 is not signed.").arg(channel));
+    } else if (action == MembershipOp::Action::Accept) {
+        op.previous = current->invitationOf(m_nick);
+        if (op.previous.isEmpty())
+            return fail(tr("There is no invitation to %1 to accept.").arg(channel));
+    } else {
+        op.previous = current->head();
+    }
+    const QByteArray body = op.signAndSerialize(*m_identity);
+    return body.isEmpty() ? fail(tr("The membership change could not be signed.")) : body;
 }
 
 SenderSession *ChannelCrypto::outboundFor(const QString &channel)
@@ -240,6 +346,25 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
         in.state = DisplayState::WaitingForKey;
         in.error = MessageCrypto::Error::MissingSession;
         in.reason = tr("Encryption is not set up on this device.");
+        return in;
+    }
+    // Only a member at that point of the channel may write there (an ex-member's old session
+    // relayed later, or someone the gateway let in, is refused).
+    const ChannelMembership *members = membership(m.channel);
+    if (!members || (!members->isLegacy() && !members->wasMemberAt(m.sender, m.seq))) {
+        MessageCrypto::Header header;
+        const bool undecided = !members || !members->hasGenesis() || !members->blockedOn().isEmpty();
+        if (undecided && MessageCrypto::peekHeader(m.body, &header)) {
+            in.state = DisplayState::WaitingForKey;
+            in.error = MessageCrypto::Error::MissingSession;
+            in.reason = tr("waiting for the channel's membership");
+            m_keys.addWaiting(m.channel, m.seq, header.senderDevice, header.sessionId);
+            return in;
+        }
+        in.state = DisplayState::Undecryptable;
+        in.error = MessageCrypto::Error::NotAMember;
+        in.reason = MessageCrypto::describe(in.error);
+        qCWarning(lcCrypto).noquote() << "message" << m.channel << m.seq << "from" << m.sender << "who was no member";
         return in;
     }
     MessageCrypto::Resolver resolver = m_keys.resolver(

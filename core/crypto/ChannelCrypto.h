@@ -1,6 +1,8 @@
 #pragma once
 
+#include "crypto/ChannelMembership.h"
 #include "crypto/DeviceIdentity.h"
+#include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "crypto/SenderKeyStore.h"
 #include "crypto/SenderSession.h"
@@ -24,8 +26,9 @@ class KeysResponse;
 namespace hchat::crypto {
 
 // E2EE for the Client: everything an encrypted channel needs, with no network of its own.
-//   - membership as the client sees it, derived ONLY from the channel's membership messages
-//     (applyMembership, in seq order), never from the gateway's member lists;
+//   - membership as the client sees it (ChannelMembership per channel): from the channel's signed
+//     membership operations, in seq order (applyMembership), never from the gateway's member
+//     lists; makeMembershipOp() signs this device's own operations;
 //   - the key directory (applyDeviceKeys: verified records, trust on first use);
 //   - sending: encryptForSend() returns the envelope plus the key shares that must go to member
 //     devices' inboxes first (only Trusted/Verified devices of derived members; the session is
@@ -35,8 +38,7 @@ namespace hchat::crypto {
 //     acceptKeyShare() for KEY_SHARE messages of the device inbox, which then names the waiting
 //     messages that can be decrypted now (messagesUnblocked).
 // State lives in <profile>/trust.json and <profile>/crypto.sqlite (sessions, replay set, waiting
-// messages and the derived membership with its last applied seq, so a restart resumes without
-// replaying the history).
+// messages and the membership events, so a restart resumes without replaying the history).
 class ChannelCrypto : public QObject {
     Q_OBJECT
 public:
@@ -73,21 +75,33 @@ public:
     bool isOpen() const { return m_identity.has_value(); }
     QString lastError() const { return m_lastError; }
     const DeviceIdentity *identity() const { return m_identity ? &*m_identity : nullptr; }
+    QString nick() const { return m_nick; }
+    QString deviceId() const { return m_deviceId; }
     TrustStore &trust() { return m_trust; }
     SenderKeyStore &senderKeys() { return m_keys; }
 
     // ---- key directory -------------------------------------------------------------------------
     void fillPublishRecord(hchat::v1::DeviceKeys *keys) const;
     // Records of a KeysResponse; invalid ones are ignored. Emits deviceTrustChanged for Changed
-    // and NewDevice.
-    void applyDeviceKeys(const hchat::v1::KeysResponse &response);
+    // and NewDevice. asked: the nicks the request named; a known device of one of them that the
+    // answer no longer lists was revoked: it gets no key any more and every channel of that user
+    // rotates its sender session.
+    void applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked = {});
 
     // ---- membership ----------------------------------------------------------------------------
-    // Membership messages of one channel in seq order; others (and seqs already applied) are
-    // ignored. A member leaving or being removed requests a rotation of our outbound session.
+    // Membership rows and operations of one channel in seq order; other kinds (and seqs already
+    // applied) are ignored. Any change of the members requests a rotation of our outbound session
+    // and emits membershipChanged; a refused one emits membershipRejected (a warning for the user).
     void applyMembership(const StoredMessage &message);
     QStringList members(const QString &channel) const;
     bool isMember(const QString &channel, const QString &nick) const;
+    // The channel's derived membership (nullptr: nothing seen of it yet).
+    const ChannelMembership *membership(const QString &channel) const;
+    // This device's signed operation for channel (the body of a MESSAGE_KIND_MEMBERSHIP message):
+    // Genesis (members: the first invitees), Add/Remove (subject), Accept (of our invitation),
+    // Leave. Empty with *error when it cannot be made (no identity, nothing to accept, …).
+    QByteArray makeMembershipOp(const QString &channel, MembershipOp::Action action, const QString &subject = {},
+                                const QStringList &members = {}, QString *error = nullptr) const;
 
     // ---- messages ------------------------------------------------------------------------------
     // kind/refSeq: replies (Text, the message replied to), edits and deletions (the target).
@@ -104,10 +118,17 @@ public:
 signals:
     void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
     void messagesUnblocked(const QString &channel, const QList<quint64> &seqs);
+    void membershipChanged(const QString &channel);
+    void membershipRejected(const QString &channel, quint64 seq, const QString &reason);
+    // A membership operation waits for the device keys of nick.
+    void membershipNeedsKeys(const QString &nick);
 
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
     SenderSession *outboundFor(const QString &channel);
+    ChannelMembership &membershipOf(const QString &channel);
+    void handleOutcomes(ChannelMembership &membership, const QList<ChannelMembership::Outcome> &outcomes);
+    void retryMembership();
 
     std::optional<DeviceIdentity> m_identity;
     QString m_nick;
@@ -115,8 +136,7 @@ private:
     QString m_lastError;
     TrustStore m_trust;
     SenderKeyStore m_keys;
-    QHash<QString, QSet<QString>> m_members;  // channel → lower-case nicks
-    QHash<QString, quint64> m_membershipSeq;  // channel → last applied membership seq
+    std::map<QString, ChannelMembership> m_membership;
     std::map<QString, SenderSession> m_outbound;
 };
 

@@ -238,6 +238,8 @@ QString MessageCrypto::describe(Error error)
         return tr("Undecryptable: this message was already received (replayed).");
     case Error::DecryptionFailed:
         return tr("Undecryptable: decryption failed.");
+    case Error::NotAMember:
+        return tr("Undecryptable: its sender was not a member of the channel then.");
     }
     return {};
 }
@@ -261,6 +263,8 @@ const char *MessageCrypto::errorName(Error error)
         return "replay";
     case Error::DecryptionFailed:
         return "decryption_failed";
+    case Error::NotAMember:
+        return "not_a_member";
     }
     return "unknown";
 }

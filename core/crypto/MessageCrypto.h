@@ -44,6 +44,7 @@ public:
         MissingSession,
         Replay,
         DecryptionFailed,
+        NotAMember, // the sender was not a member of the channel at that point (ChannelCrypto)
     };
 
     struct Header {

@@ -123,6 +123,14 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
                     (version >= 2 ||
                      (exec(QStringLiteral("ALTER TABLE inbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")) &&
                       exec(QStringLiteral("ALTER TABLE outbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")))) &&
+                    // 3: signed membership. What was derived before stays the legacy membership of
+                    // those channels; every channel met from now on keeps its events instead.
+                    (version >= 3 ||
+                     (exec(QStringLiteral("ALTER TABLE membership ADD COLUMN legacy INTEGER NOT NULL DEFAULT 1")) &&
+                      exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership_event ("
+                                          " channel TEXT NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,"
+                                          " sender TEXT NOT NULL, sender_device TEXT NOT NULL, subject TEXT NOT NULL,"
+                                          " body BLOB NOT NULL, PRIMARY KEY (channel, seq)) WITHOUT ROWID")))) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
         const QString err = m_lastError;
@@ -386,21 +394,21 @@ bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
     return q.exec() || fail(q.lastError().text());
 }
 
-bool SenderKeyStore::saveMembership(const QString &channel, const QStringList &members, quint64 lastSeq)
+bool SenderKeyStore::saveLegacyMembership(const QString &channel, const QStringList &members, quint64 lastSeq)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO membership (channel, members, last_seq) VALUES (?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO membership (channel, members, last_seq, legacy) VALUES (?, ?, ?, 1)"));
     q.addBindValue(channel);
     q.addBindValue(members.join(QLatin1Char('\n'))); // nicks never contain a newline
     q.addBindValue(qint64(lastSeq));
     return q.exec() || fail(q.lastError().text());
 }
 
-QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::memberships() const
+QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::legacyMemberships() const
 {
     QHash<QString, QPair<QStringList, quint64>> out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT channel, members, last_seq FROM membership"));
+    q.prepare(QStringLiteral("SELECT channel, members, last_seq FROM membership WHERE legacy = 1"));
     if (q.exec()) {
         while (q.next()) {
             const QString members = q.value(1).toString();
@@ -409,6 +417,56 @@ QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::memberships() const
                         quint64(q.value(2).toLongLong())});
         }
     }
+    return out;
+}
+
+bool SenderKeyStore::addMembershipEvent(const QString &channel, const ChannelMembership::Event &e)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // Only a row already recorded is skipped (a replay); any other failure is an error.
+    q.prepare(QStringLiteral("INSERT INTO membership_event (channel, seq, kind, sender, sender_device, subject, body)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, seq) DO NOTHING"));
+    auto text = [](const QString &s) { return s.isNull() ? QStringLiteral("") : s; };
+    q.addBindValue(channel);
+    q.addBindValue(qint64(e.seq));
+    q.addBindValue(int(e.kind));
+    q.addBindValue(text(e.sender));
+    q.addBindValue(text(e.senderDevice));
+    q.addBindValue(text(e.subject));
+    q.addBindValue(e.body.isNull() ? QByteArray("") : e.body);
+    return q.exec() || fail(q.lastError().text());
+}
+
+QHash<QString, QList<ChannelMembership::Event>> SenderKeyStore::membershipEvents() const
+{
+    QHash<QString, QList<ChannelMembership::Event>> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT channel, seq, kind, sender, sender_device, subject, body FROM membership_event"
+                             " ORDER BY channel, seq"));
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        ChannelMembership::Event e;
+        e.seq = quint64(q.value(1).toLongLong());
+        e.kind = MessageKind(q.value(2).toInt());
+        e.sender = q.value(3).toString();
+        e.senderDevice = q.value(4).toString();
+        e.subject = q.value(5).toString();
+        e.body = q.value(6).toByteArray();
+        out[q.value(0).toString()].append(e);
+    }
+    return out;
+}
+
+QList<quint64> SenderKeyStore::waitingIn(const QString &channel) const
+{
+    QList<quint64> out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? ORDER BY seq"));
+    q.addBindValue(channel);
+    if (q.exec())
+        while (q.next())
+            out << quint64(q.value(0).toLongLong());
     return out;
 }
 
@@ -451,7 +509,8 @@ bool SenderKeyStore::forgetChannel(const QString &channel)
             db.rollback();
         }
     };
-    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting", "membership"}) {
+    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting", "membership",
+                              "membership_event"}) {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM %1 WHERE channel = ?").arg(QLatin1String(table)));
         q.addBindValue(channel);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crypto/ChannelMembership.h"
 #include "crypto/MessageCrypto.h"
 #include "crypto/SecureBuffer.h"
 #include "crypto/SenderSession.h"
@@ -22,14 +23,15 @@ namespace hchat::crypto {
 //   outbound_session this device's current session per channel (next index persisted before use)
 //   outbound_share   which devices got which outbound session
 //   waiting          encrypted messages waiting for a session (retry when its key share arrives)
-//   membership       members per channel as derived from its membership messages, and the last
-//                    applied seq (ChannelCrypto), so a restart needs no replay of the history
+//   membership_event the membership rows and signed operations of each channel (replayed into
+//                    ChannelMembership at open, so a restart needs no replay of the history)
+//   membership       channels known before signed membership: their members then (legacy)
 // Sender keys are sealed at rest (XChaCha20-Poly1305 under a storage key derived from the device
 // identity, AD = the row's identity), so the database file alone reveals no key.
 // Every statement is prepared; every method runs on the calling thread.
 class SenderKeyStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     SenderKeyStore();
     ~SenderKeyStore();
@@ -72,10 +74,16 @@ public:
     QList<quint64> waitingFor(const QString &channel, const QString &senderDevice, const QByteArray &sessionId) const;
     bool removeWaiting(const QString &channel, quint64 seq);
 
-    // ---- membership as derived from the channel's membership messages (ChannelCrypto) ---------
-    bool saveMembership(const QString &channel, const QStringList &members, quint64 lastSeq);
-    // channel → (members, last applied membership seq)
-    QHash<QString, QPair<QStringList, quint64>> memberships() const;
+    // ---- membership (ChannelCrypto) --------------------------------------------------------------
+    // The membership rows and operations of each channel, as they came: replayed at open.
+    bool addMembershipEvent(const QString &channel, const ChannelMembership::Event &event);
+    QHash<QString, QList<ChannelMembership::Event>> membershipEvents() const;
+    // Channels known before signed membership (schema 3): channel → (members, last applied seq)
+    // derived from the gateway's rows then. Their membership stays the gateway's.
+    QHash<QString, QPair<QStringList, quint64>> legacyMemberships() const;
+    bool saveLegacyMembership(const QString &channel, const QStringList &members, quint64 lastSeq);
+    // Messages of channel waiting for a key or for its membership.
+    QList<quint64> waitingIn(const QString &channel) const;
 
     // Forget everything about a channel we left (sessions, shares, waiting rows; seen stays).
     bool forgetChannel(const QString &channel);

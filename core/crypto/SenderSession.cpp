@@ -78,8 +78,8 @@ SenderSession SenderSession::clone() const
 
 bool SenderSession::chainKeyAt(quint32 index, unsigned char *out) const
 {
-    if (m_derivation != Derivation::Ratchet || index < m_startIndex || index - m_startIndex > kMaxChainSteps ||
-        m_key.size() != std::size_t(kKeyBytes))
+    if (m_derivation != Derivation::Ratchet || index < m_startIndex ||
+        index - m_startIndex > kMaxChainSteps || m_key.size() != std::size_t(kKeyBytes))
         return false;
     // From the remembered position when it lies on the way, else from the start.
     quint32 at = m_startIndex;
@@ -108,7 +108,8 @@ bool SenderSession::messageKey(quint32 index, unsigned char *out) const
     if (m_derivation == Derivation::Indexed)
         return crypto_kdf_derive_from_key(out, 32, index, kMessageContext, m_key.data()) == 0;
     unsigned char chain[kKeyBytes];
-    const bool ok = chainKeyAt(index, chain) && crypto_kdf_derive_from_key(out, 32, 0, kMessageContext, chain) == 0;
+    const bool ok =
+        chainKeyAt(index, chain) && crypto_kdf_derive_from_key(out, 32, 0, kMessageContext, chain) == 0;
     sodium_memzero(chain, sizeof chain);
     return ok;
 }
@@ -146,7 +147,8 @@ bool SenderSession::advanceTo(quint32 index)
 
 bool SenderSession::sameChain(const SenderSession &other) const
 {
-    if (other.m_sessionId != m_sessionId || other.m_channel != m_channel || other.m_derivation != m_derivation)
+    if (other.m_sessionId != m_sessionId || other.m_channel != m_channel ||
+        other.m_derivation != m_derivation)
         return false;
     if (m_derivation == Derivation::Indexed)
         return m_key.equals(other.m_key);
@@ -158,8 +160,8 @@ bool SenderSession::sameChain(const SenderSession &other) const
 
 bool SenderSession::needsRotation(qint64 nowMs) const
 {
-    return m_rotationRequested || m_derivation != Derivation::Ratchet || messagesSent() >= kMessagesPerSession ||
-           nowMs - m_createdMs >= kMaxAgeMs;
+    return m_rotationRequested || m_derivation != Derivation::Ratchet ||
+           messagesSent() >= kMessagesPerSession || nowMs - m_createdMs >= kMaxAgeMs;
 }
 
 bool SenderSession::needsRotation() const

@@ -38,7 +38,8 @@ public:
     // createdMs: when its sender created it (0: unknown, taken as now).
     static std::optional<SenderSession> fromKey(const QString &channel, const QByteArray &sessionId,
                                                 quint32 startIndex, QByteArrayView key, quint32 nextIndex = 0,
-                                                Derivation derivation = Derivation::Ratchet, qint64 createdMs = 0);
+                                                Derivation derivation = Derivation::Ratchet,
+                                                qint64 createdMs = 0);
 
     SenderSession(SenderSession &&) noexcept = default;
     SenderSession &operator=(SenderSession &&) noexcept = default;

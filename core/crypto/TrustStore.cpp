@@ -26,6 +26,8 @@ QString tr(const char *s)
 
 TrustStore::State TrustStore::Device::state() const
 {
+    if (revoked)
+        return State::Revoked;
     if (trustedKey.isEmpty())
         return pendingKey.isEmpty() ? State::Unknown : State::NewDevice;
     if (!pendingKey.isEmpty())
@@ -67,6 +69,7 @@ bool TrustStore::open(const QString &path)
         d.trustedKey = QByteArray::fromBase64(o.value(QLatin1String("key")).toString().toLatin1());
         d.pendingKey = QByteArray::fromBase64(o.value(QLatin1String("pending")).toString().toLatin1());
         d.verified = o.value(QLatin1String("verified")).toBool();
+        d.revoked = o.value(QLatin1String("revoked")).toBool();
         d.firstSeenMs = qint64(o.value(QLatin1String("first_seen_ms")).toDouble());
         d.changedMs = qint64(o.value(QLatin1String("changed_ms")).toDouble());
         const bool sizesOk = (d.trustedKey.isEmpty() || d.trustedKey.size() == DeviceIdentity::kPublicKeyBytes) &&
@@ -94,6 +97,8 @@ bool TrustStore::save()
         o.insert(QLatin1String("key"), QString::fromLatin1(d.trustedKey.toBase64()));
         o.insert(QLatin1String("pending"), QString::fromLatin1(d.pendingKey.toBase64()));
         o.insert(QLatin1String("verified"), d.verified);
+        if (d.revoked)
+            o.insert(QLatin1String("revoked"), true);
         o.insert(QLatin1String("first_seen_ms"), double(d.firstSeenMs));
         o.insert(QLatin1String("changed_ms"), double(d.changedMs));
         arr.append(o);
@@ -149,6 +154,8 @@ TrustStore::State TrustStore::observe(const QString &nick, const QString &device
         return it->second.state();
     }
     Device &d = it->second;
+    if (d.revoked)
+        return d.state(); // a revoked device that reappears stays revoked
     if (!d.trustedKey.isEmpty() && d.trustedKey == identityKey) {
         if (!d.pendingKey.isEmpty()) {
             // The directory went back to the trusted key: the warning no longer applies.
@@ -255,6 +262,17 @@ bool TrustStore::markUserVerified(const QString &nick)
     return any && save();
 }
 
+bool TrustStore::revoke(const QString &nick, const QString &deviceId)
+{
+    auto it = m_devices.find(keyOf(nick, deviceId));
+    if (it == m_devices.end() || it->second.revoked)
+        return false;
+    it->second.revoked = true;
+    it->second.pendingKey.clear();
+    qCInfo(lcCrypto).noquote() << "device" << deviceId << "of" << nick << "was revoked";
+    return save();
+}
+
 bool TrustStore::forget(const QString &nick, const QString &deviceId)
 {
     if (!m_devices.erase(keyOf(nick, deviceId)))
@@ -275,6 +293,8 @@ QString TrustStore::describe(State state)
         return tr("SECURITY KEY CHANGED: not trusted until you accept it");
     case State::NewDevice:
         return tr("new device: not trusted until you accept it");
+    case State::Revoked:
+        return tr("revoked: no longer a device of this account, gets no keys");
     }
     return {};
 }

@@ -17,13 +17,15 @@ namespace hchat::crypto {
 //              shares to it are blocked and its new key is not used until accept()
 //   NewDevice  an additional device of a user whose devices we already knew (the gateway could add
 //              one): blocked like Changed until accept()
+//   Revoked    gone from its account's device list (revoked): no key shares any more, even if the
+//              directory shows it again; its key still verifies what it signed before
 //   Unknown    never seen
 //
 // Only Trusted and Verified devices get key shares (mayShareKeysWith) and only their trusted keys
 // verify signatures (trustedKey). A damaged file is refused (open() false) and left untouched.
 class TrustStore {
 public:
-    enum class State { Unknown, Trusted, Verified, Changed, NewDevice };
+    enum class State { Unknown, Trusted, Verified, Changed, NewDevice, Revoked };
 
     struct Device {
         QString nick;       // as first seen
@@ -31,6 +33,7 @@ public:
         QByteArray trustedKey; // empty for a NewDevice not yet accepted
         QByteArray pendingKey; // the key awaiting accept() (Changed, NewDevice)
         bool verified = false;
+        bool revoked = false;
         qint64 firstSeenMs = 0;
         qint64 changedMs = 0; // when the pending key was first seen
         State state() const;
@@ -58,7 +61,9 @@ public:
     bool setVerified(const QString &nick, const QString &deviceId, bool verified);
     // After comparing safety numbers: every Trusted device of nick becomes Verified.
     bool markUserVerified(const QString &nick);
-    bool forget(const QString &nick, const QString &deviceId); // e.g. a revoked device
+    bool forget(const QString &nick, const QString &deviceId);
+    // The device left its account (the directory no longer lists it): Revoked for good.
+    bool revoke(const QString &nick, const QString &deviceId);
 
     static QString describe(State state);
 
