@@ -1189,21 +1189,29 @@ QString Client::safetyNumber(const QString &nick) const
     if (!isEncryptionReady())
         return {};
     QList<QByteArray> mine{m_crypto->identity()->identityKey()};
-    for (const auto &d : m_crypto->trust().devices(m_nick))
-        if (!d.trustedKey.isEmpty() && !mine.contains(d.trustedKey))
-            mine << d.trustedKey;
-    QList<QByteArray> theirs;
-    for (const auto &d : m_crypto->trust().devices(nick))
-        if (!d.trustedKey.isEmpty())
-            theirs << d.trustedKey;
+    for (const QByteArray &key : m_crypto->trust().safetyKeys(m_nick))
+        if (!mine.contains(key))
+            mine << key;
+    const QList<QByteArray> theirs = m_crypto->trust().safetyKeys(nick);
     if (theirs.isEmpty())
         return {};
     return crypto::SafetyNumber::compute(m_nick, mine, nick, theirs);
 }
 
-bool Client::markVerified(const QString &nick)
+bool Client::markVerified(const QString &nick, const QString &shownNumber, QString *error)
 {
-    return isEncryptionReady() && m_crypto->trust().markUserVerified(nick);
+    auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    if (!isEncryptionReady())
+        return fail(tr("End-to-end encryption is not ready on this device yet."));
+    if (shownNumber.isEmpty() || safetyNumber(nick) != shownNumber)
+        return fail(tr("The keys of %1 changed since this number was shown: compare the new number.").arg(nick));
+    if (!m_crypto->trust().markUserVerified(nick, m_crypto->trust().safetyKeys(nick)))
+        return fail(tr("No trusted device of %1 to mark as verified.").arg(nick));
+    return true;
 }
 
 crypto::TrustStore::State Client::trustState(const QString &nick) const

@@ -91,7 +91,10 @@ public:
     bool acceptDevice(const QString &nick, const QString &deviceId);
     // The 60-digit safety number between this device's user and nick (empty: keys unknown).
     QString safetyNumber(const QString &nick) const;
-    bool markVerified(const QString &nick);
+    // Marks nick's devices verified: only those whose keys made shownNumber, and only while the
+    // number is still the same (a device that appeared since must be compared again); false with
+    // *error otherwise.
+    bool markVerified(const QString &nick, const QString &shownNumber, QString *error = nullptr);
     hchat::crypto::TrustStore::State trustState(const QString &nick) const; // the weakest device
 
     // ---- profile -----------------------------------------------------------------------------

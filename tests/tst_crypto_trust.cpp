@@ -27,6 +27,7 @@ private slots:
     void newDeviceOfAKnownUserIsHeld();
     void allDevicesOfANewUserAreTrustedTogether();
     void verifiedAfterComparingSafetyNumbers();
+    void verificationCoversOnlyTheKeysCompared();
     void persistsAcrossReopen();
     void damagedFileIsRefusedAndLeftAlone();
 
@@ -116,7 +117,7 @@ void CryptoTrust::verifiedAfterComparingSafetyNumbers()
     QVERIFY(t.open(path()));
     const QByteArray k1 = newKey();
     t.observe(QStringLiteral("bob"), QStringLiteral("d1"), k1);
-    QVERIFY(t.markUserVerified(QStringLiteral("bob")));
+    QVERIFY(t.markUserVerified(QStringLiteral("bob"), t.safetyKeys(QStringLiteral("bob"))));
     QCOMPARE(t.state(QStringLiteral("bob"), QStringLiteral("d1")), State::Verified);
     QVERIFY(t.mayShareKeysWith(QStringLiteral("bob"), QStringLiteral("d1")));
     // A changed key loses the verified mark once accepted.
@@ -129,6 +130,36 @@ void CryptoTrust::verifiedAfterComparingSafetyNumbers()
     QCOMPARE(t.state(QStringLiteral("bob"), QStringLiteral("d1")), State::Verified);
 }
 
+// Marking verified covers the keys that made the number the user compared, not a device that
+// appeared since; a revoked device stays revoked and leaves the number.
+void CryptoTrust::verificationCoversOnlyTheKeysCompared()
+{
+    TrustStore t;
+    QVERIFY(t.open(path()));
+    const QByteArray k1 = newKey();
+    t.observeUser(QStringLiteral("erin"), {{QStringLiteral("e1"), k1}});
+    const QList<QByteArray> compared = t.safetyKeys(QStringLiteral("erin"));
+    QCOMPARE(compared, QList<QByteArray>{k1});
+    // A second device appears (and is accepted) before the user clicks "verified".
+    const QByteArray k2 = newKey();
+    QCOMPARE(t.observe(QStringLiteral("erin"), QStringLiteral("e2"), k2), State::NewDevice);
+    QVERIFY(t.accept(QStringLiteral("erin"), QStringLiteral("e2")));
+    QVERIFY(t.markUserVerified(QStringLiteral("erin"), compared));
+    QCOMPARE(t.state(QStringLiteral("erin"), QStringLiteral("e1")), State::Verified);
+    QCOMPARE(t.state(QStringLiteral("erin"), QStringLiteral("e2")), State::Trusted);
+    QVERIFY(!t.markUserVerified(QStringLiteral("nobody"), compared));
+
+    QVERIFY(t.revoke(QStringLiteral("erin"), QStringLiteral("e2")));
+    QCOMPARE(t.state(QStringLiteral("erin"), QStringLiteral("e2")), State::Revoked);
+    QVERIFY(!t.mayShareKeysWith(QStringLiteral("erin"), QStringLiteral("e2")));
+    QCOMPARE(t.safetyKeys(QStringLiteral("erin")), QList<QByteArray>{k1});
+    // The directory shows it again: it stays revoked (also after a reopen).
+    QCOMPARE(t.observe(QStringLiteral("erin"), QStringLiteral("e2"), k2), State::Revoked);
+    TrustStore again;
+    QVERIFY(again.open(path()));
+    QCOMPARE(again.state(QStringLiteral("erin"), QStringLiteral("e2")), State::Revoked);
+}
+
 void CryptoTrust::persistsAcrossReopen()
 {
     const QByteArray k1 = newKey();
@@ -139,7 +170,7 @@ void CryptoTrust::persistsAcrossReopen()
         t.observe(QStringLiteral("bob"), QStringLiteral("d1"), k1);
         t.observe(QStringLiteral("bob"), QStringLiteral("d1"), k2); // changed, pending
         t.observe(QStringLiteral("dave"), QStringLiteral("e1"), k1);
-        QVERIFY(t.markUserVerified(QStringLiteral("dave")));
+        QVERIFY(t.markUserVerified(QStringLiteral("dave"), {k1}));
     }
     TrustStore t;
     QVERIFY2(t.open(path()), qPrintable(t.lastError()));

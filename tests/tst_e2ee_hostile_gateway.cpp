@@ -434,6 +434,32 @@ private slots:
         QVERIFY(in.state != crypto::ChannelCrypto::DisplayState::Decrypted);
     }
 
+    // Alice reads Bob's safety number; meanwhile the gateway shows a new device for Bob, which
+    // Alice accepts. "Mark as verified" for the number she read is refused (it no longer matches);
+    // for the new number it covers exactly the keys in it.
+    void verificationCoversOnlyTheKeysShown()
+    {
+        const QString ch = QStringLiteral("verify");
+        auto [alice, bob] = encryptedPair(ch);
+        const QString bobNick = QStringLiteral("bob-") + ch;
+        const QString shown = (*alice)->safetyNumber(bobNick);
+        QVERIFY(!shown.isEmpty());
+        auto extra = e2eeUser(*m_gw, bobNick); // a device for Bob that Alice never compared
+        QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
+        QVERIFY((*alice)->acceptDevice(bobNick, (*extra)->deviceId()));
+        QString error;
+        QVERIFY(!(*alice)->markVerified(bobNick, shown, &error));
+        QVERIFY(error.contains(QStringLiteral("changed")));
+        const auto &trust = (*alice)->crypto()->trust();
+        QCOMPARE(trust.state(bobNick, (*bob)->deviceId()), crypto::TrustStore::State::Trusted);
+        QCOMPARE(trust.state(bobNick, (*extra)->deviceId()), crypto::TrustStore::State::Trusted);
+        const QString now = (*alice)->safetyNumber(bobNick);
+        QVERIFY(now != shown);
+        QVERIFY2((*alice)->markVerified(bobNick, now, &error), qPrintable(error));
+        QCOMPARE(trust.state(bobNick, (*bob)->deviceId()), crypto::TrustStore::State::Verified);
+        QCOMPARE(trust.state(bobNick, (*extra)->deviceId()), crypto::TrustStore::State::Verified);
+    }
+
     // An attachment id that is a path (`../`) reaches the client by push and by pull, and the
     // hostile gateway serves the file under it: the client refuses the id, downloads nothing, and
     // neither opening nor the message's deletion touches anything outside its attachments folder.

@@ -46,9 +46,14 @@ SafetyNumberDialog::SafetyNumberDialog(Client *client, const QString &nick, QWid
     buttons->addButton(m_verify, QDialogButtonBox::ActionRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_verify, &QPushButton::clicked, this, [this] {
-        if (m_client->markVerified(m_nick)) {
+        // Bound to the number on screen: a device that appeared since is not covered.
+        QString error;
+        if (m_client->markVerified(m_nick, m_number, &error)) {
             m_verify->setText(tr("Verified"));
             m_verify->setEnabled(false);
+        } else {
+            m_verify->setEnabled(false);
+            m_digits->setText(error);
         }
     });
     auto *layout = new QVBoxLayout(this);

@@ -13,6 +13,8 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <algorithm>
+
 namespace hchat::crypto {
 
 namespace {
@@ -249,18 +251,30 @@ bool TrustStore::setVerified(const QString &nick, const QString &deviceId, bool 
     return save();
 }
 
-bool TrustStore::markUserVerified(const QString &nick)
+bool TrustStore::markUserVerified(const QString &nick, const QList<QByteArray> &keys)
 {
     bool any = false;
     const QString prefix = nick.toLower() + QLatin1Char('\n');
     for (auto it = m_devices.lower_bound(prefix); it != m_devices.end() && it->first.startsWith(prefix); ++it) {
-        if (it->second.state() == State::Trusted) {
+        if (it->second.state() == State::Trusted && keys.contains(it->second.trustedKey)) {
             it->second.verified = true;
             any = true;
         }
     }
     return any && save();
 }
+
+QList<QByteArray> TrustStore::safetyKeys(const QString &nick) const
+{
+    QList<QByteArray> keys;
+    const QString prefix = nick.toLower() + QLatin1Char('\n');
+    for (auto it = m_devices.lower_bound(prefix); it != m_devices.end() && it->first.startsWith(prefix); ++it)
+        if (!it->second.revoked && !it->second.trustedKey.isEmpty() && !keys.contains(it->second.trustedKey))
+            keys << it->second.trustedKey;
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
 
 bool TrustStore::revoke(const QString &nick, const QString &deviceId)
 {

@@ -59,8 +59,12 @@ public:
     // The user accepts a Changed key or a NewDevice: it becomes Trusted (not Verified).
     bool accept(const QString &nick, const QString &deviceId);
     bool setVerified(const QString &nick, const QString &deviceId, bool verified);
-    // After comparing safety numbers: every Trusted device of nick becomes Verified.
-    bool markUserVerified(const QString &nick);
+    // After comparing safety numbers, bound to what was compared: the Trusted devices of nick
+    // whose trusted key is one of keys (the key set hashed into the number the user saw) become
+    // Verified; a device that appeared since does not.
+    bool markUserVerified(const QString &nick, const QList<QByteArray> &keys);
+    // The trusted keys of nick's devices that count for a safety number (not revoked), sorted.
+    QList<QByteArray> safetyKeys(const QString &nick) const;
     bool forget(const QString &nick, const QString &deviceId);
     // The device left its account (the directory no longer lists it): Revoked for good.
     bool revoke(const QString &nick, const QString &deviceId);
