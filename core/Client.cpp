@@ -452,36 +452,17 @@ quint64 Client::joinChannel(const QString &channel)
 quint64 Client::leaveChannel(const QString &channel)
 {
     const crypto::ChannelMembership *membership = m_crypto->membership(channel);
-    if (hasSignedMembership(channel) && membership &&
-        (membership->isMember(m_nick) || membership->isInvited(m_nick))) {
-        // The others must see the signed LEAVE: it goes while this user can still post there.
-        return postThenRequest(channel, crypto::MembershipOp::Action::Leave, {}, [this, channel](quint64 id) {
-            hchat::v1::Frame f;
-            f.mutable_leave()->set_channel(channel.toStdString());
-            const quint64 rid = m_push->sendRequest(f, [this, id, channel](const hchat::v1::Frame &a) {
-                const bool ok = !a.has_error();
-                if (ok) {
-                    m_puller->cancel(channel);
-                    m_store->setChannelJoined(channel, false);
-                    emit channelsChanged();
-                }
-                emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not leave.")));
-            });
-            if (rid == 0)
-                finishLater(id, false, tr("Not connected to the gateway."));
-        });
-    }
+    // The others must see the signed LEAVE: it goes while this user can still post there.
+    const bool signedLeave = hasSignedMembership(channel) && membership &&
+                             (membership->isMember(m_nick) || membership->isInvited(m_nick));
     hchat::v1::Frame f;
     f.mutable_leave()->set_channel(channel.toStdString());
-    return wsRequest(f, [this, channel](quint64 id, const hchat::v1::Frame &a) {
-        const bool ok = !a.has_error();
-        if (ok) {
-            m_puller->cancel(channel);
-            m_store->setChannelJoined(channel, false);
-            emit channelsChanged();
-        }
-        emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not leave.")));
-    });
+    return membershipRequest(signedLeave, channel, crypto::MembershipOp::Action::Leave, {}, f, tr("Could not leave."),
+                             [this, channel] {
+                                 m_puller->cancel(channel);
+                                 m_store->setChannelJoined(channel, false);
+                                 emit channelsChanged();
+                             });
 }
 
 quint64 Client::createChannel(const QString &channel, ChannelRecord::Kind kind, const QStringList &members)
@@ -607,47 +588,40 @@ void Client::onMembershipRejected(const QString &channel, quint64 seq, const QSt
 
 quint64 Client::invite(const QString &channel, const QString &nick)
 {
-    if (hasSignedMembership(channel)) {
-        return postThenRequest(channel, crypto::MembershipOp::Action::Add, nick, [this, channel, nick](quint64 id) {
-            hchat::v1::Frame f;
-            f.mutable_invite()->set_channel(channel.toStdString());
-            f.mutable_invite()->set_nick(nick.toStdString());
-            if (m_push->sendRequest(f, [this, id](const hchat::v1::Frame &a) {
-                    const bool ok = !a.has_error();
-                    emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not invite.")));
-                }) == 0)
-                finishLater(id, false, tr("Not connected to the gateway."));
-        });
-    }
     hchat::v1::Frame f;
     f.mutable_invite()->set_channel(channel.toStdString());
     f.mutable_invite()->set_nick(nick.toStdString());
-    return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
-        const bool ok = !a.has_error();
-        emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not invite.")));
-    });
+    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Add, nick, f,
+                             tr("Could not invite."));
 }
 
 quint64 Client::removeMember(const QString &channel, const QString &nick)
 {
-    if (hasSignedMembership(channel)) {
-        return postThenRequest(channel, crypto::MembershipOp::Action::Remove, nick, [this, channel, nick](quint64 id) {
-            hchat::v1::Frame f;
-            f.mutable_remove_member()->set_channel(channel.toStdString());
-            f.mutable_remove_member()->set_nick(nick.toStdString());
-            if (m_push->sendRequest(f, [this, id](const hchat::v1::Frame &a) {
-                    const bool ok = !a.has_error();
-                    emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not remove the member.")));
-                }) == 0)
-                finishLater(id, false, tr("Not connected to the gateway."));
-        });
-    }
     hchat::v1::Frame f;
     f.mutable_remove_member()->set_channel(channel.toStdString());
     f.mutable_remove_member()->set_nick(nick.toStdString());
-    return wsRequest(f, [this](quint64 id, const hchat::v1::Frame &a) {
+    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Remove, nick, f,
+                             tr("Could not remove the member."));
+}
+
+// The gateway request of a membership change; where the channel's membership is signed, only
+// after this device's signed operation for it is stored.
+quint64 Client::membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
+                                  const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
+                                  std::function<void()> onDone)
+{
+    auto answer = [this, failure, onDone](quint64 id, const hchat::v1::Frame &a) {
         const bool ok = !a.has_error();
-        emit requestFinished(id, ok, ok ? QString() : errorText(a, tr("Could not remove the member.")));
+        if (ok && onDone)
+            onDone();
+        emit requestFinished(id, ok, ok ? QString() : errorText(a, failure));
+    };
+    hchat::v1::Frame request = frame;
+    if (!signedFirst)
+        return wsRequest(request, answer);
+    return postThenRequest(channel, action, subject, [this, request, answer](quint64 id) mutable {
+        if (m_push->sendRequest(request, [id, answer](const hchat::v1::Frame &a) { answer(id, a); }) == 0)
+            finishLater(id, false, tr("Not connected to the gateway."));
     });
 }
 

@@ -296,6 +296,9 @@ private:
     // A signed operation first, then the gateway request (send) once the operation is stored.
     quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
                             std::function<void(quint64 id)> send);
+    quint64 membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
+                              const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
+                              std::function<void()> onDone = {});
     bool hasSignedMembership(const QString &channel) const;
     void onMembershipChanged(const QString &channel);
     void finishWithGenesis(quint64 id, const QString &channel);

@@ -78,6 +78,17 @@ quint64 rowOf(const TestClient &c, const QString &channel, MessageKind kind, con
     return 0;
 }
 
+// Rewrites each message of a sync answer (a pull) with edit; other answers stay as they are.
+template <typename Edit> void rewriteSync(int status, QByteArray &body, Edit edit)
+{
+    hchat::v1::SyncResponse r;
+    if (status != 200 || !r.ParseFromArray(body.constData(), int(body.size())))
+        return;
+    for (auto &m : *r.mutable_messages())
+        edit(m);
+    body = serialized(r);
+}
+
 // Every ChannelInfo of channel in a frame from the gateway claims an open, unencrypted channel.
 GatewayProxy::FrameHook downgrade(const QString &channel)
 {
@@ -250,16 +261,13 @@ private slots:
         });
         // The same rewrite for a pull (should the push be missed).
         m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
-            hchat::v1::SyncResponse r;
-            if (status != 200 || !r.ParseFromArray(body.constData(), int(body.size())))
-                return;
-            for (auto &m : *r.mutable_messages())
-                if (QString::fromStdString(m.channel()) == ch && m.encrypted() && m.seq() > genuine) {
-                    m.set_encrypted(false);
-                    m.set_body(m.kind() == hchat::v1::MESSAGE_KIND_EDIT ? "the plan is off"
-                                                                        : forgedText.toStdString());
-                }
-            body = serialized(r);
+            rewriteSync(status, body, [&](hchat::v1::Message &m) {
+                if (QString::fromStdString(m.channel()) != ch || !m.encrypted() || m.seq() <= genuine)
+                    return;
+                m.set_encrypted(false);
+                m.set_body(m.kind() == hchat::v1::MESSAGE_KIND_EDIT ? "the plan is off"
+                                                                    : forgedText.toStdString());
+            });
         });
         const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("an honest message"));
         QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(ch, seq).has_value(), 20000);
@@ -482,15 +490,11 @@ private slots:
             return GatewayProxy::Verdict::Replace;
         });
         m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
-            hchat::v1::SyncResponse r;
-            if (status != 200 || !r.ParseFromArray(body.constData(), int(body.size())))
-                return;
-            for (auto &m : *r.mutable_messages())
+            rewriteSync(status, body, [&](hchat::v1::Message &m) {
                 if (!m.attachment_id().empty())
                     realId = QString::fromStdString(m.attachment_id());
-            for (auto &m : *r.mutable_messages())
                 poisonAttachment(&m);
-            body = serialized(r);
+            });
         });
         // Whatever path the client asks for, the hostile gateway serves the real file's bytes.
         m_proxy->setRequestHook([&](QByteArray &method, QByteArray &path, QByteArray &) {

@@ -63,6 +63,19 @@ int rowOfKind(const QAbstractItemModel *model, MessageKind kind)
     return -1;
 }
 
+// Shows the window on channel and waits for its attachment row; that row's seq (0: none came).
+quint64 showAttachmentRow(MainWindow &window, const QString &channel)
+{
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return 0;
+    window.openChannel(channel);
+    auto *model = window.messageView()->model();
+    if (!QTest::qWaitFor([&] { return rowOfKind(model, MessageKind::Attachment) >= 0; }, kWait))
+        return 0;
+    return model->index(rowOfKind(model, MessageKind::Attachment), 0).data(MessageListModel::SeqRole).toULongLong();
+}
+
 } // namespace
 
 // Stands in for the desktop's file opener (QDesktopServices::setUrlHandler).
@@ -185,13 +198,10 @@ void AttachmentsUiTest::openingDownloadsWithProgressThenHandsTheFileOver()
     QTRY_VERIFY_WITH_TIMEOUT(alice.store()->uploads().isEmpty(), kWait);
 
     MainWindow window(&*bob.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    const quint64 seq = showAttachmentRow(window, ch);
+    QVERIFY(seq > 0);
     auto *model = window.messageView()->model();
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfKind(model, MessageKind::Attachment) >= 0, kWait);
-    QModelIndex i = model->index(rowOfKind(model, MessageKind::Attachment), 0);
-    const quint64 seq = i.data(MessageListModel::SeqRole).toULongLong();
+    QModelIndex i = model->index(rowOfSeq(model, seq), 0);
     QVERIFY(i.data(MessageListModel::AttachmentFileRole).toString().isEmpty());
     QCOMPARE(i.data(MessageListModel::TransferRole).toInt(), -1);
     QVERIFY(i.data(MessageListModel::ThumbnailRole).value<QImage>().isNull()); // not an image
@@ -277,13 +287,8 @@ void AttachmentsUiTest::aScriptIsOpenedOnlyAfterTheUserConfirms()
     QTRY_VERIFY_WITH_TIMEOUT(alice.store()->uploads().isEmpty(), kWait);
 
     MainWindow window(&*bob.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
-    auto *model = window.messageView()->model();
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfKind(model, MessageKind::Attachment) >= 0, kWait);
-    const quint64 seq =
-        model->index(rowOfKind(model, MessageKind::Attachment), 0).data(MessageListModel::SeqRole).toULongLong();
+    const quint64 seq = showAttachmentRow(window, ch);
+    QVERIFY(seq > 0);
     m_opened.urls.clear();
 
     auto confirmation = [&] { return window.findChild<QMessageBox *>(QStringLiteral("confirmOpenRunnable")); };
