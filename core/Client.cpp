@@ -1238,7 +1238,6 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
     quint64 cursor = m_store->value(key, QStringLiteral("0")).toULongLong();
     const quint64 before = cursor;
     const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
-    bool membershipChanged = false;
     // One commit per catch-up batch for the results and the replay records, not one per message.
     // The replay records commit first: after a crash in between, the batch is decrypted again.
     m_store->beginBatch();
@@ -1250,7 +1249,7 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
         QList<quint64> seqs;
         for (StoredMessage &m : page) {
             const auto oldState = m.cryptoState;
-            processCryptoRow(stream, m, &membershipChanged);
+            processCryptoRow(stream, m);
             if (m.cryptoState != oldState)
                 seqs << m.seq;
         }
@@ -1262,19 +1261,19 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
         for (StoredMessage &m : *rows) {
             if (m.seq <= cursor)
                 continue;
-            processCryptoRow(stream, m, &membershipChanged);
+            processCryptoRow(stream, m);
             cursor = m.seq;
         }
     }
     if (cursor != before)
         m_store->setValue(key, QString::number(cursor));
+    if (std::exchange(m_retrySharesDirty, false))
+        saveRetryShares();
     m_crypto->senderKeys().endBatch();
     m_store->endBatch();
-    if (membershipChanged)
-        retryKeyShares();
 }
 
-void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged)
+void Client::processCryptoRow(const QString &stream, StoredMessage &m)
 {
     if (stream.startsWith(QLatin1Char('~'))) {
         if (m.kind != MessageKind::KeyShare)
@@ -1285,10 +1284,8 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
             // when they are.
             if (!m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
                 m_retryShares << m.seq;
-                QStringList s;
-                for (quint64 q : std::as_const(m_retryShares))
-                    s << QString::number(q);
-                m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+                m_retrySenders.insert(m.seq, m.sender.toLower());
+                m_retrySharesDirty = true;
             }
             queueKeyFetch(m.sender);
         }
@@ -1303,7 +1300,11 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m, bool *mem
     case MessageKind::UserDeleted:
     case MessageKind::Membership: {
         m_crypto->applyMembership(m);
-        *membershipChanged = true;
+        // Someone who has just become a member: the key shares of theirs that arrived first (the
+        // inbox is often pulled before the channel) count now, before this batch's messages.
+        for (const QString &who : {m.sender, m.subject})
+            if (!who.isEmpty() && m_crypto->isMember(m.channel, who))
+                retryKeyShares(who);
         // The channel this device created gets its signed genesis (after this batch).
         if (m.kind == MessageKind::ChannelCreated && m.senderDevice == m_deviceId &&
             m.sender.compare(m_nick, Qt::CaseInsensitive) == 0)
@@ -1394,25 +1395,38 @@ void Client::decryptRow(StoredMessage &m)
     }
 }
 
-void Client::retryKeyShares()
+void Client::retryKeyShares(const QString &fromSender)
 {
     if (m_retryShares.isEmpty() || !isEncryptionReady())
         return;
     const QString inbox = m_engine->inboxStream();
+    const QString sender = fromSender.toLower();
     const QList<quint64> pending = std::exchange(m_retryShares, {});
     for (quint64 seq : pending) {
-        const auto m = m_store->message(inbox, seq);
-        if (!m)
-            continue;
-        if (!m_crypto->acceptKeyShare(*m))
+        // Only that sender's, when one is named (its sender is unknown after a restart: tried).
+        const auto known = m_retrySenders.constFind(seq);
+        if (!sender.isEmpty() && known != m_retrySenders.cend() && *known != sender) {
             m_retryShares << seq;
+            continue;
+        }
+        const auto m = m_store->message(inbox, seq);
+        if (m && !m_crypto->acceptKeyShare(*m))
+            m_retryShares << seq;
+        else
+            m_retrySenders.remove(seq);
     }
     if (pending.size() != m_retryShares.size()) {
-        QStringList s;
-        for (quint64 q : std::as_const(m_retryShares))
-            s << QString::number(q);
-        m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+        m_retrySharesDirty = false;
+        saveRetryShares();
     }
+}
+
+void Client::saveRetryShares()
+{
+    QStringList s;
+    for (quint64 q : std::as_const(m_retryShares))
+        s << QString::number(q);
+    m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
 }
 
 void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)

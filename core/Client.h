@@ -290,7 +290,7 @@ private:
     void publishKeys();
     bool wantsCrypto(const QString &stream) const;
     void runCrypto(const QString &stream, QList<StoredMessage> *rows);
-    void processCryptoRow(const QString &stream, StoredMessage &m, bool *membershipChanged);
+    void processCryptoRow(const QString &stream, StoredMessage &m);
     void decryptRow(StoredMessage &m);
     void flagIfUnencrypted(StoredMessage &m);
     // A signed operation first, then the gateway request (send) once the operation is stored.
@@ -303,7 +303,9 @@ private:
     void onMembershipChanged(const QString &channel);
     void finishWithGenesis(quint64 id, const QString &channel);
     void onMembershipRejected(const QString &channel, quint64 seq, const QString &reason);
-    void retryKeyShares();
+    // Tries the refused key shares again (only fromSender's when given); saves the list.
+    void retryKeyShares(const QString &fromSender = {});
+    void saveRetryShares();
     void queueKeyFetch(const QString &nick);
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
     // Account (Client.cpp, "account").
@@ -344,6 +346,8 @@ private:
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;
     QList<quint64> m_retryShares; // inbox seqs of key shares refused so far (sender not known yet)
+    QHash<quint64, QString> m_retrySenders; // their senders (lower-case), as far as this run knows
+    bool m_retrySharesDirty = false;         // m_retryShares grew in this crypto run: save it once
     QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
 };
 

@@ -84,7 +84,7 @@ bool SenderSession::chainKeyAt(quint32 index, unsigned char *out) const
     // From the remembered position when it lies on the way, else from the start.
     quint32 at = m_startIndex;
     const unsigned char *from = m_key.data();
-    if (!m_cursorKey.isNull() && m_cursorIndex >= m_startIndex && m_cursorIndex <= index) {
+    if (m_cursorValid && m_cursorIndex >= m_startIndex && m_cursorIndex <= index) {
         at = m_cursorIndex;
         from = m_cursorKey.data();
     }
@@ -93,11 +93,12 @@ bool SenderSession::chainKeyAt(quint32 index, unsigned char *out) const
         if (!stepChain(out))
             return false;
     if (m_cursorKey.isNull())
-        m_cursorKey = SecureBuffer(kKeyBytes);
+        m_cursorKey = SecureBuffer(kKeyBytes); // once per session: sodium_malloc is costly
     if (m_cursorKey.isNull())
         return true;
     std::memcpy(m_cursorKey.data(), out, kKeyBytes);
     m_cursorIndex = index;
+    m_cursorValid = true;
     return true;
 }
 
@@ -135,13 +136,20 @@ bool SenderSession::advanceTo(quint32 index)
         m_nextIndex = std::max(m_nextIndex, index);
         return true;
     }
-    SecureBuffer next(kKeyBytes);
-    if (next.isNull() || !chainKeyAt(index, next.data()))
+    // In place: the outbound session moves on after every message it sends.
+    unsigned char next[kKeyBytes];
+    if (m_key.size() != std::size_t(kKeyBytes) || !chainKeyAt(index, next)) {
+        sodium_memzero(next, sizeof next);
         return false;
-    m_key = std::move(next);
+    }
+    std::memcpy(m_key.data(), next, kKeyBytes);
+    sodium_memzero(next, sizeof next);
     m_startIndex = index;
     m_nextIndex = std::max(m_nextIndex, index);
-    m_cursorKey = SecureBuffer();
+    // Nothing behind the new start stays in memory.
+    if (!m_cursorKey.isNull())
+        sodium_memzero(m_cursorKey.data(), m_cursorKey.size());
+    m_cursorValid = false;
     return true;
 }
 

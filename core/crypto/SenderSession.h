@@ -96,6 +96,7 @@ private:
     SecureBuffer m_key;
     // The last chain position reached by messageKey(): catching up through a session steps once
     // per message instead of from the start each time. Not thread-safe, like the rest.
+    mutable bool m_cursorValid = false;
     mutable quint32 m_cursorIndex = 0;
     mutable SecureBuffer m_cursorKey;
 };
