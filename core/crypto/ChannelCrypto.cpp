@@ -175,8 +175,9 @@ void ChannelCrypto::handleOutcomes(ChannelMembership &membership, const QList<Ch
     }
     qCInfo(lcCrypto).noquote() << "members of" << channel << "now" << membership.members().join(QLatin1Char(' '))
                                << "- sender session will rotate";
-    // Messages that waited for their sender to be a member may be decided now.
-    const QList<quint64> waiting = m_keys.waitingIn(channel);
+    // Messages that waited for the membership may be decided now (those waiting for a key go on
+    // waiting for it).
+    const QList<quint64> waiting = m_keys.waitingForMembership(channel);
     if (!waiting.isEmpty()) {
         for (quint64 seq : waiting)
             m_keys.removeWaiting(channel, seq);
@@ -358,7 +359,7 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
             in.state = DisplayState::WaitingForKey;
             in.error = MessageCrypto::Error::MissingSession;
             in.reason = tr("waiting for the channel's membership");
-            m_keys.addWaiting(m.channel, m.seq, header.senderDevice, header.sessionId);
+            m_keys.addWaiting(m.channel, m.seq, header.senderDevice, SenderKeyStore::kWaitingForMembership);
             return in;
         }
         in.state = DisplayState::Undecryptable;

@@ -458,12 +458,13 @@ QHash<QString, QList<ChannelMembership::Event>> SenderKeyStore::membershipEvents
     return out;
 }
 
-QList<quint64> SenderKeyStore::waitingIn(const QString &channel) const
+QList<quint64> SenderKeyStore::waitingForMembership(const QString &channel) const
 {
     QList<quint64> out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? ORDER BY seq"));
+    q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND session_id = ? ORDER BY seq"));
     q.addBindValue(channel);
+    q.addBindValue(kWaitingForMembership);
     if (q.exec())
         while (q.next())
             out << quint64(q.value(0).toLongLong());

@@ -82,8 +82,10 @@ public:
     // derived from the gateway's rows then. Their membership stays the gateway's.
     QHash<QString, QPair<QStringList, quint64>> legacyMemberships() const;
     bool saveLegacyMembership(const QString &channel, const QStringList &members, quint64 lastSeq);
-    // Messages of channel waiting for a key or for its membership.
-    QList<quint64> waitingIn(const QString &channel) const;
+    // Messages of channel waiting for its membership (addWaiting with this as session id: no
+    // session id is that short) rather than for a key.
+    static inline const QByteArray kWaitingForMembership = QByteArrayLiteral("membership");
+    QList<quint64> waitingForMembership(const QString &channel) const;
 
     // Forget everything about a channel we left (sessions, shares, waiting rows; seen stays).
     bool forgetChannel(const QString &channel);
