@@ -1,6 +1,7 @@
 #include "Client.h"
 
 #include "MembershipPoster.h"
+#include "PrekeySupply.h"
 
 #include <QDateTime>
 
@@ -89,6 +90,11 @@ void Client::init(TokenVault *vault)
         runCrypto(stream, &rows);
     });
     m_membership = new MembershipPoster(m_store, m_outbox, m_crypto, this);
+    m_prekeySupply = new PrekeySupply(m_http, m_crypto, this);
+    // The inbox rows this device holds (durably) are acknowledged, and the gateway deletes them.
+    m_inboxAckTimer.setSingleShot(true);
+    m_inboxAckTimer.setInterval(200);
+    connect(&m_inboxAckTimer, &QTimer::timeout, this, &Client::acknowledgeInbox);
     connect(m_crypto, &crypto::ChannelCrypto::membershipChanged, this, &Client::onMembershipChanged);
     connect(m_crypto, &crypto::ChannelCrypto::membershipRejected, this, &Client::onMembershipRejected);
     connect(m_crypto, &crypto::ChannelCrypto::membershipNeedsKeys, this, &Client::queueKeyFetch);
@@ -153,6 +159,11 @@ void Client::init(TokenVault *vault)
         emit catchUpFinished(report);
     });
     connect(m_engine, &SyncEngine::messagesStored, this, [this](const QString &channel, quint64 first, quint64 last) {
+        if (channel == m_engine->inboxStream()) {
+            if (!m_inboxAckTimer.isActive())
+                m_inboxAckTimer.start();
+            return;
+        }
         emit messagesStored(channel, first, last);
         markUnreadDirty(channel);
     });
@@ -934,6 +945,8 @@ void Client::onWelcomed()
     m_http->setBaseUrl(GatewayHttp::httpBaseFromWebSocketUrl(m_push->currentUrl()));
     m_http->setToken(m_token);
     m_welcomeHandled = true;
+    m_inboxAckedSeq = 0; // once per connection, in case the last acknowledgement was lost
+    m_inboxAckTimer.start();
     if (isEncryptionReady())
         publishKeys();
     else
@@ -1110,6 +1123,29 @@ void Client::publishKeys()
         if (!r.ok) {
             qCWarning(lcClient).noquote() << "publishing the device keys failed:" << r.error;
             emit errorOccurred(tr("Could not publish this device's keys: %1").arg(r.error));
+            return;
+        }
+        m_prekeySupply->start();
+    });
+}
+
+void Client::acknowledgeInbox()
+{
+    const QString inbox = m_engine->inboxStream();
+    if (inbox.isEmpty() || !m_push->isConnected())
+        return;
+    const quint64 held = m_store->maxSeq(inbox);
+    if (held <= m_inboxAckedSeq || !m_store->makeDurable())
+        return;
+    hchat::v1::Frame f;
+    f.mutable_mark_read()->set_channel(inbox.toStdString());
+    f.mutable_mark_read()->set_seq(held);
+    m_inboxAckedSeq = held;
+    m_push->sendRequest(f, [this](const hchat::v1::Frame &answer) {
+        if (answer.has_error()) {
+            qCWarning(lcClient).noquote() << "the gateway refused the inbox acknowledgement:"
+                                          << QString::fromStdString(answer.error().message());
+            m_inboxAckedSeq = 0;
         }
     });
 }

@@ -38,6 +38,7 @@ namespace hchat {
 class GatewayHttp;
 class HistoryStore;
 class MembershipPoster;
+class PrekeySupply;
 class Outbox;
 class PushChannel;
 class SyncEngine;
@@ -307,6 +308,7 @@ private:
     void retryKeyShares(const QString &fromSender = {});
     void saveRetryShares();
     void queueKeyFetch(const QString &nick);
+    void acknowledgeInbox();
     void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
     // Account (Client.cpp, "account").
     quint64 endAccountSession(const QString &path, const QByteArray &body, bool deleting);
@@ -341,6 +343,9 @@ private:
     hchat::crypto::IdentityStore *m_identityStore = nullptr;
     hchat::crypto::ChannelCrypto *m_crypto = nullptr;
     MembershipPoster *m_membership = nullptr;
+    PrekeySupply *m_prekeySupply = nullptr;
+    QTimer m_inboxAckTimer;
+    quint64 m_inboxAckedSeq = 0; // the inbox seq last acknowledged in this connection
     QHash<QString, QList<quint64>> m_awaitingGenesis; // channel → requests finished by its genesis
     bool m_identityLoading = false;
     QSet<QString> m_keyFetchQueue;

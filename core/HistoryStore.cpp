@@ -706,6 +706,34 @@ bool HistoryStore::setServerMaxSeq(const QString &stream, quint64 seq)
     return q.exec();
 }
 
+bool HistoryStore::skipInboxTo(const QString &stream, quint64 seq)
+{
+    if (!stream.startsWith(QLatin1Char('~')))
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    q.prepare(QStringLiteral("INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?) ON CONFLICT(stream)"
+                             " DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),"
+                             " server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    q.addBindValue(stream);
+    q.addBindValue(static_cast<qint64>(seq));
+    q.addBindValue(static_cast<qint64>(seq));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool HistoryStore::makeDurable()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName));
+    if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"))) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
 quint64 HistoryStore::count(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));

@@ -86,6 +86,12 @@ public:
     quint64 maxSeq(const QString &stream) const;       // committed max seq (0: nothing)
     quint64 serverMaxSeq(const QString &stream) const; // last reported by the gateway
     bool setServerMaxSeq(const QString &stream, quint64 seq); // only raises it
+    // A device inbox whose rows up to seq the gateway deleted after this device acknowledged
+    // them (its local copy lost since): the stream goes on after seq. Only raises max_seq.
+    bool skipInboxTo(const QString &stream, quint64 seq);
+    // Everything committed so far is on disk (a WAL checkpoint, which syncs): before telling the
+    // gateway it may delete what this device holds.
+    bool makeDurable();
 
     quint64 count(const QString &channel) const;       // stored messages of the channel
     quint64 minSeq(const QString &channel) const;      // 0 when empty

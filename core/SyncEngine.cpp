@@ -124,6 +124,17 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
                            .arg(limits::kMaxSyncBatch);
         return result;
     }
+    // A device inbox's rows this device acknowledged are gone at the gateway: if the local copy
+    // is behind them (lost), the inbox goes on after them.
+    if (stream == m_inbox && resp.acknowledged_seq() >= fromSeq && resp.acknowledged_seq() <= resp.server_max_seq()) {
+        if (!m_store->skipInboxTo(stream, resp.acknowledged_seq())) {
+            result.error = m_store->lastError();
+            return result;
+        }
+        qCInfo(lcSync).noquote() << "inbox rows up to" << resp.acknowledged_seq() << "were acknowledged before; skipped";
+        fromSeq = resp.acknowledged_seq() + 1;
+        result.maxSeq = m_store->maxSeq(stream);
+    }
     QList<StoredMessage> batch;
     batch.reserve(resp.messages_size());
     quint64 expected = fromSeq;

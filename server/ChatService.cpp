@@ -385,7 +385,7 @@ void ChatService::join(const SessionPtr &session, std::uint64_t requestId, const
             auto stream = st.findStream(name);
             if (!stream) {
                 const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
-                stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}};
+                stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
             } else if (st.isMember(stream->id, id.userId)) {
                 r->info = channelInfo(st, *stream, id.userId);
                 return;
@@ -878,6 +878,8 @@ void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, con
 void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
 {
     const std::string name = markRead.channel();
+    if (NameRules::isInboxName(name))
+        return acknowledgeInbox(session, requestId, markRead);
     requireStreamName(name, false);
     struct Result {
         std::uint64_t seq = 0;
@@ -917,6 +919,31 @@ void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, c
                 m_ctx.fanout->toUsers(r->receiptTo, std::make_shared<const std::string>(receipt.SerializeAsString()),
                                       false);
             }
+        });
+}
+
+// The device has stored its inbox up to seq (each key share opened or kept for later): the rows
+// are deleted, so a key share lives at the gateway only until its device has it.
+void ChatService::acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
+{
+    const std::string name = markRead.channel();
+    const SessionIdentity id = session->identity();
+    if (name != NameRules::inboxName(id.deviceId))
+        throw ProtocolError(ERROR_FORBIDDEN, "only its own device may acknowledge an inbox");
+    const std::uint64_t wanted = markRead.seq();
+    submitWrite(
+        session, requestId,
+        [name, wanted](MessageStore &st) {
+            auto stream = st.findStream(name);
+            if (!stream || stream->kind != StreamRecord::kInbox)
+                throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such device inbox");
+            st.acknowledgeInbox(*stream, std::min(wanted, stream->maxSeq));
+        },
+        [session, requestId] {
+            Frame f;
+            f.set_request_id(requestId);
+            f.mutable_ok();
+            session->sendFrame(f);
         });
 }
 

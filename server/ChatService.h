@@ -58,6 +58,7 @@ private:
     void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
     void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
     void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
+    void acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
 
     void submitWrite(const SessionPtr &session, std::uint64_t requestId, CommitWriter::Apply apply,
                      std::function<void()> committed);

@@ -21,6 +21,28 @@ namespace {
 // A sync answer stops adding messages past this many body bytes (has_more tells the rest).
 constexpr std::size_t kMaxSyncResponseBytes = 8 * 1024 * 1024;
 
+// The signed bytes of a one-time prekey, as the client's CanonicalBytes builds them: a domain
+// string, then each field as a 32-bit big-endian length and its bytes (integers as 4 bytes).
+bool prekeySignatureValid(const std::string &deviceId, const OneTimePrekey &k, const std::string &identityKey)
+{
+    std::string bytes;
+    auto addU32 = [&bytes](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            bytes.push_back(char((v >> shift) & 0xff));
+    };
+    auto add = [&](const std::string &field) {
+        addU32(std::uint32_t(field.size()));
+        bytes += field;
+    };
+    add("hchat-prekey-v1");
+    add(deviceId);
+    addU32(k.key_id());
+    add(k.public_key());
+    return crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(k.signature().data()),
+                                       reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(),
+                                       reinterpret_cast<const unsigned char *>(identityKey.data())) == 0;
+}
+
 template <class M>
 M parseBody(const std::string &body)
 {
@@ -117,6 +139,8 @@ const std::vector<HttpApi::Route> &HttpApi::routes()
         {"POST", "/v1/channels", Access::Token, &HttpApi::channels},
         {"POST", "/v1/keys/publish", Access::Token, &HttpApi::publishKeys},
         {"POST", "/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
+        {"POST", "/v1/keys/prekeys", Access::Token, &HttpApi::uploadPrekeys},
+        {"POST", "/v1/keys/claim", Access::Token, &HttpApi::claimPrekeys},
         {"POST", "/v1/devices", Access::Token, &HttpApi::devices},
         {"POST", "/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
         {"POST", "/v1/account/password", Access::Token, &HttpApi::changePassword},
@@ -297,7 +321,7 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         if (req.limit() > limits::kMaxSyncBatch)
             throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "limit above 1000 (MAX_SYNC_BATCH)");
         const std::uint32_t limit = req.limit() == 0 ? limits::kDefaultSyncBatch : req.limit();
-        const std::uint64_t from = req.from_seq() == 0 ? 1 : req.from_seq();
+        std::uint64_t from = req.from_seq() == 0 ? 1 : req.from_seq();
         const std::string &name = req.channel();
         const bool inbox = NameRules::isInboxName(name);
         if (!inbox && !NameRules::validChannel(name) && !NameRules::validDirectName(name))
@@ -315,6 +339,11 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
         SyncResponse res;
         res.set_channel(name);
         res.set_server_max_seq(stream->maxSeq);
+        // An inbox's acknowledged rows are gone: a pull from below starts after them.
+        if (inbox && stream->ackedSeq > 0) {
+            res.set_acknowledged_seq(stream->ackedSeq);
+            from = std::max(from, stream->ackedSeq + 1);
+        }
         std::uint64_t last = from - 1;
         // Nothing lies past the stream's max seq (and a from_seq above INT64_MAX would wrap in the store).
         auto messages = from <= stream->maxSeq ? st.readMessages(*stream, from, limit, kMaxSyncResponseBytes)
@@ -380,6 +409,72 @@ void HttpApi::fetchKeys(HttpRequest &request, Reply reply)
         for (const auto &nick : req->nicks())
             for (auto &k : st.fetchKeys(nick))
                 *res.add_devices() = std::move(k);
+        return ok(res);
+    });
+}
+
+void HttpApi::uploadPrekeys(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<PrekeyUpload>(parseBody<PrekeyUpload>(request.body));
+    if (std::size_t(req->prekeys_size()) > limits::kMaxPrekeysPerUpload)
+        throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "at most 100 prekeys per request (MAX_PREKEYS_PER_UPLOAD)");
+    for (const auto &k : req->prekeys())
+        if (k.key_id() == 0 || k.public_key().size() != crypto_box_PUBLICKEYBYTES ||
+            k.signature().size() != crypto_sign_BYTES)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a prekey has a key_id above 0, 32 key bytes and 64 signature bytes");
+    onStore(false, reply, [token, req](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        if (req->prekeys_size() > 0) {
+            std::string identityKey;
+            for (const auto &k : st.fetchKeys(auth.nick))
+                if (k.device_id() == auth.deviceId)
+                    identityKey = k.identity_key();
+            if (identityKey.size() != crypto_sign_PUBLICKEYBYTES)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
+            for (const auto &k : req->prekeys())
+                if (!prekeySignatureValid(auth.deviceId, k, identityKey))
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "a prekey's signature does not verify");
+            const std::uint64_t have = st.prekeyCount(auth.deviceId);
+            if (have + std::uint64_t(req->prekeys_size()) > limits::kMaxPrekeysPerDevice)
+                throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                                    "a device keeps at most 200 prekeys (MAX_PREKEYS_PER_DEVICE); " +
+                                        std::to_string(have) + " are left");
+            st.addPrekeys(auth.deviceId, {req->prekeys().begin(), req->prekeys().end()});
+        }
+        PrekeyCount count;
+        count.set_available(std::uint32_t(st.prekeyCount(auth.deviceId)));
+        return ok(count);
+    });
+}
+
+void HttpApi::claimPrekeys(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto req = std::make_shared<PrekeyClaim>(parseBody<PrekeyClaim>(request.body));
+    if (std::size_t(req->device_ids_size()) > limits::kMaxPrekeyClaims)
+        throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "at most 256 devices per claim (MAX_PREKEY_CLAIMS)");
+    for (const auto &id : req->device_ids())
+        if (id.empty() || id.size() > 64)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device id is 1..64 bytes");
+    onStore(false, reply, [token, req](MessageStore &st) {
+        authenticate(st, token);
+        PrekeyClaimResponse res;
+        std::vector<std::string> seen;
+        for (const auto &id : req->device_ids()) {
+            if (std::find(seen.begin(), seen.end(), id) != seen.end())
+                continue; // one key per device and claim
+            seen.push_back(id);
+            const auto device = st.findDevice(id);
+            if (!device || device->revoked)
+                continue;
+            auto prekey = st.claimPrekey(id);
+            if (!prekey)
+                continue;
+            auto *claimed = res.add_prekeys();
+            claimed->set_device_id(id);
+            *claimed->mutable_prekey() = std::move(*prekey);
+        }
         return ok(res);
     });
 }

@@ -67,6 +67,8 @@ private:
     void channels(HttpRequest &request, Reply reply);
     void publishKeys(HttpRequest &request, Reply reply);
     void fetchKeys(HttpRequest &request, Reply reply);
+    void uploadPrekeys(HttpRequest &request, Reply reply);
+    void claimPrekeys(HttpRequest &request, Reply reply);
     void devices(HttpRequest &request, Reply reply);
     void revokeDevice(HttpRequest &request, Reply reply);
     void changePassword(HttpRequest &request, Reply reply);

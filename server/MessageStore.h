@@ -69,6 +69,7 @@ struct StreamRecord {
     bool encrypted = false;
     std::uint64_t maxSeq = 0;
     std::string ownerDevice; // inboxes only
+    std::uint64_t ackedSeq = 0; // inboxes only: rows up to here were acknowledged and deleted
 };
 
 // One connection to the gateway's database. Not thread-safe: each thread that touches the store
@@ -139,6 +140,15 @@ public:
     // Key directory.
     virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;
     virtual std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) = 0;
+
+    // One-time prekeys (schema 5). addPrekeys ignores a key_id the device already has.
+    virtual void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) = 0;
+    virtual std::uint64_t prekeyCount(const std::string &deviceId) = 0;
+    // Takes (deletes) the device's prekey with the lowest key_id; nullopt when none is left.
+    virtual std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) = 0;
+    // The inbox's device has stored its rows up to seq: they are deleted (max_seq stays, so no seq
+    // is reused) and acked_seq records how far.
+    virtual void acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq) = 0;
 
     // Account (schema 2: users.deleted_ms). findUser() never returns a deleted user, yet its nick
     // stays taken for good (createUser refuses it), so nobody can impersonate it.

@@ -225,6 +225,17 @@ CREATE TABLE upload_chunks (
   PRIMARY KEY (upload_id, idx)
 );
 )sql",
+    // 5: one-time prekeys, and inbox rows deleted once their device acknowledged them.
+    R"sql(
+CREATE TABLE prekeys (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  key_id BIGINT NOT NULL,
+  public_key BYTEA NOT NULL,
+  signature BYTEA NOT NULL,
+  PRIMARY KEY (device_id, key_id)
+);
+ALTER TABLE streams ADD COLUMN acked_seq BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == PostgresMessageStore::kSchemaVersion);
@@ -453,6 +464,7 @@ void PostgresMessageStore::revokeDevice(const std::string &deviceId)
     query("UPDATE devices SET revoked = 1 WHERE id = $1").bind(deviceId).run();
     query("UPDATE tokens SET revoked = 1 WHERE device_id = $1").bind(deviceId).run();
     query("DELETE FROM device_keys WHERE device_id = $1").bind(deviceId).run();
+    query("DELETE FROM prekeys WHERE device_id = $1").bind(deviceId).run();
 }
 
 void PostgresMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
@@ -485,13 +497,13 @@ void PostgresMessageStore::revokeToken(const std::string &tokenHash)
 
 std::optional<StreamRecord> PostgresMessageStore::findStream(const std::string &name)
 {
-    auto r = query("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE name = $1")
+    auto r = query("SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = $1")
                  .bind(name)
                  .run();
     if (r.rows() == 0)
         return std::nullopt;
-    return StreamRecord{r.i64(0, 0), r.bytes(0, 1), int(r.i64(0, 2)), r.i64(0, 3) != 0, std::uint64_t(r.i64(0, 4)),
-                        r.bytes(0, 5)};
+    return StreamRecord{r.i64(0, 0),   r.bytes(0, 1), int(r.i64(0, 2)),           r.i64(0, 3) != 0,
+                        std::uint64_t(r.i64(0, 4)), r.bytes(0, 5), std::uint64_t(r.i64(0, 6))};
 }
 
 std::int64_t PostgresMessageStore::createStream(const std::string &name, int kind, bool encrypted,
@@ -773,8 +785,55 @@ std::vector<StreamRecord> PostgresMessageStore::streamsOfUser(std::int64_t userI
     std::vector<StreamRecord> out;
     for (int i = 0; i < r.rows(); ++i)
         out.push_back(StreamRecord{r.i64(i, 0), r.bytes(i, 1), int(r.i64(i, 2)), r.i64(i, 3) != 0,
-                                   std::uint64_t(r.i64(i, 4)), r.bytes(i, 5)});
+                                   std::uint64_t(r.i64(i, 4)), r.bytes(i, 5), 0});
     return out;
+}
+
+void PostgresMessageStore::addPrekeys(const std::string &deviceId,
+                                      const std::vector<hchat::v1::OneTimePrekey> &prekeys)
+{
+    for (const auto &k : prekeys)
+        query("INSERT INTO prekeys(device_id, key_id, public_key, signature) VALUES ($1, $2, $3, $4) "
+              "ON CONFLICT (device_id, key_id) DO NOTHING")
+            .bind(deviceId)
+            .bind(std::int64_t(k.key_id()))
+            .bindBlob(k.public_key())
+            .bindBlob(k.signature())
+            .run();
+}
+
+std::uint64_t PostgresMessageStore::prekeyCount(const std::string &deviceId)
+{
+    auto r = query("SELECT count(*) FROM prekeys WHERE device_id = $1").bind(deviceId).run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
+}
+
+// SKIP LOCKED: two gateways claiming for the same device at once take two different keys.
+std::optional<hchat::v1::OneTimePrekey> PostgresMessageStore::claimPrekey(const std::string &deviceId)
+{
+    auto r = query("DELETE FROM prekeys WHERE device_id = $1 AND key_id = (SELECT key_id FROM prekeys WHERE "
+                   "device_id = $1 ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                   "RETURNING key_id, public_key, signature")
+                 .bind(deviceId)
+                 .run();
+    if (r.rows() == 0)
+        return std::nullopt;
+    hchat::v1::OneTimePrekey k;
+    k.set_key_id(std::uint32_t(r.i64(0, 0)));
+    k.set_public_key(r.bytes(0, 1));
+    k.set_signature(r.bytes(0, 2));
+    return k;
+}
+
+void PostgresMessageStore::acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq)
+{
+    if (seq <= inbox.ackedSeq)
+        return;
+    query("DELETE FROM messages WHERE stream_id = $1 AND seq <= $2").bind(inbox.id).bind(std::int64_t(seq)).run();
+    query("UPDATE streams SET acked_seq = $1 WHERE id = $2 AND acked_seq < $1")
+        .bind(std::int64_t(seq))
+        .bind(inbox.id)
+        .run();
 }
 
 void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
@@ -789,6 +848,7 @@ void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     query("UPDATE devices SET revoked = 1 WHERE user_id = $1").bind(userId).run();
     query("UPDATE tokens SET revoked = 1 WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM device_keys WHERE user_id = $1").bind(userId).run();
+    query("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = $1)").bind(userId).run();
     query("DELETE FROM members WHERE user_id = $1").bind(userId).run();
     query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2").bind(nowMs).bind(userId).run();
 }

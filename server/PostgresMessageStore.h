@@ -19,7 +19,7 @@ namespace hchat::server {
 // an advisory lock; a database written by a newer gateway is refused.
 class PostgresMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     static bool isUrl(const std::string &db);
     // The URL with any password replaced by "***", for logs.
@@ -74,6 +74,10 @@ public:
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+    void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) override;
+    std::uint64_t prekeyCount(const std::string &deviceId) override;
+    std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) override;
+    void acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq) override;
 
     void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
     void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;

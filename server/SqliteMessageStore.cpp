@@ -187,6 +187,17 @@ CREATE TABLE upload_chunks (
   PRIMARY KEY (upload_id, idx)
 );
 )sql",
+    // 5: one-time prekeys, and inbox rows deleted once their device acknowledged them.
+    R"sql(
+CREATE TABLE prekeys (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  key_id INTEGER NOT NULL,
+  public_key BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  PRIMARY KEY (device_id, key_id)
+) WITHOUT ROWID;
+ALTER TABLE streams ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == SqliteMessageStore::kSchemaVersion);
@@ -377,6 +388,7 @@ void SqliteMessageStore::revokeDevice(const std::string &deviceId)
     statement("UPDATE devices SET revoked = 1 WHERE id = ?").bind(1, deviceId).run();
     statement("UPDATE tokens SET revoked = 1 WHERE device_id = ?").bind(1, deviceId).run();
     statement("DELETE FROM device_keys WHERE device_id = ?").bind(1, deviceId).run();
+    statement("DELETE FROM prekeys WHERE device_id = ?").bind(1, deviceId).run();
 }
 
 void SqliteMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
@@ -406,11 +418,12 @@ void SqliteMessageStore::revokeToken(const std::string &tokenHash)
 
 std::optional<StreamRecord> SqliteMessageStore::findStream(const std::string &name)
 {
-    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE name = ?");
+    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = ?");
     s.bind(1, name);
     if (!s.step())
         return std::nullopt;
-    return StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5)};
+    return StreamRecord{s.i64(0),     s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)),
+                        s.text(5), std::uint64_t(s.i64(6))};
 }
 
 std::int64_t SqliteMessageStore::createStream(const std::string &name, int kind, bool encrypted,
@@ -656,6 +669,50 @@ std::vector<hchat::v1::DeviceKeys> SqliteMessageStore::fetchKeys(const std::stri
     return out;
 }
 
+void SqliteMessageStore::addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys)
+{
+    for (const auto &k : prekeys) {
+        auto s = statement("INSERT INTO prekeys(device_id, key_id, public_key, signature) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT(device_id, key_id) DO NOTHING");
+        s.bind(1, deviceId).bind(2, std::int64_t(k.key_id())).bindBlob(3, k.public_key()).bindBlob(4, k.signature());
+        if (!s.run())
+            fail("add prekeys");
+    }
+}
+
+std::uint64_t SqliteMessageStore::prekeyCount(const std::string &deviceId)
+{
+    auto s = statement("SELECT count(*) FROM prekeys WHERE device_id = ?");
+    s.bind(1, deviceId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
+std::optional<hchat::v1::OneTimePrekey> SqliteMessageStore::claimPrekey(const std::string &deviceId)
+{
+    auto s = statement("DELETE FROM prekeys WHERE device_id = ? AND key_id = "
+                       "(SELECT min(key_id) FROM prekeys WHERE device_id = ?) RETURNING key_id, public_key, signature");
+    s.bind(1, deviceId).bind(2, deviceId);
+    if (!s.step())
+        return std::nullopt;
+    hchat::v1::OneTimePrekey k;
+    k.set_key_id(std::uint32_t(s.i64(0)));
+    k.set_public_key(s.blob(1));
+    k.set_signature(s.blob(2));
+    return k;
+}
+
+void SqliteMessageStore::acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq)
+{
+    if (seq <= inbox.ackedSeq)
+        return;
+    statement("DELETE FROM messages WHERE stream_id = ? AND seq <= ?").bind(1, inbox.id).bind(2, std::int64_t(seq)).run();
+    statement("UPDATE streams SET acked_seq = ? WHERE id = ? AND acked_seq < ?")
+        .bind(1, std::int64_t(seq))
+        .bind(2, inbox.id)
+        .bind(3, std::int64_t(seq))
+        .run();
+}
+
 // ---- account ---------------------------------------------------------------------------------
 
 void SqliteMessageStore::setPasswordHash(std::int64_t userId, const std::string &passwordHash)
@@ -683,7 +740,7 @@ std::vector<StreamRecord> SqliteMessageStore::streamsOfUser(std::int64_t userId)
     s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox));
     std::vector<StreamRecord> out;
     while (s.step())
-        out.push_back(StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5)});
+        out.push_back(StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5), 0});
     return out;
 }
 
@@ -699,6 +756,7 @@ void SqliteMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     statement("UPDATE devices SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
     statement("UPDATE tokens SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM device_keys WHERE user_id = ?").bind(1, userId).run();
+    statement("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)").bind(1, userId).run();
     statement("DELETE FROM members WHERE user_id = ?").bind(1, userId).run();
     statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, userId).run();
 }

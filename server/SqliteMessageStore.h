@@ -16,7 +16,7 @@ namespace hchat::server {
 // a schema_version table. A database written by a newer gateway is refused.
 class SqliteMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // Opens (and creates) the database. `migrate`: bring the schema up to date (the first
     // connection of the process does this); throws StoreError with a clear message on failure.
@@ -69,6 +69,10 @@ public:
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+    void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) override;
+    std::uint64_t prekeyCount(const std::string &deviceId) override;
+    std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) override;
+    void acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq) override;
 
     void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
     void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;

@@ -2,6 +2,7 @@
 
 #include "crypto/CryptoLogging.h"
 #include "crypto/KeyShare.h"
+#include "Limits.h"
 #include "hchat.pb.h"
 
 #include <QDateTime>
@@ -41,6 +42,10 @@ bool ChannelCrypto::open(const QString &profileDir, DeviceIdentity identity, con
     }
     if (!m_keys.open(dir.filePath(QStringLiteral("crypto.sqlite")), identity.deriveStorageKey())) {
         m_lastError = m_keys.lastError();
+        return false;
+    }
+    if (!m_prekeys.open(dir.filePath(QStringLiteral("prekeys.sqlite")), identity.deriveStorageKey())) {
+        m_lastError = m_prekeys.lastError();
         return false;
     }
     m_identity.emplace(std::move(identity));
@@ -118,6 +123,68 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
         }
     }
     retryMembership(); // operations that waited for these keys
+    emit prekeysWanted();
+}
+
+QList<PrekeyStore::Prekey> ChannelCrypto::prekeysToPublish(int available)
+{
+    if (!m_identity)
+        return {};
+    QList<PrekeyStore::Prekey> pending = m_prekeys.unpublished(int(limits::kMaxPrekeysPerUpload));
+    if (available < kPrekeyLowWater) {
+        const int wanted = std::min<int>(kPrekeyTarget - available - int(pending.size()),
+                                         int(limits::kMaxPrekeysPerUpload) - int(pending.size()));
+        if (wanted > 0)
+            pending += m_prekeys.generate(wanted, *m_identity, m_deviceId);
+    }
+    return pending;
+}
+
+void ChannelCrypto::prekeysPublished(const QList<quint32> &keyIds)
+{
+    m_prekeys.markPublished(keyIds);
+}
+
+QList<QPair<QString, QString>> ChannelCrypto::devicesNeedingPrekeys() const
+{
+    QList<QPair<QString, QString>> out;
+    QSet<QString> seen;
+    for (const auto &[channel, membership] : m_membership) {
+        for (const QString &member : membership.members()) {
+            for (const TrustStore::Device &d : m_trust.devices(member)) {
+                if (d.deviceId == m_deviceId || seen.contains(d.deviceId) ||
+                    !m_trust.mayShareKeysWith(d.nick, d.deviceId) || m_prekeys.claimed(d.deviceId))
+                    continue;
+                seen.insert(d.deviceId);
+                out.append({d.nick, d.deviceId});
+            }
+        }
+    }
+    return out;
+}
+
+int ChannelCrypto::applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &response,
+                                       const QHash<QString, QString> &asked)
+{
+    int kept = 0;
+    for (const auto &c : response.prekeys()) {
+        const QString device = q(c.device_id());
+        const auto nick = asked.constFind(device);
+        if (nick == asked.cend())
+            continue; // not asked for: ignored
+        const PrekeyStore::Prekey prekey{
+            c.prekey().key_id(), QByteArray(c.prekey().public_key().data(), qsizetype(c.prekey().public_key().size())),
+            QByteArray(c.prekey().signature().data(), qsizetype(c.prekey().signature().size()))};
+        const QByteArray identityKey = trustedKey(*nick, device);
+        if (identityKey.isEmpty() || !PrekeyStore::verify(prekey, device, identityKey)) {
+            qCWarning(lcCrypto).noquote() << "ignoring a claimed prekey of" << *nick << device
+                                          << ": its signature does not verify";
+            continue;
+        }
+        if (m_prekeys.putClaimed(device, prekey))
+            ++kept;
+    }
+    return kept;
 }
 
 ChannelMembership &ChannelCrypto::membershipOf(const QString &channel)
@@ -293,6 +360,7 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
     }
 
     // Key shares: every Trusted/Verified device of every derived member (ours included), once.
+    bool claimAgain = false;
     for (const QString &member : members(channel)) {
         const QList<TrustStore::Device> devices = m_trust.devices(member);
         bool any = false;
@@ -306,16 +374,30 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
             }
             if (m_keys.wasShared(channel, session->sessionId(), d.deviceId))
                 continue;
-            const QByteArray body = KeyShare::seal(*session, *m_identity, m_nick, m_deviceId,
-                                                   {d.nick, d.deviceId, d.trustedKey});
+            KeyShare::Recipient recipient(d.nick, d.deviceId, d.trustedKey);
+            const std::optional<PrekeyStore::Prekey> prekey = m_prekeys.claimed(d.deviceId);
+            if (prekey) {
+                recipient.prekeyId = prekey->keyId;
+                recipient.prekey = prekey->publicKey;
+            } else {
+                qCInfo(lcCrypto).noquote() << "no one-time prekey claimed for" << d.nick << d.deviceId
+                                           << "; sealing to its exchange key";
+            }
+            const QByteArray body = KeyShare::seal(*session, *m_identity, m_nick, m_deviceId, recipient);
             if (body.isEmpty())
                 continue;
+            // A prekey seals one share only: its secret is gone once that share is opened.
+            if (prekey)
+                m_prekeys.dropClaimed(d.deviceId);
+            claimAgain = true;
             out.shares.append({QStringLiteral("~") + d.deviceId, d.nick, d.deviceId, randomMsgId(), body});
             m_keys.recordShare(channel, session->sessionId(), d.nick, d.deviceId);
         }
         if (!any && member.compare(m_nick, Qt::CaseInsensitive) != 0)
             out.missingKeys.append(member);
     }
+    if (claimAgain)
+        emit prekeysWanted();
 
     QString error;
     out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, plaintext, &error,
@@ -408,7 +490,7 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
     const KeyShare::Opened opened =
         KeyShare::open(m.body, *m_identity, m_nick, m_deviceId,
                        [this](const QString &nick, const QString &device) { return trustedKey(nick, device); },
-                       m.sender, m.senderDevice);
+                       m.sender, m.senderDevice, [this](quint32 keyId) { return m_prekeys.secret(keyId); });
     if (!opened.ok())
         return fail(KeyShare::describe(opened.error));
     const QString ch = opened.session->channel();
@@ -417,6 +499,12 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
         return fail(tr("%1 is not a member of %2").arg(opened.sender, ch));
     if (!m_keys.addInbound(opened.sender, opened.senderDevice, *opened.session))
         return fail(m_keys.lastError());
+    // Kept: the one-time prekey has done its work and its secret goes (a share refused above
+    // keeps it, so that it can be opened again once its sender is a member).
+    if (opened.prekeyId != 0) {
+        m_prekeys.consume(opened.prekeyId);
+        emit prekeyUsed();
+    }
     if (channel)
         *channel = ch;
     const QList<quint64> waiting = m_keys.waitingFor(ch, opened.senderDevice, opened.session->sessionId());

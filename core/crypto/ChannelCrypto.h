@@ -4,6 +4,7 @@
 #include "crypto/DeviceIdentity.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
+#include "crypto/PrekeyStore.h"
 #include "crypto/SenderKeyStore.h"
 #include "crypto/SenderSession.h"
 #include "crypto/TrustStore.h"
@@ -21,6 +22,7 @@
 namespace hchat::v1 {
 class DeviceKeys;
 class KeysResponse;
+class PrekeyClaimResponse;
 } // namespace hchat::v1
 
 namespace hchat::crypto {
@@ -37,8 +39,12 @@ namespace hchat::crypto {
 //   - receiving: decryptMessage() → Decrypted / WaitingForKey / Undecryptable (with reason);
 //     acceptKeyShare() for KEY_SHARE messages of the device inbox, which then names the waiting
 //     messages that can be decrypted now (messagesUnblocked).
-// State lives in <profile>/trust.json and <profile>/crypto.sqlite (sessions, replay set, waiting
-// messages and the membership events, so a restart resumes without replaying the history).
+//   - one-time prekeys (PrekeyStore): this device's, published for others to seal shares to and
+//     deleted once used; and one claimed per peer device, so each share to it is sealed to a key
+//     whose secret that device deletes after opening it.
+// State lives in <profile>/trust.json, <profile>/crypto.sqlite (sessions, replay set, waiting
+// messages and the membership events, so a restart resumes without replaying the history) and
+// <profile>/prekeys.sqlite.
 class ChannelCrypto : public QObject {
     Q_OBJECT
 public:
@@ -79,6 +85,7 @@ public:
     QString deviceId() const { return m_deviceId; }
     TrustStore &trust() { return m_trust; }
     SenderKeyStore &senderKeys() { return m_keys; }
+    PrekeyStore &prekeys() { return m_prekeys; }
 
     // ---- key directory -------------------------------------------------------------------------
     void fillPublishRecord(hchat::v1::DeviceKeys *keys) const;
@@ -87,6 +94,20 @@ public:
     // answer no longer lists was revoked: it gets no key any more and every channel of that user
     // rotates its sender session.
     void applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked = {});
+
+    // ---- one-time prekeys ------------------------------------------------------------------------
+    // The gateway keeps this many of ours; below kPrekeyLowWater we publish more.
+    static constexpr int kPrekeyTarget = 100;
+    static constexpr int kPrekeyLowWater = 40;
+    // What to publish when the gateway holds `available` of ours: new ones up to kPrekeyTarget
+    // plus any not yet acknowledged (at most kMaxPrekeysPerUpload); empty when enough are there.
+    QList<PrekeyStore::Prekey> prekeysToPublish(int available);
+    void prekeysPublished(const QList<quint32> &keyIds);
+    // Trusted devices (nick, device) of members of encrypted channels with no claimed prekey yet.
+    QList<QPair<QString, QString>> devicesNeedingPrekeys() const;
+    // The answer to POST /v1/keys/claim for `asked` (device → nick): each prekey whose signature
+    // verifies against that device's trusted identity key is kept for the next share to it.
+    int applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &response, const QHash<QString, QString> &asked);
 
     // ---- membership ----------------------------------------------------------------------------
     // Membership rows and operations of one channel in seq order; other kinds (and seqs already
@@ -122,6 +143,10 @@ signals:
     void membershipRejected(const QString &channel, quint64 seq, const QString &reason);
     // A membership operation waits for the device keys of nick.
     void membershipNeedsKeys(const QString &nick);
+    // A claimed prekey was used, or a device may have none yet: claim again.
+    void prekeysWanted();
+    // One of our prekeys was used: the gateway's supply may need topping up.
+    void prekeyUsed();
 
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
@@ -136,6 +161,7 @@ private:
     QString m_lastError;
     TrustStore m_trust;
     SenderKeyStore m_keys;
+    PrekeyStore m_prekeys;
     std::map<QString, ChannelMembership> m_membership;
     std::map<QString, SenderSession> m_outbound;
 };

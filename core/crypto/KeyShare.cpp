@@ -28,15 +28,18 @@ QString q(const std::string &s)
 
 QByteArray signedBytes(const hchat::v1::SealedKeyShare &s)
 {
-    return CanonicalBytes("hchat-keyshare-v1")
+    CanonicalBytes bytes("hchat-keyshare-v1");
+    bytes
         .addU32(s.version())
         .add(QByteArrayView(s.sender().data(), qsizetype(s.sender().size())))
         .add(QByteArrayView(s.sender_device().data(), qsizetype(s.sender_device().size())))
         .add(QByteArrayView(s.recipient().data(), qsizetype(s.recipient().size())))
         .add(QByteArrayView(s.recipient_device().data(), qsizetype(s.recipient_device().size())))
         .add(QByteArrayView(s.nonce().data(), qsizetype(s.nonce().size())))
-        .add(QByteArrayView(s.ciphertext().data(), qsizetype(s.ciphertext().size())))
-        .bytes();
+        .add(QByteArrayView(s.ciphertext().data(), qsizetype(s.ciphertext().size())));
+    if (s.version() >= KeyShare::kVersion)
+        bytes.addU32(s.prekey_id());
+    return bytes.bytes();
 }
 
 // Wipes a std::string that held a secret (protobuf buffers).
@@ -53,8 +56,9 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
 {
     if (!Sodium::ensureInitialized())
         return {};
-    const QByteArray recipientX = DeviceIdentity::exchangeKeyFor(recipient.identityKey);
-    if (recipientX.isEmpty() || senderNick.isEmpty() || senderDevice.isEmpty() || recipient.nick.isEmpty() ||
+    const QByteArray recipientX = recipient.prekeyId != 0 ? recipient.prekey
+                                                          : DeviceIdentity::exchangeKeyFor(recipient.identityKey);
+    if (recipientX.size() != crypto_box_PUBLICKEYBYTES || senderNick.isEmpty() || senderDevice.isEmpty() || recipient.nick.isEmpty() ||
         recipient.deviceId.isEmpty())
         return {};
 
@@ -75,7 +79,10 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
     wipe(*payload.mutable_sender_key());
 
     hchat::v1::SealedKeyShare sealed;
-    sealed.set_version(shared->derivation() == SenderSession::Derivation::Ratchet ? kVersion : kIndexedVersion);
+    if (shared->derivation() != SenderSession::Derivation::Ratchet)
+        return {}; // indexed sessions are only ever received, never shared any more
+    sealed.set_version(kVersion);
+    sealed.set_prekey_id(recipient.prekeyId);
     sealed.set_sender(payload.sender());
     sealed.set_sender_device(payload.sender_device());
     sealed.set_recipient(payload.recipient());
@@ -99,7 +106,8 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
 
 KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, const QString &myNick,
                                 const QString &myDevice, const IdentityKeyLookup &trustedKey,
-                                const QString &outerSender, const QString &outerSenderDevice)
+                                const QString &outerSender, const QString &outerSenderDevice,
+                                const PrekeySecretLookup &prekeySecretLookup)
 {
     Opened r;
     if (!Sodium::ensureInitialized() || bytes.size() > kMaxSealedBytes)
@@ -109,7 +117,7 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
     const google::protobuf::LogSilencer quiet;
     if (!sealed.ParseFromArray(bytes.data(), int(bytes.size())))
         return r;
-    if (sealed.version() != kVersion && sealed.version() != kIndexedVersion) {
+    if (sealed.version() != kVersion && sealed.version() != kRatchetVersion && sealed.version() != kIndexedVersion) {
         r.error = Error::UnsupportedVersion;
         return r;
     }
@@ -140,11 +148,20 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
         return r;
     }
     const QByteArray senderX = DeviceIdentity::exchangeKeyFor(senderKey);
+    SecureBuffer prekeySecret;
+    if (sealed.version() >= kVersion && sealed.prekey_id() != 0) {
+        if (prekeySecretLookup)
+            prekeySecret = prekeySecretLookup(sealed.prekey_id());
+        if (prekeySecret.size() != crypto_box_SECRETKEYBYTES) {
+            r.error = Error::PrekeyUnknown;
+            return r;
+        }
+    }
+    const unsigned char *recipientSecret = prekeySecret.isNull() ? me.exchangeSecret().data() : prekeySecret.data();
     SecureBuffer plain(sealed.ciphertext().size() - crypto_box_MACBYTES);
     if (senderX.isEmpty() || plain.isNull() ||
         crypto_box_open_easy(plain.data(), u(sealed.ciphertext()), sealed.ciphertext().size(), u(sealed.nonce()),
-                             reinterpret_cast<const unsigned char *>(senderX.constData()),
-                             me.exchangeSecret().data()) != 0) {
+                             reinterpret_cast<const unsigned char *>(senderX.constData()), recipientSecret) != 0) {
         r.error = Error::DecryptionFailed;
         return r;
     }
@@ -161,16 +178,28 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
                                            payload.start_index(),
                                            QByteArrayView(payload.sender_key().data(), qsizetype(payload.sender_key().size())),
                                            0,
-                                           sealed.version() == kVersion ? SenderSession::Derivation::Ratchet
-                                                                        : SenderSession::Derivation::Indexed);
+                                           sealed.version() == kIndexedVersion ? SenderSession::Derivation::Indexed
+                                                                               : SenderSession::Derivation::Ratchet);
     }
     wipe(*payload.mutable_sender_key());
     if (!r.session) {
         r.error = Error::DecryptionFailed;
         return r;
     }
+    r.prekeyId = sealed.version() >= kVersion ? sealed.prekey_id() : 0;
     r.error = Error::None;
     return r;
+}
+
+quint32 KeyShare::peekPrekeyId(QByteArrayView bytes)
+{
+    if (bytes.size() > kMaxSealedBytes)
+        return 0;
+    hchat::v1::SealedKeyShare sealed;
+    const google::protobuf::LogSilencer quiet;
+    if (!sealed.ParseFromArray(bytes.data(), int(bytes.size())) || sealed.version() < kVersion)
+        return 0;
+    return sealed.prekey_id();
 }
 
 QString KeyShare::describe(Error error)
@@ -191,6 +220,8 @@ QString KeyShare::describe(Error error)
         return tr("key share with a bad signature");
     case Error::DecryptionFailed:
         return tr("key share that does not decrypt");
+    case Error::PrekeyUnknown:
+        return tr("key share sealed to a one-time key this device no longer has");
     }
     return {};
 }

@@ -1,0 +1,324 @@
+#include "crypto/PrekeyStore.h"
+
+#include "crypto/CanonicalBytes.h"
+#include "crypto/CryptoLogging.h"
+#include "crypto/DeviceIdentity.h"
+#include "crypto/Sodium.h"
+
+#include <QAtomicInt>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <sodium.h>
+
+namespace hchat::crypto {
+
+namespace {
+QAtomicInt g_connectionCounter;
+
+QByteArray secretAd(quint32 keyId)
+{
+    return CanonicalBytes("hchat-store-prekey-v1").addU32(keyId).bytes();
+}
+
+constexpr qsizetype kSealedBytes =
+    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + PrekeyStore::kKeyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+} // namespace
+
+PrekeyStore::PrekeyStore()
+    : m_connectionName(QStringLiteral("hchat-prekeys-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+PrekeyStore::~PrekeyStore()
+{
+    close();
+}
+
+bool PrekeyStore::fail(const QString &message) const
+{
+    m_lastError = message;
+    qCWarning(lcCrypto).noquote() << "prekey store:" << message;
+    return false;
+}
+
+bool PrekeyStore::exec(const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(sql))
+        return fail(q.lastError().text());
+    return true;
+}
+
+bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
+{
+    close();
+    if (!Sodium::ensureInitialized())
+        return fail(QStringLiteral("libsodium is unavailable"));
+    if (storageKey.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+        return fail(QStringLiteral("the storage key must be 32 bytes"));
+    m_storageKey = storageKey.clone();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        db.setDatabaseName(path);
+        if (!db.open()) {
+            const QString err = db.lastError().text();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(m_connectionName);
+            return fail(QStringLiteral("cannot open %1: %2").arg(path, err));
+        }
+    }
+    m_open = true;
+    QSqlQuery v(QSqlDatabase::database(m_connectionName, false));
+    if (!v.exec(QStringLiteral("PRAGMA user_version")) || !v.next()) {
+        const QString err = v.lastError().text();
+        close();
+        return fail(QStringLiteral("%1 is not a usable SQLite database: %2").arg(path, err));
+    }
+    const int version = v.value(0).toInt();
+    v.finish();
+    if (version > kSchemaVersion) {
+        close();
+        return fail(QStringLiteral("%1 was written by a newer HChat (schema %2)").arg(path).arg(version));
+    }
+    const bool ok = exec(QStringLiteral("PRAGMA journal_mode=DELETE")) && exec(QStringLiteral("PRAGMA secure_delete=ON")) &&
+                    exec(QStringLiteral("PRAGMA synchronous=FULL")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS own_prekey ("
+                                        " key_id INTEGER PRIMARY KEY, public_key BLOB NOT NULL,"
+                                        " signature BLOB NOT NULL, sealed_secret BLOB NOT NULL,"
+                                        " published INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL)")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS claimed_prekey ("
+                                        " device_id TEXT PRIMARY KEY, key_id INTEGER NOT NULL,"
+                                        " public_key BLOB NOT NULL, signature BLOB NOT NULL,"
+                                        " claimed_ms INTEGER NOT NULL)")) &&
+                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")) &&
+                    exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
+    if (!ok) {
+        const QString err = m_lastError;
+        close();
+        m_lastError = err;
+        return false;
+    }
+    return true;
+}
+
+void PrekeyStore::close()
+{
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+    m_open = false;
+}
+
+QByteArray PrekeyStore::signedBytes(const QString &deviceId, quint32 keyId, QByteArrayView publicKey)
+{
+    return CanonicalBytes("hchat-prekey-v1").add(deviceId).addU32(keyId).add(publicKey).bytes();
+}
+
+bool PrekeyStore::verify(const Prekey &prekey, const QString &deviceId, QByteArrayView identityKey)
+{
+    return prekey.keyId != 0 && prekey.publicKey.size() == kKeyBytes &&
+           prekey.signature.size() == DeviceIdentity::kSignatureBytes &&
+           DeviceIdentity::verify(identityKey, signedBytes(deviceId, prekey.keyId, prekey.publicKey), prekey.signature);
+}
+
+QList<PrekeyStore::Prekey> PrekeyStore::generate(int count, const DeviceIdentity &identity, const QString &deviceId)
+{
+    QList<Prekey> out;
+    if (!m_open || count <= 0)
+        return out;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction()) {
+        fail(db.lastError().text());
+        return out;
+    }
+    QSqlQuery next(db);
+    // Key ids are never reused, so a late share names exactly one secret (or none).
+    quint32 keyId = 0;
+    if (next.exec(QStringLiteral("SELECT value FROM meta WHERE name = 'next_key_id'")) && next.next())
+        keyId = next.value(0).toUInt();
+    next.finish();
+    keyId = std::max<quint32>(keyId, 1);
+    QSqlQuery ins(db);
+    ins.prepare(QStringLiteral("INSERT INTO own_prekey(key_id, public_key, signature, sealed_secret, created_ms)"
+                               " VALUES(?, ?, ?, ?, ?)"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 0; i < count; ++i, ++keyId) {
+        SecureBuffer secret(kKeyBytes);
+        QByteArray pub(kKeyBytes, Qt::Uninitialized);
+        if (secret.isNull() || crypto_box_keypair(reinterpret_cast<unsigned char *>(pub.data()), secret.data()) != 0) {
+            db.rollback();
+            fail(QStringLiteral("could not make a prekey"));
+            return {};
+        }
+        QByteArray sealed(kSealedBytes, Qt::Uninitialized);
+        auto *nonce = reinterpret_cast<unsigned char *>(sealed.data());
+        randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+        const QByteArray ad = secretAd(keyId);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr,
+                                                   secret.data(), secret.size(),
+                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
+                                                   quint64(ad.size()), nullptr, nonce, m_storageKey.data());
+        Prekey k{keyId, pub, identity.sign(signedBytes(deviceId, keyId, pub))};
+        ins.bindValue(0, qint64(keyId));
+        ins.bindValue(1, k.publicKey);
+        ins.bindValue(2, k.signature);
+        ins.bindValue(3, sealed);
+        ins.bindValue(4, now);
+        if (!ins.exec()) {
+            fail(ins.lastError().text());
+            db.rollback();
+            return {};
+        }
+        out.append(k);
+    }
+    QSqlQuery meta(db);
+    meta.prepare(QStringLiteral("INSERT INTO meta(name, value) VALUES('next_key_id', ?)"
+                                " ON CONFLICT(name) DO UPDATE SET value = excluded.value"));
+    meta.addBindValue(qint64(keyId));
+    if (!meta.exec() || !db.commit()) {
+        fail(meta.lastError().text());
+        db.rollback();
+        return {};
+    }
+    return out;
+}
+
+QList<PrekeyStore::Prekey> PrekeyStore::unpublished(int limit) const
+{
+    QList<Prekey> out;
+    if (!m_open)
+        return out;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM own_prekey WHERE published = 0"
+                             " ORDER BY key_id LIMIT ?"));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        fail(q.lastError().text());
+        return out;
+    }
+    while (q.next())
+        out.append({q.value(0).toUInt(), q.value(1).toByteArray(), q.value(2).toByteArray()});
+    return out;
+}
+
+bool PrekeyStore::markPublished(const QList<quint32> &keyIds)
+{
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return fail(db.lastError().text());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE own_prekey SET published = 1 WHERE key_id = ?"));
+    for (quint32 id : keyIds) {
+        q.bindValue(0, qint64(id));
+        if (!q.exec()) {
+            db.rollback();
+            return fail(q.lastError().text());
+        }
+    }
+    return db.commit() || fail(db.lastError().text());
+}
+
+int PrekeyStore::ownCount() const
+{
+    if (!m_open)
+        return 0;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM own_prekey")) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+SecureBuffer PrekeyStore::secret(quint32 keyId) const
+{
+    if (!m_open || keyId == 0)
+        return {};
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT sealed_secret FROM own_prekey WHERE key_id = ?"));
+    q.addBindValue(qint64(keyId));
+    if (!q.exec() || !q.next())
+        return {};
+    const QByteArray sealed = q.value(0).toByteArray();
+    if (sealed.size() != kSealedBytes)
+        return {};
+    SecureBuffer key(kKeyBytes);
+    const QByteArray ad = secretAd(keyId);
+    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.constData());
+    if (key.isNull() ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), nullptr, nullptr,
+                                                   nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                   quint64(sealed.size()) - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
+                                                   quint64(ad.size()), nonce, m_storageKey.data()) != 0)
+        return {};
+    return key;
+}
+
+bool PrekeyStore::consume(quint32 keyId)
+{
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM own_prekey WHERE key_id = ?"));
+    q.addBindValue(qint64(keyId));
+    if (!q.exec())
+        return fail(q.lastError().text());
+    return true;
+}
+
+bool PrekeyStore::putClaimed(const QString &deviceId, const Prekey &prekey)
+{
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("INSERT INTO claimed_prekey(device_id, key_id, public_key, signature, claimed_ms)"
+                             " VALUES(?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET key_id = excluded.key_id,"
+                             " public_key = excluded.public_key, signature = excluded.signature,"
+                             " claimed_ms = excluded.claimed_ms"));
+    q.addBindValue(deviceId);
+    q.addBindValue(qint64(prekey.keyId));
+    q.addBindValue(prekey.publicKey);
+    q.addBindValue(prekey.signature);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec())
+        return fail(q.lastError().text());
+    return true;
+}
+
+std::optional<PrekeyStore::Prekey> PrekeyStore::claimed(const QString &deviceId) const
+{
+    if (!m_open)
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM claimed_prekey WHERE device_id = ?"));
+    q.addBindValue(deviceId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return Prekey{q.value(0).toUInt(), q.value(1).toByteArray(), q.value(2).toByteArray()};
+}
+
+bool PrekeyStore::dropClaimed(const QString &deviceId)
+{
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM claimed_prekey WHERE device_id = ?"));
+    q.addBindValue(deviceId);
+    if (!q.exec())
+        return fail(q.lastError().text());
+    return true;
+}
+
+} // namespace hchat::crypto

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "crypto/SecureBuffer.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace hchat::crypto {
+
+class DeviceIdentity;
+
+// One-time prekeys in their own SQLite file (<profile>/prekeys.sqlite, QtSql, own connection):
+//   own_prekey      this device's X25519 prekeys: the public key, the secret sealed at rest
+//                   (XChaCha20-Poly1305 under the device's storage key, AD = the key id), and
+//                   whether the gateway has it; a secret is deleted once a share sealed to it
+//                   has been opened and kept, so a device secret stolen later opens none of them
+//   claimed_prekey  one prekey claimed from the gateway per peer device, verified against that
+//                   device's trusted identity key, waiting for the next key share to it
+// The file runs with secure_delete and a rollback journal (no WAL), so a deleted secret's bytes
+// are overwritten in the file rather than left in a free page or an old WAL frame.
+class PrekeyStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+    static constexpr int kKeyBytes = 32;
+
+    struct Prekey {
+        quint32 keyId = 0;
+        QByteArray publicKey; // X25519, 32 bytes
+        QByteArray signature; // Ed25519 by the owning device over signedBytes()
+    };
+
+    PrekeyStore();
+    ~PrekeyStore();
+    PrekeyStore(const PrekeyStore &) = delete;
+    PrekeyStore &operator=(const PrekeyStore &) = delete;
+
+    bool open(const QString &path, const SecureBuffer &storageKey);
+    void close();
+    bool isOpen() const { return m_open; }
+    QString lastError() const { return m_lastError; }
+
+    // What a prekey's signature covers: {"hchat-prekey-v1", device id, key id, public key}.
+    static QByteArray signedBytes(const QString &deviceId, quint32 keyId, QByteArrayView publicKey);
+    static bool verify(const Prekey &prekey, const QString &deviceId, QByteArrayView identityKey);
+
+    // ---- this device's prekeys -------------------------------------------------------------------
+    // Makes count new prekeys signed by identity (unpublished until markPublished).
+    QList<Prekey> generate(int count, const DeviceIdentity &identity, const QString &deviceId);
+    QList<Prekey> unpublished(int limit) const;
+    bool markPublished(const QList<quint32> &keyIds);
+    int ownCount() const;
+    // The secret of prekey keyId (null when there is none: never made, or already used).
+    SecureBuffer secret(quint32 keyId) const;
+    // The prekey was used: its secret is gone for good.
+    bool consume(quint32 keyId);
+
+    // ---- prekeys claimed for peer devices --------------------------------------------------------
+    bool putClaimed(const QString &deviceId, const Prekey &prekey);
+    std::optional<Prekey> claimed(const QString &deviceId) const;
+    bool dropClaimed(const QString &deviceId);
+
+private:
+    bool exec(const QString &sql);
+    bool fail(const QString &message) const;
+
+    QString m_connectionName;
+    mutable QString m_lastError;
+    SecureBuffer m_storageKey;
+    bool m_open = false;
+};
+
+} // namespace hchat::crypto
