@@ -13,3 +13,5 @@ target_compile_definitions(tst_crypto_keychain PRIVATE
 hchat_add_test(tst_crypto_channel SOURCES tst_crypto_channel.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 # Signed membership: who is a member of an encrypted channel (genesis, add, accept, leave, remove).
 hchat_add_test(tst_crypto_membership SOURCES tst_crypto_membership.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# One-time prekeys: shares sealed to them, their secrets gone from the file once used.
+hchat_add_test(tst_crypto_prekeys SOURCES tst_crypto_prekeys.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

@@ -3,7 +3,7 @@
 # executables so that CTest runs them in parallel.
 target_link_libraries(hchat_testsupport PUBLIC Qt6::WebSockets)
 
-hchat_add_test(tst_gateway_messaging SOURCES tst_gateway_messaging.cpp LABELS integration TIMEOUT 180)
+hchat_add_test(tst_gateway_messaging SOURCES tst_gateway_messaging.cpp LIBS PkgConfig::SODIUM LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_durability SOURCES tst_gateway_durability.cpp LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_badinput SOURCES tst_gateway_badinput.cpp LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_http SOURCES tst_gateway_http.cpp LIBS PkgConfig::SODIUM SQLite::SQLite3 LABELS integration TIMEOUT 180)

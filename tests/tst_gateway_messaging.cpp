@@ -7,6 +7,8 @@
 #include <QSet>
 #include <QtTest>
 
+#include <sodium.h>
+
 using namespace hchat::test;
 using namespace hchat::v1;
 
@@ -23,6 +25,8 @@ private slots:
     void inviteOnlyChannelMembership();
     void directChannelNameIsValidated();
     void keyShareReachesDeviceInboxOnly();
+    void acknowledgedInboxRowsAreDeletedAndSkipped();
+    void prekeysAreSignedCountedAndClaimedOnce();
     void markReadIsStoredAndPushedToOtherDevices();
     void pingPong();
 
@@ -32,6 +36,7 @@ private:
 
 void GatewayMessaging::initTestCase()
 {
+    QVERIFY(sodium_init() >= 0);
     m_gw = std::make_unique<GatewayProcess>();
     m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
     QVERIFY2(m_gw->start(), m_gw->output().constData());
@@ -446,6 +451,210 @@ void GatewayMessaging::keyShareReachesDeviceInboxOnly()
     again.token = receiver.token;
     QVERIFY(again.connectAndHello(&w));
     QCOMPARE(w.inbox_max_seq(), 1u);
+}
+
+// A key share lives at the gateway only until its device has stored it: the device acknowledges
+// its inbox (MarkRead of "~device") and the rows are gone; a pull from below says so.
+void GatewayMessaging::acknowledgedInboxRowsAreDeletedAndSkipped()
+{
+    ProtocolClient sender(*m_gw), receiver(*m_gw);
+    QVERIFY(sender.registerAndLogin(QStringLiteral("acksender")));
+    QVERIFY(receiver.registerAndLogin(QStringLiteral("ackreceiver")));
+    QVERIFY(sender.connectAndHello());
+    QVERIFY(receiver.connectAndHello());
+    const QString inbox = QStringLiteral("~") + receiver.deviceId;
+    for (int i = 0; i < 3; ++i) {
+        Frame share;
+        share.mutable_send()->set_channel(inbox.toStdString());
+        share.mutable_send()->set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+        share.mutable_send()->set_body("sealed key " + std::to_string(i));
+        share.mutable_send()->set_encrypted(true);
+        share.mutable_send()->set_kind(MESSAGE_KIND_KEY_SHARE);
+        auto reply = sender.request(share);
+        QVERIFY(reply && reply->has_send_ack());
+    }
+    // Only the inbox's own device may acknowledge it.
+    Frame foreign;
+    foreign.mutable_mark_read()->set_channel(inbox.toStdString());
+    foreign.mutable_mark_read()->set_seq(3);
+    auto reply = sender.request(foreign);
+    QVERIFY(reply && reply->has_error());
+    QCOMPARE(reply->error().code(), ERROR_FORBIDDEN);
+    QCOMPARE(receiver.sync(inbox, 1).messages_size(), 3);
+
+    Frame ack;
+    ack.mutable_mark_read()->set_channel(inbox.toStdString());
+    ack.mutable_mark_read()->set_seq(2);
+    reply = receiver.request(ack);
+    QVERIFY(reply && reply->has_ok());
+    const SyncResponse after = receiver.sync(inbox, 1);
+    QCOMPARE(after.acknowledged_seq(), 2u);
+    QCOMPARE(after.server_max_seq(), 3u);
+    QCOMPARE(after.messages_size(), 1);
+    QCOMPARE(after.messages(0).seq(), 3u);
+    QCOMPARE(after.messages(0).body(), std::string("sealed key 2"));
+    // Acknowledging less changes nothing; beyond the end stops at the end; seqs are not reused.
+    ack.mutable_mark_read()->set_seq(1);
+    QVERIFY(receiver.request(ack)->has_ok());
+    QCOMPARE(receiver.sync(inbox, 1).acknowledged_seq(), 2u);
+    ack.mutable_mark_read()->set_seq(1000);
+    QVERIFY(receiver.request(ack)->has_ok());
+    const SyncResponse empty = receiver.sync(inbox, 1);
+    QCOMPARE(empty.acknowledged_seq(), 3u);
+    QCOMPARE(empty.messages_size(), 0);
+    QVERIFY(!empty.has_more());
+    Frame share;
+    share.mutable_send()->set_channel(inbox.toStdString());
+    share.mutable_send()->set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+    share.mutable_send()->set_body("later");
+    share.mutable_send()->set_encrypted(true);
+    share.mutable_send()->set_kind(MESSAGE_KIND_KEY_SHARE);
+    reply = sender.request(share);
+    QVERIFY(reply && reply->has_send_ack());
+    QCOMPARE(reply->send_ack().seq(), 4u);
+    Welcome w;
+    ProtocolClient again(*m_gw);
+    again.token = receiver.token;
+    QVERIFY(again.connectAndHello(&w));
+    QCOMPARE(w.inbox_max_seq(), 4u);
+}
+
+namespace {
+// What a prekey's signature covers, spelled out independently of the client's CanonicalBytes:
+// {"hchat-prekey-v1", device id, key id, public key}, each as a 32-bit big-endian length (or
+// value) and bytes.
+std::string prekeySignedBytes(const std::string &deviceId, std::uint32_t keyId, const std::string &publicKey)
+{
+    std::string out;
+    auto u32 = [&out](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            out.push_back(char((v >> shift) & 0xff));
+    };
+    auto field = [&](const std::string &f) {
+        u32(std::uint32_t(f.size()));
+        out += f;
+    };
+    field("hchat-prekey-v1");
+    field(deviceId);
+    u32(keyId);
+    field(publicKey);
+    return out;
+}
+
+struct SigningDevice {
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+
+    SigningDevice() { crypto_sign_keypair(pk, sk); }
+    DeviceKeys keys() const
+    {
+        unsigned char xpk[crypto_scalarmult_BYTES];
+        if (crypto_sign_ed25519_pk_to_curve25519(xpk, pk) != 0)
+            return {};
+        unsigned char sig[crypto_sign_BYTES];
+        crypto_sign_detached(sig, nullptr, xpk, sizeof xpk, sk);
+        DeviceKeys k;
+        k.set_identity_key(pk, sizeof pk);
+        k.set_exchange_key(xpk, sizeof xpk);
+        k.set_signature(sig, sizeof sig);
+        return k;
+    }
+    OneTimePrekey prekey(const QString &deviceId, std::uint32_t keyId) const
+    {
+        unsigned char pub[crypto_box_PUBLICKEYBYTES], sec[crypto_box_SECRETKEYBYTES];
+        crypto_box_keypair(pub, sec);
+        OneTimePrekey k;
+        k.set_key_id(keyId);
+        k.set_public_key(pub, sizeof pub);
+        const std::string bytes = prekeySignedBytes(deviceId.toStdString(), keyId, k.public_key());
+        unsigned char sig[crypto_sign_BYTES];
+        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(), sk);
+        k.set_signature(sig, sizeof sig);
+        return k;
+    }
+};
+} // namespace
+
+// One-time prekeys: only signed ones of a device with published keys are kept, a claim hands each
+// one out once (then it is gone), and a device without any is simply absent from the answer.
+void GatewayMessaging::prekeysAreSignedCountedAndClaimedOnce()
+{
+    ProtocolClient owner(*m_gw), claimer(*m_gw);
+    QVERIFY(owner.registerAndLogin(QStringLiteral("prekeyowner")));
+    QVERIFY(claimer.registerAndLogin(QStringLiteral("prekeyclaimer")));
+    const SigningDevice device;
+    PrekeyUpload upload;
+    *upload.add_prekeys() = device.prekey(owner.deviceId, 1);
+    // Before the device's keys are published there is nothing to check a signature against.
+    auto r = owner.post(QStringLiteral("/v1/keys/prekeys"), upload);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
+    QVERIFY(owner.post(QStringLiteral("/v1/keys/publish"), device.keys()).ok());
+
+    // Bad input changes nothing: a bad signature, a prekey signed for another device, a wrong size,
+    // key id 0, too many in one request.
+    PrekeyUpload bad;
+    *bad.add_prekeys() = device.prekey(owner.deviceId, 2);
+    (*bad.mutable_prekeys(0)->mutable_signature())[0] ^= 1;
+    r = owner.post(QStringLiteral("/v1/keys/prekeys"), bad);
+    QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
+    bad.Clear();
+    *bad.add_prekeys() = device.prekey(claimer.deviceId, 2);
+    QCOMPARE(owner.post(QStringLiteral("/v1/keys/prekeys"), bad).error, ERROR_INVALID_ARGUMENT);
+    bad.Clear();
+    *bad.add_prekeys() = device.prekey(owner.deviceId, 2);
+    bad.mutable_prekeys(0)->mutable_public_key()->pop_back();
+    QCOMPARE(owner.post(QStringLiteral("/v1/keys/prekeys"), bad).error, ERROR_INVALID_ARGUMENT);
+    bad.Clear();
+    *bad.add_prekeys() = device.prekey(owner.deviceId, 0);
+    QCOMPARE(owner.post(QStringLiteral("/v1/keys/prekeys"), bad).error, ERROR_INVALID_ARGUMENT);
+    bad.Clear();
+    for (std::uint32_t i = 0; i < 101; ++i)
+        *bad.add_prekeys() = device.prekey(owner.deviceId, 1000 + i);
+    QCOMPARE(owner.post(QStringLiteral("/v1/keys/prekeys"), bad).error, ERROR_LIMIT_ABOVE_CAP);
+    PrekeyCount count;
+    QVERIFY(owner.post(QStringLiteral("/v1/keys/prekeys"), PrekeyUpload(), &count).ok());
+    QCOMPARE(count.available(), 0u);
+
+    PrekeyUpload good;
+    for (std::uint32_t i = 1; i <= 3; ++i)
+        *good.add_prekeys() = device.prekey(owner.deviceId, i);
+    QVERIFY(owner.post(QStringLiteral("/v1/keys/prekeys"), good, &count).ok());
+    QCOMPARE(count.available(), 3u);
+    // The same key ids again add nothing.
+    QVERIFY(owner.post(QStringLiteral("/v1/keys/prekeys"), good, &count).ok());
+    QCOMPARE(count.available(), 3u);
+
+    // One per device and claim (a device named twice still gets one); unknown devices are absent.
+    PrekeyClaim claim;
+    claim.add_device_ids(owner.deviceId.toStdString());
+    claim.add_device_ids(owner.deviceId.toStdString());
+    claim.add_device_ids("no-such-device");
+    QSet<std::uint32_t> handedOut;
+    for (int round = 0; round < 4; ++round) {
+        PrekeyClaimResponse res;
+        QVERIFY(claimer.post(QStringLiteral("/v1/keys/claim"), claim, &res).ok());
+        if (round == 3) {
+            QCOMPARE(res.prekeys_size(), 0); // all three are gone
+            break;
+        }
+        QCOMPARE(res.prekeys_size(), 1);
+        QCOMPARE(QString::fromStdString(res.prekeys(0).device_id()), owner.deviceId);
+        const OneTimePrekey &k = res.prekeys(0).prekey();
+        const std::string bytes = prekeySignedBytes(owner.deviceId.toStdString(), k.key_id(), k.public_key());
+        QCOMPARE(crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(k.signature().data()),
+                                             reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(),
+                                             device.pk),
+                 0);
+        QVERIFY(!handedOut.contains(k.key_id()));
+        handedOut.insert(k.key_id());
+    }
+    QVERIFY(owner.post(QStringLiteral("/v1/keys/prekeys"), PrekeyUpload(), &count).ok());
+    QCOMPARE(count.available(), 0u);
+    PrekeyClaim tooMany;
+    for (int i = 0; i < 257; ++i)
+        tooMany.add_device_ids("d" + std::to_string(i));
+    QCOMPARE(claimer.post(QStringLiteral("/v1/keys/claim"), tooMany).error, ERROR_LIMIT_ABOVE_CAP);
 }
 
 void GatewayMessaging::markReadIsStoredAndPushedToOtherDevices()
