@@ -7,6 +7,9 @@
 
 #include "AttachmentInfo.h"
 #include "AttachmentTransfers.h"
+#include "crypto/KeyShare.h"
+#include "crypto/PrekeyStore.h"
+#include "crypto/SenderSession.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -440,6 +443,69 @@ private slots:
         // The laptop's key material opens nothing new, even handed the ciphertext.
         const auto in = (*bobLaptop)->crypto()->decryptMessage(*alice->store()->message(ch, second));
         QVERIFY(in.state != crypto::ChannelCrypto::DisplayState::Decrypted);
+    }
+
+    // Someone steals Bob's device secrets (his identity key and a copy of his whole profile) after
+    // he has read Alice's message. The key share that carried her session was sealed to one of his
+    // one-time prekeys, whose secret his device deleted once it had kept the session: nothing the
+    // thief holds opens that share, and the gateway no longer keeps it (Bob acknowledged his inbox).
+    // For contrast, a share sealed to the device key alone (what HChat did before) opens.
+    void stolenDeviceSecretOpensNoShareSentBefore()
+    {
+        const QString ch = QStringLiteral("forward-secrecy");
+        auto [alice, bob] = encryptedPair(ch);
+        const QString bobNick = QStringLiteral("bob-") + ch;
+        const QString bobDevice = (*bob)->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->prekeys().claimed(bobDevice).has_value(), 20000);
+        const quint32 prekeyId = (*alice)->crypto()->prekeys().claimed(bobDevice)->keyId;
+        QVERIFY(!(*bob)->crypto()->prekeys().secret(prekeyId).isNull());
+
+        const QString secret = QStringLiteral("the boat leaves at dawn");
+        const quint64 seq = sendAndWait(*alice, ch, secret);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), secret, 20000);
+        const QString inbox = QLatin1Char('~') + bobDevice;
+        std::optional<StoredMessage> share;
+        for (const StoredMessage &m : bob->store()->page(inbox, 1, bob->store()->maxSeq(inbox)))
+            if (m.kind == MessageKind::KeyShare && crypto::KeyShare::peekPrekeyId(m.body) == prekeyId)
+                share = m;
+        QVERIFY2(share, "no key share sealed to the claimed prekey reached Bob");
+        QVERIFY((*bob)->crypto()->prekeys().secret(prekeyId).isNull());
+
+        // The theft.
+        QTemporaryDir loot(scratchRoot() + QStringLiteral("/loot-XXXXXX"));
+        const QString profile = bob->dir->path();
+        for (const QString &name : QDir(profile).entryList(QDir::Files | QDir::Hidden))
+            QVERIFY(QFile::copy(profile + QLatin1Char('/') + name, loot.filePath(name)));
+        auto stolen = crypto::DeviceIdentity::fromSecret((*bob)->crypto()->identity()->exportSecret().view());
+        QVERIFY(stolen);
+        crypto::PrekeyStore stolenPrekeys;
+        QVERIFY(stolenPrekeys.open(loot.filePath(QStringLiteral("prekeys.sqlite")), stolen->deriveStorageKey()));
+        QVERIFY(stolenPrekeys.ownCount() > 0); // the unused ones are there, and open nothing here
+        const QByteArray aliceKey = (*alice)->crypto()->identity()->identityKey();
+        const crypto::IdentityKeyLookup aliceKnown = [&](const QString &, const QString &) { return aliceKey; };
+        const auto opened = crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, share->sender,
+                                                   share->senderDevice,
+                                                   [&](quint32 id) { return stolenPrekeys.secret(id); });
+        QCOMPARE(opened.error, crypto::KeyShare::Error::PrekeyUnknown);
+        // Every prekey secret left in the loot, tried on the share: none opens it.
+        for (quint32 id = 1; id <= prekeyId + crypto::ChannelCrypto::kPrekeyTarget; ++id) {
+            const auto attempt = crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, {}, {},
+                                                        [&](quint32) { return stolenPrekeys.secret(id); });
+            QVERIFY(!attempt.ok());
+        }
+        auto later = crypto::SenderSession::create(ch);
+        const QByteArray oldStyle = crypto::KeyShare::seal(*later, *(*alice)->crypto()->identity(), share->sender,
+                                                           share->senderDevice,
+                                                           {bobNick, bobDevice, stolen->identityKey()});
+        QVERIFY(crypto::KeyShare::open(oldStyle, *stolen, bobNick, bobDevice, aliceKnown).ok());
+
+        // The gateway deleted the share once Bob's device had it.
+        ProtocolClient asBob(*m_gw);
+        asBob.token = bob->token;
+        QTRY_VERIFY_WITH_TIMEOUT(asBob.sync(inbox, 1).acknowledged_seq() >= share->seq, 20000);
+        const hchat::v1::SyncResponse left = asBob.sync(inbox, 1);
+        for (const auto &m : left.messages())
+            QVERIFY(m.seq() > share->seq);
     }
 
     // Alice reads Bob's safety number; meanwhile the gateway shows a new device for Bob, which
