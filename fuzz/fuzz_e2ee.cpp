@@ -1,6 +1,7 @@
 // End-to-end encryption on hostile bytes: EncryptedEnvelope and SealedKeyShare bodies through
-// ChannelCrypto (MessageCrypto::decrypt, KeyShare::open, SenderKeyStore, TrustStore in a scratch
-// profile), key directory records, membership rows and signed membership operations. alice's device
+// ChannelCrypto (MessageCrypto::decrypt, KeyShare::open, SenderKeyStore, PrekeyStore, TrustStore in
+// a scratch profile), key directory records, claimed one-time prekeys, membership rows and signed
+// membership operations. alice's device
 // receives; bob (trusted; "secret" was founded by his signed genesis and alice accepted) has shared
 // his session with it (E2eeFixture.h).
 //
@@ -11,13 +12,16 @@
 //   2  payload is plaintext that bob encrypts; it must decrypt, and again under another seq be a
 //      replay
 //   3  payload is a KEY_SHARE body in alice's inbox from bob
-//   4  payload parsed as a KeySharePayload that bob seals to alice's device and signs
+//   4  payload parsed as a KeySharePayload that bob seals to alice's device and signs, naming the
+//      one-time prekey id `flags` (0: sealed to the device key)
 //   5  payload is a KeysResponse from the key directory (records of bob and alice left out)
 //   6  payload is a Message applied as a membership message
 //   7  payload parsed as a MembershipOp of bob in "secret", signed again with bob's key (flags bit 0:
 //      its previous replaced by the channel's head), so the membership rules past the signature
 //      run on fuzzed fields (genesis, add, accept, leave, remove; direct-channel rules)
 //   8  payload is the body of a MEMBERSHIP message from bob in "secret"
+//   9  payload is a PrekeyClaimResponse (every device in it asked for as bob's): a prekey is kept
+//      only for bob's device and only with his signature over it
 // Flags bit 0: the arrival names the client_msg_id the envelope's header names (as it does for a
 // genuine message); bit 1: the arrival names the sender and device of the header, not bob's.
 #include "E2eeFixture.h"
@@ -29,6 +33,7 @@
 #include "crypto/KeyShare.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
+#include "crypto/PrekeyStore.h"
 #include "hchat.pb.h"
 
 #include <QCoreApplication>
@@ -196,7 +201,8 @@ void acceptShare(const QByteArray &body)
     g_crypto->acceptKeyShare(fromSender(QLatin1Char('~') + kMyDevice, body, MessageKind::KeyShare));
 }
 
-void sealAndAccept(const QByteArray &bytes)
+// flags: the prekey id the share names (0: sealed to the device key), signed as the sender would.
+void sealAndAccept(const QByteArray &bytes, std::uint8_t flags)
 {
     hchat::v1::KeySharePayload payload;
     if (!payload.ParseFromArray(bytes.constData(), int(bytes.size())))
@@ -209,6 +215,7 @@ void sealAndAccept(const QByteArray &bytes)
     sealed.set_sender_device(payload.sender_device());
     sealed.set_recipient(payload.recipient());
     sealed.set_recipient_device(payload.recipient_device());
+    sealed.set_prekey_id(flags);
     std::string nonce(crypto_box_NONCEBYTES, '\x07');
     std::string box(plain.size() + crypto_box_MACBYTES, '\0');
     if (crypto_box_easy(reinterpret_cast<unsigned char *>(box.data()),
@@ -227,6 +234,7 @@ void sealAndAccept(const QByteArray &bytes)
                                        .add(b(sealed.recipient_device()))
                                        .add(b(sealed.nonce()))
                                        .add(b(sealed.ciphertext()))
+                                       .addU32(sealed.prekey_id())
                                        .bytes();
     sealed.set_signature(g_sender->sign(signedBytes).toStdString());
     acceptShare(b(sealed.SerializeAsString()));
@@ -244,6 +252,28 @@ void applyKeys(const QByteArray &bytes)
             *kept.add_devices() = rec;
     }
     g_crypto->applyDeviceKeys(kept);
+}
+
+// A claim answer from the gateway, every device in it taken as the sender's: only a prekey signed
+// by the sender's device key for that very device may be kept.
+void applyClaims(const QByteArray &bytes)
+{
+    hchat::v1::PrekeyClaimResponse in;
+    if (!in.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    QHash<QString, QString> asked;
+    for (const auto &c : in.prekeys())
+        asked.insert(q(c.device_id()), kSender);
+    g_crypto->prekeys().dropClaimed(kSenderDevice);
+    g_crypto->applyClaimedPrekeys(in, asked);
+    for (auto it = asked.cbegin(); it != asked.cend(); ++it) {
+        const auto kept = g_crypto->prekeys().claimed(it.key());
+        if (!kept)
+            continue;
+        if (it.key() != kSenderDevice || !PrekeyStore::verify(*kept, kSenderDevice, g_sender->identityKey()))
+            invariantBroken("a claimed prekey without the device's signature was kept");
+        g_crypto->prekeys().dropClaimed(it.key());
+    }
 }
 
 } // namespace
@@ -286,7 +316,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 2)
         return 0;
     restoreMembership();
-    const std::uint8_t mode = data[0] % 9;
+    const std::uint8_t mode = data[0] % 10;
     const std::uint8_t flags = data[1];
     const QByteArray payload(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     switch (mode) {
@@ -308,7 +338,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         acceptShare(payload);
         break;
     case 4:
-        sealAndAccept(payload);
+        sealAndAccept(payload, flags);
         break;
     case 5:
         applyKeys(payload);
@@ -327,6 +357,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         break;
     case 8:
         g_crypto->applyMembership(fromSender(kE2eeChannel, payload, MessageKind::Membership));
+        break;
+    case 9:
+        applyClaims(payload);
         break;
     }
     return 0;

@@ -5,6 +5,7 @@
 #include "GatewayFixture.h"
 
 #include "crypto/KeyShare.h"
+#include "crypto/PrekeyStore.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "hchat.pb.h"
@@ -364,6 +365,19 @@ void e2eeSeeds()
     payload.set_recipient(kMe.toStdString());
     payload.set_recipient_device(kMyDevice.toStdString());
     seed("e2ee", "key-share-payload", e2ee(4, 0, str(payload)));
+    seed("e2ee", "key-share-payload-prekey", e2ee(4, 7, str(payload)));
+    // Claimed prekeys: one signed by bob's device for itself, one for a device it is not.
+    crypto::PrekeyStore::Prekey prekey{3, QByteArray(32, '\x21'), {}};
+    prekey.signature = bob.sign(crypto::PrekeyStore::signedBytes(kSenderDevice, prekey.keyId, prekey.publicKey));
+    PrekeyClaimResponse claims;
+    for (const QString &device : {kSenderDevice, QStringLiteral("ca000000000000000000000000000003")}) {
+        auto *c = claims.add_prekeys();
+        c->set_device_id(device.toStdString());
+        c->mutable_prekey()->set_key_id(prekey.keyId);
+        c->mutable_prekey()->set_public_key(prekey.publicKey.toStdString());
+        c->mutable_prekey()->set_signature(prekey.signature.toStdString());
+    }
+    seed("e2ee", "claimed-prekeys", e2ee(9, 0, str(claims)));
     KeysResponse keys;
     fixedIdentity('C').fillDeviceKeys(keys.add_devices(), QStringLiteral("carol"),
                                       QStringLiteral("ca000000000000000000000000000003"));
