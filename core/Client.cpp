@@ -2,6 +2,7 @@
 
 #include "MembershipPoster.h"
 #include "PrekeySupply.h"
+#include "crypto/DeviceList.h"
 
 #include <QDateTime>
 
@@ -91,6 +92,9 @@ void Client::init(TokenVault *vault)
     });
     m_membership = new MembershipPoster(m_store, m_outbox, m_crypto, this);
     m_prekeySupply = new PrekeySupply(m_http, m_crypto, this);
+    m_deviceApproval = new DeviceApproval(m_http, m_crypto, [this] { fetchKeys({m_nick}); }, this);
+    connect(m_deviceApproval, &DeviceApproval::stateChanged, this, &Client::deviceApprovalChanged);
+    connect(m_deviceApproval, &DeviceApproval::approvalRequested, this, &Client::deviceAwaitsApproval);
     // The inbox rows this device holds (durably) are acknowledged, and the gateway deletes them.
     m_inboxAckTimer.setSingleShot(true);
     m_inboxAckTimer.setInterval(200);
@@ -416,12 +420,24 @@ quint64 Client::revokeDevice(const QString &deviceId)
         finishLater(id, false, tr("This device signs out with Sign out, not by revoking itself."));
         return id;
     }
-    hchat::v1::RevokeDevice req;
-    req.set_device_id(deviceId.toStdString());
-    postWithFailover(QStringLiteral("/v1/devices/revoke"), QByteArray::fromStdString(req.SerializeAsString()),
-                     [this, id](bool ok, int, const QString &error, const QByteArray &) {
-                         emit requestFinished(id, ok, error);
-                     });
+    // The signed list without it first, so that peers revoke it on the account's word, not only
+    // because the gateway's directory stopped listing it.
+    auto revokeAtGateway = [this, id, deviceId](bool listed, const QString &listError) {
+        if (!listed) {
+            emit requestFinished(id, false, listError);
+            return;
+        }
+        hchat::v1::RevokeDevice req;
+        req.set_device_id(deviceId.toStdString());
+        postWithFailover(QStringLiteral("/v1/devices/revoke"), QByteArray::fromStdString(req.SerializeAsString()),
+                         [this, id](bool ok, int, const QString &error, const QByteArray &) {
+                             emit requestFinished(id, ok, error);
+                         });
+    };
+    if (isEncryptionReady())
+        m_deviceApproval->removeFromList(deviceId, revokeAtGateway);
+    else
+        revokeAtGateway(true, {});
     return id;
 }
 
@@ -985,6 +1001,11 @@ void Client::onPushed(const hchat::v1::Frame &frame)
         emit readReceipt(channel, QString::fromStdString(frame.read_receipt().nick()), seq);
         break;
     }
+    case hchat::v1::Frame::kDevicesChanged:
+        // A device of this account appeared or the account's list changed.
+        if (isEncryptionReady())
+            fetchKeys({m_nick});
+        break;
     case hchat::v1::Frame::kError:
         qCWarning(lcClient).noquote() << "gateway error:" << QString::fromStdString(frame.error().message());
         emit errorOccurred(QString::fromStdString(frame.error().message()));
@@ -1126,7 +1147,40 @@ void Client::publishKeys()
             return;
         }
         m_prekeySupply->start();
+        m_deviceApproval->start();
     });
+}
+
+DeviceApproval::State Client::deviceApprovalState() const
+{
+    return m_deviceApproval->state();
+}
+
+QString Client::deviceApprovalCode() const
+{
+    return m_deviceApproval->ownCode();
+}
+
+QStringList Client::devicesAwaitingApproval() const
+{
+    return m_deviceApproval->waitingDevices();
+}
+
+QString Client::approvalCodeOf(const QString &deviceId) const
+{
+    return m_deviceApproval->codeOf(deviceId);
+}
+
+quint64 Client::approveDevice(const QString &deviceId, const QString &shownCode)
+{
+    const quint64 id = nextRequestId();
+    if (!isEncryptionReady()) {
+        finishLater(id, false, tr("Encryption is not ready."));
+        return id;
+    }
+    m_deviceApproval->approve(deviceId, shownCode,
+                              [this, id](bool ok, const QString &error) { emit requestFinished(id, ok, error); });
+    return id;
 }
 
 void Client::acknowledgeInbox()
@@ -1171,6 +1225,8 @@ quint64 Client::fetchKeys(const QStringList &nicks)
         if (ok) {
             m_crypto->applyDeviceKeys(resp, asked);
             retryKeyShares();
+            if (asked.contains(m_nick, Qt::CaseInsensitive))
+                m_deviceApproval->ownKeysFetched();
             emit keysFetched(asked);
         } else {
             qCWarning(lcClient).noquote() << "key fetch failed:" << r.error;

@@ -17,6 +17,8 @@
 #include <QSet>
 #include <QSslCertificate>
 #include <QTimer>
+
+#include "DeviceApproval.h"
 #include <QUrl>
 
 #include <functional>
@@ -97,6 +99,16 @@ public:
     // *error otherwise.
     bool markVerified(const QString &nick, const QString &shownNumber, QString *error = nullptr);
     hchat::crypto::TrustStore::State trustState(const QString &nick) const; // the weakest device
+
+    // This device on the account's signed device list (DeviceApproval): Waiting until another
+    // device of the account approves it, showing deviceApprovalCode() meanwhile.
+    DeviceApproval::State deviceApprovalState() const;
+    QString deviceApprovalCode() const;
+    // Devices of this account waiting for this device's approval, and the code each shows.
+    QStringList devicesAwaitingApproval() const;
+    QString approvalCodeOf(const QString &deviceId) const;
+    // The user compared shownCode with the new device's screen: it goes on the account's list.
+    quint64 approveDevice(const QString &deviceId, const QString &shownCode);
 
     // ---- profile -----------------------------------------------------------------------------
     // Opens <dataDir>/history.sqlite (created if missing). A damaged or newer database is not
@@ -263,6 +275,9 @@ signals:
     void invitationsChanged(const QString &channel);
     // The key directory answered (device keys applied).
     void keysFetched(const QStringList &nicks);
+    void deviceApprovalChanged(hchat::DeviceApproval::State state);
+    // Another device signed in to this account and waits: approve it if it shows code.
+    void deviceAwaitsApproval(const QString &deviceId, const QString &code);
 
 private:
     void init(TokenVault *vault);
@@ -344,6 +359,7 @@ private:
     hchat::crypto::ChannelCrypto *m_crypto = nullptr;
     MembershipPoster *m_membership = nullptr;
     PrekeySupply *m_prekeySupply = nullptr;
+    DeviceApproval *m_deviceApproval = nullptr;
     QTimer m_inboxAckTimer;
     quint64 m_inboxAckedSeq = 0; // the inbox seq last acknowledged in this connection
     QHash<QString, QList<quint64>> m_awaitingGenesis; // channel → requests finished by its genesis

@@ -23,6 +23,8 @@ inline constexpr std::size_t kMaxAttachmentNameLength = 255;
 inline constexpr std::size_t kMaxOpenUploads = 8;
 inline constexpr std::uint64_t kDefaultMaxAttachmentBytes = 100ULL * 1024 * 1024;
 inline constexpr std::size_t kUploadIdLength = 32;
+// Devices in an account's signed device list (POST /v1/keys/devicelist).
+inline constexpr std::size_t kMaxDevicesPerList = 64;
 // One-time prekeys (POST /v1/keys/prekeys, /v1/keys/claim).
 inline constexpr std::size_t kMaxPrekeysPerUpload = 100;
 inline constexpr std::size_t kMaxPrekeysPerDevice = 200;

@@ -1,5 +1,6 @@
 #include "HttpApi.h"
 
+#include "Fanout.h"
 #include "Limits.h"
 #include "NameRules.h"
 #include "ProtocolError.h"
@@ -21,26 +22,60 @@ namespace {
 // A sync answer stops adding messages past this many body bytes (has_more tells the rest).
 constexpr std::size_t kMaxSyncResponseBytes = 8 * 1024 * 1024;
 
-// The signed bytes of a one-time prekey, as the client's CanonicalBytes builds them: a domain
-// string, then each field as a 32-bit big-endian length and its bytes (integers as 4 bytes).
+// Signed bytes as the client's CanonicalBytes builds them: a domain string, then each field as a
+// 32-bit big-endian length and its bytes (integers as 4 or 8 big-endian bytes).
+class Canonical {
+public:
+    explicit Canonical(const std::string &domain) { add(domain); }
+    Canonical &add(const std::string &field)
+    {
+        u32(std::uint32_t(field.size()));
+        m_bytes += field;
+        return *this;
+    }
+    Canonical &u32(std::uint32_t v) { return be(v, 4); }
+    Canonical &u64(std::uint64_t v) { return be(v, 8); }
+    bool verify(const std::string &signature, const std::string &publicKey) const
+    {
+        return signature.size() == crypto_sign_BYTES && publicKey.size() == crypto_sign_PUBLICKEYBYTES &&
+               crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(signature.data()),
+                                           reinterpret_cast<const unsigned char *>(m_bytes.data()), m_bytes.size(),
+                                           reinterpret_cast<const unsigned char *>(publicKey.data())) == 0;
+    }
+
+private:
+    Canonical &be(std::uint64_t v, int bytes)
+    {
+        for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
+            m_bytes.push_back(char((v >> shift) & 0xff));
+        return *this;
+    }
+    std::string m_bytes;
+};
+
 bool prekeySignatureValid(const std::string &deviceId, const OneTimePrekey &k, const std::string &identityKey)
 {
-    std::string bytes;
-    auto addU32 = [&bytes](std::uint32_t v) {
-        for (int shift = 24; shift >= 0; shift -= 8)
-            bytes.push_back(char((v >> shift) & 0xff));
-    };
-    auto add = [&](const std::string &field) {
-        addU32(std::uint32_t(field.size()));
-        bytes += field;
-    };
-    add("hchat-prekey-v1");
-    add(deviceId);
-    addU32(k.key_id());
-    add(k.public_key());
-    return crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(k.signature().data()),
-                                       reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(),
-                                       reinterpret_cast<const unsigned char *>(identityKey.data())) == 0;
+    return Canonical("hchat-prekey-v1").add(deviceId).u32(k.key_id()).add(k.public_key()).verify(k.signature(),
+                                                                                                 identityKey);
+}
+
+bool deviceListSignatureValid(const SignedDeviceList &l, const std::string &identityKey)
+{
+    Canonical c("hchat-devicelist-v1");
+    c.u32(l.version()).add(l.nick()).u64(l.generation()).u32(std::uint32_t(l.devices_size()));
+    for (const auto &d : l.devices())
+        c.add(d.device_id()).add(d.identity_key());
+    c.add(l.signer_device());
+    return c.verify(l.signature(), identityKey);
+}
+
+// The published identity key of one of nick's devices (empty: none).
+std::string identityKeyOf(MessageStore &st, const std::string &nick, const std::string &deviceId)
+{
+    for (const auto &k : st.fetchKeys(nick))
+        if (k.device_id() == deviceId)
+            return k.identity_key();
+    return {};
 }
 
 template <class M>
@@ -141,6 +176,7 @@ const std::vector<HttpApi::Route> &HttpApi::routes()
         {"POST", "/v1/keys/fetch", Access::Token, &HttpApi::fetchKeys},
         {"POST", "/v1/keys/prekeys", Access::Token, &HttpApi::uploadPrekeys},
         {"POST", "/v1/keys/claim", Access::Token, &HttpApi::claimPrekeys},
+        {"POST", "/v1/keys/devicelist", Access::Token, &HttpApi::publishDeviceList},
         {"POST", "/v1/devices", Access::Token, &HttpApi::devices},
         {"POST", "/v1/devices/revoke", Access::Token, &HttpApi::revokeDevice},
         {"POST", "/v1/account/password", Access::Token, &HttpApi::changePassword},
@@ -375,9 +411,15 @@ void HttpApi::publishKeys(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
     auto keys = std::make_shared<DeviceKeys>(parseBody<DeviceKeys>(request.body));
+    auto userId = std::make_shared<std::int64_t>(0);
     // Checked after authentication, so that a caller without a valid token learns nothing else.
-    onStore(false, reply, [token, keys](MessageStore &st) {
+    onStore(false, [this, reply, userId](HttpResponse res) {
+        if (res.status == 200)
+            devicesChanged(*userId);
+        reply(std::move(res));
+    }, [token, keys, userId](MessageStore &st) {
         const auto auth = authenticate(st, token);
+        *userId = auth.userId;
         if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
             keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES || keys->signature().size() != crypto_sign_BYTES)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "identity_key and exchange_key are 32 bytes, signature 64");
@@ -406,10 +448,78 @@ void HttpApi::fetchKeys(HttpRequest &request, Reply reply)
     onStore(true, reply, [token, req](MessageStore &st) {
         authenticate(st, token);
         KeysResponse res;
-        for (const auto &nick : req->nicks())
+        for (const auto &nick : req->nicks()) {
             for (auto &k : st.fetchKeys(nick))
                 *res.add_devices() = std::move(k);
+            if (auto body = st.deviceList(nick); body && !res.add_device_lists()->ParseFromString(*body))
+                res.mutable_device_lists()->RemoveLast();
+        }
         return ok(res);
+    });
+}
+
+// The user's sessions (every gateway) learn that its devices changed: a device to approve, or an
+// approval, is one key fetch away.
+void HttpApi::devicesChanged(std::int64_t userId)
+{
+    Frame f;
+    f.mutable_devices_changed();
+    m_ctx.fanout->toUsers({userId}, std::make_shared<const std::string>(f.SerializeAsString()), false);
+}
+
+void HttpApi::publishDeviceList(HttpRequest &request, Reply reply)
+{
+    const std::string token = bearer(request);
+    auto list = std::make_shared<SignedDeviceList>(parseBody<SignedDeviceList>(request.body));
+    auto userId = std::make_shared<std::int64_t>(0);
+    onStore(false, [this, reply, userId](HttpResponse res) {
+        if (res.status == 200)
+            devicesChanged(*userId);
+        reply(std::move(res));
+    }, [token, list, userId](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        *userId = auth.userId;
+        // The form is checked after authentication, so that a caller without a valid token
+        // learns nothing else.
+        if (list->version() != 1)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "device list version 1 is the only one");
+        if (list->devices_size() < 1 || std::size_t(list->devices_size()) > limits::kMaxDevicesPerList)
+            throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "a device list holds 1..64 devices (MAX_DEVICES_PER_LIST)");
+        for (int i = 0; i < list->devices_size(); ++i) {
+            const auto &d = list->devices(i);
+            if (d.device_id().empty() || d.device_id().size() > 64 || d.identity_key().size() != crypto_sign_PUBLICKEYBYTES)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list entry is a device id (1..64 bytes) and a 32-byte key");
+            if (i > 0 && !(list->devices(i - 1).device_id() < d.device_id()))
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list is sorted by device id, each device once");
+        }
+        if (list->generation() == 0 || list->signature().size() != crypto_sign_BYTES)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list has a generation above 0 and a 64-byte signature");
+        if (list->nick() != auth.nick || list->signer_device() != auth.deviceId)
+            throw ProtocolError(ERROR_FORBIDDEN, "a device publishes only its own account's list, signed by itself");
+        const std::string signerKey = identityKeyOf(st, auth.nick, auth.deviceId);
+        if (signerKey.empty())
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
+        if (!deviceListSignatureValid(*list, signerKey))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the device list's signature does not verify");
+        auto inList = [](const SignedDeviceList &l, const std::string &device, const std::string &key) {
+            return std::any_of(l.devices().begin(), l.devices().end(), [&](const DeviceListEntry &d) {
+                return d.device_id() == device && (key.empty() || d.identity_key() == key);
+            });
+        };
+        if (auto stored = st.deviceList(auth.nick)) {
+            SignedDeviceList previous;
+            previous.ParseFromString(*stored);
+            if (list->generation() <= previous.generation())
+                throw ProtocolError(ERROR_STALE, "a newer device list is stored (generation " +
+                                                        std::to_string(previous.generation()) + ")");
+            // Only a device the account already approved changes its list.
+            if (!inList(previous, auth.deviceId, signerKey))
+                throw ProtocolError(ERROR_FORBIDDEN, "this device is not in the account's device list");
+        } else if (!inList(*list, auth.deviceId, signerKey)) {
+            throw ProtocolError(ERROR_FORBIDDEN, "an account's first device list names the device that signs it");
+        }
+        st.putDeviceList(auth.userId, list->generation(), list->SerializeAsString());
+        return ok(Ok());
     });
 }
 
@@ -426,10 +536,7 @@ void HttpApi::uploadPrekeys(HttpRequest &request, Reply reply)
     onStore(false, reply, [token, req](MessageStore &st) {
         const auto auth = authenticate(st, token);
         if (req->prekeys_size() > 0) {
-            std::string identityKey;
-            for (const auto &k : st.fetchKeys(auth.nick))
-                if (k.device_id() == auth.deviceId)
-                    identityKey = k.identity_key();
+            const std::string identityKey = identityKeyOf(st, auth.nick, auth.deviceId);
             if (identityKey.size() != crypto_sign_PUBLICKEYBYTES)
                 throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
             for (const auto &k : req->prekeys())

@@ -68,6 +68,8 @@ private:
     void publishKeys(HttpRequest &request, Reply reply);
     void fetchKeys(HttpRequest &request, Reply reply);
     void uploadPrekeys(HttpRequest &request, Reply reply);
+    void publishDeviceList(HttpRequest &request, Reply reply);
+    void devicesChanged(std::int64_t userId);
     void claimPrekeys(HttpRequest &request, Reply reply);
     void devices(HttpRequest &request, Reply reply);
     void revokeDevice(HttpRequest &request, Reply reply);

@@ -141,6 +141,11 @@ public:
     virtual void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) = 0;
     virtual std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) = 0;
 
+    // The account's signed device list (schema 5): the serialized SignedDeviceList and its
+    // generation, replaced as a whole.
+    virtual std::optional<std::string> deviceList(const std::string &nick) = 0;
+    virtual void putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body) = 0;
+
     // One-time prekeys (schema 5). addPrekeys ignores a key_id the device already has.
     virtual void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) = 0;
     virtual std::uint64_t prekeyCount(const std::string &deviceId) = 0;

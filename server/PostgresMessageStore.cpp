@@ -225,7 +225,8 @@ CREATE TABLE upload_chunks (
   PRIMARY KEY (upload_id, idx)
 );
 )sql",
-    // 5: one-time prekeys, and inbox rows deleted once their device acknowledged them.
+    // 5: one-time prekeys, inbox rows deleted once their device acknowledged them, and each
+    // account's signed device list.
     R"sql(
 CREATE TABLE prekeys (
   device_id TEXT NOT NULL REFERENCES devices(id),
@@ -235,6 +236,11 @@ CREATE TABLE prekeys (
   PRIMARY KEY (device_id, key_id)
 );
 ALTER TABLE streams ADD COLUMN acked_seq BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE device_lists (
+  user_id BIGINT PRIMARY KEY REFERENCES users(id),
+  generation BIGINT NOT NULL,
+  body BYTEA NOT NULL
+);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
@@ -789,6 +795,27 @@ std::vector<StreamRecord> PostgresMessageStore::streamsOfUser(std::int64_t userI
     return out;
 }
 
+std::optional<std::string> PostgresMessageStore::deviceList(const std::string &nick)
+{
+    auto r = query("SELECT l.body FROM device_lists l JOIN users u ON u.id = l.user_id "
+                   "WHERE u.nick_lower = lower($1) AND u.deleted_ms IS NULL")
+                 .bind(nick)
+                 .run();
+    if (r.rows() == 0)
+        return std::nullopt;
+    return r.bytes(0, 0);
+}
+
+void PostgresMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body)
+{
+    query("INSERT INTO device_lists(user_id, generation, body) VALUES ($1, $2, $3) ON CONFLICT (user_id) "
+          "DO UPDATE SET generation = excluded.generation, body = excluded.body")
+        .bind(userId)
+        .bind(std::int64_t(generation))
+        .bindBlob(body)
+        .run();
+}
+
 void PostgresMessageStore::addPrekeys(const std::string &deviceId,
                                       const std::vector<hchat::v1::OneTimePrekey> &prekeys)
 {
@@ -849,6 +876,7 @@ void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     query("UPDATE tokens SET revoked = 1 WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM device_keys WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = $1)").bind(userId).run();
+    query("DELETE FROM device_lists WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM members WHERE user_id = $1").bind(userId).run();
     query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2").bind(nowMs).bind(userId).run();
 }

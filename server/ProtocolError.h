@@ -44,6 +44,7 @@ public:
         case ERROR_NICK_TAKEN:
         case ERROR_CHANNEL_EXISTS:
         case ERROR_OFFSET_MISMATCH:
+        case ERROR_STALE:
             return 409;
         case ERROR_TOO_LARGE:
             return 413;

@@ -187,7 +187,8 @@ CREATE TABLE upload_chunks (
   PRIMARY KEY (upload_id, idx)
 );
 )sql",
-    // 5: one-time prekeys, and inbox rows deleted once their device acknowledged them.
+    // 5: one-time prekeys, inbox rows deleted once their device acknowledged them, and each
+    // account's signed device list.
     R"sql(
 CREATE TABLE prekeys (
   device_id TEXT NOT NULL REFERENCES devices(id),
@@ -197,6 +198,11 @@ CREATE TABLE prekeys (
   PRIMARY KEY (device_id, key_id)
 ) WITHOUT ROWID;
 ALTER TABLE streams ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE device_lists (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id),
+  generation INTEGER NOT NULL,
+  body BLOB NOT NULL
+);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
@@ -669,6 +675,25 @@ std::vector<hchat::v1::DeviceKeys> SqliteMessageStore::fetchKeys(const std::stri
     return out;
 }
 
+std::optional<std::string> SqliteMessageStore::deviceList(const std::string &nick)
+{
+    auto s = statement("SELECT l.body FROM device_lists l JOIN users u ON u.id = l.user_id "
+                       "WHERE u.nick_lower = lower(?) AND u.deleted_ms IS NULL");
+    s.bind(1, nick);
+    if (!s.step())
+        return std::nullopt;
+    return s.blob(0);
+}
+
+void SqliteMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body)
+{
+    auto s = statement("INSERT INTO device_lists(user_id, generation, body) VALUES (?, ?, ?) ON CONFLICT(user_id) "
+                       "DO UPDATE SET generation = excluded.generation, body = excluded.body");
+    s.bind(1, userId).bind(2, std::int64_t(generation)).bindBlob(3, body);
+    if (!s.run())
+        fail("put device list");
+}
+
 void SqliteMessageStore::addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys)
 {
     for (const auto &k : prekeys) {
@@ -757,6 +782,7 @@ void SqliteMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     statement("UPDATE tokens SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM device_keys WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)").bind(1, userId).run();
+    statement("DELETE FROM device_lists WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM members WHERE user_id = ?").bind(1, userId).run();
     statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, userId).run();
 }

@@ -69,6 +69,8 @@ public:
 
     void publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs) override;
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
+    std::optional<std::string> deviceList(const std::string &nick) override;
+    void putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body) override;
     void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) override;
     std::uint64_t prekeyCount(const std::string &deviceId) override;
     std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) override;

@@ -1,6 +1,7 @@
 #include "crypto/ChannelCrypto.h"
 
 #include "crypto/CryptoLogging.h"
+#include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
 #include "Limits.h"
 #include "hchat.pb.h"
@@ -79,6 +80,20 @@ void ChannelCrypto::fillPublishRecord(hchat::v1::DeviceKeys *keys) const
 
 void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked)
 {
+    // Signed device lists first: they decide which directory records stand for each account.
+    QSet<QString> askedLower;
+    for (const QString &n : asked)
+        askedLower.insert(n.toLower());
+    for (const auto &p : response.device_lists()) {
+        const QString nick = q(p.nick());
+        if (askedLower.contains(nick.toLower()))
+            applyDeviceList(p);
+    }
+    QHash<QString, DeviceList> lists; // lower-case nick → the list held now
+    for (const QString &nick : asked)
+        if (auto held = deviceList(nick))
+            lists.insert(nick.toLower(), *held);
+
     QHash<QString, QList<QPair<QString, QByteArray>>> byNick;
     QHash<QString, QString> spelling;
     for (const auto &rec : response.devices()) {
@@ -92,12 +107,26 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
         const QString device = q(rec.device_id());
         if (device == m_deviceId && nick.compare(m_nick, Qt::CaseInsensitive) == 0)
             continue; // ourselves
-        byNick[nick.toLower()].append({device, QByteArray(rec.identity_key().data(), qsizetype(rec.identity_key().size()))});
+        const QByteArray key(rec.identity_key().data(), qsizetype(rec.identity_key().size()));
+        const auto list = lists.constFind(nick.toLower());
+        if (list != lists.cend() && list->contains(device) && list->keyOf(device) != key) {
+            qCWarning(lcCrypto).noquote() << "ignoring key directory record of" << nick << device
+                                          << ": the account's signed device list names another key";
+            continue;
+        }
+        byNick[nick.toLower()].append({device, key});
         spelling.insert(nick.toLower(), nick);
+    }
+    // What the account's own list says comes first: its devices trusted, the ones it left out
+    // revoked. Then the directory's records: a device no list names is held until the user
+    // accepts it (as for an account without a list), never trusted on first use.
+    for (auto it = lists.cbegin(); it != lists.cend(); ++it) {
+        const QString nick = spelling.value(it.key(), it->nick());
+        applyListTrust(nick, *it);
     }
     for (auto it = byNick.cbegin(); it != byNick.cend(); ++it) {
         const QString nick = spelling.value(it.key());
-        const QList<TrustStore::State> states = m_trust.observeUser(nick, it.value());
+        const QList<TrustStore::State> states = m_trust.observeUser(nick, it.value(), !lists.contains(it.key()));
         for (int i = 0; i < states.size(); ++i) {
             if (states[i] == TrustStore::State::Changed || states[i] == TrustStore::State::NewDevice)
                 emit deviceTrustChanged(nick, it.value().at(i).first, states[i]);
@@ -108,22 +137,123 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
         for (const TrustStore::Device &d : m_trust.devices(nick)) {
             const bool stillThere = std::any_of(listed.cbegin(), listed.cend(),
                                                 [&](const auto &dev) { return dev.first == d.deviceId; });
-            if (stillThere || d.revoked || !m_trust.revoke(nick, d.deviceId))
+            if (stillThere || d.revoked)
                 continue;
-            emit deviceTrustChanged(d.nick, d.deviceId, TrustStore::State::Revoked);
-            // It holds our current chains: every channel it shares with us moves on.
-            for (auto &[channel, membership] : m_membership) {
-                if (!membership.isMember(nick))
-                    continue;
-                if (SenderSession *s = outboundFor(channel)) {
-                    s->requestRotation();
-                    m_keys.saveOutbound(*s);
-                }
-            }
+            revokeDevice(nick, d.deviceId);
         }
     }
     retryMembership(); // operations that waited for these keys
     emit prekeysWanted();
+}
+
+std::optional<DeviceList> ChannelCrypto::deviceList(const QString &nick) const
+{
+    const QByteArray bytes = m_trust.deviceList(nick);
+    return bytes.isEmpty() ? std::nullopt : DeviceList::parse(bytes);
+}
+
+DeviceList::Verdict ChannelCrypto::applyDeviceList(const hchat::v1::SignedDeviceList &proto)
+{
+    QString why;
+    const std::optional<DeviceList> candidate = DeviceList::fromProto(proto, &why);
+    if (!candidate) {
+        qCWarning(lcCrypto).noquote() << "ignoring a device list of" << q(proto.nick()) << ":" << why;
+        return DeviceList::Verdict::BadSignature;
+    }
+    const QString nick = candidate->nick();
+    // A fresh device takes its own account's first list on first use, as it takes the keys of
+    // the account's other devices: it learns from it whether it has been approved.
+    const DeviceList::Verdict verdict = DeviceList::judge(
+        *candidate, deviceList(nick), nick, trustedKey(nick, candidate->signerDevice()), m_trust.knowsUser(nick));
+    if (verdict == DeviceList::Verdict::Accepted) {
+        // A signed revocation: a device the account's previous list named and this one leaves out.
+        const std::optional<DeviceList> previous = deviceList(nick);
+        m_trust.setDeviceList(nick, candidate->serialize());
+        if (previous)
+            for (const DeviceList::Entry &e : previous->devices())
+                if (!candidate->contains(e.deviceId) &&
+                    !(e.deviceId == m_deviceId && nick.compare(m_nick, Qt::CaseInsensitive) == 0))
+                    revokeDevice(nick, e.deviceId);
+        qCInfo(lcCrypto).noquote() << "device list of" << nick << "generation" << candidate->generation()
+                                   << "signed by" << candidate->signerDevice() << ":" << candidate->devices().size()
+                                   << "devices";
+    } else if (verdict != DeviceList::Verdict::Same) {
+        qCWarning(lcCrypto).noquote() << "refused a device list of" << nick << ":" << DeviceList::describe(verdict);
+        emit deviceListRefused(nick, DeviceList::describe(verdict));
+    }
+    return verdict;
+}
+
+// The account's list: its devices are trusted (approved by the account). A device it never named
+// keeps whatever this client decided for it (held until the user accepts it, as for an account
+// without a list: a user who lost every device starts again that way).
+void ChannelCrypto::applyListTrust(const QString &nick, const DeviceList &list)
+{
+    for (const DeviceList::Entry &e : list.devices()) {
+        if (e.deviceId == m_deviceId && nick.compare(m_nick, Qt::CaseInsensitive) == 0)
+            continue;
+        if (m_trust.approve(nick, e.deviceId, e.identityKey))
+            emit deviceTrustChanged(nick, e.deviceId, m_trust.state(nick, e.deviceId));
+    }
+}
+
+void ChannelCrypto::revokeDevice(const QString &nick, const QString &deviceId)
+{
+    if (!m_trust.revoke(nick, deviceId))
+        return;
+    emit deviceTrustChanged(nick, deviceId, TrustStore::State::Revoked);
+    // It holds our current chains: every channel it shares with us moves on.
+    for (auto &[channel, membership] : m_membership) {
+        if (!membership.isMember(nick))
+            continue;
+        if (SenderSession *s = outboundFor(channel)) {
+            s->requestRotation();
+            m_keys.saveOutbound(*s);
+        }
+    }
+    m_prekeys.dropClaimed(deviceId);
+}
+
+std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &add, const QStringList &remove,
+                                                          QString *error) const
+{
+    auto failWith = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (!m_identity)
+        return failWith(tr("Encryption is not set up on this device."));
+    const std::optional<DeviceList> held = deviceList(m_nick);
+    QList<DeviceList::Entry> entries;
+    if (held) {
+        entries = held->devices();
+    } else {
+        // The account's first list: this device and the ones of ours it already trusts (devices
+        // from before signed lists stay trusted by the peers that trusted them).
+        entries.append({m_deviceId, m_identity->identityKey()});
+        for (const TrustStore::Device &d : m_trust.devices(m_nick))
+            if (!d.revoked && !d.trustedKey.isEmpty() && d.pendingKey.isEmpty() && d.deviceId != m_deviceId)
+                entries.append({d.deviceId, d.trustedKey});
+    }
+    for (const QString &id : add) {
+        if (std::any_of(entries.cbegin(), entries.cend(), [&](const auto &e) { return e.deviceId == id; }))
+            continue;
+        const QList<TrustStore::Device> mine = m_trust.devices(m_nick);
+        const auto d = std::find_if(mine.cbegin(), mine.cend(), [&](const auto &x) { return x.deviceId == id; });
+        const QByteArray key = d == mine.cend() ? QByteArray() : (d->trustedKey.isEmpty() ? d->pendingKey : d->trustedKey);
+        if (key.isEmpty() || (d != mine.cend() && d->revoked))
+            return failWith(tr("No device %1 is waiting on this account.").arg(id));
+        entries.append({id, key});
+    }
+    entries.erase(std::remove_if(entries.begin(), entries.end(), [&](const auto &e) { return remove.contains(e.deviceId); }),
+                  entries.end());
+    if (entries.isEmpty())
+        return failWith(tr("An account keeps at least one device."));
+    auto list = DeviceList::make(m_nick, held ? held->generation() + 1 : 1, entries, *m_identity, m_deviceId);
+    if (!list)
+        return failWith(tr("Could not sign the device list."));
+    return list;
 }
 
 QList<PrekeyStore::Prekey> ChannelCrypto::prekeysToPublish(int available)

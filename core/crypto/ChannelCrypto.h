@@ -1,6 +1,7 @@
 #pragma once
 
 #include "crypto/ChannelMembership.h"
+#include "crypto/DeviceList.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
@@ -23,6 +24,7 @@ namespace hchat::v1 {
 class DeviceKeys;
 class KeysResponse;
 class PrekeyClaimResponse;
+class SignedDeviceList;
 } // namespace hchat::v1
 
 namespace hchat::crypto {
@@ -93,7 +95,17 @@ public:
     // and NewDevice. asked: the nicks the request named; a known device of one of them that the
     // answer no longer lists was revoked: it gets no key any more and every channel of that user
     // rotates its sender session.
+    // The answer's signed device lists come first (one per nick asked): the newest list signed by
+    // a device this client trusts for the account makes its devices trusted and revokes those the
+    // previous list named and it leaves out; a directory record that contradicts it is ignored.
     void applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked = {});
+    // The newest signed device list accepted for nick (ours included), if any.
+    std::optional<DeviceList> deviceList(const QString &nick) const;
+    // This device's account list with `add` (devices of ours waiting for approval: their keys as
+    // the directory showed them) and without `remove`, one generation on, signed by this device.
+    // Without a list yet: the first one, holding this device.
+    std::optional<DeviceList> makeOwnDeviceList(const QStringList &add, const QStringList &remove,
+                                                QString *error = nullptr) const;
 
     // ---- one-time prekeys ------------------------------------------------------------------------
     // The gateway keeps this many of ours; below kPrekeyLowWater we publish more.
@@ -145,11 +157,17 @@ signals:
     void membershipNeedsKeys(const QString &nick);
     // A claimed prekey was used, or a device may have none yet: claim again.
     void prekeysWanted();
+    // A device list for nick was refused (older, signed by a device never approved, bad
+    // signature): the gateway (or someone) tried to change the account's devices.
+    void deviceListRefused(const QString &nick, const QString &reason);
     // One of our prekeys was used: the gateway's supply may need topping up.
     void prekeyUsed();
 
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
+    DeviceList::Verdict applyDeviceList(const hchat::v1::SignedDeviceList &list);
+    void applyListTrust(const QString &nick, const DeviceList &list);
+    void revokeDevice(const QString &nick, const QString &deviceId);
     SenderSession *outboundFor(const QString &channel);
     ChannelMembership &membershipOf(const QString &channel);
     void handleOutcomes(ChannelMembership &membership, const QList<ChannelMembership::Outcome> &outcomes);

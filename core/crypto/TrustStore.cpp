@@ -46,6 +46,7 @@ bool TrustStore::open(const QString &path)
 {
     m_path = path;
     m_devices.clear();
+    m_lists.clear();
     m_lastError.clear();
     QFile f(path);
     if (!f.exists())
@@ -84,6 +85,12 @@ bool TrustStore::open(const QString &path)
         }
         m_devices[keyOf(d.nick, d.deviceId)] = d;
     }
+    const QJsonObject lists = root.value(QLatin1String("device_lists")).toObject();
+    for (auto it = lists.constBegin(); it != lists.constEnd(); ++it) {
+        const QByteArray bytes = QByteArray::fromBase64(it.value().toString().toLatin1());
+        if (!bytes.isEmpty())
+            m_lists.insert(it.key().toLower(), bytes);
+    }
     return true;
 }
 
@@ -108,6 +115,11 @@ bool TrustStore::save()
     QJsonObject root;
     root.insert(QLatin1String("version"), 1);
     root.insert(QLatin1String("devices"), arr);
+    QJsonObject lists;
+    for (auto it = m_lists.cbegin(); it != m_lists.cend(); ++it)
+        lists.insert(it.key(), QString::fromLatin1(it.value().toBase64()));
+    if (!lists.isEmpty())
+        root.insert(QLatin1String("device_lists"), lists);
     QDir().mkpath(QFileInfo(m_path).absolutePath());
     QSaveFile f(m_path);
     if (!f.open(QIODevice::WriteOnly)) {
@@ -131,7 +143,8 @@ bool TrustStore::knowsUser(const QString &nick) const
     return it != m_devices.end() && it->first.startsWith(prefix);
 }
 
-TrustStore::State TrustStore::observe(const QString &nick, const QString &deviceId, const QByteArray &identityKey)
+TrustStore::State TrustStore::observe(const QString &nick, const QString &deviceId, const QByteArray &identityKey,
+                                     bool trustOnFirstUse)
 {
     if (identityKey.size() != DeviceIdentity::kPublicKeyBytes || nick.isEmpty() || deviceId.isEmpty())
         return State::Unknown;
@@ -143,7 +156,7 @@ TrustStore::State TrustStore::observe(const QString &nick, const QString &device
         d.nick = nick;
         d.deviceId = deviceId;
         d.firstSeenMs = now;
-        if (knowsUser(nick)) {
+        if (knowsUser(nick) || !trustOnFirstUse) {
             d.pendingKey = identityKey;
             d.changedMs = now;
             qCWarning(lcCrypto).noquote() << "new device" << deviceId << "of known user" << nick
@@ -177,10 +190,11 @@ TrustStore::State TrustStore::observe(const QString &nick, const QString &device
     return d.state();
 }
 
-QList<TrustStore::State> TrustStore::observeUser(const QString &nick, const QList<QPair<QString, QByteArray>> &devices)
+QList<TrustStore::State> TrustStore::observeUser(const QString &nick, const QList<QPair<QString, QByteArray>> &devices,
+                                                bool trustOnFirstUse)
 {
     QList<State> states;
-    const bool newUser = !knowsUser(nick);
+    const bool newUser = trustOnFirstUse && !knowsUser(nick);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const auto &[deviceId, key] : devices) {
         if (newUser && key.size() == DeviceIdentity::kPublicKeyBytes && !deviceId.isEmpty() && !nick.isEmpty() &&
@@ -193,7 +207,7 @@ QList<TrustStore::State> TrustStore::observeUser(const QString &nick, const QLis
             m_devices.emplace(keyOf(nick, deviceId), d);
             states.append(State::Trusted);
         } else {
-            states.append(observe(nick, deviceId, key));
+            states.append(observe(nick, deviceId, key, trustOnFirstUse));
         }
     }
     if (newUser)
@@ -239,6 +253,38 @@ bool TrustStore::accept(const QString &nick, const QString &deviceId)
     d.changedMs = 0;
     d.verified = false; // a new key was never compared
     qCInfo(lcCrypto).noquote() << "user accepted the key of" << nick << "device" << deviceId;
+    return save();
+}
+
+bool TrustStore::approve(const QString &nick, const QString &deviceId, const QByteArray &identityKey)
+{
+    if (identityKey.size() != DeviceIdentity::kPublicKeyBytes)
+        return false;
+    auto it = m_devices.find(keyOf(nick, deviceId));
+    if (it == m_devices.end()) {
+        Device d;
+        d.nick = nick;
+        d.deviceId = deviceId;
+        d.trustedKey = identityKey;
+        d.firstSeenMs = QDateTime::currentMSecsSinceEpoch();
+        m_devices[keyOf(nick, deviceId)] = d;
+        return save();
+    }
+    Device &d = it->second;
+    if (d.revoked || d.trustedKey == identityKey)
+        return false;
+    if (!d.trustedKey.isEmpty() || d.pendingKey != identityKey)
+        return false; // a changed key: the user decides
+    d.trustedKey = identityKey;
+    d.pendingKey.clear();
+    d.changedMs = 0;
+    qCInfo(lcCrypto).noquote() << "device" << deviceId << "of" << nick << "approved by the account's signed list";
+    return save();
+}
+
+bool TrustStore::setDeviceList(const QString &nick, const QByteArray &serialized)
+{
+    m_lists.insert(nick.toLower(), serialized);
     return save();
 }
 

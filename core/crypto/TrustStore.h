@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -45,10 +46,14 @@ public:
     QString path() const { return m_path; }
 
     // Records a key seen for a device (from the key directory) and returns the device's state.
-    State observe(const QString &nick, const QString &deviceId, const QByteArray &identityKey);
+    // trustOnFirstUse false: even a user never seen gets no device trusted this way (an account
+    // with a signed device list: only the list trusts).
+    State observe(const QString &nick, const QString &deviceId, const QByteArray &identityKey,
+                  bool trustOnFirstUse = true);
     // All devices of one user from one key directory answer: if the user is new, every device in
     // it is trusted on first use (the first observe would otherwise make the rest NewDevice).
-    QList<State> observeUser(const QString &nick, const QList<QPair<QString, QByteArray>> &devices);
+    QList<State> observeUser(const QString &nick, const QList<QPair<QString, QByteArray>> &devices,
+                             bool trustOnFirstUse = true);
 
     State state(const QString &nick, const QString &deviceId) const;
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
@@ -68,6 +73,14 @@ public:
     bool forget(const QString &nick, const QString &deviceId);
     // The device left its account (the directory no longer lists it): Revoked for good.
     bool revoke(const QString &nick, const QString &deviceId);
+    // The account's own signed device list names this device with this key: a NewDevice with that
+    // pending key (or one never seen) becomes Trusted without asking. A Changed key stays Changed
+    // (a key change is always the user's call); revoked devices stay revoked.
+    bool approve(const QString &nick, const QString &deviceId, const QByteArray &identityKey);
+
+    // The newest signed device list accepted for nick (serialized SignedDeviceList), if any.
+    QByteArray deviceList(const QString &nick) const { return m_lists.value(nick.toLower()); }
+    bool setDeviceList(const QString &nick, const QByteArray &serialized);
 
     static QString describe(State state);
 
@@ -78,6 +91,7 @@ private:
     QString m_path;
     QString m_lastError;
     std::map<QString, Device> m_devices;
+    QHash<QString, QByteArray> m_lists; // lower-case nick → serialized SignedDeviceList
 };
 
 } // namespace hchat::crypto
