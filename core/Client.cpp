@@ -424,7 +424,7 @@ quint64 Client::revokeDevice(const QString &deviceId)
     // because the gateway's directory stopped listing it.
     auto revokeAtGateway = [this, id, deviceId](bool listed, const QString &listError) {
         if (!listed) {
-            emit requestFinished(id, false, listError);
+            finishLater(id, false, listError);
             return;
         }
         hchat::v1::RevokeDevice req;
@@ -1179,7 +1179,7 @@ quint64 Client::approveDevice(const QString &deviceId, const QString &shownCode)
         return id;
     }
     m_deviceApproval->approve(deviceId, shownCode,
-                              [this, id](bool ok, const QString &error) { emit requestFinished(id, ok, error); });
+                              [this, id](bool ok, const QString &error) { finishLater(id, ok, error); });
     return id;
 }
 

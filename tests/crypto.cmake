@@ -15,3 +15,5 @@ hchat_add_test(tst_crypto_channel SOURCES tst_crypto_channel.cpp LIBS hchat_core
 hchat_add_test(tst_crypto_membership SOURCES tst_crypto_membership.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 # One-time prekeys: shares sealed to them, their secrets gone from the file once used.
 hchat_add_test(tst_crypto_prekeys SOURCES tst_crypto_prekeys.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# Signed device lists: which list replaces which, and what a list does to trust.
+hchat_add_test(tst_crypto_devicelist SOURCES tst_crypto_devicelist.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

@@ -7,6 +7,7 @@
 
 #include "AttachmentInfo.h"
 #include "AttachmentTransfers.h"
+#include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
 #include "crypto/PrekeyStore.h"
 #include "crypto/SenderSession.h"
@@ -506,6 +507,141 @@ private slots:
         const hchat::v1::SyncResponse left = asBob.sync(inbox, 1);
         for (const auto &m : left.messages())
             QVERIFY(m.seq() > share->seq);
+    }
+
+    // Bob signs in on a laptop. It waits for approval and shows a code; Bob's desktop shows the
+    // same code and, once Bob confirms it, puts the laptop on his signed device list. Alice's
+    // client (behind the hostile gateway) then trusts the laptop without asking her, and the laptop
+    // reads her next message. A wrong code approves nothing.
+    void newDeviceApprovedByCodeIsTrustedByPeers()
+    {
+        const QString ch = QStringLiteral("approval");
+        const QString bobNick = QStringLiteral("bob-") + ch;
+        auto [alice, bob] = encryptedPair(ch);
+        QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
+        QSignalSpy asked(bob->client.get(), &Client::deviceAwaitsApproval);
+        auto laptop = e2eeUser(*m_gw, bobNick, {}, m_proxy->wsUrl());
+        const QString laptopId = (*laptop)->deviceId();
+        QTRY_COMPARE_WITH_TIMEOUT((*laptop)->deviceApprovalState(), DeviceApproval::State::Waiting, 20000);
+        const QString code = (*laptop)->deviceApprovalCode();
+        QTRY_VERIFY_WITH_TIMEOUT(!asked.isEmpty(), 20000); // told by the gateway's DevicesChanged
+        QCOMPARE(asked.last().at(0).toString(), laptopId);
+        QCOMPARE(asked.last().at(1).toString(), code);
+        QCOMPARE((*bob)->devicesAwaitingApproval(), QStringList{laptopId});
+
+        // Alice does not trust it yet: nothing is shared with it.
+        QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
+        QCOMPARE((*alice)->crypto()->trust().state(bobNick, laptopId), crypto::TrustStore::State::NewDevice);
+
+        QString error;
+        QVERIFY(!bob->run((*bob)->approveDevice(laptopId, QStringLiteral("00000 00000")), &error));
+        QVERIFY2(error.contains(QStringLiteral("code")), qPrintable(error));
+        QVERIFY(bob->run((*bob)->approveDevice(laptopId, code), &error));
+        QTRY_COMPARE_WITH_TIMEOUT((*laptop)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
+        QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
+        QCOMPARE((*alice)->crypto()->trust().state(bobNick, laptopId), crypto::TrustStore::State::Trusted);
+        QCOMPARE((*alice)->crypto()->deviceList(bobNick)->generation(), 2u);
+        const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("hello, bob's laptop"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*laptop, ch, seq), QStringLiteral("hello, bob's laptop"), 20000);
+    }
+
+    // Bob revokes his laptop: his desktop signs a list without it. The hostile gateway keeps
+    // listing the laptop's keys to Alice, as if nothing happened; Alice's client follows Bob's
+    // signed word: the laptop is revoked, her session rotates and the laptop gets no new key.
+    void signedRevocationHoldsWhenTheDirectoryKeepsTheDevice()
+    {
+        const QString ch = QStringLiteral("signed-revocation");
+        const QString bobNick = QStringLiteral("bob-") + ch;
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {}, m_proxy->wsUrl());
+        auto bob = e2eeUser(*m_gw, bobNick);
+        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bobNick})));
+        QVERIFY(acceptInvitation(*bob, ch));
+        QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
+        auto laptop = e2eeUser(*m_gw, bobNick);
+        const QString laptopId = (*laptop)->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT((*bob)->devicesAwaitingApproval().contains(laptopId), 20000);
+        QVERIFY(bob->run((*bob)->approveDevice(laptopId, (*laptop)->deviceApprovalCode())));
+        QTRY_VERIFY_WITH_TIMEOUT(((*alice)->fetchKeys({bobNick}),
+                                  (*alice)->crypto()->trust().state(bobNick, laptopId) ==
+                                      crypto::TrustStore::State::Trusted),
+                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, bobNick), 20000);
+        const quint64 first = sendAndWait(*alice, ch, QStringLiteral("for both of bob's devices"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*laptop, ch, first), QStringLiteral("for both of bob's devices"), 20000);
+
+        // From now on every key directory answer to Alice still holds the laptop.
+        hchat::v1::DeviceKeys laptopRecord;
+        (*laptop)->crypto()->identity()->fillDeviceKeys(&laptopRecord, bobNick, laptopId);
+        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+            hchat::v1::KeysResponse keys;
+            if (path != "/v1/keys/fetch" || status != 200 || !keys.ParseFromArray(body.constData(), int(body.size())))
+                return;
+            bool listed = false;
+            for (const auto &d : keys.devices())
+                listed = listed || d.device_id() == laptopRecord.device_id();
+            const bool aboutBob = std::any_of(keys.devices().begin(), keys.devices().end(), [&](const auto &d) {
+                return QString::fromStdString(d.nick()).compare(bobNick, Qt::CaseInsensitive) == 0;
+            });
+            if (!listed && aboutBob)
+                *keys.add_devices() = laptopRecord;
+            body = serialized(keys);
+        });
+        QVERIFY(bob->run((*bob)->revokeDevice(laptopId)));
+        QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
+        QCOMPARE((*alice)->crypto()->deviceList(bobNick)->generation(), 3u);
+        QCOMPARE((*alice)->crypto()->trust().state(bobNick, laptopId), crypto::TrustStore::State::Revoked);
+        const QString laptopInbox = QLatin1Char('~') + laptopId;
+        const qsizetype sharesBefore = alice->store()->outbox(laptopInbox).size();
+        crypto::MessageCrypto::Header h1, h2;
+        QVERIFY(crypto::MessageCrypto::peekHeader(alice->store()->message(ch, first)->body, &h1));
+        const quint64 second = sendAndWait(*alice, ch, QStringLiteral("the laptop is gone"));
+        QVERIFY(crypto::MessageCrypto::peekHeader(alice->store()->message(ch, second)->body, &h2));
+        QVERIFY(h2.sessionId != h1.sessionId);
+        QCOMPARE(alice->store()->outbox(laptopInbox).size(), sharesBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, second), QStringLiteral("the laptop is gone"), 20000);
+    }
+
+    // The gateway slips a device of its own into Bob's account: a directory record and a newer
+    // device list naming it, signed by that device. Alice's client refuses the list, holds the
+    // device as new (a warning) and shares no key with it.
+    void gatewayCannotSlipADeviceIntoASignedList()
+    {
+        const QString ch = QStringLiteral("slipped-device");
+        const QString bobNick = QStringLiteral("bob-") + ch;
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {}, m_proxy->wsUrl());
+        auto bob = e2eeUser(*m_gw, bobNick);
+        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bobNick})));
+        QVERIFY(acceptInvitation(*bob, ch));
+        QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(((*alice)->fetchKeys({bobNick}), (*alice)->crypto()->deviceList(bobNick).has_value()),
+                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, bobNick), 20000);
+
+        const auto rogue = crypto::DeviceIdentity::generate();
+        const QString rogueId = QStringLiteral("ffffffffffffffffffffffffffffffff");
+        const auto held = (*alice)->crypto()->deviceList(bobNick);
+        QList<crypto::DeviceList::Entry> entries = held->devices();
+        entries.append({rogueId, rogue->identityKey()});
+        const auto forged = crypto::DeviceList::make(held->nick(), held->generation() + 1, entries, *rogue, rogueId);
+        QVERIFY(forged);
+        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+            hchat::v1::KeysResponse keys;
+            if (path != "/v1/keys/fetch" || status != 200 || !keys.ParseFromArray(body.constData(), int(body.size())) ||
+                keys.device_lists_size() == 0)
+                return;
+            rogue->fillDeviceKeys(keys.add_devices(), bobNick, rogueId);
+            forged->toProto(keys.mutable_device_lists(0));
+            body = serialized(keys);
+        });
+        QSignalSpy refused((*alice)->crypto(), &crypto::ChannelCrypto::deviceListRefused);
+        QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
+        QVERIFY(!refused.isEmpty());
+        QCOMPARE((*alice)->crypto()->deviceList(bobNick)->generation(), held->generation());
+        QCOMPARE((*alice)->crypto()->trust().state(bobNick, rogueId), crypto::TrustStore::State::NewDevice);
+        const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("not for the gateway's device"));
+        QVERIFY(seq > 0);
+        QVERIFY(alice->store()->outbox(QLatin1Char('~') + rogueId).isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("not for the gateway's device"), 20000);
     }
 
     // Alice reads Bob's safety number; meanwhile the gateway shows a new device for Bob, which

@@ -27,6 +27,7 @@ private slots:
     void keyShareReachesDeviceInboxOnly();
     void acknowledgedInboxRowsAreDeletedAndSkipped();
     void prekeysAreSignedCountedAndClaimedOnce();
+    void deviceListIsPublishedOnlyByAnApprovedDeviceAndOnlyGrows();
     void markReadIsStoredAndPushedToOtherDevices();
     void pingPong();
 
@@ -572,6 +573,45 @@ struct SigningDevice {
         k.set_signature(sig, sizeof sig);
         return k;
     }
+    // A device list signed by this device: {"hchat-devicelist-v1", version, nick, generation,
+    // count, (device id, key)…, signer}, spelled out independently of the client's code.
+    SignedDeviceList list(const std::string &nick, std::uint64_t generation,
+                          std::vector<std::pair<std::string, std::string>> devices, const std::string &signer) const
+    {
+        std::sort(devices.begin(), devices.end());
+        SignedDeviceList l;
+        l.set_version(1);
+        l.set_nick(nick);
+        l.set_generation(generation);
+        l.set_signer_device(signer);
+        std::string bytes;
+        auto be = [&bytes](std::uint64_t v, int n) {
+            for (int shift = (n - 1) * 8; shift >= 0; shift -= 8)
+                bytes.push_back(char((v >> shift) & 0xff));
+        };
+        auto field = [&](const std::string &f) {
+            be(f.size(), 4);
+            bytes += f;
+        };
+        field("hchat-devicelist-v1");
+        be(1, 4);
+        field(nick);
+        be(generation, 8);
+        be(devices.size(), 4);
+        for (const auto &[id, key] : devices) {
+            auto *d = l.add_devices();
+            d->set_device_id(id);
+            d->set_identity_key(key);
+            field(id);
+            field(key);
+        }
+        field(signer);
+        unsigned char sig[crypto_sign_BYTES];
+        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char *>(bytes.data()), bytes.size(), sk);
+        l.set_signature(sig, sizeof sig);
+        return l;
+    }
+    std::string identityKey() const { return std::string(reinterpret_cast<const char *>(pk), sizeof pk); }
 };
 } // namespace
 
@@ -655,6 +695,70 @@ void GatewayMessaging::prekeysAreSignedCountedAndClaimedOnce()
     for (int i = 0; i < 257; ++i)
         tooMany.add_device_ids("d" + std::to_string(i));
     QCOMPARE(claimer.post(QStringLiteral("/v1/keys/claim"), tooMany).error, ERROR_LIMIT_ABOVE_CAP);
+}
+
+// The account's signed device list: its first device starts it, only a device on the stored list
+// publishes the next one, the generation only grows, the signature must verify; the account's
+// sessions are told (DevicesChanged), and anyone fetching the account's keys gets the newest list.
+void GatewayMessaging::deviceListIsPublishedOnlyByAnApprovedDeviceAndOnlyGrows()
+{
+    const QString nick = QStringLiteral("listowner");
+    ProtocolClient phone(*m_gw), laptop(*m_gw), peer(*m_gw);
+    QVERIFY(phone.registerAndLogin(nick));
+    QVERIFY(laptop.login(nick, QStringLiteral("correct horse battery")).ok());
+    QVERIFY(peer.registerAndLogin(QStringLiteral("listpeer")));
+    const SigningDevice phoneKeys, laptopKeys;
+    QVERIFY(phone.post(QStringLiteral("/v1/keys/publish"), phoneKeys.keys()).ok());
+    QVERIFY(laptop.connectAndHello());
+    QVERIFY(laptop.post(QStringLiteral("/v1/keys/publish"), laptopKeys.keys()).ok());
+    const std::string owner = nick.toStdString(), p = phone.deviceId.toStdString(), l = laptop.deviceId.toStdString();
+    const std::pair<std::string, std::string> phoneEntry{p, phoneKeys.identityKey()}, laptopEntry{l, laptopKeys.identityKey()};
+
+    // The first list names the device that signs it.
+    QCOMPARE(laptop.post(QStringLiteral("/v1/keys/devicelist"), laptopKeys.list(owner, 1, {phoneEntry}, l)).error,
+             ERROR_FORBIDDEN);
+    laptop.clearReceived();
+    QVERIFY(phone.post(QStringLiteral("/v1/keys/devicelist"), phoneKeys.list(owner, 1, {phoneEntry}, p)).ok());
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &f : laptop.frames())
+                if (f.request_id() == 0 && f.has_devices_changed())
+                    return true;
+            return false;
+        },
+        5000));
+    // Not newer; signed by a device that is not on the stored list; bad signature; someone else's
+    // account; signed in another device's name; unsorted.
+    auto r = phone.post(QStringLiteral("/v1/keys/devicelist"), phoneKeys.list(owner, 1, {phoneEntry, laptopEntry}, p));
+    QCOMPARE(r.status, 409);
+    QCOMPARE(r.error, ERROR_STALE);
+    QCOMPARE(laptop.post(QStringLiteral("/v1/keys/devicelist"), laptopKeys.list(owner, 2, {phoneEntry, laptopEntry}, l)).error,
+             ERROR_FORBIDDEN);
+    SignedDeviceList bad = phoneKeys.list(owner, 2, {phoneEntry, laptopEntry}, p);
+    (*bad.mutable_signature())[0] ^= 1;
+    QCOMPARE(phone.post(QStringLiteral("/v1/keys/devicelist"), bad).error, ERROR_INVALID_ARGUMENT);
+    QCOMPARE(phone.post(QStringLiteral("/v1/keys/devicelist"), phoneKeys.list("listpeer", 2, {phoneEntry}, p)).error,
+             ERROR_FORBIDDEN);
+    QCOMPARE(phone.post(QStringLiteral("/v1/keys/devicelist"), phoneKeys.list(owner, 2, {phoneEntry, laptopEntry}, l)).error,
+             ERROR_FORBIDDEN);
+    SignedDeviceList unsorted = phoneKeys.list(owner, 2, {phoneEntry, laptopEntry}, p);
+    unsorted.mutable_devices()->SwapElements(0, 1);
+    QCOMPARE(phone.post(QStringLiteral("/v1/keys/devicelist"), unsorted).error, ERROR_INVALID_ARGUMENT);
+    SignedDeviceList empty = phoneKeys.list(owner, 2, {}, p);
+    QCOMPARE(phone.post(QStringLiteral("/v1/keys/devicelist"), empty).error, ERROR_LIMIT_ABOVE_CAP);
+
+    // The phone approves the laptop; now the laptop may change the list too.
+    QVERIFY(phone.post(QStringLiteral("/v1/keys/devicelist"), phoneKeys.list(owner, 2, {phoneEntry, laptopEntry}, p)).ok());
+    QVERIFY(laptop.post(QStringLiteral("/v1/keys/devicelist"), laptopKeys.list(owner, 5, {phoneEntry, laptopEntry}, l)).ok());
+    KeysRequest req;
+    req.add_nicks("ListOwner");
+    KeysResponse keys;
+    QVERIFY(peer.post(QStringLiteral("/v1/keys/fetch"), req, &keys).ok());
+    QCOMPARE(keys.devices_size(), 2);
+    QCOMPARE(keys.device_lists_size(), 1);
+    QCOMPARE(keys.device_lists(0).generation(), 5u);
+    QCOMPARE(keys.device_lists(0).signer_device(), l);
+    QCOMPARE(keys.device_lists(0).devices_size(), 2);
 }
 
 void GatewayMessaging::markReadIsStoredAndPushedToOtherDevices()
