@@ -1,7 +1,7 @@
 // End-to-end encryption on hostile bytes: EncryptedEnvelope and SealedKeyShare bodies through
 // ChannelCrypto (MessageCrypto::decrypt, KeyShare::open, SenderKeyStore, PrekeyStore, TrustStore in
-// a scratch profile), key directory records, claimed one-time prekeys, membership rows and signed
-// membership operations. alice's device
+// a scratch profile), key directory records, signed device lists, claimed one-time prekeys,
+// membership rows and signed membership operations. alice's device
 // receives; bob (trusted; "secret" was founded by his signed genesis and alice accepted) has shared
 // his session with it (E2eeFixture.h).
 //
@@ -22,6 +22,8 @@
 //   8  payload is the body of a MEMBERSHIP message from bob in "secret"
 //   9  payload is a PrekeyClaimResponse (every device in it asked for as bob's): a prekey is kept
 //      only for bob's device and only with his signature over it
+//   10 payload is a SignedDeviceList of carol (flags: bit 0 forces the nick, bit 1 signs it again
+//      with carol's device, bit 2 also puts that device on it): never an older one kept
 // Flags bit 0: the arrival names the client_msg_id the envelope's header names (as it does for a
 // genuine message); bit 1: the arrival names the sender and device of the header, not bob's.
 #include "E2eeFixture.h"
@@ -30,6 +32,7 @@
 #include "StoredMessage.h"
 #include "crypto/CanonicalBytes.h"
 #include "crypto/ChannelCrypto.h"
+#include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
@@ -276,6 +279,41 @@ void applyClaims(const QByteArray &bytes)
     }
 }
 
+// A signed device list of carol (flags bit 0: its nick forced to carol's; bit 1: signed again by
+// carol's first device, so the rules past the signature run on fuzzed generations, entries and
+// signers). Whatever comes, the list held for carol never goes back to an older generation, and
+// only devices some accepted list named are trusted through a list.
+void applyDeviceList(const QByteArray &bytes, std::uint8_t flags)
+{
+    static const DeviceIdentity carol = fixedIdentity('C');
+    static const QString kCarol = QStringLiteral("carol");
+    static const QString kCarolDevice = QStringLiteral("ca000000000000000000000000000003");
+    hchat::v1::SignedDeviceList list;
+    if (!list.ParseFromArray(bytes.constData(), int(bytes.size())))
+        return;
+    if (flags & 1)
+        list.set_nick(kCarol.toStdString());
+    if (flags & 2) {
+        if (const auto parsed = DeviceList::fromProto(list)) {
+            QList<DeviceList::Entry> entries = parsed->devices();
+            if (flags & 4)
+                entries.append({kCarolDevice, carol.identityKey()});
+            if (const auto resigned = DeviceList::make(parsed->nick(), parsed->generation(), entries, carol, kCarolDevice))
+                resigned->toProto(&list);
+        }
+    }
+    const auto before = g_crypto->deviceList(kCarol);
+    hchat::v1::KeysResponse answer;
+    *answer.add_device_lists() = list;
+    g_crypto->applyDeviceKeys(answer, {kCarol});
+    const auto after = g_crypto->deviceList(kCarol);
+    if (before && (!after || after->generation() < before->generation()))
+        invariantBroken("an older device list replaced a newer one");
+    if (after && !before && !after->verify(after->keyOf(after->signerDevice())) &&
+        !after->verify(g_crypto->trust().trustedKey(kCarol, after->signerDevice())))
+        invariantBroken("a first device list was accepted without its signer's signature");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -316,7 +354,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size < 2)
         return 0;
     restoreMembership();
-    const std::uint8_t mode = data[0] % 10;
+    const std::uint8_t mode = data[0] % 11;
     const std::uint8_t flags = data[1];
     const QByteArray payload(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     switch (mode) {
@@ -360,6 +398,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         break;
     case 9:
         applyClaims(payload);
+        break;
+    case 10:
+        applyDeviceList(payload, flags);
         break;
     }
     return 0;

@@ -4,6 +4,7 @@
 #include "FuzzInput.h"
 #include "GatewayFixture.h"
 
+#include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
 #include "crypto/PrekeyStore.h"
 #include "crypto/MembershipOp.h"
@@ -378,6 +379,22 @@ void e2eeSeeds()
         c->mutable_prekey()->set_signature(prekey.signature.toStdString());
     }
     seed("e2ee", "claimed-prekeys", e2ee(9, 0, str(claims)));
+    // Device lists of carol: her first (self-signed), a newer one, and one signed by a stranger.
+    const crypto::DeviceIdentity carol = fixedIdentity('C');
+    const QString carolDevice = QStringLiteral("ca000000000000000000000000000003");
+    for (quint64 generation : {1, 2}) {
+        const auto list = crypto::DeviceList::make(QStringLiteral("carol"), generation, {{carolDevice, carol.identityKey()}},
+                                                   carol, carolDevice);
+        SignedDeviceList p;
+        list->toProto(&p);
+        seed("e2ee", ("device-list-" + std::to_string(generation)).c_str(), e2ee(10, 0, str(p)));
+        seed("e2ee", ("device-list-resigned-" + std::to_string(generation)).c_str(), e2ee(10, 7, str(p)));
+    }
+    const auto stranger = crypto::DeviceList::make(QStringLiteral("carol"), 9, {{kSenderDevice, bob.identityKey()}}, bob,
+                                                   kSenderDevice);
+    SignedDeviceList strangerList;
+    stranger->toProto(&strangerList);
+    seed("e2ee", "device-list-stranger", e2ee(10, 1, str(strangerList)));
     KeysResponse keys;
     fixedIdentity('C').fillDeviceKeys(keys.add_devices(), QStringLiteral("carol"),
                                       QStringLiteral("ca000000000000000000000000000003"));

@@ -4,6 +4,7 @@
 #include "E2eeTestHelpers.h"
 #include "KeyChangeBanner.h"
 #include "InvitationBar.h"
+#include "DeviceApprovalBar.h"
 #include "ChannelListModel.h"
 #include "Composer.h"
 #include "MainWindow.h"
@@ -19,6 +20,7 @@
 #include "hchat.pb.h"
 
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 
 static constexpr int kWait = 20000;
@@ -61,6 +63,7 @@ private slots:
     void cleanupTestCase() { m_gw.reset(); }
     void waitingForKeyTurnsIntoText();
     void anInvitationIsAnsweredInTheWindow();
+    void aNewDeviceIsApprovedInTheWindowByItsCode();
 };
 
 void UiE2ee::waitingForKeyTurnsIntoText()
@@ -196,6 +199,37 @@ void UiE2ee::anInvitationIsAnsweredInTheWindow()
     QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), kWait);
     QVERIFY(window.composer()->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("ibob")), kWait);
+}
+
+// Bob signs in on a second device: its window says it waits and shows a code; the window on his
+// first device asks about it with the same code; Approve there, and the second device's bar goes.
+void UiE2ee::aNewDeviceIsApprovedInTheWindowByItsCode()
+{
+    const QString nick = QStringLiteral("twodevicebob");
+    auto desktop = e2eeUser(*m_gw, nick);
+    QTRY_COMPARE_WITH_TIMEOUT((*desktop)->deviceApprovalState(), DeviceApproval::State::Approved, kWait);
+    MainWindow desktopWindow(&*desktop->client);
+    desktopWindow.show();
+    auto laptop = e2eeUser(*m_gw, nick);
+    MainWindow laptopWindow(&*laptop->client);
+    laptopWindow.show();
+    auto *bar = laptopWindow.findChild<hchat::ui::DeviceApprovalBar *>(QStringLiteral("deviceApprovalBar"));
+    QVERIFY(bar);
+    QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), kWait);
+    const QString code = (*laptop)->deviceApprovalCode();
+    QCOMPARE(bar->findChild<QLabel *>(QStringLiteral("deviceApprovalCode"))->text(), code);
+
+    const QString boxName = QStringLiteral("approveDevice-") + (*laptop)->deviceId();
+    QTRY_VERIFY_WITH_TIMEOUT(desktopWindow.findChild<QMessageBox *>(boxName), kWait);
+    auto *box = desktopWindow.findChild<QMessageBox *>(boxName);
+    QVERIFY(box->text().contains(code));
+    // The desktop's key banner does not treat the user's own new device as a stranger's.
+    QCOMPARE(desktopWindow.findChild<KeyChangeBanner *>()->warningCount(), 0);
+    box->findChild<QPushButton *>(QStringLiteral("approveDeviceButton"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT((*laptop)->deviceApprovalState(), DeviceApproval::State::Approved, kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT((*desktop)->crypto()->trust().state(nick, (*laptop)->deviceId()),
+                              crypto::TrustStore::State::Trusted, kWait);
 }
 
 QTEST_MAIN(UiE2ee)

@@ -2,6 +2,7 @@
 // English and Chinese text, under a real X server (xvfb-run). Each must show something.
 #include "E2eeTestHelpers.h"
 #include "InvitationBar.h"
+#include "DeviceApprovalBar.h"
 #include "DesktopTheme.h"
 #include "MainWindow.h"
 #include "Translations.h"
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QImage>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPalette>
 #include <QScreen>
 #include <QStyleFactory>
@@ -42,6 +44,7 @@ private slots:
     void mainWindowScreenshots_data();
     void mainWindowScreenshots();
     void invitationScreenshot();
+    void deviceApprovalScreenshots();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
@@ -143,6 +146,43 @@ void Screenshots::invitationScreenshot()
     const QString path = m_outDir + QStringLiteral("/invitation-light-en.png");
     QVERIFY(shot.save(path));
     QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
+}
+
+// A second device of the same account: its window waiting with the code, and the first device's
+// question with the same code.
+void Screenshots::deviceApprovalScreenshots()
+{
+    QApplication::setPalette(QApplication::style()->standardPalette());
+    const QString nick = QStringLiteral("mei");
+    auto desktop = hchat::test::e2eeUser(*m_gateway, nick);
+    QTRY_COMPARE_WITH_TIMEOUT((*desktop)->deviceApprovalState(), hchat::DeviceApproval::State::Approved, kWait);
+    auto laptop = hchat::test::e2eeUser(*m_gateway, nick);
+    MainWindow laptopWindow(&*laptop->client);
+    laptopWindow.resize(1000, 640);
+    laptopWindow.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&laptopWindow));
+    auto *bar = laptopWindow.findChild<hchat::ui::DeviceApprovalBar *>(QStringLiteral("deviceApprovalBar"));
+    QTRY_VERIFY_WITH_TIMEOUT(bar && bar->isVisible(), kWait);
+    QTest::qWait(300);
+    const QImage waiting = laptopWindow.screen()->grabWindow(laptopWindow.winId()).toImage();
+    const QString waitingPath = m_outDir + QStringLiteral("/device-approval-waiting-light-en.png");
+    QVERIFY(waiting.save(waitingPath));
+    QVERIFY2(distinctColours(waiting) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(waitingPath)));
+    laptopWindow.hide();
+    QTRY_VERIFY_WITH_TIMEOUT((*desktop)->devicesAwaitingApproval().contains((*laptop)->deviceId()), kWait);
+    MainWindow desktopWindow(&*desktop->client); // asks about the waiting device when it opens
+    desktopWindow.resize(1000, 640);
+    desktopWindow.show();
+    const QString boxName = QStringLiteral("approveDevice-") + (*laptop)->deviceId();
+    QTRY_VERIFY_WITH_TIMEOUT(desktopWindow.findChild<QMessageBox *>(boxName), kWait);
+    auto *box = desktopWindow.findChild<QMessageBox *>(boxName);
+    QVERIFY(QTest::qWaitForWindowExposed(box));
+    QTest::qWait(300);
+    const QImage question = box->screen()->grabWindow(box->winId()).toImage();
+    const QString questionPath = m_outDir + QStringLiteral("/device-approval-question-light-en.png");
+    QVERIFY(question.save(questionPath));
+    QVERIFY2(distinctColours(question) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(questionPath)));
+    box->reject();
 }
 
 QTEST_MAIN(Screenshots)

@@ -15,6 +15,7 @@
 #include "MessageView.h"
 #include "NotificationCenter.h"
 #include "AttachmentPreview.h"
+#include "DeviceApprovalBar.h"
 #include "InvitationBar.h"
 #include "ReplyBar.h"
 #include "SafetyNumberDialog.h"
@@ -118,6 +119,8 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(6, 6, 6, 6);
     rightLayout->addWidget(m_header);
+    m_approvalBar = new DeviceApprovalBar;
+    rightLayout->addWidget(m_approvalBar);
     rightLayout->addWidget(m_keyBanner);
     rightLayout->addWidget(m_messageView, 1);
     m_typingLabel->setObjectName(QStringLiteral("typingLine"));
@@ -312,8 +315,24 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     // Deleted accounts: their messages show "deleted user".
     m_messageModel->setDeletedUserLookup([this](const QString &nick) { return m_client->isDeletedUser(nick); });
     connect(m_client, &Client::usersDeleted, m_messageModel, &MessageListModel::onUsersDeleted);
+    // This account's own devices: a waiting one shows its code, an approved one asks about others.
+    connect(m_client, &Client::deviceApprovalChanged, this, [this](DeviceApproval::State state) {
+        m_approvalBar->showWaiting(m_client->nick(),
+                                   state == DeviceApproval::State::Waiting ? m_client->deviceApprovalCode() : QString());
+    });
+    connect(m_client, &Client::deviceAwaitsApproval, this, &MainWindow::approveDeviceDialog);
+    m_approvalBar->showWaiting(m_client->nick(), m_client->deviceApprovalState() == DeviceApproval::State::Waiting
+                                                     ? m_client->deviceApprovalCode()
+                                                     : QString());
+    for (const QString &device : m_client->devicesAwaitingApproval())
+        QMetaObject::invokeMethod(
+            this, [this, device] { approveDeviceDialog(device, m_client->approvalCodeOf(device)); },
+            Qt::QueuedConnection);
     connect(m_client, &Client::deviceTrustChanged, this,
             [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
+                // A new device of the user's own account is answered in the approval dialog.
+                if (state == crypto::TrustStore::State::NewDevice && nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
+                    return;
                 if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
                     m_keyBanner->addWarning(nick, device, state == crypto::TrustStore::State::NewDevice);
                 else
@@ -438,6 +457,37 @@ void MainWindow::openAttachmentFile(const QString &path)
     connect(box, &QMessageBox::buttonClicked, this, [path, open](QAbstractButton *button) {
         if (button == open)
             QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+    });
+    box->open();
+}
+
+void MainWindow::approveDeviceDialog(const QString &deviceId, const QString &code)
+{
+    const QString boxName = QStringLiteral("approveDevice-") + deviceId;
+    if (code.isEmpty() || findChild<QMessageBox *>(boxName))
+        return;
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Approve a new device?"),
+        tr("A new device signed in to your account %1 (device %2). Approve it only if it shows this code:\n\n"
+           "%3\n\nOnce approved, your contacts' devices trust it and it can read what is sent to you from "
+           "now on. If you did not just sign in somewhere, choose “Not mine”: the device is signed out.")
+            .arg(m_client->nick(), deviceId.left(8), code),
+        QMessageBox::NoButton, this);
+    box->setObjectName(boxName);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *approve = box->addButton(tr("&Approve"), QMessageBox::AcceptRole);
+    approve->setObjectName(QStringLiteral("approveDeviceButton"));
+    QPushButton *reject = box->addButton(tr("&Not mine"), QMessageBox::DestructiveRole);
+    reject->setObjectName(QStringLiteral("rejectDeviceButton"));
+    box->addButton(tr("&Later"), QMessageBox::RejectRole);
+    connect(box, &QMessageBox::buttonClicked, this, [this, deviceId, code, approve, reject](QAbstractButton *button) {
+        if (button == approve) {
+            m_client->approveDevice(deviceId, code);
+            statusBar()->showMessage(tr("Approving the new device…"), 5000);
+        } else if (button == reject) {
+            m_client->revokeDevice(deviceId);
+            statusBar()->showMessage(tr("The other device is being signed out."), 5000);
+        }
     });
     box->open();
 }

@@ -33,6 +33,7 @@ class MessageListModel;
 class MessageView;
 class NotificationCenter;
 class InvitationBar;
+class DeviceApprovalBar;
 class ReplyBar;
 class TransferPanel;
 class UiSettings;
@@ -68,6 +69,9 @@ public slots:
     // saveAttachment() asks where to keep a copy.
     void openAttachment(quint64 seq);
     void openAttachmentFile(const QString &path);
+    // Another device signed in to this account waits: approve it if it shows code (approveDevice),
+    // or say it is not the user's (its device is revoked).
+    void approveDeviceDialog(const QString &deviceId, const QString &code);
     void saveAttachment(quint64 seq);
     void showAndRaise();
     void joinChannelDialog();
@@ -136,6 +140,7 @@ private:
     KeyChangeBanner *m_keyBanner;
     ReplyBar *m_replyBar;
     InvitationBar *m_invitationBar;
+    DeviceApprovalBar *m_approvalBar = nullptr;
     QToolButton *m_attachButton = nullptr;
     QLabel *m_typingLabel;
     TransferPanel *m_transferPanel;
