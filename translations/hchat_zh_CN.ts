@@ -20,7 +20,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>Not signed in. Use Chat → Sign out to sign in again.</source>
         <translation>未登录。请使用“聊天 → 退出登录”重新登录。</translation>
     </message>
@@ -28,7 +28,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::AttachmentTransfers</name>
     <message>
-        <location filename="../core/AttachmentTransfers.cpp" line="+161"/>
+        <location filename="../core/AttachmentTransfers.cpp" line="+199"/>
         <source>%1 is not a file.</source>
         <translation>%1 不是文件。</translation>
     </message>
@@ -53,31 +53,32 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>预览图太大。</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <location line="+132"/>
+        <location line="+18"/>
+        <location line="+140"/>
         <location line="+36"/>
         <source>Could not save the upload: %1</source>
         <translation>无法保存上传任务：%1</translation>
     </message>
     <message>
-        <location line="-143"/>
-        <location line="+356"/>
-        <location filename="../ui/TransferPanel.cpp" line="+87"/>
+        <location line="-151"/>
+        <location line="+374"/>
+        <location filename="../ui/TransferPanel.cpp" line="+89"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location line="-219"/>
+        <location line="-228"/>
+        <location line="+125"/>
         <source>The gateway&apos;s answer to an upload was not understood.</source>
         <translation>无法理解网关对上传的回应。</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="-88"/>
         <source>The gateway&apos;s upload does not match the file.</source>
         <translation>网关上的上传与该文件不符。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <location line="+5"/>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
@@ -88,7 +89,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法解析的回应</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+104"/>
         <source>The message has no attachment.</source>
         <translation>该消息没有附件。</translation>
     </message>
@@ -105,11 +106,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+4"/>
+        <location line="+120"/>
         <source>No place to store the file.</source>
         <translation>没有可用于保存文件的位置。</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="-32"/>
         <source>The attachment is no longer available.</source>
         <translation>该附件已不可用。</translation>
     </message>
@@ -119,17 +121,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>网关发送的附件有误。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>Cannot write %1.</source>
         <translation>无法写入 %1。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>The attachment does not match what its sender sent.</source>
         <translation>该附件与发送者发送的内容不符。</translation>
     </message>
@@ -137,12 +139,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+130"/>
+        <location filename="../core/Client.cpp" line="+148"/>
         <source>The gateway did not accept the session (%1). Please sign in again.</source>
         <translation>网关未接受此会话（%1）。请重新登录。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+43"/>
         <location line="+147"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
@@ -160,13 +162,13 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location line="+69"/>
         <location line="+33"/>
-        <location line="+856"/>
+        <location line="+1132"/>
         <location line="+41"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-923"/>
+        <location line="-1199"/>
         <source>The gateway&apos;s device list did not parse.</source>
         <translation>无法解析网关返回的设备列表。</translation>
     </message>
@@ -181,37 +183,43 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>本设备请通过“退出登录”登出，不能注销自身。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+43"/>
+        <location line="+188"/>
         <source>Not connected to the gateway.</source>
         <translation>未连接到网关。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-176"/>
         <source>Could not join.</source>
         <translation>无法加入频道。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+12"/>
         <source>Could not leave.</source>
         <translation>无法退出频道。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+26"/>
         <source>Could not create the channel.</source>
         <translation>无法创建频道。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+48"/>
+        <source>There is no invitation to %1.</source>
+        <translation>没有加入 %1 的邀请。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>Could not invite.</source>
         <translation>无法邀请。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+9"/>
         <source>Could not remove the member.</source>
         <translation>无法移除该成员。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+54"/>
         <source>Could not open the direct channel.</source>
         <translation>无法打开私信。</translation>
     </message>
@@ -236,34 +244,43 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该消息已被删除。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>The message is empty.</source>
         <translation>消息为空。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+33"/>
-        <location line="+19"/>
+        <location line="-225"/>
+        <location line="+27"/>
+        <location line="+200"/>
+        <location line="+21"/>
+        <location line="+27"/>
+        <location line="+468"/>
         <source>End-to-end encryption is not ready on this device yet.</source>
         <translation>此设备上的端到端加密尚未就绪。</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-413"/>
         <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
         <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-110"/>
+        <location line="+23"/>
         <source>No channel %1.</source>
         <translation>没有频道 %1。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+24"/>
+        <source>%1 is end-to-end encrypted now; send the file again.</source>
+        <translation>%1 现已启用端到端加密；请重新发送该文件。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>No message %1 in %2.</source>
         <translation>%2 中没有消息 %1。</translation>
     </message>
     <message>
-        <location line="+249"/>
+        <location line="+273"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -278,22 +295,38 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法发布此设备的密钥：%1</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+32"/>
+        <location line="+41"/>
         <source>Encryption is not ready.</source>
         <translation>加密尚未就绪。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>The key directory&apos;s answer did not parse.</source>
         <translation>无法解析密钥目录的响应。</translation>
     </message>
     <message>
-        <location line="+194"/>
+        <location line="+43"/>
+        <source>The keys of %1 changed since this number was shown: compare the new number.</source>
+        <translation>显示此安全码后，%1 的密钥已更改：请比对新的安全码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No trusted device of %1 to mark as verified.</source>
+        <translation>%1 没有可标记为已验证的受信任设备。</translation>
+    </message>
+    <message>
+        <location line="+159"/>
+        <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
+        <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>The attachment&apos;s description is damaged.</source>
         <translation>附件的描述已损坏。</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+75"/>
         <source>The new password must be 8 to 256 bytes long.</source>
         <translation>新密码长度须为 8 到 256 字节。</translation>
     </message>
@@ -319,6 +352,29 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::DeviceApproval</name>
+    <message>
+        <location filename="../core/DeviceApproval.cpp" line="+84"/>
+        <source>This device is not approved itself yet, so it cannot approve others.</source>
+        <translation>本设备自身尚未获得批准，因此无法批准其他设备。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No device %1 is waiting for approval.</source>
+        <translation>没有正在等待批准的设备 %1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The code does not match that device&apos;s code; it was not approved.</source>
+        <translation>该验证码与那台设备的验证码不符；未批准该设备。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Could not publish the device list: %1</source>
+        <translation>无法发布设备列表：%1</translation>
+    </message>
+</context>
+<context>
     <name>hchat::GatewayHttp</name>
     <message>
         <location filename="../core/GatewayHttp.cpp" line="+79"/>
@@ -339,7 +395,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+159"/>
+        <location filename="../core/HistoryStore.cpp" line="+165"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -379,7 +435,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+295"/>
+        <location line="+374"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
@@ -404,7 +460,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+194"/>
+        <location line="+220"/>
         <location line="+39"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
@@ -484,6 +540,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+5"/>
         <source>Could not save the message: %1</source>
         <translation>无法保存消息：%1</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Not sent: %1 is end-to-end encrypted now. Send it again.</source>
+        <translation>未发送：%1 现已启用端到端加密。请重新发送。</translation>
     </message>
 </context>
 <context>
@@ -577,7 +638,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::SyncEngine</name>
     <message>
-        <location filename="../core/SyncEngine.cpp" line="+41"/>
+        <location filename="../core/SyncEngine.cpp" line="+45"/>
         <source>Rejected a sync response for &quot;%1&quot;: %2. History kept; pulling again.</source>
         <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
     </message>
@@ -592,7 +653,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该响应包含 %1 条消息，超过上限 %2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+21"/>
         <source>seq %1 belongs to channel &quot;%2&quot;</source>
         <translation>seq %1 属于频道“%2”</translation>
     </message>
@@ -643,17 +704,16 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::AttachmentCipher</name>
     <message>
-        <location filename="../core/crypto/AttachmentCipher.cpp" line="+98"/>
-        <location line="+29"/>
-        <location line="+38"/>
-        <location line="+52"/>
+        <location filename="../core/crypto/AttachmentCipher.cpp" line="+100"/>
+        <location line="+53"/>
+        <location line="+54"/>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
     <message>
-        <location line="-108"/>
-        <location line="+77"/>
-        <location line="+53"/>
+        <location line="-96"/>
+        <location line="+64"/>
+        <location line="+54"/>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
@@ -671,14 +731,51 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+165"/>
-        <location line="+74"/>
-        <location line="+37"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+226"/>
+        <location line="+195"/>
+        <location line="+50"/>
+        <location line="+90"/>
+        <location line="+56"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-371"/>
+        <source>No device %1 is waiting on this account.</source>
+        <translation>此账号上没有正在等待的设备 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>An account keeps at least one device.</source>
+        <translation>账号至少需要保留一台设备。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Could not sign the device list.</source>
+        <translation>无法对设备列表签名。</translation>
+    </message>
+    <message>
+        <location line="+177"/>
+        <source>%1 has its genesis already.</source>
+        <translation>%1 已有创建记录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The membership of %1 is not signed.</source>
+        <translation>%1 的成员信息未经签名。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no invitation to %1 to accept.</source>
+        <translation>没有可接受的加入 %1 的邀请。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The membership change could not be signed.</source>
+        <translation>无法对成员变动签名。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>You are not a member of %1 (as far as its membership messages show).</source>
         <translation>你不是 %1 的成员（根据其成员变动消息判断）。</translation>
     </message>
@@ -688,15 +785,126 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+91"/>
+        <source>waiting for the channel&apos;s membership</source>
+        <translation>正在等待频道的成员信息</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
     </message>
 </context>
 <context>
+    <name>hchat::crypto::ChannelMembership</name>
+    <message>
+        <location filename="../core/crypto/ChannelMembership.cpp" line="+81"/>
+        <source>The server added %1 without a signed invitation from a member: %1 is not a member and gets no keys.</source>
+        <translation>服务器在没有成员签名邀请的情况下添加了 %1：%1 不是成员，不会获得任何密钥。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>An unreadable membership change (%1) was ignored.</source>
+        <translation>已忽略一条无法读取的成员变动（%1）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>A membership change in the name of %1 was not sent by %1&apos;s device; it was ignored.</source>
+        <translation>一条以 %1 名义发出的成员变动并非由 %1 的设备发送；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>A membership change in the name of %1 has a bad signature; it was ignored.</source>
+        <translation>一条以 %1 名义发出的成员变动签名无效；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>A second genesis of this channel, by %1, was ignored.</source>
+        <translation>已忽略 %1 发出的此频道的第二条创建记录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A malformed genesis of this channel was ignored.</source>
+        <translation>已忽略此频道一条格式错误的创建记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A genesis by %1, who did not create this channel, was ignored.</source>
+        <translation>%1 并非此频道的创建者，已忽略其发出的创建记录。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A direct channel&apos;s genesis must name its two people; it was ignored.</source>
+        <translation>私信的创建记录必须指明对话双方；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A direct channel cannot have a private channel&apos;s genesis; it was ignored.</source>
+        <translation>私信不能使用私密频道的创建记录；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>A membership change before the channel&apos;s genesis was ignored.</source>
+        <translation>已忽略一条早于频道创建记录的成员变动。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A membership change by %1 follows a change this device never saw; it was ignored.</source>
+        <translation>%1 发出的一条成员变动接在本设备从未见过的变动之后；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nobody can be added to a direct channel; %1&apos;s invitation of %2 was ignored.</source>
+        <translation>私信中不能添加任何人；已忽略 %1 对 %2 的邀请。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1, not a member, cannot invite %2; ignored.</source>
+        <translation>%1 不是成员，无法邀请 %2；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 accepted an invitation that does not exist; ignored.</source>
+        <translation>%1 接受了一个不存在的邀请；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Nobody can be removed from a direct channel; ignored.</source>
+        <translation>不能从私信中移除任何人；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1, not a member, cannot remove %2; ignored.</source>
+        <translation>%1 不是成员，无法移除 %2；已忽略。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::crypto::DeviceList</name>
+    <message>
+        <location filename="../core/crypto/DeviceList.cpp" line="+175"/>
+        <source>an older device list than the one already known</source>
+        <translation>比已知设备列表更旧的设备列表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a device list of another account</source>
+        <translation>属于其他账号的设备列表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a device list signed by a device the account never approved</source>
+        <translation>由该账号从未批准过的设备签名的设备列表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a device list with a bad signature</source>
+        <translation>签名无效的设备列表</translation>
+    </message>
+</context>
+<context>
     <name>hchat::crypto::Files</name>
     <message>
-        <location filename="../core/crypto/AttachmentCipher.cpp" line="-144"/>
+        <location filename="../core/crypto/AttachmentCipher.cpp" line="-134"/>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
@@ -710,7 +918,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::KeyShare</name>
     <message>
-        <location filename="../core/crypto/KeyShare.cpp" line="+177"/>
+        <location filename="../core/crypto/KeyShare.cpp" line="+212"/>
         <source>malformed key share</source>
         <translation>格式错误的密钥分发</translation>
     </message>
@@ -738,6 +946,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+2"/>
         <source>key share that does not decrypt</source>
         <translation>无法解密的密钥分发</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>key share sealed to a one-time key this device no longer has</source>
+        <translation>以本设备已不再持有的一次性密钥封装的密钥分发</translation>
     </message>
 </context>
 <context>
@@ -805,6 +1018,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <source>Undecryptable: decryption failed.</source>
         <translation>无法解密：解密失败。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Undecryptable: its sender was not a member of the channel then.</source>
+        <translation>无法解密：发送者当时不是该频道的成员。</translation>
+    </message>
 </context>
 <context>
     <name>hchat::crypto::PassphraseIdentityStore</name>
@@ -864,24 +1082,24 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::TrustStore</name>
     <message>
-        <location filename="../core/crypto/TrustStore.cpp" line="+50"/>
+        <location filename="../core/crypto/TrustStore.cpp" line="+55"/>
         <source>Cannot read the trusted keys file %1</source>
         <translation>无法读取受信任密钥文件 %1</translation>
     </message>
     <message>
         <location line="+8"/>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>The trusted keys file %1 is damaged; it was left as it is</source>
         <translation>受信任密钥文件 %1 已损坏；该文件已保持原样</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+45"/>
         <location line="+6"/>
         <source>Cannot write the trusted keys file %1: %2</source>
         <translation>无法写入受信任密钥文件 %1：%2</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+215"/>
         <source>unknown device</source>
         <translation>未知设备</translation>
     </message>
@@ -904,6 +1122,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+2"/>
         <source>new device: not trusted until you accept it</source>
         <translation>新设备：在你接受之前不受信任</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>revoked: no longer a device of this account, gets no keys</source>
+        <translation>已注销：不再是此账号的设备，不会获得任何密钥</translation>
     </message>
 </context>
 <context>
@@ -1033,7 +1256,17 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
-        <location filename="../ui/ChannelListModel.cpp" line="+42"/>
+        <location filename="../ui/ChannelListModel.cpp" line="+41"/>
+        <source>Invitation from %1</source>
+        <translation>来自 %1 的邀请</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a message not from a member</source>
+        <translation>一条非成员发送的消息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1: sent a file</source>
         <translation>%1：发送了一个文件</translation>
     </message>
@@ -1117,6 +1350,14 @@ The file was left untouched. Move it away or start with --profile to use another
         <location filename="../ui/DesktopNotifier.cpp" line="+45"/>
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::DeviceApprovalBar</name>
+    <message>
+        <location filename="../ui/DeviceApprovalBar.cpp" line="+38"/>
+        <source>This device waits for approval. On another device where you are signed in as %1, approve it if that device shows this code. Until then your contacts share no keys with this device, so encrypted messages cannot be read here.</source>
+        <translation>本设备正在等待批准。请在你以 %1 身份登录的另一台设备上操作：如果那台设备显示的是此验证码，就批准本设备。在此之前，你的联系人不会与本设备共享密钥，因此无法在此阅读加密消息。</translation>
     </message>
 </context>
 <context>
@@ -1266,6 +1507,24 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::InvitationBar</name>
+    <message>
+        <location filename="../ui/InvitationBar.cpp" line="+10"/>
+        <source>&amp;Accept</source>
+        <translation>接受(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Decline</source>
+        <translation>拒绝(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>%1 invited you to %2, an end-to-end encrypted channel. Accept to read and write there; until then no member&apos;s device shares its keys with yours.</source>
+        <translation>%1 邀请你加入端到端加密频道 %2。接受后即可在其中阅读和发言；在此之前，任何成员的设备都不会与你的设备共享密钥。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::KeyChangeBanner</name>
     <message>
         <location filename="../ui/KeyChangeBanner.cpp" line="+10"/>
@@ -1303,13 +1562,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+80"/>
-        <location line="+436"/>
+        <location filename="../ui/MainWindow.cpp" line="+82"/>
+        <location line="+525"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-431"/>
+        <location line="-520"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -1325,7 +1584,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+47"/>
         <source>Send a file (or drop files on the window)</source>
         <translation>发送文件（或将文件拖到窗口上）</translation>
     </message>
@@ -1335,7 +1594,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>发送文件</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+22"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
@@ -1376,12 +1635,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+69"/>
-        <location line="+145"/>
+        <location line="+219"/>
         <source>Could not save %1.</source>
         <translation>无法保存 %1。</translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-168"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
@@ -1406,7 +1665,65 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 未发送：%2</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
+        <source>Open a program?</source>
+        <translation>要打开程序吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“%1” is a program or a script: opening it may run it on this computer, with access to your files. Open it only if you trust its sender and expected this file.</source>
+        <translation>“%1”是程序或脚本：打开它可能会在此计算机上运行它，并使其能够访问你的文件。仅当你信任其发送者且确实在等待此文件时才打开。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open anyway</source>
+        <translation>仍然打开</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Approve a new device?</source>
+        <translation>要批准新设备吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A new device signed in to your account %1 (device %2). Approve it only if it shows this code:
+
+%3
+
+Once approved, your contacts&apos; devices trust it and it can read what is sent to you from now on. If you did not just sign in somewhere, choose “Not mine”: the device is signed out.</source>
+        <translation>一台新设备登录了你的账号 %1（设备 %2）。仅当它显示以下验证码时才批准：
+
+%3
+
+批准后，你的联系人的设备将信任它，且从现在起它可以阅读发送给你的内容。如果你刚才并未在别处登录，请选择“不是我的”：该设备将被退出登录。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Not mine</source>
+        <translation>不是我的(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Later</source>
+        <translation>稍后(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Approving the new device…</source>
+        <translation>正在批准新设备…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The other device is being signed out.</source>
+        <translation>正在让另一台设备退出登录。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
@@ -1452,13 +1769,13 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+0"/>
-        <location line="+391"/>
+        <location line="+405"/>
         <location line="+94"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-481"/>
+        <location line="-495"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
     </message>
@@ -1540,7 +1857,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+64"/>
         <source>Open attachment</source>
         <translation>打开附件</translation>
     </message>
@@ -1610,7 +1927,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1（已加密）</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+66"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
@@ -1693,6 +2010,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 ⚠ 密钥已更改</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>%1 (revoked device)</source>
+        <translation>%1（已注销的设备）</translation>
+    </message>
+    <message>
         <location line="+37"/>
         <source>(edited)</source>
         <translation>（已编辑）</translation>
@@ -1751,6 +2073,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>此消息已被删除。</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Not from a member: %1</source>
+        <translation>非成员消息：%1</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>Undecryptable: %1</source>
         <translation>无法解密：%1</translation>
@@ -1762,6 +2089,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+5"/>
+        <location line="+7"/>
+        <source>Warning: %1</source>
+        <translation>警告：%1</translation>
+    </message>
+    <message>
+        <location line="-5"/>
         <source>%1 created %2</source>
         <translation>%1 创建了 %2</translation>
     </message>
@@ -1771,7 +2104,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 加入了频道</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>%1 added %2</source>
         <translation>%1 添加了 %2</translation>
     </message>
@@ -1817,6 +2150,11 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+2"/>
+        <source>at %1: %2</source>
+        <translation>于 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 at %2, replying to %3: %4</source>
         <translation>%1 于 %2 回复 %3：%4</translation>
     </message>
@@ -1826,7 +2164,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 于 %2：%3</translation>
     </message>
     <message>
-        <location line="+270"/>
+        <location line="+5"/>
+        <source>not a member</source>
+        <translation>非成员</translation>
+    </message>
+    <message>
+        <location line="+265"/>
         <source>deleted user</source>
         <translation>已删除用户</translation>
     </message>
@@ -1940,7 +2283,7 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+12"/>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Verified</source>
         <translation>已验证</translation>
     </message>
@@ -2109,7 +2452,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::TransferPanel</name>
     <message>
-        <location filename="../ui/TransferPanel.cpp" line="-46"/>
+        <location filename="../ui/TransferPanel.cpp" line="-47"/>
         <source>Sending %1</source>
         <translation>正在发送 %1</translation>
     </message>
@@ -2124,7 +2467,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>%1 was not sent: %2</source>
         <translation>%1 未发送：%2</translation>
     </message>
