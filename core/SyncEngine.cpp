@@ -77,11 +77,18 @@ void SyncEngine::beginCatchUp(const hchat::v1::Welcome &welcome)
 
     QSet<QString> joined;
     QList<QPair<QString, quint64>> streams;
-    for (const auto &info : welcome.channels()) {
-        saveChannel(info);
-        const QString name = QString::fromStdString(info.name());
-        joined.insert(name);
-        streams.append({name, info.server_max_seq()});
+    m_invitations.clear();
+    // Invitations not answered yet are pulled like channels (their signed membership operations
+    // say who invited whom; accepting needs them), but count for no catch-up summary.
+    for (const auto *list : {&welcome.channels(), &welcome.invitations()}) {
+        for (const auto &info : *list) {
+            saveChannel(info);
+            const QString name = QString::fromStdString(info.name());
+            joined.insert(name);
+            streams.append({name, info.server_max_seq()});
+            if (list == &welcome.invitations())
+                m_invitations.insert(name);
+        }
     }
     for (const auto &c : m_store->channels(true))
         if (!joined.contains(c.name))
@@ -237,7 +244,7 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &sto
         if (!m.isChat() && isChannel)
             applyMembership(m);
         if (m_catchingUp) {
-            if (isChannel && m.isChat() && m.sender != m_ownNick) {
+            if (isChannel && m.isChat() && m.sender != m_ownNick && !m_invitations.contains(stream)) {
                 auto &c = m_report[stream];
                 c.channel = stream;
                 ++c.count;

@@ -89,6 +89,7 @@ private:
     QHash<QString, int> m_repulls;
     bool m_catchingUp = false;
     QSet<QString> m_catchUpPending;
+    QSet<QString> m_invitations; // channels of the last Welcome the user was invited to, not yet a member of
     quint64 m_progressDone = 0;
     quint64 m_progressTotal = 0;
     QMap<QString, CatchUpReport::Channel> m_report;

@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxAttachmentNameLength = 255;
 inline constexpr std::size_t kMaxOpenUploads = 8;
 inline constexpr std::uint64_t kDefaultMaxAttachmentBytes = 100ULL * 1024 * 1024;
 inline constexpr std::size_t kUploadIdLength = 32;
+// Invitations: how many unanswered ones a Welcome lists (newest first), and how many one user may
+// have waiting for one invitee.
+inline constexpr std::size_t kMaxListedInvitations = 100;
+inline constexpr std::size_t kMaxPendingInvitationsPerInviter = 20;
 // Devices in an account's signed device list (POST /v1/keys/devicelist).
 inline constexpr std::size_t kMaxDevicesPerList = 64;
 // One-time prekeys (POST /v1/keys/prekeys, /v1/keys/claim).

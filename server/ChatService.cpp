@@ -37,6 +37,16 @@ Message membershipMessage(MessageKind kind, const SessionIdentity &actor, const 
 
 // A channel name a client may address: an open / invite-only channel, a direct channel, or (for
 // Send only) a device inbox.
+// Adds userId to an invite-only channel as an invitee of inviterId; one user may keep at most
+// MAX_PENDING_INVITATIONS_PER_INVITER invitations waiting for the same invitee.
+void invitee(MessageStore &st, std::int64_t streamId, std::int64_t userId, std::int64_t inviterId)
+{
+    if (st.pendingInvitations(userId, inviterId) >= limits::kMaxPendingInvitationsPerInviter)
+        throw ProtocolError(ERROR_RATE_LIMITED, "this user already has 20 of your invitations waiting "
+                                                "(MAX_PENDING_INVITATIONS_PER_INVITER)");
+    st.addInvitee(streamId, userId, inviterId, ServerContext::nowMs());
+}
+
 void requireStreamName(const std::string &name, bool allowInbox)
 {
     if (NameRules::validChannel(name) || NameRules::validDirectName(name))
@@ -331,6 +341,8 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
             w->set_server_version(hchat::kVersion);
             for (auto &c : st.channelsOf(id.userId))
                 *w->add_channels() = std::move(c);
+            for (auto &c : st.invitationsOf(id.userId, limits::kMaxListedInvitations))
+                *w->add_invitations() = std::move(c);
             if (auto inbox = st.findStream(NameRules::inboxName(id.deviceId)))
                 w->set_inbox_max_seq(inbox->maxSeq);
         } catch (const std::exception &e) {
@@ -387,6 +399,7 @@ void ChatService::join(const SessionPtr &session, std::uint64_t requestId, const
                 const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
                 stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
             } else if (st.isMember(stream->id, id.userId)) {
+                st.acceptMembership(stream->id, id.userId); // an invitee joining: it accepts
                 r->info = channelInfo(st, *stream, id.userId);
                 return;
             } else if (stream->kind != CHANNEL_KIND_OPEN) {
@@ -514,7 +527,12 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
             st.appendMessage(stream, id.userId, created);
             r->messages.push_back(created);
             for (const auto &u : users) {
-                st.addMember(sid, u.id);
+                // Invite-only: an invitation, pending until the invitee accepts (direct channels
+                // have their two people from the start).
+                if (kind == CHANNEL_KIND_INVITE_ONLY)
+                    invitee(st, sid, u.id, id.userId);
+                else
+                    st.addMember(sid, u.id);
                 Message added = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, u.nick);
                 st.appendMessage(stream, id.userId, added);
                 r->messages.push_back(added);
@@ -571,7 +589,7 @@ void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, con
                 throw ProtocolError(ERROR_NO_SUCH_USER, "no such user");
             if (st.isMember(stream.id, user->id))
                 return;
-            st.addMember(stream.id, user->id);
+            invitee(st, stream.id, user->id, id.userId);
             r->message = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, user->nick);
             st.appendMessage(stream, id.userId, r->message);
             stream.maxSeq = r->message.seq();
@@ -803,6 +821,9 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             st.appendMessage(*stream, id.userId, r->message);
             if (r->message.kind() == MESSAGE_KIND_ATTACHMENT)
                 st.markUploadReferenced(r->message.attachment_id());
+            // An invitee's signed acceptance (or leave) answers its invitation.
+            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP)
+                st.acceptMembership(stream->id, id.userId);
             if (r->message.kind() == MESSAGE_KIND_DELETE) {
                 st.eraseMessage(*stream, r->message.ref_seq());
                 // A recalled attachment's bytes go with it, in the same transaction.

@@ -401,6 +401,8 @@ void HttpApi::channels(HttpRequest &request, Reply reply)
         ChannelList list;
         for (auto &c : st.channelsOf(auth.userId))
             *list.add_channels() = std::move(c);
+        for (auto &c : st.invitationsOf(auth.userId, limits::kMaxListedInvitations))
+            *list.add_invitations() = std::move(c);
         if (auto inbox = st.findStream(NameRules::inboxName(auth.deviceId)))
             list.set_inbox_max_seq(inbox->maxSeq);
         return ok(list);

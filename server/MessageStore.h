@@ -115,8 +115,17 @@ public:
     virtual std::vector<std::int64_t> memberIds(std::int64_t streamId) = 0;
     virtual std::vector<std::string> memberNicks(std::int64_t streamId) = 0;
     // Every channel the user is member of, with server_max_seq, read_seq and (for invite-only and
-    // direct channels) members.
+    // direct channels) members; invitations the user has not answered are not among them.
     virtual std::vector<hchat::v1::ChannelInfo> channelsOf(std::int64_t userId) = 0;
+
+    // Invitations (schema 5): an invitee of an invite-only channel is a member (it may read the
+    // channel and post the signed acceptance) whose membership is pending until it first sends
+    // there or joins it. Pending ones are listed apart, newest first, at most `limit`.
+    virtual void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId, std::int64_t nowMs) = 0;
+    // True when a pending membership became an accepted one.
+    virtual bool acceptMembership(std::int64_t streamId, std::int64_t userId) = 0;
+    virtual std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) = 0;
+    virtual std::vector<hchat::v1::ChannelInfo> invitationsOf(std::int64_t userId, std::size_t limit) = 0;
     virtual void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) = 0;
     virtual std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) = 0;
 

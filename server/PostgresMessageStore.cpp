@@ -236,6 +236,9 @@ CREATE TABLE prekeys (
   PRIMARY KEY (device_id, key_id)
 );
 ALTER TABLE streams ADD COLUMN acked_seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN invited_by BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN invited_ms BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX members_pending ON members(user_id, invited_by) WHERE invited_by <> 0;
 CREATE TABLE device_lists (
   user_id BIGINT PRIMARY KEY REFERENCES users(id),
   generation BIGINT NOT NULL,
@@ -573,14 +576,32 @@ std::vector<std::string> PostgresMessageStore::memberNicks(std::int64_t streamId
 
 std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::channelsOf(std::int64_t userId)
 {
+    return channelInfos(userId, false, 0);
+}
+
+std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::invitationsOf(std::int64_t userId, std::size_t limit)
+{
+    return channelInfos(userId, true, limit);
+}
+
+std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::channelInfos(std::int64_t userId, bool pending,
+                                                                       std::size_t limit)
+{
     std::vector<hchat::v1::ChannelInfo> out;
     std::vector<std::int64_t> ids;
     {
-        auto r = query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                       "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 ORDER BY s.name")
-                     .bind(userId)
-                     .bind(std::int64_t(StreamRecord::kInbox))
-                     .run();
+        Query q = pending ? query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                                  "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
+                                  "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT $3")
+                          : query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                                  "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
+                                  "AND m.invited_by = 0 ORDER BY s.name LIMIT $3");
+        q.bind(userId).bind(std::int64_t(StreamRecord::kInbox));
+        if (limit)
+            q.bind(std::int64_t(limit));
+        else
+            q.bindNull(); // LIMIT NULL: no limit
+        auto r = q.run();
         for (int i = 0; i < r.rows(); ++i) {
             hchat::v1::ChannelInfo info;
             ids.push_back(r.i64(i, 0));
@@ -599,6 +620,34 @@ std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::channelsOf(std::int64_
             out[i].add_members(std::move(nick));
     }
     return out;
+}
+
+void PostgresMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId,
+                                      std::int64_t nowMs)
+{
+    query("INSERT INTO members(stream_id, user_id, invited_by, invited_ms) VALUES ($1, $2, $3, $4) "
+          "ON CONFLICT DO NOTHING")
+        .bind(streamId)
+        .bind(userId)
+        .bind(inviterId)
+        .bind(nowMs)
+        .run();
+}
+
+bool PostgresMessageStore::acceptMembership(std::int64_t streamId, std::int64_t userId)
+{
+    auto r = query("UPDATE members SET invited_by = 0 WHERE stream_id = $1 AND user_id = $2 AND invited_by <> 0 "
+                   "RETURNING user_id")
+                 .bind(streamId)
+                 .bind(userId)
+                 .run();
+    return r.rows() > 0;
+}
+
+std::uint64_t PostgresMessageStore::pendingInvitations(std::int64_t userId, std::int64_t inviterId)
+{
+    auto r = query("SELECT count(*) FROM members WHERE user_id = $1 AND invited_by = $2").bind(userId).bind(inviterId).run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
 }
 
 void PostgresMessageStore::setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq)

@@ -62,6 +62,10 @@ public:
     std::vector<std::int64_t> memberIds(std::int64_t streamId) override;
     std::vector<std::string> memberNicks(std::int64_t streamId) override;
     std::vector<hchat::v1::ChannelInfo> channelsOf(std::int64_t userId) override;
+    void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId, std::int64_t nowMs) override;
+    bool acceptMembership(std::int64_t streamId, std::int64_t userId) override;
+    std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) override;
+    std::vector<hchat::v1::ChannelInfo> invitationsOf(std::int64_t userId, std::size_t limit) override;
     void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) override;
     std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) override;
 
@@ -96,6 +100,7 @@ public:
     std::vector<std::string> staleUploads(std::int64_t cutoffMs) override;
 
 private:
+    std::vector<hchat::v1::ChannelInfo> channelInfos(std::int64_t userId, bool pending, std::size_t limit);
     class Query;
     class Result;
     Query query(const char *sql);

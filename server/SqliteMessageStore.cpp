@@ -198,6 +198,9 @@ CREATE TABLE prekeys (
   PRIMARY KEY (device_id, key_id)
 ) WITHOUT ROWID;
 ALTER TABLE streams ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN invited_by INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN invited_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX members_pending ON members(user_id, invited_by) WHERE invited_by <> 0;
 CREATE TABLE device_lists (
   user_id INTEGER PRIMARY KEY REFERENCES users(id),
   generation INTEGER NOT NULL,
@@ -487,12 +490,27 @@ std::vector<std::string> SqliteMessageStore::memberNicks(std::int64_t streamId)
 
 std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::channelsOf(std::int64_t userId)
 {
+    return channelInfos(userId, false, 0);
+}
+
+std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::invitationsOf(std::int64_t userId, std::size_t limit)
+{
+    return channelInfos(userId, true, limit);
+}
+
+std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::channelInfos(std::int64_t userId, bool pending,
+                                                                     std::size_t limit)
+{
     std::vector<hchat::v1::ChannelInfo> out;
     std::vector<std::int64_t> ids;
     {
-        auto s = statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                           "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? ORDER BY s.name");
-        s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox));
+        auto s = pending ? statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                                     "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
+                                     "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT ?")
+                         : statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                                     "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
+                                     "AND m.invited_by = 0 ORDER BY s.name LIMIT ?");
+        s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox)).bind(3, limit ? std::int64_t(limit) : -1);
         while (s.step()) {
             hchat::v1::ChannelInfo info;
             ids.push_back(s.i64(0));
@@ -511,6 +529,31 @@ std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::channelsOf(std::int64_t 
             out[i].add_members(std::move(nick));
     }
     return out;
+}
+
+void SqliteMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId,
+                                    std::int64_t nowMs)
+{
+    statement("INSERT OR IGNORE INTO members(stream_id, user_id, invited_by, invited_ms) VALUES (?, ?, ?, ?)")
+        .bind(1, streamId)
+        .bind(2, userId)
+        .bind(3, inviterId)
+        .bind(4, nowMs)
+        .run();
+}
+
+bool SqliteMessageStore::acceptMembership(std::int64_t streamId, std::int64_t userId)
+{
+    auto s = statement("UPDATE members SET invited_by = 0 WHERE stream_id = ? AND user_id = ? AND invited_by <> 0");
+    s.bind(1, streamId).bind(2, userId).run();
+    return sqlite3_changes(m_db) > 0;
+}
+
+std::uint64_t SqliteMessageStore::pendingInvitations(std::int64_t userId, std::int64_t inviterId)
+{
+    auto s = statement("SELECT count(*) FROM members WHERE user_id = ? AND invited_by = ?");
+    s.bind(1, userId).bind(2, inviterId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
 }
 
 void SqliteMessageStore::setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq)

@@ -28,6 +28,7 @@ private slots:
     void acknowledgedInboxRowsAreDeletedAndSkipped();
     void prekeysAreSignedCountedAndClaimedOnce();
     void deviceListIsPublishedOnlyByAnApprovedDeviceAndOnlyGrows();
+    void invitationsWaitApartUntilAcceptedAndCannotFloodAUser();
     void markReadIsStoredAndPushedToOtherDevices();
     void pingPong();
 
@@ -759,6 +760,93 @@ void GatewayMessaging::deviceListIsPublishedOnlyByAnApprovedDeviceAndOnlyGrows()
     QCOMPARE(keys.device_lists(0).generation(), 5u);
     QCOMPARE(keys.device_lists(0).signer_device(), l);
     QCOMPARE(keys.device_lists(0).devices_size(), 2);
+}
+
+// An invitation is not a membership the invitee chose: it is listed apart in the Welcome (newest
+// first, at most 100), until the invitee posts its signed acceptance or joins; one user can keep
+// at most 20 invitations waiting for the same person, so nobody can stuff someone's Welcome with
+// thousands of channels (the victim's list stays small, the flood is refused and stores nothing).
+void GatewayMessaging::invitationsWaitApartUntilAcceptedAndCannotFloodAUser()
+{
+    ProtocolClient victim(*m_gw);
+    QVERIFY(victim.registerAndLogin(QStringLiteral("invitee")));
+    QVERIFY(victim.connectAndHello());
+    std::vector<std::unique_ptr<ProtocolClient>> inviters;
+    for (int u = 0; u < 6; ++u) {
+        inviters.push_back(std::make_unique<ProtocolClient>(*m_gw));
+        QVERIFY(inviters.back()->registerAndLogin(QStringLiteral("flooder%1").arg(u)));
+        QVERIFY(inviters.back()->connectAndHello());
+    }
+    auto create = [](ProtocolClient &c, const QString &channel) {
+        Frame f;
+        f.mutable_create_channel()->set_channel(channel.toStdString());
+        f.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
+        f.mutable_create_channel()->add_members("invitee");
+        return c.request(f);
+    };
+    ProtocolClient &first = *inviters.front();
+    for (int i = 0; i < 20; ++i) {
+        auto reply = create(first, QStringLiteral("flood-0-%1").arg(i));
+        QVERIFY(reply && reply->has_channel_joined());
+    }
+    // The 21st from the same user is refused and leaves nothing behind.
+    auto refused = create(first, QStringLiteral("flood-0-20"));
+    QVERIFY(refused && refused->has_error());
+    QCOMPARE(refused->error().code(), ERROR_RATE_LIMITED);
+    ProtocolClient::HttpResult none;
+    first.sync(QStringLiteral("flood-0-20"), 1, 0, &none);
+    QCOMPARE(none.status, 404);
+    QCOMPARE(none.error, ERROR_NO_SUCH_CHANNEL);
+    Frame invite;
+    invite.mutable_invite()->set_channel("flood-0-0");
+    invite.mutable_invite()->set_nick("invitee");
+    QVERIFY(first.request(invite)->has_ok()); // already invited there: nothing new
+
+    // The victim's Welcome: no channel, 20 invitations, the newest first.
+    Welcome w;
+    ProtocolClient again(*m_gw);
+    again.token = victim.token;
+    QVERIFY(again.connectAndHello(&w));
+    QCOMPARE(w.channels_size(), 0);
+    QCOMPARE(w.invitations_size(), 20);
+    QCOMPARE(w.invitations(0).name(), std::string("flood-0-19"));
+    QCOMPARE(w.invitations(0).kind(), CHANNEL_KIND_INVITE_ONLY);
+    // An invitee reads the channel (it needs the signed invitation to accept it).
+    QVERIFY(!victim.syncAll(QStringLiteral("flood-0-3")).empty());
+
+    // Accepting (the signed acceptance, a MEMBERSHIP message in its own name) makes it a channel.
+    MembershipOp accept;
+    accept.set_version(1);
+    accept.set_channel("flood-0-3");
+    accept.set_action(MEMBERSHIP_ACTION_ACCEPT);
+    accept.set_actor("invitee");
+    accept.set_actor_device(victim.deviceId.toStdString());
+    Frame send;
+    send.mutable_send()->set_channel("flood-0-3");
+    send.mutable_send()->set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+    send.mutable_send()->set_kind(MESSAGE_KIND_MEMBERSHIP);
+    send.mutable_send()->set_body(accept.SerializeAsString());
+    auto ack = victim.request(send);
+    QVERIFY(ack && ack->has_send_ack());
+    // …and so does joining one.
+    QVERIFY(victim.join(QStringLiteral("flood-0-4")));
+    ChannelList list;
+    QVERIFY(victim.post(QStringLiteral("/v1/channels"), Ok(), &list).ok());
+    QCOMPARE(list.channels_size(), 2);
+    QCOMPARE(list.invitations_size(), 18);
+    // Answered invitations no longer count against the inviter.
+    QVERIFY(create(first, QStringLiteral("flood-0-20"))->has_channel_joined());
+
+    // Many inviters: the Welcome lists the newest 100 invitations only.
+    for (int u = 1; u < 6; ++u)
+        for (int i = 0; i < 20; ++i)
+            QVERIFY(create(*inviters[u], QStringLiteral("flood-%1-%2").arg(u).arg(i))->has_channel_joined());
+    ProtocolClient third(*m_gw);
+    third.token = victim.token;
+    QVERIFY(third.connectAndHello(&w));
+    QCOMPARE(w.channels_size(), 2);
+    QCOMPARE(w.invitations_size(), 100);
+    QCOMPARE(w.invitations(0).name(), std::string("flood-5-19"));
 }
 
 void GatewayMessaging::markReadIsStoredAndPushedToOtherDevices()
