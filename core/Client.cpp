@@ -1479,7 +1479,9 @@ void Client::decryptRow(StoredMessage &m)
         }
     }
     quint64 amended = 0;
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended, m.attachment))
+    m.senderTimeMs = m.cryptoState == StoredMessage::CryptoState::Decrypted ? in.senderTimeMs : 0;
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended, m.attachment,
+                                m.senderTimeMs))
         qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
     else if (amended) {
         forgetDeletedAttachments(m.channel, {amended});

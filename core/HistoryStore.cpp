@@ -31,7 +31,8 @@ qint64 nowMs()
 // Column list shared by every message SELECT; rowToMessage() reads it.
 const QString kMessageColumns = QStringLiteral(
     "channel, seq, sender, sender_device, client_msg_id, server_time_ms, body, encrypted, kind, subject,"
-    " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq, attachment_id, attachment");
+    " plain_text, crypto_state, crypto_reason, ref_seq, deleted, edit_seq, attachment_id, attachment,"
+    " sender_time_ms");
 // Edits and deletions change the row they refer to and are not rows of the message view; signed
 // membership operations show only when refused (a warning: crypto_state 3).
 const QString kVisible = QStringLiteral(" AND kind NOT IN (%1, %2) AND (kind <> %3 OR crypto_state = %4)")
@@ -61,6 +62,7 @@ StoredMessage rowToMessage(const QSqlQuery &q)
     m.editSeq = q.value(15).toULongLong();
     m.attachmentId = q.value(16).toString();
     m.attachment = q.value(17).toByteArray();
+    m.senderTimeMs = q.value(18).toLongLong();
     return m;
 }
 
@@ -397,8 +399,12 @@ bool HistoryStore::migrate()
                            "(SELECT max_seq + 1 FROM streams WHERE stream = channels.name), 0)"
                            " WHERE encrypted = 0 AND (kind <> 0 OR name LIKE '@%')"),
         },
+        // 6: the signed time an encrypted message was written at (local, from its envelope).
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN sender_time_ms INTEGER NOT NULL DEFAULT 0"),
+        },
     };
-    static_assert(kSchemaVersion == 5, "add a migration step");
+    static_assert(kSchemaVersion == 6, "add a migration step");
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!db.transaction()) {
@@ -871,7 +877,7 @@ QStringList HistoryStore::recentSenders(const QString &channel, int limit) const
 
 bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
                                  const QString &plainText, const QString &reason, quint64 *amendedSeq,
-                                 const QByteArray &attachment)
+                                 const QByteArray &attachment, qint64 senderTimeMs)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     if (!beginWrite())
@@ -915,11 +921,12 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
     }
     QSqlQuery up(db);
     up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
-                              " attachment = ? WHERE id = ?"));
+                              " attachment = ?, sender_time_ms = ? WHERE id = ?"));
     up.addBindValue(nn(shown));
     up.addBindValue(static_cast<int>(state));
     up.addBindValue(nn(reason));
     up.addBindValue(content.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(content));
+    up.addBindValue(decrypted ? senderTimeMs : qint64(0));
     up.addBindValue(rowId);
     if (!up.exec())
         return abort(up.lastError().text());

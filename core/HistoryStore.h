@@ -31,7 +31,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
@@ -121,7 +121,7 @@ public:
     // names the message's upload) and caption (plainText).
     bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
                        const QString &plainText, const QString &reason, quint64 *amendedSeq = nullptr,
-                       const QByteArray &attachment = {});
+                       const QByteArray &attachment = {}, qint64 senderTimeMs = 0);
 
     // ---- read positions --------------------------------------------------------------------
     quint64 readSeq(const QString &channel) const;

@@ -35,6 +35,7 @@ struct StoredMessage {
     QString senderDevice;
     QByteArray clientMsgId; // 16 bytes
     qint64 serverTimeMs = 0; // Unix epoch ms at the gateway's commit
+    qint64 senderTimeMs = 0; // encrypted and decrypted: when the sender wrote it, signed (0: unknown)
     QByteArray body;       // UTF-8 text, or ciphertext when encrypted
     bool encrypted = false;
     MessageKind kind = MessageKind::Text;

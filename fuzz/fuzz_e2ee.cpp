@@ -141,18 +141,15 @@ void fuzzedOp(const QByteArray &bytes, std::uint8_t flags)
 }
 
 // The signature MessageCrypto makes and checks (header ‖ nonce ‖ ciphertext, canonical bytes).
+// Signs the envelope's header as a sender would (MessageCrypto::headerBytes: v2 with the sender's
+// time, v1 without), so the checks past the signature run on the fuzzed fields.
 void signEnvelope(hchat::v1::EncryptedEnvelope &env)
 {
-    const QByteArray header = CanonicalBytes("hchat-message-header-v1")
-                                  .addU32(env.version())
-                                  .add(q(env.channel()))
-                                  .add(b(env.session_id()))
-                                  .add(q(env.sender()))
-                                  .add(q(env.sender_device()))
-                                  .addU32(env.index())
-                                  .add(b(env.client_msg_id()))
-                                  .bytes();
-    QByteArray signedBytes = CanonicalBytes("hchat-message-sig-v1").add(header).bytes();
+    MessageCrypto::Header h;
+    const std::string bytes = env.SerializeAsString();
+    if (!MessageCrypto::peekHeader(QByteArrayView(bytes.data(), qsizetype(bytes.size())), &h))
+        return;
+    QByteArray signedBytes = CanonicalBytes("hchat-message-sig-v1").add(MessageCrypto::headerBytes(h)).bytes();
     signedBytes += CanonicalBytes("n").add(b(env.nonce())).bytes();
     signedBytes += CanonicalBytes("c").add(b(env.ciphertext())).bytes();
     env.set_signature(g_sender->sign(signedBytes).toStdString());

@@ -98,6 +98,7 @@ private slots:
     void cleanup();
     void messageKeysFollowTheIndex();
     void keyShareRoundTrip();
+    void theSendersTimeIsSignedAndCannotBeChangedOrStripped();
     void keyShareToTheWrongDeviceFails();
     void threeMembersReadEachOther();
     void tamperedCiphertextIsBadSignature();
@@ -372,6 +373,23 @@ void CryptoMessages::replayIntoAnotherChannelIsWrongChannel()
     e.set_channel("other");
     QCOMPARE(bob->decrypt(serialized(e), QStringLiteral("other"), 1, alice.get()).error, Err::BadSignature);
     QVERIFY(bob->decrypt(env, ch, 7, alice.get()).ok());
+}
+
+void CryptoMessages::theSendersTimeIsSignedAndCannotBeChangedOrStripped()
+{
+    auto s = SenderSession::create(ch);
+    QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray env = alice->encrypt(*s, "written now");
+    const auto r = bob->decrypt(env, ch, 1, alice.get());
+    QVERIFY(r.ok());
+    QVERIFY(r.header.senderTimeMs >= before && r.header.senderTimeMs <= QDateTime::currentMSecsSinceEpoch());
+    auto e = parsed(env);
+    e.set_sender_time_ms(e.sender_time_ms() - 3600 * 1000);
+    QCOMPARE(bob->decrypt(serialized(e), ch, 1, alice.get()).error, Err::BadSignature);
+    e = parsed(env);
+    e.clear_sender_time_ms(); // as if written by an HChat without the field
+    QCOMPARE(bob->decrypt(serialized(e), ch, 1, alice.get()).error, Err::BadSignature);
 }
 
 void CryptoMessages::replayTwiceIsReplay()

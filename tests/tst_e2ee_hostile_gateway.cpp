@@ -644,6 +644,57 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("not for the gateway's device"), 20000);
     }
 
+    // The gateway holds a message back for three hours (its stored time says so): Bob's client
+    // keeps the time Alice's device signed, so the delay shows. Changing that signed time, or
+    // stripping it, breaks the signature: the message is refused, never shown with a false time.
+    void delayIsShownAndTheSignedTimeCannotBeChanged()
+    {
+        const QString ch = QStringLiteral("late-delivery");
+        auto [alice, bob] = encryptedPair(ch);
+        constexpr qint64 kThreeHours = 3LL * 3600 * 1000;
+        enum class Tamper { Delay, Shift, Strip } tamper = Tamper::Delay;
+        auto edit = [&](hchat::v1::Message &m) {
+            if (QString::fromStdString(m.channel()) != ch || m.kind() != hchat::v1::MESSAGE_KIND_TEXT)
+                return;
+            if (tamper == Tamper::Delay) {
+                m.set_server_time_ms(m.server_time_ms() + kThreeHours);
+                return;
+            }
+            hchat::v1::EncryptedEnvelope env;
+            if (!env.ParseFromString(m.body()))
+                return;
+            env.set_sender_time_ms(tamper == Tamper::Shift ? env.sender_time_ms() + kThreeHours : 0);
+            m.set_body(env.SerializeAsString());
+        };
+        m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &bytes) {
+            if (!f.has_push())
+                return GatewayProxy::Verdict::Pass;
+            hchat::v1::Frame copy = f;
+            edit(*copy.mutable_push()->mutable_message());
+            bytes = serialized(copy);
+            return GatewayProxy::Verdict::Replace;
+        });
+        m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
+            rewriteSync(status, body, edit);
+        });
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        const quint64 late = sendAndWait(*alice, ch, QStringLiteral("sent at breakfast"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, late), QStringLiteral("sent at breakfast"), 20000);
+        const auto row = bob->store()->message(ch, late);
+        QVERIFY(row->senderTimeMs >= before && row->senderTimeMs <= QDateTime::currentMSecsSinceEpoch());
+        QVERIFY(row->serverTimeMs - row->senderTimeMs >= kThreeHours - 60000);
+
+        for (Tamper t : {Tamper::Shift, Tamper::Strip}) {
+            tamper = t;
+            const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("a time that is not mine"));
+            QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(ch, seq) &&
+                                         bob->store()->message(ch, seq)->cryptoState ==
+                                             StoredMessage::CryptoState::Undecryptable,
+                                     20000);
+            QVERIFY(bob->store()->message(ch, seq)->plainText.isEmpty());
+        }
+    }
+
     // Alice reads Bob's safety number; meanwhile the gateway shows a new device for Bob, which
     // Alice accepts. "Mark as verified" for the number she read is refused (it no longer matches);
     // for the new number it covers exactly the keys in it.

@@ -325,6 +325,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->setFont(small);
     QString time = QLocale().toString(index.data(MessageListModel::TimeRole).toDateTime().time(), QLocale::ShortFormat);
+    if (const QDateTime written = index.data(MessageListModel::WrittenTimeRole).toDateTime(); written.isValid())
+        time = tr("written %1 · delivered %2").arg(QLocale().toString(written, QLocale::ShortFormat), time);
     if (index.data(MessageListModel::SeenRole).toBool())
         time = tr("%1 · Seen").arg(time);
     if (!own) {

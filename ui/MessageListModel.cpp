@@ -216,6 +216,9 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             text = tr("%1 (edited)").arg(text);
         if (m.isUnencryptedForgery())
             return tr("at %1: %2").arg(time, text);
+        if (m.senderTimeMs != 0 && m.serverTimeMs - m.senderTimeMs >= kDelayShownMs)
+            text = tr("%1 (written at %2, delivered late)")
+                       .arg(text, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.senderTimeMs), QLocale::ShortFormat));
         if (const StoredMessage *target = replyTarget(m))
             return tr("%1 at %2, replying to %3: %4").arg(senderName(m.sender), time, senderName(target->sender), text);
         return tr("%1 at %2: %3").arg(senderName(m.sender), time, text);
@@ -226,6 +229,10 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return m.isUnencryptedForgery() ? tr("not a member") : senderName(m.sender);
     case TimeRole:
         return QDateTime::fromMSecsSinceEpoch(m.serverTimeMs);
+    case WrittenTimeRole:
+        return m.senderTimeMs != 0 && m.serverTimeMs - m.senderTimeMs >= kDelayShownMs
+                   ? QDateTime::fromMSecsSinceEpoch(m.senderTimeMs)
+                   : QDateTime();
     case KindRole:
         return int(m.kind);
     case IsOwnRole:
@@ -337,6 +344,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {SenderRole, "sender"},
                   {TextRole, "text"},
                   {TimeRole, "time"},
+                  {WrittenTimeRole, "writtenTime"},
                   {KindRole, "kind"},
                   {IsOwnRole, "isOwn"},
                   {DeliveryRole, "delivery"},

@@ -55,9 +55,14 @@ public:
         ThumbnailRole,      // … QImage of an image's inline thumbnail (null: none)
         AttachmentFileRole, // … the file on this device (empty: not downloaded)
         TransferRole,       // … download progress in percent, -1 when none runs
+        // Encrypted messages stored at least kDelayShownMs after their sender wrote them (the
+        // signed sender time): that time (QDateTime), else invalid. A gateway can delay a
+        // message; it cannot hide the delay.
+        WrittenTimeRole,
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
+    static constexpr qint64 kDelayShownMs = 5 * 60 * 1000;
     Q_ENUM(Delivery)
 
     static constexpr int kPageSize = 200;

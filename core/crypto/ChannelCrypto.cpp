@@ -589,6 +589,7 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
     if (r.ok()) {
         in.state = DisplayState::Decrypted;
         in.plaintext = r.plaintext;
+        in.senderTimeMs = r.header.senderTimeMs;
         if (m.kind != MessageKind::Attachment)
             in.text = QString::fromUtf8(r.plaintext);
         return in;

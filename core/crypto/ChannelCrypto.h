@@ -59,6 +59,7 @@ public:
         QByteArray plaintext;         // Decrypted: the bytes (an attachment's AttachmentContent)
         MessageCrypto::Error error = MessageCrypto::Error::None;
         QString reason;               // for the user, when not decrypted
+        qint64 senderTimeMs = 0;      // Decrypted: when the sender wrote it, signed (0: not said)
     };
     struct OutgoingShare {
         QString stream;               // "~<recipient device>"

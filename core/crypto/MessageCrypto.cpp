@@ -8,6 +8,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <QCoreApplication>
+#include <QDateTime>
 
 #include <sodium.h>
 
@@ -55,12 +56,30 @@ bool parse(QByteArrayView bytes, hchat::v1::EncryptedEnvelope *env, MessageCrypt
     h->kind = quint32(env->kind());
     h->refSeq = env->ref_seq();
     h->attachmentId = q(env->attachment_id());
+    h->senderTimeMs = env->sender_time_ms();
     return true;
 }
 } // namespace
 
 QByteArray MessageCrypto::headerBytes(const Header &h)
 {
+    // With the sender's time: every field, under its own domain (a signature made over one
+    // encoding never verifies under the other, so the time cannot be stripped).
+    if (h.senderTimeMs != 0) {
+        return CanonicalBytes("hchat-message-header-v2")
+            .addU32(h.version)
+            .add(h.channel)
+            .add(h.sessionId)
+            .add(h.sender)
+            .add(h.senderDevice)
+            .addU32(h.index)
+            .add(h.clientMsgId)
+            .addU32(h.kind)
+            .addU64(h.refSeq)
+            .add(h.attachmentId)
+            .addU64(quint64(h.senderTimeMs))
+            .bytes();
+    }
     CanonicalBytes bytes("hchat-message-header-v1");
     bytes.addU32(h.version).add(h.channel).add(h.sessionId).add(h.sender).add(h.senderDevice).addU32(h.index).add(h.clientMsgId);
     // Two more length-prefixed fields: a header with them can never encode like one without.
@@ -100,6 +119,7 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     h.kind = kind;
     h.refSeq = refSeq;
     h.attachmentId = attachmentId;
+    h.senderTimeMs = QDateTime::currentMSecsSinceEpoch();
     const QByteArray ad = headerBytes(h);
 
     unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
@@ -128,6 +148,7 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     env.set_kind(static_cast<hchat::v1::MessageKind>(h.kind));
     env.set_ref_seq(h.refSeq);
     env.set_attachment_id(h.attachmentId.toStdString());
+    env.set_sender_time_ms(h.senderTimeMs);
     const QByteArray sig = identity.sign(signedBytes(ad, nonce, ct));
     env.set_nonce(std::move(nonce));
     env.set_ciphertext(std::move(ct));

@@ -11,8 +11,9 @@
 namespace hchat::crypto {
 
 // The body of a message in an encrypted channel (a serialized EncryptedEnvelope):
-//   header     = {version, channel, session id, sender, sender device, index i, client_msg_id
-//                 [, kind, ref_seq  — edits, deletions and replies only]}
+//   header     = {version, channel, session id, sender, sender device, index i, client_msg_id,
+//                 kind, ref_seq, attachment id, sender time}  (v2; v1 from HChat before the
+//                 sender time left out the time, and kind/ref_seq/attachment id when unused)
 //   ciphertext = XChaCha20-Poly1305(message key i, random nonce, plaintext, AD = header)
 //   signature  = Ed25519 of the sender device over header ‖ nonce ‖ ciphertext
 // The AEAD alone would let any member (all hold the sender key) forge messages in the sender's
@@ -60,6 +61,9 @@ public:
         quint32 kind = 0;   // hchat::v1::MessageKind
         quint64 refSeq = 0;
         QString attachmentId; // attachments: the upload (authenticated only when not empty)
+        // When the sender wrote it, by its clock (0: a message of HChat before the field). Signed
+        // (header v2, which also always covers kind, ref_seq and attachment id).
+        qint64 senderTimeMs = 0;
     };
 
     // How the message arrived (the outer Message, as the gateway delivered it).
