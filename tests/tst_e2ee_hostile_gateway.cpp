@@ -155,11 +155,15 @@ class HostileGateway : public QObject {
         return h;
     }
 
-    // Alice and Bob (behind the hostile gateway) share the encrypted channel ch; both hold keys.
-    std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>> encryptedPair(const QString &ch)
+    // Alice and Bob share the encrypted channel ch; both hold keys. One of them is behind the
+    // hostile gateway (Bob unless said otherwise).
+    enum class Behind { Bob, Alice };
+    std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>> encryptedPair(const QString &ch,
+                                                                                      Behind behind = Behind::Bob)
     {
-        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch);
-        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {}, m_proxy->wsUrl());
+        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {},
+                              behind == Behind::Alice ? m_proxy->wsUrl() : QUrl());
+        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {}, behind == Behind::Bob ? m_proxy->wsUrl() : QUrl());
         if (!alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly,
                                                 {QStringLiteral("bob-") + ch})) ||
             !acceptInvitation(*bob, ch))
@@ -552,10 +556,7 @@ private slots:
     {
         const QString ch = QStringLiteral("signed-revocation");
         const QString bobNick = QStringLiteral("bob-") + ch;
-        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {}, m_proxy->wsUrl());
-        auto bob = e2eeUser(*m_gw, bobNick);
-        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bobNick})));
-        QVERIFY(acceptInvitation(*bob, ch));
+        auto [alice, bob] = encryptedPair(ch, Behind::Alice);
         QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
         auto laptop = e2eeUser(*m_gw, bobNick);
         const QString laptopId = (*laptop)->deviceId();
@@ -608,10 +609,7 @@ private slots:
     {
         const QString ch = QStringLiteral("slipped-device");
         const QString bobNick = QStringLiteral("bob-") + ch;
-        auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {}, m_proxy->wsUrl());
-        auto bob = e2eeUser(*m_gw, bobNick);
-        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bobNick})));
-        QVERIFY(acceptInvitation(*bob, ch));
+        auto [alice, bob] = encryptedPair(ch, Behind::Alice);
         QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(((*alice)->fetchKeys({bobNick}), (*alice)->crypto()->deviceList(bobNick).has_value()),
                                  20000);

@@ -2,6 +2,7 @@
 
 #include "crypto/CanonicalBytes.h"
 #include "crypto/CryptoLogging.h"
+#include "crypto/LocalSqlite.h"
 #include "crypto/Sodium.h"
 
 #include <QAtomicInt>
@@ -69,30 +70,11 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
     if (storageKey.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
         return fail(QStringLiteral("the storage key must be 32 bytes"));
     m_storageKey = storageKey.clone();
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        db.setDatabaseName(path);
-        if (!db.open()) {
-            const QString err = db.lastError().text();
-            db = QSqlDatabase();
-            QSqlDatabase::removeDatabase(m_connectionName);
-            return fail(QStringLiteral("cannot open %1: %2").arg(path, err));
-        }
-    }
+    int version = 0;
+    QString error;
+    if (!LocalSqlite::open(m_connectionName, path, kSchemaVersion, &version, &error))
+        return fail(error);
     m_open = true;
-    QSqlQuery v(QSqlDatabase::database(m_connectionName, false));
-    if (!v.exec(QStringLiteral("PRAGMA user_version")) || !v.next()) {
-        const QString err = v.lastError().text();
-        close();
-        return fail(QStringLiteral("%1 is not a usable SQLite database: %2").arg(path, err));
-    }
-    const int version = v.value(0).toInt();
-    v.finish();
-    if (version > kSchemaVersion) {
-        close();
-        return fail(QStringLiteral("%1 was written by a newer HChat (schema %2)").arg(path).arg(version));
-    }
     const bool ok = exec(QStringLiteral("PRAGMA journal_mode=WAL")) && exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS inbound_session ("
                                         " channel TEXT NOT NULL, sender TEXT NOT NULL, sender_device TEXT NOT NULL,"
@@ -144,13 +126,7 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
 void SenderKeyStore::close()
 {
     m_inboundCache.clear();
-    if (QSqlDatabase::contains(m_connectionName)) {
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_connectionName);
-    }
+    LocalSqlite::close(m_connectionName);
     m_open = false;
 }
 
