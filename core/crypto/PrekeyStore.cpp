@@ -2,7 +2,6 @@
 
 #include "crypto/CanonicalBytes.h"
 #include "crypto/CryptoLogging.h"
-#include "crypto/LocalSqlite.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/Sodium.h"
 
@@ -20,55 +19,26 @@
 namespace hchat::crypto {
 
 namespace {
-QAtomicInt g_connectionCounter;
-
 QByteArray secretAd(quint32 keyId)
 {
     return CanonicalBytes("hchat-store-prekey-v1").addU32(keyId).bytes();
 }
 
-constexpr qsizetype kSealedBytes =
-    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + PrekeyStore::kKeyBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
 } // namespace
 
-PrekeyStore::PrekeyStore()
-    : m_connectionName(QStringLiteral("hchat-prekeys-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1)))
-{
-}
+PrekeyStore::PrekeyStore() : SealedStore("prekey store") {}
 
 PrekeyStore::~PrekeyStore()
 {
     close();
 }
 
-bool PrekeyStore::fail(const QString &message) const
-{
-    m_lastError = message;
-    qCWarning(lcCrypto).noquote() << "prekey store:" << message;
-    return false;
-}
-
-bool PrekeyStore::exec(const QString &sql)
-{
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(sql))
-        return fail(q.lastError().text());
-    return true;
-}
-
 bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
 {
     close();
-    if (!Sodium::ensureInitialized())
-        return fail(QStringLiteral("libsodium is unavailable"));
-    if (storageKey.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-        return fail(QStringLiteral("the storage key must be 32 bytes"));
-    m_storageKey = storageKey.clone();
     int version = 0;
-    QString error;
-    if (!LocalSqlite::open(m_connectionName, path, kSchemaVersion, &version, &error))
-        return fail(error);
-    m_open = true;
+    if (!openFile(path, storageKey, kSchemaVersion, &version))
+        return false;
     const bool ok = exec(QStringLiteral("PRAGMA journal_mode=DELETE")) && exec(QStringLiteral("PRAGMA secure_delete=ON")) &&
                     exec(QStringLiteral("PRAGMA synchronous=FULL")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS own_prekey ("
@@ -82,9 +52,7 @@ bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
-        const QString err = m_lastError;
-        close();
-        m_lastError = err;
+        close(); // lastError() keeps why
         return false;
     }
     return true;
@@ -92,8 +60,7 @@ bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
 
 void PrekeyStore::close()
 {
-    LocalSqlite::close(m_connectionName);
-    m_open = false;
+    closeFile();
 }
 
 QByteArray PrekeyStore::signedBytes(const QString &deviceId, quint32 keyId, QByteArrayView publicKey)
@@ -113,7 +80,7 @@ QList<PrekeyStore::Prekey> PrekeyStore::generate(int count, const DeviceIdentity
     QList<Prekey> out;
     if (!m_open || count <= 0)
         return out;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
     if (!db.transaction()) {
         fail(db.lastError().text());
         return out;
@@ -137,14 +104,7 @@ QList<PrekeyStore::Prekey> PrekeyStore::generate(int count, const DeviceIdentity
             fail(QStringLiteral("could not make a prekey"));
             return {};
         }
-        QByteArray sealed(kSealedBytes, Qt::Uninitialized);
-        auto *nonce = reinterpret_cast<unsigned char *>(sealed.data());
-        randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-        const QByteArray ad = secretAd(keyId);
-        crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr,
-                                                   secret.data(), secret.size(),
-                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
-                                                   quint64(ad.size()), nullptr, nonce, m_storageKey.data());
+        const QByteArray sealed = seal(secret, secretAd(keyId));
         Prekey k{keyId, pub, identity.sign(signedBytes(deviceId, keyId, pub))};
         ins.bindValue(0, qint64(keyId));
         ins.bindValue(1, k.publicKey);
@@ -175,7 +135,7 @@ QList<PrekeyStore::Prekey> PrekeyStore::unpublished(int limit) const
     QList<Prekey> out;
     if (!m_open)
         return out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM own_prekey WHERE published = 0"
                              " ORDER BY key_id LIMIT ?"));
     q.addBindValue(limit);
@@ -192,7 +152,7 @@ bool PrekeyStore::markPublished(const QList<quint32> &keyIds)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
     if (!db.transaction())
         return fail(db.lastError().text());
     QSqlQuery q(db);
@@ -211,7 +171,7 @@ int PrekeyStore::ownCount() const
 {
     if (!m_open)
         return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     if (!q.exec(QStringLiteral("SELECT count(*) FROM own_prekey")) || !q.next())
         return 0;
     return q.value(0).toInt();
@@ -221,32 +181,19 @@ SecureBuffer PrekeyStore::secret(quint32 keyId) const
 {
     if (!m_open || keyId == 0)
         return {};
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT sealed_secret FROM own_prekey WHERE key_id = ?"));
     q.addBindValue(qint64(keyId));
     if (!q.exec() || !q.next())
         return {};
-    const QByteArray sealed = q.value(0).toByteArray();
-    if (sealed.size() != kSealedBytes)
-        return {};
-    SecureBuffer key(kKeyBytes);
-    const QByteArray ad = secretAd(keyId);
-    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.constData());
-    if (key.isNull() ||
-        crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), nullptr, nullptr,
-                                                   nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                                   quint64(sealed.size()) - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
-                                                   quint64(ad.size()), nonce, m_storageKey.data()) != 0)
-        return {};
-    return key;
+    return unseal(q.value(0).toByteArray(), secretAd(keyId), kKeyBytes);
 }
 
 bool PrekeyStore::consume(quint32 keyId)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("DELETE FROM own_prekey WHERE key_id = ?"));
     q.addBindValue(qint64(keyId));
     if (!q.exec())
@@ -258,7 +205,7 @@ bool PrekeyStore::putClaimed(const QString &deviceId, const Prekey &prekey)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT INTO claimed_prekey(device_id, key_id, public_key, signature, claimed_ms)"
                              " VALUES(?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET key_id = excluded.key_id,"
                              " public_key = excluded.public_key, signature = excluded.signature,"
@@ -277,7 +224,7 @@ std::optional<PrekeyStore::Prekey> PrekeyStore::claimed(const QString &deviceId)
 {
     if (!m_open)
         return std::nullopt;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM claimed_prekey WHERE device_id = ?"));
     q.addBindValue(deviceId);
     if (!q.exec() || !q.next())
@@ -289,7 +236,7 @@ bool PrekeyStore::dropClaimed(const QString &deviceId)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("DELETE FROM claimed_prekey WHERE device_id = ?"));
     q.addBindValue(deviceId);
     if (!q.exec())

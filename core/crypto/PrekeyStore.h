@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crypto/SealedStore.h"
 #include "crypto/SecureBuffer.h"
 
 #include <QByteArray>
@@ -14,14 +15,14 @@ class DeviceIdentity;
 
 // One-time prekeys in their own SQLite file (<profile>/prekeys.sqlite, QtSql, own connection):
 //   own_prekey      this device's X25519 prekeys: the public key, the secret sealed at rest
-//                   (XChaCha20-Poly1305 under the device's storage key, AD = the key id), and
+//                   (SealedStore, AD = the key id), and
 //                   whether the gateway has it; a secret is deleted once a share sealed to it
 //                   has been opened and kept, so a device secret stolen later opens none of them
 //   claimed_prekey  one prekey claimed from the gateway per peer device, verified against that
 //                   device's trusted identity key, waiting for the next key share to it
 // The file runs with secure_delete and a rollback journal (no WAL), so a deleted secret's bytes
 // are overwritten in the file rather than left in a free page or an old WAL frame.
-class PrekeyStore {
+class PrekeyStore : public SealedStore {
 public:
     static constexpr int kSchemaVersion = 1;
     static constexpr int kKeyBytes = 32;
@@ -34,13 +35,9 @@ public:
 
     PrekeyStore();
     ~PrekeyStore();
-    PrekeyStore(const PrekeyStore &) = delete;
-    PrekeyStore &operator=(const PrekeyStore &) = delete;
 
     bool open(const QString &path, const SecureBuffer &storageKey);
     void close();
-    bool isOpen() const { return m_open; }
-    QString lastError() const { return m_lastError; }
 
     // What a prekey's signature covers: {"hchat-prekey-v1", device id, key id, public key}.
     static QByteArray signedBytes(const QString &deviceId, quint32 keyId, QByteArrayView publicKey);
@@ -62,14 +59,6 @@ public:
     std::optional<Prekey> claimed(const QString &deviceId) const;
     bool dropClaimed(const QString &deviceId);
 
-private:
-    bool exec(const QString &sql);
-    bool fail(const QString &message) const;
-
-    QString m_connectionName;
-    mutable QString m_lastError;
-    SecureBuffer m_storageKey;
-    bool m_open = false;
 };
 
 } // namespace hchat::crypto

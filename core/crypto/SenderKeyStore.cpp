@@ -2,7 +2,6 @@
 
 #include "crypto/CanonicalBytes.h"
 #include "crypto/CryptoLogging.h"
-#include "crypto/LocalSqlite.h"
 #include "crypto/Sodium.h"
 
 #include <QAtomicInt>
@@ -19,8 +18,6 @@
 namespace hchat::crypto {
 
 namespace {
-QAtomicInt g_connectionCounter;
-
 QString cacheKey(const QString &channel, const QString &device, const QByteArray &sid)
 {
     return channel + QLatin1Char('\n') + device + QLatin1Char('\n') + QString::fromLatin1(sid.toHex());
@@ -37,44 +34,19 @@ QByteArray outboundAd(const QString &channel, const QByteArray &sid)
 }
 } // namespace
 
-SenderKeyStore::SenderKeyStore()
-    : m_connectionName(QStringLiteral("hchat-crypto-%1").arg(g_connectionCounter.fetchAndAddRelaxed(1)))
-{
-}
+SenderKeyStore::SenderKeyStore() : SealedStore("sender key store") {}
 
 SenderKeyStore::~SenderKeyStore()
 {
     close();
 }
 
-bool SenderKeyStore::fail(const QString &message)
-{
-    m_lastError = message;
-    qCWarning(lcCrypto).noquote() << "sender key store:" << message;
-    return false;
-}
-
-bool SenderKeyStore::exec(const QString &sql)
-{
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(sql))
-        return fail(q.lastError().text());
-    return true;
-}
-
 bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
 {
     close();
-    if (!Sodium::ensureInitialized())
-        return fail(QStringLiteral("libsodium is unavailable"));
-    if (storageKey.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-        return fail(QStringLiteral("the storage key must be 32 bytes"));
-    m_storageKey = storageKey.clone();
     int version = 0;
-    QString error;
-    if (!LocalSqlite::open(m_connectionName, path, kSchemaVersion, &version, &error))
-        return fail(error);
-    m_open = true;
+    if (!openFile(path, storageKey, kSchemaVersion, &version))
+        return false;
     const bool ok = exec(QStringLiteral("PRAGMA journal_mode=WAL")) && exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS inbound_session ("
                                         " channel TEXT NOT NULL, sender TEXT NOT NULL, sender_device TEXT NOT NULL,"
@@ -115,9 +87,7 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
                                           " body BLOB NOT NULL, PRIMARY KEY (channel, seq)) WITHOUT ROWID")))) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
-        const QString err = m_lastError;
-        close();
-        m_lastError = err;
+        close(); // lastError() keeps why
         return false;
     }
     return true;
@@ -126,39 +96,7 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
 void SenderKeyStore::close()
 {
     m_inboundCache.clear();
-    LocalSqlite::close(m_connectionName);
-    m_open = false;
-}
-
-QByteArray SenderKeyStore::seal(const SecureBuffer &key, const QByteArray &ad) const
-{
-    QByteArray out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + qsizetype(key.size()) +
-                       crypto_aead_xchacha20poly1305_ietf_ABYTES,
-                   Qt::Uninitialized);
-    auto *nonce = reinterpret_cast<unsigned char *>(out.data());
-    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr,
-                                               key.data(), key.size(),
-                                               reinterpret_cast<const unsigned char *>(ad.constData()),
-                                               quint64(ad.size()), nullptr, nonce, m_storageKey.data());
-    return out;
-}
-
-SecureBuffer SenderKeyStore::unseal(const QByteArray &sealed, const QByteArray &ad) const
-{
-    const qsizetype overhead = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES;
-    if (sealed.size() != overhead + SenderSession::kKeyBytes)
-        return {};
-    SecureBuffer key(SenderSession::kKeyBytes);
-    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.constData());
-    if (key.isNull() ||
-        crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), nullptr, nullptr,
-                                                   nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                                   quint64(sealed.size()) - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-                                                   reinterpret_cast<const unsigned char *>(ad.constData()),
-                                                   quint64(ad.size()), nonce, m_storageKey.data()) != 0)
-        return {};
-    return key;
+    closeFile();
 }
 
 bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session)
@@ -177,7 +115,7 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
             return true; // nothing new
     }
     // The chain from the earlier index replaces the later one (it reads everything that one does).
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT INTO inbound_session (channel, sender, sender_device, session_id, start_index,"
                              " sealed_key, received_ms, derivation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                              " ON CONFLICT (channel, sender_device, session_id) DO UPDATE SET"
@@ -205,7 +143,7 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
     auto it = m_inboundCache.find(ck);
     if (it != m_inboundCache.end())
         return &it->second;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT start_index, sealed_key, derivation FROM inbound_session"
                              " WHERE channel = ? AND sender_device = ? AND session_id = ?"));
     q.addBindValue(channel);
@@ -213,7 +151,7 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
     q.addBindValue(sessionId);
     if (!q.exec() || !q.next())
         return nullptr;
-    const SecureBuffer key = unseal(q.value(1).toByteArray(), inboundAd(channel, senderDevice, sessionId));
+    const SecureBuffer key = unseal(q.value(1).toByteArray(), inboundAd(channel, senderDevice, sessionId), SenderSession::kKeyBytes);
     if (key.isNull()) {
         qCWarning(lcCrypto) << "a stored sender key does not unseal (other device key, or damaged)";
         return nullptr;
@@ -227,7 +165,7 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
 
 int SenderKeyStore::inboundCount(const QString &channel) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(channel.isEmpty() ? QStringLiteral("SELECT COUNT(*) FROM inbound_session")
                                 : QStringLiteral("SELECT COUNT(*) FROM inbound_session WHERE channel = ?"));
     if (!channel.isEmpty())
@@ -238,7 +176,7 @@ int SenderKeyStore::inboundCount(const QString &channel) const
 bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ? AND idx = ?"));
     q.addBindValue(senderDevice);
     q.addBindValue(sessionId);
@@ -251,7 +189,7 @@ bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &ses
 bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
                              " VALUES (?, ?, ?, ?, ?)"));
     q.addBindValue(senderDevice);
@@ -264,7 +202,7 @@ bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &ses
 
 bool SenderKeyStore::saveOutbound(const SenderSession &session)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO outbound_session (channel, session_id, start_index, next_index,"
                              " rotation_requested, sealed_key, derivation, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?,"
                              " COALESCE((SELECT created_ms FROM outbound_session WHERE channel = ? AND session_id = ?), ?))"));
@@ -283,14 +221,14 @@ bool SenderKeyStore::saveOutbound(const SenderSession &session)
 
 std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT session_id, start_index, next_index, rotation_requested, sealed_key, derivation,"
                              " created_ms FROM outbound_session WHERE channel = ?"));
     q.addBindValue(channel);
     if (!q.exec() || !q.next())
         return std::nullopt;
     const QByteArray sid = q.value(0).toByteArray();
-    const SecureBuffer key = unseal(q.value(4).toByteArray(), outboundAd(channel, sid));
+    const SecureBuffer key = unseal(q.value(4).toByteArray(), outboundAd(channel, sid), SenderSession::kKeyBytes);
     if (key.isNull())
         return std::nullopt;
     auto s = SenderSession::fromKey(channel, sid, quint32(q.value(1).toLongLong()), key.view(),
@@ -303,7 +241,7 @@ std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) co
 
 bool SenderKeyStore::removeOutbound(const QString &channel)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("DELETE FROM outbound_session WHERE channel = ?"));
     q.addBindValue(channel);
     return q.exec() || fail(q.lastError().text());
@@ -312,7 +250,7 @@ bool SenderKeyStore::removeOutbound(const QString &channel)
 bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessionId, const QString &recipient,
                                  const QString &recipientDevice)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT OR IGNORE INTO outbound_share (channel, session_id, recipient, recipient_device)"
                              " VALUES (?, ?, ?, ?)"));
     q.addBindValue(channel);
@@ -324,7 +262,7 @@ bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessi
 
 bool SenderKeyStore::wasShared(const QString &channel, const QByteArray &sessionId, const QString &recipientDevice) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT 1 FROM outbound_share WHERE channel = ? AND session_id = ? AND recipient_device = ?"));
     q.addBindValue(channel);
     q.addBindValue(sessionId);
@@ -335,7 +273,7 @@ bool SenderKeyStore::wasShared(const QString &channel, const QByteArray &session
 bool SenderKeyStore::addWaiting(const QString &channel, quint64 seq, const QString &senderDevice,
                                 const QByteArray &sessionId)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO waiting (channel, seq, sender_device, session_id) VALUES (?, ?, ?, ?)"));
     q.addBindValue(channel);
     q.addBindValue(qint64(seq));
@@ -348,7 +286,7 @@ QList<quint64> SenderKeyStore::waitingFor(const QString &channel, const QString 
                                           const QByteArray &sessionId) const
 {
     QList<quint64> out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND sender_device = ? AND session_id = ?"
                              " ORDER BY seq"));
     q.addBindValue(channel);
@@ -363,7 +301,7 @@ QList<quint64> SenderKeyStore::waitingFor(const QString &channel, const QString 
 
 bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("DELETE FROM waiting WHERE channel = ? AND seq = ?"));
     q.addBindValue(channel);
     q.addBindValue(qint64(seq));
@@ -372,7 +310,7 @@ bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
 
 bool SenderKeyStore::saveLegacyMembership(const QString &channel, const QStringList &members, quint64 lastSeq)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO membership (channel, members, last_seq, legacy) VALUES (?, ?, ?, 1)"));
     q.addBindValue(channel);
     q.addBindValue(members.join(QLatin1Char('\n'))); // nicks never contain a newline
@@ -383,7 +321,7 @@ bool SenderKeyStore::saveLegacyMembership(const QString &channel, const QStringL
 QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::legacyMemberships() const
 {
     QHash<QString, QPair<QStringList, quint64>> out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT channel, members, last_seq FROM membership WHERE legacy = 1"));
     if (q.exec()) {
         while (q.next()) {
@@ -398,7 +336,7 @@ QHash<QString, QPair<QStringList, quint64>> SenderKeyStore::legacyMemberships() 
 
 bool SenderKeyStore::addMembershipEvent(const QString &channel, const ChannelMembership::Event &e)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     // Only a row already recorded is skipped (a replay); any other failure is an error.
     q.prepare(QStringLiteral("INSERT INTO membership_event (channel, seq, kind, sender, sender_device, subject, body)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, seq) DO NOTHING"));
@@ -416,7 +354,7 @@ bool SenderKeyStore::addMembershipEvent(const QString &channel, const ChannelMem
 QHash<QString, QList<ChannelMembership::Event>> SenderKeyStore::membershipEvents() const
 {
     QHash<QString, QList<ChannelMembership::Event>> out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT channel, seq, kind, sender, sender_device, subject, body FROM membership_event"
                              " ORDER BY channel, seq"));
     if (!q.exec())
@@ -437,7 +375,7 @@ QHash<QString, QList<ChannelMembership::Event>> SenderKeyStore::membershipEvents
 QList<quint64> SenderKeyStore::waitingForMembership(const QString &channel) const
 {
     QList<quint64> out;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND session_id = ? ORDER BY seq"));
     q.addBindValue(channel);
     q.addBindValue(kWaitingForMembership);
@@ -451,7 +389,7 @@ bool SenderKeyStore::beginBatch()
 {
     if (m_batchDepth++ > 0)
         return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
     if (db.isOpen() && db.transaction())
         return true;
     m_batchDepth = 0;
@@ -462,7 +400,7 @@ bool SenderKeyStore::endBatch()
 {
     if (m_batchDepth == 0 || --m_batchDepth > 0)
         return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
     if (db.commit())
         return true;
     const QString err = db.lastError().text();
@@ -472,7 +410,7 @@ bool SenderKeyStore::endBatch()
 
 bool SenderKeyStore::forgetChannel(const QString &channel)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
     // Inside a batch the deletions are a savepoint of its transaction.
     auto run = [&db](const QString &sql) { return QSqlQuery(db).exec(sql); };
     const bool nested = m_batchDepth > 0;

@@ -2,6 +2,7 @@
 
 #include "crypto/ChannelMembership.h"
 #include "crypto/MessageCrypto.h"
+#include "crypto/SealedStore.h"
 #include "crypto/SecureBuffer.h"
 #include "crypto/SenderSession.h"
 
@@ -26,27 +27,23 @@ namespace hchat::crypto {
 //   membership_event the membership rows and signed operations of each channel (replayed into
 //                    ChannelMembership at open, so a restart needs no replay of the history)
 //   membership       channels known before signed membership: their members then (legacy)
-// Sender keys are sealed at rest (XChaCha20-Poly1305 under a storage key derived from the device
-// identity, AD = the row's identity), so the database file alone reveals no key.
+// Sender keys are sealed at rest (SealedStore, AD = the row's identity), so the database file alone
+// reveals no key.
 // Every statement is prepared; every method runs on the calling thread.
-class SenderKeyStore {
+class SenderKeyStore : public SealedStore {
 public:
     static constexpr int kSchemaVersion = 3;
 
     SenderKeyStore();
     ~SenderKeyStore();
-    SenderKeyStore(const SenderKeyStore &) = delete;
-    SenderKeyStore &operator=(const SenderKeyStore &) = delete;
 
     // storageKey: 32 bytes (DeviceIdentity::deriveStorageKey()).
     bool open(const QString &path, const SecureBuffer &storageKey);
     void close();
-    bool isOpen() const { return m_open; }
     // Groups many writes (the replay records of a decrypted catch-up batch) into one transaction.
     // Batches nest; endBatch() of the outermost commits.
     bool beginBatch();
     bool endBatch();
-    QString lastError() const { return m_lastError; }
 
     // ---- inbound -------------------------------------------------------------------------------
     // Keeps a session from a key share. The same session again on the same chain: the lower start
@@ -94,15 +91,6 @@ public:
     MessageCrypto::Resolver resolver(IdentityKeyLookup identityKey);
 
 private:
-    QByteArray seal(const SecureBuffer &key, const QByteArray &ad) const;
-    SecureBuffer unseal(const QByteArray &sealed, const QByteArray &ad) const;
-    bool exec(const QString &sql);
-    bool fail(const QString &message);
-
-    QString m_connectionName;
-    QString m_lastError;
-    SecureBuffer m_storageKey;
-    bool m_open = false;
     int m_batchDepth = 0;
     std::map<QString, SenderSession> m_inboundCache;
 };
