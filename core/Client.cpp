@@ -159,6 +159,7 @@ void Client::init(TokenVault *vault)
         emit catchUpProgress(done, total);
     });
     connect(m_engine, &SyncEngine::catchUpFinished, this, [this](const CatchUpReport &report) {
+        m_inboxAckTimer.start(); // what the catch-up brought into the inbox
         updateState();
         emit catchUpFinished(report);
     });
@@ -1187,6 +1188,10 @@ void Client::acknowledgeInbox()
 {
     const QString inbox = m_engine->inboxStream();
     if (inbox.isEmpty() || !m_push->isConnected())
+        return;
+    // Not in the middle of a catch-up: the checkpoint that makes the rows durable would compete
+    // with it; the end of the catch-up acknowledges everything at once.
+    if (m_engine->isCatchingUp())
         return;
     const quint64 held = m_store->maxSeq(inbox);
     if (held <= m_inboxAckedSeq || !m_store->makeDurable())
