@@ -17,6 +17,7 @@ DeviceApproval::DeviceApproval(GatewayHttp *http, crypto::ChannelCrypto *crypto,
 void DeviceApproval::start()
 {
     m_started = true;
+    m_firstListTried = false;
     m_refetch();
 }
 
@@ -53,9 +54,11 @@ void DeviceApproval::ownKeysFetched()
         return;
     const auto list = m_crypto->deviceList(m_crypto->nick());
     if (!list) {
-        // No list yet: this is the account's first device (or the first with lists).
-        if (m_publishingFirst)
+        // No list yet: this is the account's first device (or the first with lists). Tried once
+        // per connection: a gateway that refuses it and hides the stored list gets no loop.
+        if (m_publishingFirst || m_firstListTried)
             return;
+        m_firstListTried = true;
         QString error;
         const auto first = m_crypto->makeOwnDeviceList({}, {}, &error);
         if (!first) {

@@ -68,6 +68,7 @@ private:
     State m_state = State::Unknown;
     bool m_started = false;
     bool m_publishingFirst = false;
+    bool m_firstListTried = false;
     QSet<QString> m_announced;
 };
 

@@ -212,6 +212,7 @@ bool HistoryStore::open(const QString &path)
 
 void HistoryStore::close()
 {
+    m_statements.clear(); // before the connection goes
     if (!m_open)
         return;
     {
@@ -221,6 +222,20 @@ void HistoryStore::close()
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
+}
+
+QSqlQuery *HistoryStore::cached(const QString &sql)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto q = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName));
+        if (!q->prepare(sql)) {
+            m_lastError = q->lastError().text();
+            return nullptr;
+        }
+        it = m_statements.emplace(sql, std::move(q)).first;
+    }
+    return it->second.get();
 }
 
 bool HistoryStore::isOpen() const
@@ -879,7 +894,6 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
                                  const QString &plainText, const QString &reason, quint64 *amendedSeq,
                                  const QByteArray &attachment, qint64 senderTimeMs)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     if (!beginWrite())
         return false;
     auto abort = [&](const QString &error) {
@@ -888,22 +902,25 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         rollbackWrite();
         return false;
     };
-    QSqlQuery row(db);
-    row.prepare(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text, attachment_id FROM messages"
-                               " WHERE channel = ? AND seq = ?"));
-    row.addBindValue(channel);
-    row.addBindValue(static_cast<qint64>(seq));
-    if (!row.exec())
-        return abort(row.lastError().text());
-    if (!row.next())
+    QSqlQuery *row = cached(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text, attachment_id FROM messages"
+                                           " WHERE channel = ? AND seq = ?"));
+    if (!row)
+        return abort(m_lastError);
+    row->bindValue(0, channel);
+    row->bindValue(1, static_cast<qint64>(seq));
+    if (!row->exec())
+        return abort(row->lastError().text());
+    if (!row->next()) {
+        row->finish();
         return abort(tr("no message %1 in \"%2\"").arg(seq).arg(channel));
-    const qint64 rowId = row.value(0).toLongLong();
-    const auto kind = static_cast<MessageKind>(row.value(1).toInt());
-    const bool deleted = row.value(2).toBool();
-    const bool edited = row.value(3).toULongLong() != 0;
-    const QString shownBefore = row.value(4).toString();
-    const QString attachmentId = row.value(5).toString();
-    row.finish();
+    }
+    const qint64 rowId = row->value(0).toLongLong();
+    const auto kind = static_cast<MessageKind>(row->value(1).toInt());
+    const bool deleted = row->value(2).toBool();
+    const bool edited = row->value(3).toULongLong() != 0;
+    const QString shownBefore = row->value(4).toString();
+    const QString attachmentId = row->value(5).toString();
+    row->finish();
     const bool decrypted = state == StoredMessage::CryptoState::Decrypted;
     // A message edited or deleted before its own key arrived keeps the text of that edit (none
     // when deleted): the original text must not come back.
@@ -919,17 +936,18 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         if (info && info->id == attachmentId)
             content = attachment;
     }
-    QSqlQuery up(db);
-    up.prepare(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
-                              " attachment = ?, sender_time_ms = ? WHERE id = ?"));
-    up.addBindValue(nn(shown));
-    up.addBindValue(static_cast<int>(state));
-    up.addBindValue(nn(reason));
-    up.addBindValue(content.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(content));
-    up.addBindValue(decrypted ? senderTimeMs : qint64(0));
-    up.addBindValue(rowId);
-    if (!up.exec())
-        return abort(up.lastError().text());
+    QSqlQuery *up = cached(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
+                                          " attachment = ?, sender_time_ms = ? WHERE id = ?"));
+    if (!up)
+        return abort(m_lastError);
+    up->bindValue(0, nn(shown));
+    up->bindValue(1, static_cast<int>(state));
+    up->bindValue(2, nn(reason));
+    up->bindValue(3, content.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>()) : QVariant(content));
+    up->bindValue(4, decrypted ? senderTimeMs : qint64(0));
+    up->bindValue(5, rowId);
+    if (!up->exec())
+        return abort(up->lastError().text());
     if ((kind == MessageKind::Text || kind == MessageKind::Attachment) &&
         !reindex(rowId, decrypted && !deleted ? searchText(kind, shown, content) : QString()))
         return abort(m_lastError);
@@ -950,22 +968,23 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
 
 bool HistoryStore::reindex(qint64 rowId, const QString &text)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    QSqlQuery del(db);
-    del.prepare(QStringLiteral("DELETE FROM messages_fts WHERE rowid = ?"));
-    del.addBindValue(rowId);
-    if (!del.exec()) {
-        m_lastError = del.lastError().text();
+    QSqlQuery *del = cached(QStringLiteral("DELETE FROM messages_fts WHERE rowid = ?"));
+    if (!del)
+        return false;
+    del->bindValue(0, rowId);
+    if (!del->exec()) {
+        m_lastError = del->lastError().text();
         return false;
     }
     if (text.isEmpty())
         return true;
-    QSqlQuery fts(db);
-    fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
-    fts.addBindValue(rowId);
-    fts.addBindValue(text);
-    if (!fts.exec()) {
-        m_lastError = fts.lastError().text();
+    QSqlQuery *fts = cached(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+    if (!fts)
+        return false;
+    fts->bindValue(0, rowId);
+    fts->bindValue(1, text);
+    if (!fts->exec()) {
+        m_lastError = fts->lastError().text();
         return false;
     }
     return true;

@@ -9,7 +9,11 @@
 #include <QObject>
 #include <QString>
 
+#include <map>
+#include <memory>
 #include <optional>
+
+class QSqlQuery;
 
 namespace hchat {
 
@@ -197,7 +201,11 @@ private:
     bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
     bool fail(OpenError error, const QString &message);
     QString connection() const { return m_connectionName; }
+    // A statement of the hot paths (decrypting a catch-up), prepared once per open database; bind
+    // with bindValue(i, …). Null when it does not prepare (m_lastError says why).
+    QSqlQuery *cached(const QString &sql);
 
+    std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     QString m_connectionName;
     QString m_path;
     QString m_ownNick;

@@ -85,8 +85,23 @@ bool SealedStore::openFile(const QString &path, const SecureBuffer &storageKey, 
     return true;
 }
 
+QSqlQuery *SealedStore::cached(const QString &sql) const
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        auto q = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+        if (!q->prepare(sql)) {
+            fail(q->lastError().text());
+            return nullptr;
+        }
+        it = m_statements.emplace(sql, std::move(q)).first;
+    }
+    return it->second.get();
+}
+
 void SealedStore::closeFile()
 {
+    m_statements.clear(); // before the connection goes
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);

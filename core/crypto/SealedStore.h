@@ -5,6 +5,11 @@
 #include <QByteArray>
 #include <QString>
 
+#include <map>
+#include <memory>
+
+class QSqlQuery;
+
 namespace hchat::crypto {
 
 // What SenderKeyStore and PrekeyStore have in common: one of the device's own SQLite files, under
@@ -30,6 +35,9 @@ protected:
     bool exec(const QString &sql);
     bool fail(const QString &message) const; // records and logs it; false
     QString connectionName() const { return m_connectionName; }
+    // A statement of the hot paths, prepared once per open file; bind with bindValue(i, …). Null
+    // when it does not prepare (lastError() says why).
+    QSqlQuery *cached(const QString &sql) const;
 
     QByteArray seal(const SecureBuffer &secret, const QByteArray &ad) const;
     // Null unless sealed is a sealing of exactly secretBytes bytes under this key and ad.
@@ -42,6 +50,7 @@ private:
     QString m_connectionName;
     mutable QString m_lastError;
     SecureBuffer m_storageKey;
+    mutable std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
 };
 
 } // namespace hchat::crypto

@@ -176,28 +176,33 @@ int SenderKeyStore::inboundCount(const QString &channel) const
 bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq) const
 {
-    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ? AND idx = ?"));
-    q.addBindValue(senderDevice);
-    q.addBindValue(sessionId);
-    q.addBindValue(qint64(index));
-    if (!q.exec() || !q.next())
+    QSqlQuery *q = cached(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ?"
+                                         " AND idx = ?"));
+    if (!q)
         return false;
-    return q.value(0).toString() != channel || quint64(q.value(1).toLongLong()) != seq;
+    q->bindValue(0, senderDevice);
+    q->bindValue(1, sessionId);
+    q->bindValue(2, qint64(index));
+    bool replay = false;
+    if (q->exec() && q->next())
+        replay = q->value(0).toString() != channel || quint64(q->value(1).toLongLong()) != seq;
+    q->finish();
+    return replay;
 }
 
 bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq)
 {
-    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
-                             " VALUES (?, ?, ?, ?, ?)"));
-    q.addBindValue(senderDevice);
-    q.addBindValue(sessionId);
-    q.addBindValue(qint64(index));
-    q.addBindValue(channel);
-    q.addBindValue(qint64(seq));
-    return q.exec() || fail(q.lastError().text());
+    QSqlQuery *q = cached(QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
+                                         " VALUES (?, ?, ?, ?, ?)"));
+    if (!q)
+        return false;
+    q->bindValue(0, senderDevice);
+    q->bindValue(1, sessionId);
+    q->bindValue(2, qint64(index));
+    q->bindValue(3, channel);
+    q->bindValue(4, qint64(seq));
+    return q->exec() || fail(q->lastError().text());
 }
 
 bool SenderKeyStore::saveOutbound(const SenderSession &session)
