@@ -1367,6 +1367,7 @@ void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
     if (std::exchange(m_retrySharesDirty, false))
         saveRetryShares();
     m_crypto->senderKeys().endBatch();
+    m_crypto->settleUsedPrekeys();
     m_store->endBatch();
 }
 
@@ -1376,10 +1377,11 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m)
         if (m.kind != MessageKind::KeyShare)
             return;
         QString channel, error;
-        if (!m_crypto->acceptKeyShare(m, &channel, &error)) {
+        bool retryable = true;
+        if (!m_crypto->acceptKeyShare(m, &channel, &error, &retryable)) {
             // Usually the sender's keys or the membership message are not here yet: try again
             // when they are.
-            if (!m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
+            if (retryable && !m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
                 m_retryShares << m.seq;
                 m_retrySenders.insert(m.seq, m.sender.toLower());
                 m_retrySharesDirty = true;
@@ -1509,7 +1511,8 @@ void Client::retryKeyShares(const QString &fromSender)
             continue;
         }
         const auto m = m_store->message(inbox, seq);
-        if (m && !m_crypto->acceptKeyShare(*m))
+        bool retryable = true;
+        if (m && !m_crypto->acceptKeyShare(*m, nullptr, nullptr, &retryable) && retryable)
             m_retryShares << seq;
         else
             m_retrySenders.remove(seq);
@@ -1541,6 +1544,7 @@ void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &s
         changed << seq;
     }
     m_crypto->senderKeys().endBatch();
+    m_crypto->settleUsedPrekeys();
     m_store->endBatch();
     if (!changed.isEmpty())
         emit messagesDecrypted(channel, changed);

@@ -52,7 +52,12 @@ void DeviceApproval::ownKeysFetched()
 {
     if (!m_started || !m_crypto->identity())
         return;
-    const auto list = m_crypto->deviceList(m_crypto->nick());
+    const auto list = m_crypto->deviceList(m_crypto->nick()); // taken only when it names this device
+    const auto &without = m_crypto->ownListWithoutThisDevice();
+    if (without && (!list || without->generation() > list->generation())) {
+        setState(State::Waiting);
+        return;
+    }
     if (!list) {
         // No list yet: this is the account's first device (or the first with lists). Tried once
         // per connection: a gateway that refuses it and hides the stored list gets no loop.

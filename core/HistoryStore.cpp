@@ -747,12 +747,16 @@ bool HistoryStore::skipInboxTo(const QString &stream, quint64 seq)
 
 bool HistoryStore::makeDurable()
 {
+    // (busy, frames in the WAL, frames checkpointed): only a complete checkpoint synced them all.
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"))) {
+    if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(FULL)")) || !q.next()) {
         m_lastError = q.lastError().text();
         return false;
     }
-    return true;
+    const bool complete = q.value(0).toInt() == 0 && q.value(1).toLongLong() == q.value(2).toLongLong();
+    if (!complete)
+        m_lastError = tr("the history's write-ahead log could not be checkpointed completely");
+    return complete;
 }
 
 quint64 HistoryStore::count(const QString &channel) const

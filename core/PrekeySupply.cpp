@@ -74,20 +74,23 @@ void PrekeySupply::publish(int available)
         return finish(available);
     hchat::v1::PrekeyUpload upload;
     QList<quint32> ids;
+    for (const auto &k : fresh)
+        ids << k.keyId;
+    // Counted as published before they go: if the answer is lost they are never sent again (the
+    // gateway could have handed some out already, and would take them back in).
+    m_crypto->prekeysPublished(ids);
     for (const auto &k : fresh) {
         auto *p = upload.add_prekeys();
         p->set_key_id(k.keyId);
         p->set_public_key(k.publicKey.constData(), std::size_t(k.publicKey.size()));
         p->set_signature(k.signature.constData(), std::size_t(k.signature.size()));
-        ids << k.keyId;
     }
-    m_http->post(QStringLiteral("/v1/keys/prekeys"), upload, [this, ids, available, finish](const GatewayHttp::Result &r) {
+    m_http->post(QStringLiteral("/v1/keys/prekeys"), upload, [ids, available, finish](const GatewayHttp::Result &r) {
         hchat::v1::PrekeyCount count;
         if (!r.ok || !count.ParseFromArray(r.body.constData(), int(r.body.size()))) {
             qCWarning(lcClient).noquote() << "publishing prekeys failed:" << r.error;
             return finish(available);
         }
-        m_crypto->prekeysPublished(ids);
         qCInfo(lcClient) << "published" << ids.size() << "one-time prekeys;" << count.available() << "at the gateway";
         finish(int(count.available()));
     });
@@ -122,17 +125,18 @@ void PrekeySupply::claim()
         m_claimRunning = false;
         hchat::v1::PrekeyClaimResponse resp;
         int kept = 0;
-        if (r.ok && resp.ParseFromArray(r.body.constData(), int(r.body.size()))) {
+        const bool answered = r.ok && resp.ParseFromArray(r.body.constData(), int(r.body.size()));
+        if (answered)
             kept = m_crypto->applyClaimedPrekeys(resp, asked);
-            // None left, or one that did not verify: not again for a while.
-            for (auto it = asked.cbegin(); it != asked.cend(); ++it)
-                if (!m_crypto->prekeys().claimed(it.key()))
-                    m_exhaustedAt.insert(it.key(), now);
-        } else {
+        else
             qCWarning(lcClient).noquote() << "claiming prekeys failed:" << r.error;
-        }
+        // None left, one that did not verify, or no answer at all: not again for a while (the
+        // shares to those devices are sealed to their device keys meanwhile).
+        for (auto it = asked.cbegin(); it != asked.cend(); ++it)
+            if (!m_crypto->prekeys().claimed(it.value(), it.key()))
+                m_exhaustedAt.insert(it.key(), now);
         emit claimFinished(kept);
-        if (std::exchange(m_claimAgain, false))
+        if (std::exchange(m_claimAgain, false) && answered)
             m_claimTimer.start();
     });
 }

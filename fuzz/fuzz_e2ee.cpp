@@ -264,15 +264,15 @@ void applyClaims(const QByteArray &bytes)
     QHash<QString, QString> asked;
     for (const auto &c : in.prekeys())
         asked.insert(q(c.device_id()), kSender);
-    g_crypto->prekeys().dropClaimed(kSenderDevice);
+    g_crypto->prekeys().dropClaimed(kSender, kSenderDevice);
     g_crypto->applyClaimedPrekeys(in, asked);
     for (auto it = asked.cbegin(); it != asked.cend(); ++it) {
-        const auto kept = g_crypto->prekeys().claimed(it.key());
+        const auto kept = g_crypto->prekeys().claimed(it.value(), it.key());
         if (!kept)
             continue;
         if (it.key() != kSenderDevice || !PrekeyStore::verify(*kept, kSenderDevice, g_sender->identityKey()))
             invariantBroken("a claimed prekey without the device's signature was kept");
-        g_crypto->prekeys().dropClaimed(it.key());
+        g_crypto->prekeys().dropClaimed(it.value(), it.key());
     }
 }
 

@@ -50,6 +50,8 @@ private slots:
     void aDirectoryRecordContradictingTheListIsIgnored();
     void anOlderListIsNeverTakenBack();
     void makeOwnDeviceListAddsWaitingDevicesAndRemoves();
+    void aRevokedDeviceCannotSignTheNextList();
+    void anOwnListThatLeavesThisDeviceOutIsNotTaken();
 
 private:
     Dev phone{QStringLiteral("bob-phone")};
@@ -154,7 +156,7 @@ void CryptoDeviceList::theFirstListOfAnUnknownAccountIsTakenOnFirstUse()
 void CryptoDeviceList::approvalCodeIsStableAndDependsOnTheKey()
 {
     const QString code = DeviceList::approvalCode(laptop.identity.identityKey());
-    QVERIFY(QRegularExpression(QStringLiteral("^\\d{5} \\d{5}$")).match(code).hasMatch());
+    QVERIFY(QRegularExpression(QStringLiteral("^(\\d{5} ){3}\\d{5}$")).match(code).hasMatch());
     QCOMPARE(DeviceList::approvalCode(laptop.identity.identityKey()), code);
     QVERIFY(DeviceList::approvalCode(tablet.identity.identityKey()) != code);
 }
@@ -278,6 +280,49 @@ void CryptoDeviceList::makeOwnDeviceListAddsWaitingDevicesAndRemoves()
     const auto third = own.makeOwnDeviceList({}, {laptop.id}, &error);
     QVERIFY(third && !third->contains(laptop.id) && third->generation() == 3);
     QVERIFY(!own.makeOwnDeviceList({}, {phone.id, laptop.id}, &error)); // an account keeps a device
+}
+
+// The laptop was stolen and Bob removed it (generation 3). The thief, with the gateway's help,
+// signs generation 4 with the laptop's key, naming a device of its own: refused, nothing changes.
+void CryptoDeviceList::aRevokedDeviceCannotSignTheNextList()
+{
+    QTemporaryDir dir;
+    ChannelCrypto alice;
+    QVERIFY(alice.open(dir.path(), *DeviceIdentity::generate(), QStringLiteral("alice"), QStringLiteral("a1")));
+    alice.applyDeviceKeys(answer(bob, {&phone, &laptop},
+                                 DeviceList::make(bob, 2, {phone.entry(), laptop.entry()}, phone.identity, phone.id)),
+                          {bob});
+    alice.applyDeviceKeys(answer(bob, {&phone}, DeviceList::make(bob, 3, {phone.entry()}, phone.identity, phone.id)),
+                          {bob});
+    QCOMPARE(alice.trust().state(bob, laptop.id), TrustStore::State::Revoked);
+    QVERIFY(alice.trust().trustedKey(bob, laptop.id).isEmpty()); // verifies nothing any more
+    const auto stolen = DeviceList::make(bob, 4, {laptop.entry(), tablet.entry()}, laptop.identity, laptop.id);
+    QSignalSpy refused(&alice, &ChannelCrypto::deviceListRefused);
+    alice.applyDeviceKeys(answer(bob, {&phone, &laptop, &tablet}, stolen), {bob});
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(alice.deviceList(bob)->generation(), 3u);
+    QCOMPARE(alice.trust().state(bob, phone.id), TrustStore::State::Trusted);
+    QVERIFY(!alice.trust().mayShareKeysWith(bob, tablet.id));
+}
+
+// Bob's only device is served a list of "his" account that leaves it out (signed by a device of
+// the gateway's, at a huge generation): it is not taken, so it trusts nothing through it and a
+// real list later is not "older"; the device only learns that it waits.
+void CryptoDeviceList::anOwnListThatLeavesThisDeviceOutIsNotTaken()
+{
+    QTemporaryDir dir;
+    ChannelCrypto own;
+    QVERIFY(own.open(dir.path(), *DeviceIdentity::fromSecret(phone.identity.exportSecret().view()), bob, phone.id));
+    const auto forged = DeviceList::make(bob, 1ULL << 62, {tablet.entry()}, tablet.identity, tablet.id);
+    own.applyDeviceKeys(answer(bob, {&phone, &tablet}, forged), {bob});
+    QVERIFY(!own.deviceList(bob));
+    QVERIFY(own.ownListWithoutThisDevice());
+    QVERIFY(!own.trust().mayShareKeysWith(bob, tablet.id));
+    // Its own first list is still taken afterwards.
+    const auto mine = own.makeOwnDeviceList({}, {});
+    QVERIFY(mine);
+    own.applyDeviceKeys(answer(bob, {&phone}, mine), {bob});
+    QCOMPARE(own.deviceList(bob)->generation(), 1u);
 }
 
 QTEST_GUILESS_MAIN(CryptoDeviceList)

@@ -245,16 +245,18 @@ void CryptoPrekeys::keyIdsAreNeverReusedAndPublishingIsTracked()
 void CryptoPrekeys::claimedPrekeysSurviveARestartUntilUsed()
 {
     const PrekeyStore::Prekey k = bob->prekeys.generate(1, bob->identity, bob->id).first();
-    QVERIFY(alice->prekeys.putClaimed(bob->id, k));
+    QVERIFY(alice->prekeys.putClaimed(bob->nick, bob->id, k));
+    // The same device id under another account is another slot (device ids are the gateway's).
+    QVERIFY(!alice->prekeys.claimed(QStringLiteral("mallory"), bob->id));
     const QString path = m_dir->filePath(QStringLiteral("alice/alice-laptop-prekeys.sqlite"));
     alice->prekeys.close();
     QVERIFY(alice->prekeys.open(path, alice->identity.deriveStorageKey()));
-    const auto kept = alice->prekeys.claimed(bob->id);
+    const auto kept = alice->prekeys.claimed(QStringLiteral("BOB"), bob->id);
     QVERIFY(kept);
     QCOMPARE(kept->keyId, k.keyId);
     QCOMPARE(kept->publicKey, k.publicKey);
-    QVERIFY(alice->prekeys.dropClaimed(bob->id));
-    QVERIFY(!alice->prekeys.claimed(bob->id));
+    QVERIFY(alice->prekeys.dropClaimed(bob->nick, bob->id));
+    QVERIFY(!alice->prekeys.claimed(bob->nick, bob->id));
 }
 
 // The secrets are sealed under the device's storage key: the file alone (or with another key)

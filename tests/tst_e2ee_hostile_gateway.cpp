@@ -461,8 +461,8 @@ private slots:
         auto [alice, bob] = encryptedPair(ch);
         const QString bobNick = QStringLiteral("bob-") + ch;
         const QString bobDevice = (*bob)->deviceId();
-        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->prekeys().claimed(bobDevice).has_value(), 20000);
-        const quint32 prekeyId = (*alice)->crypto()->prekeys().claimed(bobDevice)->keyId;
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->prekeys().claimed(bobNick, bobDevice).has_value(), 20000);
+        const quint32 prekeyId = (*alice)->crypto()->prekeys().claimed(bobNick, bobDevice)->keyId;
         QVERIFY(!(*bob)->crypto()->prekeys().secret(prekeyId).isNull());
 
         const QString secret = QStringLiteral("the boat leaves at dawn");
@@ -538,7 +538,7 @@ private slots:
         QCOMPARE((*alice)->crypto()->trust().state(bobNick, laptopId), crypto::TrustStore::State::NewDevice);
 
         QString error;
-        QVERIFY(!bob->run((*bob)->approveDevice(laptopId, QStringLiteral("00000 00000")), &error));
+        QVERIFY(!bob->run((*bob)->approveDevice(laptopId, QStringLiteral("00000 00000 00000 00000")), &error));
         QVERIFY2(error.contains(QStringLiteral("code")), qPrintable(error));
         QVERIFY(bob->run((*bob)->approveDevice(laptopId, code), &error));
         QTRY_COMPARE_WITH_TIMEOUT((*laptop)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);

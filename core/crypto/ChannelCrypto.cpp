@@ -36,6 +36,9 @@ bool ChannelCrypto::open(const QString &profileDir, DeviceIdentity identity, con
 {
     m_outbound.clear();
     m_membership.clear();
+    m_listCache.clear();
+    m_ownListWithoutUs.reset();
+    m_usedPrekeys.clear();
     const QDir dir(profileDir);
     if (!m_trust.open(dir.filePath(QStringLiteral("trust.json")))) {
         m_lastError = m_trust.lastError();
@@ -126,7 +129,10 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
     }
     for (auto it = byNick.cbegin(); it != byNick.cend(); ++it) {
         const QString nick = spelling.value(it.key());
-        const QList<TrustStore::State> states = m_trust.observeUser(nick, it.value(), !lists.contains(it.key()));
+        // Never on first use where a list decides, nor for this account's own other devices: those
+        // come in through the account's list (an approval), or by hand.
+        const bool own = nick.compare(m_nick, Qt::CaseInsensitive) == 0;
+        const QList<TrustStore::State> states = m_trust.observeUser(nick, it.value(), !lists.contains(it.key()) && !own);
         for (int i = 0; i < states.size(); ++i) {
             if (states[i] == TrustStore::State::Changed || states[i] == TrustStore::State::NewDevice)
                 emit deviceTrustChanged(nick, it.value().at(i).first, states[i]);
@@ -134,10 +140,14 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
     }
     for (const QString &nick : asked) {
         const auto listed = byNick.value(nick.toLower());
+        const auto list = lists.constFind(nick.toLower());
         for (const TrustStore::Device &d : m_trust.devices(nick)) {
             const bool stillThere = std::any_of(listed.cbegin(), listed.cend(),
                                                 [&](const auto &dev) { return dev.first == d.deviceId; });
-            if (stillThere || d.revoked)
+            // A device on the account's signed list stays until a newer list leaves it out: the
+            // directory hiding it is only the gateway's word.
+            const bool onList = list != lists.cend() && list->contains(d.deviceId);
+            if (stillThere || onList || d.revoked)
                 continue;
             revokeDevice(nick, d.deviceId);
         }
@@ -148,8 +158,24 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
 
 std::optional<DeviceList> ChannelCrypto::deviceList(const QString &nick) const
 {
-    const QByteArray bytes = m_trust.deviceList(nick);
-    return bytes.isEmpty() ? std::nullopt : DeviceList::parse(bytes);
+    const QString key = nick.toLower();
+    auto it = m_listCache.find(key);
+    if (it == m_listCache.end()) {
+        const QByteArray bytes = m_trust.deviceList(nick);
+        it = m_listCache.insert(key, bytes.isEmpty() ? std::nullopt : DeviceList::parse(bytes));
+    }
+    return *it;
+}
+
+// Trusted, and (for an account with a signed device list) on that list or accepted by the user
+// by hand: a device the account's own list leaves out gets no key just because it was once
+// trusted on first use.
+bool ChannelCrypto::mayShareWith(const TrustStore::Device &d) const
+{
+    if (!m_trust.mayShareKeysWith(d.nick, d.deviceId))
+        return false;
+    const std::optional<DeviceList> list = deviceList(d.nick);
+    return !list || list->contains(d.deviceId) || d.userAccepted;
 }
 
 DeviceList::Verdict ChannelCrypto::applyDeviceList(const hchat::v1::SignedDeviceList &proto)
@@ -161,14 +187,23 @@ DeviceList::Verdict ChannelCrypto::applyDeviceList(const hchat::v1::SignedDevice
         return DeviceList::Verdict::BadSignature;
     }
     const QString nick = candidate->nick();
-    // A fresh device takes its own account's first list on first use, as it takes the keys of
-    // the account's other devices: it learns from it whether it has been approved.
-    const DeviceList::Verdict verdict = DeviceList::judge(
-        *candidate, deviceList(nick), nick, trustedKey(nick, candidate->signerDevice()), m_trust.knowsUser(nick));
+    const bool own = nick.compare(m_nick, Qt::CaseInsensitive) == 0;
+    // The own account's list is taken only when it names this very device with its key (an
+    // approval): a list that leaves this device out only tells it that it waits. The first one
+    // naming it is taken on first use, as a fresh device takes its account's other devices.
+    if (own && (!m_identity || candidate->keyOf(m_deviceId) != m_identity->identityKey())) {
+        if (!m_ownListWithoutUs || candidate->generation() > m_ownListWithoutUs->generation())
+            m_ownListWithoutUs = candidate;
+        return DeviceList::Verdict::UnknownSigner;
+    }
+    const DeviceList::Verdict verdict =
+        DeviceList::judge(*candidate, deviceList(nick), nick, trustedKey(nick, candidate->signerDevice()),
+                          own ? deviceList(nick).has_value() : m_trust.knowsUser(nick));
     if (verdict == DeviceList::Verdict::Accepted) {
         // A signed revocation: a device the account's previous list named and this one leaves out.
         const std::optional<DeviceList> previous = deviceList(nick);
         m_trust.setDeviceList(nick, candidate->serialize());
+        m_listCache.remove(nick.toLower());
         if (previous)
             for (const DeviceList::Entry &e : previous->devices())
                 if (!candidate->contains(e.deviceId) &&
@@ -211,7 +246,7 @@ void ChannelCrypto::revokeDevice(const QString &nick, const QString &deviceId)
             m_keys.saveOutbound(*s);
         }
     }
-    m_prekeys.dropClaimed(deviceId);
+    m_prekeys.dropClaimed(nick, deviceId);
 }
 
 std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &add, const QStringList &remove,
@@ -260,14 +295,10 @@ QList<PrekeyStore::Prekey> ChannelCrypto::prekeysToPublish(int available)
 {
     if (!m_identity)
         return {};
-    QList<PrekeyStore::Prekey> pending = m_prekeys.unpublished(int(limits::kMaxPrekeysPerUpload));
-    if (available < kPrekeyLowWater) {
-        const int wanted = std::min<int>(kPrekeyTarget - available - int(pending.size()),
-                                         int(limits::kMaxPrekeysPerUpload) - int(pending.size()));
-        if (wanted > 0)
-            pending += m_prekeys.generate(wanted, *m_identity, m_deviceId);
-    }
-    return pending;
+    if (available >= kPrekeyLowWater)
+        return {};
+    const int wanted = std::min<int>(kPrekeyTarget - available, int(limits::kMaxPrekeysPerUpload));
+    return wanted > 0 ? m_prekeys.generate(wanted, *m_identity, m_deviceId) : QList<PrekeyStore::Prekey>();
 }
 
 void ChannelCrypto::prekeysPublished(const QList<quint32> &keyIds)
@@ -282,10 +313,11 @@ QList<QPair<QString, QString>> ChannelCrypto::devicesNeedingPrekeys() const
     for (const auto &[channel, membership] : m_membership) {
         for (const QString &member : membership.members()) {
             for (const TrustStore::Device &d : m_trust.devices(member)) {
-                if (d.deviceId == m_deviceId || seen.contains(d.deviceId) ||
-                    !m_trust.mayShareKeysWith(d.nick, d.deviceId) || m_prekeys.claimed(d.deviceId))
+                const QString key = d.nick.toLower() + QLatin1Char('\n') + d.deviceId;
+                if (d.deviceId == m_deviceId || seen.contains(key) || !mayShareWith(d) ||
+                    m_prekeys.claimed(d.nick, d.deviceId))
                     continue;
-                seen.insert(d.deviceId);
+                seen.insert(key);
                 out.append({d.nick, d.deviceId});
             }
         }
@@ -311,7 +343,7 @@ int ChannelCrypto::applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &res
                                           << ": its signature does not verify";
             continue;
         }
-        if (m_prekeys.putClaimed(device, prekey))
+        if (m_prekeys.putClaimed(*nick, device, prekey))
             ++kept;
     }
     return kept;
@@ -498,14 +530,18 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
             if (d.deviceId == m_deviceId && member.compare(m_nick, Qt::CaseInsensitive) == 0)
                 continue;
             any = true;
-            if (!m_trust.mayShareKeysWith(d.nick, d.deviceId)) {
+            if (!mayShareWith(d)) {
                 out.blockedDevices.append(d.nick + QLatin1Char('/') + d.deviceId);
                 continue;
             }
             if (m_keys.wasShared(channel, session->sessionId(), d.deviceId))
                 continue;
             KeyShare::Recipient recipient(d.nick, d.deviceId, d.trustedKey);
-            const std::optional<PrekeyStore::Prekey> prekey = m_prekeys.claimed(d.deviceId);
+            std::optional<PrekeyStore::Prekey> prekey = m_prekeys.claimed(d.nick, d.deviceId);
+            if (prekey && !PrekeyStore::verify(*prekey, d.deviceId, d.trustedKey)) {
+                m_prekeys.dropClaimed(d.nick, d.deviceId); // claimed under a key it no longer has
+                prekey.reset();
+            }
             if (prekey) {
                 recipient.prekeyId = prekey->keyId;
                 recipient.prekey = prekey->publicKey;
@@ -518,7 +554,7 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
                 continue;
             // A prekey seals one share only: its secret is gone once that share is opened.
             if (prekey)
-                m_prekeys.dropClaimed(d.deviceId);
+                m_prekeys.dropClaimed(d.nick, d.deviceId);
             claimAgain = true;
             out.shares.append({QStringLiteral("~") + d.deviceId, d.nick, d.deviceId, randomMsgId(), body});
             m_keys.recordShare(channel, session->sessionId(), d.nick, d.deviceId);
@@ -606,8 +642,19 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
     return in;
 }
 
-bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QString *error)
+void ChannelCrypto::settleUsedPrekeys()
 {
+    if (m_usedPrekeys.isEmpty() || m_keys.inBatch())
+        return;
+    for (quint32 id : std::exchange(m_usedPrekeys, {}))
+        m_prekeys.consume(id);
+    emit prekeyUsed();
+}
+
+bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QString *error, bool *retryable)
+{
+    if (retryable)
+        *retryable = true;
     auto fail = [error](const QString &why) {
         if (error)
             *error = why;
@@ -622,8 +669,12 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
         KeyShare::open(m.body, *m_identity, m_nick, m_deviceId,
                        [this](const QString &nick, const QString &device) { return trustedKey(nick, device); },
                        m.sender, m.senderDevice, [this](quint32 keyId) { return m_prekeys.secret(keyId); });
-    if (!opened.ok())
+    if (!opened.ok()) {
+        // Sealed to a prekey this device no longer has: it never opens, trying again is useless.
+        if (retryable)
+            *retryable = opened.error != KeyShare::Error::PrekeyUnknown;
         return fail(KeyShare::describe(opened.error));
+    }
     const QString ch = opened.session->channel();
     // Only a member (as the channel's own membership messages show) may hand out keys for it.
     if (!isMember(ch, opened.sender))
@@ -631,10 +682,12 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
     if (!m_keys.addInbound(opened.sender, opened.senderDevice, *opened.session))
         return fail(m_keys.lastError());
     // Kept: the one-time prekey has done its work and its secret goes (a share refused above
-    // keeps it, so that it can be opened again once its sender is a member).
+    // keeps it, so that it can be opened again once its sender is a member) — once the session
+    // is on disk: inside a batch, when the batch commits (settleUsedPrekeys).
     if (opened.prekeyId != 0) {
-        m_prekeys.consume(opened.prekeyId);
-        emit prekeyUsed();
+        m_usedPrekeys.append(opened.prekeyId);
+        if (!m_keys.inBatch())
+            settleUsedPrekeys();
     }
     if (channel)
         *channel = ch;

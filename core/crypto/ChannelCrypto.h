@@ -102,6 +102,8 @@ public:
     void applyDeviceKeys(const hchat::v1::KeysResponse &response, const QStringList &asked = {});
     // The newest signed device list accepted for nick (ours included), if any.
     std::optional<DeviceList> deviceList(const QString &nick) const;
+    // The newest list of this account seen that does not name this device (it waits).
+    const std::optional<DeviceList> &ownListWithoutThisDevice() const { return m_ownListWithoutUs; }
     // This device's account list with `add` (devices of ours waiting for approval: their keys as
     // the directory showed them) and without `remove`, one generation on, signed by this device.
     // Without a list yet: the first one, holding this device.
@@ -112,8 +114,8 @@ public:
     // The gateway keeps this many of ours; below kPrekeyLowWater we publish more.
     static constexpr int kPrekeyTarget = 100;
     static constexpr int kPrekeyLowWater = 40;
-    // What to publish when the gateway holds `available` of ours: new ones up to kPrekeyTarget
-    // plus any not yet acknowledged (at most kMaxPrekeysPerUpload); empty when enough are there.
+    // What to publish when the gateway holds `available` of ours: new ones up to kPrekeyTarget (at
+    // most kMaxPrekeysPerUpload); empty when enough are there. Ids are never sent twice.
     QList<PrekeyStore::Prekey> prekeysToPublish(int available);
     void prekeysPublished(const QList<quint32> &keyIds);
     // Trusted devices (nick, device) of members of encrypted channels with no claimed prekey yet.
@@ -147,7 +149,12 @@ public:
     Incoming decryptMessage(const StoredMessage &message);
     // A KEY_SHARE of our inbox. True when a session was accepted; then *channel is set and
     // messagesUnblocked() was emitted for the messages waiting for it.
-    bool acceptKeyShare(const StoredMessage &message, QString *channel = nullptr, QString *error = nullptr);
+    // *retryable: false when it can never be accepted (sealed to a prekey this device has not).
+    bool acceptKeyShare(const StoredMessage &message, QString *channel = nullptr, QString *error = nullptr,
+                        bool *retryable = nullptr);
+    // The prekeys of shares accepted inside a SenderKeyStore batch are deleted once it committed:
+    // call after SenderKeyStore::endBatch().
+    void settleUsedPrekeys();
 
 signals:
     void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
@@ -167,6 +174,7 @@ signals:
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
     DeviceList::Verdict applyDeviceList(const hchat::v1::SignedDeviceList &list);
+    bool mayShareWith(const TrustStore::Device &device) const;
     void applyListTrust(const QString &nick, const DeviceList &list);
     void revokeDevice(const QString &nick, const QString &deviceId);
     SenderSession *outboundFor(const QString &channel);
@@ -183,6 +191,9 @@ private:
     PrekeyStore m_prekeys;
     std::map<QString, ChannelMembership> m_membership;
     std::map<QString, SenderSession> m_outbound;
+    mutable QHash<QString, std::optional<DeviceList>> m_listCache; // lower-case nick → held list
+    std::optional<DeviceList> m_ownListWithoutUs;
+    QList<quint32> m_usedPrekeys; // consumed once the batch that kept their sessions commits
 };
 
 } // namespace hchat::crypto

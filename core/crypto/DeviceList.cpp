@@ -9,6 +9,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <QCoreApplication>
+#include <QStringList>
 
 #include <sodium.h>
 
@@ -191,11 +192,19 @@ QString DeviceList::approvalCode(QByteArrayView identityKey)
     unsigned char hash[16];
     crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char *>(input.constData()),
                        std::size_t(input.size()), nullptr, 0);
-    quint64 n = 0;
-    for (int i = 0; i < 8; ++i)
-        n = (n << 8) | hash[i];
-    const QString digits = QStringLiteral("%1").arg(n % 10000000000ULL, 10, 10, QLatin1Char('0'));
-    return digits.left(5) + QLatin1Char(' ') + digits.mid(5);
+    // Twenty digits (about 66 bits) from two 64-bit halves: finding another key with the same code
+    // takes about 2^66 key generations, out of reach for a gateway holding the prompt back.
+    QString digits;
+    for (int half = 0; half < 2; ++half) {
+        quint64 n = 0;
+        for (int i = 0; i < 8; ++i)
+            n = (n << 8) | hash[half * 8 + i];
+        digits += QStringLiteral("%1").arg(n % 10000000000ULL, 10, 10, QLatin1Char('0'));
+    }
+    QStringList groups;
+    for (int i = 0; i < digits.size(); i += 5)
+        groups << digits.mid(i, 5);
+    return groups.join(QLatin1Char(' '));
 }
 
 } // namespace hchat::crypto

@@ -66,8 +66,8 @@ public:
                          const QByteArray &trustedSignerKey, bool accountKnown);
     static QString describe(Verdict verdict);
 
-    // The code both screens show when a device is approved: ten digits from the new device's
-    // identity key, in two groups ("01234 56789"). A gateway that swapped the key shows another.
+    // The code both screens show when a device is approved: twenty digits from the new device's
+    // identity key, in groups of five. A gateway that swapped the key shows another.
     static QString approvalCode(QByteArrayView identityKey);
 
 private:

@@ -113,7 +113,8 @@ public:
     static QString describe(Error error);
     static const char *errorName(Error error); // "missing_session" … for logs and storage
 
-private:
+    // The canonical bytes of a header (the AEAD's associated data, and what the signature covers
+    // with the nonce and ciphertext): v2 when the sender's time is set, else v1.
     static QByteArray headerBytes(const Header &h);
 };
 

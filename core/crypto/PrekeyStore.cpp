@@ -46,9 +46,9 @@ bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
                                         " signature BLOB NOT NULL, sealed_secret BLOB NOT NULL,"
                                         " published INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL)")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS claimed_prekey ("
-                                        " device_id TEXT PRIMARY KEY, key_id INTEGER NOT NULL,"
+                                        " nick TEXT NOT NULL, device_id TEXT NOT NULL, key_id INTEGER NOT NULL,"
                                         " public_key BLOB NOT NULL, signature BLOB NOT NULL,"
-                                        " claimed_ms INTEGER NOT NULL)")) &&
+                                        " claimed_ms INTEGER NOT NULL, PRIMARY KEY (nick, device_id))")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")) &&
                     exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
@@ -201,15 +201,16 @@ bool PrekeyStore::consume(quint32 keyId)
     return true;
 }
 
-bool PrekeyStore::putClaimed(const QString &deviceId, const Prekey &prekey)
+bool PrekeyStore::putClaimed(const QString &nick, const QString &deviceId, const Prekey &prekey)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT INTO claimed_prekey(device_id, key_id, public_key, signature, claimed_ms)"
-                             " VALUES(?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET key_id = excluded.key_id,"
-                             " public_key = excluded.public_key, signature = excluded.signature,"
-                             " claimed_ms = excluded.claimed_ms"));
+    q.prepare(QStringLiteral("INSERT INTO claimed_prekey(nick, device_id, key_id, public_key, signature, claimed_ms)"
+                             " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(nick, device_id) DO UPDATE SET"
+                             " key_id = excluded.key_id, public_key = excluded.public_key,"
+                             " signature = excluded.signature, claimed_ms = excluded.claimed_ms"));
+    q.addBindValue(nick.toLower());
     q.addBindValue(deviceId);
     q.addBindValue(qint64(prekey.keyId));
     q.addBindValue(prekey.publicKey);
@@ -220,24 +221,26 @@ bool PrekeyStore::putClaimed(const QString &deviceId, const Prekey &prekey)
     return true;
 }
 
-std::optional<PrekeyStore::Prekey> PrekeyStore::claimed(const QString &deviceId) const
+std::optional<PrekeyStore::Prekey> PrekeyStore::claimed(const QString &nick, const QString &deviceId) const
 {
     if (!m_open)
         return std::nullopt;
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM claimed_prekey WHERE device_id = ?"));
+    q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM claimed_prekey WHERE nick = ? AND device_id = ?"));
+    q.addBindValue(nick.toLower());
     q.addBindValue(deviceId);
     if (!q.exec() || !q.next())
         return std::nullopt;
     return Prekey{q.value(0).toUInt(), q.value(1).toByteArray(), q.value(2).toByteArray()};
 }
 
-bool PrekeyStore::dropClaimed(const QString &deviceId)
+bool PrekeyStore::dropClaimed(const QString &nick, const QString &deviceId)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("DELETE FROM claimed_prekey WHERE device_id = ?"));
+    q.prepare(QStringLiteral("DELETE FROM claimed_prekey WHERE nick = ? AND device_id = ?"));
+    q.addBindValue(nick.toLower());
     q.addBindValue(deviceId);
     if (!q.exec())
         return fail(q.lastError().text());

@@ -18,8 +18,8 @@ class DeviceIdentity;
 //                   (SealedStore, AD = the key id), and
 //                   whether the gateway has it; a secret is deleted once a share sealed to it
 //                   has been opened and kept, so a device secret stolen later opens none of them
-//   claimed_prekey  one prekey claimed from the gateway per peer device, verified against that
-//                   device's trusted identity key, waiting for the next key share to it
+//   claimed_prekey  one prekey claimed from the gateway per peer (nick, device), verified against
+//                   that device's trusted identity key, waiting for the next key share to it
 // The file runs with secure_delete and a rollback journal (no WAL), so a deleted secret's bytes
 // are overwritten in the file rather than left in a free page or an old WAL frame.
 class PrekeyStore : public SealedStore {
@@ -55,9 +55,10 @@ public:
     bool consume(quint32 keyId);
 
     // ---- prekeys claimed for peer devices --------------------------------------------------------
-    bool putClaimed(const QString &deviceId, const Prekey &prekey);
-    std::optional<Prekey> claimed(const QString &deviceId) const;
-    bool dropClaimed(const QString &deviceId);
+    // By (nick, device): device ids are the gateway's, so one id under two accounts must not mix.
+    bool putClaimed(const QString &nick, const QString &deviceId, const Prekey &prekey);
+    std::optional<Prekey> claimed(const QString &nick, const QString &deviceId) const;
+    bool dropClaimed(const QString &nick, const QString &deviceId);
 
 };
 

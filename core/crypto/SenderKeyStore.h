@@ -44,6 +44,7 @@ public:
     // Batches nest; endBatch() of the outermost commits.
     bool beginBatch();
     bool endBatch();
+    bool inBatch() const { return m_batchDepth > 0; }
 
     // ---- inbound -------------------------------------------------------------------------------
     // Keeps a session from a key share. The same session again on the same chain: the lower start

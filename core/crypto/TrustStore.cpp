@@ -73,6 +73,7 @@ bool TrustStore::open(const QString &path)
         d.pendingKey = QByteArray::fromBase64(o.value(QLatin1String("pending")).toString().toLatin1());
         d.verified = o.value(QLatin1String("verified")).toBool();
         d.revoked = o.value(QLatin1String("revoked")).toBool();
+        d.userAccepted = o.value(QLatin1String("accepted_by_user")).toBool();
         d.firstSeenMs = qint64(o.value(QLatin1String("first_seen_ms")).toDouble());
         d.changedMs = qint64(o.value(QLatin1String("changed_ms")).toDouble());
         const bool sizesOk = (d.trustedKey.isEmpty() || d.trustedKey.size() == DeviceIdentity::kPublicKeyBytes) &&
@@ -108,6 +109,8 @@ bool TrustStore::save()
         o.insert(QLatin1String("verified"), d.verified);
         if (d.revoked)
             o.insert(QLatin1String("revoked"), true);
+        if (d.userAccepted)
+            o.insert(QLatin1String("accepted_by_user"), true);
         o.insert(QLatin1String("first_seen_ms"), double(d.firstSeenMs));
         o.insert(QLatin1String("changed_ms"), double(d.changedMs));
         arr.append(o);
@@ -223,8 +226,9 @@ TrustStore::State TrustStore::state(const QString &nick, const QString &deviceId
 
 QByteArray TrustStore::trustedKey(const QString &nick, const QString &deviceId) const
 {
+    // A revoked device's key verifies nothing any more (its messages, key shares, device lists).
     auto it = m_devices.find(keyOf(nick, deviceId));
-    return it == m_devices.end() ? QByteArray() : it->second.trustedKey;
+    return it == m_devices.end() || it->second.revoked ? QByteArray() : it->second.trustedKey;
 }
 
 bool TrustStore::mayShareKeysWith(const QString &nick, const QString &deviceId) const
@@ -252,6 +256,7 @@ bool TrustStore::accept(const QString &nick, const QString &deviceId)
     d.pendingKey.clear();
     d.changedMs = 0;
     d.verified = false; // a new key was never compared
+    d.userAccepted = true;
     qCInfo(lcCrypto).noquote() << "user accepted the key of" << nick << "device" << deviceId;
     return save();
 }

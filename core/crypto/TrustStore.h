@@ -35,6 +35,7 @@ public:
         QByteArray pendingKey; // the key awaiting accept() (Changed, NewDevice)
         bool verified = false;
         bool revoked = false;
+        bool userAccepted = false; // the user accepted it by hand (accept()), whatever lists say
         qint64 firstSeenMs = 0;
         qint64 changedMs = 0; // when the pending key was first seen
         State state() const;
