@@ -21,6 +21,8 @@
 #include "hchat.pb.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QSysInfo>
 
@@ -206,11 +208,16 @@ void Client::init(TokenVault *vault)
 bool Client::openProfile(const QString &dataDir)
 {
     QDir().mkpath(dataDir);
+    // The profile holds the decrypted history, the search index, drafts and file keys: the
+    // user's alone (0700), whatever the umask; its files too (0600), also in older profiles.
+    QFile::setPermissions(dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_dataDir = dataDir;
     if (!m_store->open(QDir(dataDir).filePath(QStringLiteral("history.sqlite")))) {
         m_lastError = m_store->lastError();
         return false;
     }
+    for (const QFileInfo &f : QDir(dataDir).entryInfoList(QDir::Files | QDir::Hidden))
+        QFile::setPermissions(f.filePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     m_nick = m_store->value(QStringLiteral("nick"));
     m_deviceId = m_store->value(QStringLiteral("device_id"));
     m_deletedUsers.clear();

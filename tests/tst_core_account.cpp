@@ -34,6 +34,32 @@ private slots:
         QVERIFY(m_gw->start());
     }
 
+    // The profile (decrypted history, search index, drafts, file keys) is readable by its user
+    // only: the folder 0700 and its files 0600, also when it was made with a looser mode.
+    void theProfileIsReadableByItsUserOnly()
+    {
+        QTemporaryDir root(scratchRoot() + QStringLiteral("/profile-mode-XXXXXX"));
+        const QString profile = root.filePath(QStringLiteral("profile"));
+        QVERIFY(QDir().mkpath(profile));
+        const auto open = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                          QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                          QFileDevice::ExeOther;
+        QVERIFY(QFile::setPermissions(profile, open)); // 0755, as the default umask makes it
+        QFile draft(profile + QStringLiteral("/notes.txt"));
+        QVERIFY(draft.open(QIODevice::WriteOnly));
+        draft.close();
+        QVERIFY(QFile::setPermissions(draft.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                             QFileDevice::ReadGroup | QFileDevice::ReadOther));
+        TestClient c(profile);
+        QVERIFY(c.store()->isOpen());
+        const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                            QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+        QCOMPARE(QFileInfo(profile).permissions() & others, QFileDevice::Permissions());
+        for (const QFileInfo &f : QDir(profile).entryInfoList(QDir::Files | QDir::Hidden))
+            QVERIFY2((f.permissions() & others) == QFileDevice::Permissions(), qPrintable(f.fileName()));
+        QVERIFY(QFileInfo(profile + QStringLiteral("/history.sqlite")).exists());
+    }
+
     void changePasswordSignsOutTheOtherDevicesOnly()
     {
         TestClient d1, d2;
