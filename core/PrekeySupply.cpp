@@ -64,35 +64,32 @@ void PrekeySupply::topUp()
 void PrekeySupply::publish(int available)
 {
     const QList<crypto::PrekeyStore::Prekey> fresh = m_crypto->prekeysToPublish(available);
-    auto finish = [this](int nowAvailable) {
+    auto finish = [this] {
         m_topUpRunning = false;
-        emit topUpFinished(nowAvailable);
         if (std::exchange(m_topUpAgain, false))
             topUp();
     };
     if (fresh.isEmpty())
-        return finish(available);
+        return finish();
     hchat::v1::PrekeyUpload upload;
-    QList<quint32> ids;
-    for (const auto &k : fresh)
-        ids << k.keyId;
-    // Counted as published before they go: if the answer is lost they are never sent again (the
-    // gateway could have handed some out already, and would take them back in).
-    m_crypto->prekeysPublished(ids);
+    // Each id is sent once: if the answer is lost, the next top-up makes new ones rather than
+    // sending these again (the gateway could have handed some out already, and would take them
+    // back in).
+    const qsizetype sent = fresh.size();
     for (const auto &k : fresh) {
         auto *p = upload.add_prekeys();
         p->set_key_id(k.keyId);
         p->set_public_key(k.publicKey.constData(), std::size_t(k.publicKey.size()));
         p->set_signature(k.signature.constData(), std::size_t(k.signature.size()));
     }
-    m_http->post(QStringLiteral("/v1/keys/prekeys"), upload, [ids, available, finish](const GatewayHttp::Result &r) {
+    m_http->post(QStringLiteral("/v1/keys/prekeys"), upload, [sent, finish](const GatewayHttp::Result &r) {
         hchat::v1::PrekeyCount count;
         if (!r.ok || !count.ParseFromArray(r.body.constData(), int(r.body.size()))) {
             qCWarning(lcClient).noquote() << "publishing prekeys failed:" << r.error;
-            return finish(available);
+            return finish();
         }
-        qCInfo(lcClient) << "published" << ids.size() << "one-time prekeys;" << count.available() << "at the gateway";
-        finish(int(count.available()));
+        qCInfo(lcClient) << "published" << sent << "one-time prekeys;" << count.available() << "at the gateway";
+        finish();
     });
 }
 
@@ -124,10 +121,9 @@ void PrekeySupply::claim()
     m_http->post(QStringLiteral("/v1/keys/claim"), req, [this, asked, now](const GatewayHttp::Result &r) {
         m_claimRunning = false;
         hchat::v1::PrekeyClaimResponse resp;
-        int kept = 0;
         const bool answered = r.ok && resp.ParseFromArray(r.body.constData(), int(r.body.size()));
         if (answered)
-            kept = m_crypto->applyClaimedPrekeys(resp, asked);
+            m_crypto->applyClaimedPrekeys(resp, asked);
         else
             qCWarning(lcClient).noquote() << "claiming prekeys failed:" << r.error;
         // None left, one that did not verify, or no answer at all: not again for a while (the
@@ -135,7 +131,6 @@ void PrekeySupply::claim()
         for (auto it = asked.cbegin(); it != asked.cend(); ++it)
             if (!m_crypto->prekeys().claimed(it.value(), it.key()))
                 m_exhaustedAt.insert(it.key(), now);
-        emit claimFinished(kept);
         if (std::exchange(m_claimAgain, false) && answered)
             m_claimTimer.start();
     });

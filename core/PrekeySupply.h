@@ -29,11 +29,6 @@ public:
     // The device keys are published: prekeys may follow.
     void start();
     void stop();
-    bool isIdle() const { return !m_topUpRunning && !m_claimRunning && !m_claimTimer.isActive() && !m_topUpTimer.isActive(); }
-
-signals:
-    void topUpFinished(int available);
-    void claimFinished(int kept);
 
 private:
     void topUp();

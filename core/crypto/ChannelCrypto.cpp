@@ -301,11 +301,6 @@ QList<PrekeyStore::Prekey> ChannelCrypto::prekeysToPublish(int available)
     return wanted > 0 ? m_prekeys.generate(wanted, *m_identity, m_deviceId) : QList<PrekeyStore::Prekey>();
 }
 
-void ChannelCrypto::prekeysPublished(const QList<quint32> &keyIds)
-{
-    m_prekeys.markPublished(keyIds);
-}
-
 QList<QPair<QString, QString>> ChannelCrypto::devicesNeedingPrekeys() const
 {
     QList<QPair<QString, QString>> out;

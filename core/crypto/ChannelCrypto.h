@@ -117,7 +117,6 @@ public:
     // What to publish when the gateway holds `available` of ours: new ones up to kPrekeyTarget (at
     // most kMaxPrekeysPerUpload); empty when enough are there. Ids are never sent twice.
     QList<PrekeyStore::Prekey> prekeysToPublish(int available);
-    void prekeysPublished(const QList<quint32> &keyIds);
     // Trusted devices (nick, device) of members of encrypted channels with no claimed prekey yet.
     QList<QPair<QString, QString>> devicesNeedingPrekeys() const;
     // The answer to POST /v1/keys/claim for `asked` (device → nick): each prekey whose signature

@@ -44,7 +44,7 @@ bool PrekeyStore::open(const QString &path, const SecureBuffer &storageKey)
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS own_prekey ("
                                         " key_id INTEGER PRIMARY KEY, public_key BLOB NOT NULL,"
                                         " signature BLOB NOT NULL, sealed_secret BLOB NOT NULL,"
-                                        " published INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL)")) &&
+                                        " created_ms INTEGER NOT NULL)")) &&
                     exec(QStringLiteral("CREATE TABLE IF NOT EXISTS claimed_prekey ("
                                         " nick TEXT NOT NULL, device_id TEXT NOT NULL, key_id INTEGER NOT NULL,"
                                         " public_key BLOB NOT NULL, signature BLOB NOT NULL,"
@@ -128,43 +128,6 @@ QList<PrekeyStore::Prekey> PrekeyStore::generate(int count, const DeviceIdentity
         return {};
     }
     return out;
-}
-
-QList<PrekeyStore::Prekey> PrekeyStore::unpublished(int limit) const
-{
-    QList<Prekey> out;
-    if (!m_open)
-        return out;
-    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT key_id, public_key, signature FROM own_prekey WHERE published = 0"
-                             " ORDER BY key_id LIMIT ?"));
-    q.addBindValue(limit);
-    if (!q.exec()) {
-        fail(q.lastError().text());
-        return out;
-    }
-    while (q.next())
-        out.append({q.value(0).toUInt(), q.value(1).toByteArray(), q.value(2).toByteArray()});
-    return out;
-}
-
-bool PrekeyStore::markPublished(const QList<quint32> &keyIds)
-{
-    if (!m_open)
-        return fail(QStringLiteral("not open"));
-    QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
-    if (!db.transaction())
-        return fail(db.lastError().text());
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE own_prekey SET published = 1 WHERE key_id = ?"));
-    for (quint32 id : keyIds) {
-        q.bindValue(0, qint64(id));
-        if (!q.exec()) {
-            db.rollback();
-            return fail(q.lastError().text());
-        }
-    }
-    return db.commit() || fail(db.lastError().text());
 }
 
 int PrekeyStore::ownCount() const

@@ -14,10 +14,9 @@ namespace hchat::crypto {
 class DeviceIdentity;
 
 // One-time prekeys in their own SQLite file (<profile>/prekeys.sqlite, QtSql, own connection):
-//   own_prekey      this device's X25519 prekeys: the public key, the secret sealed at rest
-//                   (SealedStore, AD = the key id), and
-//                   whether the gateway has it; a secret is deleted once a share sealed to it
-//                   has been opened and kept, so a device secret stolen later opens none of them
+//   own_prekey      this device's X25519 prekeys: the public key and the secret sealed at rest
+//                   (SealedStore, AD = the key id); a secret is deleted once a share sealed to
+//                   it has been opened and kept, so a device secret stolen later opens none of them
 //   claimed_prekey  one prekey claimed from the gateway per peer (nick, device), verified against
 //                   that device's trusted identity key, waiting for the next key share to it
 // The file runs with secure_delete and a rollback journal (no WAL), so a deleted secret's bytes
@@ -44,10 +43,8 @@ public:
     static bool verify(const Prekey &prekey, const QString &deviceId, QByteArrayView identityKey);
 
     // ---- this device's prekeys -------------------------------------------------------------------
-    // Makes count new prekeys signed by identity (unpublished until markPublished).
+    // Makes count new prekeys signed by identity, with ids never used before.
     QList<Prekey> generate(int count, const DeviceIdentity &identity, const QString &deviceId);
-    QList<Prekey> unpublished(int limit) const;
-    bool markPublished(const QList<quint32> &keyIds);
     int ownCount() const;
     // The secret of prekey keyId (null when there is none: never made, or already used).
     SecureBuffer secret(quint32 keyId) const;
