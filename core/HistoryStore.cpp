@@ -226,16 +226,7 @@ void HistoryStore::close()
 
 QSqlQuery *HistoryStore::cached(const QString &sql)
 {
-    auto it = m_statements.find(sql);
-    if (it == m_statements.end()) {
-        auto q = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName));
-        if (!q->prepare(sql)) {
-            m_lastError = q->lastError().text();
-            return nullptr;
-        }
-        it = m_statements.emplace(sql, std::move(q)).first;
-    }
-    return it->second.get();
+    return m_statements.get(sql, &m_lastError);
 }
 
 bool HistoryStore::isOpen() const

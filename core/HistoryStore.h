@@ -9,8 +9,8 @@
 #include <QObject>
 #include <QString>
 
-#include <map>
-#include <memory>
+#include "StatementCache.h"
+
 #include <optional>
 
 class QSqlQuery;
@@ -205,8 +205,8 @@ private:
     // with bindValue(i, …). Null when it does not prepare (m_lastError says why).
     QSqlQuery *cached(const QString &sql);
 
-    std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
     QString m_connectionName;
+    StatementCache m_statements{m_connectionName};
     QString m_path;
     QString m_ownNick;
     QString m_lastError;

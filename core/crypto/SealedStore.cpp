@@ -87,16 +87,10 @@ bool SealedStore::openFile(const QString &path, const SecureBuffer &storageKey, 
 
 QSqlQuery *SealedStore::cached(const QString &sql) const
 {
-    auto it = m_statements.find(sql);
-    if (it == m_statements.end()) {
-        auto q = std::make_unique<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
-        if (!q->prepare(sql)) {
-            fail(q->lastError().text());
-            return nullptr;
-        }
-        it = m_statements.emplace(sql, std::move(q)).first;
-    }
-    return it->second.get();
+    QSqlQuery *q = m_statements.get(sql, &m_lastError);
+    if (!q)
+        fail(m_lastError);
+    return q;
 }
 
 void SealedStore::closeFile()

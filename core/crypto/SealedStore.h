@@ -1,12 +1,10 @@
 #pragma once
 
+#include "StatementCache.h"
 #include "crypto/SecureBuffer.h"
 
 #include <QByteArray>
 #include <QString>
-
-#include <map>
-#include <memory>
 
 class QSqlQuery;
 
@@ -50,7 +48,7 @@ private:
     QString m_connectionName;
     mutable QString m_lastError;
     SecureBuffer m_storageKey;
-    mutable std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
+    mutable StatementCache m_statements{m_connectionName};
 };
 
 } // namespace hchat::crypto
