@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <future>
+#include <thread>
 #include <tuple>
 
 namespace hchat::fuzz {
@@ -63,6 +64,7 @@ GatewayFixture::GatewayFixture(const char *name)
     m_config.databasePath = scratchDir(name) + "/gateway.db";
     m_config.passwordCostInteractive = true;
     m_config.rateLimitPerSecond = 200;
+    m_config.authAttemptsPerMinute = 0; // throttles remember earlier inputs: runs would not repeat
     const std::string path = m_config.databasePath;
     m_writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), m_metrics);
     // One reader and one hashing thread, so that a job queued behind the others is a barrier.
@@ -70,8 +72,10 @@ GatewayFixture::GatewayFixture(const char *name)
         [path] { return std::make_unique<SqliteMessageStore>(path, false); }, 1);
     m_hasher = std::make_unique<PasswordHasher>(1, true);
     m_fanout = std::make_unique<LocalFanout>(m_registry, m_metrics);
-    m_ctx.reset(new ServerContext{m_config, m_metrics, *m_writer, *m_readers, *m_hasher, m_registry,
-                                  std::make_shared<ConnectionLimiter>(m_config.maxConnectionsPerAddress)});
+    m_throttle = std::make_unique<AuthThrottle>(m_config.authAttemptsPerMinute);
+    m_ctx.reset(new ServerContext{m_config, m_metrics, *m_writer, *m_readers, *m_hasher, *m_throttle,
+                                  m_registry,
+                                  std::make_shared<ConnectionLimiter>(ConnectionLimiter::Limits{})});
     m_chat = std::make_unique<ChatService>(*m_ctx);
     m_api = std::make_unique<HttpApi>(*m_ctx, *m_chat);
     m_ctx->chat = m_chat.get();
@@ -167,9 +171,17 @@ void GatewayFixture::barrierWriter()
 void GatewayFixture::barrierHasher()
 {
     std::promise<void> done;
-    // An empty stored hash fails to verify at once.
-    if (!m_hasher->verify({}, {}, [&done](bool) { done.set_value(); }))
-        invariantBroken("the password hasher refused a job");
+    // An empty stored hash fails to verify at once. Requests here come from source "" and one
+    // source's jobs run in order, so this one runs after theirs; while the source holds its
+    // maximum, wait for a place.
+    for (;;) {
+        const auto queued = m_hasher->verify({}, {}, {}, [&done](bool) { done.set_value(); });
+        if (queued == PasswordHasher::Queued::Yes)
+            break;
+        if (queued == PasswordHasher::Queued::Full)
+            invariantBroken("the password hasher refused a job");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     done.get_future().wait();
 }
 

@@ -53,7 +53,8 @@ void requireStreamName(const std::string &name, bool allowInbox)
         return;
     if (allowInbox && NameRules::isInboxName(name))
         return;
-    throw ProtocolError(ERROR_INVALID_NAME, "invalid channel name (1..64 of [a-z0-9_.-], or @a+b for a direct channel)");
+    throw ProtocolError(ERROR_INVALID_NAME,
+                        "invalid channel name (1..64 of [a-z0-9_.-], or @a+b for a direct channel)");
 }
 
 StreamRecord requireStream(MessageStore &st, const std::string &name)
@@ -118,7 +119,8 @@ void ChatService::pushToDevice(const std::string &deviceId, const Message &messa
 void ChatService::closeDeviceSessions(const std::string &deviceId)
 {
     // Through the fan-out: the device's sessions on other gateways end too.
-    m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Device, deviceId, 0, {}, "this device was revoked"});
+    m_ctx.fanout->closeSessions(
+        SessionCut{SessionCut::By::Device, deviceId, 0, {}, "this device was revoked"});
 }
 
 void ChatService::closeTokenSessions(const std::string &tokenHash)
@@ -126,7 +128,8 @@ void ChatService::closeTokenSessions(const std::string &tokenHash)
     m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Token, tokenHash, 0, {}, "logged out"});
 }
 
-void ChatService::closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash, const std::string &reason)
+void ChatService::closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash,
+                                    const std::string &reason)
 {
     m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::User, {}, userId, exceptTokenHash, reason});
 }
@@ -172,7 +175,8 @@ void ChatService::onFrame(const SessionPtr &session, Frame frame)
     case ClientSession::AuthState::New:
         if (!frame.has_hello()) {
             session->authState = ClientSession::AuthState::Closing;
-            sendError(session, frame.request_id(), ERROR_NOT_AUTHENTICATED, "the first frame must be Hello", true);
+            sendError(session, frame.request_id(), ERROR_NOT_AUTHENTICATED, "the first frame must be Hello",
+                      true);
             return;
         }
         hello(session, frame.request_id(), frame.hello());
@@ -180,7 +184,8 @@ void ChatService::onFrame(const SessionPtr &session, Frame frame)
     case ClientSession::AuthState::Pending:
         if (session->framesBeforeWelcome.size() >= kMaxFramesBeforeWelcome) {
             session->authState = ClientSession::AuthState::Closing;
-            sendError(session, frame.request_id(), ERROR_RATE_LIMITED, "too many frames before Welcome", true);
+            sendError(session, frame.request_id(), ERROR_RATE_LIMITED, "too many frames before Welcome",
+                      true);
             return;
         }
         session->framesBeforeWelcome.push_back(std::move(frame));
@@ -252,8 +257,8 @@ void ChatService::submitWrite(const SessionPtr &session, std::uint64_t requestId
                               std::function<void()> committed)
 {
     const bool queued = m_ctx.writer.submit(
-        std::move(apply), [this, session, requestId, committed = std::move(committed)](ErrorCode code,
-                                                                                      const std::string &msg) {
+        std::move(apply),
+        [this, session, requestId, committed = std::move(committed)](ErrorCode code, const std::string &msg) {
             if (code != ERROR_CODE_UNSPECIFIED) {
                 sendError(session, requestId, code, msg);
                 return;
@@ -276,7 +281,8 @@ void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, cons
 {
     if (hello.protocol_version() != PROTOCOL_VERSION_CURRENT) {
         session->authState = ClientSession::AuthState::Closing;
-        sendError(session, requestId, ERROR_UNSUPPORTED_VERSION, "this gateway speaks protocol version 1", true);
+        sendError(session, requestId, ERROR_UNSUPPORTED_VERSION, "this gateway speaks protocol version 1",
+                  true);
         return;
     }
     if (hello.token().empty() || hello.token().size() > 256) {
@@ -303,11 +309,13 @@ void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, cons
             if (code != ERROR_CODE_UNSPECIFIED) {
                 session->authState = ClientSession::AuthState::Closing;
                 sendError(session, requestId, code,
-                          code == ERROR_TOKEN_EXPIRED ? "token expired; log in again" : "unknown token", true);
+                          code == ERROR_TOKEN_EXPIRED ? "token expired; log in again" : "unknown token",
+                          true);
                 return;
             }
             session->setIdentity(SessionIdentity{token->userId, token->nick, token->deviceId, hash});
-            HCHAT_DEBUG("session authenticated: %s (device %s)", token->nick.c_str(), token->deviceId.c_str());
+            HCHAT_DEBUG("session authenticated: %s (device %s)", token->nick.c_str(),
+                        token->deviceId.c_str());
             const double rate = m_ctx.config.rateLimitPerSecond;
             session->bucket.reset(rate, std::max(10.0, 2 * rate));
             // Registered before the channel list is read, so that no push between the two is lost
@@ -354,7 +362,8 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
                 return;
             if (code != ERROR_CODE_UNSPECIFIED) {
                 session->authState = ClientSession::AuthState::Closing;
-                sendError(session, requestId, code, code == ERROR_BAD_TOKEN ? "unknown token" : "internal error", true);
+                sendError(session, requestId, code,
+                          code == ERROR_BAD_TOKEN ? "unknown token" : "internal error", true);
                 return;
             }
             session->sendFrame(f);
@@ -372,7 +381,8 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
         return;
     }
     m_ctx.writer.submit(
-        [deviceId = id.deviceId](MessageStore &st) { st.touchDevice(deviceId, {}, ServerContext::nowMs()); }, {});
+        [deviceId = id.deviceId](MessageStore &st) { st.touchDevice(deviceId, {}, ServerContext::nowMs()); },
+        {});
 }
 
 // ---- channels ----------------------------------------------------------------------------------
@@ -456,7 +466,8 @@ void ChatService::leave(const SessionPtr &session, std::uint64_t requestId, cons
         });
 }
 
-void ChatService::createChannel(const SessionPtr &session, std::uint64_t requestId, const CreateChannel &create)
+void ChatService::createChannel(const SessionPtr &session, std::uint64_t requestId,
+                                const CreateChannel &create)
 {
     const std::string name = create.channel();
     const ChannelKind kind = create.kind();
@@ -478,7 +489,8 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
         if (!NameRules::validChannel(name))
             throw ProtocolError(ERROR_INVALID_NAME, "channel names are 1..64 of [a-z0-9_.-]");
         if (create.encrypted())
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "open channels cannot be encrypted; use an invite-only channel");
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "open channels cannot be encrypted; use an invite-only channel");
         break;
     case CHANNEL_KIND_INVITE_ONLY:
         if (!NameRules::validChannel(name))
@@ -488,7 +500,8 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
         if (create.members_size() != 1 || others.size() != 1)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a direct channel has exactly one other member");
         if (name != NameRules::directName(id.nick, others[0]))
-            throw ProtocolError(ERROR_INVALID_NAME, "a direct channel is named @a+b (both nicks lower-cased, sorted)");
+            throw ProtocolError(ERROR_INVALID_NAME,
+                                "a direct channel is named @a+b (both nicks lower-cased, sorted)");
         break;
     default:
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "unknown channel kind");
@@ -551,8 +564,8 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
                 Frame pushed;
                 *pushed.mutable_channel_joined()->mutable_channel() = r->info;
                 pushed.mutable_channel_joined()->mutable_channel()->set_read_seq(0);
-                m_ctx.fanout->toUsers(r->added, std::make_shared<const std::string>(pushed.SerializeAsString()),
-                                      false);
+                m_ctx.fanout->toUsers(r->added,
+                                      std::make_shared<const std::string>(pushed.SerializeAsString()), false);
             }
             m_ctx.metrics.messagesStored.fetch_add(r->messages.size(), std::memory_order_relaxed);
             for (const auto &m : r->messages)
@@ -607,7 +620,8 @@ void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, con
                 return;
             Frame pushed;
             *pushed.mutable_channel_joined()->mutable_channel() = r->targetInfo;
-            m_ctx.fanout->toUsers({r->target}, std::make_shared<const std::string>(pushed.SerializeAsString()), false);
+            m_ctx.fanout->toUsers({r->target},
+                                  std::make_shared<const std::string>(pushed.SerializeAsString()), false);
             m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
             fanOut(r->members, r->message);
         });
@@ -669,8 +683,10 @@ void ChatService::checkReference(MessageStore &st, const StreamRecord &stream, s
     if (message.kind() == MESSAGE_KIND_TEXT)
         return;
     const auto target = st.findMessage(stream, ref);
-    if (!target || (target->message.kind() != MESSAGE_KIND_TEXT && target->message.kind() != MESSAGE_KIND_ATTACHMENT))
-        throw ProtocolError(ERROR_INVALID_ARGUMENT, "only text messages and attachments can be edited or deleted");
+    if (!target ||
+        (target->message.kind() != MESSAGE_KIND_TEXT && target->message.kind() != MESSAGE_KIND_ATTACHMENT))
+        throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                            "only text messages and attachments can be edited or deleted");
     if (target->senderId != userId)
         throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message");
     if (target->message.deleted())
@@ -717,7 +733,8 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         if (toInbox)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
         if ((kind == MESSAGE_KIND_EDIT || kind == MESSAGE_KIND_DELETE) && send.ref_seq() == 0)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an edit or a deletion needs ref_seq: the message it changes");
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "an edit or a deletion needs ref_seq: the message it changes");
         break;
     case MESSAGE_KIND_MEMBERSHIP: {
         // A signed operation the members' clients check; the gateway checks only that it is one
@@ -725,27 +742,32 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         if (toInbox)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device inbox takes key shares only");
         MembershipOp op;
-        if (send.encrypted() || send.ref_seq() != 0 || !op.ParseFromString(send.body()) || op.channel() != name)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the body of a membership message is a MembershipOp of its channel");
+        if (send.encrypted() || send.ref_seq() != 0 || !op.ParseFromString(send.body()) ||
+            op.channel() != name)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "the body of a membership message is a MembershipOp of its channel");
         const SessionIdentity who = session->identity();
         if (op.actor() != who.nick || op.actor_device() != who.deviceId)
             throw ProtocolError(ERROR_FORBIDDEN, "a membership operation is made in its sender's own name");
         break;
     }
     default:
-        throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                            "clients send TEXT, EDIT, DELETE, ATTACHMENT, MEMBERSHIP or KEY_SHARE messages only");
+        throw ProtocolError(
+            ERROR_INVALID_ARGUMENT,
+            "clients send TEXT, EDIT, DELETE, ATTACHMENT, MEMBERSHIP or KEY_SHARE messages only");
     }
     // An attachment names its completed upload; in a plain channel its content is checked here
     // (an encrypted channel's is an envelope the gateway cannot read).
     std::uint64_t plainFileSize = 0;
     if (kind == MESSAGE_KIND_ATTACHMENT) {
         if (send.attachment_id().size() != limits::kUploadIdLength)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an attachment message names its upload (attachment_id)");
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "an attachment message names its upload (attachment_id)");
         if (!send.encrypted()) {
             AttachmentContent content;
             if (!content.ParseFromString(send.body()))
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "the body of an attachment is an AttachmentContent");
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "the body of an attachment is an AttachmentContent");
             if (content.attachment_id() != send.attachment_id())
                 throw ProtocolError(ERROR_INVALID_ARGUMENT, "the attachment's content names another upload");
             if (content.name().empty() || content.name().size() > limits::kMaxAttachmentNameLength ||
@@ -753,7 +775,8 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 throw ProtocolError(ERROR_INVALID_ARGUMENT, "attachment names are 1..255 bytes without '/'");
             if (content.thumbnail().size() > limits::kMaxThumbnailBytes)
                 throw ProtocolError(ERROR_TOO_LARGE, "thumbnails are at most " +
-                                                         std::to_string(limits::kMaxThumbnailBytes) + " bytes");
+                                                         std::to_string(limits::kMaxThumbnailBytes) +
+                                                         " bytes");
             if (!content.file_key().empty())
                 throw ProtocolError(ERROR_INVALID_ARGUMENT, "a plain channel's attachment carries no key");
             plainFileSize = content.size();
@@ -797,7 +820,8 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             }
             auto stream = st.findStream(name);
             if (!stream)
-                throw ProtocolError(ERROR_NO_SUCH_CHANNEL, toInbox ? "no such device inbox" : "no such channel");
+                throw ProtocolError(ERROR_NO_SUCH_CHANNEL,
+                                    toInbox ? "no such device inbox" : "no such channel");
             if (toInbox) {
                 if (stream->kind != StreamRecord::kInbox)
                     throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such device inbox");
@@ -809,9 +833,11 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 requireMember(st, *stream, id.userId);
                 const bool membership = msg->kind() == MESSAGE_KIND_MEMBERSHIP;
                 if (membership && stream->kind == CHANNEL_KIND_OPEN)
-                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "open channels have no membership operations");
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "open channels have no membership operations");
                 if (stream->encrypted && !msg->encrypted() && !membership)
-                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "this channel is encrypted: plaintext refused");
                 checkReference(st, *stream, id.userId, *msg);
                 if (msg->kind() == MESSAGE_KIND_ATTACHMENT)
                     checkUpload(st, *stream, id.userId, *msg, plainFileSize);
@@ -844,10 +870,10 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             ack->set_server_time_ms(r->message.server_time_ms());
             ack->set_duplicate(r->duplicate);
             session->sendFrame(f);
-            HCHAT_DEBUG("%s %s seq %llu from %s: %zu body bytes%s%s", r->duplicate ? "duplicate send to" : "committed",
-                        r->message.channel().c_str(), static_cast<unsigned long long>(r->message.seq()),
-                        r->message.sender().c_str(), r->message.body().size(),
-                        r->message.encrypted() ? ", encrypted" : "",
+            HCHAT_DEBUG("%s %s seq %llu from %s: %zu body bytes%s%s",
+                        r->duplicate ? "duplicate send to" : "committed", r->message.channel().c_str(),
+                        static_cast<unsigned long long>(r->message.seq()), r->message.sender().c_str(),
+                        r->message.body().size(), r->message.encrypted() ? ", encrypted" : "",
                         r->message.kind() == MESSAGE_KIND_KEY_SHARE ? ", key share" : "");
             if (r->duplicate) {
                 m_ctx.metrics.duplicateSends.fetch_add(1, std::memory_order_relaxed);
@@ -881,7 +907,8 @@ void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, con
         const auto stream = st.findStream(name);
         if (!stream || !st.isMember(stream->id, id.userId)) {
             session->dispatch([this, session, requestId] {
-                sendError(session, requestId, ERROR_NOT_MEMBER, "typing in a channel you are not a member of");
+                sendError(session, requestId, ERROR_NOT_MEMBER,
+                          "typing in a channel you are not a member of");
             });
             return;
         }
@@ -930,22 +957,24 @@ void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, c
             Frame pushed;
             pushed.mutable_read_position()->set_channel(name);
             pushed.mutable_read_position()->set_seq(r->seq);
-            m_ctx.fanout->toUsers({id.userId}, std::make_shared<const std::string>(pushed.SerializeAsString()), false,
+            m_ctx.fanout->toUsers({id.userId},
+                                  std::make_shared<const std::string>(pushed.SerializeAsString()), false,
                                   session->id());
             if (!r->receiptTo.empty()) {
                 Frame receipt;
                 receipt.mutable_read_receipt()->set_channel(name);
                 receipt.mutable_read_receipt()->set_nick(id.nick);
                 receipt.mutable_read_receipt()->set_seq(r->seq);
-                m_ctx.fanout->toUsers(r->receiptTo, std::make_shared<const std::string>(receipt.SerializeAsString()),
-                                      false);
+                m_ctx.fanout->toUsers(
+                    r->receiptTo, std::make_shared<const std::string>(receipt.SerializeAsString()), false);
             }
         });
 }
 
 // The device has stored its inbox up to seq (each key share opened or kept for later): the rows
 // are deleted, so a key share lives at the gateway only until its device has it.
-void ChatService::acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
+void ChatService::acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId,
+                                   const MarkRead &markRead)
 {
     const std::string name = markRead.channel();
     const SessionIdentity id = session->identity();

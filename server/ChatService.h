@@ -37,10 +37,12 @@ public:
     void closeDeviceSessions(const std::string &deviceId);
     void closeTokenSessions(const std::string &tokenHash);
     // Every session of a user but those of exceptTokenHash (empty: all), on every gateway.
-    void closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash, const std::string &reason);
+    void closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash,
+                           const std::string &reason);
 
     // Membership info of `stream` for `userId`, as sent in Welcome and ChannelJoined.
-    static hchat::v1::ChannelInfo channelInfo(MessageStore &store, const StreamRecord &stream, std::int64_t userId);
+    static hchat::v1::ChannelInfo channelInfo(MessageStore &store, const StreamRecord &stream,
+                                              std::int64_t userId);
 
 private:
     void dispatchFrame(const SessionPtr &session, hchat::v1::Frame &frame);
@@ -48,9 +50,11 @@ private:
     void welcome(const SessionPtr &session, std::uint64_t requestId);
     void join(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Join &join);
     void leave(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Leave &leave);
-    void createChannel(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::CreateChannel &create);
+    void createChannel(const SessionPtr &session, std::uint64_t requestId,
+                       const hchat::v1::CreateChannel &create);
     void invite(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Invite &invite);
-    void removeMember(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::RemoveMember &remove);
+    void removeMember(const SessionPtr &session, std::uint64_t requestId,
+                      const hchat::v1::RemoveMember &remove);
     static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                                const hchat::v1::Message &message);
     static void checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
@@ -58,7 +62,8 @@ private:
     void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
     void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
     void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
-    void acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
+    void acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId,
+                          const hchat::v1::MarkRead &markRead);
 
     void submitWrite(const SessionPtr &session, std::uint64_t requestId, CommitWriter::Apply apply,
                      std::function<void()> committed);

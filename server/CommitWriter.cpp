@@ -69,7 +69,8 @@ void CommitWriter::refuse(std::deque<Job> &jobs)
     for (auto &job : jobs) {
         try {
             if (job.done)
-                job.done(hchat::v1::ERROR_SHUTTING_DOWN, "the gateway is shutting down; send again after reconnecting");
+                job.done(hchat::v1::ERROR_SHUTTING_DOWN,
+                         "the gateway is shutting down; send again after reconnecting");
         } catch (const std::exception &e) {
             std::fprintf(stderr, "hchat-gateway: completion failed: %s\n", e.what());
         }
@@ -104,7 +105,8 @@ void CommitWriter::runBatch(std::deque<Job> &batch)
         failure = e.what();
         m_store->rollback();
     }
-    m_metrics.observeStoreLatency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    m_metrics.observeStoreLatency(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (committed) {
         m_metrics.storeTransactions.fetch_add(1, std::memory_order_relaxed);
     } else {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -7,38 +9,64 @@
 
 namespace hchat::server {
 
-// Counts open connections per remote address. acquire() hands out a slot that gives its place back
-// when the last owner drops it; a slot past the limit is handed out too, marked refused, so that
-// the connection can be answered with ERROR_TOO_MANY_CONNECTIONS before it is closed.
+// Decides at accept time, before a byte is read or a TLS handshake is spent, whether a connection
+// is served: at most `perSource` open connections per source, `total` in all, and new connections
+// from one source at no more than `acceptsPerSecond` (bursts of twice that). A source is an IPv4
+// address or an IPv6 /64 (one customer's prefix; counting single v6 addresses would let one host
+// open as many connections as it has addresses).
 class ConnectionLimiter : public std::enable_shared_from_this<ConnectionLimiter> {
 public:
+    struct Limits {
+        unsigned perSource = 256;
+        unsigned total = 10000;
+        double acceptsPerSecond = 100; // 0: no limit
+    };
+    enum class Refusal { None, PerSource, Total, AcceptRate };
+
+    // The place of one admitted connection; gives it back when the last owner drops it.
     class Slot {
     public:
-        Slot(std::shared_ptr<ConnectionLimiter> owner, std::string address, bool refused)
-            : m_owner(std::move(owner)), m_address(std::move(address)), m_refused(refused)
+        Slot(std::shared_ptr<ConnectionLimiter> owner, std::string source)
+            : m_owner(std::move(owner)), m_source(std::move(source))
         {
         }
         ~Slot();
         Slot(const Slot &) = delete;
         Slot &operator=(const Slot &) = delete;
-        bool refused() const { return m_refused; }
-        const std::string &address() const { return m_address; }
+        const std::string &source() const { return m_source; }
 
     private:
         std::shared_ptr<ConnectionLimiter> m_owner;
-        std::string m_address;
-        bool m_refused;
+        std::string m_source;
     };
 
-    explicit ConnectionLimiter(unsigned maxPerAddress) : m_max(maxPerAddress) {}
-    std::shared_ptr<Slot> acquire(const std::string &address);
+    struct Admission {
+        std::shared_ptr<Slot> slot; // null when refused
+        Refusal refusal = Refusal::None;
+    };
+
+    explicit ConnectionLimiter(Limits limits) : m_limits(limits) {}
+    Admission admit(const std::string &source);
+    unsigned openConnections() const;
+
+    // "203.0.113.7" for IPv4 (and v4-mapped IPv6), "2001:db8:1:2::/64" for IPv6.
+    static std::string sourceOf(const std::string &address);
 
 private:
-    void release(const std::string &address);
+    struct Source {
+        unsigned open = 0;
+        double tokens = 0;
+        std::chrono::steady_clock::time_point refilled;
+    };
+    void release(const std::string &source);
+    bool takeAcceptToken(Source &s, std::chrono::steady_clock::time_point now) const;
+    void forgetIdleSources(std::chrono::steady_clock::time_point now);
 
-    std::mutex m_mutex;
-    std::unordered_map<std::string, unsigned> m_open;
-    unsigned m_max;
+    mutable std::mutex m_mutex;
+    std::unordered_map<std::string, Source> m_sources;
+    unsigned m_total = 0;
+    std::chrono::steady_clock::time_point m_lastSweep;
+    Limits m_limits;
 };
 
 } // namespace hchat::server

@@ -21,7 +21,8 @@ public:
     // one that caused the event), 0 for none. countAsPush: counts in hchat_pushes_sent_total.
     virtual void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame,
                          bool countAsPush, std::uint64_t exceptSession = 0) = 0;
-    virtual void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush) = 0;
+    virtual void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
+                          bool countAsPush) = 0;
     // Ends the sessions a revocation names (a revoked device or token, a changed password, an
     // account logged out everywhere or deleted), here and on every other gateway.
     virtual void closeSessions(const SessionCut &cut) = 0;

@@ -2,8 +2,6 @@
 
 #include "BeastTypes.h"
 
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include "ChatService.h"
 #include "CommitWriter.h"
 #include "ConnectionLimiter.h"
@@ -18,6 +16,8 @@
 #include "SessionRegistry.h"
 #include "SqliteMessageStore.h"
 #include "StoreReaders.h"
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -27,7 +27,31 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace hchat::server {
+
+namespace {
+// Past the open-file limit accept() fails for everyone; the cap stays below it, leaving room for
+// the database, logs and Redis.
+ConnectionLimiter::Limits connectionLimits(const GatewayConfig &config)
+{
+    ConnectionLimiter::Limits limits{config.maxConnectionsPerAddress, config.maxConnections,
+                                     config.acceptsPerSecondPerAddress};
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        const auto room = files.rlim_cur > 128 ? files.rlim_cur - 128 : 16;
+        if (limits.total > room) {
+            std::fprintf(stderr,
+                         "hchat-gateway: --max-connections lowered from %u to %llu (open-file limit %llu)\n",
+                         limits.total, static_cast<unsigned long long>(room),
+                         static_cast<unsigned long long>(files.rlim_cur));
+            limits.total = static_cast<unsigned>(room);
+        }
+    }
+    return limits;
+}
+} // namespace
 
 // Members are declared in dependency order: what the I/O context's handlers (sessions) use is
 // declared before the I/O context, so it is destroyed after the sessions.
@@ -41,6 +65,7 @@ struct Gateway::Impl {
     std::unique_ptr<CommitWriter> writer;
     std::unique_ptr<StoreReaders> readers;
     std::unique_ptr<PasswordHasher> hasher;
+    std::unique_ptr<AuthThrottle> authThrottle;
     std::unique_ptr<ServerContext> ctx;
     std::unique_ptr<ChatService> chat;
     std::unique_ptr<HttpApi> api;
@@ -54,18 +79,20 @@ struct Gateway::Impl {
     unsigned threads = 2;
 
     explicit Impl(GatewayConfig c)
-        : config(std::move(c)), limiter(std::make_shared<ConnectionLimiter>(config.maxConnectionsPerAddress)),
+        : config(std::move(c)), limiter(std::make_shared<ConnectionLimiter>(connectionLimits(config))),
           ioc(int(threadCount(config)))
     {
         threads = threadCount(config);
         const std::string path = config.databasePath;
         if (PostgresMessageStore::isUrl(path)) {
-            writer = std::make_unique<CommitWriter>(std::make_unique<PostgresMessageStore>(path, true), metrics);
+            writer =
+                std::make_unique<CommitWriter>(std::make_unique<PostgresMessageStore>(path, true), metrics);
             readers = std::make_unique<StoreReaders>(
                 [path] { return std::make_unique<PostgresMessageStore>(path, false); },
                 std::max(1u, config.readerThreads));
         } else {
-            writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
+            writer =
+                std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
             readers = std::make_unique<StoreReaders>(
                 [path] { return std::make_unique<SqliteMessageStore>(path, false); },
                 std::max(1u, config.readerThreads));
@@ -73,8 +100,11 @@ struct Gateway::Impl {
         localFanout = std::make_unique<LocalFanout>(registry, metrics);
         if (!config.redisUrl.empty())
             redisFanout = std::make_unique<RedisFanout>(*localFanout, metrics, config.redisUrl);
-        hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers), config.passwordCostInteractive);
-        ctx.reset(new ServerContext{config, metrics, *writer, *readers, *hasher, registry, limiter});
+        hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers),
+                                                  config.passwordCostInteractive);
+        authThrottle = std::make_unique<AuthThrottle>(config.authAttemptsPerMinute);
+        ctx.reset(
+            new ServerContext{config, metrics, *writer, *readers, *hasher, *authThrottle, registry, limiter});
         chat = std::make_unique<ChatService>(*ctx);
         api = std::make_unique<HttpApi>(*ctx, *chat);
         ctx->chat = chat.get();
@@ -88,7 +118,8 @@ struct Gateway::Impl {
             beast::error_code ec;
             ssl->use_certificate_chain_file(config.tlsCertFile, ec);
             if (ec)
-                throw std::runtime_error("cannot load TLS certificate '" + config.tlsCertFile + "': " + ec.message());
+                throw std::runtime_error("cannot load TLS certificate '" + config.tlsCertFile +
+                                         "': " + ec.message());
             ssl->use_private_key_file(config.tlsKeyFile, net::ssl::context::pem, ec);
             if (ec)
                 throw std::runtime_error("cannot load TLS key '" + config.tlsKeyFile + "': " + ec.message());

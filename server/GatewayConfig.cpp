@@ -18,8 +18,7 @@ std::string trim(const std::string &s)
     return s.substr(b, e - b + 1);
 }
 
-template <class T>
-bool parseNumber(const std::string &text, T &out)
+template <class T> bool parseNumber(const std::string &text, T &out)
 {
     if (text.empty())
         return false;
@@ -28,10 +27,22 @@ bool parseNumber(const std::string &text, T &out)
     return ec == std::errc() && ptr == end;
 }
 
-const std::set<std::string> kValueOptions = {"listen",  "db",         "tls-cert",
-                                             "tls-key", "config",     "password-cost",
-                                             "threads", "rate-limit", "max-connections-per-address",
-                                             "token-ttl", "redis", "log-level", "max-attachment-bytes"};
+const std::set<std::string> kValueOptions = {"listen",
+                                             "db",
+                                             "tls-cert",
+                                             "tls-key",
+                                             "config",
+                                             "password-cost",
+                                             "threads",
+                                             "rate-limit",
+                                             "max-connections-per-address",
+                                             "max-connections",
+                                             "accept-rate",
+                                             "auth-rate",
+                                             "token-ttl",
+                                             "redis",
+                                             "log-level",
+                                             "max-attachment-bytes"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -78,13 +89,30 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
     } else if (key == "max-connections-per-address") {
         if (!parseNumber(value, c.maxConnectionsPerAddress) || c.maxConnectionsPerAddress == 0)
             return "--max-connections-per-address wants a positive number, got '" + value + "'";
+    } else if (key == "max-connections") {
+        if (!parseNumber(value, c.maxConnections) || c.maxConnections == 0)
+            return "--max-connections wants a positive number, got '" + value + "'";
+    } else if (key == "accept-rate") {
+        char *end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+            return "--accept-rate wants new connections per second and address (0 = unlimited), got '" +
+                   value + "'";
+        c.acceptsPerSecondPerAddress = v;
+    } else if (key == "auth-rate") {
+        char *end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+            return "--auth-rate wants attempts per minute and address (0 = unlimited), got '" + value + "'";
+        c.authAttemptsPerMinute = v;
     } else if (key == "token-ttl") {
         if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
             return "--token-ttl wants a positive number of seconds, got '" + value + "'";
     } else if (key == "max-attachment-bytes") {
         if (!parseNumber(value, c.maxAttachmentBytes) || c.maxAttachmentBytes == 0 ||
             c.maxAttachmentBytes > (1ULL << 40))
-            return "--max-attachment-bytes wants a positive number of bytes (at most 2^40), got '" + value + "'";
+            return "--max-attachment-bytes wants a positive number of bytes (at most 2^40), got '" + value +
+                   "'";
     } else if (key == "log-level") {
         if (!log::parseLevel(value, c.logLevel))
             return "--log-level wants error, warning, info or debug, got '" + value + "'";
@@ -108,7 +136,14 @@ std::string GatewayConfig::usage()
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"
            "  --threads N                        I/O threads (default: number of cores)\n"
            "  --rate-limit MSGS_PER_SEC          sends per session and second (default 200, 0: off)\n"
-           "  --max-connections-per-address N    open connections per remote address (default 256)\n"
+           "  --max-connections-per-address N    open connections per IPv4 address or IPv6 /64\n"
+           "                                     (default 256)\n"
+           "  --max-connections N                open connections in all (default 10000, lowered to\n"
+           "                                     fit the open-file limit)\n"
+           "  --accept-rate N                    new connections per second and address, bursts of\n"
+           "                                     twice that (default 100; 0: off)\n"
+           "  --auth-rate N                      registrations and failed password checks per minute\n"
+           "                                     and address, bursts of twice that (default 30; 0: off)\n"
            "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"
            "  --max-attachment-bytes N           largest file a client may upload (default 104857600)\n"
            "  --log-level LEVEL                  error, warning, info (default) or debug; debug lines\n"

@@ -15,13 +15,16 @@ struct GatewayConfig {
     std::string listenAddress = "127.0.0.1";
     unsigned short port = 8745;
     std::string databasePath = "hchat-gateway.db"; // a SQLite file, or postgresql://…
-    std::string redisUrl;                           // redis://HOST:PORT: fan out across gateways
+    std::string redisUrl;                          // redis://HOST:PORT: fan out across gateways
     std::string tlsCertFile;
     std::string tlsKeyFile;
-    bool passwordCostInteractive = false; // libsodium's moderate limits unless "interactive"
-    unsigned threads = 0;                 // 0: hardware concurrency (at least 2)
-    double rateLimitPerSecond = 200;      // sends per session and second; 0 disables the limit
-    unsigned maxConnectionsPerAddress = 256;
+    bool passwordCostInteractive = false;    // libsodium's moderate limits unless "interactive"
+    unsigned threads = 0;                    // 0: hardware concurrency (at least 2)
+    double rateLimitPerSecond = 200;         // sends per session and second; 0 disables the limit
+    unsigned maxConnectionsPerAddress = 256; // per IPv4 address or IPv6 /64
+    unsigned maxConnections = 10000;         // in all (lowered to fit the open-file limit)
+    double acceptsPerSecondPerAddress = 100; // new connections per address and second; 0: off
+    double authAttemptsPerMinute = 30;       // registrations and failed password checks per address; 0: off
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
     unsigned readerThreads = 2;

@@ -39,7 +39,8 @@ public:
     {
         return signature.size() == crypto_sign_BYTES && publicKey.size() == crypto_sign_PUBLICKEYBYTES &&
                crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(signature.data()),
-                                           reinterpret_cast<const unsigned char *>(m_bytes.data()), m_bytes.size(),
+                                           reinterpret_cast<const unsigned char *>(m_bytes.data()),
+                                           m_bytes.size(),
                                            reinterpret_cast<const unsigned char *>(publicKey.data())) == 0;
     }
 
@@ -55,8 +56,11 @@ private:
 
 bool prekeySignatureValid(const std::string &deviceId, const OneTimePrekey &k, const std::string &identityKey)
 {
-    return Canonical("hchat-prekey-v1").add(deviceId).u32(k.key_id()).add(k.public_key()).verify(k.signature(),
-                                                                                                 identityKey);
+    return Canonical("hchat-prekey-v1")
+        .add(deviceId)
+        .u32(k.key_id())
+        .add(k.public_key())
+        .verify(k.signature(), identityKey);
 }
 
 bool deviceListSignatureValid(const SignedDeviceList &l, const std::string &identityKey)
@@ -78,8 +82,7 @@ std::string identityKeyOf(MessageStore &st, const std::string &nick, const std::
     return {};
 }
 
-template <class M>
-M parseBody(const std::string &body)
+template <class M> M parseBody(const std::string &body)
 {
     M m;
     if (!m.ParseFromString(body))
@@ -194,7 +197,8 @@ std::vector<HttpApi::RouteInfo> HttpApi::routeList()
 {
     std::vector<RouteInfo> out;
     for (const Route &r : routes())
-        out.push_back({r.method, r.prefix ? r.path + std::string(limits::kUploadIdLength, '0') : r.path, r.access});
+        out.push_back(
+            {r.method, r.prefix ? r.path + std::string(limits::kUploadIdLength, '0') : r.path, r.access});
     return out;
 }
 
@@ -203,10 +207,10 @@ std::string HttpApi::routeId(const HttpRequest &request, const char *prefix)
 {
     const std::string path = request.target.substr(0, request.target.find('?'));
     std::string id = path.substr(std::char_traits<char>::length(prefix));
-    const bool wellFormed = id.size() == limits::kUploadIdLength &&
-                            std::all_of(id.begin(), id.end(), [](char c) {
-                                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                            });
+    const bool wellFormed =
+        id.size() == limits::kUploadIdLength && std::all_of(id.begin(), id.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        });
     if (!wellFormed)
         throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
     return id;
@@ -227,8 +231,9 @@ void HttpApi::handle(HttpRequest request, Reply reply)
     const Route *matched = nullptr;
     std::string wanted;
     for (const Route &route : routes()) {
-        const bool matches = route.prefix ? path.size() > std::strlen(route.path) && path.rfind(route.path, 0) == 0
-                                          : path == route.path;
+        const bool matches = route.prefix
+                                 ? path.size() > std::strlen(route.path) && path.rfind(route.path, 0) == 0
+                                 : path == route.path;
         if (!matches)
             continue;
         if (request.method == route.method) {
@@ -260,29 +265,51 @@ void HttpApi::registerUser(HttpRequest &request, Reply reply)
     auto req = parseBody<RegisterRequest>(request.body);
     if (!NameRules::validNick(req.nick()))
         throw ProtocolError(ERROR_INVALID_NAME, "nicks are 1..32 of [A-Za-z0-9_.-]");
-    if (req.password().size() < limits::kMinPasswordLength || req.password().size() > limits::kMaxPasswordLength)
+    if (req.password().size() < limits::kMinPasswordLength ||
+        req.password().size() > limits::kMaxPasswordLength)
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "passwords are 8..256 bytes");
+    const std::string source = request.source;
+    refuseIfThrottled(source, {});
     const std::string nick = req.nick();
     auto password = std::make_shared<std::string>(std::move(*req.mutable_password()));
     // A cheap look first, so a taken nick costs no hash; the insert below decides races.
-    onStore(true, reply, [this, nick, password, reply](MessageStore &st) -> HttpResponse {
+    onStore(true, reply, [this, nick, password, reply, source](MessageStore &st) -> HttpResponse {
         if (st.findUser(nick))
             throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
-        const bool queued = m_ctx.hasher.hash(*password, [this, nick, reply](std::optional<std::string> hash) {
-            if (!hash)
-                return reply(error(ERROR_INTERNAL, "password hashing failed"));
-            onStore(false, reply, [nick, hash](MessageStore &st) -> HttpResponse {
-                if (!st.createUser(nick, *hash, ServerContext::nowMs()))
-                    throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
-                RegisterResponse res;
-                res.set_nick(nick);
-                return ok(res);
+        m_ctx.authThrottle.registered(source);
+        const auto queued =
+            m_ctx.hasher.hash(source, *password, [this, nick, reply](std::optional<std::string> hash) {
+                if (!hash)
+                    return reply(error(ERROR_INTERNAL, "password hashing failed"));
+                onStore(false, reply, [nick, hash](MessageStore &st) -> HttpResponse {
+                    if (!st.createUser(nick, *hash, ServerContext::nowMs()))
+                        throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
+                    RegisterResponse res;
+                    res.set_nick(nick);
+                    return ok(res);
+                });
             });
-        });
-        if (!queued)
-            return error(ERROR_RATE_LIMITED, "too many logins at once; retry shortly");
+        if (queued != PasswordHasher::Queued::Yes)
+            return notQueued(queued);
         return HttpResponse{0, {}, {}}; // answered by the hashing chain
     });
+}
+
+// Before any hash is queued: the source's budget and the account's back-off.
+void HttpApi::refuseIfThrottled(const std::string &source, const std::string &account)
+{
+    std::int64_t wait = m_ctx.authThrottle.waitForSource(source);
+    if (wait == 0 && !account.empty())
+        wait = m_ctx.authThrottle.waitForAccount(account);
+    if (wait > 0)
+        throw ProtocolError(ERROR_RATE_LIMITED, "too many attempts; retry in " + std::to_string(wait) + " s");
+}
+
+HttpResponse HttpApi::notQueued(PasswordHasher::Queued queued)
+{
+    if (queued == PasswordHasher::Queued::SourceBusy)
+        return error(ERROR_RATE_LIMITED, "your address has password checks in progress; retry shortly");
+    return error(ERROR_RATE_LIMITED, "too many password checks at once; retry shortly");
 }
 
 void HttpApi::login(HttpRequest &request, Reply reply)
@@ -292,42 +319,58 @@ void HttpApi::login(HttpRequest &request, Reply reply)
         throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong nick or password");
     if (req->device_name().size() > limits::kMaxDeviceNameLength)
         req->mutable_device_name()->resize(limits::kMaxDeviceNameLength);
+    const std::string source = request.source;
+    const std::string account = NameRules::lower(req->nick());
+    refuseIfThrottled(source, account);
     const std::int64_t ttlMs = m_ctx.config.tokenTtlSeconds * 1000;
-    onStore(true, reply, [this, req, reply, ttlMs](MessageStore &st) -> HttpResponse {
+    onStore(true, reply, [this, req, reply, ttlMs, source, account](MessageStore &st) -> HttpResponse {
         auto user = st.findUser(req->nick());
-        if (!user)
-            throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong nick or password");
-        const bool queued = m_ctx.hasher.verify(
-            user->passwordHash, req->password(), [this, req, reply, ttlMs, user = *user](bool good) {
-                if (!good)
-                    return reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
-                onStore(false, reply, [req, user, ttlMs](MessageStore &st) -> HttpResponse {
-                    const auto now = ServerContext::nowMs();
-                    std::string deviceId;
-                    if (!req->device_id().empty()) {
-                        auto device = st.findDevice(req->device_id());
-                        if (device && device->userId == user.id && !device->revoked) {
-                            deviceId = device->deviceId;
-                            st.touchDevice(deviceId, req->device_name(), now);
-                        }
-                    }
-                    if (deviceId.empty()) {
-                        deviceId = Secrets::newDeviceId();
-                        st.createDevice(deviceId, user.id, req->device_name(), now);
-                        st.createStream(NameRules::inboxName(deviceId), StreamRecord::kInbox, false, deviceId, now);
-                    }
-                    const std::string token = Secrets::newToken();
-                    st.insertToken(Secrets::tokenHash(token), user.id, deviceId, now + ttlMs);
-                    LoginResponse res;
-                    res.set_token(token);
-                    res.set_expires_at_ms(now + ttlMs);
-                    res.set_device_id(deviceId);
-                    res.set_nick(user.nick);
-                    return ok(res);
+        PasswordHasher::Queued queued;
+        if (!user) {
+            // As long as a wrong password takes, so that timing does not tell which nicks exist.
+            queued =
+                m_ctx.hasher.verifyUnknown(source, req->password(), [this, reply, source, account](bool) {
+                    m_ctx.authThrottle.failed(source, account);
+                    reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
                 });
-            });
-        if (!queued)
-            return error(ERROR_RATE_LIMITED, "too many logins at once; retry shortly");
+        } else {
+            queued = m_ctx.hasher.verify(
+                source, user->passwordHash, req->password(),
+                [this, req, reply, ttlMs, source, account, user = *user](bool good) {
+                    if (!good) {
+                        m_ctx.authThrottle.failed(source, account);
+                        return reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
+                    }
+                    m_ctx.authThrottle.succeeded(account);
+                    onStore(false, reply, [req, user, ttlMs](MessageStore &st) -> HttpResponse {
+                        const auto now = ServerContext::nowMs();
+                        std::string deviceId;
+                        if (!req->device_id().empty()) {
+                            auto device = st.findDevice(req->device_id());
+                            if (device && device->userId == user.id && !device->revoked) {
+                                deviceId = device->deviceId;
+                                st.touchDevice(deviceId, req->device_name(), now);
+                            }
+                        }
+                        if (deviceId.empty()) {
+                            deviceId = Secrets::newDeviceId();
+                            st.createDevice(deviceId, user.id, req->device_name(), now);
+                            st.createStream(NameRules::inboxName(deviceId), StreamRecord::kInbox, false,
+                                            deviceId, now);
+                        }
+                        const std::string token = Secrets::newToken();
+                        st.insertToken(Secrets::tokenHash(token), user.id, deviceId, now + ttlMs);
+                        LoginResponse res;
+                        res.set_token(token);
+                        res.set_expires_at_ms(now + ttlMs);
+                        res.set_device_id(deviceId);
+                        res.set_nick(user.nick);
+                        return ok(res);
+                    });
+                });
+        }
+        if (queued != PasswordHasher::Queued::Yes)
+            return notQueued(queued);
         return HttpResponse{0, {}, {}};
     });
 }
@@ -335,15 +378,18 @@ void HttpApi::login(HttpRequest &request, Reply reply)
 void HttpApi::logout(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
-    onStore(false, [this, reply, token](HttpResponse res) {
-        if (res.status == 200)
-            m_chat.closeTokenSessions(Secrets::tokenHash(token));
-        reply(std::move(res));
-    }, [token](MessageStore &st) {
-        authenticate(st, token);
-        st.revokeToken(Secrets::tokenHash(token));
-        return ok(Ok());
-    });
+    onStore(
+        false,
+        [this, reply, token](HttpResponse res) {
+            if (res.status == 200)
+                m_chat.closeTokenSessions(Secrets::tokenHash(token));
+            reply(std::move(res));
+        },
+        [token](MessageStore &st) {
+            authenticate(st, token);
+            st.revokeToken(Secrets::tokenHash(token));
+            return ok(Ok());
+        });
 }
 
 void HttpApi::sync(HttpRequest &request, Reply reply)
@@ -415,27 +461,33 @@ void HttpApi::publishKeys(HttpRequest &request, Reply reply)
     auto keys = std::make_shared<DeviceKeys>(parseBody<DeviceKeys>(request.body));
     auto userId = std::make_shared<std::int64_t>(0);
     // Checked after authentication, so that a caller without a valid token learns nothing else.
-    onStore(false, [this, reply, userId](HttpResponse res) {
-        if (res.status == 200)
-            devicesChanged(*userId);
-        reply(std::move(res));
-    }, [token, keys, userId](MessageStore &st) {
-        const auto auth = authenticate(st, token);
-        *userId = auth.userId;
-        if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
-            keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES || keys->signature().size() != crypto_sign_BYTES)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "identity_key and exchange_key are 32 bytes, signature 64");
-        if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(keys->signature().data()),
-                                        reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
-                                        keys->exchange_key().size(),
-                                        reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                "signature does not verify: sign exchange_key with identity_key");
-        keys->set_nick(auth.nick);
-        keys->set_device_id(auth.deviceId);
-        st.publishKeys(auth.userId, *keys, ServerContext::nowMs());
-        return ok(Ok());
-    });
+    onStore(
+        false,
+        [this, reply, userId](HttpResponse res) {
+            if (res.status == 200)
+                devicesChanged(*userId);
+            reply(std::move(res));
+        },
+        [token, keys, userId](MessageStore &st) {
+            const auto auth = authenticate(st, token);
+            *userId = auth.userId;
+            if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
+                keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES ||
+                keys->signature().size() != crypto_sign_BYTES)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "identity_key and exchange_key are 32 bytes, signature 64");
+            if (crypto_sign_verify_detached(
+                    reinterpret_cast<const unsigned char *>(keys->signature().data()),
+                    reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
+                    keys->exchange_key().size(),
+                    reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "signature does not verify: sign exchange_key with identity_key");
+            keys->set_nick(auth.nick);
+            keys->set_device_id(auth.deviceId);
+            st.publishKeys(auth.userId, *keys, ServerContext::nowMs());
+            return ok(Ok());
+        });
 }
 
 void HttpApi::fetchKeys(HttpRequest &request, Reply reply)
@@ -474,55 +526,66 @@ void HttpApi::publishDeviceList(HttpRequest &request, Reply reply)
     const std::string token = bearer(request);
     auto list = std::make_shared<SignedDeviceList>(parseBody<SignedDeviceList>(request.body));
     auto userId = std::make_shared<std::int64_t>(0);
-    onStore(false, [this, reply, userId](HttpResponse res) {
-        if (res.status == 200)
-            devicesChanged(*userId);
-        reply(std::move(res));
-    }, [token, list, userId](MessageStore &st) {
-        const auto auth = authenticate(st, token);
-        *userId = auth.userId;
-        // The form is checked after authentication, so that a caller without a valid token
-        // learns nothing else.
-        if (list->version() != 1)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "device list version 1 is the only one");
-        if (list->devices_size() < 1 || std::size_t(list->devices_size()) > limits::kMaxDevicesPerList)
-            throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "a device list holds 1..64 devices (MAX_DEVICES_PER_LIST)");
-        for (int i = 0; i < list->devices_size(); ++i) {
-            const auto &d = list->devices(i);
-            if (d.device_id().empty() || d.device_id().size() > 64 || d.identity_key().size() != crypto_sign_PUBLICKEYBYTES)
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list entry is a device id (1..64 bytes) and a 32-byte key");
-            if (i > 0 && !(list->devices(i - 1).device_id() < d.device_id()))
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list is sorted by device id, each device once");
-        }
-        if (list->generation() == 0 || list->signature().size() != crypto_sign_BYTES)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a device list has a generation above 0 and a 64-byte signature");
-        if (list->nick() != auth.nick || list->signer_device() != auth.deviceId)
-            throw ProtocolError(ERROR_FORBIDDEN, "a device publishes only its own account's list, signed by itself");
-        const std::string signerKey = identityKeyOf(st, auth.nick, auth.deviceId);
-        if (signerKey.empty())
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
-        if (!deviceListSignatureValid(*list, signerKey))
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the device list's signature does not verify");
-        auto inList = [](const SignedDeviceList &l, const std::string &device, const std::string &key) {
-            return std::any_of(l.devices().begin(), l.devices().end(), [&](const DeviceListEntry &d) {
-                return d.device_id() == device && (key.empty() || d.identity_key() == key);
-            });
-        };
-        if (auto stored = st.deviceList(auth.nick)) {
-            SignedDeviceList previous;
-            previous.ParseFromString(*stored);
-            if (list->generation() <= previous.generation())
-                throw ProtocolError(ERROR_STALE, "a newer device list is stored (generation " +
-                                                        std::to_string(previous.generation()) + ")");
-            // Only a device the account already approved changes its list.
-            if (!inList(previous, auth.deviceId, signerKey))
-                throw ProtocolError(ERROR_FORBIDDEN, "this device is not in the account's device list");
-        } else if (!inList(*list, auth.deviceId, signerKey)) {
-            throw ProtocolError(ERROR_FORBIDDEN, "an account's first device list names the device that signs it");
-        }
-        st.putDeviceList(auth.userId, list->generation(), list->SerializeAsString());
-        return ok(Ok());
-    });
+    onStore(
+        false,
+        [this, reply, userId](HttpResponse res) {
+            if (res.status == 200)
+                devicesChanged(*userId);
+            reply(std::move(res));
+        },
+        [token, list, userId](MessageStore &st) {
+            const auto auth = authenticate(st, token);
+            *userId = auth.userId;
+            // The form is checked after authentication, so that a caller without a valid token
+            // learns nothing else.
+            if (list->version() != 1)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "device list version 1 is the only one");
+            if (list->devices_size() < 1 || std::size_t(list->devices_size()) > limits::kMaxDevicesPerList)
+                throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                                    "a device list holds 1..64 devices (MAX_DEVICES_PER_LIST)");
+            for (int i = 0; i < list->devices_size(); ++i) {
+                const auto &d = list->devices(i);
+                if (d.device_id().empty() || d.device_id().size() > 64 ||
+                    d.identity_key().size() != crypto_sign_PUBLICKEYBYTES)
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "a device list entry is a device id (1..64 bytes) and a 32-byte key");
+                if (i > 0 && !(list->devices(i - 1).device_id() < d.device_id()))
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "a device list is sorted by device id, each device once");
+            }
+            if (list->generation() == 0 || list->signature().size() != crypto_sign_BYTES)
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "a device list has a generation above 0 and a 64-byte signature");
+            if (list->nick() != auth.nick || list->signer_device() != auth.deviceId)
+                throw ProtocolError(ERROR_FORBIDDEN,
+                                    "a device publishes only its own account's list, signed by itself");
+            const std::string signerKey = identityKeyOf(st, auth.nick, auth.deviceId);
+            if (signerKey.empty())
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "publish the device's keys (/v1/keys/publish) first");
+            if (!deviceListSignatureValid(*list, signerKey))
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "the device list's signature does not verify");
+            auto inList = [](const SignedDeviceList &l, const std::string &device, const std::string &key) {
+                return std::any_of(l.devices().begin(), l.devices().end(), [&](const DeviceListEntry &d) {
+                    return d.device_id() == device && (key.empty() || d.identity_key() == key);
+                });
+            };
+            if (auto stored = st.deviceList(auth.nick)) {
+                SignedDeviceList previous;
+                previous.ParseFromString(*stored);
+                if (list->generation() <= previous.generation())
+                    throw ProtocolError(ERROR_STALE, "a newer device list is stored (generation " +
+                                                         std::to_string(previous.generation()) + ")");
+                // Only a device the account already approved changes its list.
+                if (!inList(previous, auth.deviceId, signerKey))
+                    throw ProtocolError(ERROR_FORBIDDEN, "this device is not in the account's device list");
+            } else if (!inList(*list, auth.deviceId, signerKey)) {
+                throw ProtocolError(ERROR_FORBIDDEN,
+                                    "an account's first device list names the device that signs it");
+            }
+            st.putDeviceList(auth.userId, list->generation(), list->SerializeAsString());
+            return ok(Ok());
+        });
 }
 
 void HttpApi::uploadPrekeys(HttpRequest &request, Reply reply)
@@ -530,17 +593,20 @@ void HttpApi::uploadPrekeys(HttpRequest &request, Reply reply)
     const std::string token = bearer(request);
     auto req = std::make_shared<PrekeyUpload>(parseBody<PrekeyUpload>(request.body));
     if (std::size_t(req->prekeys_size()) > limits::kMaxPrekeysPerUpload)
-        throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "at most 100 prekeys per request (MAX_PREKEYS_PER_UPLOAD)");
+        throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                            "at most 100 prekeys per request (MAX_PREKEYS_PER_UPLOAD)");
     for (const auto &k : req->prekeys())
         if (k.key_id() == 0 || k.public_key().size() != crypto_box_PUBLICKEYBYTES ||
             k.signature().size() != crypto_sign_BYTES)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a prekey has a key_id above 0, 32 key bytes and 64 signature bytes");
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "a prekey has a key_id above 0, 32 key bytes and 64 signature bytes");
     onStore(false, reply, [token, req](MessageStore &st) {
         const auto auth = authenticate(st, token);
         if (req->prekeys_size() > 0) {
             const std::string identityKey = identityKeyOf(st, auth.nick, auth.deviceId);
             if (identityKey.size() != crypto_sign_PUBLICKEYBYTES)
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
+                throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                    "publish the device's keys (/v1/keys/publish) first");
             for (const auto &k : req->prekeys())
                 if (!prekeySignatureValid(auth.deviceId, k, identityKey))
                     throw ProtocolError(ERROR_INVALID_ARGUMENT, "a prekey's signature does not verify");
@@ -611,44 +677,54 @@ void HttpApi::revokeDevice(HttpRequest &request, Reply reply)
     const std::string token = bearer(request);
     auto req = std::make_shared<RevokeDevice>(parseBody<RevokeDevice>(request.body));
     const std::string deviceId = req->device_id();
-    onStore(false, [this, reply, deviceId](HttpResponse res) {
-        if (res.status == 200)
-            m_chat.closeDeviceSessions(deviceId);
-        reply(std::move(res));
-    }, [token, deviceId](MessageStore &st) {
-        const auto auth = authenticate(st, token);
-        auto device = st.findDevice(deviceId);
-        if (!device || device->userId != auth.userId || device->revoked)
-            throw ProtocolError(ERROR_NOT_FOUND, "no such device");
-        st.revokeDevice(deviceId);
-        return ok(Ok());
-    });
+    onStore(
+        false,
+        [this, reply, deviceId](HttpResponse res) {
+            if (res.status == 200)
+                m_chat.closeDeviceSessions(deviceId);
+            reply(std::move(res));
+        },
+        [token, deviceId](MessageStore &st) {
+            const auto auth = authenticate(st, token);
+            auto device = st.findDevice(deviceId);
+            if (!device || device->userId != auth.userId || device->revoked)
+                throw ProtocolError(ERROR_NOT_FOUND, "no such device");
+            st.revokeDevice(deviceId);
+            return ok(Ok());
+        });
 }
 
 // ---- account -----------------------------------------------------------------------------------
 
-void HttpApi::withPassword(const std::string &token, std::shared_ptr<const std::string> password, Reply reply,
+void HttpApi::withPassword(const std::string &source, const std::string &token,
+                           std::shared_ptr<const std::string> password, Reply reply,
                            std::function<void()> check, std::function<void(const TokenRecord &)> then)
 {
-    onStore(true, reply, [this, token, password, reply, check, then](MessageStore &st) -> HttpResponse {
-        const auto auth = authenticate(st, token);
-        if (check)
-            check();
-        auto user = st.findUser(auth.nick);
-        if (!user || user->id != auth.userId)
-            throw ProtocolError(ERROR_BAD_TOKEN, "unknown token");
-        if (password->empty() || password->size() > limits::kMaxPasswordLength)
-            throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong password");
-        const bool queued =
-            m_ctx.hasher.verify(user->passwordHash, *password, [this, reply, auth, then](bool good) {
-                if (!good)
-                    return reply(error(ERROR_BAD_CREDENTIALS, "wrong password"));
-                then(auth);
-            });
-        if (!queued)
-            return error(ERROR_RATE_LIMITED, "too many password checks at once; retry shortly");
-        return HttpResponse{0, {}, {}}; // answered by the hashing chain
-    });
+    onStore(
+        true, reply, [this, source, token, password, reply, check, then](MessageStore &st) -> HttpResponse {
+            const auto auth = authenticate(st, token);
+            if (check)
+                check();
+            auto user = st.findUser(auth.nick);
+            if (!user || user->id != auth.userId)
+                throw ProtocolError(ERROR_BAD_TOKEN, "unknown token");
+            if (password->empty() || password->size() > limits::kMaxPasswordLength)
+                throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong password");
+            const std::string account = NameRules::lower(auth.nick);
+            refuseIfThrottled(source, account);
+            const auto queued = m_ctx.hasher.verify(
+                source, user->passwordHash, *password, [this, reply, auth, then, source, account](bool good) {
+                    if (!good) {
+                        m_ctx.authThrottle.failed(source, account);
+                        return reply(error(ERROR_BAD_CREDENTIALS, "wrong password"));
+                    }
+                    m_ctx.authThrottle.succeeded(account);
+                    then(auth);
+                });
+            if (queued != PasswordHasher::Queued::Yes)
+                return notQueued(queued);
+            return HttpResponse{0, {}, {}}; // answered by the hashing chain
+        });
 }
 
 void HttpApi::changePassword(HttpRequest &request, Reply reply)
@@ -666,43 +742,53 @@ void HttpApi::changePassword(HttpRequest &request, Reply reply)
         if (*fresh == *current)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "the new password is the current one");
     };
-    withPassword(token, current, reply, check, [this, token, tokenHash, fresh, reply](const TokenRecord &) {
-        const bool queued = m_ctx.hasher.hash(*fresh, [this, token, tokenHash, reply](std::optional<std::string> hash) {
-            if (!hash)
-                return reply(error(ERROR_INTERNAL, "password hashing failed"));
-            auto userId = std::make_shared<std::int64_t>(0);
-            onStore(false, [this, reply, userId, tokenHash](HttpResponse res) {
-                if (res.status == 200)
-                    m_chat.closeUserSessions(*userId, tokenHash, "the password was changed; log in again");
-                reply(std::move(res));
-            }, [token, tokenHash, hash, userId](MessageStore &st) {
-                const auto auth = authenticate(st, token); // still valid at commit time
-                *userId = auth.userId;
-                st.setPasswordHash(auth.userId, *hash);
-                // Every other device is logged out; this one stays signed in.
-                st.revokeUserTokens(auth.userId, tokenHash);
-                return ok(Ok());
-            });
-        });
-        if (!queued)
-            reply(error(ERROR_RATE_LIMITED, "too many password changes at once; retry shortly"));
-    });
+    const std::string source = request.source;
+    withPassword(source, token, current, reply, check,
+                 [this, source, token, tokenHash, fresh, reply](const TokenRecord &) {
+                     const auto queued = m_ctx.hasher.hash(
+                         source, *fresh, [this, token, tokenHash, reply](std::optional<std::string> hash) {
+                             if (!hash)
+                                 return reply(error(ERROR_INTERNAL, "password hashing failed"));
+                             auto userId = std::make_shared<std::int64_t>(0);
+                             onStore(
+                                 false,
+                                 [this, reply, userId, tokenHash](HttpResponse res) {
+                                     if (res.status == 200)
+                                         m_chat.closeUserSessions(*userId, tokenHash,
+                                                                  "the password was changed; log in again");
+                                     reply(std::move(res));
+                                 },
+                                 [token, tokenHash, hash, userId](MessageStore &st) {
+                                     const auto auth = authenticate(st, token); // still valid at commit time
+                                     *userId = auth.userId;
+                                     st.setPasswordHash(auth.userId, *hash);
+                                     // Every other device is logged out; this one stays signed in.
+                                     st.revokeUserTokens(auth.userId, tokenHash);
+                                     return ok(Ok());
+                                 });
+                         });
+                     if (queued != PasswordHasher::Queued::Yes)
+                         reply(notQueued(queued));
+                 });
 }
 
 void HttpApi::logoutEverywhere(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
     auto userId = std::make_shared<std::int64_t>(0);
-    onStore(false, [this, reply, userId](HttpResponse res) {
-        if (res.status == 200)
-            m_chat.closeUserSessions(*userId, {}, "logged out everywhere");
-        reply(std::move(res));
-    }, [token, userId](MessageStore &st) {
-        const auto auth = authenticate(st, token);
-        *userId = auth.userId;
-        st.revokeUserTokens(auth.userId, {});
-        return ok(Ok());
-    });
+    onStore(
+        false,
+        [this, reply, userId](HttpResponse res) {
+            if (res.status == 200)
+                m_chat.closeUserSessions(*userId, {}, "logged out everywhere");
+            reply(std::move(res));
+        },
+        [token, userId](MessageStore &st) {
+            const auto auth = authenticate(st, token);
+            *userId = auth.userId;
+            st.revokeUserTokens(auth.userId, {});
+            return ok(Ok());
+        });
 }
 
 void HttpApi::deleteAccount(HttpRequest &request, Reply reply)
@@ -710,44 +796,47 @@ void HttpApi::deleteAccount(HttpRequest &request, Reply reply)
     const std::string token = bearer(request);
     auto req = std::make_shared<DeleteAccount>(parseBody<DeleteAccount>(request.body));
     auto password = std::make_shared<const std::string>(std::move(*req->mutable_password()));
-    withPassword(token, password, reply, {}, [this, token, reply](const TokenRecord &) {
+    withPassword(request.source, token, password, reply, {}, [this, token, reply](const TokenRecord &) {
         struct Result {
             std::int64_t userId = 0;
             std::vector<std::pair<Message, std::vector<std::int64_t>>> notices; // message, its audience
         };
         auto r = std::make_shared<Result>();
-        onStore(false, [this, reply, r](HttpResponse res) {
-            if (res.status == 200) {
-                for (const auto &[message, audience] : r->notices) {
-                    m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-                    m_chat.fanOut(audience, message);
+        onStore(
+            false,
+            [this, reply, r](HttpResponse res) {
+                if (res.status == 200) {
+                    for (const auto &[message, audience] : r->notices) {
+                        m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+                        m_chat.fanOut(audience, message);
+                    }
+                    m_chat.closeUserSessions(r->userId, {}, "the account was deleted");
                 }
-                m_chat.closeUserSessions(r->userId, {}, "the account was deleted");
-            }
-            reply(std::move(res));
-        }, [token, r](MessageStore &st) {
-            const auto auth = authenticate(st, token);
-            r->userId = auth.userId;
-            r->notices.clear(); // a retried job starts afresh
-            const auto now = ServerContext::nowMs();
-            // One USER_DELETED per channel the user was in or wrote to, in the channel's own
-            // stream (gap-free seq, pushed after the commit), so that every member's client
-            // learns it by push or by its next pull and shows "deleted user".
-            for (const auto &stream : st.streamsOfUser(auth.userId)) {
-                Message m;
-                m.set_sender(auth.nick);
-                m.set_sender_device(auth.deviceId);
-                m.set_server_time_ms(now);
-                m.set_kind(MESSAGE_KIND_USER_DELETED);
-                m.set_subject(auth.nick);
-                st.appendMessage(stream, auth.userId, m);
-                m.set_sender_deleted(true);
-                st.removeMember(stream.id, auth.userId);
-                r->notices.emplace_back(std::move(m), st.memberIds(stream.id));
-            }
-            st.deleteUser(auth.userId, now);
-            return ok(Ok());
-        });
+                reply(std::move(res));
+            },
+            [token, r](MessageStore &st) {
+                const auto auth = authenticate(st, token);
+                r->userId = auth.userId;
+                r->notices.clear(); // a retried job starts afresh
+                const auto now = ServerContext::nowMs();
+                // One USER_DELETED per channel the user was in or wrote to, in the channel's own
+                // stream (gap-free seq, pushed after the commit), so that every member's client
+                // learns it by push or by its next pull and shows "deleted user".
+                for (const auto &stream : st.streamsOfUser(auth.userId)) {
+                    Message m;
+                    m.set_sender(auth.nick);
+                    m.set_sender_device(auth.deviceId);
+                    m.set_server_time_ms(now);
+                    m.set_kind(MESSAGE_KIND_USER_DELETED);
+                    m.set_subject(auth.nick);
+                    st.appendMessage(stream, auth.userId, m);
+                    m.set_sender_deleted(true);
+                    st.removeMember(stream.id, auth.userId);
+                    r->notices.emplace_back(std::move(m), st.memberIds(stream.id));
+                }
+                st.deleteUser(auth.userId, now);
+                return ok(Ok());
+            });
     });
 }
 
@@ -805,65 +894,74 @@ constexpr std::uint64_t kMaxDownloadPiece = 4 * 1024 * 1024;
 void HttpApi::startUpload(HttpRequest &request, Reply reply)
 {
     const std::uint64_t max = m_ctx.config.maxAttachmentBytes;
-    onStore(false, reply, [token = bearer(request), body = std::move(request.body), max](MessageStore &st) -> HttpResponse {
-        const TokenRecord tok = authenticate(st, token);
-        const auto req = parseBody<UploadRequest>(body);
-        const std::string channel = req.channel();
-        if (!NameRules::validChannel(channel) && !NameRules::validDirectName(channel))
-            throw ProtocolError(ERROR_INVALID_NAME, "not a channel name");
-        if (req.size() == 0)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an upload has at least one byte");
-        if (req.size() > max)
-            throw ProtocolError(ERROR_TOO_LARGE, "attachments are at most " + std::to_string(max) + " bytes");
-        const std::uint64_t size = req.size();
-        const auto stream = st.findStream(channel);
-        if (!stream || stream->kind == StreamRecord::kInbox)
-            throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
-        if (!st.isMember(stream->id, tok.userId))
-            throw ProtocolError(ERROR_NOT_MEMBER, "not a member of " + channel);
-        if (st.openUploads(tok.userId) >= limits::kMaxOpenUploads)
-            throw ProtocolError(ERROR_RATE_LIMITED, "already " + std::to_string(limits::kMaxOpenUploads) +
-                                                        " unfinished uploads; finish one first");
-        UploadRecord u;
-        u.id = Secrets::newUploadId();
-        u.streamId = stream->id;
-        u.channel = stream->name;
-        u.uploaderId = tok.userId;
-        u.size = size;
-        u.createdMs = ServerContext::nowMs();
-        st.createUpload(u);
-        return ok(statusOf(u));
-    });
+    onStore(false, reply,
+            [token = bearer(request), body = std::move(request.body), max](MessageStore &st) -> HttpResponse {
+                const TokenRecord tok = authenticate(st, token);
+                const auto req = parseBody<UploadRequest>(body);
+                const std::string channel = req.channel();
+                if (!NameRules::validChannel(channel) && !NameRules::validDirectName(channel))
+                    throw ProtocolError(ERROR_INVALID_NAME, "not a channel name");
+                if (req.size() == 0)
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "an upload has at least one byte");
+                if (req.size() > max)
+                    throw ProtocolError(ERROR_TOO_LARGE,
+                                        "attachments are at most " + std::to_string(max) + " bytes");
+                const std::uint64_t size = req.size();
+                const auto stream = st.findStream(channel);
+                if (!stream || stream->kind == StreamRecord::kInbox)
+                    throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such channel");
+                if (!st.isMember(stream->id, tok.userId))
+                    throw ProtocolError(ERROR_NOT_MEMBER, "not a member of " + channel);
+                if (st.openUploads(tok.userId) >= limits::kMaxOpenUploads)
+                    throw ProtocolError(ERROR_RATE_LIMITED, "already " +
+                                                                std::to_string(limits::kMaxOpenUploads) +
+                                                                " unfinished uploads; finish one first");
+                UploadRecord u;
+                u.id = Secrets::newUploadId();
+                u.streamId = stream->id;
+                u.channel = stream->name;
+                u.uploaderId = tok.userId;
+                u.size = size;
+                u.createdMs = ServerContext::nowMs();
+                st.createUpload(u);
+                return ok(statusOf(u));
+            });
 }
 
 void HttpApi::putUploadChunk(HttpRequest &request, Reply reply)
 {
     const std::string id = routeId(request, "/v1/uploads/");
     auto bytes = std::make_shared<std::string>(std::move(request.body));
-    onStore(false, reply, [token = bearer(request), id, header = request.uploadOffset, hasHeader = request.hasUploadOffset,
-                           bytes](MessageStore &st) -> HttpResponse {
-        const TokenRecord tok = authenticate(st, token);
-        std::uint64_t offset = 0;
-        if (!hasHeader || !parseUnsigned(header, offset))
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a chunk wants the header Upload-Offset: <bytes already sent>");
-        if (bytes->empty())
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "an empty chunk");
-        if (bytes->size() > limits::kAttachmentChunkBytes)
-            throw ProtocolError(ERROR_TOO_LARGE, "chunks are at most " +
-                                                     std::to_string(limits::kAttachmentChunkBytes) + " bytes");
-        auto u = st.findUpload(id);
-        if (!u || u->uploaderId != tok.userId)
-            throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
-        if (offset != u->received)
-            throw ProtocolError(ERROR_OFFSET_MISMATCH, "the upload holds " + std::to_string(u->received) +
-                                                           " bytes; send from there");
-        const std::uint64_t expected = std::min<std::uint64_t>(limits::kAttachmentChunkBytes, u->size - u->received);
-        if (bytes->size() != expected)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "this chunk must be " + std::to_string(expected) + " bytes");
-        u->received += bytes->size();
-        st.appendUploadChunk(id, offset / limits::kAttachmentChunkBytes, *bytes, u->received);
-        return ok(statusOf(*u));
-    });
+    onStore(false, reply,
+            [token = bearer(request), id, header = request.uploadOffset, hasHeader = request.hasUploadOffset,
+             bytes](MessageStore &st) -> HttpResponse {
+                const TokenRecord tok = authenticate(st, token);
+                std::uint64_t offset = 0;
+                if (!hasHeader || !parseUnsigned(header, offset))
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "a chunk wants the header Upload-Offset: <bytes already sent>");
+                if (bytes->empty())
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT, "an empty chunk");
+                if (bytes->size() > limits::kAttachmentChunkBytes)
+                    throw ProtocolError(ERROR_TOO_LARGE, "chunks are at most " +
+                                                             std::to_string(limits::kAttachmentChunkBytes) +
+                                                             " bytes");
+                auto u = st.findUpload(id);
+                if (!u || u->uploaderId != tok.userId)
+                    throw ProtocolError(ERROR_NOT_FOUND, "no such upload");
+                if (offset != u->received)
+                    throw ProtocolError(ERROR_OFFSET_MISMATCH, "the upload holds " +
+                                                                   std::to_string(u->received) +
+                                                                   " bytes; send from there");
+                const std::uint64_t expected =
+                    std::min<std::uint64_t>(limits::kAttachmentChunkBytes, u->size - u->received);
+                if (bytes->size() != expected)
+                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                        "this chunk must be " + std::to_string(expected) + " bytes");
+                u->received += bytes->size();
+                st.appendUploadChunk(id, offset / limits::kAttachmentChunkBytes, *bytes, u->received);
+                return ok(statusOf(*u));
+            });
 }
 
 void HttpApi::uploadStatus(HttpRequest &request, Reply reply)
@@ -881,30 +979,36 @@ void HttpApi::uploadStatus(HttpRequest &request, Reply reply)
 void HttpApi::downloadAttachment(HttpRequest &request, Reply reply)
 {
     const std::string id = routeId(request, "/v1/attachments/");
-    onStore(true, reply, [this, token = bearer(request), id, range = request.range](MessageStore &st) -> HttpResponse {
-        const TokenRecord tok = authenticate(st, token);
-        std::uint64_t first = 0;
-        std::optional<std::uint64_t> last;
-        const bool ranged = !range.empty();
-        if (ranged && !parseRange(range, first, last))
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "Range wants one range: bytes=<first>-[<last>]");
-        const auto u = st.findUpload(id);
-        // Unknown, unfinished and foreign uploads look alike.
-        if (!u || !u->complete() || !st.isMember(u->streamId, tok.userId))
-            throw ProtocolError(ERROR_NOT_FOUND, "no such attachment");
-        if (first >= u->size) {
-            HttpResponse r = error(ERROR_INVALID_ARGUMENT, "the range starts past the attachment's end");
-            r.status = 416;
-            r.contentRange = "bytes */" + std::to_string(u->size);
+    onStore(
+        true, reply,
+        [this, token = bearer(request), id, range = request.range](MessageStore &st) -> HttpResponse {
+            const TokenRecord tok = authenticate(st, token);
+            std::uint64_t first = 0;
+            std::optional<std::uint64_t> last;
+            const bool ranged = !range.empty();
+            if (ranged && !parseRange(range, first, last))
+                throw ProtocolError(ERROR_INVALID_ARGUMENT, "Range wants one range: bytes=<first>-[<last>]");
+            const auto u = st.findUpload(id);
+            // Unknown, unfinished and foreign uploads look alike.
+            if (!u || !u->complete() || !st.isMember(u->streamId, tok.userId))
+                throw ProtocolError(ERROR_NOT_FOUND, "no such attachment");
+            if (first >= u->size) {
+                HttpResponse r = error(ERROR_INVALID_ARGUMENT, "the range starts past the attachment's end");
+                r.status = 416;
+                r.contentRange = "bytes */" + std::to_string(u->size);
+                return r;
+            }
+            const std::uint64_t end =
+                std::min({last.value_or(u->size - 1), u->size - 1, first + kMaxDownloadPiece - 1});
+            HttpResponse r{ranged || end + 1 < u->size ? 206u : 200u,
+                           "application/octet-stream",
+                           st.readUpload(id, first, end - first + 1),
+                           {}};
+            if (r.status == 206)
+                r.contentRange = "bytes " + std::to_string(first) + "-" + std::to_string(end) + "/" +
+                                 std::to_string(u->size);
             return r;
-        }
-        const std::uint64_t end = std::min({last.value_or(u->size - 1), u->size - 1, first + kMaxDownloadPiece - 1});
-        HttpResponse r{ranged || end + 1 < u->size ? 206u : 200u, "application/octet-stream",
-                       st.readUpload(id, first, end - first + 1), {}};
-        if (r.status == 206)
-            r.contentRange = "bytes " + std::to_string(first) + "-" + std::to_string(end) + "/" + std::to_string(u->size);
-        return r;
-    });
+        });
 }
 
 } // namespace hchat::server

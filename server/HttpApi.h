@@ -16,8 +16,9 @@ struct HttpRequest {
     std::string authorization; // the Authorization header as sent
     std::string uploadOffset;  // the Upload-Offset header (PUT /v1/uploads/<id>)
     bool hasUploadOffset = false;
-    std::string range;         // the Range header (GET /v1/attachments/<id>)
+    std::string range; // the Range header (GET /v1/attachments/<id>)
     std::string body;
+    std::string source; // the remote address (IPv4) or /64 (IPv6) the request came from
 };
 
 struct HttpResponse {
@@ -86,8 +87,11 @@ private:
     // (on a hashing thread) with the authenticated token; a wrong password answers
     // ERROR_BAD_CREDENTIALS and changes nothing.
     // `check` runs first (after authentication; may throw ProtocolError).
-    void withPassword(const std::string &token, std::shared_ptr<const std::string> password, Reply reply,
-                      std::function<void()> check, std::function<void(const TokenRecord &)> then);
+    void withPassword(const std::string &source, const std::string &token,
+                      std::shared_ptr<const std::string> password, Reply reply, std::function<void()> check,
+                      std::function<void(const TokenRecord &)> then);
+    void refuseIfThrottled(const std::string &source, const std::string &account);
+    HttpResponse notQueued(PasswordHasher::Queued queued);
 
     // Runs `job` on a store reader (read = true) or in the commit writer, answering any
     // ProtocolError or store failure with an Error response.

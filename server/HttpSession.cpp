@@ -14,8 +14,7 @@ namespace {
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 
-template <class Stream>
-Stream makeStream(tcp::socket &&socket, net::ssl::context *ssl)
+template <class Stream> Stream makeStream(tcp::socket &&socket, net::ssl::context *ssl)
 {
     if constexpr (std::is_same_v<Stream, TlsStream>)
         return TlsStream(std::move(socket), *ssl);
@@ -33,14 +32,12 @@ HttpSession<Stream>::HttpSession(tcp::socket &&socket, net::ssl::context *ssl, S
     m_ctx.metrics.httpConnections.fetch_add(1);
 }
 
-template <class Stream>
-HttpSession<Stream>::~HttpSession()
+template <class Stream> HttpSession<Stream>::~HttpSession()
 {
     m_ctx.metrics.httpConnections.fetch_sub(1);
 }
 
-template <class Stream>
-void HttpSession<Stream>::run()
+template <class Stream> void HttpSession<Stream>::run()
 {
     // Start on the connection's strand.
     net::dispatch(m_stream.get_executor(), [self = this->shared_from_this()] {
@@ -54,16 +51,14 @@ void HttpSession<Stream>::run()
     });
 }
 
-template <class Stream>
-void HttpSession<Stream>::onHandshake(beast::error_code ec)
+template <class Stream> void HttpSession<Stream>::onHandshake(beast::error_code ec)
 {
     if (ec)
         return; // a failed TLS handshake: nothing to answer
     doRead();
 }
 
-template <class Stream>
-void HttpSession<Stream>::doRead()
+template <class Stream> void HttpSession<Stream>::doRead()
 {
     m_parser.emplace();
     m_parser->header_limit(16 * 1024);
@@ -73,16 +68,16 @@ void HttpSession<Stream>::doRead()
                             beast::bind_front_handler(&HttpSession::onHeader, this->shared_from_this()));
 }
 
-template <class Stream>
-void HttpSession<Stream>::onHeader(beast::error_code ec, std::size_t)
+template <class Stream> void HttpSession<Stream>::onHeader(beast::error_code ec, std::size_t)
 {
     if (ec == http::error::body_limit) {
         // Content-Length above the limit: refused before a byte of the body is read.
-        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false, true);
+        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false,
+                true);
         return;
     }
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == net::error::eof) {
         closeNow();
         return;
     }
@@ -103,35 +98,32 @@ void HttpSession<Stream>::onHeader(beast::error_code ec, std::size_t)
             ->run(m_parser->release());
         return;
     }
-    if (m_slot->refused()) {
-        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_MANY_CONNECTIONS, "too many connections from your address"),
-                false, true);
-        return;
-    }
     if (auto len = m_parser->content_length(); len && *len > limits::kMaxHttpBodyBytes) {
-        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false, true);
+        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false,
+                true);
         return;
     }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
         // curl and others wait for this before sending a body.
         auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-        http::async_write(m_stream, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
-            if (ec)
-                return self->closeNow();
-            http::async_read(self->m_stream, self->m_buffer, *self->m_parser,
-                             beast::bind_front_handler(&HttpSession::onBody, self));
-        });
+        http::async_write(m_stream, *cont,
+                          [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                              if (ec)
+                                  return self->closeNow();
+                              http::async_read(self->m_stream, self->m_buffer, *self->m_parser,
+                                               beast::bind_front_handler(&HttpSession::onBody, self));
+                          });
         return;
     }
     http::async_read(m_stream, m_buffer, *m_parser,
                      beast::bind_front_handler(&HttpSession::onBody, this->shared_from_this()));
 }
 
-template <class Stream>
-void HttpSession<Stream>::onBody(beast::error_code ec, std::size_t)
+template <class Stream> void HttpSession<Stream>::onBody(beast::error_code ec, std::size_t)
 {
     if (ec == http::error::body_limit) {
-        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false, true);
+        respond(m_ctx.api->error(hchat::v1::ERROR_TOO_LARGE, "request body above 1048576 bytes"), false,
+                true);
         return;
     }
     if (ec) {
@@ -152,22 +144,23 @@ void HttpSession<Stream>::onBody(beast::error_code ec, std::size_t)
     if (auto it = req.find(http::field::range); it != req.end())
         request.range = std::string(it->value());
     request.body = std::move(req.body());
+    request.source = m_slot->source();
     beast::get_lowest_layer(m_stream).expires_never();
     std::string what;
     if (log::enabled(log::Level::Debug))
-        what = request.method + " " + request.target.substr(0, std::min<std::size_t>(request.target.find('?'), 128));
+        what = request.method + " " +
+               request.target.substr(0, std::min<std::size_t>(request.target.find('?'), 128));
     m_ctx.api->handle(std::move(request), [self = this->shared_from_this(), keepAlive,
                                            what = std::move(what)](HttpResponse response) mutable {
-        HCHAT_DEBUG("http %s from %s -> %d (%zu bytes)", what.c_str(), self->m_remoteAddress.c_str(), response.status,
-                    response.body.size());
+        HCHAT_DEBUG("http %s from %s -> %d (%zu bytes)", what.c_str(), self->m_remoteAddress.c_str(),
+                    response.status, response.body.size());
         net::post(self->m_stream.get_executor(), [self, keepAlive, response = std::move(response)]() mutable {
             self->respond(std::move(response), keepAlive && !self->m_ctx.shuttingDown.load());
         });
     });
 }
 
-template <class Stream>
-void HttpSession<Stream>::respond(HttpResponse r, bool keepAlive, bool lingerAfter)
+template <class Stream> void HttpSession<Stream>::respond(HttpResponse r, bool keepAlive, bool lingerAfter)
 {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "hchat-gateway");
@@ -179,9 +172,9 @@ void HttpSession<Stream>::respond(HttpResponse r, bool keepAlive, bool lingerAft
     res->prepare_payload();
     m_response = res;
     beast::get_lowest_layer(m_stream).expires_after(kRequestTimeout);
-    http::async_write(m_stream, *res,
-                      beast::bind_front_handler(&HttpSession::onWrite, this->shared_from_this(), !keepAlive,
-                                                lingerAfter));
+    http::async_write(
+        m_stream, *res,
+        beast::bind_front_handler(&HttpSession::onWrite, this->shared_from_this(), !keepAlive, lingerAfter));
 }
 
 template <class Stream>
@@ -206,8 +199,7 @@ void HttpSession<Stream>::onWrite(bool close, bool linger, beast::error_code ec,
 // After refusing a request whose body was not read: stop sending, then read and discard what the
 // client still sends for a short while (in a fixed 16 KiB buffer), so that our answer is not lost
 // to a TCP reset, then close.
-template <class Stream>
-void HttpSession<Stream>::lingeringClose()
+template <class Stream> void HttpSession<Stream>::lingeringClose()
 {
     auto &tcpStream = beast::get_lowest_layer(m_stream);
     beast::error_code ignored;
@@ -217,8 +209,7 @@ void HttpSession<Stream>::lingeringClose()
     drain();
 }
 
-template <class Stream>
-void HttpSession<Stream>::drain()
+template <class Stream> void HttpSession<Stream>::drain()
 {
     beast::get_lowest_layer(m_stream).async_read_some(
         net::buffer(*m_scratch), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -230,8 +221,7 @@ void HttpSession<Stream>::drain()
         });
 }
 
-template <class Stream>
-void HttpSession<Stream>::closeNow()
+template <class Stream> void HttpSession<Stream>::closeNow()
 {
     beast::error_code ignored;
     auto &tcpStream = beast::get_lowest_layer(m_stream);

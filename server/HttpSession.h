@@ -15,8 +15,7 @@ namespace hchat::server {
 // above MAX_HTTP_BODY_BYTES is refused from its Content-Length, before it is read — answers them
 // through HttpApi, keeps the connection alive, and hands a WebSocket upgrade on /ws over to
 // WebSocketSession.
-template <class Stream>
-class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+template <class Stream> class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
     HttpSession(tcp::socket &&socket, net::ssl::context *ssl, ServerContext &ctx,
                 std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress);

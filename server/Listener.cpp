@@ -1,13 +1,16 @@
 #include "Listener.h"
 
+#include "HttpApi.h"
 #include "HttpSession.h"
+#include "RefusedConnection.h"
 
 #include <cstdio>
 
 namespace hchat::server {
 
 Listener::Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl)
-    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_acceptor(net::make_strand(ioc)), m_retry(m_acceptor.get_executor())
+    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_acceptor(net::make_strand(ioc)),
+      m_retry(m_acceptor.get_executor())
 {
 }
 
@@ -35,7 +38,8 @@ void Listener::stop()
 
 void Listener::doAccept()
 {
-    m_acceptor.async_accept(net::make_strand(m_ioc), beast::bind_front_handler(&Listener::onAccept, shared_from_this()));
+    m_acceptor.async_accept(net::make_strand(m_ioc),
+                            beast::bind_front_handler(&Listener::onAccept, shared_from_this()));
 }
 
 void Listener::onAccept(beast::error_code ec, tcp::socket socket)
@@ -55,13 +59,41 @@ void Listener::onAccept(beast::error_code ec, tcp::socket socket)
     beast::error_code addrEc;
     const auto remote = socket.remote_endpoint(addrEc);
     const std::string address = addrEc ? std::string("?") : remote.address().to_string();
+    auto admission = m_ctx.limiter->admit(ConnectionLimiter::sourceOf(address));
+    if (!admission.slot) {
+        refuse(std::move(socket), admission.refusal);
+        doAccept();
+        return;
+    }
     socket.set_option(tcp::no_delay(true), addrEc);
-    auto slot = m_ctx.limiter->acquire(address);
     if (m_ssl)
-        std::make_shared<HttpSession<TlsStream>>(std::move(socket), m_ssl, m_ctx, std::move(slot), address)->run();
+        std::make_shared<HttpSession<TlsStream>>(std::move(socket), m_ssl, m_ctx, std::move(admission.slot),
+                                                 address)
+            ->run();
     else
-        std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, m_ctx, std::move(slot), address)->run();
+        std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, m_ctx,
+                                                   std::move(admission.slot), address)
+            ->run();
     doAccept();
+}
+
+void Listener::refuse(tcp::socket socket, ConnectionLimiter::Refusal refusal)
+{
+    m_ctx.metrics.refusedConnections.fetch_add(1, std::memory_order_relaxed);
+    std::string answer;
+    if (!m_ssl) {
+        const bool rate = refusal == ConnectionLimiter::Refusal::AcceptRate;
+        const HttpResponse r =
+            rate ? m_ctx.api->error(hchat::v1::ERROR_RATE_LIMITED,
+                                    "too many new connections from your address; "
+                                    "retry shortly")
+                 : m_ctx.api->error(hchat::v1::ERROR_TOO_MANY_CONNECTIONS,
+                                    refusal == ConnectionLimiter::Refusal::Total
+                                        ? "the gateway is serving as many connections as it can"
+                                        : "too many connections from your address");
+        answer = RefusedConnection::httpAnswer(r.status, r.contentType, r.body);
+    }
+    std::make_shared<RefusedConnection>(std::move(socket), std::move(answer))->run();
 }
 
 } // namespace hchat::server

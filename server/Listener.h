@@ -8,7 +8,7 @@
 namespace hchat::server {
 
 // Accepts TCP connections on the one port and starts an HttpSession (plain or TLS) for each, after
-// counting it against the per-address connection limit.
+// admission by the ConnectionLimiter; refused connections are answered and closed right there.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl);
@@ -21,6 +21,7 @@ public:
 private:
     void doAccept();
     void onAccept(beast::error_code ec, tcp::socket socket);
+    void refuse(tcp::socket socket, ConnectionLimiter::Refusal refusal);
 
     net::io_context &m_ioc;
     ServerContext &m_ctx;

@@ -20,7 +20,8 @@ void LocalFanout::toUsers(const std::vector<std::int64_t> &userIds, std::shared_
     }
 }
 
-void LocalFanout::toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush)
+void LocalFanout::toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
+                           bool countAsPush)
 {
     for (auto &s : m_registry.ofDevice(deviceId)) {
         s->deliver(frame, true);

@@ -12,9 +12,10 @@ class LocalFanout final : public Fanout {
 public:
     LocalFanout(SessionRegistry &registry, Metrics &metrics) : m_registry(registry), m_metrics(metrics) {}
 
-    void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame, bool countAsPush,
-                 std::uint64_t exceptSession = 0) override;
-    void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush) override;
+    void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame,
+                 bool countAsPush, std::uint64_t exceptSession = 0) override;
+    void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
+                  bool countAsPush) override;
     void closeSessions(const SessionCut &cut) override;
 
 private:

@@ -49,14 +49,14 @@ struct MessageRecord {
 // An attachment's bytes on their way in (received < size) or complete (schema 4). The bytes are
 // stored as chunks of limits::kAttachmentChunkBytes, chunk i holding bytes [i·chunk, (i+1)·chunk).
 struct UploadRecord {
-    std::string id;            // 32 lowercase hex digits
+    std::string id; // 32 lowercase hex digits
     std::int64_t streamId = 0;
     std::string channel;
     std::int64_t uploaderId = 0;
     std::uint64_t size = 0;
     std::uint64_t received = 0;
     std::int64_t createdMs = 0;
-    bool referenced = false;   // an ATTACHMENT message refers to it
+    bool referenced = false; // an ATTACHMENT message refers to it
     bool complete() const { return received == size; }
 };
 
@@ -68,7 +68,7 @@ struct StreamRecord {
     int kind = 0; // hchat::v1::ChannelKind, or kInbox
     bool encrypted = false;
     std::uint64_t maxSeq = 0;
-    std::string ownerDevice; // inboxes only
+    std::string ownerDevice;    // inboxes only
     std::uint64_t ackedSeq = 0; // inboxes only: rows up to here were acknowledged and deleted
 };
 
@@ -121,7 +121,8 @@ public:
     // Invitations (schema 5): an invitee of an invite-only channel is a member (it may read the
     // channel and post the signed acceptance) whose membership is pending until it first sends
     // there or joins it. Pending ones are listed apart, newest first, at most `limit`.
-    virtual void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId, std::int64_t nowMs) = 0;
+    virtual void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId,
+                            std::int64_t nowMs) = 0;
     // True when a pending membership became an accepted one.
     virtual bool acceptMembership(std::int64_t streamId, std::int64_t userId) = 0;
     virtual std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) = 0;
@@ -131,7 +132,8 @@ public:
 
     // Messages. appendMessage assigns the stream's next seq (a counter row bumped in the same
     // transaction) and writes it into `message`.
-    virtual void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) = 0;
+    virtual void appendMessage(const StreamRecord &stream, std::int64_t senderId,
+                               hchat::v1::Message &message) = 0;
     virtual std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId,
                                                                 const std::string &clientMsgId) = 0;
     // Messages from fromSeq on, at most `limit`, and no more once their bodies passed maxBytes
@@ -156,7 +158,8 @@ public:
     virtual void putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body) = 0;
 
     // One-time prekeys (schema 5). addPrekeys ignores a key_id the device already has.
-    virtual void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) = 0;
+    virtual void addPrekeys(const std::string &deviceId,
+                            const std::vector<hchat::v1::OneTimePrekey> &prekeys) = 0;
     virtual std::uint64_t prekeyCount(const std::string &deviceId) = 0;
     // Takes (deletes) the device's prekey with the lowest key_id; nullopt when none is left.
     virtual std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) = 0;

@@ -34,26 +34,34 @@ std::string Metrics::render() const
 {
     std::ostringstream o;
     auto gauge = [&](const char *name, const char *help, std::int64_t v) {
-        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n" << name << ' ' << v << '\n';
+        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+          << name << ' ' << v << '\n';
     };
     auto counter = [&](const char *name, const char *help, std::uint64_t v) {
-        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << v << '\n';
+        o << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
+          << name << ' ' << v << '\n';
     };
     gauge("hchat_connections", "Open WebSocket sessions.", connections.load());
     gauge("hchat_http_connections", "Open HTTP connections.", httpConnections.load());
     counter("hchat_messages_stored_total", "Messages committed to the store.", messagesStored.load());
-    counter("hchat_store_transactions_total", "Store write transactions committed.", storeTransactions.load());
+    counter("hchat_store_transactions_total", "Store write transactions committed.",
+            storeTransactions.load());
     counter("hchat_store_failures_total", "Store write transactions that failed.", storeFailures.load());
     counter("hchat_pushes_sent_total", "Push frames queued to sessions.", pushesSent.load());
     counter("hchat_sync_requests_total", "POST /v1/sync requests.", syncRequests.load());
     counter("hchat_http_requests_total", "HTTP requests.", httpRequests.load());
+    counter("hchat_connections_refused_total", "Connections refused at accept time (connection limits).",
+            refusedConnections.load());
     counter("hchat_frames_received_total", "WebSocket frames received.", framesReceived.load());
-    counter("hchat_duplicate_sends_total", "Sends answered from an earlier client_msg_id.", duplicateSends.load());
-    gauge("hchat_fanout_subscribed", "1 while subscribed to the Redis fan-out channel.", fanoutSubscribed.load());
+    counter("hchat_duplicate_sends_total", "Sends answered from an earlier client_msg_id.",
+            duplicateSends.load());
+    gauge("hchat_fanout_subscribed", "1 while subscribed to the Redis fan-out channel.",
+          fanoutSubscribed.load());
     counter("hchat_fanout_published_total", "Events published to Redis.", fanoutPublished.load());
-    counter("hchat_fanout_received_total", "Events received from other gateways through Redis.", fanoutReceived.load());
-    counter("hchat_fanout_dropped_total", "Events not published (Redis unreachable); clients heal by pulling.",
-            fanoutDropped.load());
+    counter("hchat_fanout_received_total", "Events received from other gateways through Redis.",
+            fanoutReceived.load());
+    counter("hchat_fanout_dropped_total",
+            "Events not published (Redis unreachable); clients heal by pulling.", fanoutDropped.load());
     counter("hchat_fanout_resubscriptions_total", "Redis subscriptions re-established after a loss.",
             fanoutResubscriptions.load());
 

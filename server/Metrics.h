@@ -22,6 +22,7 @@ public:
     std::atomic<std::uint64_t> pushesSent{0};
     std::atomic<std::uint64_t> syncRequests{0};
     std::atomic<std::uint64_t> httpRequests{0};
+    std::atomic<std::uint64_t> refusedConnections{0}; // refused at accept time (limits)
     std::atomic<std::uint64_t> framesReceived{0};
     std::atomic<std::uint64_t> duplicateSends{0};
     // Redis fan-out (zero with the in-process fan-out).

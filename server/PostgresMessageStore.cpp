@@ -281,8 +281,8 @@ PostgresMessageStore::PostgresMessageStore(const std::string &url, bool migrate)
 {
     m_conn = PQconnectdb(url.c_str());
     if (!m_conn || PQstatus(m_conn) != CONNECTION_OK) {
-        std::string msg = "cannot connect to PostgreSQL at '" + m_redactedUrl + "': " +
-                          (m_conn ? PQerrorMessage(m_conn) : "out of memory");
+        std::string msg = "cannot connect to PostgreSQL at '" + m_redactedUrl +
+                          "': " + (m_conn ? PQerrorMessage(m_conn) : "out of memory");
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
             msg.pop_back();
         PQfinish(m_conn);
@@ -347,9 +347,9 @@ void PostgresMessageStore::migrateSchema()
                 query("INSERT INTO schema_version(version) VALUES (0)").run();
         }
         if (version > kSchemaVersion)
-            throw StoreError("database '" + m_redactedUrl + "' has schema version " + std::to_string(version) +
-                             ", newer than this gateway understands (" + std::to_string(kSchemaVersion) +
-                             "); refusing to open it");
+            throw StoreError("database '" + m_redactedUrl + "' has schema version " +
+                             std::to_string(version) + ", newer than this gateway understands (" +
+                             std::to_string(kSchemaVersion) + "); refusing to open it");
         for (int v = version; v < kSchemaVersion; ++v) {
             exec(kMigrations[v]);
             query("UPDATE schema_version SET version = $1").bind(std::int64_t(v + 1)).run();
@@ -372,7 +372,10 @@ void PostgresMessageStore::beginWrite()
     }
     exec("BEGIN");
 }
-void PostgresMessageStore::beginRead() { beginWrite(); }
+void PostgresMessageStore::beginRead()
+{
+    beginWrite();
+}
 void PostgresMessageStore::commit()
 {
     // COMMIT of a failed transaction answers "ROLLBACK" without an error: check what we are in.
@@ -387,24 +390,31 @@ void PostgresMessageStore::rollback()
     if (PQstatus(m_conn) == CONNECTION_OK && PQtransactionStatus(m_conn) != PQTRANS_IDLE)
         PQclear(PQexec(m_conn, "ROLLBACK"));
 }
-void PostgresMessageStore::savepoint() { exec("SAVEPOINT job"); }
-void PostgresMessageStore::releaseSavepoint() { exec("RELEASE SAVEPOINT job"); }
+void PostgresMessageStore::savepoint()
+{
+    exec("SAVEPOINT job");
+}
+void PostgresMessageStore::releaseSavepoint()
+{
+    exec("RELEASE SAVEPOINT job");
+}
 void PostgresMessageStore::rollbackToSavepoint()
 {
     exec("ROLLBACK TO SAVEPOINT job");
     exec("RELEASE SAVEPOINT job");
 }
 
-std::optional<std::int64_t> PostgresMessageStore::createUser(const std::string &nick, const std::string &passwordHash,
-                                                             std::int64_t nowMs)
+std::optional<std::int64_t>
+PostgresMessageStore::createUser(const std::string &nick, const std::string &passwordHash, std::int64_t nowMs)
 {
-    auto r = query("INSERT INTO users(nick, nick_lower, password_hash, created_ms) VALUES ($1, lower($2), $3, $4) "
-                   "ON CONFLICT (nick_lower) DO NOTHING RETURNING id")
-                 .bind(nick)
-                 .bind(nick)
-                 .bind(passwordHash)
-                 .bind(nowMs)
-                 .run();
+    auto r =
+        query("INSERT INTO users(nick, nick_lower, password_hash, created_ms) VALUES ($1, lower($2), $3, $4) "
+              "ON CONFLICT (nick_lower) DO NOTHING RETURNING id")
+            .bind(nick)
+            .bind(nick)
+            .bind(passwordHash)
+            .bind(nowMs)
+            .run();
     if (r.rows() == 0)
         return std::nullopt;
     return r.i64(0, 0);
@@ -412,14 +422,17 @@ std::optional<std::int64_t> PostgresMessageStore::createUser(const std::string &
 
 std::optional<UserRecord> PostgresMessageStore::findUser(const std::string &nick)
 {
-    auto r = query("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NULL").bind(nick).run();
+    auto r =
+        query("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower($1) AND deleted_ms IS NULL")
+            .bind(nick)
+            .run();
     if (r.rows() == 0)
         return std::nullopt;
     return UserRecord{r.i64(0, 0), r.bytes(0, 1), r.bytes(0, 2)};
 }
 
-void PostgresMessageStore::createDevice(const std::string &deviceId, std::int64_t userId, const std::string &name,
-                                        std::int64_t nowMs)
+void PostgresMessageStore::createDevice(const std::string &deviceId, std::int64_t userId,
+                                        const std::string &name, std::int64_t nowMs)
 {
     query("INSERT INTO devices(id, user_id, name, created_ms, last_seen_ms) VALUES ($1, $2, $3, $4, $5)")
         .bind(deviceId)
@@ -433,8 +446,8 @@ void PostgresMessageStore::createDevice(const std::string &deviceId, std::int64_
 namespace {
 DeviceRecord deviceFrom(const auto &r, int row)
 {
-    return DeviceRecord{r.bytes(row, 0), r.i64(row, 1), r.bytes(row, 2), r.i64(row, 3), r.i64(row, 4),
-                        r.i64(row, 5) != 0};
+    return DeviceRecord{r.bytes(row, 0), r.i64(row, 1), r.bytes(row, 2),
+                        r.i64(row, 3),   r.i64(row, 4), r.i64(row, 5) != 0};
 }
 } // namespace
 
@@ -460,12 +473,17 @@ std::vector<DeviceRecord> PostgresMessageStore::listDevices(std::int64_t userId)
     return out;
 }
 
-void PostgresMessageStore::touchDevice(const std::string &deviceId, const std::string &name, std::int64_t nowMs)
+void PostgresMessageStore::touchDevice(const std::string &deviceId, const std::string &name,
+                                       std::int64_t nowMs)
 {
     if (name.empty())
         query("UPDATE devices SET last_seen_ms = $1 WHERE id = $2").bind(nowMs).bind(deviceId).run();
     else
-        query("UPDATE devices SET last_seen_ms = $1, name = $2 WHERE id = $3").bind(nowMs).bind(name).bind(deviceId).run();
+        query("UPDATE devices SET last_seen_ms = $1, name = $2 WHERE id = $3")
+            .bind(nowMs)
+            .bind(name)
+            .bind(deviceId)
+            .run();
 }
 
 void PostgresMessageStore::revokeDevice(const std::string &deviceId)
@@ -476,8 +494,8 @@ void PostgresMessageStore::revokeDevice(const std::string &deviceId)
     query("DELETE FROM prekeys WHERE device_id = $1").bind(deviceId).run();
 }
 
-void PostgresMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
-                                       std::int64_t expiresMs)
+void PostgresMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId,
+                                       const std::string &deviceId, std::int64_t expiresMs)
 {
     query("INSERT INTO tokens(hash, user_id, device_id, expires_ms) VALUES ($1, $2, $3, $4)")
         .bindBlob(tokenHash)
@@ -506,20 +524,28 @@ void PostgresMessageStore::revokeToken(const std::string &tokenHash)
 
 std::optional<StreamRecord> PostgresMessageStore::findStream(const std::string &name)
 {
-    auto r = query("SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = $1")
-                 .bind(name)
-                 .run();
+    auto r =
+        query(
+            "SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = $1")
+            .bind(name)
+            .run();
     if (r.rows() == 0)
         return std::nullopt;
-    return StreamRecord{r.i64(0, 0),   r.bytes(0, 1), int(r.i64(0, 2)),           r.i64(0, 3) != 0,
-                        std::uint64_t(r.i64(0, 4)), r.bytes(0, 5), std::uint64_t(r.i64(0, 6))};
+    return StreamRecord{r.i64(0, 0),
+                        r.bytes(0, 1),
+                        int(r.i64(0, 2)),
+                        r.i64(0, 3) != 0,
+                        std::uint64_t(r.i64(0, 4)),
+                        r.bytes(0, 5),
+                        std::uint64_t(r.i64(0, 6))};
 }
 
 std::int64_t PostgresMessageStore::createStream(const std::string &name, int kind, bool encrypted,
                                                 const std::string &ownerDevice, std::int64_t nowMs)
 {
-    Query q = query("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) VALUES ($1, $2, $3, $4, $5) "
-                    "ON CONFLICT (name) DO NOTHING RETURNING id");
+    Query q = query(
+        "INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (name) DO NOTHING RETURNING id");
     q.bind(name).bind(std::int64_t(kind)).bind(std::int64_t(encrypted ? 1 : 0));
     if (ownerDevice.empty())
         q.bindNull();
@@ -537,7 +563,11 @@ std::int64_t PostgresMessageStore::createStream(const std::string &name, int kin
 
 bool PostgresMessageStore::isMember(std::int64_t streamId, std::int64_t userId)
 {
-    return query("SELECT 1 FROM members WHERE stream_id = $1 AND user_id = $2").bind(streamId).bind(userId).run().rows() > 0;
+    return query("SELECT 1 FROM members WHERE stream_id = $1 AND user_id = $2")
+               .bind(streamId)
+               .bind(userId)
+               .run()
+               .rows() > 0;
 }
 
 void PostgresMessageStore::addMember(std::int64_t streamId, std::int64_t userId)
@@ -579,7 +609,8 @@ std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::channelsOf(std::int64_
     return channelInfos(userId, false, 0);
 }
 
-std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::invitationsOf(std::int64_t userId, std::size_t limit)
+std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::invitationsOf(std::int64_t userId,
+                                                                        std::size_t limit)
 {
     return channelInfos(userId, true, limit);
 }
@@ -590,12 +621,13 @@ std::vector<hchat::v1::ChannelInfo> PostgresMessageStore::channelInfos(std::int6
     std::vector<hchat::v1::ChannelInfo> out;
     std::vector<std::int64_t> ids;
     {
-        Query q = pending ? query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                                  "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
-                                  "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT $3")
-                          : query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                                  "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
-                                  "AND m.invited_by = 0 ORDER BY s.name LIMIT $3");
+        Query q =
+            pending ? query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                            "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
+                            "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT $3")
+                    : query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                            "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = $1 AND s.kind <> $2 "
+                            "AND m.invited_by = 0 ORDER BY s.name LIMIT $3");
         q.bind(userId).bind(std::int64_t(StreamRecord::kInbox));
         if (limit)
             q.bind(std::int64_t(limit));
@@ -636,17 +668,21 @@ void PostgresMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId
 
 bool PostgresMessageStore::acceptMembership(std::int64_t streamId, std::int64_t userId)
 {
-    auto r = query("UPDATE members SET invited_by = 0 WHERE stream_id = $1 AND user_id = $2 AND invited_by <> 0 "
-                   "RETURNING user_id")
-                 .bind(streamId)
-                 .bind(userId)
-                 .run();
+    auto r =
+        query("UPDATE members SET invited_by = 0 WHERE stream_id = $1 AND user_id = $2 AND invited_by <> 0 "
+              "RETURNING user_id")
+            .bind(streamId)
+            .bind(userId)
+            .run();
     return r.rows() > 0;
 }
 
 std::uint64_t PostgresMessageStore::pendingInvitations(std::int64_t userId, std::int64_t inviterId)
 {
-    auto r = query("SELECT count(*) FROM members WHERE user_id = $1 AND invited_by = $2").bind(userId).bind(inviterId).run();
+    auto r = query("SELECT count(*) FROM members WHERE user_id = $1 AND invited_by = $2")
+                 .bind(userId)
+                 .bind(inviterId)
+                 .run();
     return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
 }
 
@@ -661,19 +697,24 @@ void PostgresMessageStore::setReadSeq(std::int64_t streamId, std::int64_t userId
 
 std::uint64_t PostgresMessageStore::readSeq(std::int64_t streamId, std::int64_t userId)
 {
-    auto r = query("SELECT read_seq FROM members WHERE stream_id = $1 AND user_id = $2").bind(streamId).bind(userId).run();
+    auto r = query("SELECT read_seq FROM members WHERE stream_id = $1 AND user_id = $2")
+                 .bind(streamId)
+                 .bind(userId)
+                 .run();
     return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
 }
 
-void PostgresMessageStore::appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &m)
+void PostgresMessageStore::appendMessage(const StreamRecord &stream, std::int64_t senderId,
+                                         hchat::v1::Message &m)
 {
     // One round trip: bump the stream's counter and store the message under the new seq. The row
     // lock the UPDATE takes is held until the transaction ends: writers of this stream on every
     // gateway queue behind it, so seqs are assigned in commit order without holes.
-    Query q = query("WITH bumped AS (UPDATE streams SET max_seq = max_seq + 1 WHERE id = $1 RETURNING max_seq) "
-                    "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                    "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) SELECT $1, bumped.max_seq, $2, $3, "
-                    "$4, $5, $6, $7, $8, $9, $10, $11, $12 FROM bumped RETURNING seq");
+    Query q = query(
+        "WITH bumped AS (UPDATE streams SET max_seq = max_seq + 1 WHERE id = $1 RETURNING max_seq) "
+        "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
+        "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) SELECT $1, bumped.max_seq, $2, $3, "
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12 FROM bumped RETURNING seq");
     q.bind(stream.id).bind(senderId).bind(m.sender()).bind(m.sender_device());
     if (m.client_msg_id().empty())
         q.bindNull();
@@ -714,13 +755,14 @@ void messageFrom(const auto &r, int row, hchat::v1::Message &m, int first)
 std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::int64_t senderId,
                                                                           const std::string &clientMsgId)
 {
-    auto r = query("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                   "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
-                   "JOIN streams st ON st.id = m.stream_id "
-                   "WHERE m.sender_id = $1 AND m.client_msg_id = $2")
-                 .bind(senderId)
-                 .bindBlob(clientMsgId)
-                 .run();
+    auto r =
+        query("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
+              "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
+              "JOIN streams st ON st.id = m.stream_id "
+              "WHERE m.sender_id = $1 AND m.client_msg_id = $2")
+            .bind(senderId)
+            .bindBlob(clientMsgId)
+            .run();
     if (r.rows() == 0)
         return std::nullopt;
     hchat::v1::Message m;
@@ -729,17 +771,20 @@ std::optional<hchat::v1::Message> PostgresMessageStore::findByClientMsgId(std::i
     return m;
 }
 
-std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
-                                                                   std::uint32_t limit, std::size_t maxBytes)
+std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamRecord &stream,
+                                                                   std::uint64_t fromSeq, std::uint32_t limit,
+                                                                   std::size_t maxBytes)
 {
-    auto r = query("SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
-                   "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
-                   "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
-                   "WHERE m.stream_id = $1 AND m.seq >= $2 ORDER BY m.seq LIMIT $3")
-                 .bind(stream.id)
-                 .bind(std::int64_t(fromSeq))
-                 .bind(std::int64_t(limit))
-                 .run();
+    auto r =
+        query(
+            "SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
+            "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
+            "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
+            "WHERE m.stream_id = $1 AND m.seq >= $2 ORDER BY m.seq LIMIT $3")
+            .bind(stream.id)
+            .bind(std::int64_t(fromSeq))
+            .bind(std::int64_t(limit))
+            .run();
     std::vector<hchat::v1::Message> out;
     std::size_t bytes = 0;
     for (int i = 0; i < r.rows() && bytes < maxBytes; ++i) {
@@ -756,11 +801,13 @@ std::vector<hchat::v1::Message> PostgresMessageStore::readMessages(const StreamR
 
 std::optional<MessageRecord> PostgresMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
 {
-    auto r = query("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
-                   "ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = $1 AND seq = $2")
-                 .bind(stream.id)
-                 .bind(std::int64_t(seq))
-                 .run();
+    auto r =
+        query(
+            "SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, subject, "
+            "ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = $1 AND seq = $2")
+            .bind(stream.id)
+            .bind(std::int64_t(seq))
+            .run();
     if (r.rows() == 0)
         return std::nullopt;
     MessageRecord rec;
@@ -783,11 +830,14 @@ void PostgresMessageStore::eraseMessage(const StreamRecord &stream, std::uint64_
         .run();
 }
 
-void PostgresMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs)
+void PostgresMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys,
+                                       std::int64_t nowMs)
 {
     query("INSERT INTO device_keys(device_id, user_id, identity_key, exchange_key, signature, updated_ms) "
-          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET identity_key = excluded.identity_key, "
-          "exchange_key = excluded.exchange_key, signature = excluded.signature, updated_ms = excluded.updated_ms")
+          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id) DO UPDATE SET identity_key = "
+          "excluded.identity_key, "
+          "exchange_key = excluded.exchange_key, signature = excluded.signature, updated_ms = "
+          "excluded.updated_ms")
         .bind(keys.device_id())
         .bind(userId)
         .bindBlob(keys.identity_key())
@@ -799,11 +849,12 @@ void PostgresMessageStore::publishKeys(std::int64_t userId, const hchat::v1::Dev
 
 std::vector<hchat::v1::DeviceKeys> PostgresMessageStore::fetchKeys(const std::string &nick)
 {
-    auto r = query("SELECT u.nick, k.device_id, k.identity_key, k.exchange_key, k.signature FROM device_keys k "
-                   "JOIN users u ON u.id = k.user_id JOIN devices d ON d.id = k.device_id "
-                   "WHERE u.nick_lower = lower($1) AND d.revoked = 0 ORDER BY d.created_ms, d.id")
-                 .bind(nick)
-                 .run();
+    auto r =
+        query("SELECT u.nick, k.device_id, k.identity_key, k.exchange_key, k.signature FROM device_keys k "
+              "JOIN users u ON u.id = k.user_id JOIN devices d ON d.id = k.device_id "
+              "WHERE u.nick_lower = lower($1) AND d.revoked = 0 ORDER BY d.created_ms, d.id")
+            .bind(nick)
+            .run();
     std::vector<hchat::v1::DeviceKeys> out;
     for (int i = 0; i < r.rows(); ++i) {
         hchat::v1::DeviceKeys k;
@@ -821,22 +872,29 @@ std::vector<hchat::v1::DeviceKeys> PostgresMessageStore::fetchKeys(const std::st
 
 void PostgresMessageStore::setPasswordHash(std::int64_t userId, const std::string &passwordHash)
 {
-    query("UPDATE users SET password_hash = $1 WHERE id = $2 AND deleted_ms IS NULL").bind(passwordHash).bind(userId).run();
+    query("UPDATE users SET password_hash = $1 WHERE id = $2 AND deleted_ms IS NULL")
+        .bind(passwordHash)
+        .bind(userId)
+        .run();
 }
 
 void PostgresMessageStore::revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash)
 {
-    query("UPDATE tokens SET revoked = 1 WHERE user_id = $1 AND hash <> $2").bind(userId).bindBlob(exceptTokenHash).run();
+    query("UPDATE tokens SET revoked = 1 WHERE user_id = $1 AND hash <> $2")
+        .bind(userId)
+        .bindBlob(exceptTokenHash)
+        .run();
 }
 
 std::vector<StreamRecord> PostgresMessageStore::streamsOfUser(std::int64_t userId)
 {
-    auto r = query("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> $2 AND "
-                   "(id IN (SELECT stream_id FROM members WHERE user_id = $1) OR id IN (SELECT stream_id FROM "
-                   "messages WHERE sender_id = $1 AND client_msg_id IS NOT NULL)) ORDER BY id")
-                 .bind(userId)
-                 .bind(std::int64_t(StreamRecord::kInbox))
-                 .run();
+    auto r =
+        query("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> $2 AND "
+              "(id IN (SELECT stream_id FROM members WHERE user_id = $1) OR id IN (SELECT stream_id FROM "
+              "messages WHERE sender_id = $1 AND client_msg_id IS NOT NULL)) ORDER BY id")
+            .bind(userId)
+            .bind(std::int64_t(StreamRecord::kInbox))
+            .run();
     std::vector<StreamRecord> out;
     for (int i = 0; i < r.rows(); ++i)
         out.push_back(StreamRecord{r.i64(i, 0), r.bytes(i, 1), int(r.i64(i, 2)), r.i64(i, 3) != 0,
@@ -855,7 +913,8 @@ std::optional<std::string> PostgresMessageStore::deviceList(const std::string &n
     return r.bytes(0, 0);
 }
 
-void PostgresMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body)
+void PostgresMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generation,
+                                         const std::string &body)
 {
     query("INSERT INTO device_lists(user_id, generation, body) VALUES ($1, $2, $3) ON CONFLICT (user_id) "
           "DO UPDATE SET generation = excluded.generation, body = excluded.body")
@@ -905,7 +964,10 @@ void PostgresMessageStore::acknowledgeInbox(const StreamRecord &inbox, std::uint
 {
     if (seq <= inbox.ackedSeq)
         return;
-    query("DELETE FROM messages WHERE stream_id = $1 AND seq <= $2").bind(inbox.id).bind(std::int64_t(seq)).run();
+    query("DELETE FROM messages WHERE stream_id = $1 AND seq <= $2")
+        .bind(inbox.id)
+        .bind(std::int64_t(seq))
+        .run();
     query("UPDATE streams SET acked_seq = $1 WHERE id = $2 AND acked_seq < $1")
         .bind(std::int64_t(seq))
         .bind(inbox.id)
@@ -924,12 +986,16 @@ void PostgresMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     query("UPDATE devices SET revoked = 1 WHERE user_id = $1").bind(userId).run();
     query("UPDATE tokens SET revoked = 1 WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM device_keys WHERE user_id = $1").bind(userId).run();
-    query("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = $1)").bind(userId).run();
+    query("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = $1)")
+        .bind(userId)
+        .run();
     query("DELETE FROM device_lists WHERE user_id = $1").bind(userId).run();
     query("DELETE FROM members WHERE user_id = $1").bind(userId).run();
-    query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2").bind(nowMs).bind(userId).run();
+    query("UPDATE users SET password_hash = '', deleted_ms = $1 WHERE id = $2")
+        .bind(nowMs)
+        .bind(userId)
+        .run();
 }
-
 
 // ---- attachments ---------------------------------------------------------------------------------
 
@@ -946,7 +1012,8 @@ void PostgresMessageStore::createUpload(const UploadRecord &u)
 
 std::optional<UploadRecord> PostgresMessageStore::findUpload(const std::string &id)
 {
-    auto r = query("SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, u.referenced "
+    auto r = query("SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, "
+                   "u.referenced "
                    "FROM uploads u JOIN streams st ON st.id = u.stream_id WHERE u.id = $1")
                  .bind(id)
                  .run();
@@ -966,12 +1033,14 @@ std::optional<UploadRecord> PostgresMessageStore::findUpload(const std::string &
 
 std::uint64_t PostgresMessageStore::openUploads(std::int64_t uploaderId)
 {
-    auto r = query("SELECT count(*) FROM uploads WHERE uploader_id = $1 AND received < size").bind(uploaderId).run();
+    auto r = query("SELECT count(*) FROM uploads WHERE uploader_id = $1 AND received < size")
+                 .bind(uploaderId)
+                 .run();
     return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
 }
 
-void PostgresMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
-                                             std::uint64_t received)
+void PostgresMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index,
+                                             const std::string &bytes, std::uint64_t received)
 {
     query("INSERT INTO upload_chunks(upload_id, idx, data) VALUES ($1, $2, $3) "
           "ON CONFLICT (upload_id, idx) DO UPDATE SET data = excluded.data")
@@ -982,18 +1051,21 @@ void PostgresMessageStore::appendUploadChunk(const std::string &id, std::uint64_
     query("UPDATE uploads SET received = $1 WHERE id = $2").bind(std::int64_t(received)).bind(id).run();
 }
 
-std::string PostgresMessageStore::readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length)
+std::string PostgresMessageStore::readUpload(const std::string &id, std::uint64_t offset,
+                                             std::uint64_t length)
 {
     const std::uint64_t chunk = limits::kAttachmentChunkBytes;
     std::string out;
     if (length == 0)
         return out;
     out.reserve(length);
-    auto r = query("SELECT idx, data FROM upload_chunks WHERE upload_id = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx")
-                 .bind(id)
-                 .bind(std::int64_t(offset / chunk))
-                 .bind(std::int64_t((offset + length - 1) / chunk))
-                 .run();
+    auto r =
+        query(
+            "SELECT idx, data FROM upload_chunks WHERE upload_id = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx")
+            .bind(id)
+            .bind(std::int64_t(offset / chunk))
+            .bind(std::int64_t((offset + length - 1) / chunk))
+            .run();
     for (int i = 0; i < r.rows(); ++i) {
         const std::uint64_t start = std::uint64_t(r.i64(i, 0)) * chunk;
         const std::string data = r.bytes(i, 1);

@@ -54,23 +54,26 @@ public:
     void revokeToken(const std::string &tokenHash) override;
 
     std::optional<StreamRecord> findStream(const std::string &name) override;
-    std::int64_t createStream(const std::string &name, int kind, bool encrypted, const std::string &ownerDevice,
-                              std::int64_t nowMs) override;
+    std::int64_t createStream(const std::string &name, int kind, bool encrypted,
+                              const std::string &ownerDevice, std::int64_t nowMs) override;
     bool isMember(std::int64_t streamId, std::int64_t userId) override;
     void addMember(std::int64_t streamId, std::int64_t userId) override;
     void removeMember(std::int64_t streamId, std::int64_t userId) override;
     std::vector<std::int64_t> memberIds(std::int64_t streamId) override;
     std::vector<std::string> memberNicks(std::int64_t streamId) override;
     std::vector<hchat::v1::ChannelInfo> channelsOf(std::int64_t userId) override;
-    void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId, std::int64_t nowMs) override;
+    void addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId,
+                    std::int64_t nowMs) override;
     bool acceptMembership(std::int64_t streamId, std::int64_t userId) override;
     std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) override;
     std::vector<hchat::v1::ChannelInfo> invitationsOf(std::int64_t userId, std::size_t limit) override;
     void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) override;
     std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) override;
 
-    void appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &message) override;
-    std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId, const std::string &clientMsgId) override;
+    void appendMessage(const StreamRecord &stream, std::int64_t senderId,
+                       hchat::v1::Message &message) override;
+    std::optional<hchat::v1::Message> findByClientMsgId(std::int64_t senderId,
+                                                        const std::string &clientMsgId) override;
     std::vector<hchat::v1::Message> readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
                                                  std::uint32_t limit, std::size_t maxBytes) override;
     std::optional<MessageRecord> findMessage(const StreamRecord &stream, std::uint64_t seq) override;
@@ -80,7 +83,8 @@ public:
     std::vector<hchat::v1::DeviceKeys> fetchKeys(const std::string &nick) override;
     std::optional<std::string> deviceList(const std::string &nick) override;
     void putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body) override;
-    void addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys) override;
+    void addPrekeys(const std::string &deviceId,
+                    const std::vector<hchat::v1::OneTimePrekey> &prekeys) override;
     std::uint64_t prekeyCount(const std::string &deviceId) override;
     std::optional<hchat::v1::OneTimePrekey> claimPrekey(const std::string &deviceId) override;
     void acknowledgeInbox(const StreamRecord &inbox, std::uint64_t seq) override;

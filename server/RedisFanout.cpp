@@ -68,7 +68,8 @@ bool RedisFanout::isUrl(const std::string &url)
     return url.rfind("redis://", 0) == 0;
 }
 
-RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url) : m_local(local), m_metrics(metrics)
+RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url)
+    : m_local(local), m_metrics(metrics)
 {
     if (!isUrl(url))
         throw std::invalid_argument("--redis wants redis://HOST[:PORT], got '" + url + "'");
@@ -77,7 +78,8 @@ RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url
         throw std::invalid_argument("--redis: credentials in the URL are not supported");
     if (const auto slash = rest.find('/'); slash != std::string::npos)
         rest = rest.substr(0, slash);
-    if (const auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+    if (const auto colon = rest.rfind(':');
+        colon != std::string::npos && rest.find(']') == std::string::npos) {
         const std::string port = rest.substr(colon + 1);
         rest = rest.substr(0, colon);
         char *end = nullptr;
@@ -134,9 +136,11 @@ void RedisFanout::toUsers(const std::vector<std::int64_t> &userIds, std::shared_
     publish(std::move(e));
 }
 
-void RedisFanout::toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush)
+void RedisFanout::toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
+                           bool countAsPush)
 {
-    deliverLocally(frame, [this, deviceId, frame, countAsPush] { m_local.toDevice(deviceId, frame, countAsPush); });
+    deliverLocally(frame,
+                   [this, deviceId, frame, countAsPush] { m_local.toDevice(deviceId, frame, countAsPush); });
     std::string e(kMagic, sizeof kMagic);
     e += m_origin;
     e.push_back('D');
@@ -163,7 +167,8 @@ void RedisFanout::closeSessions(const SessionCut &cut)
     publish(std::move(e));
 }
 
-void RedisFanout::deliverLocally(const std::shared_ptr<const std::string> &frame, std::function<void()> deliver)
+void RedisFanout::deliverLocally(const std::shared_ptr<const std::string> &frame,
+                                 std::function<void()> deliver)
 {
     hchat::v1::Frame f;
     if (f.ParseFromString(*frame) && f.has_push() && f.push().message().seq() > 0) {
@@ -285,7 +290,8 @@ void RedisFanout::runSubscriber()
         if (everSubscribed)
             m_metrics.fanoutResubscriptions.fetch_add(1, std::memory_order_relaxed);
         everSubscribed = true;
-        std::fprintf(stderr, "hchat-gateway: redis fan-out: subscribed to %s on %s\n", kChannel, m_endpoint.c_str());
+        std::fprintf(stderr, "hchat-gateway: redis fan-out: subscribed to %s on %s\n", kChannel,
+                     m_endpoint.c_str());
         for (;;) {
             void *raw = nullptr;
             if (redisGetReply(c.get(), &raw) != REDIS_OK || !raw)
@@ -349,7 +355,8 @@ void RedisFanout::onEnvelope(const char *data, std::size_t size)
             m_local.toDevice(device, frame, countAsPush);
         });
     } else if (kind == 'X') {
-        if (by != char(SessionCut::By::Device) && by != char(SessionCut::By::Token) && by != char(SessionCut::By::User))
+        if (by != char(SessionCut::By::Device) && by != char(SessionCut::By::Token) &&
+            by != char(SessionCut::By::User))
             throw std::runtime_error("unknown session cut");
         if (n > left || left - n < 12)
             throw std::runtime_error("session cut past the end");

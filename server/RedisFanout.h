@@ -38,9 +38,10 @@ public:
     RedisFanout(const RedisFanout &) = delete;
     RedisFanout &operator=(const RedisFanout &) = delete;
 
-    void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame, bool countAsPush,
-                 std::uint64_t exceptSession = 0) override;
-    void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame, bool countAsPush) override;
+    void toUsers(const std::vector<std::int64_t> &userIds, std::shared_ptr<const std::string> frame,
+                 bool countAsPush, std::uint64_t exceptSession = 0) override;
+    void toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
+                  bool countAsPush) override;
     void closeSessions(const SessionCut &cut) override;
     void stop() override;
 

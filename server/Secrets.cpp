@@ -15,10 +15,19 @@ std::string randomHex(std::size_t bytes)
 }
 } // namespace
 
-std::string Secrets::newToken() { return randomHex(32); }
-std::string Secrets::newDeviceId() { return randomHex(16); }
+std::string Secrets::newToken()
+{
+    return randomHex(32);
+}
+std::string Secrets::newDeviceId()
+{
+    return randomHex(16);
+}
 
-std::string Secrets::newUploadId() { return randomHex(16); }
+std::string Secrets::newUploadId()
+{
+    return randomHex(16);
+}
 
 std::string Secrets::tokenHash(const std::string &token)
 {

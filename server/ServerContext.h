@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AuthThrottle.h"
 #include "CommitWriter.h"
 #include "ConnectionLimiter.h"
 #include "GatewayConfig.h"
@@ -25,6 +26,7 @@ struct ServerContext {
     CommitWriter &writer;
     StoreReaders &readers;
     PasswordHasher &hasher;
+    AuthThrottle &authThrottle;
     SessionRegistry &registry;
     std::shared_ptr<ConnectionLimiter> limiter;
     std::atomic<bool> shuttingDown{false};

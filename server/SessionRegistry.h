@@ -27,8 +27,10 @@ public:
 private:
     std::mutex m_mutex;
     std::unordered_map<std::uint64_t, std::weak_ptr<ClientSession>> m_all;
-    std::unordered_map<std::int64_t, std::unordered_map<std::uint64_t, std::weak_ptr<ClientSession>>> m_byUser;
-    std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::weak_ptr<ClientSession>>> m_byDevice;
+    std::unordered_map<std::int64_t, std::unordered_map<std::uint64_t, std::weak_ptr<ClientSession>>>
+        m_byUser;
+    std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::weak_ptr<ClientSession>>>
+        m_byDevice;
     std::unordered_map<std::uint64_t, std::string> m_deviceOf;
 };
 

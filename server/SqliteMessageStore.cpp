@@ -218,8 +218,8 @@ SqliteMessageStore::SqliteMessageStore(const std::string &path, bool migrate) : 
     const int rc = sqlite3_open_v2(path.c_str(), &m_db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        std::string msg = "cannot open database '" + path + "': " +
-                          (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc));
+        std::string msg =
+            "cannot open database '" + path + "': " + (m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc));
         sqlite3_close(m_db);
         m_db = nullptr;
         throw StoreError(msg);
@@ -308,26 +308,42 @@ void SqliteMessageStore::migrateSchema()
     }
 }
 
-void SqliteMessageStore::beginWrite() { statement("BEGIN IMMEDIATE").run() || (fail("begin"), false); }
-void SqliteMessageStore::beginRead() { statement("BEGIN").run() || (fail("begin"), false); }
-void SqliteMessageStore::commit() { statement("COMMIT").run() || (fail("commit"), false); }
+void SqliteMessageStore::beginWrite()
+{
+    statement("BEGIN IMMEDIATE").run() || (fail("begin"), false);
+}
+void SqliteMessageStore::beginRead()
+{
+    statement("BEGIN").run() || (fail("begin"), false);
+}
+void SqliteMessageStore::commit()
+{
+    statement("COMMIT").run() || (fail("commit"), false);
+}
 void SqliteMessageStore::rollback()
 {
     if (!sqlite3_get_autocommit(m_db))
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
 }
-void SqliteMessageStore::savepoint() { statement("SAVEPOINT job").run() || (fail("savepoint"), false); }
-void SqliteMessageStore::releaseSavepoint() { statement("RELEASE job").run() || (fail("release"), false); }
+void SqliteMessageStore::savepoint()
+{
+    statement("SAVEPOINT job").run() || (fail("savepoint"), false);
+}
+void SqliteMessageStore::releaseSavepoint()
+{
+    statement("RELEASE job").run() || (fail("release"), false);
+}
 void SqliteMessageStore::rollbackToSavepoint()
 {
     statement("ROLLBACK TO job").run();
     statement("RELEASE job").run();
 }
 
-std::optional<std::int64_t> SqliteMessageStore::createUser(const std::string &nick, const std::string &passwordHash,
-                                                           std::int64_t nowMs)
+std::optional<std::int64_t>
+SqliteMessageStore::createUser(const std::string &nick, const std::string &passwordHash, std::int64_t nowMs)
 {
-    auto s = statement("INSERT INTO users(nick, nick_lower, password_hash, created_ms) VALUES (?, lower(?), ?, ?)");
+    auto s = statement(
+        "INSERT INTO users(nick, nick_lower, password_hash, created_ms) VALUES (?, lower(?), ?, ?)");
     s.bind(1, nick).bind(2, nick).bind(3, passwordHash).bind(4, nowMs);
     if (!s.run())
         return std::nullopt;
@@ -336,25 +352,26 @@ std::optional<std::int64_t> SqliteMessageStore::createUser(const std::string &ni
 
 std::optional<UserRecord> SqliteMessageStore::findUser(const std::string &nick)
 {
-    auto s = statement("SELECT id, nick, password_hash FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NULL");
+    auto s = statement(
+        "SELECT id, nick, password_hash FROM users WHERE nick_lower = lower(?) AND deleted_ms IS NULL");
     s.bind(1, nick);
     if (!s.step())
         return std::nullopt;
     return UserRecord{s.i64(0), s.text(1), s.text(2)};
 }
 
-void SqliteMessageStore::createDevice(const std::string &deviceId, std::int64_t userId, const std::string &name,
-                                      std::int64_t nowMs)
+void SqliteMessageStore::createDevice(const std::string &deviceId, std::int64_t userId,
+                                      const std::string &name, std::int64_t nowMs)
 {
-    auto s = statement("INSERT INTO devices(id, user_id, name, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)");
+    auto s =
+        statement("INSERT INTO devices(id, user_id, name, created_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)");
     s.bind(1, deviceId).bind(2, userId).bind(3, name).bind(4, nowMs).bind(5, nowMs);
     if (!s.run())
         fail("insert device");
 }
 
 namespace {
-template <class S>
-DeviceRecord deviceFrom(const S &s)
+template <class S> DeviceRecord deviceFrom(const S &s)
 {
     return DeviceRecord{s.text(0), s.i64(1), s.text(2), s.i64(3), s.i64(4), s.i64(5) != 0};
 }
@@ -362,7 +379,8 @@ DeviceRecord deviceFrom(const S &s)
 
 std::optional<DeviceRecord> SqliteMessageStore::findDevice(const std::string &deviceId)
 {
-    auto s = statement("SELECT id, user_id, name, created_ms, last_seen_ms, revoked FROM devices WHERE id = ?");
+    auto s =
+        statement("SELECT id, user_id, name, created_ms, last_seen_ms, revoked FROM devices WHERE id = ?");
     s.bind(1, deviceId);
     if (!s.step())
         return std::nullopt;
@@ -400,8 +418,8 @@ void SqliteMessageStore::revokeDevice(const std::string &deviceId)
     statement("DELETE FROM prekeys WHERE device_id = ?").bind(1, deviceId).run();
 }
 
-void SqliteMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId, const std::string &deviceId,
-                                     std::int64_t expiresMs)
+void SqliteMessageStore::insertToken(const std::string &tokenHash, std::int64_t userId,
+                                     const std::string &deviceId, std::int64_t expiresMs)
 {
     auto s = statement("INSERT INTO tokens(hash, user_id, device_id, expires_ms) VALUES (?, ?, ?, ?)");
     s.bindBlob(1, tokenHash).bind(2, userId).bind(3, deviceId).bind(4, expiresMs);
@@ -427,18 +445,25 @@ void SqliteMessageStore::revokeToken(const std::string &tokenHash)
 
 std::optional<StreamRecord> SqliteMessageStore::findStream(const std::string &name)
 {
-    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = ?");
+    auto s = statement(
+        "SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = ?");
     s.bind(1, name);
     if (!s.step())
         return std::nullopt;
-    return StreamRecord{s.i64(0),     s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)),
-                        s.text(5), std::uint64_t(s.i64(6))};
+    return StreamRecord{s.i64(0),
+                        s.text(1),
+                        int(s.i64(2)),
+                        s.i64(3) != 0,
+                        std::uint64_t(s.i64(4)),
+                        s.text(5),
+                        std::uint64_t(s.i64(6))};
 }
 
 std::int64_t SqliteMessageStore::createStream(const std::string &name, int kind, bool encrypted,
                                               const std::string &ownerDevice, std::int64_t nowMs)
 {
-    auto s = statement("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) VALUES (?, ?, ?, ?, ?)");
+    auto s = statement(
+        "INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) VALUES (?, ?, ?, ?, ?)");
     s.bind(1, name).bind(2, std::int64_t(kind)).bind(3, std::int64_t(encrypted ? 1 : 0));
     if (ownerDevice.empty())
         s.bindNull(4);
@@ -459,12 +484,18 @@ bool SqliteMessageStore::isMember(std::int64_t streamId, std::int64_t userId)
 
 void SqliteMessageStore::addMember(std::int64_t streamId, std::int64_t userId)
 {
-    statement("INSERT OR IGNORE INTO members(stream_id, user_id) VALUES (?, ?)").bind(1, streamId).bind(2, userId).run();
+    statement("INSERT OR IGNORE INTO members(stream_id, user_id) VALUES (?, ?)")
+        .bind(1, streamId)
+        .bind(2, userId)
+        .run();
 }
 
 void SqliteMessageStore::removeMember(std::int64_t streamId, std::int64_t userId)
 {
-    statement("DELETE FROM members WHERE stream_id = ? AND user_id = ?").bind(1, streamId).bind(2, userId).run();
+    statement("DELETE FROM members WHERE stream_id = ? AND user_id = ?")
+        .bind(1, streamId)
+        .bind(2, userId)
+        .run();
 }
 
 std::vector<std::int64_t> SqliteMessageStore::memberIds(std::int64_t streamId)
@@ -504,13 +535,17 @@ std::vector<hchat::v1::ChannelInfo> SqliteMessageStore::channelInfos(std::int64_
     std::vector<hchat::v1::ChannelInfo> out;
     std::vector<std::int64_t> ids;
     {
-        auto s = pending ? statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                                     "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
-                                     "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT ?")
-                         : statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                                     "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
-                                     "AND m.invited_by = 0 ORDER BY s.name LIMIT ?");
-        s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox)).bind(3, limit ? std::int64_t(limit) : -1);
+        auto s =
+            pending
+                ? statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                            "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
+                            "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT ?")
+                : statement("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
+                            "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind != ? "
+                            "AND m.invited_by = 0 ORDER BY s.name LIMIT ?");
+        s.bind(1, userId)
+            .bind(2, std::int64_t(StreamRecord::kInbox))
+            .bind(3, limit ? std::int64_t(limit) : -1);
         while (s.step()) {
             hchat::v1::ChannelInfo info;
             ids.push_back(s.i64(0));
@@ -544,7 +579,8 @@ void SqliteMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId, 
 
 bool SqliteMessageStore::acceptMembership(std::int64_t streamId, std::int64_t userId)
 {
-    auto s = statement("UPDATE members SET invited_by = 0 WHERE stream_id = ? AND user_id = ? AND invited_by <> 0");
+    auto s = statement(
+        "UPDATE members SET invited_by = 0 WHERE stream_id = ? AND user_id = ? AND invited_by <> 0");
     s.bind(1, streamId).bind(2, userId).run();
     return sqlite3_changes(m_db) > 0;
 }
@@ -572,7 +608,8 @@ std::uint64_t SqliteMessageStore::readSeq(std::int64_t streamId, std::int64_t us
     return s.step() ? std::uint64_t(s.i64(0)) : 0;
 }
 
-void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t senderId, hchat::v1::Message &m)
+void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t senderId,
+                                       hchat::v1::Message &m)
 {
     std::uint64_t seq = 0;
     {
@@ -586,10 +623,15 @@ void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t 
     }
     m.set_seq(seq);
     m.set_channel(stream.name);
-    auto s = statement("INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
-                       "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, stream.id).bind(2, std::int64_t(seq)).bind(3, senderId).bind(4, m.sender()).bind(5, m.sender_device());
+    auto s = statement(
+        "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device, client_msg_id, "
+        "time_ms, body, encrypted, kind, subject, ref_seq, attachment_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, stream.id)
+        .bind(2, std::int64_t(seq))
+        .bind(3, senderId)
+        .bind(4, m.sender())
+        .bind(5, m.sender_device());
     if (m.client_msg_id().empty())
         s.bindNull(6);
     else
@@ -605,8 +647,7 @@ void SqliteMessageStore::appendMessage(const StreamRecord &stream, std::int64_t 
 }
 
 namespace {
-template <class S>
-void messageFrom(const S &s, hchat::v1::Message &m, int first)
+template <class S> void messageFrom(const S &s, hchat::v1::Message &m, int first)
 {
     m.set_seq(std::uint64_t(s.i64(first)));
     m.set_sender(s.text(first + 1));
@@ -627,10 +668,11 @@ void messageFrom(const S &s, hchat::v1::Message &m, int first)
 std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int64_t senderId,
                                                                         const std::string &clientMsgId)
 {
-    auto s = statement("SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
-                       "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
-                       "JOIN streams st ON st.id = m.stream_id "
-                       "WHERE m.sender_id = ? AND m.client_msg_id = ?");
+    auto s = statement(
+        "SELECT st.name, m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, "
+        "m.encrypted, m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id FROM messages m "
+        "JOIN streams st ON st.id = m.stream_id "
+        "WHERE m.sender_id = ? AND m.client_msg_id = ?");
     s.bind(1, senderId).bindBlob(2, clientMsgId);
     if (!s.step())
         return std::nullopt;
@@ -640,13 +682,15 @@ std::optional<hchat::v1::Message> SqliteMessageStore::findByClientMsgId(std::int
     return m;
 }
 
-std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRecord &stream, std::uint64_t fromSeq,
-                                                                 std::uint32_t limit, std::size_t maxBytes)
+std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRecord &stream,
+                                                                 std::uint64_t fromSeq, std::uint32_t limit,
+                                                                 std::size_t maxBytes)
 {
-    auto s = statement("SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
-                       "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
-                       "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
-                       "WHERE m.stream_id = ? AND m.seq >= ? ORDER BY m.seq LIMIT ?");
+    auto s = statement(
+        "SELECT m.seq, m.sender_nick, m.sender_device, m.client_msg_id, m.time_ms, m.body, m.encrypted, "
+        "m.kind, m.subject, m.ref_seq, m.deleted, m.attachment_id, u.deleted_ms IS NOT NULL "
+        "FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
+        "WHERE m.stream_id = ? AND m.seq >= ? ORDER BY m.seq LIMIT ?");
     s.bind(1, stream.id).bind(2, std::int64_t(fromSeq)).bind(3, std::int64_t(limit));
     std::vector<hchat::v1::Message> out;
     std::size_t bytes = 0;
@@ -664,8 +708,9 @@ std::vector<hchat::v1::Message> SqliteMessageStore::readMessages(const StreamRec
 
 std::optional<MessageRecord> SqliteMessageStore::findMessage(const StreamRecord &stream, std::uint64_t seq)
 {
-    auto s = statement("SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
-                       "subject, ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = ? AND seq = ?");
+    auto s = statement(
+        "SELECT seq, sender_nick, sender_device, client_msg_id, time_ms, body, encrypted, kind, "
+        "subject, ref_seq, deleted, attachment_id, sender_id FROM messages WHERE stream_id = ? AND seq = ?");
     s.bind(1, stream.id).bind(2, std::int64_t(seq));
     if (!s.step())
         return std::nullopt;
@@ -688,12 +733,19 @@ void SqliteMessageStore::eraseMessage(const StreamRecord &stream, std::uint64_t 
         fail("erase edits");
 }
 
-void SqliteMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys, std::int64_t nowMs)
+void SqliteMessageStore::publishKeys(std::int64_t userId, const hchat::v1::DeviceKeys &keys,
+                                     std::int64_t nowMs)
 {
-    auto s = statement("INSERT INTO device_keys(device_id, user_id, identity_key, exchange_key, signature, updated_ms) "
-                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET identity_key = excluded.identity_key, "
-                       "exchange_key = excluded.exchange_key, signature = excluded.signature, updated_ms = excluded.updated_ms");
-    s.bind(1, keys.device_id()).bind(2, userId).bindBlob(3, keys.identity_key()).bindBlob(4, keys.exchange_key());
+    auto s = statement(
+        "INSERT INTO device_keys(device_id, user_id, identity_key, exchange_key, signature, updated_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET identity_key = "
+        "excluded.identity_key, "
+        "exchange_key = excluded.exchange_key, signature = excluded.signature, updated_ms = "
+        "excluded.updated_ms");
+    s.bind(1, keys.device_id())
+        .bind(2, userId)
+        .bindBlob(3, keys.identity_key())
+        .bindBlob(4, keys.exchange_key());
     s.bindBlob(5, keys.signature()).bind(6, nowMs);
     if (!s.run())
         fail("publish keys");
@@ -701,9 +753,10 @@ void SqliteMessageStore::publishKeys(std::int64_t userId, const hchat::v1::Devic
 
 std::vector<hchat::v1::DeviceKeys> SqliteMessageStore::fetchKeys(const std::string &nick)
 {
-    auto s = statement("SELECT u.nick, k.device_id, k.identity_key, k.exchange_key, k.signature FROM device_keys k "
-                       "JOIN users u ON u.id = k.user_id JOIN devices d ON d.id = k.device_id "
-                       "WHERE u.nick_lower = lower(?) AND d.revoked = 0 ORDER BY d.created_ms, d.id");
+    auto s = statement(
+        "SELECT u.nick, k.device_id, k.identity_key, k.exchange_key, k.signature FROM device_keys k "
+        "JOIN users u ON u.id = k.user_id JOIN devices d ON d.id = k.device_id "
+        "WHERE u.nick_lower = lower(?) AND d.revoked = 0 ORDER BY d.created_ms, d.id");
     s.bind(1, nick);
     std::vector<hchat::v1::DeviceKeys> out;
     while (s.step()) {
@@ -730,19 +783,25 @@ std::optional<std::string> SqliteMessageStore::deviceList(const std::string &nic
 
 void SqliteMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generation, const std::string &body)
 {
-    auto s = statement("INSERT INTO device_lists(user_id, generation, body) VALUES (?, ?, ?) ON CONFLICT(user_id) "
-                       "DO UPDATE SET generation = excluded.generation, body = excluded.body");
+    auto s =
+        statement("INSERT INTO device_lists(user_id, generation, body) VALUES (?, ?, ?) ON CONFLICT(user_id) "
+                  "DO UPDATE SET generation = excluded.generation, body = excluded.body");
     s.bind(1, userId).bind(2, std::int64_t(generation)).bindBlob(3, body);
     if (!s.run())
         fail("put device list");
 }
 
-void SqliteMessageStore::addPrekeys(const std::string &deviceId, const std::vector<hchat::v1::OneTimePrekey> &prekeys)
+void SqliteMessageStore::addPrekeys(const std::string &deviceId,
+                                    const std::vector<hchat::v1::OneTimePrekey> &prekeys)
 {
     for (const auto &k : prekeys) {
-        auto s = statement("INSERT INTO prekeys(device_id, key_id, public_key, signature) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT(device_id, key_id) DO NOTHING");
-        s.bind(1, deviceId).bind(2, std::int64_t(k.key_id())).bindBlob(3, k.public_key()).bindBlob(4, k.signature());
+        auto s =
+            statement("INSERT INTO prekeys(device_id, key_id, public_key, signature) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT(device_id, key_id) DO NOTHING");
+        s.bind(1, deviceId)
+            .bind(2, std::int64_t(k.key_id()))
+            .bindBlob(3, k.public_key())
+            .bindBlob(4, k.signature());
         if (!s.run())
             fail("add prekeys");
     }
@@ -757,8 +816,9 @@ std::uint64_t SqliteMessageStore::prekeyCount(const std::string &deviceId)
 
 std::optional<hchat::v1::OneTimePrekey> SqliteMessageStore::claimPrekey(const std::string &deviceId)
 {
-    auto s = statement("DELETE FROM prekeys WHERE device_id = ? AND key_id = "
-                       "(SELECT min(key_id) FROM prekeys WHERE device_id = ?) RETURNING key_id, public_key, signature");
+    auto s = statement(
+        "DELETE FROM prekeys WHERE device_id = ? AND key_id = "
+        "(SELECT min(key_id) FROM prekeys WHERE device_id = ?) RETURNING key_id, public_key, signature");
     s.bind(1, deviceId).bind(2, deviceId);
     if (!s.step())
         return std::nullopt;
@@ -773,7 +833,10 @@ void SqliteMessageStore::acknowledgeInbox(const StreamRecord &inbox, std::uint64
 {
     if (seq <= inbox.ackedSeq)
         return;
-    statement("DELETE FROM messages WHERE stream_id = ? AND seq <= ?").bind(1, inbox.id).bind(2, std::int64_t(seq)).run();
+    statement("DELETE FROM messages WHERE stream_id = ? AND seq <= ?")
+        .bind(1, inbox.id)
+        .bind(2, std::int64_t(seq))
+        .run();
     statement("UPDATE streams SET acked_seq = ? WHERE id = ? AND acked_seq < ?")
         .bind(1, std::int64_t(seq))
         .bind(2, inbox.id)
@@ -802,13 +865,15 @@ void SqliteMessageStore::revokeUserTokens(std::int64_t userId, const std::string
 std::vector<StreamRecord> SqliteMessageStore::streamsOfUser(std::int64_t userId)
 {
     // The second subquery is answered from the partial index messages_idempotency.
-    auto s = statement("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> ?2 AND "
-                       "(id IN (SELECT stream_id FROM members WHERE user_id = ?1) OR id IN (SELECT stream_id FROM "
-                       "messages WHERE sender_id = ?1 AND client_msg_id IS NOT NULL)) ORDER BY id");
+    auto s =
+        statement("SELECT id, name, kind, encrypted, max_seq, owner_device FROM streams WHERE kind <> ?2 AND "
+                  "(id IN (SELECT stream_id FROM members WHERE user_id = ?1) OR id IN (SELECT stream_id FROM "
+                  "messages WHERE sender_id = ?1 AND client_msg_id IS NOT NULL)) ORDER BY id");
     s.bind(1, userId).bind(2, std::int64_t(StreamRecord::kInbox));
     std::vector<StreamRecord> out;
     while (s.step())
-        out.push_back(StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)), s.text(5), 0});
+        out.push_back(StreamRecord{s.i64(0), s.text(1), int(s.i64(2)), s.i64(3) != 0, std::uint64_t(s.i64(4)),
+                                   s.text(5), 0});
     return out;
 }
 
@@ -824,27 +889,37 @@ void SqliteMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
     statement("UPDATE devices SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
     statement("UPDATE tokens SET revoked = 1 WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM device_keys WHERE user_id = ?").bind(1, userId).run();
-    statement("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)").bind(1, userId).run();
+    statement("DELETE FROM prekeys WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?)")
+        .bind(1, userId)
+        .run();
     statement("DELETE FROM device_lists WHERE user_id = ?").bind(1, userId).run();
     statement("DELETE FROM members WHERE user_id = ?").bind(1, userId).run();
-    statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?").bind(1, nowMs).bind(2, userId).run();
+    statement("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?")
+        .bind(1, nowMs)
+        .bind(2, userId)
+        .run();
 }
-
 
 // ---- attachments ---------------------------------------------------------------------------------
 
 void SqliteMessageStore::createUpload(const UploadRecord &u)
 {
-    auto s = statement("INSERT INTO uploads(id, stream_id, uploader_id, size, created_ms) VALUES (?, ?, ?, ?, ?)");
-    s.bind(1, u.id).bind(2, u.streamId).bind(3, u.uploaderId).bind(4, std::int64_t(u.size)).bind(5, u.createdMs);
+    auto s =
+        statement("INSERT INTO uploads(id, stream_id, uploader_id, size, created_ms) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, u.id)
+        .bind(2, u.streamId)
+        .bind(3, u.uploaderId)
+        .bind(4, std::int64_t(u.size))
+        .bind(5, u.createdMs);
     if (!s.run())
         fail("create upload");
 }
 
 std::optional<UploadRecord> SqliteMessageStore::findUpload(const std::string &id)
 {
-    auto s = statement("SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, u.referenced "
-                       "FROM uploads u JOIN streams st ON st.id = u.stream_id WHERE u.id = ?");
+    auto s = statement(
+        "SELECT u.id, u.stream_id, st.name, u.uploader_id, u.size, u.received, u.created_ms, u.referenced "
+        "FROM uploads u JOIN streams st ON st.id = u.stream_id WHERE u.id = ?");
     s.bind(1, id);
     if (!s.step())
         return std::nullopt;
@@ -867,8 +942,8 @@ std::uint64_t SqliteMessageStore::openUploads(std::int64_t uploaderId)
     return s.step() ? std::uint64_t(s.i64(0)) : 0;
 }
 
-void SqliteMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,
-                                           std::uint64_t received)
+void SqliteMessageStore::appendUploadChunk(const std::string &id, std::uint64_t index,
+                                           const std::string &bytes, std::uint64_t received)
 {
     auto chunk = statement("INSERT OR REPLACE INTO upload_chunks(upload_id, idx, data) VALUES (?, ?, ?)");
     chunk.bind(1, id).bind(2, std::int64_t(index)).bindBlob(3, bytes);
@@ -887,7 +962,8 @@ std::string SqliteMessageStore::readUpload(const std::string &id, std::uint64_t 
     if (length == 0)
         return out;
     out.reserve(length);
-    auto s = statement("SELECT idx, data FROM upload_chunks WHERE upload_id = ? AND idx BETWEEN ? AND ? ORDER BY idx");
+    auto s = statement(
+        "SELECT idx, data FROM upload_chunks WHERE upload_id = ? AND idx BETWEEN ? AND ? ORDER BY idx");
     s.bind(1, id).bind(2, std::int64_t(offset / chunk)).bind(3, std::int64_t((offset + length - 1) / chunk));
     while (s.step()) {
         const std::uint64_t start = std::uint64_t(s.i64(0)) * chunk;
@@ -904,12 +980,14 @@ std::string SqliteMessageStore::readUpload(const std::string &id, std::uint64_t 
 
 void SqliteMessageStore::markUploadReferenced(const std::string &id)
 {
-    statement("UPDATE uploads SET referenced = 1 WHERE id = ?").bind(1, id).run() || (fail("mark upload"), false);
+    statement("UPDATE uploads SET referenced = 1 WHERE id = ?").bind(1, id).run() ||
+        (fail("mark upload"), false);
 }
 
 void SqliteMessageStore::deleteUpload(const std::string &id)
 {
-    statement("DELETE FROM upload_chunks WHERE upload_id = ?").bind(1, id).run() || (fail("delete chunks"), false);
+    statement("DELETE FROM upload_chunks WHERE upload_id = ?").bind(1, id).run() ||
+        (fail("delete chunks"), false);
     statement("DELETE FROM uploads WHERE id = ?").bind(1, id).run() || (fail("delete upload"), false);
 }
 

@@ -19,28 +19,26 @@ constexpr std::size_t kMaxQueuedBytes = 32 * 1024 * 1024;
 
 template <class Stream>
 WebSocketSession<Stream>::WebSocketSession(Stream &&stream, ServerContext &ctx,
-                                           std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress)
+                                           std::shared_ptr<ConnectionLimiter::Slot> slot,
+                                           std::string remoteAddress)
     : ClientSession(std::move(remoteAddress)), m_ws(std::move(stream)), m_ctx(ctx), m_slot(std::move(slot)),
       m_authTimer(m_ws.get_executor())
 {
 }
 
-template <class Stream>
-WebSocketSession<Stream>::~WebSocketSession()
+template <class Stream> WebSocketSession<Stream>::~WebSocketSession()
 {
     m_ctx.registry.untrack(id(), identity().userId);
     if (m_counted)
         m_ctx.metrics.connections.fetch_sub(1);
 }
 
-template <class Stream>
-std::shared_ptr<WebSocketSession<Stream>> WebSocketSession<Stream>::self()
+template <class Stream> std::shared_ptr<WebSocketSession<Stream>> WebSocketSession<Stream>::self()
 {
     return std::static_pointer_cast<WebSocketSession>(shared_from_this());
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::run(HttpRequestMessage request)
+template <class Stream> void WebSocketSession<Stream>::run(HttpRequestMessage request)
 {
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
@@ -56,8 +54,7 @@ void WebSocketSession<Stream>::run(HttpRequestMessage request)
     m_ws.async_accept(request, beast::bind_front_handler(&WebSocketSession::onAccept, self()));
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::onAccept(beast::error_code ec)
+template <class Stream> void WebSocketSession<Stream>::onAccept(beast::error_code ec)
 {
     if (ec)
         return;
@@ -65,37 +62,29 @@ void WebSocketSession<Stream>::onAccept(beast::error_code ec)
     m_ctx.metrics.connections.fetch_add(1);
     m_ctx.registry.track(shared_from_this());
     doRead();
-    if (m_slot->refused()) {
-        authState = AuthState::Closing;
-        m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_TOO_MANY_CONNECTIONS,
-                              "too many connections from your address", false);
-        closeSoon(1013); // try again later
-        return;
-    }
     if (m_ctx.shuttingDown.load()) {
         authState = AuthState::Closing;
-        m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_SHUTTING_DOWN, "the gateway is shutting down",
-                              false);
+        m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_SHUTTING_DOWN,
+                              "the gateway is shutting down", false);
         closeSoon(1001);
         return;
     }
     m_authTimer.expires_after(kHelloTimeout);
-    m_authTimer.async_wait([weak = std::weak_ptr<ClientSession>(shared_from_this()), this](beast::error_code ec) {
-        if (ec)
-            return;
-        if (auto s = weak.lock())
-            m_ctx.chat->onAuthTimeout(s);
-    });
+    m_authTimer.async_wait(
+        [weak = std::weak_ptr<ClientSession>(shared_from_this()), this](beast::error_code ec) {
+            if (ec)
+                return;
+            if (auto s = weak.lock())
+                m_ctx.chat->onAuthTimeout(s);
+        });
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::doRead()
+template <class Stream> void WebSocketSession<Stream>::doRead()
 {
     m_ws.async_read(m_buffer, beast::bind_front_handler(&WebSocketSession::onRead, self()));
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t)
+template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t)
 {
     if (ec) {
         if (ec == websocket::error::message_too_big)
@@ -111,14 +100,12 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t)
     doRead();
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::dispatch(std::function<void()> fn)
+template <class Stream> void WebSocketSession<Stream>::dispatch(std::function<void()> fn)
 {
     net::post(m_ws.get_executor(), std::move(fn));
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
+template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
 {
     if (m_finished || m_closeSent)
         return;
@@ -136,8 +123,7 @@ void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
         doWrite();
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::doWrite()
+template <class Stream> void WebSocketSession<Stream>::doWrite()
 {
     if (m_queue.empty()) {
         if (m_closeRequested)
@@ -145,11 +131,11 @@ void WebSocketSession<Stream>::doWrite()
         return;
     }
     m_writing = true;
-    m_ws.async_write(net::buffer(*m_queue.front()), beast::bind_front_handler(&WebSocketSession::onWrite, self()));
+    m_ws.async_write(net::buffer(*m_queue.front()),
+                     beast::bind_front_handler(&WebSocketSession::onWrite, self()));
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::onWrite(beast::error_code ec, std::size_t)
+template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code ec, std::size_t)
 {
     m_writing = false;
     if (!m_queue.empty()) {
@@ -164,8 +150,7 @@ void WebSocketSession<Stream>::onWrite(beast::error_code ec, std::size_t)
     doWrite();
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
+template <class Stream> void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
 {
     net::post(m_ws.get_executor(), [s = self(), closeCode] {
         if (s->m_closeRequested || s->m_finished)
@@ -177,8 +162,7 @@ void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
     });
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::doClose()
+template <class Stream> void WebSocketSession<Stream>::doClose()
 {
     if (m_closeSent || m_finished)
         return;
@@ -188,8 +172,7 @@ void WebSocketSession<Stream>::doClose()
     });
 }
 
-template <class Stream>
-void WebSocketSession<Stream>::finish()
+template <class Stream> void WebSocketSession<Stream>::finish()
 {
     if (m_finished)
         return;

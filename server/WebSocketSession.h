@@ -13,8 +13,7 @@ namespace hchat::server {
 // One WebSocket connection (ws or wss) on /ws: one binary message = one Frame. Reads frames up to
 // MAX_FRAME_BYTES and hands them to ChatService; writes through a queue (one write in flight);
 // handshake and idle timeouts with keep-alive pings; closes politely after an error.
-template <class Stream>
-class WebSocketSession final : public ClientSession {
+template <class Stream> class WebSocketSession final : public ClientSession {
 public:
     WebSocketSession(Stream &&stream, ServerContext &ctx, std::shared_ptr<ConnectionLimiter::Slot> slot,
                      std::string remoteAddress);

@@ -5,7 +5,8 @@
 
 namespace hchat::server {
 
-WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueued, std::function<void(std::size_t)> threadInit)
+WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueued,
+                       std::function<void(std::size_t)> threadInit)
     : m_threadInit(std::move(threadInit)), m_maxQueued(maxQueued)
 {
     for (std::size_t i = 0; i < threads; ++i)

@@ -20,7 +20,8 @@ int main(int argc, char **argv)
     std::vector<std::string> args(argv + 1, argv + argc);
     hchat::server::GatewayConfig config;
     if (auto error = hchat::server::GatewayConfig::parse(args, config)) {
-        std::fprintf(stderr, "hchat-gateway: %s\n%s", error->c_str(), hchat::server::GatewayConfig::usage().c_str());
+        std::fprintf(stderr, "hchat-gateway: %s\n%s", error->c_str(),
+                     hchat::server::GatewayConfig::usage().c_str());
         return 2;
     }
     if (config.showHelp) {
@@ -53,8 +54,10 @@ int main(int argc, char **argv)
         const std::string database = hchat::server::PostgresMessageStore::isUrl(config.databasePath)
                                          ? hchat::server::PostgresMessageStore::redact(config.databasePath)
                                          : config.databasePath;
-        std::fprintf(stderr, "hchat-gateway %s: database %s, fan-out %s, %s, password cost %s\n", hchat::kVersion,
-                     database.c_str(), config.redisUrl.empty() ? "in-process" : config.redisUrl.c_str(), config.tlsEnabled() ? "TLS" : "plain (no TLS)",
+        std::fprintf(stderr, "hchat-gateway %s: database %s, fan-out %s, %s, password cost %s\n",
+                     hchat::kVersion, database.c_str(),
+                     config.redisUrl.empty() ? "in-process" : config.redisUrl.c_str(),
+                     config.tlsEnabled() ? "TLS" : "plain (no TLS)",
                      config.passwordCostInteractive ? "interactive" : "moderate");
         return gateway.run();
     } catch (const std::exception &e) {

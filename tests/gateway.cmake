@@ -28,3 +28,7 @@ hchat_add_test(tst_gateway_account SOURCES tst_gateway_account.cpp LABELS integr
 # checks, recall erasing the bytes, kill -9 in the middle of an upload.
 hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LIBS SQLite::SQLite3
                LABELS integration TIMEOUT 180)
+
+# Abuse by one user or one address: connection limits at accept time, password throttles and fair
+# hashing, per-user quotas, sessions that end when they should (issue 17).
+hchat_add_test(tst_gateway_abuse SOURCES tst_gateway_abuse.cpp LIBS hchat_server LABELS integration TIMEOUT 300)

@@ -1,0 +1,323 @@
+// One user or one address cannot hurt everyone else (issue 17): connections are refused at accept
+// time, password work is throttled and shared fairly between addresses, quotas hold per user, and
+// sessions end when they should. Each test failed on the gateway before these limits existed.
+// Other source addresses are 127.0.0.2, 127.0.0.3 … (all of 127/8 is loopback on Linux).
+#include "ConnectionLimiter.h"
+#include "GatewayProcess.h"
+#include "HttpTestApi.h"
+#include "ProtocolClient.h"
+#include "RawHttpExchange.h"
+
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include <sys/resource.h>
+
+using namespace hchat::test;
+using namespace hchat::v1;
+using hchat::server::ConnectionLimiter;
+
+namespace {
+QHostAddress other(int n)
+{
+    return QHostAddress(QStringLiteral("127.0.0.%1").arg(n));
+}
+
+QByteArray loginBody(const QString &nick, const QString &password)
+{
+    LoginRequest req;
+    req.set_nick(nick.toStdString());
+    req.set_password(password.toStdString());
+    return QByteArray::fromStdString(req.SerializeAsString());
+}
+
+QByteArray registerBody(const QString &nick, const QString &password)
+{
+    RegisterRequest req;
+    req.set_nick(nick.toStdString());
+    req.set_password(password.toStdString());
+    return QByteArray::fromStdString(req.SerializeAsString());
+}
+
+RawHttpExchange::Answer loginFrom(quint16 port, const QHostAddress &source, const QString &nick,
+                                  const QString &password)
+{
+    return RawHttpExchange::run(
+        port, RawHttpExchange::request("POST", "/v1/login", loginBody(nick, password)), source);
+}
+
+// A value of GET /metrics, asked from an address of its own.
+double metricFrom(quint16 port, const QByteArray &name)
+{
+    const auto a = RawHttpExchange::run(port, RawHttpExchange::request("GET", "/metrics"), other(99));
+    for (const QByteArray &line : a.body.split('\n'))
+        if (line.startsWith(name + ' '))
+            return line.mid(name.size() + 1).toDouble();
+    return -1;
+}
+
+qint64 median(std::vector<qint64> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// Sockets from one source that connect and then say nothing; the number still open.
+struct IdleSockets {
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    void open(quint16 port, int count, const QHostAddress &source = QHostAddress::LocalHost)
+    {
+        for (int i = 0; i < count; ++i) {
+            auto s = std::make_unique<QTcpSocket>();
+            if (source != QHostAddress::LocalHost)
+                s->bind(source);
+            s->connectToHost(QHostAddress::LocalHost, port);
+            sockets.push_back(std::move(s));
+        }
+    }
+    int stillOpen() const
+    {
+        return int(std::count_if(sockets.begin(), sockets.end(), [](const auto &s) {
+            return s->state() == QAbstractSocket::ConnectedState;
+        }));
+    }
+};
+} // namespace
+
+class GatewayAbuse : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        // 900 sockets of our own plus Qt's: more than a default soft limit of 1,024 leaves room for.
+        rlimit files{};
+        if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+            files.rlim_cur = files.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &files);
+        }
+    }
+
+    void sourcesAreAddressesAndIpv6Prefixes()
+    {
+        QCOMPARE(ConnectionLimiter::sourceOf("203.0.113.7"), std::string("203.0.113.7"));
+        QCOMPARE(ConnectionLimiter::sourceOf("::ffff:203.0.113.7"), std::string("203.0.113.7"));
+        QCOMPARE(ConnectionLimiter::sourceOf("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+                 std::string("2001:db8:1:2::/64"));
+        QCOMPARE(ConnectionLimiter::sourceOf("2001:db8:1:2::1"),
+                 ConnectionLimiter::sourceOf("2001:db8:1:2:ffff::9"));
+        QVERIFY(ConnectionLimiter::sourceOf("2001:db8:1:3::1") !=
+                ConnectionLimiter::sourceOf("2001:db8:1:2::1"));
+    }
+
+    void idleSocketsFromOneAddressAreRefusedAtAccept_data()
+    {
+        QTest::addColumn<QString>("acceptRate");
+        QTest::newRow("default accept rate") << QString();
+        QTest::newRow("no accept rate (the connection limit alone)") << QStringLiteral("0");
+    }
+
+    // 900 silent sockets from one address against a limit of 256: after a second at most 256 are
+    // held (before, all 900 were held until the 30 s header timeout), and another address is served.
+    void idleSocketsFromOneAddressAreRefusedAtAccept()
+    {
+        QFETCH(QString, acceptRate);
+        GatewayProcess gw;
+        if (!acceptRate.isEmpty())
+            gw.setExtraArguments({QStringLiteral("--accept-rate"), acceptRate});
+        QVERIFY2(gw.start(), gw.output().constData());
+        IdleSockets flood;
+        flood.open(gw.port(), 900);
+        QTest::qWait(1000);
+        const int held = flood.stillOpen();
+        QVERIFY2(held <= 256, qPrintable(QStringLiteral("%1 of 900 idle sockets still open").arg(held)));
+        QVERIFY(held > 0);
+        const auto health =
+            RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"), other(2));
+        QCOMPARE(health.status, 200);
+        if (!acceptRate.isEmpty()) {
+            // At the limit: the next one gets a reason, without the gateway reading a byte.
+            QCOMPARE(held, 256);
+            const auto refused = RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"));
+            QCOMPARE(refused.status, 503);
+            QCOMPARE(refused.error, ERROR_TOO_MANY_CONNECTIONS);
+        }
+        QVERIFY(metricFrom(gw.port(), "hchat_connections_refused_total") >= 900 - 256);
+    }
+
+    // New connections from one address beyond the accept rate are refused, with 429.
+    void connectionsBeyondTheAcceptRateAreRefused()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--accept-rate"), QStringLiteral("5")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        int ok = 0, limited = 0;
+        for (int i = 0; i < 30; ++i) {
+            const auto a =
+                RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"), other(3));
+            ok += a.status == 200;
+            limited += a.status == 429 && a.error == ERROR_RATE_LIMITED;
+        }
+        QVERIFY2(ok >= 10 && ok <= 14, qPrintable(QString::number(ok))); // a burst of 10, then 5 a second
+        QCOMPARE(ok + limited, 30);
+        QCOMPARE(
+            RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"), other(4)).status,
+            200);
+    }
+
+    // The cap on all connections holds whatever the addresses.
+    void theGlobalConnectionCapHolds()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--max-connections"), QStringLiteral("10")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        IdleSockets held;
+        for (int i = 0; i < 10; ++i)
+            held.open(gw.port(), 1, other(10 + i));
+        QVERIFY(ProtocolClient::waitFor([&] { return held.stillOpen() == 10; }, 5000));
+        QTest::qWait(200);
+        const auto refused =
+            RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"), other(30));
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.error, ERROR_TOO_MANY_CONNECTIONS);
+        held.sockets.pop_back(); // one place freed
+        QVERIFY(ProtocolClient::waitFor(
+            [&] {
+                return RawHttpExchange::run(gw.port(), RawHttpExchange::request("GET", "/healthz"), other(31))
+                           .status == 200;
+            },
+            5000));
+    }
+
+    // 250 wrong-password logins from one address at once: a correct login from another address
+    // waits less than 2 s longer than on an idle gateway (before: its hash queued behind all 250),
+    // and the flooding address is told to slow down.
+    void badLoginsFromOneAddressBarelyDelayAnother()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        HttpTestApi api(gw.httpUrl());
+        QVERIFY(api.registerUser(QStringLiteral("victim"), QStringLiteral("correct horse battery")));
+        QVERIFY(api.registerUser(QStringLiteral("patient"), QStringLiteral("correct horse battery")));
+        std::vector<qint64> idle;
+        for (int i = 0; i < 3; ++i) {
+            const auto a = loginFrom(gw.port(), other(5), QStringLiteral("patient"),
+                                     QStringLiteral("correct horse battery"));
+            QCOMPARE(a.status, 200);
+            idle.push_back(a.elapsedMs);
+        }
+        std::vector<std::unique_ptr<RawHttpExchange>> flood;
+        for (int i = 0; i < 250; ++i) {
+            flood.push_back(std::make_unique<RawHttpExchange>(
+                gw.port(), RawHttpExchange::request(
+                               "POST", "/v1/login",
+                               loginBody(QStringLiteral("victim"), QStringLiteral("guess %1").arg(i)))));
+            flood.back()->start();
+        }
+        QTest::qWait(300); // the flood is in
+        const auto a = loginFrom(gw.port(), other(5), QStringLiteral("patient"),
+                                 QStringLiteral("correct horse battery"));
+        QCOMPARE(a.status, 200);
+        const qint64 delay = a.elapsedMs - median(idle);
+        qInfo("login on an idle gateway: %lld ms; during the flood: %lld ms", median(idle), a.elapsedMs);
+        QVERIFY2(delay < 2000, qPrintable(QStringLiteral("delayed by %1 ms").arg(delay)));
+        QVERIFY(ProtocolClient::waitFor(
+            [&] {
+                return std::all_of(flood.begin(), flood.end(), [](const auto &e) { return e->isFinished(); });
+            },
+            60000));
+        const int limited = int(std::count_if(flood.begin(), flood.end(), [](const auto &e) {
+            return e->answer().error == ERROR_RATE_LIMITED;
+        }));
+        QVERIFY2(limited > 200, qPrintable(QString::number(limited)));
+    }
+
+    // A nick that does not exist costs the same hash as a wrong password, so that the time of the
+    // answer does not say whether the nick exists (before: answered at once).
+    void unknownNickTakesAsLongAsAWrongPassword()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        HttpTestApi api(gw.httpUrl());
+        std::vector<qint64> wrong, unknown;
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(
+                api.registerUser(QStringLiteral("known%1").arg(i), QStringLiteral("correct horse battery")));
+            const auto w =
+                loginFrom(gw.port(), other(6), QStringLiteral("known%1").arg(i), QStringLiteral("wrong one"));
+            QCOMPARE(w.error, ERROR_BAD_CREDENTIALS);
+            wrong.push_back(w.elapsedMs);
+            const auto u = loginFrom(gw.port(), other(6), QStringLiteral("nobody%1").arg(i),
+                                     QStringLiteral("wrong one"));
+            QCOMPARE(u.error, ERROR_BAD_CREDENTIALS);
+            QCOMPARE(u.body, w.body); // the same answer, byte for byte
+            unknown.push_back(u.elapsedMs);
+        }
+        qInfo("wrong password: %lld ms, unknown nick: %lld ms (medians)", median(wrong), median(unknown));
+        QVERIFY2(median(unknown) * 2 >= median(wrong),
+                 qPrintable(QStringLiteral("%1 against %2 ms").arg(median(unknown)).arg(median(wrong))));
+    }
+
+    // After five failures in a row an account waits before the next attempt, from any address,
+    // even with the right password; the wait passes and the owner gets in.
+    void repeatedFailuresMakeTheAccountWait()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        HttpTestApi api(gw.httpUrl());
+        QVERIFY(api.registerUser(QStringLiteral("target"), QStringLiteral("correct horse battery")));
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(
+                loginFrom(gw.port(), other(40 + i), QStringLiteral("target"), QStringLiteral("guess")).error,
+                ERROR_BAD_CREDENTIALS);
+        const auto refused = loginFrom(gw.port(), other(50), QStringLiteral("TARGET"),
+                                       QStringLiteral("correct horse battery"));
+        QCOMPARE(refused.status, 429);
+        QCOMPARE(refused.error, ERROR_RATE_LIMITED);
+        QVERIFY(ProtocolClient::waitFor(
+            [&] {
+                return loginFrom(gw.port(), other(50), QStringLiteral("target"),
+                                 QStringLiteral("correct horse battery"))
+                           .status == 200;
+            },
+            5000));
+        // Cleared by the success: a single wrong guess is answered as such again.
+        QCOMPARE(loginFrom(gw.port(), other(51), QStringLiteral("target"), QStringLiteral("guess")).error,
+                 ERROR_BAD_CREDENTIALS);
+    }
+
+    // Registrations from one address are limited (30 a minute, bursts of 60); another address is
+    // not affected.
+    void registrationsFromOneAddressAreLimited()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        int created = 0;
+        RawHttpExchange::Answer last;
+        for (int i = 0; i < 70 && last.error != ERROR_RATE_LIMITED; ++i) {
+            last = RawHttpExchange::run(
+                gw.port(),
+                RawHttpExchange::request(
+                    "POST", "/v1/register",
+                    registerBody(QStringLiteral("bulk%1").arg(i), QStringLiteral("correct horse battery"))),
+                other(7));
+            created += last.status == 200;
+        }
+        QCOMPARE(last.error, ERROR_RATE_LIMITED);
+        QVERIFY2(created >= 60 && created <= 62, qPrintable(QString::number(created)));
+        QCOMPARE(RawHttpExchange::run(
+                     gw.port(),
+                     RawHttpExchange::request(
+                         "POST", "/v1/register",
+                         registerBody(QStringLiteral("elsewhere"), QStringLiteral("correct horse battery"))),
+                     other(8))
+                     .status,
+                 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(GatewayAbuse)
+#include "tst_gateway_abuse.moc"
