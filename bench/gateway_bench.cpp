@@ -90,7 +90,8 @@ struct Gateway {
         const std::string maxConn = std::to_string(connections + 1000);
         std::vector<std::string> args = {binary,          "--listen",        "127.0.0.1:0", "--db", db,
                                          "--password-cost", "interactive",   "--rate-limit", "0",
-                                         "--max-connections-per-address", maxConn};
+                                         "--max-connections-per-address", maxConn, "--max-connections", maxConn,
+                                         "--accept-rate", "0", "--auth-rate", "0"};
         std::vector<char *> argv;
         for (auto &a : args)
             argv.push_back(a.data());

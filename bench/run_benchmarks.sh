@@ -75,7 +75,7 @@ start_server() {
   local outfile="$server_dir/stdout"
   if [[ "$1" == hchat ]]; then
     "$gateway" --listen 127.0.0.1:0 --db "$server_dir/gateway.db" --password-cost interactive \
-      --rate-limit 0 --max-connections-per-address 100000 >"$outfile" 2>"$server_dir/stderr" &
+      --rate-limit 0 --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0 >"$outfile" 2>"$server_dir/stderr" &
   else
     node "$root/bench/reference/server.js" --listen 127.0.0.1:0 >"$outfile" 2>"$server_dir/stderr" &
   fi

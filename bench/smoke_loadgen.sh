@@ -12,7 +12,7 @@ cleanup() { [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/d
 trap cleanup EXIT
 if [[ "$kind" == hchat ]]; then
   "$gateway" --listen 127.0.0.1:0 --db "$dir/gateway.db" --password-cost interactive --rate-limit 0 \
-    --max-connections-per-address 100000 >"$dir/out" 2>"$dir/err" &
+    --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0 >"$dir/out" 2>"$dir/err" &
 else
   command -v node >/dev/null ||
     { echo "FAIL: node is not installed; scripts/install-deps installs it" >&2; exit 1; }

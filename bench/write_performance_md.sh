@@ -31,7 +31,7 @@ do not edit the tables by hand; the analysis at the end comes from \`bench/perfo
 - **Reference:** Node.js $node_version, ws $ws_version (perMessageDeflate off), protobufjs $pbjs_version
   (\`bench/reference/server.js\`: channels in memory, no persistence, one process).
 - **HChat:** \`hchat-gateway\` with SQLite persistence and ack after commit, default threads (one
-  per core), \`--password-cost interactive --rate-limit 0 --max-connections-per-address 100000\`.
+  per core), \`--password-cost interactive --rate-limit 0 --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0\`.
 - **Load generator:** \`bench/loadgen.cpp\` (Boost.Beast client, one thread), the same frames to both
   servers; latency = send → Push receipt, measured from a timestamp in the message body; every
   member of a channel receives every message, the sender included.

@@ -152,6 +152,14 @@ void ChatService::onAuthTimeout(const SessionPtr &session)
     sendError(session, 0, ERROR_NOT_AUTHENTICATED, "no Hello in time", true);
 }
 
+void ChatService::onTokenExpired(const SessionPtr &session)
+{
+    if (session->authState == ClientSession::AuthState::Closing)
+        return;
+    session->authState = ClientSession::AuthState::Closing;
+    sendError(session, 0, ERROR_TOKEN_EXPIRED, "token expired; log in again", true);
+}
+
 void ChatService::onMessage(const SessionPtr &session, bool binary, const void *data, std::size_t size)
 {
     if (!binary) {
@@ -179,6 +187,12 @@ void ChatService::onFrame(const SessionPtr &session, Frame frame)
                       true);
             return;
         }
+        if (frame.request_id() == 0) {
+            session->authState = ClientSession::AuthState::Closing;
+            sendError(session, 0, ERROR_INVALID_ARGUMENT,
+                      "request_id 0 is reserved for pushes; number requests from 1", true);
+            return;
+        }
         hello(session, frame.request_id(), frame.hello());
         return;
     case ClientSession::AuthState::Pending:
@@ -204,6 +218,12 @@ void ChatService::dispatchFrame(const SessionPtr &session, Frame &frame)
         HCHAT_DEBUG("frame %s request %llu from %s (device %s)", field ? field->name().c_str() : "(none)",
                     static_cast<unsigned long long>(rid), session->identity().nick.c_str(),
                     session->identity().deviceId.c_str());
+    }
+    if (rid == 0) {
+        // Answers carry the request's id, and 0 marks a push: an answer to 0 would pass for one.
+        sendError(session, 0, ERROR_INVALID_ARGUMENT,
+                  "request_id 0 is reserved for pushes; number requests from 1");
+        return;
     }
     if (m_ctx.shuttingDown.load() && frame.body_case() != Frame::kPing) {
         sendError(session, rid, ERROR_SHUTTING_DOWN, "the gateway is shutting down");
@@ -314,6 +334,7 @@ void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, cons
                 return;
             }
             session->setIdentity(SessionIdentity{token->userId, token->nick, token->deviceId, hash});
+            session->expireAt(token->expiresMs);
             HCHAT_DEBUG("session authenticated: %s (device %s)", token->nick.c_str(),
                         token->deviceId.c_str());
             const double rate = m_ctx.config.rateLimitPerSecond;

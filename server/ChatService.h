@@ -27,6 +27,7 @@ public:
     void onMalformed(const SessionPtr &session, const std::string &why);
     // The session sent no Hello in time.
     void onAuthTimeout(const SessionPtr &session);
+    void onTokenExpired(const SessionPtr &session);
 
     // Any thread.
     void sendError(const SessionPtr &session, std::uint64_t requestId, hchat::v1::ErrorCode code,

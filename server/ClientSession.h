@@ -43,6 +43,8 @@ public:
     virtual void dispatch(std::function<void()> fn) = 0;
     // Close the WebSocket politely once what is queued has been written.
     virtual void closeSoon(std::uint16_t closeCode) = 0;
+    // Strand: end the session when its token expires (ChatService::onTokenExpired).
+    virtual void expireAt(std::int64_t /*expiresMs*/) {}
 
     // Strand: let held pushes through (after Welcome).
     void openPushes();

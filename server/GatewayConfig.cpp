@@ -39,6 +39,7 @@ const std::set<std::string> kValueOptions = {"listen",
                                              "max-connections",
                                              "accept-rate",
                                              "auth-rate",
+                                             "idle-timeout",
                                              "token-ttl",
                                              "redis",
                                              "log-level",
@@ -105,6 +106,10 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
             return "--auth-rate wants attempts per minute and address (0 = unlimited), got '" + value + "'";
         c.authAttemptsPerMinute = v;
+    } else if (key == "idle-timeout") {
+        if (!parseNumber(value, c.idleTimeoutSeconds) || c.idleTimeoutSeconds < 2 ||
+            c.idleTimeoutSeconds > 86400)
+            return "--idle-timeout wants seconds (2..86400), got '" + value + "'";
     } else if (key == "token-ttl") {
         if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
             return "--token-ttl wants a positive number of seconds, got '" + value + "'";
@@ -144,6 +149,8 @@ std::string GatewayConfig::usage()
            "                                     twice that (default 100; 0: off)\n"
            "  --auth-rate N                      registrations and failed password checks per minute\n"
            "                                     and address, bursts of twice that (default 30; 0: off)\n"
+           "  --idle-timeout SECONDS             a silent WebSocket is pinged after half of it and\n"
+           "                                     closed (1001) after all of it (default 60)\n"
            "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"
            "  --max-attachment-bytes N           largest file a client may upload (default 104857600)\n"
            "  --log-level LEVEL                  error, warning, info (default) or debug; debug lines\n"

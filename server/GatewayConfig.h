@@ -25,6 +25,7 @@ struct GatewayConfig {
     unsigned maxConnections = 10000;         // in all (lowered to fit the open-file limit)
     double acceptsPerSecondPerAddress = 100; // new connections per address and second; 0: off
     double authAttemptsPerMinute = 30;       // registrations and failed password checks per address; 0: off
+    unsigned idleTimeoutSeconds = 60; // a silent WebSocket is pinged after half, closed after all of it
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
     unsigned readerThreads = 2;

@@ -10,7 +10,6 @@ namespace hchat::server {
 
 namespace {
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
 constexpr auto kHelloTimeout = std::chrono::seconds(15);
 // A session whose client does not read: past this much queued output it is closed (the client
 // catches up by sync when it reconnects).
@@ -22,7 +21,7 @@ WebSocketSession<Stream>::WebSocketSession(Stream &&stream, ServerContext &ctx,
                                            std::shared_ptr<ConnectionLimiter::Slot> slot,
                                            std::string remoteAddress)
     : ClientSession(std::move(remoteAddress)), m_ws(std::move(stream)), m_ctx(ctx), m_slot(std::move(slot)),
-      m_authTimer(m_ws.get_executor())
+      m_authTimer(m_ws.get_executor()), m_idleTimer(m_ws.get_executor()), m_expiryTimer(m_ws.get_executor())
 {
 }
 
@@ -42,9 +41,14 @@ template <class Stream> void WebSocketSession<Stream>::run(HttpRequestMessage re
 {
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
-    timeouts.idle_timeout = kIdleTimeout;
-    timeouts.keep_alive_pings = true;
+    // Beast's own idle timeout only backs ours up (watchIdle): it would drop the TCP connection
+    // without a close frame, and it also ends a write the peer never reads.
+    timeouts.idle_timeout = 2 * std::chrono::seconds(m_ctx.config.idleTimeoutSeconds) + kHandshakeTimeout;
+    timeouts.keep_alive_pings = false;
     m_ws.set_option(timeouts);
+    m_ws.control_callback([this](websocket::frame_type, beast::string_view) {
+        m_lastHeard = std::chrono::steady_clock::now(); // runs inside a read, which holds the session
+    });
     m_ws.set_option(websocket::stream_base::decorator([](websocket::response_type &res) {
         res.set(http::field::server, std::string("hchat-gateway/") + hchat::kVersion);
     }));
@@ -61,7 +65,9 @@ template <class Stream> void WebSocketSession<Stream>::onAccept(beast::error_cod
     m_counted = true;
     m_ctx.metrics.connections.fetch_add(1);
     m_ctx.registry.track(shared_from_this());
+    m_lastHeard = std::chrono::steady_clock::now();
     doRead();
+    watchIdle();
     if (m_ctx.shuttingDown.load()) {
         authState = AuthState::Closing;
         m_ctx.chat->sendError(shared_from_this(), 0, hchat::v1::ERROR_SHUTTING_DOWN,
@@ -92,6 +98,7 @@ template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code 
         finish();
         return;
     }
+    m_lastHeard = std::chrono::steady_clock::now();
     const auto data = m_buffer.data();
     m_ctx.chat->onMessage(shared_from_this(), m_ws.got_binary(), data.data(), data.size());
     m_buffer.consume(m_buffer.size());
@@ -131,6 +138,11 @@ template <class Stream> void WebSocketSession<Stream>::doWrite()
         return;
     }
     m_writing = true;
+    if (!m_queue.front()) {
+        m_pingQueued = false;
+        m_ws.async_ping({}, [s = self()](beast::error_code ec) { s->onWrite(ec, 0); });
+        return;
+    }
     m_ws.async_write(net::buffer(*m_queue.front()),
                      beast::bind_front_handler(&WebSocketSession::onWrite, self()));
 }
@@ -139,7 +151,8 @@ template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code
 {
     m_writing = false;
     if (!m_queue.empty()) {
-        m_queuedBytes -= std::min(m_queuedBytes, m_queue.front()->size());
+        if (m_queue.front())
+            m_queuedBytes -= std::min(m_queuedBytes, m_queue.front()->size());
         m_queue.pop_front();
     }
     if (ec) {
@@ -179,7 +192,48 @@ template <class Stream> void WebSocketSession<Stream>::finish()
     m_finished = true;
     authState = AuthState::Closing;
     m_authTimer.cancel();
+    m_idleTimer.cancel();
+    m_expiryTimer.cancel();
     m_ctx.registry.untrack(id(), identity().userId);
+}
+
+// Silence for half the idle time: a ping (queued like a frame, so writes never overlap); for the
+// whole of it: a close frame, so that the client learns why (1001) instead of seeing the
+// connection drop (1006).
+template <class Stream> void WebSocketSession<Stream>::watchIdle()
+{
+    const auto idle = std::chrono::seconds(m_ctx.config.idleTimeoutSeconds);
+    const auto silent = std::chrono::steady_clock::now() - m_lastHeard;
+    if (silent >= idle) {
+        closeSoon(1001);
+        return;
+    }
+    if (silent >= idle / 2 && !m_pingQueued && !m_closeRequested) {
+        m_pingQueued = true;
+        m_queue.push_back(nullptr);
+        if (!m_writing)
+            doWrite();
+    }
+    const auto next = silent >= idle / 2 ? idle - silent : idle / 2 - silent;
+    m_idleTimer.expires_after(
+        std::max<std::chrono::steady_clock::duration>(next, std::chrono::milliseconds(10)));
+    m_idleTimer.async_wait([s = self()](beast::error_code ec) {
+        if (!ec && !s->m_finished)
+            s->watchIdle();
+    });
+}
+
+template <class Stream> void WebSocketSession<Stream>::expireAt(std::int64_t expiresMs)
+{
+    m_expiryTimer.expires_after(
+        std::chrono::milliseconds(std::max<std::int64_t>(0, expiresMs - ServerContext::nowMs())));
+    m_expiryTimer.async_wait(
+        [weak = std::weak_ptr<ClientSession>(shared_from_this()), this](beast::error_code ec) {
+            if (ec)
+                return;
+            if (auto s = weak.lock())
+                m_ctx.chat->onTokenExpired(s);
+        });
 }
 
 template class WebSocketSession<PlainStream>;

@@ -12,7 +12,8 @@ namespace hchat::server {
 
 // One WebSocket connection (ws or wss) on /ws: one binary message = one Frame. Reads frames up to
 // MAX_FRAME_BYTES and hands them to ChatService; writes through a queue (one write in flight);
-// handshake and idle timeouts with keep-alive pings; closes politely after an error.
+// a handshake timeout; a ping after half the idle time of silence and a close frame (1001) after
+// the whole of it; closes politely after an error, and when the session's token expires.
 template <class Stream> class WebSocketSession final : public ClientSession {
 public:
     WebSocketSession(Stream &&stream, ServerContext &ctx, std::shared_ptr<ConnectionLimiter::Slot> slot,
@@ -22,6 +23,7 @@ public:
     void run(HttpRequestMessage request);
     void dispatch(std::function<void()> fn) override;
     void closeSoon(std::uint16_t closeCode) override;
+    void expireAt(std::int64_t expiresMs) override;
 
 protected:
     void enqueue(std::shared_ptr<const std::string> bytes) override;
@@ -35,6 +37,7 @@ private:
     void onWrite(beast::error_code ec, std::size_t bytes);
     void doClose();
     void finish();
+    void watchIdle();
 
     websocket::stream<Stream> m_ws;
     ServerContext &m_ctx;
@@ -49,6 +52,10 @@ private:
     bool m_counted = false;
     std::uint16_t m_closeCode = 1000;
     net::steady_timer m_authTimer;
+    net::steady_timer m_idleTimer;
+    net::steady_timer m_expiryTimer;
+    std::chrono::steady_clock::time_point m_lastHeard;
+    bool m_pingQueued = false;
 };
 
 extern template class WebSocketSession<PlainStream>;
