@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 
 namespace hchat::server {
@@ -865,6 +866,19 @@ bool parseUnsigned(std::string_view text, std::uint64_t &out)
     return ec == std::errc() && ptr == end;
 }
 
+// A byte position of a Range: digits only, any length; a value past 2^64-1 saturates (it lies
+// past the end of any attachment either way).
+bool parsePosition(std::string_view text, std::uint64_t &out)
+{
+    if (text.empty() || text.size() > 64 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec == std::errc::result_out_of_range)
+        out = std::numeric_limits<std::uint64_t>::max();
+    return true;
+}
+
 // One range of "bytes=first-[last]"; false for anything else (several ranges, suffix ranges).
 bool parseRange(const std::string &header, std::uint64_t &first, std::optional<std::uint64_t> &last)
 {
@@ -873,13 +887,13 @@ bool parseRange(const std::string &header, std::uint64_t &first, std::optional<s
         return false;
     const std::string_view spec = std::string_view(header).substr(unit.size());
     const auto dash = spec.find('-');
-    if (dash == std::string_view::npos || !parseUnsigned(spec.substr(0, dash), first))
+    if (dash == std::string_view::npos || !parsePosition(spec.substr(0, dash), first))
         return false;
     const std::string_view tail = spec.substr(dash + 1);
     if (tail.empty())
         return true;
     std::uint64_t l = 0;
-    if (!parseUnsigned(tail, l) || l < first)
+    if (!parsePosition(tail, l) || l < first)
         return false;
     last = l;
     return true;
@@ -999,7 +1013,7 @@ void HttpApi::downloadAttachment(HttpRequest &request, Reply reply)
                 return r;
             }
             const std::uint64_t end =
-                std::min({last.value_or(u->size - 1), u->size - 1, first + kMaxDownloadPiece - 1});
+                std::min({last.value_or(u->size - 1), u->size - 1, first + (kMaxDownloadPiece - 1)});
             HttpResponse r{ranged || end + 1 < u->size ? 206u : 200u,
                            "application/octet-stream",
                            st.readUpload(id, first, end - first + 1),

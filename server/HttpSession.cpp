@@ -126,6 +126,12 @@ template <class Stream> void HttpSession<Stream>::onBody(beast::error_code ec, s
                 true);
         return;
     }
+    if (ec && ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        // A body the parser refuses (a chunk size that is not hex, a bad chunk extension …).
+        respond(m_ctx.api->error(hchat::v1::ERROR_MALFORMED, "malformed HTTP request body"), false, true);
+        return;
+    }
     if (ec) {
         closeNow();
         return;

@@ -125,8 +125,8 @@ int runSql(const GatewayProcess &gw, const QString &sql)
     if (!gw.databaseUrl().isEmpty()) {
         QProcess psql;
         psql.start(QStringLiteral("/usr/lib/postgresql/15/bin/psql"),
-                   {QStringLiteral("-qtA"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"), gw.databaseUrl(),
-                    QStringLiteral("-c"), sql});
+                   {QStringLiteral("-qtA"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                    gw.databaseUrl(), QStringLiteral("-c"), sql});
         if (!psql.waitForFinished(30000) || psql.exitCode() != 0) {
             qWarning() << "psql failed:" << psql.readAllStandardError();
             return -1;
@@ -135,7 +135,8 @@ int runSql(const GatewayProcess &gw, const QString &sql)
     }
     sqlite3 *db = nullptr;
     int n = -1;
-    if (sqlite3_open_v2(gw.databasePath().toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    if (sqlite3_open_v2(gw.databasePath().toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
+        SQLITE_OK) {
         sqlite3_busy_timeout(db, 10000);
         sqlite3_stmt *st = nullptr;
         if (sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &st, nullptr) == SQLITE_OK) {
@@ -240,6 +241,22 @@ void GatewayAttachments::uploadInChunksThenDownloadWithRanges()
     const auto past = download(*m_bob, up->upload_id(), "bytes=1300000-");
     QCOMPARE(past.status, 416);
     QCOMPARE(past.contentRange, QByteArray("bytes */1300000"));
+    // Positions at and past 2^64: a start there is past the end (416), an end there means "to
+    // the end" (206); before, both were refused as malformed (400).
+    for (const QByteArray &farStart : {QByteArray("bytes=18446744073709551614-"),
+                                       QByteArray("bytes=18446744073709551615-18446744073709551615"),
+                                       QByteArray("bytes=99999999999999999999999-")}) {
+        const auto r = download(*m_bob, up->upload_id(), farStart);
+        QVERIFY2(r.status == 416, farStart.constData());
+        QCOMPARE(r.contentRange, QByteArray("bytes */1300000"));
+    }
+    for (const QByteArray &farEnd :
+         {QByteArray("bytes=0-18446744073709551615"), QByteArray("bytes=0-99999999999999999999999")}) {
+        const auto r = download(*m_bob, up->upload_id(), farEnd);
+        QVERIFY2(r.status == 206, farEnd.constData());
+        QCOMPARE(r.body, bytes);
+        QCOMPARE(r.contentRange, QByteArray("bytes 0-1299999/1300000"));
+    }
     for (const QByteArray &bad : {QByteArray("bytes=5-1"), QByteArray("bytes=-10"), QByteArray("items=0-1"),
                                   QByteArray("bytes=0-1,5-6")}) {
         const auto r = download(*m_bob, up->upload_id(), bad);
@@ -500,7 +517,8 @@ void GatewayAttachments::staleUploadsAreRemovedAtStartUp()
         complete.push_back(up->upload_id());
     }
     const std::string unshown = complete[0], shown = complete[1], fresh = complete[2];
-    QVERIFY(sendAttachment(*m_alice, ch, shown, plainContent(shown, QStringLiteral("kept.bin"), quint64(bytes.size()))));
+    QVERIFY(sendAttachment(*m_alice, ch, shown,
+                           plainContent(shown, QStringLiteral("kept.bin"), quint64(bytes.size()))));
     QCOMPARE(m_gw->terminate(), 0);
 
     // A day and an hour later: moved back in the database while the gateway is down.
@@ -510,8 +528,8 @@ void GatewayAttachments::staleUploadsAreRemovedAtStartUp()
                                .arg(QString::fromStdString(fresh))),
              0);
     QVERIFY2(m_gw->start(), m_gw->output().constData());
-    QVERIFY(ProtocolClient::waitFor([&] { return storedRows(*m_gw, unfinished->upload_id()) == qMakePair(0, 0); },
-                                    10000));
+    QVERIFY(ProtocolClient::waitFor(
+        [&] { return storedRows(*m_gw, unfinished->upload_id()) == qMakePair(0, 0); }, 10000));
     QCOMPARE(storedRows(*m_gw, unshown), qMakePair(0, 0));
     QCOMPARE(storedRows(*m_gw, shown), qMakePair(1, 2));
     QCOMPARE(storedRows(*m_gw, fresh), qMakePair(1, 2));

@@ -2,6 +2,7 @@
 // documents, stores nothing, and leaves the gateway serving everyone else.
 #include "GatewayProcess.h"
 #include "ProtocolClient.h"
+#include "RawHttpExchange.h"
 
 #include <QFile>
 #include <QTcpSocket>
@@ -70,6 +71,7 @@ private slots:
     void oversizedFrame();
     void oversizedHttpBody();
     void oversizedChunkedHttpBody();
+    void malformedChunkedBodyIsAnsweredAsMalformed();
     void unknownFrameType();
     void sendBeforeAuth();
     void wrongPassword();
@@ -85,7 +87,10 @@ private slots:
 private:
     // The witness: a member of `witness-room` who must be served after every bad input.
     void verifyStillServing();
-    quint64 storedMessages() { return quint64(m_witness->metric(QStringLiteral("hchat_messages_stored_total"))); }
+    quint64 storedMessages()
+    {
+        return quint64(m_witness->metric(QStringLiteral("hchat_messages_stored_total")));
+    }
     RawHttpAnswer streamHugeBody(quint16 port, const QByteArray &head, qint64 bodyBytes, qint64 pid);
 
     std::unique_ptr<GatewayProcess> m_gw;
@@ -181,7 +186,8 @@ void GatewayBadInput::oversizedFrame()
 
 // Streams `head` and then up to `bodyBytes` through a plain socket, as fast as the gateway takes
 // them, until the gateway closes the connection; samples the gateway's RSS meanwhile.
-RawHttpAnswer GatewayBadInput::streamHugeBody(quint16 port, const QByteArray &head, qint64 bodyBytes, qint64 pid)
+RawHttpAnswer GatewayBadInput::streamHugeBody(quint16 port, const QByteArray &head, qint64 bodyBytes,
+                                              qint64 pid)
 {
     RawHttpAnswer answer;
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -252,9 +258,10 @@ void GatewayBadInput::oversizedHttpBody()
     const qint64 rssBefore = procStatusKb(pid, "VmRSS:");
     QVERIFY(hwmBefore > 0 && rssBefore > 0);
     const qint64 size = 200LL * 1024 * 1024;
-    const QByteArray head = "POST /v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
-                            "Authorization: Bearer " + m_bad->token.toUtf8() +
-                            "\r\nContent-Length: " + QByteArray::number(size) + "\r\n\r\n";
+    const QByteArray head =
+        "POST /v1/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
+        "Authorization: Bearer " +
+        m_bad->token.toUtf8() + "\r\nContent-Length: " + QByteArray::number(size) + "\r\n\r\n";
     const auto answer = streamHugeBody(m_gw->port(), head, size, pid);
     QCOMPARE(answer.status, 413);
     Error e;
@@ -443,7 +450,7 @@ void GatewayBadInput::sqlMetacharactersInNickAndChannel()
 {
     ProtocolClient c(*m_gw);
     for (const QString &nick : {QStringLiteral("x'; DROP TABLE users;--"), QStringLiteral("a\" OR \"1\"=\"1"),
-                               QStringLiteral("mallory'--"), QStringLiteral("%_")}) {
+                                QStringLiteral("mallory'--"), QStringLiteral("%_")}) {
         auto r = c.registerUser(nick, QStringLiteral("long enough password"));
         QCOMPARE(r.status, 400);
         QCOMPARE(r.error, ERROR_INVALID_NAME);
@@ -572,6 +579,20 @@ void GatewayBadInput::connectionLimitExceeded()
             return probe.get(QStringLiteral("/healthz")).ok();
         },
         5000));
+}
+
+// A chunk size that is not hexadecimal: 400 ERROR_MALFORMED as documented (before: the connection
+// was closed without an answer), nothing done, and the gateway serves the next request.
+void GatewayBadInput::malformedChunkedBodyIsAnsweredAsMalformed()
+{
+    const QByteArray request =
+        "POST /v1/register HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+        "Connection: close\r\n\r\nzz\r\nhello\r\n0\r\n\r\n";
+    const auto a = RawHttpExchange::run(m_gw->port(), request);
+    QCOMPARE(a.status, 400);
+    QCOMPARE(a.error, ERROR_MALFORMED);
+    ProtocolClient probe(*m_gw);
+    QVERIFY(probe.get(QStringLiteral("/healthz")).ok());
 }
 
 QTEST_GUILESS_MAIN(GatewayBadInput)
