@@ -72,11 +72,13 @@ struct Gateway::Impl {
     std::unique_ptr<net::ssl::context> ssl;
     net::io_context ioc;
     std::shared_ptr<Listener> listener;
+    std::shared_ptr<Listener> metricsListener; // --metrics-listen
     std::unique_ptr<net::signal_set> signals;
     std::unique_ptr<net::steady_timer> housekeeping;
     std::thread shutdownThread;
     std::atomic<bool> shutdownStarted{false};
     unsigned threads = 2;
+    std::string metricsAddress;
 
     explicit Impl(GatewayConfig c)
         : config(std::move(c)), limiter(std::make_shared<ConnectionLimiter>(connectionLimits(config))),
@@ -115,6 +117,15 @@ struct Gateway::Impl {
             ssl->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                              net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
                              net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+            // TLS 1.2: forward-secret key exchange and AEAD only (no static RSA, no CBC); TLS 1.3's
+            // suites are all of that kind already.
+            if (SSL_CTX_set_cipher_list(ssl->native_handle(),
+                                        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                        "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1)
+                throw std::runtime_error("the TLS library refused HChat's cipher list");
+            SSL_CTX_set_options(ssl->native_handle(),
+                                SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
             beast::error_code ec;
             ssl->use_certificate_chain_file(config.tlsCertFile, ec);
             if (ec)
@@ -125,6 +136,8 @@ struct Gateway::Impl {
                 throw std::runtime_error("cannot load TLS key '" + config.tlsKeyFile + "': " + ec.message());
         }
         listener = std::make_shared<Listener>(ioc, *ctx, ssl.get());
+        if (!config.metricsListen.empty())
+            metricsListener = std::make_shared<Listener>(ioc, *ctx, nullptr, true);
         // Installed before the address is reported, so that a SIGTERM right after start-up is a
         // graceful shutdown too.
         signals = std::make_unique<net::signal_set>(ioc, SIGINT, SIGTERM);
@@ -171,6 +184,8 @@ struct Gateway::Impl {
         std::fprintf(stderr, "hchat-gateway: shutting down\n");
         ctx->shuttingDown.store(true);
         listener->stop();
+        if (metricsListener)
+            metricsListener->stop();
         net::post(ioc, [this] { housekeeping->cancel(); });
         shutdownThread = std::thread([this] {
             // 1. Everything queued is committed and acknowledged (acks are posted to the sessions).
@@ -202,23 +217,44 @@ Gateway::~Gateway()
         d->redisFanout->stop();
 }
 
-std::string Gateway::start()
+namespace {
+std::string openListener(Listener &listener, const std::string &host, unsigned short port)
 {
     beast::error_code ec;
-    const auto address = net::ip::make_address(d->config.listenAddress, ec);
+    const auto address = net::ip::make_address(host, ec);
     if (ec)
-        throw std::runtime_error("bad listen address '" + d->config.listenAddress + "'");
+        throw std::runtime_error("bad listen address '" + host + "'");
     try {
-        d->listener->open(tcp::endpoint(address, d->config.port));
+        listener.open(tcp::endpoint(address, port));
     } catch (const boost::system::system_error &e) {
-        throw std::runtime_error("cannot listen on " + d->config.listenAddress + ":" +
-                                 std::to_string(d->config.port) + ": " + e.code().message());
+        throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                 e.code().message());
     }
-    const auto bound = d->listener->localEndpoint();
-    std::string host = bound.address().to_string();
+    const auto bound = listener.localEndpoint();
+    std::string shown = bound.address().to_string();
     if (bound.address().is_v6())
-        host = "[" + host + "]";
-    return host + ":" + std::to_string(bound.port());
+        shown = "[" + shown + "]";
+    return shown + ":" + std::to_string(bound.port());
+}
+} // namespace
+
+std::string Gateway::start()
+{
+    if (d->metricsListener) {
+        const std::string &spec = d->config.metricsListen;
+        const auto colon = spec.rfind(':');
+        std::string host = spec.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        d->metricsAddress = openListener(*d->metricsListener, host,
+                                         static_cast<unsigned short>(std::stoul(spec.substr(colon + 1))));
+    }
+    return openListener(*d->listener, d->config.listenAddress, d->config.port);
+}
+
+std::string Gateway::metricsAddress() const
+{
+    return d->metricsAddress;
 }
 
 void Gateway::requestShutdown()
@@ -229,6 +265,8 @@ void Gateway::requestShutdown()
 int Gateway::run()
 {
     d->listener->start();
+    if (d->metricsListener)
+        d->metricsListener->start();
     // A handler that throws must not take an I/O thread (or the process) down with it.
     auto serve = [this] {
         for (;;) {

@@ -21,6 +21,8 @@ public:
 
     // Binds and listens; returns "ADDR:PORT" as bound.
     std::string start();
+    // "ADDR:PORT" of the metrics listener once started; empty without --metrics-listen.
+    std::string metricsAddress() const;
     // Serves until a shutdown signal; returns the process exit code.
     int run();
     void requestShutdown();

@@ -40,6 +40,8 @@ const std::set<std::string> kValueOptions = {"listen",
                                              "accept-rate",
                                              "auth-rate",
                                              "idle-timeout",
+                                             "metrics-listen",
+                                             "metrics-token-file",
                                              "token-ttl",
                                              "redis",
                                              "log-level",
@@ -106,6 +108,23 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
             return "--auth-rate wants attempts per minute and address (0 = unlimited), got '" + value + "'";
         c.authAttemptsPerMinute = v;
+    } else if (key == "metrics-listen") {
+        const auto colon = value.rfind(':');
+        unsigned port = 0;
+        if (colon == std::string::npos || colon == 0 || !parseNumber(value.substr(colon + 1), port) ||
+            port > 65535)
+            return "--metrics-listen wants ADDR:PORT, got '" + value + "'";
+        c.metricsListen = value;
+    } else if (key == "metrics-token-file") {
+        std::ifstream in(value);
+        std::string token;
+        if (!in || !std::getline(in, token))
+            return "cannot read the metrics token file '" + value + "'";
+        while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+            token.pop_back();
+        if (token.size() < 16 || token.size() > 256)
+            return "the metrics token in '" + value + "' must be 16..256 characters";
+        c.metricsToken = token;
     } else if (key == "idle-timeout") {
         if (!parseNumber(value, c.idleTimeoutSeconds) || c.idleTimeoutSeconds < 2 ||
             c.idleTimeoutSeconds > 86400)
@@ -149,6 +168,11 @@ std::string GatewayConfig::usage()
            "                                     twice that (default 100; 0: off)\n"
            "  --auth-rate N                      registrations and failed password checks per minute\n"
            "                                     and address, bursts of twice that (default 30; 0: off)\n"
+           "  --metrics-listen ADDR:PORT         serve GET /metrics (and /healthz) on this plain-HTTP\n"
+           "                                     address, e.g. 127.0.0.1:9745 (default: none)\n"
+           "  --metrics-token-file FILE          GET /metrics on the main port wants\n"
+           "                                     Authorization: Bearer <first line of FILE>;\n"
+           "                                     without it /metrics is not served there\n"
            "  --idle-timeout SECONDS             a silent WebSocket is pinged after half of it and\n"
            "                                     closed (1001) after all of it (default 60)\n"
            "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"

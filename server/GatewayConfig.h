@@ -16,6 +16,8 @@ struct GatewayConfig {
     unsigned short port = 8745;
     std::string databasePath = "hchat-gateway.db"; // a SQLite file, or postgresql://…
     std::string redisUrl;                          // redis://HOST:PORT: fan out across gateways
+    std::string metricsListen; // ADDR:PORT of a plain listener serving only /metrics and /healthz
+    std::string metricsToken;  // from --metrics-token-file: /metrics on the main port wants it
     std::string tlsCertFile;
     std::string tlsKeyFile;
     bool passwordCostInteractive = false;    // libsodium's moderate limits unless "interactive"

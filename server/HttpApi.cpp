@@ -217,6 +217,15 @@ std::string HttpApi::routeId(const HttpRequest &request, const char *prefix)
     return id;
 }
 
+// Compared in constant time: the token is a secret of the operator's.
+bool HttpApi::metricsTokenMatches(const HttpRequest &request) const
+{
+    const std::string &want = m_ctx.config.metricsToken;
+    const std::string given = bearer(request);
+    return !want.empty() && given.size() == want.size() &&
+           sodium_memcmp(given.data(), want.data(), want.size()) == 0;
+}
+
 void HttpApi::handle(HttpRequest request, Reply reply)
 {
     m_ctx.metrics.httpRequests.fetch_add(1, std::memory_order_relaxed);
@@ -226,8 +235,13 @@ void HttpApi::handle(HttpRequest request, Reply reply)
             return reply(HttpResponse{503, "text/plain", "shutting down\n"});
         return reply(HttpResponse{200, "text/plain", "ok\n"});
     }
-    if (path == "/metrics")
-        return reply(HttpResponse{200, "text/plain; version=0.0.4", m_ctx.metrics.render()});
+    if (path == "/metrics") {
+        if (request.internal || metricsTokenMatches(request))
+            return reply(HttpResponse{200, "text/plain; version=0.0.4", m_ctx.metrics.render()});
+        return reply(error(ERROR_NOT_FOUND, "no such endpoint"));
+    }
+    if (request.internal)
+        return reply(error(ERROR_NOT_FOUND, "this address serves /metrics and /healthz only"));
 
     const Route *matched = nullptr;
     std::string wanted;

@@ -18,7 +18,8 @@ struct HttpRequest {
     bool hasUploadOffset = false;
     std::string range; // the Range header (GET /v1/attachments/<id>)
     std::string body;
-    std::string source; // the remote address (IPv4) or /64 (IPv6) the request came from
+    std::string source;    // the remote address (IPv4) or /64 (IPv6) the request came from
+    bool internal = false; // came in on --metrics-listen
 };
 
 struct HttpResponse {
@@ -60,6 +61,7 @@ private:
         bool prefix = false; // path + "<id>"
     };
     static const std::vector<Route> &routes();
+    bool metricsTokenMatches(const HttpRequest &request) const;
 
     void registerUser(HttpRequest &request, Reply reply);
     void login(HttpRequest &request, Reply reply);

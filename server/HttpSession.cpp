@@ -25,9 +25,10 @@ template <class Stream> Stream makeStream(tcp::socket &&socket, net::ssl::contex
 
 template <class Stream>
 HttpSession<Stream>::HttpSession(tcp::socket &&socket, net::ssl::context *ssl, ServerContext &ctx,
-                                 std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress)
+                                 std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress,
+                                 bool internal)
     : m_stream(makeStream<Stream>(std::move(socket), ssl)), m_ctx(ctx), m_slot(std::move(slot)),
-      m_remoteAddress(std::move(remoteAddress))
+      m_remoteAddress(std::move(remoteAddress)), m_internal(internal)
 {
     m_ctx.metrics.httpConnections.fetch_add(1);
 }
@@ -87,7 +88,7 @@ template <class Stream> void HttpSession<Stream>::onHeader(beast::error_code ec,
     }
     auto &req = m_parser->get();
     if (websocket::is_upgrade(req)) {
-        if (req.target() != "/ws") {
+        if (req.target() != "/ws" || m_internal) {
             respond(m_ctx.api->error(hchat::v1::ERROR_NOT_FOUND, "WebSocket is served on /ws"), false);
             return;
         }
@@ -151,6 +152,7 @@ template <class Stream> void HttpSession<Stream>::onBody(beast::error_code ec, s
         request.range = std::string(it->value());
     request.body = std::move(req.body());
     request.source = m_slot->source();
+    request.internal = m_internal;
     beast::get_lowest_layer(m_stream).expires_never();
     std::string what;
     if (log::enabled(log::Level::Debug))

@@ -18,7 +18,8 @@ namespace hchat::server {
 template <class Stream> class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
     HttpSession(tcp::socket &&socket, net::ssl::context *ssl, ServerContext &ctx,
-                std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress);
+                std::shared_ptr<ConnectionLimiter::Slot> slot, std::string remoteAddress,
+                bool internal = false);
     ~HttpSession();
     void run();
 
@@ -42,6 +43,7 @@ private:
     std::shared_ptr<http::response<http::string_body>> m_response;
     std::unique_ptr<std::array<char, 16384>> m_scratch;
     bool m_upgraded = false;
+    bool m_internal; // on the metrics listener
 };
 
 extern template class HttpSession<PlainStream>;

@@ -8,8 +8,8 @@
 
 namespace hchat::server {
 
-Listener::Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl)
-    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_acceptor(net::make_strand(ioc)),
+Listener::Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal)
+    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_internal(internal), m_acceptor(net::make_strand(ioc)),
       m_retry(m_acceptor.get_executor())
 {
 }
@@ -72,7 +72,7 @@ void Listener::onAccept(beast::error_code ec, tcp::socket socket)
             ->run();
     else
         std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, m_ctx,
-                                                   std::move(admission.slot), address)
+                                                   std::move(admission.slot), address, m_internal)
             ->run();
     doAccept();
 }

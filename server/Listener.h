@@ -11,7 +11,8 @@ namespace hchat::server {
 // admission by the ConnectionLimiter; refused connections are answered and closed right there.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl);
+    // internal: the metrics listener (plain HTTP, /metrics and /healthz only).
+    Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal = false);
     // Binds and listens; throws boost::system::system_error on failure.
     void open(const tcp::endpoint &endpoint);
     tcp::endpoint localEndpoint() const { return m_acceptor.local_endpoint(); }
@@ -26,6 +27,7 @@ private:
     net::io_context &m_ioc;
     ServerContext &m_ctx;
     net::ssl::context *m_ssl;
+    bool m_internal;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retry;
 };

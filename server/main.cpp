@@ -49,6 +49,8 @@ int main(int argc, char **argv)
     try {
         hchat::server::Gateway gateway(config);
         const std::string address = gateway.start();
+        if (!gateway.metricsAddress().empty())
+            std::printf("hchat-gateway metrics on %s\n", gateway.metricsAddress().c_str());
         std::printf("hchat-gateway listening on %s\n", address.c_str());
         std::fflush(stdout);
         const std::string database = hchat::server::PostgresMessageStore::isUrl(config.databasePath)

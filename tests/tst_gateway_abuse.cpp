@@ -53,9 +53,13 @@ RawHttpExchange::Answer loginFrom(quint16 port, const QHostAddress &source, cons
 }
 
 // A value of GET /metrics, asked from an address of its own.
-double metricFrom(quint16 port, const QByteArray &name)
+double metricFrom(const GatewayProcess &gw, const QByteArray &name)
 {
-    const auto a = RawHttpExchange::run(port, RawHttpExchange::request("GET", "/metrics"), other(99));
+    const auto a = RawHttpExchange::run(
+        gw.port(),
+        RawHttpExchange::request("GET", "/metrics", {},
+                                 {"Authorization: Bearer " + gw.metricsToken().toLatin1()}),
+        other(99));
     for (const QByteArray &line : a.body.split('\n'))
         if (line.startsWith(name + ' '))
             return line.mid(name.size() + 1).toDouble();
@@ -147,7 +151,7 @@ private slots:
             QCOMPARE(refused.status, 503);
             QCOMPARE(refused.error, ERROR_TOO_MANY_CONNECTIONS);
         }
-        QVERIFY(metricFrom(gw.port(), "hchat_connections_refused_total") >= 900 - 256);
+        QVERIFY(metricFrom(gw, "hchat_connections_refused_total") >= 900 - 256);
     }
 
     // New connections from one address beyond the accept rate are refused, with 429.
@@ -432,7 +436,8 @@ private slots:
             created += last.status == 200;
         }
         QCOMPARE(last.error, ERROR_RATE_LIMITED);
-        QVERIFY2(created >= 60 && created <= 66, qPrintable(QString::number(created))); // refilled while it runs
+        QVERIFY2(created >= 60 && created <= 66,
+                 qPrintable(QString::number(created))); // refilled while it runs
         QCOMPARE(RawHttpExchange::run(
                      gw.port(),
                      RawHttpExchange::request(

@@ -19,6 +19,7 @@ class GatewayHttp : public QObject {
 private slots:
     void initTestCase();
     void healthAndMetrics();
+    void metricsOnTheirOwnAddress();
     void unknownPathAndMethod();
     void registerValidation();
     void logoutRevokesTokenAndClosesSessions();
@@ -29,6 +30,7 @@ private slots:
     void configFile();
     void newerSchemaIsRefused();
     void tlsServesHttpsAndWss();
+    void tls12AcceptsOnlyEcdheWithAead();
 
 private:
     std::unique_ptr<GatewayProcess> m_gw;
@@ -76,19 +78,51 @@ void GatewayHttp::healthAndMetrics()
     QVERIFY(c.join(QStringLiteral("metrics")));
     QVERIFY(c.send(QStringLiteral("metrics"), "counted"));
     c.sync(QStringLiteral("metrics"), 1);
-    r = c.get(QStringLiteral("/metrics"));
+    // Not served on the public port without the operator's metrics token.
+    QCOMPARE(c.get(QStringLiteral("/metrics")).status, 404);
+    QCOMPARE(c.request("GET", QStringLiteral("/metrics"), {},
+                       {{"Authorization", "Bearer not-the-metrics-token!"}}, false)
+                 .status,
+             404);
+    r = c.request("GET", QStringLiteral("/metrics"), {},
+                  {{"Authorization", "Bearer " + m_gw->metricsToken().toLatin1()}}, false);
     QCOMPARE(r.status, 200);
     const QString text = QString::fromUtf8(r.body);
-    for (const char *name : {"hchat_connections", "hchat_messages_stored_total", "hchat_store_transactions_total",
-                             "hchat_pushes_sent_total", "hchat_sync_requests_total",
-                             "hchat_errors_total{code=\"ERROR_RATE_LIMITED\"}", "hchat_store_latency_seconds_bucket",
-                             "hchat_store_latency_seconds_count", "hchat_store_latency_seconds_sum",
-                             "# TYPE hchat_store_latency_seconds histogram"})
+    for (const char *name :
+         {"hchat_connections", "hchat_messages_stored_total", "hchat_store_transactions_total",
+          "hchat_pushes_sent_total", "hchat_sync_requests_total",
+          "hchat_errors_total{code=\"ERROR_RATE_LIMITED\"}", "hchat_store_latency_seconds_bucket",
+          "hchat_store_latency_seconds_count", "hchat_store_latency_seconds_sum",
+          "# TYPE hchat_store_latency_seconds histogram"})
         QVERIFY2(text.contains(QLatin1String(name)), name);
     QCOMPARE(c.metric(QStringLiteral("hchat_connections")), 1.0);
     QVERIFY(c.metric(QStringLiteral("hchat_messages_stored_total")) >= 2);
     QVERIFY(c.metric(QStringLiteral("hchat_pushes_sent_total")) >= 2);
     QVERIFY(c.metric(QStringLiteral("hchat_sync_requests_total")) >= 1);
+}
+
+// --metrics-listen: a plain listener of its own serves /metrics without a token, and nothing but
+// /metrics and /healthz (no API, no WebSocket).
+void GatewayHttp::metricsOnTheirOwnAddress()
+{
+    GatewayProcess gw;
+    gw.setExtraArguments({QStringLiteral("--metrics-listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY2(gw.start(), gw.output().constData());
+    const QRegularExpression re(QStringLiteral("hchat-gateway metrics on 127\\.0\\.0\\.1:(\\d+)"));
+    const auto m = re.match(QString::fromUtf8(gw.output()));
+    QVERIFY2(m.hasMatch(), gw.output().constData());
+    const QUrl base(QStringLiteral("http://127.0.0.1:%1").arg(m.captured(1)));
+    ProtocolClient metrics(base, QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(m.captured(1))));
+    const auto r = metrics.get(QStringLiteral("/metrics"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains("hchat_connections "));
+    QCOMPARE(metrics.get(QStringLiteral("/healthz")).status, 200);
+    QCOMPARE(metrics.registerUser(QStringLiteral("sideways"), QStringLiteral("correct horse battery")).status,
+             404);
+    QVERIFY(!metrics.connectWs(3000));
+    // The public port still wants the token.
+    ProtocolClient pub(gw);
+    QCOMPARE(pub.get(QStringLiteral("/metrics")).status, 404);
 }
 
 void GatewayHttp::unknownPathAndMethod()
@@ -176,7 +210,8 @@ void GatewayHttp::keyDirectory()
     ProtocolClient a(*m_gw), b(*m_gw);
     QVERIFY(a.registerAndLogin(QStringLiteral("keyholder")));
     QVERIFY(b.registerAndLogin(QStringLiteral("keyfetcher")));
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], xpk[crypto_scalarmult_BYTES];
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES],
+        xpk[crypto_scalarmult_BYTES];
     crypto_sign_keypair(pk, sk);
     QVERIFY(crypto_sign_ed25519_pk_to_curve25519(xpk, pk) == 0);
     unsigned char sig[crypto_sign_BYTES];
@@ -306,10 +341,11 @@ void GatewayHttp::newerSchemaIsRefused()
     }
     sqlite3 *db = nullptr;
     QCOMPARE(sqlite3_open((dir.path() + QStringLiteral("/gateway.db")).toUtf8().constData(), &db), SQLITE_OK);
-    QCOMPARE(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr),
+             SQLITE_OK);
     sqlite3_close(db);
-    const Run r = runGateway({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
-                              dir.path() + QStringLiteral("/gateway.db")});
+    const Run r = runGateway({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                              QStringLiteral("--db"), dir.path() + QStringLiteral("/gateway.db")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains("schema version 99") && r.out.contains("newer"), r.out.constData());
     QVERIFY(!r.out.contains("listening on"));
@@ -323,8 +359,9 @@ void GatewayHttp::tlsServesHttpsAndWss()
     QProcess openssl;
     openssl.setProcessChannelMode(QProcess::MergedChannels);
     openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                   QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                   QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
                    QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
                    QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
     QVERIFY(openssl.waitForFinished(30000));
@@ -347,12 +384,57 @@ void GatewayHttp::tlsServesHttpsAndWss()
     auto ack = c.send(QStringLiteral("encrypted-transport"), "over tls");
     QVERIFY(ack);
     QCOMPARE(ack->seq(), 2u);
-    QVERIFY(ProtocolClient::waitFor([&] { return c.pushedMessages(QStringLiteral("encrypted-transport")).size() == 2; },
-                                    5000));
+    QVERIFY(ProtocolClient::waitFor(
+        [&] { return c.pushedMessages(QStringLiteral("encrypted-transport")).size() == 2; }, 5000));
     // Plain HTTP on the TLS port gets nothing useful.
     ProtocolClient plain(gw);
     QCOMPARE(plain.get(QStringLiteral("/healthz"), 5000).status, 0);
     QCOMPARE(gw.terminate(), 0);
+}
+
+// TLS 1.2 is limited to forward-secret key exchange (ECDHE) with AEAD ciphers: static RSA and CBC
+// suites fail the handshake (before, `openssl s_client -tls1_2 -cipher AES128-SHA` connected).
+// An RSA certificate, so that the RSA suites could be chosen at all.
+void GatewayHttp::tls12AcceptsOnlyEcdheWithAead()
+{
+    QTemporaryDir dir(scratchRoot() + QStringLiteral("/tls-rsa-XXXXXX"));
+    const QString cert = dir.path() + QStringLiteral("/cert.pem");
+    const QString key = dir.path() + QStringLiteral("/key.pem");
+    QProcess openssl;
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                   QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+                   QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
+    QVERIFY(openssl.waitForFinished(60000));
+    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    GatewayProcess gw;
+    gw.setExtraArguments({QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key});
+    QVERIFY2(gw.start(), gw.output().constData());
+    auto handshake = [&](const QStringList &how) {
+        QProcess client;
+        client.setProcessChannelMode(QProcess::MergedChannels);
+        client.start(QStringLiteral("openssl"),
+                     QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                 QStringLiteral("127.0.0.1:%1").arg(gw.port())} +
+                         how);
+        client.closeWriteChannel();
+        if (!client.waitForFinished(20000))
+            return -1;
+        return client.exitCode();
+    };
+    for (const char *weak :
+         {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384"})
+        QVERIFY2(
+            handshake({QStringLiteral("-tls1_2"), QStringLiteral("-cipher"), QString::fromLatin1(weak)}) != 0,
+            weak);
+    for (const char *strong : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305"})
+        QVERIFY2(handshake({QStringLiteral("-tls1_2"), QStringLiteral("-cipher"),
+                            QString::fromLatin1(strong)}) == 0,
+                 strong);
+    QCOMPARE(handshake({QStringLiteral("-tls1_3")}), 0);
+    QVERIFY(handshake({QStringLiteral("-tls1_1")}) != 0);
 }
 
 QTEST_GUILESS_MAIN(GatewayHttp)

@@ -5,8 +5,10 @@
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDebug>
+#include <QFile>
 #include <QRegularExpression>
 #include <QThread>
+#include <QUuid>
 
 #include <csignal>
 
@@ -36,8 +38,11 @@ bool GatewayProcess::start(int timeoutMs)
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_output.clear();
-    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(m_requestedPort),
-                     QStringLiteral("--db"), databasePath(), QStringLiteral("--password-cost"),
+    QStringList args{QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1:%1").arg(m_requestedPort),
+                     QStringLiteral("--db"),
+                     databasePath(),
+                     QStringLiteral("--password-cost"),
                      QStringLiteral("interactive")};
     // HCHAT_TEST_PG_SERVICES (a scripts/local-services folder): run on PostgreSQL instead, one
     // database per data folder (so a restart on the same folder finds its data again).
@@ -49,11 +54,21 @@ bool GatewayProcess::start(int timeoutMs)
         m_databaseUrl = url;
         args << QStringLiteral("--db") << url;
     }
+    {
+        if (m_metricsToken.isEmpty())
+            m_metricsToken = QString::fromLatin1(QUuid::createUuid().toRfc4122().toHex());
+        QFile tokenFile(m_dbDir + QStringLiteral("/metrics-token"));
+        if (!tokenFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return false;
+        tokenFile.write(m_metricsToken.toLatin1() + '\n');
+        args << QStringLiteral("--metrics-token-file") << tokenFile.fileName();
+    }
     args += m_extraArgs;
     if (m_childModifier)
         m_process->setChildProcessModifier(m_childModifier);
     // HCHAT_GATEWAY_BINARY in the environment runs another build (e.g. a sanitizer build).
-    m_process->start(qEnvironmentVariable("HCHAT_GATEWAY_BINARY", QStringLiteral(HCHAT_GATEWAY_BINARY)), args);
+    m_process->start(qEnvironmentVariable("HCHAT_GATEWAY_BINARY", QStringLiteral(HCHAT_GATEWAY_BINARY)),
+                     args);
     if (!m_process->waitForStarted(timeoutMs)) {
         qWarning() << "gateway did not start:" << m_process->errorString();
         return false;
@@ -80,13 +95,16 @@ bool GatewayProcess::start(int timeoutMs)
 
 QString GatewayProcess::postgresUrl(const QString &servicesDir) const
 {
-    const QString name = QStringLiteral("gw_") +
-                         QString::fromLatin1(QCryptographicHash::hash(m_dbDir.toUtf8(), QCryptographicHash::Sha1).toHex().left(20));
+    const QString name =
+        QStringLiteral("gw_") +
+        QString::fromLatin1(
+            QCryptographicHash::hash(m_dbDir.toUtf8(), QCryptographicHash::Sha1).toHex().left(20));
     QProcess create;
     create.setProcessChannelMode(QProcess::MergedChannels);
     create.start(QStringLiteral(HCHAT_SOURCE_DIR "/scripts/local-services"),
                  {QStringLiteral("createdb"), servicesDir, name, QStringLiteral("--if-missing")});
-    if (!create.waitForFinished(60000) || create.exitStatus() != QProcess::NormalExit || create.exitCode() != 0) {
+    if (!create.waitForFinished(60000) || create.exitStatus() != QProcess::NormalExit ||
+        create.exitCode() != 0) {
         qWarning().noquote() << "cannot create PostgreSQL database" << name << ":" << create.readAll();
         return {};
     }

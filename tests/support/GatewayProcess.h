@@ -30,7 +30,7 @@ public:
     void setPort(quint16 port) { m_requestedPort = port; }
 
     bool start(int timeoutMs = 15000);
-    void kill();                      // SIGKILL, waits for the process to be gone
+    void kill();                          // SIGKILL, waits for the process to be gone
     int terminate(int timeoutMs = 15000); // SIGTERM; returns the exit code (-1 on crash or timeout)
     bool isRunning() const;
 
@@ -42,6 +42,9 @@ public:
     // The postgresql:// URL the gateway runs on (HCHAT_TEST_PG_SERVICES), empty on SQLite.
     QString databaseUrl() const { return m_databaseUrl; }
     QString dataDir() const { return m_dbDir; }
+    // The token GET /metrics on the main port wants (the gateway is started with
+    // --metrics-token-file).
+    QString metricsToken() const { return m_metricsToken; }
     qint64 pid() const;
     QByteArray output() const { return m_output; } // everything the gateway wrote so far
     QProcess *process() { return m_process.get(); }
@@ -56,6 +59,7 @@ private:
     quint16 m_requestedPort = 0;
     quint16 m_port = 0;
     QString m_databaseUrl;
+    QString m_metricsToken;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_output;
 };

@@ -104,7 +104,8 @@ void GatewayProxy::handleHttp(QTcpSocket *s)
         const QByteArray value = l.mid(colon + 1).trimmed();
         if (name == "content-length")
             length = value.toLongLong();
-        else if (name == "authorization" || name == "content-type" || name == "range" || name == "upload-offset")
+        else if (name == "authorization" || name == "content-type" || name == "range" ||
+                 name == "upload-offset")
             forwarded.append({l.left(colon).trimmed(), value});
     }
     if (buffered.size() < end + 4 + length)

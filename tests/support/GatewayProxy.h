@@ -28,7 +28,8 @@ public:
     // Gateway → client frame hook; `bytes` may be replaced (Verdict::Replace).
     using FrameHook = std::function<Verdict(const hchat::v1::Frame &frame, QByteArray &bytes)>;
     // POST /v1/sync hook: may rewrite the gateway's answer (status and body).
-    using SyncHook = std::function<void(const hchat::v1::SyncRequest &request, int &status, QByteArray &body)>;
+    using SyncHook =
+        std::function<void(const hchat::v1::SyncRequest &request, int &status, QByteArray &body)>;
     // Any HTTP request before it goes to the gateway: may rewrite the method, path and body.
     using RequestHook = std::function<void(QByteArray &method, QByteArray &path, QByteArray &body)>;
     // Any HTTP answer (after the sync hook): may rewrite status and body. Path as the client sent it.

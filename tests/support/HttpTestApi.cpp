@@ -7,7 +7,8 @@
 
 namespace hchat::test {
 
-HttpTestApi::Reply HttpTestApi::post(const QString &path, const QByteArray &body, const QString &token, int timeoutMs) const
+HttpTestApi::Reply HttpTestApi::post(const QString &path, const QByteArray &body, const QString &token,
+                                     int timeoutMs) const
 {
     QNetworkAccessManager nam;
     QUrl url = m_base;
@@ -86,7 +87,8 @@ bool HttpTestApi::sync(const QString &token, const QString &channel, quint64 fro
     req.set_channel(channel.toStdString());
     req.set_from_seq(from);
     req.set_limit(limit);
-    const Reply r = post(QStringLiteral("/v1/sync"), QByteArray::fromStdString(req.SerializeAsString()), token);
+    const Reply r =
+        post(QStringLiteral("/v1/sync"), QByteArray::fromStdString(req.SerializeAsString()), token);
     if (!r.ok())
         qWarning() << "sync failed:" << r.status << r.error;
     return r.ok() && out->ParseFromArray(r.body.constData(), int(r.body.size()));

@@ -21,7 +21,8 @@ public:
         QString error;
         bool ok() const { return status >= 200 && status < 300; }
     };
-    Reply post(const QString &path, const QByteArray &body, const QString &token = {}, int timeoutMs = 20000) const;
+    Reply post(const QString &path, const QByteArray &body, const QString &token = {},
+               int timeoutMs = 20000) const;
 
     bool registerUser(const QString &nick, const QString &password, QString *error = nullptr) const;
     // Logs in (device_id empty: a new device). Returns false on failure.

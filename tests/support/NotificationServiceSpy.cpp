@@ -10,8 +10,8 @@ const QString kPath = QStringLiteral("/org/freedesktop/Notifications");
 } // namespace
 
 NotificationServiceSpy::NotificationServiceSpy(QObject *parent)
-    : QObject(parent),
-      m_connection(QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("notification-spy")))
+    : QObject(parent), m_connection(QDBusConnection::connectToBus(QDBusConnection::SessionBus,
+                                                                  QStringLiteral("notification-spy")))
 {
     m_registered = m_connection.isConnected() &&
                    m_connection.registerObject(kPath, this, QDBusConnection::ExportAllSlots) &&
@@ -25,8 +25,9 @@ NotificationServiceSpy::~NotificationServiceSpy()
     QDBusConnection::disconnectFromBus(QStringLiteral("notification-spy"));
 }
 
-uint NotificationServiceSpy::Notify(const QString &appName, uint replacesId, const QString &, const QString &summary,
-                                    const QString &body, const QStringList &actions, const QVariantMap &hints, int)
+uint NotificationServiceSpy::Notify(const QString &appName, uint replacesId, const QString &,
+                                    const QString &summary, const QString &body, const QStringList &actions,
+                                    const QVariantMap &hints, int)
 {
     Call call{appName, replacesId, summary, body, actions, hints, replacesId != 0 ? replacesId : m_nextId++};
     m_calls.append(call);

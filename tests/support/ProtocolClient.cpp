@@ -14,6 +14,7 @@ namespace hchat::test {
 ProtocolClient::ProtocolClient(const GatewayProcess &gateway, QObject *parent)
     : ProtocolClient(gateway.httpUrl(), gateway.wsUrl(), parent)
 {
+    metricsToken = gateway.metricsToken();
 }
 
 ProtocolClient::ProtocolClient(QUrl httpBase, QUrl wsUrl, QObject *parent)
@@ -103,7 +104,8 @@ ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const QByte
     return await(reply, timeoutMs);
 }
 
-ProtocolClient::HttpResult ProtocolClient::post(const QString &path, const google::protobuf::MessageLite &request,
+ProtocolClient::HttpResult ProtocolClient::post(const QString &path,
+                                                const google::protobuf::MessageLite &request,
                                                 google::protobuf::MessageLite *response, bool withToken)
 {
     const std::string wire = request.SerializeAsString();
@@ -191,8 +193,8 @@ hchat::v1::SyncResponse ProtocolClient::sync(const QString &channel, quint64 fro
     return res;
 }
 
-std::vector<hchat::v1::Message> ProtocolClient::syncAll(const QString &channel, quint64 fromSeq, quint32 limit,
-                                                        int *batches, bool *ok)
+std::vector<hchat::v1::Message> ProtocolClient::syncAll(const QString &channel, quint64 fromSeq,
+                                                        quint32 limit, int *batches, bool *ok)
 {
     std::vector<hchat::v1::Message> out;
     int n = 0;
@@ -224,7 +226,8 @@ std::vector<hchat::v1::Message> ProtocolClient::syncAll(const QString &channel, 
 
 double ProtocolClient::metric(const QString &name)
 {
-    auto r = get(QStringLiteral("/metrics"));
+    auto r = request("GET", QStringLiteral("/metrics"), {},
+                     {{"Authorization", "Bearer " + metricsToken.toLatin1()}}, false);
     if (!r.ok())
         return -1;
     const QRegularExpression re(QStringLiteral("^%1 ([0-9.eE+-]+)$").arg(QRegularExpression::escape(name)),
@@ -244,11 +247,12 @@ bool ProtocolClient::connectWs(int timeoutMs)
 {
     m_ws.open(m_wsUrl);
     return waitFor(
-        [this] {
-            return m_ws.state() == QAbstractSocket::ConnectedState ||
-                   (m_ws.state() == QAbstractSocket::UnconnectedState && m_ws.error() != QAbstractSocket::UnknownSocketError);
-        },
-        timeoutMs) &&
+               [this] {
+                   return m_ws.state() == QAbstractSocket::ConnectedState ||
+                          (m_ws.state() == QAbstractSocket::UnconnectedState &&
+                           m_ws.error() != QAbstractSocket::UnknownSocketError);
+               },
+               timeoutMs) &&
            m_ws.state() == QAbstractSocket::ConnectedState;
 }
 
@@ -323,8 +327,11 @@ void ProtocolClient::sendRaw(const QByteArray &bytes)
 
 std::optional<hchat::v1::Frame> ProtocolClient::waitForReply(quint64 requestId, int timeoutMs)
 {
-    if (!waitFor([&] { return m_replies.contains(requestId) || m_ws.state() == QAbstractSocket::UnconnectedState; },
-                 timeoutMs) ||
+    if (!waitFor(
+            [&] {
+                return m_replies.contains(requestId) || m_ws.state() == QAbstractSocket::UnconnectedState;
+            },
+            timeoutMs) ||
         !m_replies.contains(requestId))
         return std::nullopt;
     return m_replies.value(requestId);
@@ -371,7 +378,8 @@ std::optional<hchat::v1::ChannelInfo> ProtocolClient::join(const QString &channe
     return reply->channel_joined().channel();
 }
 
-quint64 ProtocolClient::sendAsync(const QString &channel, const QByteArray &body, const QByteArray &clientMsgId)
+quint64 ProtocolClient::sendAsync(const QString &channel, const QByteArray &body,
+                                  const QByteArray &clientMsgId)
 {
     hchat::v1::Frame f;
     auto *s = f.mutable_send();

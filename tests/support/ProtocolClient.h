@@ -28,11 +28,11 @@ class ProtocolClient : public QObject {
     Q_OBJECT
 public:
     struct HttpResult {
-        int status = 0;             // 0: no HTTP answer (connection error or timeout)
+        int status = 0; // 0: no HTTP answer (connection error or timeout)
         QByteArray body;
         hchat::v1::ErrorCode error = hchat::v1::ERROR_CODE_UNSPECIFIED; // parsed from an Error body
         QString errorMessage;
-        QByteArray contentRange;    // the Content-Range header of a partial answer
+        QByteArray contentRange; // the Content-Range header of a partial answer
         bool ok() const { return status == 200; }
     };
 
@@ -44,7 +44,8 @@ public:
     void setIgnoreSslErrors(bool ignore);
 
     // ---- HTTP ----
-    HttpResult post(const QString &path, const QByteArray &body, bool withToken = true, int timeoutMs = 20000);
+    HttpResult post(const QString &path, const QByteArray &body, bool withToken = true,
+                    int timeoutMs = 20000);
     HttpResult post(const QString &path, const google::protobuf::MessageLite &request,
                     google::protobuf::MessageLite *response = nullptr, bool withToken = true);
     HttpResult get(const QString &path, int timeoutMs = 20000);
@@ -55,17 +56,20 @@ public:
     HttpResult registerUser(const QString &nick, const QString &password);
     HttpResult login(const QString &nick, const QString &password, const QString &deviceId = {});
     // register + login (asserting nothing; returns false on any failure)
-    bool registerAndLogin(const QString &nick, const QString &password = QStringLiteral("correct horse battery"));
+    bool registerAndLogin(const QString &nick,
+                          const QString &password = QStringLiteral("correct horse battery"));
     hchat::v1::SyncResponse sync(const QString &channel, quint64 fromSeq, quint32 limit = 0,
                                  HttpResult *result = nullptr);
     // Pulls every message from fromSeq in batches of `limit` until has_more is false; counts batches.
     std::vector<hchat::v1::Message> syncAll(const QString &channel, quint64 fromSeq = 1, quint32 limit = 0,
                                             int *batches = nullptr, bool *ok = nullptr);
-    // Value of a metric line "name value" from GET /metrics (-1 if absent).
+    // Value of a metric line "name value" from GET /metrics (-1 if absent), asked with the
+    // gateway's metrics token.
     double metric(const QString &name);
     void closeHttpConnections();
 
     QString token;
+    QString metricsToken; // set from the GatewayProcess
     QString deviceId;
     QString nick;
 
@@ -91,7 +95,8 @@ public:
     std::optional<hchat::v1::ChannelInfo> join(const QString &channel, hchat::v1::Error *error = nullptr);
     // Send and wait for the answer: a SendAck, or nullopt with *error set.
     std::optional<hchat::v1::SendAck> send(const QString &channel, const QByteArray &body,
-                                           const QByteArray &clientMsgId = {}, hchat::v1::Error *error = nullptr);
+                                           const QByteArray &clientMsgId = {},
+                                           hchat::v1::Error *error = nullptr);
     quint64 sendAsync(const QString &channel, const QByteArray &body, const QByteArray &clientMsgId);
 
     // Every frame received, in order; pushes (request id 0) separately.

@@ -174,7 +174,8 @@ void RawSession::pump()
     }
 }
 
-QList<quint64> RawSession::sendMany(const QString &channel, int count, int window, int timeoutMs, const QString &prefix)
+QList<quint64> RawSession::sendMany(const QString &channel, int count, int window, int timeoutMs,
+                                    const QString &prefix)
 {
     startSending(channel, count, window, prefix);
     QDeadlineTimer deadline(timeoutMs);

@@ -22,7 +22,7 @@ public:
     RawSession(QUrl wsUrl, QString token, QObject *parent = nullptr);
     ~RawSession() override;
 
-    bool open(int timeoutMs = 10000);          // connect, Hello, wait for Welcome
+    bool open(int timeoutMs = 10000); // connect, Hello, wait for Welcome
     void close();
     const hchat::v1::Welcome &welcome() const { return m_welcome; }
     bool isOpen() const { return m_open; }
@@ -33,7 +33,8 @@ public:
     bool create(const QString &channel, hchat::v1::ChannelKind kind, const QStringList &members);
 
     // Starts sending count text messages ("<prefix> <i>") to channel with up to `window` in flight.
-    void startSending(const QString &channel, int count, int window = 64, const QString &prefix = QStringLiteral("msg"));
+    void startSending(const QString &channel, int count, int window = 64,
+                      const QString &prefix = QStringLiteral("msg"));
     // Starts sending prepared Send bodies (any kind: ciphertext, key shares) in order, with up to
     // `window` in flight; request ids are set here.
     void startSending(std::vector<hchat::v1::Send> prepared, int window = 64);
