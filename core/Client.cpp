@@ -83,7 +83,8 @@ void Client::init(TokenVault *vault)
     m_outbox = new Outbox(m_store, m_push, this);
     m_crypto = new crypto::ChannelCrypto(this);
     m_transfers = new AttachmentTransfers(m_store, m_http, this);
-    m_transfers->setMessageSender([this](const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
+    m_transfers->setMessageSender([this](const HistoryStore::PendingUpload &upload,
+                                         const AttachmentInfo &info,
                                          QString *error) { return enqueueAttachment(upload, info, error); });
     // A dead push link usually means dead pooled HTTP connections too: the catch-up pull must not
     // wait for one of them to time out (30 s) before it opens a fresh one.
@@ -94,7 +95,8 @@ void Client::init(TokenVault *vault)
     });
     m_membership = new MembershipPoster(m_store, m_outbox, m_crypto, this);
     m_prekeySupply = new PrekeySupply(m_http, m_crypto, this);
-    m_deviceApproval = new DeviceApproval(m_http, m_crypto, [this] { fetchKeys({m_nick}); }, this);
+    m_deviceApproval = new DeviceApproval(
+        m_http, m_crypto, [this] { fetchKeys({m_nick}); }, this);
     connect(m_deviceApproval, &DeviceApproval::stateChanged, this, &Client::deviceApprovalChanged);
     connect(m_deviceApproval, &DeviceApproval::approvalRequested, this, &Client::deviceAwaitsApproval);
     // The inbox rows this device holds (durably) are acknowledged, and the gateway deletes them.
@@ -147,7 +149,8 @@ void Client::init(TokenVault *vault)
         if (!m_nick.isEmpty())
             m_vault->removeToken(accountKey());
         updateState();
-        emit signInRequired(tr("The gateway did not accept the session (%1). Please sign in again.").arg(message));
+        emit signInRequired(
+            tr("The gateway did not accept the session (%1). Please sign in again.").arg(message));
     });
 
     connect(m_engine, &SyncEngine::catchUpStarted, this, [this] {
@@ -165,21 +168,23 @@ void Client::init(TokenVault *vault)
         updateState();
         emit catchUpFinished(report);
     });
-    connect(m_engine, &SyncEngine::messagesStored, this, [this](const QString &channel, quint64 first, quint64 last) {
-        if (channel == m_engine->inboxStream()) {
-            if (!m_inboxAckTimer.isActive())
-                m_inboxAckTimer.start();
-            return;
-        }
-        emit messagesStored(channel, first, last);
-        markUnreadDirty(channel);
-    });
+    connect(m_engine, &SyncEngine::messagesStored, this,
+            [this](const QString &channel, quint64 first, quint64 last) {
+                if (channel == m_engine->inboxStream()) {
+                    if (!m_inboxAckTimer.isActive())
+                        m_inboxAckTimer.start();
+                    return;
+                }
+                emit messagesStored(channel, first, last);
+                markUnreadDirty(channel);
+            });
     connect(m_engine, &SyncEngine::liveMessage, this, &Client::messageReceived);
-    connect(m_engine, &SyncEngine::messagesAmended, this, [this](const QString &channel, const QList<quint64> &seqs) {
-        forgetDeletedAttachments(channel, seqs);
-        emit messagesChanged(channel, seqs);
-        markUnreadDirty(channel);
-    });
+    connect(m_engine, &SyncEngine::messagesAmended, this,
+            [this](const QString &channel, const QList<quint64> &seqs) {
+                forgetDeletedAttachments(channel, seqs);
+                emit messagesChanged(channel, seqs);
+                markUnreadDirty(channel);
+            });
     connect(m_engine, &SyncEngine::channelsChanged, this, &Client::channelsChanged);
     connect(m_engine, &SyncEngine::readPositionChanged, this,
             [this](const QString &channel, quint64) { markUnreadDirty(channel); });
@@ -221,7 +226,8 @@ bool Client::openProfile(const QString &dataDir)
     m_nick = m_store->value(QStringLiteral("nick"));
     m_deviceId = m_store->value(QStringLiteral("device_id"));
     m_deletedUsers.clear();
-    for (const QString &n : m_store->value(QStringLiteral("deleted_users")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+    for (const QString &n :
+         m_store->value(QStringLiteral("deleted_users")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
         m_deletedUsers.insert(n);
     m_store->setOwnNick(m_nick);
     m_engine->setOwnNick(m_nick);
@@ -229,7 +235,8 @@ bool Client::openProfile(const QString &dataDir)
     if (!m_deviceId.isEmpty())
         m_engine->setInboxStream(QLatin1Char('~') + m_deviceId);
     if (m_urls.isEmpty()) {
-        const QStringList saved = m_store->value(QStringLiteral("gateway_urls")).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        const QStringList saved =
+            m_store->value(QStringLiteral("gateway_urls")).split(QLatin1Char(' '), Qt::SkipEmptyParts);
         QList<QUrl> urls;
         for (const auto &u : saved)
             urls << QUrl(u);
@@ -267,11 +274,13 @@ QString Client::accountKey() const
 
 void Client::finishLater(quint64 id, bool ok, const QString &error)
 {
-    QMetaObject::invokeMethod(this, [this, id, ok, error] { emit requestFinished(id, ok, error); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, id, ok, error] { emit requestFinished(id, ok, error); }, Qt::QueuedConnection);
 }
 
 void Client::postWithFailover(const QString &path, const QByteArray &body,
-                              std::function<void(bool, int, const QString &, const QByteArray &)> done, int urlIndex)
+                              std::function<void(bool, int, const QString &, const QByteArray &)> done,
+                              int urlIndex)
 {
     if (m_urls.isEmpty()) {
         done(false, 0, tr("No gateway address is configured."), {});
@@ -307,7 +316,8 @@ quint64 Client::logIn(const QString &nick, const QString &password, const QStrin
     hchat::v1::LoginRequest req;
     req.set_nick(nick.toStdString());
     req.set_password(password.toStdString());
-    req.set_device_name((deviceName.isEmpty() ? QSysInfo::machineHostName() : deviceName).left(64).toStdString());
+    req.set_device_name(
+        (deviceName.isEmpty() ? QSysInfo::machineHostName() : deviceName).left(64).toStdString());
     if (!m_deviceId.isEmpty() && m_nick.compare(nick, Qt::CaseInsensitive) == 0)
         req.set_device_id(m_deviceId.toStdString());
     const std::string bytes = req.SerializeAsString();
@@ -319,7 +329,9 @@ quint64 Client::logIn(const QString &nick, const QString &password, const QStrin
                              ok = false;
                          }
                          if (!ok) {
-                             emit requestFinished(id, false, error.isEmpty() ? tr("The gateway's answer did not parse.") : error);
+                             emit requestFinished(id, false,
+                                                  error.isEmpty() ? tr("The gateway's answer did not parse.")
+                                                                  : error);
                              return;
                          }
                          m_nick = QString::fromStdString(resp.nick());
@@ -343,7 +355,8 @@ quint64 Client::logIn(const QString &nick, const QString &password, const QStrin
 void Client::resumeSession()
 {
     if (m_nick.isEmpty()) {
-        QMetaObject::invokeMethod(this, [this] { emit signInRequired(tr("Please sign in.")); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { emit signInRequired(tr("Please sign in.")); }, Qt::QueuedConnection);
         return;
     }
     m_pendingResumeAccount = accountKey();
@@ -376,7 +389,8 @@ quint64 Client::logOut()
         emit signedOut();
     };
     if (m_token.isEmpty()) {
-        QMetaObject::invokeMethod(this, [finish] { finish(true, {}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [finish] { finish(true, {}); }, Qt::QueuedConnection);
         return id;
     }
     postWithFailover(QStringLiteral("/v1/logout"), {},
@@ -437,7 +451,8 @@ quint64 Client::revokeDevice(const QString &deviceId)
         }
         hchat::v1::RevokeDevice req;
         req.set_device_id(deviceId.toStdString());
-        postWithFailover(QStringLiteral("/v1/devices/revoke"), QByteArray::fromStdString(req.SerializeAsString()),
+        postWithFailover(QStringLiteral("/v1/devices/revoke"),
+                         QByteArray::fromStdString(req.SerializeAsString()),
                          [this, id](bool ok, int, const QString &error, const QByteArray &) {
                              emit requestFinished(id, ok, error);
                          });
@@ -463,10 +478,12 @@ void Client::reconnectNow()
 
 // ---- WebSocket requests ------------------------------------------------------------------------
 
-quint64 Client::wsRequest(hchat::v1::Frame &frame, std::function<void(quint64, const hchat::v1::Frame &)> onAnswer)
+quint64 Client::wsRequest(hchat::v1::Frame &frame,
+                          std::function<void(quint64, const hchat::v1::Frame &)> onAnswer)
 {
     const quint64 id = nextRequestId();
-    const quint64 rid = m_push->sendRequest(frame, [id, onAnswer](const hchat::v1::Frame &answer) { onAnswer(id, answer); });
+    const quint64 rid =
+        m_push->sendRequest(frame, [id, onAnswer](const hchat::v1::Frame &answer) { onAnswer(id, answer); });
     if (rid == 0)
         finishLater(id, false, tr("Not connected to the gateway."));
     return id;
@@ -492,8 +509,8 @@ quint64 Client::leaveChannel(const QString &channel)
                              (membership->isMember(m_nick) || membership->isInvited(m_nick));
     hchat::v1::Frame f;
     f.mutable_leave()->set_channel(channel.toStdString());
-    return membershipRequest(signedLeave, channel, crypto::MembershipOp::Action::Leave, {}, f, tr("Could not leave."),
-                             [this, channel] {
+    return membershipRequest(signedLeave, channel, crypto::MembershipOp::Action::Leave, {}, f,
+                             tr("Could not leave."), [this, channel] {
                                  m_puller->cancel(channel);
                                  m_store->setChannelJoined(channel, false);
                                  emit channelsChanged();
@@ -531,8 +548,8 @@ bool Client::hasSignedMembership(const QString &channel) const
     return rec && rec->encrypted && membership && membership->hasGenesis() && !membership->isLegacy();
 }
 
-quint64 Client::postThenRequest(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
-                                std::function<void(quint64 id)> send)
+quint64 Client::postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
+                                const QString &subject, std::function<void(quint64 id)> send)
 {
     const quint64 id = nextRequestId();
     QString error;
@@ -567,9 +584,9 @@ quint64 Client::acceptInvitation(const QString &channel)
         error = tr("End-to-end encryption is not ready on this device yet.");
     else if (invitationFrom(channel).isEmpty())
         error = tr("There is no invitation to %1.").arg(channel);
-    else if (m_membership->post(channel, crypto::MembershipOp::Action::Accept, {}, {},
-                                [this, id](bool ok, const QString &why) { emit requestFinished(id, ok, why); },
-                                &error))
+    else if (m_membership->post(
+                 channel, crypto::MembershipOp::Action::Accept, {}, {},
+                 [this, id](bool ok, const QString &why) { emit requestFinished(id, ok, why); }, &error))
         return id;
     finishLater(id, false, error);
     return id;
@@ -626,8 +643,8 @@ quint64 Client::invite(const QString &channel, const QString &nick)
     hchat::v1::Frame f;
     f.mutable_invite()->set_channel(channel.toStdString());
     f.mutable_invite()->set_nick(nick.toStdString());
-    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Add, nick, f,
-                             tr("Could not invite."));
+    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Add, nick,
+                             f, tr("Could not invite."));
 }
 
 quint64 Client::removeMember(const QString &channel, const QString &nick)
@@ -635,14 +652,15 @@ quint64 Client::removeMember(const QString &channel, const QString &nick)
     hchat::v1::Frame f;
     f.mutable_remove_member()->set_channel(channel.toStdString());
     f.mutable_remove_member()->set_nick(nick.toStdString());
-    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Remove, nick, f,
-                             tr("Could not remove the member."));
+    return membershipRequest(hasSignedMembership(channel), channel, crypto::MembershipOp::Action::Remove,
+                             nick, f, tr("Could not remove the member."));
 }
 
 // The gateway request of a membership change; where the channel's membership is signed, only
 // after this device's signed operation for it is stored.
-quint64 Client::membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
-                                  const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
+quint64 Client::membershipRequest(bool signedFirst, const QString &channel,
+                                  crypto::MembershipOp::Action action, const QString &subject,
+                                  const hchat::v1::Frame &frame, const QString &failure,
                                   std::function<void()> onDone)
 {
     auto answer = [this, failure, onDone](quint64 id, const hchat::v1::Frame &a) {
@@ -759,15 +777,16 @@ qint64 Client::enqueueText(const QString &channel, const QString &text, MessageK
     if (!rec)
         return setError(tr("No channel %1.").arg(channel));
     if (!rec->encrypted)
-        return m_outbox->enqueueReferring(channel, Outbox::newClientMsgId(), text.toUtf8(), kind, refSeq, false, {},
-                                          error);
+        return m_outbox->enqueueReferring(channel, Outbox::newClientMsgId(), text.toUtf8(), kind, refSeq,
+                                          false, {}, error);
     if (text.isEmpty() && kind != MessageKind::Delete)
         return setError(tr("The message is empty."));
     if (!isEncryptionReady())
         return setError(tr("End-to-end encryption is not ready on this device yet."));
     runCrypto(channel, nullptr); // membership up to date before choosing recipients
     const QByteArray clientMsgId = Outbox::newClientMsgId();
-    const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptForSend(channel, clientMsgId, text, kind, refSeq);
+    const crypto::ChannelCrypto::Outgoing out =
+        m_crypto->encryptForSend(channel, clientMsgId, text, kind, refSeq);
     if (!out.ok)
         return setError(out.error);
     queueKeyShares(channel, out);
@@ -793,7 +812,8 @@ qint64 Client::sendAttachment(const QString &channel, const QString &filePath, c
 
 // The upload is at the gateway: its message goes into the outbox with the client_msg_id chosen
 // when the upload began, so a second hand-over after a crash adds nothing.
-bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info, QString *error)
+bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
+                               QString *error)
 {
     for (const OutboxEntry &e : m_store->outbox(upload.channel))
         if (e.clientMsgId == upload.clientMsgId)
@@ -808,8 +828,9 @@ bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const 
         return false;
     }
     if (!upload.encrypted)
-        return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, content, MessageKind::Attachment,
-                                          upload.refSeq, false, info.caption, error, info.id) != 0;
+        return m_outbox->enqueueReferring(upload.channel, upload.clientMsgId, content,
+                                          MessageKind::Attachment, upload.refSeq, false, info.caption, error,
+                                          info.id) != 0;
     if (!isEncryptionReady()) {
         if (error)
             *error = tr("End-to-end encryption is not ready on this device yet.");
@@ -861,15 +882,18 @@ void Client::queueKeyShares(const QString &channel, const crypto::ChannelCrypto:
 {
     for (const auto &share : out.shares) {
         QString e;
-        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {}, &e) == 0)
-            qCWarning(lcClient).noquote() << "could not queue a key share for" << share.recipientDevice << ":" << e;
+        if (m_outbox->enqueue(share.stream, share.clientMsgId, share.body, MessageKind::KeyShare, false, {},
+                              &e) == 0)
+            qCWarning(lcClient).noquote()
+                << "could not queue a key share for" << share.recipientDevice << ":" << e;
     }
     for (const QString &nick : out.missingKeys)
         queueKeyFetch(nick);
     if (!out.blockedDevices.isEmpty())
-        emit encryptionWarning(channel, tr("Not shared with %1: the key changed or the device is new. Check and "
-                                           "accept it to include it.")
-                                            .arg(out.blockedDevices.join(QStringLiteral(", "))));
+        emit encryptionWarning(channel,
+                               tr("Not shared with %1: the key changed or the device is new. Check and "
+                                  "accept it to include it.")
+                                   .arg(out.blockedDevices.join(QStringLiteral(", "))));
 }
 
 bool Client::retrySend(qint64 outboxId)
@@ -975,10 +999,66 @@ void Client::onWelcomed()
         publishKeys();
     else
         loadIdentityNow();
-    m_engine->beginCatchUp(w);
+    ++m_connection;
+    if (!w.channels_continue_after().empty()) {
+        pullChannelPages(w, m_connection);
+        return;
+    }
+    beginCatchUp(w);
+}
+
+void Client::beginCatchUp(const hchat::v1::Welcome &welcome)
+{
+    m_engine->beginCatchUp(welcome);
     syncReadPositions();
     m_transfers->setOnline(true);
     updateState();
+}
+
+void Client::pullChannelPages(hchat::v1::Welcome welcome, quint64 connection)
+{
+    // More than any person belongs to; a gateway that keeps paging past it is not believed.
+    constexpr int kMaxChannels = 100000;
+    hchat::v1::ChannelListRequest req;
+    req.set_after(welcome.channels_continue_after());
+    m_http->post(QStringLiteral("/v1/channels"), req,
+                 [this, welcome, connection](const GatewayHttp::Result &r) mutable {
+                     if (connection != m_connection || !m_push->isConnected())
+                         return;
+                     hchat::v1::ChannelList page;
+                     const std::string after = welcome.channels_continue_after();
+                     QString problem;
+                     if (!r.ok || !page.ParseFromArray(r.body.constData(), int(r.body.size())))
+                         problem = r.ok ? QStringLiteral("an unreadable channel list") : r.error;
+                     else if (page.channels().empty() && !page.continue_after().empty())
+                         problem = QStringLiteral("an empty page that claims more");
+                     else if (welcome.channels_size() + page.channels_size() > kMaxChannels)
+                         problem = QStringLiteral("more than %1 channels").arg(kMaxChannels);
+                     for (int i = 0; problem.isEmpty() && i < page.channels_size(); ++i)
+                         if (page.channels(i).name() <= (i == 0 ? after : page.channels(i - 1).name()))
+                             problem = QStringLiteral("channels out of order");
+                     if (problem.isEmpty() && !page.continue_after().empty() &&
+                         page.continue_after() != page.channels(page.channels_size() - 1).name())
+                         problem = QStringLiteral("a page that does not go on after its last channel");
+                     if (!problem.isEmpty()) {
+                         // Catching up on part of the list would mark the rest as left: wait and ask again.
+                         qCWarning(lcClient)
+                             << "channel list page refused:" << problem << "- asking again shortly";
+                         QTimer::singleShot(3000, this, [this, welcome, connection] {
+                             if (connection == m_connection)
+                                 pullChannelPages(welcome, connection);
+                         });
+                         return;
+                     }
+                     for (auto &c : *page.mutable_channels())
+                         *welcome.add_channels() = std::move(c);
+                     welcome.set_channels_continue_after(page.continue_after());
+                     if (!page.continue_after().empty()) {
+                         pullChannelPages(std::move(welcome), connection);
+                         return;
+                     }
+                     beginCatchUp(welcome);
+                 });
 }
 
 void Client::onPushed(const hchat::v1::Frame &frame)
@@ -1046,8 +1126,9 @@ void Client::updateState()
         s = ConnectionState::Connecting;
         break;
     case PushChannel::State::Connected:
-        s = !m_welcomeHandled ? ConnectionState::Connecting
-            : m_engine->isCatchingUp() ? ConnectionState::CatchingUp : ConnectionState::Online;
+        s = !m_welcomeHandled          ? ConnectionState::Connecting
+            : m_engine->isCatchingUp() ? ConnectionState::CatchingUp
+                                       : ConnectionState::Online;
         break;
     }
     if (s == m_state)
@@ -1075,18 +1156,20 @@ void Client::setIdentityStore(crypto::IdentityStore *store)
     if (!store->parent())
         store->setParent(this);
     connect(store, &crypto::IdentityStore::identityLoaded, this, &Client::onIdentityLoaded);
-    connect(store, &crypto::IdentityStore::identityError, this, [this](const QString &account, const QString &message) {
-        if (account != accountKey() || !m_identityLoading)
-            return;
-        m_identityLoading = false;
-        qCWarning(lcClient).noquote() << "device identity unavailable:" << message;
-        emit identityUnavailable(message);
-    });
+    connect(store, &crypto::IdentityStore::identityError, this,
+            [this](const QString &account, const QString &message) {
+                if (account != accountKey() || !m_identityLoading)
+                    return;
+                m_identityLoading = false;
+                qCWarning(lcClient).noquote() << "device identity unavailable:" << message;
+                emit identityUnavailable(message);
+            });
 }
 
 void Client::loadIdentityNow()
 {
-    if (!m_identityStore || isEncryptionReady() || m_identityLoading || m_nick.isEmpty() || m_deviceId.isEmpty())
+    if (!m_identityStore || isEncryptionReady() || m_identityLoading || m_nick.isEmpty() ||
+        m_deviceId.isEmpty())
         return;
     m_identityLoading = true;
     m_identityStore->loadIdentity(accountKey());
@@ -1243,7 +1326,9 @@ quint64 Client::fetchKeys(const QStringList &nicks)
         } else {
             qCWarning(lcClient).noquote() << "key fetch failed:" << r.error;
         }
-        emit requestFinished(id, ok, ok ? QString() : (r.error.isEmpty() ? tr("The key directory's answer did not parse.") : r.error));
+        emit requestFinished(
+            id, ok,
+            ok ? QString() : (r.error.isEmpty() ? tr("The key directory's answer did not parse.") : r.error));
     });
     return id;
 }
@@ -1286,7 +1371,8 @@ bool Client::markVerified(const QString &nick, const QString &shownNumber, QStri
     if (!isEncryptionReady())
         return fail(tr("End-to-end encryption is not ready on this device yet."));
     if (shownNumber.isEmpty() || safetyNumber(nick) != shownNumber)
-        return fail(tr("The keys of %1 changed since this number was shown: compare the new number.").arg(nick));
+        return fail(
+            tr("The keys of %1 changed since this number was shown: compare the new number.").arg(nick));
     if (!m_crypto->trust().markUserVerified(nick, m_crypto->trust().safetyKeys(nick)))
         return fail(tr("No trusted device of %1 to mark as verified.").arg(nick));
     return true;
@@ -1302,12 +1388,18 @@ crypto::TrustStore::State Client::trustState(const QString &nick) const
         return S::Unknown;
     auto rank = [](S s) {
         switch (s) {
-        case S::Changed: return 0;
-        case S::NewDevice: return 1;
-        case S::Unknown: return 2;
-        case S::Trusted: return 3;
-        case S::Verified: return 4;
-        case S::Revoked: return 5; // gone from the account: says nothing about the others
+        case S::Changed:
+            return 0;
+        case S::NewDevice:
+            return 1;
+        case S::Unknown:
+            return 2;
+        case S::Trusted:
+            return 3;
+        case S::Verified:
+            return 4;
+        case S::Revoked:
+            return 5; // gone from the account: says nothing about the others
         }
         return 2;
     };
@@ -1415,11 +1507,11 @@ void Client::processCryptoRow(const QString &stream, StoredMessage &m)
         if (m.kind == MessageKind::ChannelCreated && m.senderDevice == m_deviceId &&
             m.sender.compare(m_nick, Qt::CaseInsensitive) == 0)
             QMetaObject::invokeMethod(
-                this, [this, channel = m.channel] { m_membership->postGenesis(channel); }, Qt::QueuedConnection);
+                this, [this, channel = m.channel] { m_membership->postGenesis(channel); },
+                Qt::QueuedConnection);
         const QString who = m.subject.isEmpty() ? m.sender : m.subject;
         if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
-            m.kind != MessageKind::UserDeleted &&
-            who.compare(m_nick, Qt::CaseInsensitive) != 0)
+            m.kind != MessageKind::UserDeleted && who.compare(m_nick, Qt::CaseInsensitive) != 0)
             queueKeyFetch(who);
         return;
     }
@@ -1454,7 +1546,8 @@ void Client::flagIfUnencrypted(StoredMessage &m)
                          .arg(m.sender);
     m.plainText.clear();
     m.attachment.clear();
-    qCWarning(lcClient).noquote() << "plaintext message" << m.channel << m.seq << "in an encrypted channel refused";
+    qCWarning(lcClient).noquote() << "plaintext message" << m.channel << m.seq
+                                  << "in an encrypted channel refused";
     if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, {}, m.cryptoReason))
         qCWarning(lcClient).noquote() << "could not store that:" << m_store->lastError();
 }
@@ -1494,8 +1587,8 @@ void Client::decryptRow(StoredMessage &m)
     }
     quint64 amended = 0;
     m.senderTimeMs = m.cryptoState == StoredMessage::CryptoState::Decrypted ? in.senderTimeMs : 0;
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended, m.attachment,
-                                m.senderTimeMs))
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended,
+                                m.attachment, m.senderTimeMs))
         qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
     else if (amended) {
         forgetDeletedAttachments(m.channel, {amended});
@@ -1574,7 +1667,8 @@ quint64 Client::changePassword(const QString &currentPassword, const QString &ne
     hchat::v1::ChangePassword req;
     req.set_current_password(currentPassword.toStdString());
     req.set_new_password(newPassword.toStdString());
-    postWithFailover(QStringLiteral("/v1/account/password"), QByteArray::fromStdString(req.SerializeAsString()),
+    postWithFailover(QStringLiteral("/v1/account/password"),
+                     QByteArray::fromStdString(req.SerializeAsString()),
                      [this, id](bool ok, int code, const QString &error, const QByteArray &) {
                          if (!ok && code == hchat::v1::ERROR_BAD_CREDENTIALS) {
                              emit requestFinished(id, false, tr("The current password is wrong."));
@@ -1596,8 +1690,8 @@ quint64 Client::deleteAccount(const QString &password)
 {
     hchat::v1::DeleteAccount req;
     req.set_password(password.toStdString());
-    return endAccountSession(QStringLiteral("/v1/account/delete"), QByteArray::fromStdString(req.SerializeAsString()),
-                             true);
+    return endAccountSession(QStringLiteral("/v1/account/delete"),
+                             QByteArray::fromStdString(req.SerializeAsString()), true);
 }
 
 quint64 Client::endAccountSession(const QString &path, const QByteArray &body, bool deleting)
@@ -1611,31 +1705,34 @@ quint64 Client::endAccountSession(const QString &path, const QByteArray &body, b
     // taken for a rejected session; it restarts if the request fails.
     m_push->stop();
     m_engine->stop();
-    postWithFailover(path, body, [this, id, deleting](bool ok, int code, const QString &error, const QByteArray &) {
-        if (!ok) {
-            if (!m_token.isEmpty())
-                startSession(m_token);
-            emit requestFinished(id, false,
-                                 code == hchat::v1::ERROR_BAD_CREDENTIALS ? tr("The password is wrong.") : error);
-            return;
-        }
-        m_vault->removeToken(accountKey());
-        m_token.clear();
-        m_http->setToken({});
-        if (deleting) {
-            // The history stays on this device; the deleted nick is no longer offered to sign in.
-            m_nick.clear();
-            m_deviceId.clear();
-            if (m_store->isOpen()) {
-                m_store->setValue(QStringLiteral("nick"), {});
-                m_store->setValue(QStringLiteral("device_id"), {});
+    postWithFailover(
+        path, body, [this, id, deleting](bool ok, int code, const QString &error, const QByteArray &) {
+            if (!ok) {
+                if (!m_token.isEmpty())
+                    startSession(m_token);
+                emit requestFinished(id, false,
+                                     code == hchat::v1::ERROR_BAD_CREDENTIALS ? tr("The password is wrong.")
+                                                                              : error);
+                return;
             }
-        }
-        updateState();
-        emit requestFinished(id, true, {});
-        emit signedOut();
-        emit signInRequired(deleting ? tr("Your account was deleted.") : tr("You were signed out on every device."));
-    });
+            m_vault->removeToken(accountKey());
+            m_token.clear();
+            m_http->setToken({});
+            if (deleting) {
+                // The history stays on this device; the deleted nick is no longer offered to sign in.
+                m_nick.clear();
+                m_deviceId.clear();
+                if (m_store->isOpen()) {
+                    m_store->setValue(QStringLiteral("nick"), {});
+                    m_store->setValue(QStringLiteral("device_id"), {});
+                }
+            }
+            updateState();
+            emit requestFinished(id, true, {});
+            emit signedOut();
+            emit signInRequired(deleting ? tr("Your account was deleted.")
+                                         : tr("You were signed out on every device."));
+        });
     return id;
 }
 
@@ -1662,7 +1759,8 @@ void Client::noteDeletedUsers(const QList<StoredMessage> &rows)
     all.sort();
     m_store->setValue(QStringLiteral("deleted_users"), all.join(QLatin1Char(' ')));
     // After this batch is stored, so that listeners see its rows as well.
-    QMetaObject::invokeMethod(this, [this, fresh] { emit usersDeleted(fresh); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, fresh] { emit usersDeleted(fresh); }, Qt::QueuedConnection);
 }
 
 } // namespace hchat

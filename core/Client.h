@@ -27,6 +27,7 @@ class QNetworkAccessManager;
 
 namespace hchat::v1 {
 class Frame;
+class Welcome;
 }
 
 namespace hchat::crypto {
@@ -182,7 +183,8 @@ public:
     // id, or 0 with *error (empty, too large, not saved).
     qint64 sendMessage(const QString &channel, const QString &text, QString *error = nullptr);
     // A message that quotes message replyToSeq of the same channel.
-    qint64 sendReply(const QString &channel, const QString &text, quint64 replyToSeq, QString *error = nullptr);
+    qint64 sendReply(const QString &channel, const QString &text, quint64 replyToSeq,
+                     QString *error = nullptr);
     // Edit and delete (recall) one's own text message seq. They travel as new messages of the
     // stream (MessageKind::Edit / Delete, encrypted and signed in encrypted channels); every
     // device applies them when they arrive (messagesChanged). A deletion erases the text here,
@@ -268,7 +270,8 @@ signals:
     // The other member of a direct channel has read up to seq.
     void readReceipt(const QString &channel, const QString &nick, quint64 seq);
     // A device's trust changed (Changed / NewDevice: a loud warning, key shares blocked).
-    void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
+    void deviceTrustChanged(const QString &nick, const QString &deviceId,
+                            hchat::crypto::TrustStore::State state);
     // Something about an encrypted send the user should see (e.g. devices with blocked keys).
     void encryptionWarning(const QString &channel, const QString &message);
     // This user's invitation to channel appeared, was accepted or went away.
@@ -281,21 +284,27 @@ signals:
 
 private:
     void init(TokenVault *vault);
-    qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq, QString *error);
-    bool enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info, QString *error);
+    qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq,
+                       QString *error);
+    bool enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
+                           QString *error);
     void queueKeyShares(const QString &channel, const hchat::crypto::ChannelCrypto::Outgoing &out);
     void forgetDeletedAttachments(const QString &channel, const QList<quint64> &seqs);
     bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
     bool wantsReceipt(const QString &channel) const;
     quint64 nextRequestId() { return ++m_lastRequestId; }
     void finishLater(quint64 id, bool ok, const QString &error);
-    void postWithFailover(const QString &path, const QByteArray &body,
-                          std::function<void(bool ok, int code, const QString &error, const QByteArray &body)> done,
-                          int urlIndex = 0);
+    void postWithFailover(
+        const QString &path, const QByteArray &body,
+        std::function<void(bool ok, int code, const QString &error, const QByteArray &body)> done,
+        int urlIndex = 0);
     // Sends a request over the push channel; onAnswer(ok, error, answer) decides the outcome.
     quint64 wsRequest(hchat::v1::Frame &frame,
                       std::function<void(quint64 id, const hchat::v1::Frame &answer)> onAnswer);
     void onWelcomed();
+    // The channels a Welcome could not hold, page by page (POST /v1/channels), then the catch-up.
+    void pullChannelPages(hchat::v1::Welcome welcome, quint64 connection);
+    void beginCatchUp(const hchat::v1::Welcome &welcome);
     void onPushed(const hchat::v1::Frame &frame);
     void updateState();
     void markUnreadDirty(const QString &channel);
@@ -310,8 +319,8 @@ private:
     void decryptRow(StoredMessage &m);
     void flagIfUnencrypted(StoredMessage &m);
     // A signed operation first, then the gateway request (send) once the operation is stored.
-    quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
-                            std::function<void(quint64 id)> send);
+    quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
+                            const QString &subject, std::function<void(quint64 id)> send);
     quint64 membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
                               const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
                               std::function<void()> onDone = {});
@@ -349,6 +358,7 @@ private:
     QString m_pendingResumeAccount;
     ConnectionState m_state = ConnectionState::Offline;
     bool m_welcomeHandled = false;
+    quint64 m_connection = 0; // counts Welcomes: answers for an older connection are dropped
     quint64 m_lastRequestId = 0;
     quint64 m_catchUpDone = 0;
     quint64 m_catchUpTotal = 0;
@@ -361,15 +371,15 @@ private:
     PrekeySupply *m_prekeySupply = nullptr;
     DeviceApproval *m_deviceApproval = nullptr;
     QTimer m_inboxAckTimer;
-    quint64 m_inboxAckedSeq = 0; // the inbox seq last acknowledged in this connection
+    quint64 m_inboxAckedSeq = 0;                      // the inbox seq last acknowledged in this connection
     QHash<QString, QList<quint64>> m_awaitingGenesis; // channel → requests finished by its genesis
     bool m_identityLoading = false;
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;
-    QList<quint64> m_retryShares; // inbox seqs of key shares refused so far (sender not known yet)
+    QList<quint64> m_retryShares;           // inbox seqs of key shares refused so far (sender not known yet)
     QHash<quint64, QString> m_retrySenders; // their senders (lower-case), as far as this run knows
-    bool m_retrySharesDirty = false;         // m_retryShares grew in this crypto run: save it once
-    QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
+    bool m_retrySharesDirty = false;        // m_retryShares grew in this crypto run: save it once
+    QSet<QString> m_deletedUsers;           // lower-case nicks of deleted accounts
 };
 
 } // namespace hchat

@@ -63,8 +63,11 @@ GatewayFixture::GatewayFixture(const char *name)
 
     m_config.databasePath = scratchDir(name) + "/gateway.db";
     m_config.passwordCostInteractive = true;
-    m_config.rateLimitPerSecond = 200;
-    m_config.authAttemptsPerMinute = 0; // throttles remember earlier inputs: runs would not repeat
+    // Rate limits and throttles are per user or address and outlive an input: with them on, an
+    // input's outcome would depend on the inputs before it, and a crash would not reproduce.
+    m_config.rateLimitPerSecond = 0;
+    m_config.signalsPerSecond = 0;
+    m_config.authAttemptsPerMinute = 0;
     const std::string path = m_config.databasePath;
     m_writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), m_metrics);
     // One reader and one hashing thread, so that a job queued behind the others is a barrier.
@@ -73,8 +76,9 @@ GatewayFixture::GatewayFixture(const char *name)
     m_hasher = std::make_unique<PasswordHasher>(1, true);
     m_fanout = std::make_unique<LocalFanout>(m_registry, m_metrics);
     m_throttle = std::make_unique<AuthThrottle>(m_config.authAttemptsPerMinute);
+    m_userLimits = std::make_unique<UserRateLimits>(m_config.rateLimitPerSecond, m_config.signalsPerSecond);
     m_ctx.reset(new ServerContext{m_config, m_metrics, *m_writer, *m_readers, *m_hasher, *m_throttle,
-                                  m_registry,
+                                  *m_userLimits, m_registry,
                                   std::make_shared<ConnectionLimiter>(ConnectionLimiter::Limits{})});
     m_chat = std::make_unique<ChatService>(*m_ctx);
     m_api = std::make_unique<HttpApi>(*m_ctx, *m_chat);

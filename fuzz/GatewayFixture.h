@@ -104,6 +104,7 @@ private:
     std::unique_ptr<server::StoreReaders> m_readers;
     std::unique_ptr<server::PasswordHasher> m_hasher;
     std::unique_ptr<server::AuthThrottle> m_throttle;
+    std::unique_ptr<server::UserRateLimits> m_userLimits;
     std::unique_ptr<server::ServerContext> m_ctx;
     std::unique_ptr<server::ChatService> m_chat;
     std::unique_ptr<server::HttpApi> m_api;

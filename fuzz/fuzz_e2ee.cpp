@@ -53,7 +53,7 @@ namespace {
 
 ChannelCrypto *g_crypto = nullptr;
 DeviceIdentity *g_sender = nullptr;
-quint64 g_seq = 0;      // seqs of received messages only grow, as the gateway's do
+quint64 g_seq = 0; // seqs of received messages only grow, as the gateway's do
 
 QByteArray b(const std::string &s)
 {
@@ -93,7 +93,8 @@ void applyOp(MembershipOp op, bool byMe)
     op.actor = byMe ? kMe : kSender;
     op.actorDevice = byMe ? kMyDevice : kSenderDevice;
     const DeviceIdentity me = myIdentity();
-    StoredMessage m = fromSender(kE2eeChannel, op.signAndSerialize(byMe ? me : *g_sender), MessageKind::Membership);
+    StoredMessage m =
+        fromSender(kE2eeChannel, op.signAndSerialize(byMe ? me : *g_sender), MessageKind::Membership);
     m.encrypted = false;
     m.sender = op.actor;
     m.senderDevice = op.actorDevice;
@@ -149,7 +150,8 @@ void signEnvelope(hchat::v1::EncryptedEnvelope &env)
     const std::string bytes = env.SerializeAsString();
     if (!MessageCrypto::peekHeader(QByteArrayView(bytes.data(), qsizetype(bytes.size())), &h))
         return;
-    QByteArray signedBytes = CanonicalBytes("hchat-message-sig-v1").add(MessageCrypto::headerBytes(h)).bytes();
+    QByteArray signedBytes =
+        CanonicalBytes("hchat-message-sig-v1").add(MessageCrypto::headerBytes(h)).bytes();
     signedBytes += CanonicalBytes("n").add(b(env.nonce())).bytes();
     signedBytes += CanonicalBytes("c").add(b(env.ciphertext())).bytes();
     env.set_signature(g_sender->sign(signedBytes).toStdString());
@@ -295,7 +297,8 @@ void applyDeviceList(const QByteArray &bytes, std::uint8_t flags)
             QList<DeviceList::Entry> entries = parsed->devices();
             if (flags & 4)
                 entries.append({kCarolDevice, carol.identityKey()});
-            if (const auto resigned = DeviceList::make(parsed->nick(), parsed->generation(), entries, carol, kCarolDevice))
+            if (const auto resigned =
+                    DeviceList::make(parsed->nick(), parsed->generation(), entries, carol, kCarolDevice))
                 resigned->toProto(&list);
         }
     }

@@ -101,8 +101,8 @@ void checkSync(const std::string &requestBody, const HttpResponse &r)
 void checkPartial(const HttpResponse &r)
 {
     unsigned long long first = 0, last = 0, size = 0;
-    if (std::sscanf(r.contentRange.c_str(), "bytes %llu-%llu/%llu", &first, &last, &size) != 3 || last < first ||
-        last >= size || r.body.size() != last - first + 1)
+    if (std::sscanf(r.contentRange.c_str(), "bytes %llu-%llu/%llu", &first, &last, &size) != 3 ||
+        last < first || last >= size || r.body.size() != last - first + 1)
         invariantBroken("a 206 answer whose body does not match its Content-Range");
 }
 
@@ -178,7 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 const std::string_view header = payload.substr(0, nl);
                 std::string *value = header.rfind("Upload-Offset: ", 0) == 0 ? &req.uploadOffset
                                      : header.rfind("Range: ", 0) == 0       ? &req.range
-                                                                              : nullptr;
+                                                                             : nullptr;
                 if (!value || nl == std::string_view::npos)
                     break;
                 *value = header.substr(header.find(": ") + 2);

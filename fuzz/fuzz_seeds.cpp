@@ -6,9 +6,9 @@
 
 #include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
-#include "crypto/PrekeyStore.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
+#include "crypto/PrekeyStore.h"
 #include "hchat.pb.h"
 
 #include <cstdio>
@@ -369,7 +369,8 @@ void e2eeSeeds()
     seed("e2ee", "key-share-payload-prekey", e2ee(4, 7, str(payload)));
     // Claimed prekeys: one signed by bob's device for itself, one for a device it is not.
     crypto::PrekeyStore::Prekey prekey{3, QByteArray(32, '\x21'), {}};
-    prekey.signature = bob.sign(crypto::PrekeyStore::signedBytes(kSenderDevice, prekey.keyId, prekey.publicKey));
+    prekey.signature =
+        bob.sign(crypto::PrekeyStore::signedBytes(kSenderDevice, prekey.keyId, prekey.publicKey));
     PrekeyClaimResponse claims;
     for (const QString &device : {kSenderDevice, QStringLiteral("ca000000000000000000000000000003")}) {
         auto *c = claims.add_prekeys();
@@ -383,15 +384,15 @@ void e2eeSeeds()
     const crypto::DeviceIdentity carol = fixedIdentity('C');
     const QString carolDevice = QStringLiteral("ca000000000000000000000000000003");
     for (quint64 generation : {1, 2}) {
-        const auto list = crypto::DeviceList::make(QStringLiteral("carol"), generation, {{carolDevice, carol.identityKey()}},
-                                                   carol, carolDevice);
+        const auto list = crypto::DeviceList::make(QStringLiteral("carol"), generation,
+                                                   {{carolDevice, carol.identityKey()}}, carol, carolDevice);
         SignedDeviceList p;
         list->toProto(&p);
         seed("e2ee", ("device-list-" + std::to_string(generation)).c_str(), e2ee(10, 0, str(p)));
         seed("e2ee", ("device-list-resigned-" + std::to_string(generation)).c_str(), e2ee(10, 7, str(p)));
     }
-    const auto stranger = crypto::DeviceList::make(QStringLiteral("carol"), 9, {{kSenderDevice, bob.identityKey()}}, bob,
-                                                   kSenderDevice);
+    const auto stranger = crypto::DeviceList::make(QStringLiteral("carol"), 9,
+                                                   {{kSenderDevice, bob.identityKey()}}, bob, kSenderDevice);
     SignedDeviceList strangerList;
     stranger->toProto(&strangerList);
     seed("e2ee", "device-list-stranger", e2ee(10, 1, str(strangerList)));

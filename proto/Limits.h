@@ -20,12 +20,16 @@ inline constexpr std::size_t kMaxDeviceNameLength = 64;
 inline constexpr std::size_t kAttachmentChunkBytes = 512 * 1024;
 inline constexpr std::size_t kMaxThumbnailBytes = 24 * 1024;
 inline constexpr std::size_t kMaxAttachmentNameLength = 255;
-inline constexpr std::size_t kMaxOpenUploads = 8;
+inline constexpr std::size_t kMaxOpenUploads = 8; // per user: unfinished, or finished and not sent yet
 inline constexpr std::uint64_t kDefaultMaxAttachmentBytes = 100ULL * 1024 * 1024;
 inline constexpr std::size_t kUploadIdLength = 32;
 // Invitations: how many unanswered ones a Welcome lists (newest first), and how many one user may
 // have waiting for one invitee.
 inline constexpr std::size_t kMaxListedInvitations = 100;
+// What a Welcome or a ChannelList page spends on channels and on invitations, so that it fits in
+// MAX_FRAME_BYTES whatever the user belongs to; the rest of the channels come page by page.
+inline constexpr std::size_t kChannelPageBytes = 160 * 1024;
+inline constexpr std::size_t kInvitationListBytes = 64 * 1024;
 inline constexpr std::size_t kMaxPendingInvitationsPerInviter = 20;
 // Devices in an account's signed device list (POST /v1/keys/devicelist).
 inline constexpr std::size_t kMaxDevicesPerList = 64;
@@ -36,4 +40,10 @@ inline constexpr std::size_t kMaxPrekeyClaims = 256;
 // Encrypted attachments: plaintext bytes per crypto_secretstream message.
 inline constexpr std::size_t kSecretStreamChunkBytes = 64 * 1024;
 
+// Quotas per user (docs/SECURITY.md, "Limits and quotas").
+inline constexpr std::size_t kMaxDevicesPerAccount = 32;    // devices not revoked
+inline constexpr std::size_t kMaxChannelsPerUser = 1000;    // memberships (invitations apart)
+inline constexpr std::size_t kMaxKeyShareBytes = 8 * 1024;  // one key share's body
+inline constexpr std::size_t kMaxInboxRowsPerSender = 5000; // unacknowledged, in one device inbox
+inline constexpr std::size_t kMaxInboxRows = 50000;         // unacknowledged, in one device inbox
 } // namespace hchat::limits

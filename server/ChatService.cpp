@@ -1,8 +1,8 @@
 #include "ChatService.h"
 
-#include "Log.h"
-
+#include "ChannelPages.h"
 #include "Fanout.h"
+#include "Log.h"
 
 #include "Limits.h"
 #include "NameRules.h"
@@ -88,6 +88,16 @@ ChannelInfo ChatService::channelInfo(MessageStore &store, const StreamRecord &st
             info.add_members(std::move(nick));
     return info;
 }
+
+namespace {
+void requireRoomForAChannel(MessageStore &st, std::int64_t userId)
+{
+    if (st.membershipCount(userId) >= limits::kMaxChannelsPerUser)
+        throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "you are in " +
+                                                       std::to_string(limits::kMaxChannelsPerUser) +
+                                                       " channels; leave one before joining another");
+}
+} // namespace
 
 void ChatService::sendError(const SessionPtr &session, std::uint64_t requestId, ErrorCode code,
                             const std::string &message, bool close)
@@ -291,7 +301,7 @@ void ChatService::submitWrite(const SessionPtr &session, std::uint64_t requestId
 
 void ChatService::checkRate(const SessionPtr &session)
 {
-    if (!session->bucket.take())
+    if (!m_ctx.userLimits.takeChat(session->identity().userId))
         throw ProtocolError(ERROR_RATE_LIMITED, "rate limit exceeded; slow down");
 }
 
@@ -337,8 +347,6 @@ void ChatService::hello(const SessionPtr &session, std::uint64_t requestId, cons
             session->expireAt(token->expiresMs);
             HCHAT_DEBUG("session authenticated: %s (device %s)", token->nick.c_str(),
                         token->deviceId.c_str());
-            const double rate = m_ctx.config.rateLimitPerSecond;
-            session->bucket.reset(rate, std::max(10.0, 2 * rate));
             // Registered before the channel list is read, so that no push between the two is lost
             // (pushes are held until the Welcome has gone out).
             m_ctx.registry.addAuthenticated(session);
@@ -368,9 +376,12 @@ void ChatService::welcome(const SessionPtr &session, std::uint64_t requestId)
             w->set_nick(id.nick);
             w->set_device_id(id.deviceId);
             w->set_server_version(hchat::kVersion);
-            for (auto &c : st.channelsOf(id.userId))
+            auto page = channelPage(st.channelsOf(id.userId), {}, limits::kChannelPageBytes);
+            for (auto &c : page.channels)
                 *w->add_channels() = std::move(c);
-            for (auto &c : st.invitationsOf(id.userId, limits::kMaxListedInvitations))
+            w->set_channels_continue_after(page.continueAfter);
+            for (auto &c : invitationsWithin(st.invitationsOf(id.userId, limits::kMaxListedInvitations),
+                                             limits::kInvitationListBytes))
                 *w->add_invitations() = std::move(c);
             if (auto inbox = st.findStream(NameRules::inboxName(id.deviceId)))
                 w->set_inbox_max_seq(inbox->maxSeq);
@@ -430,12 +441,15 @@ void ChatService::join(const SessionPtr &session, std::uint64_t requestId, const
                 const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
                 stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
             } else if (st.isMember(stream->id, id.userId)) {
-                st.acceptMembership(stream->id, id.userId); // an invitee joining: it accepts
+                if (st.acceptMembership(stream->id, id.userId) && // an invitee joining: it accepts
+                    st.membershipCount(id.userId) > limits::kMaxChannelsPerUser)
+                    requireRoomForAChannel(st, id.userId);
                 r->info = channelInfo(st, *stream, id.userId);
                 return;
             } else if (stream->kind != CHANNEL_KIND_OPEN) {
                 throw ProtocolError(ERROR_FORBIDDEN, "this channel is invite-only");
             }
+            requireRoomForAChannel(st, id.userId);
             st.addMember(stream->id, id.userId);
             r->message = membershipMessage(MESSAGE_KIND_MEMBER_JOINED, id, id.nick);
             st.appendMessage(*stream, id.userId, r->message);
@@ -554,6 +568,7 @@ void ChatService::createChannel(const SessionPtr &session, std::uint64_t request
                     throw ProtocolError(ERROR_NO_SUCH_USER, "no such user: " + nick);
                 users.push_back(*u);
             }
+            requireRoomForAChannel(st, id.userId);
             const auto sid = st.createStream(name, kind, encrypted, {}, ServerContext::nowMs());
             StreamRecord stream{sid, name, kind, encrypted, 0, {}};
             st.addMember(sid, id.userId);
@@ -746,6 +761,9 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "key shares go to a device inbox (~device_id)");
         if (send.ref_seq() != 0)
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "a key share refers to no message");
+        if (send.body().size() > limits::kMaxKeyShareBytes)
+            throw ProtocolError(ERROR_TOO_LARGE, "a key share is at most " +
+                                                     std::to_string(limits::kMaxKeyShareBytes) + " bytes");
         break;
     case MESSAGE_KIND_TEXT:
     case MESSAGE_KIND_EDIT:
@@ -849,6 +867,15 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
                 auto device = st.findDevice(stream->ownerDevice);
                 if (!device || device->revoked)
                     throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "that device was revoked");
+                // Keys go to one's own devices and to people one shares a channel with; a
+                // stranger cannot fill someone's inbox.
+                if (device->userId != id.userId && !st.shareAChannel(id.userId, device->userId))
+                    throw ProtocolError(ERROR_FORBIDDEN, "you share no channel with this device's owner");
+                if (st.inboxRowsFrom(stream->id, id.userId) >= limits::kMaxInboxRowsPerSender ||
+                    st.inboxRows(stream->id) >= limits::kMaxInboxRows)
+                    throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                                        "this device has too many key shares waiting; try again once it has "
+                                        "caught up");
                 r->inboxDevice = stream->ownerDevice;
             } else {
                 requireMember(st, *stream, id.userId);
@@ -869,8 +896,9 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             if (r->message.kind() == MESSAGE_KIND_ATTACHMENT)
                 st.markUploadReferenced(r->message.attachment_id());
             // An invitee's signed acceptance (or leave) answers its invitation.
-            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP)
-                st.acceptMembership(stream->id, id.userId);
+            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP && st.acceptMembership(stream->id, id.userId) &&
+                st.membershipCount(id.userId) > limits::kMaxChannelsPerUser)
+                requireRoomForAChannel(st, id.userId);
             if (r->message.kind() == MESSAGE_KIND_DELETE) {
                 st.eraseMessage(*stream, r->message.ref_seq());
                 // A recalled attachment's bytes go with it, in the same transaction.
@@ -922,6 +950,9 @@ void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, con
     std::int64_t &last = session->lastTypingMs[name];
     if (last != 0 && now - last < kTypingIntervalMs)
         return;
+    // Best effort: past the user's rate, typing notices are dropped without an answer.
+    if (!m_ctx.userLimits.takeSignal(session->identity().userId))
+        return;
     last = now;
     const SessionIdentity id = session->identity();
     m_ctx.readers.submit([this, session, requestId, id, name](MessageStore &st) {
@@ -947,6 +978,8 @@ void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, con
 void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
 {
     const std::string name = markRead.channel();
+    if (!m_ctx.userLimits.takeSignal(session->identity().userId))
+        throw ProtocolError(ERROR_RATE_LIMITED, "too many read markers; slow down");
     if (NameRules::isInboxName(name))
         return acknowledgeInbox(session, requestId, markRead);
     requireStreamName(name, false);

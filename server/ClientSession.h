@@ -1,6 +1,5 @@
 #pragma once
 
-#include "TokenBucket.h"
 #include "hchat.pb.h"
 
 #include <atomic>
@@ -55,7 +54,6 @@ public:
 
     // Strand state used by ChatService.
     AuthState authState = AuthState::New;
-    TokenBucket bucket;
     std::deque<hchat::v1::Frame> framesBeforeWelcome;
     std::unordered_map<std::string, std::int64_t> lastTypingMs; // per channel, for the typing limit
 

@@ -8,8 +8,9 @@
 
 namespace hchat::server {
 
-CommitWriter::CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch)
-    : m_store(std::move(store)), m_metrics(metrics), m_maxBatch(maxBatch)
+CommitWriter::CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch,
+                           std::size_t maxQueued)
+    : m_store(std::move(store)), m_metrics(metrics), m_maxBatch(maxBatch), m_maxQueued(maxQueued)
 {
     m_thread = std::thread([this] { run(); });
 }
@@ -21,11 +22,20 @@ CommitWriter::~CommitWriter()
 
 bool CommitWriter::submit(Apply apply, Done done)
 {
+    bool full = false;
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping)
             return false;
-        m_queue.push_back(Job{std::move(apply), std::move(done)});
+        full = m_queue.size() >= m_maxQueued;
+        if (!full)
+            m_queue.push_back(Job{std::move(apply), std::move(done)});
+    }
+    if (full) {
+        m_metrics.writesRefusedBusy.fetch_add(1, std::memory_order_relaxed);
+        if (done)
+            done(hchat::v1::ERROR_RATE_LIMITED, "the gateway is busy; retry shortly");
+        return true;
     }
     m_cv.notify_one();
     return true;

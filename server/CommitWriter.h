@@ -25,10 +25,14 @@ public:
     // Must not block: post to a session's strand.
     using Done = std::function<void(hchat::v1::ErrorCode, const std::string &message)>;
 
-    CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch = 1024);
+    // maxQueued bounds the backlog: past it a job is answered ERROR_RATE_LIMITED at once (the
+    // client sends it again later) instead of queueing without limit while the disk falls behind.
+    CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch = 1024,
+                 std::size_t maxQueued = 8192);
     ~CommitWriter();
 
-    // False when stopping: the job is neither run nor answered.
+    // False when stopping: the job is neither run nor answered. When the queue is full the job
+    // is not run and `done` is called before submit returns, with ERROR_RATE_LIMITED.
     bool submit(Apply apply, Done done);
     // Finishes the batch being committed, answers every job still queued with
     // ERROR_SHUTTING_DOWN (never run, never acknowledged: clients send them again after
@@ -47,6 +51,7 @@ private:
     std::unique_ptr<MessageStore> m_store;
     Metrics &m_metrics;
     std::size_t m_maxBatch;
+    std::size_t m_maxQueued;
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<Job> m_queue;

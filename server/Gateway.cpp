@@ -66,6 +66,7 @@ struct Gateway::Impl {
     std::unique_ptr<StoreReaders> readers;
     std::unique_ptr<PasswordHasher> hasher;
     std::unique_ptr<AuthThrottle> authThrottle;
+    std::unique_ptr<UserRateLimits> userLimits;
     std::unique_ptr<ServerContext> ctx;
     std::unique_ptr<ChatService> chat;
     std::unique_ptr<HttpApi> api;
@@ -105,8 +106,9 @@ struct Gateway::Impl {
         hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers),
                                                   config.passwordCostInteractive);
         authThrottle = std::make_unique<AuthThrottle>(config.authAttemptsPerMinute);
-        ctx.reset(
-            new ServerContext{config, metrics, *writer, *readers, *hasher, *authThrottle, registry, limiter});
+        userLimits = std::make_unique<UserRateLimits>(config.rateLimitPerSecond, config.signalsPerSecond);
+        ctx.reset(new ServerContext{config, metrics, *writer, *readers, *hasher, *authThrottle, *userLimits,
+                                    registry, limiter});
         chat = std::make_unique<ChatService>(*ctx);
         api = std::make_unique<HttpApi>(*ctx, *chat);
         ctx->chat = chat.get();

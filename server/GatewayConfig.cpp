@@ -27,25 +27,16 @@ template <class T> bool parseNumber(const std::string &text, T &out)
     return ec == std::errc() && ptr == end;
 }
 
-const std::set<std::string> kValueOptions = {"listen",
-                                             "db",
-                                             "tls-cert",
-                                             "tls-key",
-                                             "config",
-                                             "password-cost",
-                                             "threads",
-                                             "rate-limit",
-                                             "max-connections-per-address",
-                                             "max-connections",
-                                             "accept-rate",
-                                             "auth-rate",
-                                             "idle-timeout",
-                                             "metrics-listen",
-                                             "metrics-token-file",
-                                             "token-ttl",
-                                             "redis",
-                                             "log-level",
-                                             "max-attachment-bytes"};
+const std::set<std::string> kValueOptions = {"listen",          "db",
+                                             "tls-cert",        "tls-key",
+                                             "config",          "password-cost",
+                                             "threads",         "rate-limit",
+                                             "signal-rate",     "max-connections-per-address",
+                                             "max-connections", "accept-rate",
+                                             "auth-rate",       "idle-timeout",
+                                             "metrics-listen",  "metrics-token-file",
+                                             "token-ttl",       "redis",
+                                             "log-level",       "max-attachment-bytes"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -83,6 +74,12 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
     } else if (key == "threads") {
         if (!parseNumber(value, c.threads) || c.threads > 256)
             return "--threads wants a number 0..256, got '" + value + "'";
+    } else if (key == "signal-rate") {
+        char *end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+            return "--signal-rate wants frames per second (0 = unlimited), got '" + value + "'";
+        c.signalsPerSecond = v;
     } else if (key == "rate-limit") {
         char *end = nullptr;
         const double v = std::strtod(value.c_str(), &end);
@@ -159,7 +156,10 @@ std::string GatewayConfig::usage()
            "  --config FILE                      read `key = value` lines (keys: the long options)\n"
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"
            "  --threads N                        I/O threads (default: number of cores)\n"
-           "  --rate-limit MSGS_PER_SEC          sends per session and second (default 200, 0: off)\n"
+           "  --rate-limit MSGS_PER_SEC          sends and channel operations per user and second,\n"
+           "                                     all sessions together (default 200, 0: off)\n"
+           "  --signal-rate N                    MarkRead and Typing per user and second\n"
+           "                                     (default 20, 0: off)\n"
            "  --max-connections-per-address N    open connections per IPv4 address or IPv6 /64\n"
            "                                     (default 256)\n"
            "  --max-connections N                open connections in all (default 10000, lowered to\n"

@@ -22,7 +22,8 @@ struct GatewayConfig {
     std::string tlsKeyFile;
     bool passwordCostInteractive = false;    // libsodium's moderate limits unless "interactive"
     unsigned threads = 0;                    // 0: hardware concurrency (at least 2)
-    double rateLimitPerSecond = 200;         // sends per session and second; 0 disables the limit
+    double rateLimitPerSecond = 200;         // sends and channel operations per user and second; 0: off
+    double signalsPerSecond = 20;            // MarkRead and Typing per user and second; 0: off
     unsigned maxConnectionsPerAddress = 256; // per IPv4 address or IPv6 /64
     unsigned maxConnections = 10000;         // in all (lowered to fit the open-file limit)
     double acceptsPerSecondPerAddress = 100; // new connections per address and second; 0: off

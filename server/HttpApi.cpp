@@ -1,5 +1,6 @@
 #include "HttpApi.h"
 
+#include "ChannelPages.h"
 #include "Fanout.h"
 #include "Limits.h"
 #include "NameRules.h"
@@ -368,6 +369,14 @@ void HttpApi::login(HttpRequest &request, Reply reply)
                             }
                         }
                         if (deviceId.empty()) {
+                            const auto devices = st.listDevices(user.id);
+                            if (std::count_if(devices.begin(), devices.end(), [](const auto &d) {
+                                    return !d.revoked;
+                                }) >= std::ptrdiff_t(limits::kMaxDevicesPerAccount))
+                                throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                                                    "this account has " +
+                                                        std::to_string(limits::kMaxDevicesPerAccount) +
+                                                        " devices; remove one before signing in on another");
                             deviceId = Secrets::newDeviceId();
                             st.createDevice(deviceId, user.id, req->device_name(), now);
                             st.createStream(NameRules::inboxName(deviceId), StreamRecord::kInbox, false,
@@ -457,12 +466,16 @@ void HttpApi::sync(HttpRequest &request, Reply reply)
 void HttpApi::channels(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
-    onStore(true, reply, [token](MessageStore &st) {
+    auto req = std::make_shared<ChannelListRequest>(parseBody<ChannelListRequest>(request.body));
+    onStore(true, reply, [token, req](MessageStore &st) {
         const auto auth = authenticate(st, token);
         ChannelList list;
-        for (auto &c : st.channelsOf(auth.userId))
+        auto page = channelPage(st.channelsOf(auth.userId), req->after(), limits::kChannelPageBytes);
+        for (auto &c : page.channels)
             *list.add_channels() = std::move(c);
-        for (auto &c : st.invitationsOf(auth.userId, limits::kMaxListedInvitations))
+        list.set_continue_after(page.continueAfter);
+        for (auto &c : invitationsWithin(st.invitationsOf(auth.userId, limits::kMaxListedInvitations),
+                                         limits::kInvitationListBytes))
             *list.add_invitations() = std::move(c);
         if (auto inbox = st.findStream(NameRules::inboxName(auth.deviceId)))
             list.set_inbox_max_seq(inbox->maxSeq);
@@ -941,9 +954,9 @@ void HttpApi::startUpload(HttpRequest &request, Reply reply)
                 if (!st.isMember(stream->id, tok.userId))
                     throw ProtocolError(ERROR_NOT_MEMBER, "not a member of " + channel);
                 if (st.openUploads(tok.userId) >= limits::kMaxOpenUploads)
-                    throw ProtocolError(ERROR_RATE_LIMITED, "already " +
-                                                                std::to_string(limits::kMaxOpenUploads) +
-                                                                " unfinished uploads; finish one first");
+                    throw ProtocolError(ERROR_RATE_LIMITED,
+                                        "already " + std::to_string(limits::kMaxOpenUploads) +
+                                            " uploads not sent yet; finish or send one first");
                 UploadRecord u;
                 u.id = Secrets::newUploadId();
                 u.streamId = stream->id;

@@ -126,6 +126,13 @@ public:
     // True when a pending membership became an accepted one.
     virtual bool acceptMembership(std::int64_t streamId, std::int64_t userId) = 0;
     virtual std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) = 0;
+    // Channels the user is a member of (invitations not counted).
+    virtual std::uint64_t membershipCount(std::int64_t userId) = 0;
+    // Whether two users are in one channel together (as members or invitees).
+    virtual bool shareAChannel(std::int64_t userA, std::int64_t userB) = 0;
+    // Rows an inbox holds (not acknowledged yet): in all, and from one sender.
+    virtual std::uint64_t inboxRows(std::int64_t streamId) = 0;
+    virtual std::uint64_t inboxRowsFrom(std::int64_t streamId, std::int64_t senderId) = 0;
     virtual std::vector<hchat::v1::ChannelInfo> invitationsOf(std::int64_t userId, std::size_t limit) = 0;
     virtual void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) = 0;
     virtual std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) = 0;
@@ -182,7 +189,7 @@ public:
     // Attachments (schema 4).
     virtual void createUpload(const UploadRecord &upload) = 0;
     virtual std::optional<UploadRecord> findUpload(const std::string &id) = 0;
-    // Unfinished uploads of a user.
+    // Uploads of a user that no message shows yet (unfinished, or finished and not sent).
     virtual std::uint64_t openUploads(std::int64_t uploaderId) = 0;
     // Stores chunk `index` and sets received (the caller checked the offset, in this transaction).
     virtual void appendUploadChunk(const std::string &id, std::uint64_t index, const std::string &bytes,

@@ -47,6 +47,8 @@ std::string Metrics::render() const
     counter("hchat_store_transactions_total", "Store write transactions committed.",
             storeTransactions.load());
     counter("hchat_store_failures_total", "Store write transactions that failed.", storeFailures.load());
+    counter("hchat_store_writes_refused_total", "Writes refused because the commit queue was full.",
+            writesRefusedBusy.load());
     counter("hchat_pushes_sent_total", "Push frames queued to sessions.", pushesSent.load());
     counter("hchat_sync_requests_total", "POST /v1/sync requests.", syncRequests.load());
     counter("hchat_http_requests_total", "HTTP requests.", httpRequests.load());

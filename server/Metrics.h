@@ -19,6 +19,7 @@ public:
     std::atomic<std::uint64_t> messagesStored{0};
     std::atomic<std::uint64_t> storeTransactions{0};
     std::atomic<std::uint64_t> storeFailures{0};
+    std::atomic<std::uint64_t> writesRefusedBusy{0}; // the commit queue was full
     std::atomic<std::uint64_t> pushesSent{0};
     std::atomic<std::uint64_t> syncRequests{0};
     std::atomic<std::uint64_t> httpRequests{0};

@@ -677,6 +677,37 @@ bool PostgresMessageStore::acceptMembership(std::int64_t streamId, std::int64_t 
     return r.rows() > 0;
 }
 
+std::uint64_t PostgresMessageStore::membershipCount(std::int64_t userId)
+{
+    auto r = query("SELECT count(*) FROM members WHERE user_id = $1 AND invited_by = 0").bind(userId).run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
+}
+
+bool PostgresMessageStore::shareAChannel(std::int64_t userA, std::int64_t userB)
+{
+    auto r = query("SELECT 1 FROM members a JOIN members b ON b.stream_id = a.stream_id AND b.user_id = $1 "
+                   "WHERE a.user_id = $2 LIMIT 1")
+                 .bind(userB)
+                 .bind(userA)
+                 .run();
+    return r.rows() > 0;
+}
+
+std::uint64_t PostgresMessageStore::inboxRows(std::int64_t streamId)
+{
+    auto r = query("SELECT count(*) FROM messages WHERE stream_id = $1").bind(streamId).run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
+}
+
+std::uint64_t PostgresMessageStore::inboxRowsFrom(std::int64_t streamId, std::int64_t senderId)
+{
+    auto r = query("SELECT count(*) FROM messages WHERE stream_id = $1 AND sender_id = $2")
+                 .bind(streamId)
+                 .bind(senderId)
+                 .run();
+    return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
+}
+
 std::uint64_t PostgresMessageStore::pendingInvitations(std::int64_t userId, std::int64_t inviterId)
 {
     auto r = query("SELECT count(*) FROM members WHERE user_id = $1 AND invited_by = $2")
@@ -1033,9 +1064,10 @@ std::optional<UploadRecord> PostgresMessageStore::findUpload(const std::string &
 
 std::uint64_t PostgresMessageStore::openUploads(std::int64_t uploaderId)
 {
-    auto r = query("SELECT count(*) FROM uploads WHERE uploader_id = $1 AND received < size")
-                 .bind(uploaderId)
-                 .run();
+    auto r =
+        query("SELECT count(*) FROM uploads WHERE uploader_id = $1 AND (received < size OR referenced = 0)")
+            .bind(uploaderId)
+            .run();
     return r.rows() > 0 ? std::uint64_t(r.i64(0, 0)) : 0;
 }
 

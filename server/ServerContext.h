@@ -8,6 +8,7 @@
 #include "PasswordHasher.h"
 #include "SessionRegistry.h"
 #include "StoreReaders.h"
+#include "UserRateLimits.h"
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +28,7 @@ struct ServerContext {
     StoreReaders &readers;
     PasswordHasher &hasher;
     AuthThrottle &authThrottle;
+    UserRateLimits &userLimits;
     SessionRegistry &registry;
     std::shared_ptr<ConnectionLimiter> limiter;
     std::atomic<bool> shuttingDown{false};

@@ -585,6 +585,36 @@ bool SqliteMessageStore::acceptMembership(std::int64_t streamId, std::int64_t us
     return sqlite3_changes(m_db) > 0;
 }
 
+std::uint64_t SqliteMessageStore::membershipCount(std::int64_t userId)
+{
+    auto s = statement("SELECT count(*) FROM members WHERE user_id = ? AND invited_by = 0");
+    s.bind(1, userId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
+bool SqliteMessageStore::shareAChannel(std::int64_t userA, std::int64_t userB)
+{
+    auto s =
+        statement("SELECT 1 FROM members a JOIN members b ON b.stream_id = a.stream_id AND b.user_id = ? "
+                  "WHERE a.user_id = ? LIMIT 1");
+    s.bind(1, userB).bind(2, userA);
+    return s.step();
+}
+
+std::uint64_t SqliteMessageStore::inboxRows(std::int64_t streamId)
+{
+    auto s = statement("SELECT count(*) FROM messages WHERE stream_id = ?");
+    s.bind(1, streamId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
+std::uint64_t SqliteMessageStore::inboxRowsFrom(std::int64_t streamId, std::int64_t senderId)
+{
+    auto s = statement("SELECT count(*) FROM messages WHERE stream_id = ? AND sender_id = ?");
+    s.bind(1, streamId).bind(2, senderId);
+    return s.step() ? std::uint64_t(s.i64(0)) : 0;
+}
+
 std::uint64_t SqliteMessageStore::pendingInvitations(std::int64_t userId, std::int64_t inviterId)
 {
     auto s = statement("SELECT count(*) FROM members WHERE user_id = ? AND invited_by = ?");
@@ -937,7 +967,8 @@ std::optional<UploadRecord> SqliteMessageStore::findUpload(const std::string &id
 
 std::uint64_t SqliteMessageStore::openUploads(std::int64_t uploaderId)
 {
-    auto s = statement("SELECT count(*) FROM uploads WHERE uploader_id = ? AND received < size");
+    auto s = statement(
+        "SELECT count(*) FROM uploads WHERE uploader_id = ? AND (received < size OR referenced = 0)");
     s.bind(1, uploaderId);
     return s.step() ? std::uint64_t(s.i64(0)) : 0;
 }

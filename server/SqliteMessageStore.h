@@ -61,6 +61,10 @@ public:
                     std::int64_t nowMs) override;
     bool acceptMembership(std::int64_t streamId, std::int64_t userId) override;
     std::uint64_t pendingInvitations(std::int64_t userId, std::int64_t inviterId) override;
+    std::uint64_t membershipCount(std::int64_t userId) override;
+    bool shareAChannel(std::int64_t userA, std::int64_t userB) override;
+    std::uint64_t inboxRows(std::int64_t streamId) override;
+    std::uint64_t inboxRowsFrom(std::int64_t streamId, std::int64_t senderId) override;
     std::vector<hchat::v1::ChannelInfo> invitationsOf(std::int64_t userId, std::size_t limit) override;
     void setReadSeq(std::int64_t streamId, std::int64_t userId, std::uint64_t seq) override;
     std::uint64_t readSeq(std::int64_t streamId, std::int64_t userId) override;

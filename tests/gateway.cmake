@@ -32,3 +32,6 @@ hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LIBS 
 # Abuse by one user or one address: connection limits at accept time, password throttles and fair
 # hashing, per-user quotas, sessions that end when they should (issue 17).
 hchat_add_test(tst_gateway_abuse SOURCES tst_gateway_abuse.cpp LIBS hchat_server LABELS integration TIMEOUT 300)
+
+# The commit writer's bounded queue (unit: a real SQLite store, no gateway process).
+hchat_add_test(tst_server_commitwriter SOURCES tst_server_commitwriter.cpp LIBS hchat_server LABELS unit TIMEOUT 60)

@@ -2,6 +2,8 @@
 // one report, the outbox while the gateway is down, reconnecting after a gateway restart, and
 // failing over to a second gateway address.
 #include "CoreTestHelpers.h"
+#include "Limits.h"
+#include "ProtocolClient.h"
 #include "RawSession.h"
 
 #include "Outbox.h"
@@ -17,7 +19,8 @@ namespace {
 const QString kPassword = QStringLiteral("correct horse battery");
 
 // B's history of channel must equal what the gateway holds: same seqs 1..n, same ids, once each.
-void compareWithGateway(const HttpTestApi &api, const QString &token, HistoryStore *store, const QString &channel)
+void compareWithGateway(const HttpTestApi &api, const QString &token, HistoryStore *store,
+                        const QString &channel)
 {
     const auto truth = api.allMessages(token, channel);
     QVERIFY(!truth.isEmpty());
@@ -45,7 +48,9 @@ private slots:
     void initTestCase()
     {
         m_gw = std::make_unique<GatewayProcess>();
-        m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        // Many accounts from one address: no registration throttle here (tst_gateway_abuse tests it).
+        m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0"),
+                                 QStringLiteral("--auth-rate"), QStringLiteral("0")});
         QVERIFY(m_gw->start());
         m_aliceToken = api().account(QStringLiteral("alice"), kPassword);
         m_bobToken = api().account(QStringLiteral("bob"), kPassword);
@@ -80,7 +85,8 @@ private slots:
         const auto entry = b.store()->outboxEntry(id);
         QCOMPARE(entry->state, OutboxEntry::State::Sent);
         QTRY_VERIFY_WITH_TIMEOUT(b.store()->maxSeq(QStringLiteral("live")) >= entry->seq, 5000);
-        QCOMPARE(b.store()->message(QStringLiteral("live"), entry->seq)->text(), QStringLiteral("hello from bob"));
+        QCOMPARE(b.store()->message(QStringLiteral("live"), entry->seq)->text(),
+                 QStringLiteral("hello from bob"));
         QCOMPARE(b->unreadCount(QStringLiteral("live")), quint64(20)); // own message is not unread
         // Search finds it.
         const auto hits = b->search(QStringLiteral("hello bob"));
@@ -112,9 +118,11 @@ private slots:
         QCOMPARE(b.store()->maxSeq(ch), before); // really offline
 
         QList<CatchUpReport> reports;
-        connect(b.client.get(), &Client::catchUpFinished, this, [&](const CatchUpReport &r) { reports << r; });
+        connect(b.client.get(), &Client::catchUpFinished, this,
+                [&](const CatchUpReport &r) { reports << r; });
         QList<ConnectionState> states;
-        connect(b.client.get(), &Client::connectionStateChanged, this, [&](ConnectionState s) { states << s; });
+        connect(b.client.get(), &Client::connectionStateChanged, this,
+                [&](ConnectionState s) { states << s; });
         QSignalSpy progress(b.client.get(), &Client::catchUpProgress);
         t.restart();
         b->startSession(m_bobToken);
@@ -186,7 +194,8 @@ private slots:
         const auto truth = HttpTestApi(again.httpUrl()).allMessages(token, ch);
         QCOMPARE(quint64(truth.size()), before + 20);
         for (int i = 0; i < 20; ++i)
-            QCOMPARE(QString::fromStdString(truth[int(before) + i].body()), QStringLiteral("offline %1").arg(i));
+            QCOMPARE(QString::fromStdString(truth[int(before) + i].body()),
+                     QStringLiteral("offline %1").arg(i));
         compareWithGateway(HttpTestApi(again.httpUrl()), token, b.store(), ch);
     }
 
@@ -220,7 +229,8 @@ private slots:
         QCOMPARE(a.acked(), 300);
         QTRY_VERIFY_WITH_TIMEOUT(b->connectionState() == ConnectionState::Online, 15000);
         QTRY_VERIFY_WITH_TIMEOUT(reports.count() >= 1, 15000);
-        QTRY_COMPARE_WITH_TIMEOUT(b.store()->maxSeq(ch), quint64(HttpTestApi(again.httpUrl()).allMessages(bt, ch).size()), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(b.store()->maxSeq(ch),
+                                  quint64(HttpTestApi(again.httpUrl()).allMessages(bt, ch).size()), 15000);
         compareWithGateway(HttpTestApi(again.httpUrl()), bt, b.store(), ch);
     }
 
@@ -237,6 +247,56 @@ private slots:
         QCOMPARE(b->pushChannel()->currentUrl(), m_gw->wsUrl());
         QVERIFY(b.run(b->joinChannel(QStringLiteral("failover"))));
         QTRY_VERIFY_WITH_TIMEOUT(b.store()->maxSeq(QStringLiteral("failover")) >= 1, 5000);
+    }
+
+    // A user in more channels than one frame can list (here 260 channels of 41 members with long
+    // names, about 400 KB of channel list against the 256 KiB frame limit): the Welcome holds the
+    // first page and says where to go on, the client pulls the rest over HTTP, and catches up on
+    // every channel (before: the Welcome was too large, and the client dropped the link and tried
+    // again for ever).
+    void aChannelListLargerThanAFrameIsPaged()
+    {
+        const HttpTestApi http = api();
+        QStringList fillers;
+        for (int i = 0; i < 40; ++i) {
+            fillers << QStringLiteral("filler-with-a-long-nick-%1").arg(i, 8, 10, QLatin1Char('0'));
+            QVERIFY(http.registerUser(fillers.last(), kPassword));
+        }
+        const QString victimToken = http.account(QStringLiteral("crowded"), kPassword);
+        RawSession victim(m_gw->wsUrl(), victimToken);
+        QVERIFY(victim.open());
+        int made = 0;
+        // At most 20 invitations of one inviter may wait for one invitee: 13 creators of 20 each.
+        for (int creator = 0; creator < 13; ++creator) {
+            RawSession c(m_gw->wsUrl(), http.account(QStringLiteral("creator%1").arg(creator), kPassword));
+            QVERIFY(c.open());
+            for (int i = 0; i < 20; ++i, ++made) {
+                const QString name =
+                    QStringLiteral("a-rather-long-channel-name-so-that-lists-grow-quickly-%1")
+                        .arg(made, 8, 10, QLatin1Char('0'));
+                QVERIFY(c.create(name, hchat::v1::CHANNEL_KIND_INVITE_ONLY,
+                                 fillers + QStringList{QStringLiteral("crowded")}));
+                QVERIFY(victim.join(name)); // accepts the invitation
+            }
+        }
+        // The gateway's side: the Welcome fits in a frame and says there is more.
+        ProtocolClient probe(*m_gw);
+        probe.token = victimToken;
+        hchat::v1::Welcome welcome;
+        QVERIFY(probe.connectAndHello(&welcome));
+        QVERIFY(welcome.ByteSizeLong() < hchat::limits::kMaxFrameBytes);
+        QVERIFY(!welcome.channels_continue_after().empty());
+        QVERIFY(welcome.channels_size() < made);
+
+        TestClient client;
+        client.connectTo({m_gw->wsUrl()}, victimToken);
+        QSignalSpy finished(client.client.get(), &Client::catchUpFinished);
+        QVERIFY(client.waitOnline(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() >= 1, 60000);
+        const auto channels = client.store()->channels(true);
+        QCOMPARE(int(channels.size()), made);
+        for (const auto &c : channels)
+            QCOMPARE(client.store()->maxSeq(c.name), quint64(42)); // created, 40 fillers and the victim added
     }
 };
 

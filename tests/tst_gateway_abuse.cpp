@@ -7,6 +7,7 @@
 #include "HttpTestApi.h"
 #include "ProtocolClient.h"
 #include "RawHttpExchange.h"
+#include "RawSession.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <sys/resource.h>
@@ -92,6 +94,42 @@ struct IdleSockets {
         }));
     }
 };
+
+std::optional<UploadStatus> startUpload(ProtocolClient &c, const QString &channel, quint64 size,
+                                        ProtocolClient::HttpResult *result = nullptr)
+{
+    UploadRequest req;
+    req.set_channel(channel.toStdString());
+    req.set_size(size);
+    UploadStatus st;
+    const auto r = c.post(QStringLiteral("/v1/uploads"), req, &st);
+    if (result)
+        *result = r;
+    return r.ok() ? std::optional(st) : std::nullopt;
+}
+
+Send keyShareTo(const QString &deviceId, const QByteArray &body)
+{
+    Send s;
+    s.set_channel("~" + deviceId.toStdString());
+    s.set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+    s.set_kind(MESSAGE_KIND_KEY_SHARE);
+    s.set_encrypted(true);
+    s.set_body(body.toStdString());
+    return s;
+}
+
+std::optional<Frame> sendFrame(ProtocolClient &c, const Send &send)
+{
+    Frame f;
+    *f.mutable_send() = send;
+    return c.request(f);
+}
+
+ErrorCode errorOf(const std::optional<Frame> &f)
+{
+    return f && f->has_error() ? f->error().code() : ERROR_CODE_UNSPECIFIED;
+}
 } // namespace
 
 class GatewayAbuse : public QObject {
@@ -416,6 +454,242 @@ private slots:
         QVERIFY(third.waitForDisconnected(5000));
         QVERIFY(!third.frames().isEmpty());
         QCOMPARE(third.frames().first().error().code(), ERROR_INVALID_ARGUMENT);
+    }
+
+    // Uploads that no message shows yet count against the cap of 8 whether they are finished or
+    // not (before, finished-but-unsent ones were not counted: 20 were accepted).
+    void finishedButUnsentUploadsCountAgainstTheCap()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient c(gw);
+        QVERIFY(c.registerAndLogin(QStringLiteral("hoarder")));
+        QVERIFY(c.connectAndHello());
+        QVERIFY(c.join(QStringLiteral("files")));
+        std::vector<std::string> ids;
+        for (int i = 0; i < 8; ++i) {
+            const auto up = startUpload(c, QStringLiteral("files"), 3);
+            QVERIFY(up);
+            QVERIFY(c.request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id()),
+                              "abc", {{"Upload-Offset", "0"}})
+                        .ok());
+            ids.push_back(up->upload_id());
+        }
+        ProtocolClient::HttpResult refused;
+        QVERIFY(!startUpload(c, QStringLiteral("files"), 3, &refused));
+        QCOMPARE(refused.error, ERROR_RATE_LIMITED);
+        // Sending one of them in a message frees a place.
+        AttachmentContent content;
+        content.set_attachment_id(ids.front());
+        content.set_name("a.txt");
+        content.set_mime_type("text/plain");
+        content.set_size(3);
+        Send send;
+        send.set_channel("files");
+        send.set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+        send.set_kind(MESSAGE_KIND_ATTACHMENT);
+        send.set_attachment_id(ids.front());
+        send.set_body(content.SerializeAsString());
+        const auto ack = sendFrame(c, send);
+        QVERIFY(ack && ack->has_send_ack());
+        QVERIFY(startUpload(c, QStringLiteral("files"), 3));
+    }
+
+    // A key share to the inbox of someone the sender shares no channel with is refused, and so
+    // is one above 8 KiB (before, a 60,000-byte share from a stranger was stored); one to a
+    // fellow member's device goes through.
+    void keySharesFromStrangersOrOversizedAreRefused()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient victim(gw), stranger(gw), friendly(gw);
+        QVERIFY(victim.registerAndLogin(QStringLiteral("victim")));
+        QVERIFY(stranger.registerAndLogin(QStringLiteral("stranger")));
+        QVERIFY(friendly.registerAndLogin(QStringLiteral("friendly")));
+        QVERIFY(victim.connectAndHello());
+        QVERIFY(stranger.connectAndHello());
+        QVERIFY(friendly.connectAndHello());
+        QVERIFY(victim.join(QStringLiteral("common")));
+        QVERIFY(friendly.join(QStringLiteral("common")));
+
+        QCOMPARE(errorOf(sendFrame(stranger, keyShareTo(victim.deviceId, QByteArray(300, 's')))),
+                 ERROR_FORBIDDEN);
+        QCOMPARE(errorOf(sendFrame(friendly, keyShareTo(victim.deviceId, QByteArray(60000, 'x')))),
+                 ERROR_TOO_LARGE);
+        const auto fine = sendFrame(friendly, keyShareTo(victim.deviceId, QByteArray(300, 'k')));
+        QVERIFY(fine && fine->has_send_ack());
+        // What the victim's inbox holds: the fellow member's share only.
+        const auto inbox = victim.syncAll(QStringLiteral("~") + victim.deviceId);
+        QCOMPARE(int(inbox.size()), 1);
+        QCOMPARE(QString::fromStdString(inbox.front().sender()), QStringLiteral("friendly"));
+    }
+
+    // One sender fills a device's inbox to 5,000 waiting shares at most; the owner acknowledging
+    // them makes room again.
+    void oneSenderCannotFillADeviceInbox()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient victim(gw), flooder(gw);
+        QVERIFY(victim.registerAndLogin(QStringLiteral("victim")));
+        QVERIFY(flooder.registerAndLogin(QStringLiteral("flooder")));
+        QVERIFY(victim.connectAndHello());
+        QVERIFY(victim.join(QStringLiteral("common")));
+        RawSession raw(gw.wsUrl(), flooder.token);
+        QVERIFY(raw.open());
+        QVERIFY(raw.join(QStringLiteral("common")));
+        std::vector<Send> shares;
+        for (int i = 0; i < 5010; ++i)
+            shares.push_back(keyShareTo(victim.deviceId, QByteArray(64, char('a' + i % 26))));
+        raw.startSending(std::move(shares), 128);
+        QVERIFY(ProtocolClient::waitFor([&] { return raw.sendingDone(); }, 120000));
+        QCOMPARE(raw.acked(), 5000);
+        QCOMPARE(raw.sendErrors(), 10);
+        const QString inbox = QStringLiteral("~") + victim.deviceId;
+        Frame ack;
+        ack.mutable_mark_read()->set_channel(inbox.toStdString());
+        ack.mutable_mark_read()->set_seq(100);
+        const auto acked = victim.request(ack);
+        QVERIFY(acked && acked->has_ok());
+        Frame more;
+        *more.mutable_send() = keyShareTo(victim.deviceId, QByteArray(64, 'z'));
+        QVERIFY(raw.request(more).has_send_ack());
+    }
+
+    // Four sessions of one user share one rate: with --rate-limit 20 (bursts of 40), creating
+    // channels from four sessions at once for a second gets about 60 through, not four times that
+    // (before, the limit was per session).
+    void sessionsOfOneUserShareOneRate()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("20")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient login(gw);
+        QVERIFY(login.registerAndLogin(QStringLiteral("busy")));
+        std::vector<std::unique_ptr<ProtocolClient>> sessions;
+        for (int i = 0; i < 4; ++i) {
+            sessions.push_back(std::make_unique<ProtocolClient>(gw));
+            sessions.back()->token = login.token;
+            QVERIFY(sessions.back()->connectAndHello());
+        }
+        QList<QPair<ProtocolClient *, quint64>> sent;
+        for (int round = 0; round < 50; ++round) {
+            for (int i = 0; i < 4; ++i) {
+                Frame f;
+                f.mutable_join()->set_channel(QStringLiteral("c%1-%2").arg(i).arg(round).toStdString());
+                sent.append({sessions[i].get(), sessions[i]->sendFrame(f)});
+            }
+        }
+        QVERIFY(ProtocolClient::waitFor(
+            [&] {
+                return std::all_of(sent.begin(), sent.end(),
+                                   [](const auto &p) { return p.first->hasReply(p.second); });
+            },
+            30000));
+        const int joined = int(std::count_if(sent.begin(), sent.end(), [](const auto &p) {
+            return p.first->reply(p.second).has_channel_joined();
+        }));
+        const int limited = int(std::count_if(sent.begin(), sent.end(), [](const auto &p) {
+            return p.first->reply(p.second).error().code() == ERROR_RATE_LIMITED;
+        }));
+        qInfo("%d joined, %d refused", joined, limited);
+        QVERIFY2(joined <= 70, qPrintable(QString::number(joined)));
+        QCOMPARE(joined + limited, 200);
+    }
+
+    // MarkRead and Typing have a rate per user too (--signal-rate, default 20/s): a flood of read
+    // markers is refused past it (before, each was a write transaction, without limit).
+    void readMarkersHaveARate()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--signal-rate"), QStringLiteral("5")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient c(gw);
+        QVERIFY(c.registerAndLogin(QStringLiteral("reader")));
+        QVERIFY(c.connectAndHello());
+        QVERIFY(c.join(QStringLiteral("news")));
+        QList<quint64> ids;
+        for (int i = 0; i < 40; ++i) {
+            Frame f;
+            f.mutable_mark_read()->set_channel("news");
+            f.mutable_mark_read()->set_seq(1);
+            ids.append(c.sendFrame(f));
+        }
+        QVERIFY(ProtocolClient::waitFor(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](quint64 id) { return c.hasReply(id); }); },
+            10000));
+        const int limited = int(std::count_if(ids.begin(), ids.end(), [&](quint64 id) {
+            return c.reply(id).error().code() == ERROR_RATE_LIMITED;
+        }));
+        QVERIFY2(limited >= 25, qPrintable(QString::number(limited)));
+    }
+
+    // An account has at most 32 devices; the 33rd sign-in on a new device is refused until one is
+    // removed (before: unlimited).
+    void devicesPerAccountAreCapped()
+    {
+        GatewayProcess gw;
+        QVERIFY2(gw.start(), gw.output().constData());
+        HttpTestApi api(gw.httpUrl());
+        QVERIFY(api.registerUser(QStringLiteral("collector"), QStringLiteral("correct horse battery")));
+        LoginResponse first;
+        for (int i = 0; i < 32; ++i) {
+            LoginResponse r;
+            QVERIFY(api.login(QStringLiteral("collector"), QStringLiteral("correct horse battery"), &r));
+            if (i == 0)
+                first = r;
+        }
+        const auto refused = loginFrom(gw.port(), QHostAddress::LocalHost, QStringLiteral("collector"),
+                                       QStringLiteral("correct horse battery"));
+        QCOMPARE(refused.error, ERROR_LIMIT_ABOVE_CAP);
+        // Signing in again on a known device is fine; removing one makes room.
+        LoginResponse again;
+        QVERIFY(api.login(QStringLiteral("collector"), QStringLiteral("correct horse battery"), &again,
+                          QString::fromStdString(first.device_id())));
+        RevokeDevice revoke;
+        revoke.set_device_id(first.device_id());
+        QVERIFY(api.post(QStringLiteral("/v1/devices/revoke"),
+                         QByteArray::fromStdString(revoke.SerializeAsString()),
+                         QString::fromStdString(again.token()))
+                    .ok());
+        LoginResponse fresh;
+        QVERIFY(api.login(QStringLiteral("collector"), QStringLiteral("correct horse battery"), &fresh));
+    }
+
+    // A user is in at most 1,000 channels; joining or creating one more is refused (before:
+    // unlimited, which also grew every Welcome without bound).
+    void channelsPerUserAreCapped()
+    {
+        GatewayProcess gw;
+        gw.setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
+        QVERIFY2(gw.start(), gw.output().constData());
+        ProtocolClient c(gw);
+        QVERIFY(c.registerAndLogin(QStringLiteral("joiner")));
+        QVERIFY(c.connectAndHello());
+        QList<quint64> ids;
+        for (int i = 0; i < 1000; ++i) {
+            Frame f;
+            f.mutable_join()->set_channel(QStringLiteral("room-%1").arg(i).toStdString());
+            ids.append(c.sendFrame(f));
+        }
+        QVERIFY(ProtocolClient::waitFor(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](quint64 id) { return c.hasReply(id); }); },
+            60000));
+        QVERIFY(std::all_of(ids.begin(), ids.end(),
+                            [&](quint64 id) { return c.reply(id).has_channel_joined(); }));
+        hchat::v1::Error error;
+        QVERIFY(!c.join(QStringLiteral("one-more"), &error));
+        QCOMPARE(error.code(), ERROR_LIMIT_ABOVE_CAP);
+        Frame create;
+        create.mutable_create_channel()->set_channel("private-one");
+        create.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
+        QCOMPARE(errorOf(c.request(create)), ERROR_LIMIT_ABOVE_CAP);
+        Frame leave;
+        leave.mutable_leave()->set_channel("room-0");
+        QVERIFY(c.request(leave)->has_ok());
+        QVERIFY(c.join(QStringLiteral("one-more")));
     }
 
     // Registrations from one address are limited (30 a minute, bursts of 60); another address is
