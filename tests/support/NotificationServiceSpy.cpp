@@ -9,9 +9,10 @@ const QString kService = QStringLiteral("org.freedesktop.Notifications");
 const QString kPath = QStringLiteral("/org/freedesktop/Notifications");
 } // namespace
 
-NotificationServiceSpy::NotificationServiceSpy(QObject *parent)
-    : QObject(parent),
-      m_connection(QDBusConnection::connectToBus(QDBusConnection::SessionBus, QStringLiteral("notification-spy")))
+NotificationServiceSpy::NotificationServiceSpy(QObject *parent, const QStringList &capabilities)
+    : QObject(parent), m_connection(QDBusConnection::connectToBus(QDBusConnection::SessionBus,
+                                                                  QStringLiteral("notification-spy"))),
+      m_capabilities(capabilities)
 {
     m_registered = m_connection.isConnected() &&
                    m_connection.registerObject(kPath, this, QDBusConnection::ExportAllSlots) &&
@@ -38,7 +39,7 @@ void NotificationServiceSpy::CloseNotification(uint) {}
 
 QStringList NotificationServiceSpy::GetCapabilities()
 {
-    return {QStringLiteral("actions"), QStringLiteral("body")};
+    return m_capabilities;
 }
 
 QString NotificationServiceSpy::GetServerInformation(QString &vendor, QString &version, QString &specVersion)
