@@ -32,6 +32,7 @@ SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidge
     m_password->setEchoMode(QLineEdit::Password);
     m_nick->setMaxLength(32);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // the gateway's error messages
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *form = new QFormLayout;
