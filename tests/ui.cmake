@@ -33,5 +33,8 @@ hchat_add_test(tst_ui_chat_actions SOURCES tst_ui_chat_actions.cpp LIBS hchat_ui
 # message boxes and tool tips; a GatewayProxy plays the hostile gateway.
 hchat_add_test(tst_ui_remote_text SOURCES tst_ui_remote_text.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
 
+# Inline thumbnails from the network: no decompression bombs, decoded at the drawn size, a bounded cache.
+hchat_add_test(tst_ui_thumbnails SOURCES tst_ui_thumbnails.cpp LIBS hchat_ui LABELS ui TIMEOUT 120)
+
 # Attachments in the window: upload progress and thumbnails, downloads with progress, drops.
 hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
