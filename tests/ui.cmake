@@ -36,5 +36,8 @@ hchat_add_test(tst_ui_remote_text SOURCES tst_ui_remote_text.cpp LIBS hchat_ui L
 # Inline thumbnails from the network: no decompression bombs, decoded at the drawn size, a bounded cache.
 hchat_add_test(tst_ui_thumbnails SOURCES tst_ui_thumbnails.cpp LIBS hchat_ui LABELS ui TIMEOUT 120)
 
+# Sign-in: host:port means TLS (except on this machine); http:// to another machine asks first.
+hchat_add_test(tst_ui_cleartext SOURCES tst_ui_cleartext.cpp LIBS hchat_ui LABELS ui TIMEOUT 120)
+
 # Attachments in the window: upload progress and thumbnails, downloads with progress, drops.
 hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
