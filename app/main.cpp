@@ -23,7 +23,9 @@
 namespace {
 const QCommandLineOption kGatewayOption(
     QStringList{QStringLiteral("g"), QStringLiteral("gateway"), QStringLiteral("server")},
-    QStringLiteral("Gateway address (host:port, http(s)://host:port or ws(s)://host:port/ws)."),
+    QStringLiteral(
+        "Gateway address (host:port, http(s)://host:port or ws(s)://host:port/ws). host:port uses TLS "
+        "except on this machine; http:// or ws:// to another machine asks first."),
     QStringLiteral("address"));
 const QCommandLineOption kProfileOption(
     QStringList{QStringLiteral("p"), QStringLiteral("profile")},
@@ -134,6 +136,9 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "hchat: '%s' is not a gateway address; use host:port\n", qPrintable(gateway));
         return 2;
     }
+    // A saved or given cleartext address to another machine: asked once, then kept in the profile.
+    // Declined, the client does not connect and says why.
+    hchat::ui::SignInDialog::confirmCleartext(&client, wsUrl, nullptr);
     client.setGatewayUrls({wsUrl});
 
     hchat::ui::MainWindow window(&client, &settings);

@@ -234,6 +234,10 @@ bool Client::openProfile(const QString &dataDir)
     m_transfers->setDirectory(QDir(dataDir).filePath(QStringLiteral("attachments")));
     if (!m_deviceId.isEmpty())
         m_engine->setInboxStream(QLatin1Char('~') + m_deviceId);
+    m_cleartext.setAllowed(
+        m_store->value(QStringLiteral("cleartext_gateways")).split(QLatin1Char(' '), Qt::SkipEmptyParts));
+    m_http->setCleartextPolicy(m_cleartext);
+    m_push->setCleartextPolicy(m_cleartext);
     if (m_urls.isEmpty()) {
         const QStringList saved =
             m_store->value(QStringLiteral("gateway_urls")).split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -257,6 +261,21 @@ void Client::setGatewayUrls(const QList<QUrl> &urls)
         for (const auto &u : urls)
             s << u.toString();
         m_store->setValue(QStringLiteral("gateway_urls"), s.join(QLatin1Char(' ')));
+    }
+}
+
+void Client::allowCleartext(const QUrl &gateway)
+{
+    if (!CleartextPolicy::needsConsent(gateway) || m_cleartext.permits(gateway))
+        return;
+    qCWarning(lcClient).noquote() << "the user allowed cleartext to" << CleartextPolicy::authority(gateway);
+    m_cleartext.allow(CleartextPolicy::authority(gateway));
+    m_http->setCleartextPolicy(m_cleartext);
+    m_push->setCleartextPolicy(m_cleartext);
+    if (m_store->isOpen()) {
+        QStringList allowed = m_cleartext.allowed();
+        allowed.sort();
+        m_store->setValue(QStringLiteral("cleartext_gateways"), allowed.join(QLatin1Char(' ')));
     }
 }
 

@@ -4,6 +4,7 @@
 #include "AttachmentTransfers.h"
 #include "CatchUpReport.h"
 #include "ChannelRecord.h"
+#include "CleartextPolicy.h"
 #include "ConnectionState.h"
 #include "OutboxEntry.h"
 #include "SearchHit.h"
@@ -122,6 +123,11 @@ public:
     // host and port. Saved in the profile.
     void setGatewayUrls(const QList<QUrl> &urls);
     QList<QUrl> gatewayUrls() const { return m_urls; }
+    // Without TLS (ws://, http://) only to this machine, or to a gateway the user allowed by name
+    // (host and port, kept in the profile): the others are never connected to, and requests to
+    // them fail with CleartextPolicy::refusal().
+    void allowCleartext(const QUrl &gateway);
+    bool isCleartextAllowed(const QUrl &gateway) const { return m_cleartext.permits(gateway); }
     // Self-hosted TLS: accept only this certificate (instead of the system CA store).
     void setPinnedCertificate(const QSslCertificate &certificate);
 
@@ -348,6 +354,7 @@ private:
     AttachmentTransfers *m_transfers = nullptr;
     TokenVault *m_vault = nullptr;
     QList<QUrl> m_urls;
+    CleartextPolicy m_cleartext;
     QString m_nick;
     bool m_shareTyping = true;
     bool m_shareReadReceipts = true;

@@ -49,6 +49,15 @@ QNetworkReply *GatewayHttp::send(const QByteArray &verb, const QString &path, co
 {
     QUrl url = m_base;
     url.setPath(path);
+    if (!m_cleartext.permits(url)) {
+        qCWarning(lcClient).noquote()
+            << verb << path << "refused: cleartext to" << CleartextPolicy::authority(url);
+        Result r;
+        r.error = CleartextPolicy::refusal(url);
+        QMetaObject::invokeMethod(
+            this, [callback = std::move(callback), r] { callback(r); }, Qt::QueuedConnection);
+        return nullptr;
+    }
     QNetworkRequest req(url);
     if (!contentType.isEmpty())
         req.setHeader(QNetworkRequest::ContentTypeHeader, contentType);

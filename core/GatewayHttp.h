@@ -1,5 +1,7 @@
 #pragma once
 
+#include "CleartextPolicy.h"
+
 #include <QByteArray>
 #include <QObject>
 #include <QSslConfiguration>
@@ -44,11 +46,15 @@ public:
     void setToken(const QString &token) { m_token = token; }
     QString token() const { return m_token; }
     void setSslConfiguration(const QSslConfiguration &conf) { m_ssl = conf; m_haveSsl = true; }
+    // A request the policy refuses (http:// to another machine without consent) is not sent: its
+    // callback reports a network error and no reply is returned.
+    void setCleartextPolicy(const CleartextPolicy &policy) { m_cleartext = policy; }
     void setTimeout(int ms) { m_timeoutMs = ms; }
     void setMaxResponseBytes(qint64 bytes) { m_maxResponse = bytes; }
 
     // POSTs body to path; the callback runs once, on this object's thread. Returns the reply
-    // (owned by the manager; abort() it to cancel — the callback then reports an error).
+    // (owned by the manager; abort() it to cancel — the callback then reports an error), or
+    // nullptr when the cleartext policy refused the request (the callback follows, queued).
     QNetworkReply *post(const QString &path, const google::protobuf::MessageLite &body, Callback callback);
     QNetworkReply *post(const QString &path, const QByteArray &body, Callback callback);
     // Attachments: raw bytes up (PUT with extra headers such as Upload-Offset) and down (GET with
@@ -66,6 +72,7 @@ private:
     QString m_token;
     QSslConfiguration m_ssl;
     bool m_haveSsl = false;
+    CleartextPolicy m_cleartext;
     int m_timeoutMs = 30000;
     qint64 m_maxResponse = 256LL * 1024 * 1024;
 };

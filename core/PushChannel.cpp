@@ -8,6 +8,7 @@
 #include <QNetworkRequest>
 #include <QSslError>
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -127,6 +128,13 @@ void PushChannel::start()
         emit errorOccurred(tr("No gateway address is configured."));
         return;
     }
+    if (std::none_of(m_urls.cbegin(), m_urls.cend(),
+                     [this](const QUrl &u) { return m_cleartext.permits(u); })) {
+        m_lastError = CleartextPolicy::refusal(m_urls.first());
+        qCWarning(lcPush).noquote() << m_lastError;
+        emit errorOccurred(m_lastError);
+        return;
+    }
     m_running = true;
     m_authFailed = false;
     m_failuresSinceSuccess = 0;
@@ -174,6 +182,15 @@ void PushChannel::openSocket()
 {
     if (!m_running || m_urls.isEmpty())
         return;
+    // Past the addresses the cleartext policy refuses; start() saw at least one it permits.
+    for (qsizetype i = 0; i < m_urls.size() && !m_cleartext.permits(currentUrl()); ++i)
+        m_urlIndex = (m_urlIndex + 1) % int(m_urls.size());
+    if (!m_cleartext.permits(currentUrl())) {
+        m_lastError = CleartextPolicy::refusal(currentUrl());
+        emit errorOccurred(m_lastError);
+        stop();
+        return;
+    }
     m_reconnectTimer.stop();
     if (m_socket) {
         QWebSocket *old = m_socket.release();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Backoff.h"
+#include "CleartextPolicy.h"
 #include "hchat.pb.h"
 
 #include <QElapsedTimer>
@@ -48,6 +49,9 @@ public:
     void setToken(const QString &token) { m_token = token; }
     // An empty certificate means: verify with the system CA store.
     void setPinnedCertificate(const QSslCertificate &certificate);
+    // Addresses the policy refuses (ws:// to another machine without consent) are skipped;
+    // start() with none left reports an error and does not run.
+    void setCleartextPolicy(const CleartextPolicy &policy) { m_cleartext = policy; }
     QSslConfiguration sslConfiguration() const; // also used by the HTTP side
     void setKeepAlive(int pingIntervalMs, int deadAfterMs);
     void setMaxIncomingMessageSize(quint64 bytes) { m_maxIncoming = bytes; }
@@ -116,6 +120,7 @@ private:
     };
 
     QList<QUrl> m_urls;
+    CleartextPolicy m_cleartext;
     int m_urlIndex = 0;
     int m_failuresSinceSuccess = 0;
     QString m_token;

@@ -5,6 +5,8 @@ hchat_add_test(tst_core_historystore SOURCES tst_core_historystore.cpp LIBS hcha
 hchat_add_test(tst_core_outbox SOURCES tst_core_outbox.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_mentions SOURCES tst_core_mentions.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_core_attachmentinfo SOURCES tst_core_attachmentinfo.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# No cleartext to another machine without the user's consent (a loopback proxy stands in for the network).
+hchat_add_test(tst_core_cleartext SOURCES tst_core_cleartext.cpp CoreTestHelpers.h LIBS hchat_core LABELS unit TIMEOUT 60)
 
 # The client core as a separate headless process (killed with -9 mid-catch-up by tst_core_crash).
 add_executable(hchat_core_probe hchat_core_probe.cpp)

@@ -23,6 +23,7 @@ private slots:
     void liveMessagesGroupByChannelWithReplacesId();
     void noNotificationForOwnMessagesOrMutedChannels();
     void clickingTheNotificationOpensTheChannel();
+    void markupInAMessageIsEscapedForAServiceThatReadsIt();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
@@ -129,6 +130,41 @@ void UiNotifications::clickingTheNotificationOpensTheChannel()
     QTRY_VERIFY_WITH_TIMEOUT(!m_service->calls().isEmpty(), 10000);
     m_service->invokeAction(m_service->calls().last().returnedId, QStringLiteral("default"));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->currentChannel(), QStringLiteral("general"), kWait);
+}
+
+// A member's text is not markup: a service that reads markup in bodies (body-markup) gets it
+// escaped, so a link or an image in a message is shown as text, not followed or loaded; a service
+// that shows bodies as plain text gets it unchanged. The summary is plain text for every service.
+// Each service is a new owner of the bus name: its capabilities are asked again.
+void UiNotifications::markupInAMessageIsEscapedForAServiceThatReadsIt()
+{
+    const QString hostile =
+        QStringLiteral("<a href=\"http://127.0.0.1/x\">click</a> & <img src=\"file:///etc/passwd\">");
+    const QString escaped =
+        QStringLiteral("&lt;a href=&quot;http://127.0.0.1/x&quot;&gt;click&lt;/a&gt; &amp; "
+                       "&lt;img src=&quot;file:///etc/passwd&quot;&gt;");
+    const QString summary = QStringLiteral("bob in general");
+    m_otherWindow.activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
+
+    m_service.reset(); // the name must be free for the next service
+    m_service = std::make_unique<NotificationServiceSpy>(
+        nullptr,
+        QStringList{QStringLiteral("actions"), QStringLiteral("body"), QStringLiteral("body-markup")});
+    QVERIFY(m_service->isRegistered());
+    (*m_bob)->sendMessage(QStringLiteral("general"), hostile);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
+    QCOMPARE(m_service->calls().first().body, escaped);
+    QCOMPARE(m_service->calls().first().summary, summary);
+
+    m_service.reset();
+    m_service = std::make_unique<NotificationServiceSpy>(); // "actions" and "body" only
+    QVERIFY(m_service->isRegistered());
+    QTest::qWait(300); // past the live interval
+    (*m_bob)->sendMessage(QStringLiteral("general"), hostile);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
+    QCOMPARE(m_service->calls().first().body, hostile);
+    QCOMPARE(m_service->calls().first().summary, summary);
 }
 
 QTEST_MAIN(UiNotifications)

@@ -29,5 +29,15 @@ hchat_add_test(tst_ui_tray SOURCES tst_ui_tray.cpp LIBS hchat_ui LABELS ui integ
 # Reply, mention completion, edit and delete in the window, against the real gateway.
 hchat_add_test(tst_ui_chat_actions SOURCES tst_ui_chat_actions.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
 
+# Text from the network (gateway errors, device names and ids, nicks) shown as text in labels,
+# message boxes and tool tips; a GatewayProxy plays the hostile gateway.
+hchat_add_test(tst_ui_remote_text SOURCES tst_ui_remote_text.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
+
+# Inline thumbnails from the network: no decompression bombs, decoded at the drawn size, a bounded cache.
+hchat_add_test(tst_ui_thumbnails SOURCES tst_ui_thumbnails.cpp LIBS hchat_ui LABELS ui TIMEOUT 120)
+
+# Sign-in: host:port means TLS (except on this machine); http:// to another machine asks first.
+hchat_add_test(tst_ui_cleartext SOURCES tst_ui_cleartext.cpp LIBS hchat_ui LABELS ui TIMEOUT 120)
+
 # Attachments in the window: upload progress and thumbnails, downloads with progress, drops.
 hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)

@@ -15,6 +15,17 @@
 namespace hchat::ui {
 
 namespace {
+// A question whose text names the account as the gateway spells it: shown as plain text.
+QMessageBox::StandardButton ask(QWidget *parent, QMessageBox::Icon icon, const QString &title,
+                                const QString &text, QMessageBox::StandardButtons buttons,
+                                QMessageBox::StandardButton defaultButton)
+{
+    QMessageBox box(icon, title, text, buttons, parent);
+    box.setTextFormat(Qt::PlainText);
+    box.setDefaultButton(defaultButton);
+    return QMessageBox::StandardButton(box.exec());
+}
+
 QLineEdit *passwordField(const QString &objectName)
 {
     auto *field = new QLineEdit;
@@ -38,6 +49,7 @@ AccountDialog::AccountDialog(hchat::Client *client, QWidget *parent)
     m_delete->setObjectName(QStringLiteral("deleteAccount"));
     m_status->setObjectName(QStringLiteral("accountStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // the gateway's error messages
 
     auto *passwordBox = new QGroupBox(tr("Password"));
     auto *passwordForm = new QFormLayout(passwordBox);
@@ -121,9 +133,9 @@ void AccountDialog::changePassword()
 
 void AccountDialog::logOutEverywhere()
 {
-    if (QMessageBox::question(this, tr("Log out everywhere"),
-                              tr("Sign out every device of %1, this one too?").arg(m_client->nick())) !=
-        QMessageBox::Yes)
+    if (ask(this, QMessageBox::Question, tr("Log out everywhere"),
+            tr("Sign out every device of %1, this one too?").arg(m_client->nick()),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes) != QMessageBox::Yes)
         return;
     m_action = Action::LogOutAll;
     setBusy(m_client->logOutEverywhere(), tr("Signing out every device…"));
@@ -133,9 +145,9 @@ void AccountDialog::deleteAccount()
 {
     if (m_deletePassword->text().isEmpty())
         return;
-    if (QMessageBox::warning(this, tr("Delete account"),
-                             tr("Delete the account %1 for good? This cannot be undone.").arg(m_client->nick()),
-                             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+    if (ask(this, QMessageBox::Warning, tr("Delete account"),
+            tr("Delete the account %1 for good? This cannot be undone.").arg(m_client->nick()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
     m_action = Action::Delete;
     setBusy(m_client->deleteAccount(m_deletePassword->text()), tr("Deleting the account…"));

@@ -2,6 +2,7 @@
 
 #include "Client.h"
 #include "HistoryStore.h"
+#include "PlainToolTip.h"
 
 #include <QDateTime>
 
@@ -133,7 +134,8 @@ QVariant ChannelListModel::data(const QModelIndex &index, int role) const
         return text;
     }
     case Qt::ToolTipRole:
-        return c.kind == ChannelRecord::Kind::Open ? c.name : c.members.join(QStringLiteral(", "));
+        return plainToolTip(c.kind == ChannelRecord::Kind::Open ? c.name
+                                                                : c.members.join(QStringLiteral(", ")));
     case NameRole:
         return c.name;
     case KindRole:

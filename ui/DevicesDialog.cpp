@@ -2,6 +2,7 @@
 
 #include "Client.h"
 #include "HistoryStore.h"
+#include "PlainToolTip.h"
 #include "crypto/ChannelCrypto.h"
 
 #include <QDialogButtonBox>
@@ -56,6 +57,7 @@ DevicesDialog::DevicesDialog(Client *client, QWidget *parent)
     m_safety->setObjectName(QStringLiteral("safetyNumberButton"));
     m_status->setObjectName(QStringLiteral("devicesStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // device names and the gateway's error messages
 
     auto *ownBox = new QGroupBox(tr("Your devices"));
     auto *ownLayout = new QVBoxLayout(ownBox);
@@ -129,7 +131,7 @@ void DevicesDialog::showOwnDevices(const QList<AccountDevice> &devices)
                                                  when(d.created), when(d.lastActive)});
         item->setData(0, kDeviceIdRole, d.deviceId);
         item->setData(0, kCurrentRole, d.current);
-        item->setToolTip(0, tr("Device %1").arg(d.deviceId));
+        item->setToolTip(0, plainToolTip(tr("Device %1").arg(d.deviceId)));
     }
     m_status->setText(tr("%n device(s) signed in to this account.", nullptr, int(devices.size())));
     updateButtons();
@@ -170,7 +172,7 @@ void DevicesDialog::showPeerDevices()
             item->setData(0, kNickRole, nick);
             item->setData(0, kDeviceIdRole, d.deviceId);
             item->setData(0, kStateRole, int(d.state()));
-            item->setToolTip(0, d.deviceId);
+            item->setToolTip(0, plainToolTip(d.deviceId));
             if (d.state() == State::Changed || d.state() == State::NewDevice) {
                 item->setForeground(1, QColor(0xc6, 0x28, 0x28));
                 person->setForeground(1, QColor(0xc6, 0x28, 0x28));
@@ -200,12 +202,14 @@ void DevicesDialog::revokeSelected()
         return;
     const QString deviceId = item->data(0, kDeviceIdRole).toString();
     const QString name = item->text(0);
-    const auto answer = QMessageBox::question(
-        this, tr("Revoke device"),
+    QMessageBox box(
+        QMessageBox::Question, tr("Revoke device"),
         tr("Sign out “%1”? Its session ends at once; it keeps its local history but must sign in again.")
             .arg(name),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Yes)
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setTextFormat(Qt::PlainText); // the name is the one the device gave itself
+    box.setDefaultButton(QMessageBox::Cancel);
+    if (box.exec() != QMessageBox::Yes)
         return;
     m_revokeRequest = m_client->revokeDevice(deviceId);
     m_revokeName = name;

@@ -175,6 +175,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     splitter->setSizes({260, 740, 0});
     setCentralWidget(splitter);
     m_status->setObjectName(QStringLiteral("connectionStatus"));
+    m_status->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_status, 1);
 
     buildMenus();
@@ -449,6 +450,7 @@ void MainWindow::openAttachmentFile(const QString &path)
             .arg(QFileInfo(path).fileName()),
         QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("confirmOpenRunnable"));
+    box->setTextFormat(Qt::PlainText); // the file name is the sender's
     box->setAttribute(Qt::WA_DeleteOnClose);
     QPushButton *open = box->addButton(tr("Open anyway"), QMessageBox::AcceptRole);
     open->setObjectName(QStringLiteral("confirmOpenRunnableButton"));
@@ -474,6 +476,7 @@ void MainWindow::approveDeviceDialog(const QString &deviceId, const QString &cod
             .arg(m_client->nick(), deviceId.left(8), code),
         QMessageBox::NoButton, this);
     box->setObjectName(boxName);
+    box->setTextFormat(Qt::PlainText); // the device id and the nick come from the gateway
     box->setAttribute(Qt::WA_DeleteOnClose);
     QPushButton *approve = box->addButton(tr("&Approve"), QMessageBox::AcceptRole);
     approve->setObjectName(QStringLiteral("approveDeviceButton"));
@@ -753,6 +756,7 @@ void MainWindow::deleteMessage(quint64 seq)
                                    "from the server; the others see that a message was deleted."),
                                 QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("confirmDelete"));
+    box->setTextFormat(Qt::PlainText);
     box->setAttribute(Qt::WA_DeleteOnClose);
     QPushButton *yes = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
     yes->setObjectName(QStringLiteral("confirmDeleteButton"));

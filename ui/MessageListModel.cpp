@@ -5,6 +5,7 @@
 #include "Mentions.h"
 
 #include <QDateTime>
+#include <QGuiApplication>
 #include <QScopedValueRollback>
 #include <QSet>
 
@@ -296,12 +297,9 @@ QVariant MessageListModel::attachmentData(const StoredMessage &m, int role) cons
     case ThumbnailRole: {
         if (!info || info->thumbnail.isEmpty())
             return QImage();
-        if (m.seq == 0)
-            return QImage::fromData(info->thumbnail, "JPEG");
-        auto it = m_thumbnails.find(m.seq);
-        if (it == m_thumbnails.end())
-            it = m_thumbnails.insert(m.seq, QImage::fromData(info->thumbnail, "JPEG"));
-        return *it;
+        if (m.seq == 0) // an outbox row: the user's own file, shown while it is sent
+            return ThumbnailCache::decode(info->thumbnail, qGuiApp ? qGuiApp->devicePixelRatio() : 1.0);
+        return m_thumbnails.thumbnail(m.seq, info->thumbnail);
     }
     case AttachmentFileRole:
         return info && m_fileLookup ? m_fileLookup(info->id) : QString();

@@ -2,6 +2,7 @@
 
 #include "OutboxEntry.h"
 #include "StoredMessage.h"
+#include "ThumbnailCache.h"
 
 #include <QAbstractListModel>
 #include <QImage>
@@ -103,6 +104,9 @@ public:
     // The name shown for a sender: the nick, or "deleted user".
     QString senderName(const QString &nick) const;
 
+    // Bytes of decoded thumbnails kept (at most ThumbnailCache::kDefaultBudgetBytes).
+    qint64 thumbnailCacheBytes() const { return m_thumbnails.totalBytes(); }
+
     // How many pages were read from the store since the last setChannel() (lazy-loading checks).
     int pagesLoaded() const { return m_pagesLoaded; }
 
@@ -145,7 +149,7 @@ private:
     std::function<bool(const QString &)> m_deletedLookup;
     std::function<QString(const QString &)> m_fileLookup;
     std::function<int(const QString &)> m_progressLookup;
-    mutable QHash<quint64, QImage> m_thumbnails; // decoded once per row while the channel shows
+    mutable ThumbnailCache m_thumbnails; // by seq, while the channel shows
 };
 
 } // namespace hchat::ui

@@ -21,7 +21,9 @@ SafetyNumberDialog::SafetyNumberDialog(Client *client, const QString &nick, QWid
                                 "trust. If they match, nobody is in between.")
                                  .arg(nick));
     intro->setWordWrap(true);
+    intro->setTextFormat(Qt::PlainText);
     m_digits->setObjectName(QStringLiteral("safetyNumber"));
+    m_digits->setTextFormat(Qt::PlainText);
     m_digits->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_digits->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_digits->setAlignment(Qt::AlignCenter);

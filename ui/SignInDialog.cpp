@@ -1,11 +1,13 @@
 #include "SignInDialog.h"
 
+#include "CleartextPolicy.h"
 #include "Client.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSysInfo>
 #include <QUrl>
@@ -32,6 +34,7 @@ SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidge
     m_password->setEchoMode(QLineEdit::Password);
     m_nick->setMaxLength(32);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // the gateway's error messages
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *form = new QFormLayout;
@@ -67,11 +70,14 @@ QString SignInDialog::gatewayAddress() const
 QUrl SignInDialog::webSocketUrlFor(const QString &address)
 {
     QString text = address.trimmed();
-    if (!text.contains(QStringLiteral("://")))
-        text.prepend(QStringLiteral("http://"));
+    const bool bare = !text.contains(QStringLiteral("://"));
+    if (bare)
+        text.prepend(QStringLiteral("https://"));
     QUrl url(text);
     if (!url.isValid() || url.host().isEmpty())
         return {};
+    if (bare && CleartextPolicy::isLoopbackHost(url.host()))
+        url.setScheme(QStringLiteral("http"));
     const QString scheme = url.scheme().toLower();
     if (scheme == QLatin1String("http") || scheme == QLatin1String("ws"))
         url.setScheme(QStringLiteral("ws"));
@@ -81,6 +87,32 @@ QUrl SignInDialog::webSocketUrlFor(const QString &address)
         return {};
     url.setPath(QStringLiteral("/ws"));
     return url;
+}
+
+bool SignInDialog::confirmCleartext(Client *client, const QUrl &gateway, QWidget *parent)
+{
+    if (client->isCleartextAllowed(gateway))
+        return true;
+    QMessageBox box(
+        QMessageBox::Warning, tr("Connect without encryption?"),
+        tr("The gateway %1 is on another machine and the address asks for a connection without "
+           "encryption (%2://). Anyone on the network between you and it can read your password, "
+           "your session and every message of channels that are not end-to-end encrypted, and can "
+           "change what you receive.\n\nConnect without encryption only on a network you control. "
+           "Use https:// (or host:port alone) for a gateway with TLS.")
+            .arg(CleartextPolicy::authority(gateway), gateway.scheme()),
+        QMessageBox::NoButton, parent);
+    box.setObjectName(QStringLiteral("cleartextWarning"));
+    box.setTextFormat(Qt::PlainText);
+    QPushButton *connectAnyway = box.addButton(tr("Connect &without encryption"), QMessageBox::AcceptRole);
+    connectAnyway->setObjectName(QStringLiteral("cleartextConnect"));
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() != connectAnyway)
+        return false;
+    client->allowCleartext(gateway);
+    return true;
 }
 
 void SignInDialog::showError(const QString &message)
@@ -98,6 +130,10 @@ bool SignInDialog::validate()
     }
     if (m_nick->text().trimmed().isEmpty() || m_password->text().isEmpty()) {
         showError(tr("Enter your nick and password."));
+        return false;
+    }
+    if (!confirmCleartext(m_client, url, this)) {
+        showError(tr("Not connected: use an https:// address, or allow the connection without encryption."));
         return false;
     }
     m_client->setGatewayUrls({url});

@@ -20,8 +20,12 @@ public:
     SignInDialog(Client *client, const QString &gatewayAddress, QWidget *parent = nullptr);
 
     QString gatewayAddress() const;
-    // "127.0.0.1:8745", "http://host:port" or "wss://host" → the WebSocket URL of the gateway.
+    // "127.0.0.1:8745", "http://host:port" or "wss://host" → the WebSocket URL of the gateway. A
+    // bare host:port is wss:// (TLS), except on this machine (loopback: ./run.sh's gateway).
     static QUrl webSocketUrlFor(const QString &address);
+    // Asks before talking to gateway (another machine) without encryption, and records the
+    // consent in the client's profile; true when the client may connect.
+    static bool confirmCleartext(Client *client, const QUrl &gateway, QWidget *parent);
     void showError(const QString &message);
 
 private:

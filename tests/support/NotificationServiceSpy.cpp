@@ -9,9 +9,10 @@ const QString kService = QStringLiteral("org.freedesktop.Notifications");
 const QString kPath = QStringLiteral("/org/freedesktop/Notifications");
 } // namespace
 
-NotificationServiceSpy::NotificationServiceSpy(QObject *parent)
+NotificationServiceSpy::NotificationServiceSpy(QObject *parent, const QStringList &capabilities)
     : QObject(parent), m_connection(QDBusConnection::connectToBus(QDBusConnection::SessionBus,
-                                                                  QStringLiteral("notification-spy")))
+                                                                  QStringLiteral("notification-spy"))),
+      m_capabilities(capabilities)
 {
     m_registered = m_connection.isConnected() &&
                    m_connection.registerObject(kPath, this, QDBusConnection::ExportAllSlots) &&
@@ -25,9 +26,8 @@ NotificationServiceSpy::~NotificationServiceSpy()
     QDBusConnection::disconnectFromBus(QStringLiteral("notification-spy"));
 }
 
-uint NotificationServiceSpy::Notify(const QString &appName, uint replacesId, const QString &,
-                                    const QString &summary, const QString &body, const QStringList &actions,
-                                    const QVariantMap &hints, int)
+uint NotificationServiceSpy::Notify(const QString &appName, uint replacesId, const QString &, const QString &summary,
+                                    const QString &body, const QStringList &actions, const QVariantMap &hints, int)
 {
     Call call{appName, replacesId, summary, body, actions, hints, replacesId != 0 ? replacesId : m_nextId++};
     m_calls.append(call);
@@ -39,7 +39,7 @@ void NotificationServiceSpy::CloseNotification(uint) {}
 
 QStringList NotificationServiceSpy::GetCapabilities()
 {
-    return {QStringLiteral("actions"), QStringLiteral("body")};
+    return m_capabilities;
 }
 
 QString NotificationServiceSpy::GetServerInformation(QString &vendor, QString &version, QString &specVersion)

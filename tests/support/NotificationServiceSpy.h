@@ -23,7 +23,10 @@ public:
         uint returnedId = 0;
     };
 
-    explicit NotificationServiceSpy(QObject *parent = nullptr);
+    // capabilities: what GetCapabilities answers ("body-markup": the service reads bodies as markup).
+    explicit NotificationServiceSpy(QObject *parent = nullptr,
+                                    const QStringList &capabilities = {QStringLiteral("actions"),
+                                                                       QStringLiteral("body")});
     ~NotificationServiceSpy() override;
     bool isRegistered() const { return m_registered; }
     QList<Call> calls() const { return m_calls; }
@@ -45,6 +48,7 @@ private:
     bool m_registered = false;
     uint m_nextId = 1;
     QList<Call> m_calls;
+    QStringList m_capabilities;
 };
 
 } // namespace hchat::test
