@@ -102,7 +102,8 @@ struct Gateway::Impl {
         }
         localFanout = std::make_unique<LocalFanout>(registry, metrics);
         if (!config.redisUrl.empty())
-            redisFanout = std::make_unique<RedisFanout>(*localFanout, metrics, config.redisUrl);
+            redisFanout =
+                std::make_unique<RedisFanout>(*localFanout, metrics, config.redisUrl, config.fanoutKey);
         hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers),
                                                   config.passwordCostInteractive);
         authThrottle = std::make_unique<AuthThrottle>(config.authAttemptsPerMinute);

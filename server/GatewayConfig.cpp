@@ -1,5 +1,7 @@
 #include "GatewayConfig.h"
 
+#include <sodium.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -27,16 +29,27 @@ template <class T> bool parseNumber(const std::string &text, T &out)
     return ec == std::errc() && ptr == end;
 }
 
-const std::set<std::string> kValueOptions = {"listen",          "db",
-                                             "tls-cert",        "tls-key",
-                                             "config",          "password-cost",
-                                             "threads",         "rate-limit",
-                                             "signal-rate",     "max-connections-per-address",
-                                             "max-connections", "accept-rate",
-                                             "auth-rate",       "idle-timeout",
-                                             "metrics-listen",  "metrics-token-file",
-                                             "token-ttl",       "redis",
-                                             "log-level",       "max-attachment-bytes"};
+const std::set<std::string> kValueOptions = {"listen",
+                                             "db",
+                                             "tls-cert",
+                                             "tls-key",
+                                             "config",
+                                             "password-cost",
+                                             "threads",
+                                             "rate-limit",
+                                             "signal-rate",
+                                             "max-connections-per-address",
+                                             "max-connections",
+                                             "accept-rate",
+                                             "auth-rate",
+                                             "idle-timeout",
+                                             "metrics-listen",
+                                             "metrics-token-file",
+                                             "fanout-key-file",
+                                             "token-ttl",
+                                             "redis",
+                                             "log-level",
+                                             "max-attachment-bytes"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -58,7 +71,7 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         c.databasePath = value;
     } else if (key == "redis") {
         if (value.rfind("redis://", 0) != 0)
-            return "--redis wants redis://HOST[:PORT], got '" + value + "'";
+            return "--redis wants redis://[[USER]:PASSWORD@]HOST[:PORT]";
         c.redisUrl = value;
     } else if (key == "tls-cert") {
         c.tlsCertFile = value;
@@ -112,6 +125,21 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             port > 65535)
             return "--metrics-listen wants ADDR:PORT, got '" + value + "'";
         c.metricsListen = value;
+    } else if (key == "fanout-key-file") {
+        std::ifstream in(value);
+        std::string hex;
+        if (!in || !std::getline(in, hex))
+            return "cannot read the fan-out key file '" + value + "'";
+        while (!hex.empty() && (hex.back() == '\r' || hex.back() == ' '))
+            hex.pop_back();
+        std::string bytes(32, '\0');
+        std::size_t length = 0;
+        if (hex.size() != 64 ||
+            sodium_hex2bin(reinterpret_cast<unsigned char *>(bytes.data()), bytes.size(), hex.data(),
+                           hex.size(), nullptr, &length, nullptr) != 0 ||
+            length != 32)
+            return "the fan-out key in '" + value + "' must be 64 hex digits (openssl rand -hex 32)";
+        c.fanoutKey = bytes;
     } else if (key == "metrics-token-file") {
         std::ifstream in(value);
         std::string token;
@@ -151,7 +179,10 @@ std::string GatewayConfig::usage()
            "  --listen ADDR:PORT                 address to serve HTTP and WebSocket on (port 0: any)\n"
            "  --db PATH|URL                      SQLite database file (created if missing), or\n"
            "                                     postgresql://USER@HOST:PORT/DB to share one database\n"
-           "  --redis redis://HOST:PORT          fan pushes out through Redis to every gateway\n"
+           "  --redis redis://[[USER]:PASSWORD@]HOST:PORT\n"
+           "                                     fan pushes out through Redis to every gateway\n"
+           "  --fanout-key-file FILE             a key the gateways share (64 hex digits): Redis\n"
+           "                                     envelopes carry a MAC; others are dropped\n"
            "  --tls-cert FILE --tls-key FILE     serve https/wss with this PEM certificate and key\n"
            "  --config FILE                      read `key = value` lines (keys: the long options)\n"
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"

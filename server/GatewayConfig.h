@@ -15,7 +15,8 @@ struct GatewayConfig {
     std::string listenAddress = "127.0.0.1";
     unsigned short port = 8745;
     std::string databasePath = "hchat-gateway.db"; // a SQLite file, or postgresql://…
-    std::string redisUrl;                          // redis://HOST:PORT: fan out across gateways
+    std::string redisUrl;      // redis://[[USER]:PASSWORD@]HOST:PORT: fan out across gateways
+    std::string fanoutKey;     // 32 bytes from --fanout-key-file (hex): MACs on Redis envelopes
     std::string metricsListen; // ADDR:PORT of a plain listener serving only /metrics and /healthz
     std::string metricsToken;  // from --metrics-token-file: /metrics on the main port wants it
     std::string tlsCertFile;

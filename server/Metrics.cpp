@@ -64,6 +64,8 @@ std::string Metrics::render() const
             fanoutReceived.load());
     counter("hchat_fanout_dropped_total",
             "Events not published (Redis unreachable); clients heal by pulling.", fanoutDropped.load());
+    counter("hchat_fanout_rejected_total", "Redis envelopes dropped: no valid MAC, or older than a minute.",
+            fanoutRejected.load());
     counter("hchat_fanout_resubscriptions_total", "Redis subscriptions re-established after a loss.",
             fanoutResubscriptions.load());
 

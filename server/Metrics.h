@@ -32,6 +32,7 @@ public:
     std::atomic<std::uint64_t> fanoutReceived{0};
     std::atomic<std::uint64_t> fanoutDropped{0};
     std::atomic<std::uint64_t> fanoutResubscriptions{0};
+    std::atomic<std::uint64_t> fanoutRejected{0}; // envelopes without a valid MAC, or too old
 
     void countError(hchat::v1::ErrorCode code);
     void observeStoreLatency(double seconds);

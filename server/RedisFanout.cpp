@@ -41,15 +41,27 @@ std::uint64_t getBig(const char *p, int n)
     return v;
 }
 
-struct ContextDeleter {
-    void operator()(redisContext *c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
+constexpr char kSealedMagic[3] = {'H', 'F', '2'};
+constexpr std::int64_t kMaxEnvelopeAgeMs = 60000;
 
-Context connectTo(const std::string &host, int port, std::string &error)
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+void RedisFanout::ContextDeleter::operator()(redisContext *c) const
+{
+    redisFree(c);
+}
+
+std::unique_ptr<redisContext, RedisFanout::ContextDeleter> RedisFanout::connect(std::string &error) const
 {
     timeval timeout{1, 0};
-    Context c(redisConnectWithTimeout(host.c_str(), port, timeout));
+    std::unique_ptr<redisContext, ContextDeleter> c(redisConnectWithTimeout(m_host.c_str(), m_port, timeout));
     if (!c) {
         error = "out of memory";
         return nullptr;
@@ -58,24 +70,74 @@ Context connectTo(const std::string &host, int port, std::string &error)
         error = c->errstr;
         return nullptr;
     }
+    if (!m_password.empty()) {
+        auto *reply = static_cast<redisReply *>(
+            m_user.empty() ? redisCommand(c.get(), "AUTH %b", m_password.data(), m_password.size())
+                           : redisCommand(c.get(), "AUTH %b %b", m_user.data(), m_user.size(),
+                                          m_password.data(), m_password.size()));
+        const bool ok = reply && reply->type == REDIS_REPLY_STATUS;
+        error = !reply ? std::string(c->errstr)
+                : ok   ? std::string()
+                       : "authentication refused: " + std::string(reply->str ? reply->str : "");
+        if (reply)
+            freeReplyObject(reply);
+        if (!ok)
+            return nullptr;
+    }
     return c;
 }
 
-} // namespace
+std::string RedisFanout::seal(std::string envelope) const
+{
+    if (m_key.empty())
+        return envelope;
+    // HF2 | MAC (32) | time (8) | everything of the HF1 envelope after its magic.
+    std::string body;
+    putI64(body, nowMs());
+    body.append(envelope, sizeof kMagic, std::string::npos);
+    std::string out(kSealedMagic, sizeof kSealedMagic);
+    out.resize(sizeof kSealedMagic + crypto_auth_BYTES);
+    crypto_auth(reinterpret_cast<unsigned char *>(out.data() + sizeof kSealedMagic),
+                reinterpret_cast<const unsigned char *>(body.data()), body.size(),
+                reinterpret_cast<const unsigned char *>(m_key.data()));
+    return out + body;
+}
 
 bool RedisFanout::isUrl(const std::string &url)
 {
     return url.rfind("redis://", 0) == 0;
 }
 
-RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url)
-    : m_local(local), m_metrics(metrics)
+std::string RedisFanout::redact(const std::string &url)
+{
+    const auto at = url.rfind('@');
+    const auto start = std::strlen("redis://");
+    if (!isUrl(url) || at == std::string::npos || at < start)
+        return url;
+    const auto colon = url.find(':', start);
+    if (colon == std::string::npos || colon > at)
+        return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url, std::string key)
+    : m_local(local), m_metrics(metrics), m_key(std::move(key))
 {
     if (!isUrl(url))
-        throw std::invalid_argument("--redis wants redis://HOST[:PORT], got '" + url + "'");
+        throw std::invalid_argument(
+            "--redis wants redis://[[USER]:PASSWORD@]HOST[:PORT], got a malformed URL");
+    if (!m_key.empty() && m_key.size() != crypto_auth_KEYBYTES)
+        throw std::invalid_argument("the fan-out key must be 32 bytes");
     std::string rest = url.substr(std::strlen("redis://"));
-    if (const auto at = rest.rfind('@'); at != std::string::npos)
-        throw std::invalid_argument("--redis: credentials in the URL are not supported");
+    if (const auto at = rest.rfind('@'); at != std::string::npos) {
+        const std::string credentials = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = credentials.find(':');
+        if (colon == std::string::npos || colon + 1 == credentials.size())
+            throw std::invalid_argument("--redis: credentials are [USER]:PASSWORD@");
+        m_user = credentials.substr(0, colon);
+        m_password = credentials.substr(colon + 1);
+    }
     if (const auto slash = rest.find('/'); slash != std::string::npos)
         rest = rest.substr(0, slash);
     if (const auto colon = rest.rfind(':');
@@ -85,11 +147,11 @@ RedisFanout::RedisFanout(Fanout &local, Metrics &metrics, const std::string &url
         char *end = nullptr;
         const long p = std::strtol(port.c_str(), &end, 10);
         if (port.empty() || *end != '\0' || p <= 0 || p > 65535)
-            throw std::invalid_argument("--redis: bad port in '" + url + "'");
+            throw std::invalid_argument("--redis: bad port in '" + rest + ":" + port + "'");
         m_port = int(p);
     }
     if (rest.empty())
-        throw std::invalid_argument("--redis: no host in '" + url + "'");
+        throw std::invalid_argument("--redis: no host in the URL");
     m_host = rest;
     m_endpoint = m_host + ":" + std::to_string(m_port);
     m_origin.resize(kOriginBytes);
@@ -133,7 +195,7 @@ void RedisFanout::toUsers(const std::vector<std::int64_t> &userIds, std::shared_
     for (auto id : userIds)
         putI64(e, id);
     e += *frame;
-    publish(std::move(e));
+    publish(seal(std::move(e)));
 }
 
 void RedisFanout::toDevice(const std::string &deviceId, std::shared_ptr<const std::string> frame,
@@ -148,7 +210,7 @@ void RedisFanout::toDevice(const std::string &deviceId, std::shared_ptr<const st
     putU32(e, std::uint32_t(deviceId.size()));
     e += deviceId;
     e += *frame;
-    publish(std::move(e));
+    publish(seal(std::move(e)));
 }
 
 void RedisFanout::closeSessions(const SessionCut &cut)
@@ -164,7 +226,7 @@ void RedisFanout::closeSessions(const SessionCut &cut)
     putU32(e, std::uint32_t(cut.exceptTokenHash.size()));
     e += cut.exceptTokenHash;
     e += cut.reason;
-    publish(std::move(e));
+    publish(seal(std::move(e)));
 }
 
 void RedisFanout::deliverLocally(const std::shared_ptr<const std::string> &frame,
@@ -202,7 +264,7 @@ bool RedisFanout::sleepFor(std::chrono::milliseconds delay)
 
 void RedisFanout::runPublisher()
 {
-    Context c;
+    std::unique_ptr<redisContext, ContextDeleter> c;
     auto backoff = std::chrono::milliseconds(100);
     for (;;) {
         std::deque<std::string> batch;
@@ -215,7 +277,7 @@ void RedisFanout::runPublisher()
         }
         if (!c) {
             std::string error;
-            c = connectTo(m_host, m_port, error);
+            c = connect(error);
             if (!c) {
                 m_metrics.fanoutDropped.fetch_add(batch.size(), std::memory_order_relaxed);
                 std::fprintf(stderr, "hchat-gateway: redis fan-out: cannot publish to %s: %s (retrying)\n",
@@ -259,11 +321,22 @@ void RedisFanout::runSubscriber()
                 return;
         }
         std::string error;
-        Context c = connectTo(m_host, m_port, error);
+        auto c = connect(error);
+        if (!c)
+            std::fprintf(stderr, "hchat-gateway: redis fan-out: cannot subscribe on %s: %s (retrying)\n",
+                         m_endpoint.c_str(), error.c_str());
         if (c) {
             redisReply *reply = static_cast<redisReply *>(redisCommand(c.get(), "SUBSCRIBE %s", kChannel));
-            if (!reply) {
-                error = c->errstr;
+            if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+                // An error reply (NOAUTH, ACL) is not a subscription.
+                error = !reply
+                            ? std::string(c->errstr)
+                            : std::string(reply->type == REDIS_REPLY_ERROR && reply->str ? reply->str
+                                                                                         : "not subscribed");
+                std::fprintf(stderr, "hchat-gateway: redis fan-out: cannot subscribe on %s: %s (retrying)\n",
+                             m_endpoint.c_str(), error.c_str());
+                if (reply)
+                    freeReplyObject(reply);
                 c.reset();
             } else {
                 freeReplyObject(reply);
@@ -321,6 +394,28 @@ void RedisFanout::runSubscriber()
 
 void RedisFanout::onEnvelope(const char *data, std::size_t size)
 {
+    std::string opened; // an HF2 envelope, checked and turned back into HF1
+    if (!m_key.empty()) {
+        constexpr std::size_t sealedHeader = sizeof kSealedMagic + crypto_auth_BYTES + 8;
+        if (size < sealedHeader || std::memcmp(data, kSealedMagic, sizeof kSealedMagic) != 0 ||
+            crypto_auth_verify(
+                reinterpret_cast<const unsigned char *>(data + sizeof kSealedMagic),
+                reinterpret_cast<const unsigned char *>(data + sizeof kSealedMagic + crypto_auth_BYTES),
+                size - sizeof kSealedMagic - crypto_auth_BYTES,
+                reinterpret_cast<const unsigned char *>(m_key.data())) != 0) {
+            m_metrics.fanoutRejected.fetch_add(1, std::memory_order_relaxed);
+            throw std::runtime_error("no valid MAC (a forged envelope, or a gateway with another key)");
+        }
+        const auto sent = std::int64_t(getBig(data + sizeof kSealedMagic + crypto_auth_BYTES, 8));
+        if (std::llabs(nowMs() - sent) > kMaxEnvelopeAgeMs) {
+            m_metrics.fanoutRejected.fetch_add(1, std::memory_order_relaxed);
+            throw std::runtime_error("an envelope more than a minute old (a replay?)");
+        }
+        opened.assign(kMagic, sizeof kMagic);
+        opened.append(data + sealedHeader, size - sealedHeader);
+        data = opened.data();
+        size = opened.size();
+    }
     constexpr std::size_t header = sizeof kMagic + kOriginBytes + 2 + 4;
     if (size < header || std::memcmp(data, kMagic, sizeof kMagic) != 0)
         throw std::runtime_error("too short or wrong magic");

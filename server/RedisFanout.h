@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+struct redisContext; // hiredis
+
 namespace hchat::server {
 
 // Fan-out across gateways through Redis pub/sub (hiredis). Every event is delivered to this
@@ -24,16 +26,25 @@ namespace hchat::server {
 // and counted: clients heal by pulling (a pushed seq above their max + 1, or their reconnect).
 // Pushed messages reach the sessions in seq order per stream, whichever gateway stored them
 // (PushSequencer).
+//
+// Whoever can write to the Redis channel could otherwise push to every client and cut sessions:
+// with a key (--fanout-key-file, shared by the gateways) every envelope carries a MAC and its
+// time, and envelopes without a valid MAC, or older than a minute, are dropped and counted.
+// Credentials in the URL (redis://[USER]:PASSWORD@HOST:PORT) are sent with AUTH on every
+// connection.
 class RedisFanout final : public Fanout {
 public:
     static constexpr const char *kChannel = "hchat:fanout";
     static constexpr std::size_t kMaxQueued = 100000;
 
     static bool isUrl(const std::string &url);
+    // The URL with its password replaced by "***", for logs.
+    static std::string redact(const std::string &url);
 
-    // url: redis://HOST[:PORT][/…]. Throws std::invalid_argument for a malformed URL; does not
-    // require Redis to be up (the threads keep trying).
-    RedisFanout(Fanout &local, Metrics &metrics, const std::string &url);
+    // url: redis://[[USER]:PASSWORD@]HOST[:PORT][/…]. key: 32 bytes or empty (no MAC). Throws
+    // std::invalid_argument for a malformed URL; does not require Redis to be up (the threads
+    // keep trying).
+    RedisFanout(Fanout &local, Metrics &metrics, const std::string &url, std::string key = {});
     ~RedisFanout() override;
     RedisFanout(const RedisFanout &) = delete;
     RedisFanout &operator=(const RedisFanout &) = delete;
@@ -52,6 +63,13 @@ private:
     void runPublisher();
     void runSubscriber();
     void onEnvelope(const char *data, std::size_t size);
+    // The envelope as published: with a key, "HF2" | MAC | time | the "HF1" envelope's body.
+    std::string seal(std::string envelope) const;
+    // Connects and authenticates; null with `error` set on failure.
+    struct ContextDeleter {
+        void operator()(::redisContext *c) const;
+    };
+    std::unique_ptr<::redisContext, ContextDeleter> connect(std::string &error) const;
     // Delivers through the sequencer when the frame is a pushed message, else at once.
     void deliverLocally(const std::shared_ptr<const std::string> &frame, std::function<void()> deliver);
     bool sleepFor(std::chrono::milliseconds delay);
@@ -61,6 +79,9 @@ private:
     std::string m_host;
     int m_port = 6379;
     std::string m_endpoint;
+    std::string m_user;
+    std::string m_password;
+    std::string m_key;
     std::string m_origin; // 16 random bytes naming this gateway process
     PushSequencer m_sequencer{std::chrono::milliseconds(500)};
 

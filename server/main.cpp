@@ -4,6 +4,7 @@
 #include "GatewayConfig.h"
 #include "Log.h"
 #include "PostgresMessageStore.h"
+#include "RedisFanout.h"
 #include "hchat/Version.h"
 
 #include <sodium.h>
@@ -56,9 +57,12 @@ int main(int argc, char **argv)
         const std::string database = hchat::server::PostgresMessageStore::isUrl(config.databasePath)
                                          ? hchat::server::PostgresMessageStore::redact(config.databasePath)
                                          : config.databasePath;
+        const std::string redis =
+            hchat::server::RedisFanout::redact(config.redisUrl) +
+            (config.fanoutKey.empty() ? " (envelopes without a MAC)" : " (envelopes with a MAC)");
         std::fprintf(stderr, "hchat-gateway %s: database %s, fan-out %s, %s, password cost %s\n",
                      hchat::kVersion, database.c_str(),
-                     config.redisUrl.empty() ? "in-process" : config.redisUrl.c_str(),
+                     config.redisUrl.empty() ? "in-process" : redis.c_str(),
                      config.tlsEnabled() ? "TLS" : "plain (no TLS)",
                      config.passwordCostInteractive ? "interactive" : "moderate");
         return gateway.run();

@@ -422,6 +422,9 @@ void GatewayMessaging::keyShareReachesDeviceInboxOnly()
     other.token = sender.token;
     QVERIFY(sender.connectAndHello());
     QVERIFY(receiver.connectAndHello());
+    // Key shares go only to people one shares a channel with.
+    QVERIFY(sender.join(QStringLiteral("keyroom")));
+    QVERIFY(receiver.join(QStringLiteral("keyroom")));
     const QString inbox = QStringLiteral("~") + receiver.deviceId;
 
     Frame share;
@@ -464,6 +467,8 @@ void GatewayMessaging::acknowledgedInboxRowsAreDeletedAndSkipped()
     QVERIFY(receiver.registerAndLogin(QStringLiteral("ackreceiver")));
     QVERIFY(sender.connectAndHello());
     QVERIFY(receiver.connectAndHello());
+    QVERIFY(sender.join(QStringLiteral("ackroom")));
+    QVERIFY(receiver.join(QStringLiteral("ackroom")));
     const QString inbox = QStringLiteral("~") + receiver.deviceId;
     for (int i = 0; i < 3; ++i) {
         Frame share;

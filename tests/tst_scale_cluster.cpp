@@ -51,15 +51,19 @@ QString createDatabase(const QString &prefix)
 class RedisProcess {
 public:
     RedisProcess() : m_dir(scratchRoot() + QStringLiteral("/redis-XXXXXX")), m_port(freePort()) {}
+    void setExtraArguments(const QStringList &args) { m_extraArgs = args; }
+    quint16 port() const { return m_port; }
     ~RedisProcess() { kill(); }
     bool start()
     {
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
         m_process->start(QStringLiteral("redis-server"),
-                         {QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                          QString::number(m_port), QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--save"),
-                          QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
+                         QStringList{QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                                     QStringLiteral("--port"), QString::number(m_port),
+                                     QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--save"),
+                                     QString(), QStringLiteral("--appendonly"), QStringLiteral("no")} +
+                             m_extraArgs);
         if (!m_process->waitForStarted(10000))
             return false;
         QByteArray out;
@@ -82,14 +86,18 @@ public:
 private:
     QTemporaryDir m_dir;
     quint16 m_port;
+    QStringList m_extraArgs;
     std::unique_ptr<QProcess> m_process;
 };
 
-std::unique_ptr<GatewayProcess> startGateway(const QString &db, const QString &redis)
+std::unique_ptr<GatewayProcess> startGateway(const QString &db, const QString &redis,
+                                             const QStringList &extra = {})
 {
     auto gw = std::make_unique<GatewayProcess>();
-    gw->setExtraArguments({QStringLiteral("--db"), db, QStringLiteral("--redis"), redis, QStringLiteral("--rate-limit"),
-                           QStringLiteral("0"), QStringLiteral("--threads"), QStringLiteral("2")});
+    gw->setExtraArguments(QStringList{QStringLiteral("--db"), db, QStringLiteral("--redis"), redis,
+                                      QStringLiteral("--rate-limit"), QStringLiteral("0"),
+                                      QStringLiteral("--threads"), QStringLiteral("2")} +
+                          extra);
     if (!gw->start(30000)) {
         qWarning().noquote() << gw->output();
         return nullptr;
@@ -100,8 +108,8 @@ std::unique_ptr<GatewayProcess> startGateway(const QString &db, const QString &r
 bool subscribed(GatewayProcess &gw)
 {
     ProtocolClient probe(gw);
-    return ProtocolClient::waitFor([&] { return probe.metric(QStringLiteral("hchat_fanout_subscribed")) == 1; },
-                                   20000);
+    return ProtocolClient::waitFor(
+        [&] { return probe.metric(QStringLiteral("hchat_fanout_subscribed")) == 1; }, 20000);
 }
 
 std::unique_ptr<ProtocolClient> member(GatewayProcess &gw, const QString &nick, const QString &channel)
@@ -148,12 +156,96 @@ private slots:
     void concurrentWritersOnBothGatewaysGetGapFreeSeqs();
     void redisRestartLosesNothingAndGatewaysResubscribe();
     void killedGatewaysClientsMoveToTheOtherAndCatchUp();
+    void redisWantsItsPasswordAndForgedEnvelopesAreDropped();
 };
+
+// Redis with a password (AUTH on every connection), and envelopes with a MAC under a key the
+// gateways share: a gateway without the password never subscribes, and an envelope written into
+// the channel by someone without the key (a forged push) reaches nobody (before: any client of
+// Redis could push to every session).
+void ScaleCluster::redisWantsItsPasswordAndForgedEnvelopesAreDropped()
+{
+    const QString db = createDatabase(QStringLiteral("cluster_auth"));
+    QVERIFY(!db.isEmpty());
+    RedisProcess redis;
+    redis.setExtraArguments({QStringLiteral("--requirepass"), QStringLiteral("fanout-secret")});
+    QVERIFY(redis.start());
+    QTemporaryDir keys(scratchRoot() + QStringLiteral("/fanout-key-XXXXXX"));
+    QFile keyFile(keys.filePath(QStringLiteral("fanout.key")));
+    QVERIFY(keyFile.open(QIODevice::WriteOnly));
+    keyFile.write(QByteArray(32, '\x5a').toHex() + '\n');
+    keyFile.close();
+    const QString url = QStringLiteral("redis://:fanout-secret@127.0.0.1:%1").arg(redis.port());
+    const QStringList keyed{QStringLiteral("--fanout-key-file"), keyFile.fileName()};
+    auto g1 = startGateway(db, url, keyed);
+    auto g2 = startGateway(db, url, keyed);
+    auto stranger = startGateway(db, redis.url(), keyed); // no password
+    QVERIFY(g1 && g2 && stranger);
+    QVERIFY(subscribed(*g1) && subscribed(*g2));
+    QVERIFY(!g1->output().contains("fanout-secret")); // the password is not logged
+    QTest::qWait(1500);
+    ProtocolClient probe(*stranger);
+    QCOMPARE(probe.metric(QStringLiteral("hchat_fanout_subscribed")), 0.0);
+    QVERIFY(stranger->output().contains("authentication refused") || stranger->output().contains("NOAUTH"));
+
+    const QString channel = QStringLiteral("guarded");
+    auto alice = member(*g1, QStringLiteral("alice"), channel);
+    auto bob = member(*g2, QStringLiteral("bob"), channel);
+    QVERIFY(alice && bob);
+    QVERIFY(alice->send(channel, "genuine"));
+    QVERIFY(ProtocolClient::waitFor([&] { return textsAbove(*bob, channel, 0) == 1; }, 10000));
+
+    // A forged push, written into the channel by a Redis client that has the password but not
+    // the key: an unkeyed envelope for users 1..50, as a gateway without a key would write it.
+    Frame push;
+    Message *m = push.mutable_push()->mutable_message();
+    m->set_channel(channel.toStdString());
+    m->set_seq(bob->pushedMessages(channel).last().seq() + 1);
+    m->set_sender("alice");
+    m->set_kind(MESSAGE_KIND_TEXT);
+    m->set_body("forged");
+    QByteArray envelope("HF1");
+    envelope += QByteArray(16, '\x01'); // origin
+    envelope += 'U';
+    envelope += char(1);
+    const auto be = [](quint64 v, int bytes) {
+        QByteArray out;
+        for (int i = bytes - 1; i >= 0; --i)
+            out += char((v >> (8 * i)) & 0xff);
+        return out;
+    };
+    envelope += be(50, 4);
+    for (int id = 1; id <= 50; ++id)
+        envelope += be(quint64(id), 8);
+    envelope += QByteArray::fromStdString(push.SerializeAsString());
+    for (const QByteArray &forged : {envelope, QByteArray("HF2") + QByteArray(40, '\0') + envelope.mid(3)}) {
+        QProcess cli;
+        cli.start(QStringLiteral("redis-cli"),
+                  {QStringLiteral("-p"), QString::number(redis.port()), QStringLiteral("-a"),
+                   QStringLiteral("fanout-secret"), QStringLiteral("--no-auth-warning"), QStringLiteral("-x"),
+                   QStringLiteral("PUBLISH"), QStringLiteral("hchat:fanout")});
+        QVERIFY(cli.waitForStarted(5000));
+        cli.write(forged);
+        cli.closeWriteChannel();
+        QVERIFY(cli.waitForFinished(10000));
+        QCOMPARE(cli.exitCode(), 0);
+    }
+    ProtocolClient g2probe(*g2);
+    QVERIFY(ProtocolClient::waitFor(
+        [&] { return g2probe.metric(QStringLiteral("hchat_fanout_rejected_total")) >= 2; }, 5000));
+    QTest::qWait(300);
+    for (const auto &pushed : bob->pushedMessages(channel))
+        QVERIFY(pushed.body() != "forged");
+    // Genuine traffic still flows.
+    QVERIFY(alice->send(channel, "still genuine"));
+    QVERIFY(ProtocolClient::waitFor([&] { return textsAbove(*bob, channel, 0) == 2; }, 10000));
+}
 
 void ScaleCluster::initTestCase()
 {
     QVERIFY2(!servicesDir().isEmpty() && QFile::exists(servicesDir() + QStringLiteral("/pg.env")),
-             "HCHAT_SCALE_SERVICES must name a running scripts/local-services folder (the scale_services fixture)");
+             "HCHAT_SCALE_SERVICES must name a running scripts/local-services folder (the scale_services "
+             "fixture)");
 }
 
 void ScaleCluster::twoGatewaysDeliverEverythingByPushInOrder()
@@ -173,20 +265,28 @@ void ScaleCluster::twoGatewaysDeliverEverythingByPushInOrder()
     QVERIFY(alice && bob);
     // Bob's join reaches Alice through Redis.
     QVERIFY(ProtocolClient::waitFor(
-        [&] { return !alice->pushedMessages(channel).isEmpty() && alice->pushedMessages(channel).last().seq() == 2; },
+        [&] {
+            return !alice->pushedMessages(channel).isEmpty() &&
+                   alice->pushedMessages(channel).last().seq() == 2;
+        },
         10000));
     const quint64 base = 2;
 
     const int perSide = 2000;
     QList<quint64> ra, rb;
     for (int i = 0; i < perSide; ++i) {
-        ra << alice->sendAsync(channel, "from alice " + QByteArray::number(i), ProtocolClient::newClientMsgId());
+        ra << alice->sendAsync(channel, "from alice " + QByteArray::number(i),
+                               ProtocolClient::newClientMsgId());
         rb << bob->sendAsync(channel, "from bob " + QByteArray::number(i), ProtocolClient::newClientMsgId());
     }
     QVERIFY(ProtocolClient::waitFor(
-        [&] { return textsAbove(*alice, channel, base) >= 2 * perSide && textsAbove(*bob, channel, base) >= 2 * perSide; },
+        [&] {
+            return textsAbove(*alice, channel, base) >= 2 * perSide &&
+                   textsAbove(*bob, channel, base) >= 2 * perSide;
+        },
         120000));
-    QVERIFY(ProtocolClient::waitFor([&] { return alice->hasReply(ra.last()) && bob->hasReply(rb.last()); }, 20000));
+    QVERIFY(ProtocolClient::waitFor([&] { return alice->hasReply(ra.last()) && bob->hasReply(rb.last()); },
+                                    20000));
     QTest::qWait(300); // anything extra (a duplicate) would show up now
     for (auto *c : {alice.get(), bob.get()}) {
         const QString problem = checkConsecutive(c->pushedMessages(channel), base, 2 * perSide);
@@ -228,8 +328,9 @@ void ScaleCluster::concurrentWritersOnBothGatewaysGetGapFreeSeqs()
     QList<QPair<int, quint64>> requests;
     for (int i = 0; i < each; ++i)
         for (int w = 0; w < writers; ++w)
-            requests << qMakePair(w, clients[w]->sendAsync(channel, "w" + QByteArray::number(w) + " " + QByteArray::number(i),
-                                                           ProtocolClient::newClientMsgId()));
+            requests << qMakePair(
+                w, clients[w]->sendAsync(channel, "w" + QByteArray::number(w) + " " + QByteArray::number(i),
+                                         ProtocolClient::newClientMsgId()));
     QVERIFY(ProtocolClient::waitFor(
         [&] {
             for (const auto &[w, rid] : requests)
@@ -339,7 +440,8 @@ void ScaleCluster::killedGatewaysClientsMoveToTheOtherAndCatchUp()
     QVERIFY(alice->waitForDisconnected(10000));
     QVERIFY(ProtocolClient::waitFor([&] { return bob->hasReply(rids.last()); }, 30000));
     for (int i = 0; i < 100; ++i)
-        rids << bob->sendAsync(channel, "while away " + QByteArray::number(i), ProtocolClient::newClientMsgId());
+        rids << bob->sendAsync(channel, "while away " + QByteArray::number(i),
+                               ProtocolClient::newClientMsgId());
     QVERIFY(ProtocolClient::waitFor([&] { return bob->hasReply(rids.last()); }, 30000));
 
     // Alice's next address: the other gateway; her token is valid there (one database).
