@@ -4,7 +4,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="+119"/>
+        <location filename="../app/main.cpp" line="+121"/>
         <source>HChat cannot open its local history in %1:
 %2
 
@@ -20,7 +20,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>Not signed in. Use Chat → Sign out to sign in again.</source>
         <translation>未登录。请使用“聊天 → 退出登录”重新登录。</translation>
     </message>
@@ -137,38 +137,46 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::CleartextPolicy</name>
+    <message>
+        <location filename="../core/CleartextPolicy.cpp" line="+35"/>
+        <source>Not connecting to %1 without encryption: your password and messages would cross the network in the clear. Use https:// or allow this gateway when signing in.</source>
+        <translation>不会以未加密方式连接到 %1：你的密码和消息将以明文经过网络。请使用 https://，或在登录时允许此网关。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+148"/>
+        <location filename="../core/Client.cpp" line="+153"/>
         <source>The gateway did not accept the session (%1). Please sign in again.</source>
         <translation>网关未接受此会话（%1）。请重新登录。</translation>
     </message>
     <message>
-        <location line="+43"/>
-        <location line="+147"/>
+        <location line="+46"/>
+        <location line="+179"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
     <message>
-        <location line="-69"/>
+        <location line="-73"/>
         <source>No gateway address is configured.</source>
         <translation>未配置网关地址。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+47"/>
         <source>The gateway&apos;s answer did not parse.</source>
         <translation>无法解析网关的响应。</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+72"/>
         <location line="+33"/>
-        <location line="+1132"/>
-        <location line="+41"/>
+        <location line="+1221"/>
+        <location line="+42"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-1199"/>
+        <location line="-1289"/>
         <source>The gateway&apos;s device list did not parse.</source>
         <translation>无法解析网关返回的设备列表。</translation>
     </message>
@@ -183,23 +191,23 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>本设备请通过“退出登录”登出，不能注销自身。</translation>
     </message>
     <message>
-        <location line="+43"/>
-        <location line="+188"/>
+        <location line="+46"/>
+        <location line="+189"/>
         <source>Not connected to the gateway.</source>
         <translation>未连接到网关。</translation>
     </message>
     <message>
-        <location line="-176"/>
+        <location line="-177"/>
         <source>Could not join.</source>
         <translation>无法加入频道。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Could not leave.</source>
         <translation>无法退出频道。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+25"/>
         <source>Could not create the channel.</source>
         <translation>无法创建频道。</translation>
     </message>
@@ -219,7 +227,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法移除该成员。</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Could not open the direct channel.</source>
         <translation>无法打开私信。</translation>
     </message>
@@ -249,38 +257,38 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>消息为空。</translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-226"/>
         <location line="+27"/>
-        <location line="+200"/>
-        <location line="+21"/>
-        <location line="+27"/>
-        <location line="+468"/>
+        <location line="+201"/>
+        <location line="+22"/>
+        <location line="+29"/>
+        <location line="+536"/>
         <source>End-to-end encryption is not ready on this device yet.</source>
         <translation>此设备上的端到端加密尚未就绪。</translation>
     </message>
     <message>
-        <location line="-413"/>
+        <location line="-478"/>
         <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
         <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
     </message>
     <message>
-        <location line="-110"/>
-        <location line="+23"/>
+        <location line="-116"/>
+        <location line="+24"/>
         <source>No channel %1.</source>
         <translation>没有频道 %1。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>%1 is end-to-end encrypted now; send the file again.</source>
         <translation>%1 现已启用端到端加密；请重新发送该文件。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>No message %1 in %2.</source>
         <translation>%2 中没有消息 %1。</translation>
     </message>
     <message>
-        <location line="+273"/>
+        <location line="+335"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -296,17 +304,17 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+32"/>
-        <location line="+41"/>
+        <location line="+45"/>
         <source>Encryption is not ready.</source>
         <translation>加密尚未就绪。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>The key directory&apos;s answer did not parse.</source>
         <translation>无法解析密钥目录的响应。</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>The keys of %1 changed since this number was shown: compare the new number.</source>
         <translation>显示此安全码后，%1 的密钥已更改：请比对新的安全码。</translation>
     </message>
@@ -316,37 +324,37 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 没有可标记为已验证的受信任设备。</translation>
     </message>
     <message>
-        <location line="+159"/>
+        <location line="+167"/>
         <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
         <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>The attachment&apos;s description is damaged.</source>
         <translation>附件的描述已损坏。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+79"/>
         <source>The new password must be 8 to 256 bytes long.</source>
         <translation>新密码长度须为 8 到 256 字节。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>The current password is wrong.</source>
         <translation>当前密码错误。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>The password is wrong.</source>
         <translation>密码错误。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Your account was deleted.</source>
         <translation>你的账号已删除。</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>You were signed out on every device.</source>
         <translation>你已在所有设备上退出登录。</translation>
     </message>
@@ -354,7 +362,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::DeviceApproval</name>
     <message>
-        <location filename="../core/DeviceApproval.cpp" line="+84"/>
+        <location filename="../core/DeviceApproval.cpp" line="+92"/>
         <source>This device is not approved itself yet, so it cannot approve others.</source>
         <translation>本设备自身尚未获得批准，因此无法批准其他设备。</translation>
     </message>
@@ -377,7 +385,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::GatewayHttp</name>
     <message>
-        <location filename="../core/GatewayHttp.cpp" line="+79"/>
+        <location filename="../core/GatewayHttp.cpp" line="+88"/>
         <source>The gateway&apos;s answer to %1 was too large.</source>
         <translation>网关对 %1 的响应过大。</translation>
     </message>
@@ -395,7 +403,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+165"/>
+        <location filename="../core/HistoryStore.cpp" line="+167"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -435,7 +443,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+374"/>
+        <location line="+384"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
@@ -460,8 +468,13 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+220"/>
-        <location line="+39"/>
+        <location line="+64"/>
+        <source>the history&apos;s write-ahead log could not be checkpointed completely</source>
+        <translation>历史记录的预写日志未能完整写入检查点</translation>
+    </message>
+    <message>
+        <location line="+161"/>
+        <location line="+42"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
     </message>
@@ -550,7 +563,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::PushChannel</name>
     <message>
-        <location filename="../core/PushChannel.cpp" line="+42"/>
+        <location filename="../core/PushChannel.cpp" line="+43"/>
         <source>The gateway at %1 did not answer the handshake within %2 s.</source>
         <translation>位于 %1 的网关未在 %2 秒内响应握手。</translation>
     </message>
@@ -565,12 +578,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>未配置网关地址。</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+49"/>
         <source>Disconnected.</source>
         <translation>已断开连接。</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+52"/>
         <source>The gateway at %1 presented a certificate that is not the pinned one; connection refused.</source>
         <translation>位于 %1 的网关出示的证书与固定（pinned）证书不符；已拒绝连接。</translation>
     </message>
@@ -643,7 +656,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+80"/>
         <source>the response is for channel &quot;%1&quot;, not &quot;%2&quot;</source>
         <translation>该响应属于频道“%1”，而非“%2”</translation>
     </message>
@@ -731,16 +744,16 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+226"/>
-        <location line="+195"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+261"/>
+        <location line="+187"/>
         <location line="+50"/>
-        <location line="+90"/>
-        <location line="+56"/>
+        <location line="+94"/>
+        <location line="+68"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-371"/>
+        <location line="-379"/>
         <source>No device %1 is waiting on this account.</source>
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
@@ -755,7 +768,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对设备列表签名。</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+169"/>
         <source>%1 has its genesis already.</source>
         <translation>%1 已有创建记录。</translation>
     </message>
@@ -785,12 +798,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+95"/>
         <source>waiting for the channel&apos;s membership</source>
         <translation>正在等待频道的成员信息</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+72"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
     </message>
@@ -881,7 +894,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::DeviceList</name>
     <message>
-        <location filename="../core/crypto/DeviceList.cpp" line="+175"/>
+        <location filename="../core/crypto/DeviceList.cpp" line="+176"/>
         <source>an older device list than the one already known</source>
         <translation>比已知设备列表更旧的设备列表</translation>
     </message>
@@ -979,12 +992,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::MessageCrypto</name>
     <message>
-        <location filename="../core/crypto/MessageCrypto.cpp" line="+86"/>
+        <location filename="../core/crypto/MessageCrypto.cpp" line="+105"/>
         <source>The message is too large to encrypt (at most %1 bytes).</source>
         <translation>消息过大，无法加密（最多 %1 字节）。</translation>
     </message>
     <message>
-        <location line="+142"/>
+        <location line="+144"/>
         <source>Undecryptable: the message is malformed.</source>
         <translation>无法解密：消息格式错误。</translation>
     </message>
@@ -1088,18 +1101,18 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+8"/>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>The trusted keys file %1 is damaged; it was left as it is</source>
         <translation>受信任密钥文件 %1 已损坏；该文件已保持原样</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+47"/>
         <location line="+6"/>
         <source>Cannot write the trusted keys file %1: %2</source>
         <translation>无法写入受信任密钥文件 %1：%2</translation>
     </message>
     <message>
-        <location line="+215"/>
+        <location line="+217"/>
         <source>unknown device</source>
         <translation>未知设备</translation>
     </message>
@@ -1132,7 +1145,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::AccountDialog</name>
     <message>
-        <location filename="../ui/AccountDialog.cpp" line="+30"/>
+        <location filename="../ui/AccountDialog.cpp" line="+41"/>
         <source>Change password</source>
         <translation>修改密码</translation>
     </message>
@@ -1152,7 +1165,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1 的账号</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
@@ -1256,7 +1269,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
-        <location filename="../ui/ChannelListModel.cpp" line="+41"/>
+        <location filename="../ui/ChannelListModel.cpp" line="+42"/>
         <source>Invitation from %1</source>
         <translation>来自 %1 的邀请</translation>
     </message>
@@ -1347,7 +1360,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::DesktopNotifier</name>
     <message>
-        <location filename="../ui/DesktopNotifier.cpp" line="+45"/>
+        <location filename="../ui/DesktopNotifier.cpp" line="+138"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
@@ -1363,7 +1376,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::DevicesDialog</name>
     <message>
-        <location filename="../ui/DevicesDialog.cpp" line="+28"/>
+        <location filename="../ui/DevicesDialog.cpp" line="+29"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
@@ -1389,12 +1402,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+4"/>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Your devices</source>
         <translation>你的设备</translation>
     </message>
     <message>
-        <location line="-16"/>
+        <location line="-17"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -1439,7 +1452,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>信任此设备的新密钥。如有可能，请先核对安全码。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>People in your encrypted channels</source>
         <translation>你的加密频道中的成员</translation>
     </message>
@@ -1496,7 +1509,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>要注销“%1”吗？其会话将立即结束；该设备会保留本地历史记录，但必须重新登录。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Revoking “%1”…</source>
         <translation>正在注销“%1”…</translation>
     </message>
@@ -1563,12 +1576,12 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="+82"/>
-        <location line="+525"/>
+        <location line="+528"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-520"/>
+        <location line="-523"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -1599,7 +1612,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>成员</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
@@ -1635,12 +1648,12 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+69"/>
-        <location line="+219"/>
+        <location line="+221"/>
         <source>Could not save %1.</source>
         <translation>无法保存 %1。</translation>
     </message>
     <message>
-        <location line="-168"/>
+        <location line="-170"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
@@ -1675,7 +1688,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”是程序或脚本：打开它可能会在此计算机上运行它，并使其能够访问你的文件。仅当你信任其发送者且确实在等待此文件时才打开。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Open anyway</source>
         <translation>仍然打开</translation>
     </message>
@@ -1698,7 +1711,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 批准后，你的联系人的设备将信任它，且从现在起它可以阅读发送给你的内容。如果你刚才并未在别处登录，请选择“不是我的”：该设备将被退出登录。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;Approve</source>
         <translation>批准(&amp;A)</translation>
     </message>
@@ -1769,13 +1782,13 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+0"/>
-        <location line="+405"/>
+        <location line="+406"/>
         <location line="+94"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-495"/>
+        <location line="-496"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
     </message>
@@ -1897,7 +1910,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>要为所有人删除这条消息吗？它的文字会从每台设备和服务器上移除；其他人会看到有一条消息已被删除。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -2051,6 +2064,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+11"/>
+        <source>written %1 · delivered %2</source>
+        <translation>写于 %1 · 送达于 %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 · Seen</source>
         <translation>%1 · 已读</translation>
     </message>
@@ -2068,7 +2086,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MessageListModel</name>
     <message>
-        <location filename="../ui/MessageListModel.cpp" line="+95"/>
+        <location filename="../ui/MessageListModel.cpp" line="+96"/>
         <source>This message was deleted.</source>
         <translation>此消息已被删除。</translation>
     </message>
@@ -2155,6 +2173,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+2"/>
+        <source>%1 (written at %2, delivered late)</source>
+        <translation>%1（写于 %2，延迟送达）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>%1 at %2, replying to %3: %4</source>
         <translation>%1 于 %2 回复 %3：%4</translation>
     </message>
@@ -2169,7 +2192,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>非成员</translation>
     </message>
     <message>
-        <location line="+265"/>
+        <location line="+267"/>
         <source>deleted user</source>
         <translation>已删除用户</translation>
     </message>
@@ -2277,7 +2300,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>请当面或通过其他可信渠道，将此号码与 %1 看到的号码进行比对。如果两者一致，说明通信没有被中间人拦截。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>No keys of %1 are known yet.</source>
         <translation>尚不知道 %1 的任何密钥。</translation>
     </message>
@@ -2379,7 +2402,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::SignInDialog</name>
     <message>
-        <location filename="../ui/SignInDialog.cpp" line="+19"/>
+        <location filename="../ui/SignInDialog.cpp" line="+21"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
@@ -2409,7 +2432,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>&amp;Gateway</source>
         <translation>网关(&amp;G)</translation>
     </message>
@@ -2424,7 +2447,26 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>密码(&amp;P)</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+54"/>
+        <source>Connect without encryption?</source>
+        <translation>不加密连接？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The gateway %1 is on another machine and the address asks for a connection without encryption (%2://). Anyone on the network between you and it can read your password, your session and every message of channels that are not end-to-end encrypted, and can change what you receive.
+
+Connect without encryption only on a network you control. Use https:// (or host:port alone) for a gateway with TLS.</source>
+        <translation>网关 %1 位于另一台机器上，而该地址要求不加密的连接（%2://）。你与它之间网络上的任何人都能读取你的密码、你的会话以及所有未端到端加密频道的每条消息，并能篡改你收到的内容。
+
+只有在你掌控的网络上才应不加密连接。对于支持 TLS 的网关，请使用 https://（或仅填写 主机:端口）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Connect &amp;without encryption</source>
+        <translation>不加密连接(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>The gateway address is not valid. Use host:port, e.g. 127.0.0.1:8745.</source>
         <translation>网关地址无效。请使用“主机:端口”格式，例如 127.0.0.1:8745。</translation>
     </message>
@@ -2432,6 +2474,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <location line="+4"/>
         <source>Enter your nick and password.</source>
         <translation>请输入昵称和密码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not connected: use an https:// address, or allow the connection without encryption.</source>
+        <translation>未连接：请使用 https:// 地址，或允许不加密的连接。</translation>
     </message>
     <message>
         <location line="+19"/>
