@@ -1019,7 +1019,9 @@ void Client::onWelcomed()
     else
         loadIdentityNow();
     ++m_connection;
-    if (!w.channels_continue_after().empty()) {
+    m_pagingChannels = !w.channels_continue_after().empty();
+    m_joinedWhilePaging.clear();
+    if (m_pagingChannels) {
         pullChannelPages(w, m_connection);
         return;
     }
@@ -1032,6 +1034,23 @@ void Client::beginCatchUp(const hchat::v1::Welcome &welcome)
     syncReadPositions();
     m_transfers->setOnline(true);
     updateState();
+}
+
+void Client::finishChannelPages(hchat::v1::Welcome &welcome)
+{
+    // Channels joined while the pages came in may sort into a page already fetched: without them
+    // the catch-up would take them for left.
+    QSet<std::string> listed;
+    for (const auto &c : welcome.channels())
+        listed.insert(c.name());
+    for (const QByteArray &bytes : std::as_const(m_joinedWhilePaging)) {
+        hchat::v1::ChannelInfo info;
+        if (info.ParseFromArray(bytes.constData(), int(bytes.size())) && !listed.contains(info.name()))
+            *welcome.add_channels() = info;
+    }
+    m_pagingChannels = false;
+    m_joinedWhilePaging.clear();
+    beginCatchUp(welcome);
 }
 
 void Client::pullChannelPages(hchat::v1::Welcome welcome, quint64 connection)
@@ -1076,7 +1095,7 @@ void Client::pullChannelPages(hchat::v1::Welcome welcome, quint64 connection)
                          pullChannelPages(std::move(welcome), connection);
                          return;
                      }
-                     beginCatchUp(welcome);
+                     finishChannelPages(welcome);
                  });
 }
 
@@ -1087,6 +1106,9 @@ void Client::onPushed(const hchat::v1::Frame &frame)
         m_engine->handlePush(frame.push().message());
         break;
     case hchat::v1::Frame::kChannelJoined:
+        if (m_pagingChannels)
+            m_joinedWhilePaging.append(
+                QByteArray::fromStdString(frame.channel_joined().channel().SerializeAsString()));
         m_engine->handleChannelJoined(frame.channel_joined().channel());
         break;
     case hchat::v1::Frame::kReadPosition:

@@ -29,7 +29,7 @@ class QNetworkAccessManager;
 namespace hchat::v1 {
 class Frame;
 class Welcome;
-}
+} // namespace hchat::v1
 
 namespace hchat::crypto {
 class ChannelCrypto;
@@ -310,6 +310,7 @@ private:
     void onWelcomed();
     // The channels a Welcome could not hold, page by page (POST /v1/channels), then the catch-up.
     void pullChannelPages(hchat::v1::Welcome welcome, quint64 connection);
+    void finishChannelPages(hchat::v1::Welcome &welcome);
     void beginCatchUp(const hchat::v1::Welcome &welcome);
     void onPushed(const hchat::v1::Frame &frame);
     void updateState();
@@ -366,6 +367,8 @@ private:
     ConnectionState m_state = ConnectionState::Offline;
     bool m_welcomeHandled = false;
     quint64 m_connection = 0; // counts Welcomes: answers for an older connection are dropped
+    bool m_pagingChannels = false;
+    QList<QByteArray> m_joinedWhilePaging; // ChannelInfos pushed while the list was being paged
     quint64 m_lastRequestId = 0;
     quint64 m_catchUpDone = 0;
     quint64 m_catchUpTotal = 0;

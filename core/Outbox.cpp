@@ -22,6 +22,7 @@ bool isPermanent(hchat::v1::ErrorCode code)
     case hchat::v1::ERROR_MALFORMED:
     case hchat::v1::ERROR_INVALID_NAME:
     case hchat::v1::ERROR_UNKNOWN_FRAME:
+    case hchat::v1::ERROR_LIMIT_ABOVE_CAP: // a quota: sending the same again cannot succeed soon
         return true;
     default:
         return false;
@@ -100,14 +101,17 @@ qint64 Outbox::enqueueReferring(const QString &channel, const QByteArray &client
         return 0;
     }
     if (static_cast<std::size_t>(body.size()) > limits::kMaxMessageBodyBytes) {
-        setError(tr("The message is too large (%1 bytes; at most %2).").arg(body.size()).arg(limits::kMaxMessageBodyBytes));
+        setError(tr("The message is too large (%1 bytes; at most %2).")
+                     .arg(body.size())
+                     .arg(limits::kMaxMessageBodyBytes));
         return 0;
     }
     if (kind == MessageKind::Attachment && attachmentId.isEmpty()) {
         setError(tr("No attachment given."));
         return 0;
     }
-    const qint64 id = m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText, refSeq, attachmentId);
+    const qint64 id =
+        m_store->addOutbox(channel, clientMsgId, body, kind, encrypted, plainText, refSeq, attachmentId);
     if (id == 0) {
         setError(tr("Could not save the message: %1").arg(m_store->lastError()));
         return 0;
@@ -149,8 +153,10 @@ void Outbox::sendNext()
         // Written in the clear before its channel became end-to-end encrypted: it stays here.
         const auto rec = m_store->channel(next->channel);
         if (rec && rec->encrypted) {
-            const QString reason = tr("Not sent: %1 is end-to-end encrypted now. Send it again.").arg(next->channel);
-            qCWarning(lcOutbox).noquote() << "plaintext message" << next->id << "to" << next->channel << "held back";
+            const QString reason =
+                tr("Not sent: %1 is end-to-end encrypted now. Send it again.").arg(next->channel);
+            qCWarning(lcOutbox).noquote()
+                << "plaintext message" << next->id << "to" << next->channel << "held back";
             m_store->markOutboxFailed(next->id, reason);
             emit entryChanged(next->id, next->channel, OutboxEntry::State::Failed);
             emit failed(next->id, next->channel, reason);
@@ -176,7 +182,8 @@ void Outbox::sendNext()
             const quint64 seq = answer.send_ack().seq();
             m_store->markOutboxSent(id, seq);
             m_backoff.reset();
-            qCDebug(lcOutbox) << "sent" << id << "as" << channel << seq << (answer.send_ack().duplicate() ? "(duplicate)" : "");
+            qCDebug(lcOutbox) << "sent" << id << "as" << channel << seq
+                              << (answer.send_ack().duplicate() ? "(duplicate)" : "");
             emit entryChanged(id, channel, OutboxEntry::State::Sent);
             emit sent(id, channel, seq);
             sendNext();
@@ -195,7 +202,8 @@ void Outbox::sendNext()
         // Transient or unknown outcome: stays pending; resent later with the same client_msg_id.
         const auto delay = m_backoff.next();
         qCInfo(lcOutbox).noquote() << "message" << id << "not acknowledged ("
-                                   << QString::fromStdString(err.message()) << "); retrying in" << delay.count() << "ms";
+                                   << QString::fromStdString(err.message()) << "); retrying in"
+                                   << delay.count() << "ms";
         m_retryTimer.start(delay);
     });
     if (rid == 0)

@@ -59,14 +59,24 @@ void AuthThrottle::charge(const std::string &source)
     std::lock_guard lock(m_mutex);
     const auto now = Clock::now();
     forgetOld(now);
+    if (m_sources.size() > 4 * kRemembered)
+        m_sources.clear();
     Bucket &b = bucket(source, now);
     b.tokens = std::max(0.0, b.tokens - 1.0);
 }
 
-void AuthThrottle::failed(const std::string &source, const std::string &account)
+void AuthThrottle::failed(const std::string &source)
 {
     charge(source);
+}
+
+void AuthThrottle::attempting(const std::string &account)
+{
     std::lock_guard lock(m_mutex);
+    // Guesses at many nicks from many addresses could grow this without end: past four times
+    // what is remembered, back-offs start over rather than memory running out.
+    if (m_accounts.size() > 4 * kRemembered)
+        m_accounts.clear();
     auto &f = m_accounts[account];
     ++f.count;
     f.last = Clock::now();

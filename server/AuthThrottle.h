@@ -24,7 +24,10 @@ public:
     std::int64_t waitForSource(const std::string &source);
     std::int64_t waitForAccount(const std::string &account);
     void registered(const std::string &source) { charge(source); }
-    void failed(const std::string &source, const std::string &account);
+    // An attempt on an account is counted as a failure when it is queued (so that many queued at
+    // once cannot all pass one back-off window); succeeded() clears the account again.
+    void attempting(const std::string &account);
+    void failed(const std::string &source);
     void succeeded(const std::string &account);
 
 private:

@@ -638,6 +638,10 @@ void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, con
                 throw ProtocolError(ERROR_NO_SUCH_USER, "no such user");
             if (st.isMember(stream.id, user->id))
                 return;
+            if (st.memberIds(stream.id).size() >= limits::kMaxMembersPerChannel)
+                throw ProtocolError(ERROR_LIMIT_ABOVE_CAP, "this channel has " +
+                                                               std::to_string(limits::kMaxMembersPerChannel) +
+                                                               " members and invitees");
             invitee(st, stream.id, user->id, id.userId);
             r->message = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, user->nick);
             st.appendMessage(stream, id.userId, r->message);
@@ -896,9 +900,11 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             if (r->message.kind() == MESSAGE_KIND_ATTACHMENT)
                 st.markUploadReferenced(r->message.attachment_id());
             // An invitee's signed acceptance (or leave) answers its invitation.
-            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP && st.acceptMembership(stream->id, id.userId) &&
-                st.membershipCount(id.userId) > limits::kMaxChannelsPerUser)
-                requireRoomForAChannel(st, id.userId);
+            // (The gateway cannot tell an acceptance from a signed leave; at the cap of
+            // channels the invitee just stays an invitee, so that a leave is never refused.)
+            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP &&
+                st.membershipCount(id.userId) < limits::kMaxChannelsPerUser)
+                st.acceptMembership(stream->id, id.userId);
             if (r->message.kind() == MESSAGE_KIND_DELETE) {
                 st.eraseMessage(*stream, r->message.ref_seq());
                 // A recalled attachment's bytes go with it, in the same transaction.
@@ -978,10 +984,12 @@ void ChatService::typing(const SessionPtr &session, std::uint64_t requestId, con
 void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, const MarkRead &markRead)
 {
     const std::string name = markRead.channel();
-    if (!m_ctx.userLimits.takeSignal(session->identity().userId))
-        throw ProtocolError(ERROR_RATE_LIMITED, "too many read markers; slow down");
+    // A device's acknowledgement of its own inbox is not rate limited: refusing it would only
+    // leave key shares piling up at the gateway.
     if (NameRules::isInboxName(name))
         return acknowledgeInbox(session, requestId, markRead);
+    if (!m_ctx.userLimits.takeSignal(session->identity().userId))
+        throw ProtocolError(ERROR_RATE_LIMITED, "too many read markers; slow down");
     requireStreamName(name, false);
     struct Result {
         std::uint64_t seq = 0;

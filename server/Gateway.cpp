@@ -104,8 +104,9 @@ struct Gateway::Impl {
         if (!config.redisUrl.empty())
             redisFanout =
                 std::make_unique<RedisFanout>(*localFanout, metrics, config.redisUrl, config.fanoutKey);
-        hasher = std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers),
-                                                  config.passwordCostInteractive);
+        hasher =
+            std::make_unique<PasswordHasher>(std::max(1u, config.passwordWorkers),
+                                             config.passwordCostInteractive, config.passwordChecksPerAddress);
         authThrottle = std::make_unique<AuthThrottle>(config.authAttemptsPerMinute);
         userLimits = std::make_unique<UserRateLimits>(config.rateLimitPerSecond, config.signalsPerSecond);
         ctx.reset(new ServerContext{config, metrics, *writer, *readers, *hasher, *authThrottle, *userLimits,
@@ -140,7 +141,10 @@ struct Gateway::Impl {
         }
         listener = std::make_shared<Listener>(ioc, *ctx, ssl.get());
         if (!config.metricsListen.empty())
-            metricsListener = std::make_shared<Listener>(ioc, *ctx, nullptr, true);
+            // Limits of its own: a flood on the public port must not keep the scraper out.
+            metricsListener = std::make_shared<Listener>(
+                ioc, *ctx, nullptr, true,
+                std::make_shared<ConnectionLimiter>(ConnectionLimiter::Limits{16, 64, 0}));
         // Installed before the address is reported, so that a SIGTERM right after start-up is a
         // graceful shutdown too.
         signals = std::make_unique<net::signal_set>(ioc, SIGINT, SIGTERM);

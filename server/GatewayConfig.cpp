@@ -125,6 +125,10 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             port > 65535)
             return "--metrics-listen wants ADDR:PORT, got '" + value + "'";
         c.metricsListen = value;
+    } else if (key == "password-checks-per-address") {
+        if (!parseNumber(value, c.passwordChecksPerAddress) || c.passwordChecksPerAddress == 0 ||
+            c.passwordChecksPerAddress > 256)
+            return "--password-checks-per-address wants 1..256, got '" + value + "'";
     } else if (key == "fanout-key-file") {
         std::ifstream in(value);
         std::string hex;
@@ -155,8 +159,9 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             c.idleTimeoutSeconds > 86400)
             return "--idle-timeout wants seconds (2..86400), got '" + value + "'";
     } else if (key == "token-ttl") {
-        if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0)
-            return "--token-ttl wants a positive number of seconds, got '" + value + "'";
+        if (!parseNumber(value, c.tokenTtlSeconds) || c.tokenTtlSeconds <= 0 ||
+            c.tokenTtlSeconds > 10LL * 366 * 24 * 3600)
+            return "--token-ttl wants seconds, 1 to 10 years' worth, got '" + value + "'";
     } else if (key == "max-attachment-bytes") {
         if (!parseNumber(value, c.maxAttachmentBytes) || c.maxAttachmentBytes == 0 ||
             c.maxAttachmentBytes > (1ULL << 40))
@@ -206,6 +211,8 @@ std::string GatewayConfig::usage()
            "                                     without it /metrics is not served there\n"
            "  --idle-timeout SECONDS             a silent WebSocket is pinged after half of it and\n"
            "                                     closed (1001) after all of it (default 60)\n"
+           "  --password-checks-per-address N    password checks queued or running at once per\n"
+           "                                     address (default 4; raise it behind a proxy)\n"
            "  --token-ttl SECONDS                login token lifetime (default 2592000, 30 days)\n"
            "  --max-attachment-bytes N           largest file a client may upload (default 104857600)\n"
            "  --log-level LEVEL                  error, warning, info (default) or debug; debug lines\n"

@@ -32,6 +32,7 @@ struct GatewayConfig {
     unsigned idleTimeoutSeconds = 60; // a silent WebSocket is pinged after half, closed after all of it
     std::int64_t tokenTtlSeconds = 30LL * 24 * 3600;
     unsigned passwordWorkers = 2;
+    unsigned passwordChecksPerAddress = 4; // queued or running at once, per address
     unsigned readerThreads = 2;
     std::uint64_t maxAttachmentBytes = 100ULL * 1024 * 1024; // limits::kDefaultMaxAttachmentBytes
     log::Level logLevel = log::Level::Info;

@@ -338,6 +338,7 @@ void HttpApi::login(HttpRequest &request, Reply reply)
     const std::string source = request.source;
     const std::string account = NameRules::lower(req->nick());
     refuseIfThrottled(source, account);
+    m_ctx.authThrottle.attempting(account);
     const std::int64_t ttlMs = m_ctx.config.tokenTtlSeconds * 1000;
     onStore(true, reply, [this, req, reply, ttlMs, source, account](MessageStore &st) -> HttpResponse {
         auto user = st.findUser(req->nick());
@@ -346,7 +347,7 @@ void HttpApi::login(HttpRequest &request, Reply reply)
             // As long as a wrong password takes, so that timing does not tell which nicks exist.
             queued =
                 m_ctx.hasher.verifyUnknown(source, req->password(), [this, reply, source, account](bool) {
-                    m_ctx.authThrottle.failed(source, account);
+                    m_ctx.authThrottle.failed(source);
                     reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
                 });
         } else {
@@ -354,7 +355,7 @@ void HttpApi::login(HttpRequest &request, Reply reply)
                 source, user->passwordHash, req->password(),
                 [this, req, reply, ttlMs, source, account, user = *user](bool good) {
                     if (!good) {
-                        m_ctx.authThrottle.failed(source, account);
+                        m_ctx.authThrottle.failed(source);
                         return reply(error(ERROR_BAD_CREDENTIALS, "wrong nick or password"));
                     }
                     m_ctx.authThrottle.succeeded(account);
@@ -740,10 +741,11 @@ void HttpApi::withPassword(const std::string &source, const std::string &token,
                 throw ProtocolError(ERROR_BAD_CREDENTIALS, "wrong password");
             const std::string account = NameRules::lower(auth.nick);
             refuseIfThrottled(source, account);
+            m_ctx.authThrottle.attempting(account);
             const auto queued = m_ctx.hasher.verify(
                 source, user->passwordHash, *password, [this, reply, auth, then, source, account](bool good) {
                     if (!good) {
-                        m_ctx.authThrottle.failed(source, account);
+                        m_ctx.authThrottle.failed(source);
                         return reply(error(ERROR_BAD_CREDENTIALS, "wrong password"));
                     }
                     m_ctx.authThrottle.succeeded(account);

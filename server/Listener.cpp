@@ -8,8 +8,10 @@
 
 namespace hchat::server {
 
-Listener::Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal)
-    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_internal(internal), m_acceptor(net::make_strand(ioc)),
+Listener::Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal,
+                   std::shared_ptr<ConnectionLimiter> limiter)
+    : m_ioc(ioc), m_ctx(ctx), m_ssl(ssl), m_internal(internal),
+      m_limiter(limiter ? std::move(limiter) : ctx.limiter), m_acceptor(net::make_strand(ioc)),
       m_retry(m_acceptor.get_executor())
 {
 }
@@ -59,7 +61,7 @@ void Listener::onAccept(beast::error_code ec, tcp::socket socket)
     beast::error_code addrEc;
     const auto remote = socket.remote_endpoint(addrEc);
     const std::string address = addrEc ? std::string("?") : remote.address().to_string();
-    auto admission = m_ctx.limiter->admit(ConnectionLimiter::sourceOf(address));
+    auto admission = m_limiter->admit(ConnectionLimiter::sourceOf(address));
     if (!admission.slot) {
         refuse(std::move(socket), admission.refusal);
         doAccept();

@@ -12,7 +12,9 @@ namespace hchat::server {
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // internal: the metrics listener (plain HTTP, /metrics and /healthz only).
-    Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal = false);
+    // limiter: null for the context's own.
+    Listener(net::io_context &ioc, ServerContext &ctx, net::ssl::context *ssl, bool internal = false,
+             std::shared_ptr<ConnectionLimiter> limiter = nullptr);
     // Binds and listens; throws boost::system::system_error on failure.
     void open(const tcp::endpoint &endpoint);
     tcp::endpoint localEndpoint() const { return m_acceptor.local_endpoint(); }
@@ -28,6 +30,7 @@ private:
     ServerContext &m_ctx;
     net::ssl::context *m_ssl;
     bool m_internal;
+    std::shared_ptr<ConnectionLimiter> m_limiter;
     tcp::acceptor m_acceptor;
     net::steady_timer m_retry;
 };

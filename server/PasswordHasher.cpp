@@ -2,12 +2,14 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
 namespace hchat::server {
 
-PasswordHasher::PasswordHasher(std::size_t threads, bool interactiveCost) : m_interactive(interactiveCost)
+PasswordHasher::PasswordHasher(std::size_t threads, bool interactiveCost, std::size_t perSource)
+    : m_interactive(interactiveCost), m_perSource(std::max<std::size_t>(1, perSource))
 {
     for (std::size_t i = 0; i < threads; ++i)
         m_threads.emplace_back([this] { run(); });
@@ -39,7 +41,7 @@ PasswordHasher::Queued PasswordHasher::submit(const std::string &source, Job job
         if (m_stopping || m_queued >= kMaxQueued)
             return Queued::Full;
         auto &held = m_held[source];
-        if (held >= kPerSource)
+        if (held >= m_perSource)
             return Queued::SourceBusy;
         ++held;
         auto &queue = m_queues[source];

@@ -18,15 +18,14 @@ namespace hchat::server {
 // `threads` run at once.
 //
 // Work is queued per source (an address or /64) and served round-robin, each source holding at
-// most kPerSource jobs: one address sending hundreds of logins delays another's login by at most
+// most `perSource` jobs: one address sending hundreds of logins delays another's login by at most
 // one hash per worker, instead of its whole queue. Callbacks run on a hashing thread.
 class PasswordHasher {
 public:
-    static constexpr std::size_t kPerSource = 4;
     static constexpr std::size_t kMaxQueued = 256;
     enum class Queued { Yes, SourceBusy, Full };
 
-    PasswordHasher(std::size_t threads, bool interactiveCost);
+    PasswordHasher(std::size_t threads, bool interactiveCost, std::size_t perSource = 4);
     ~PasswordHasher();
     PasswordHasher(const PasswordHasher &) = delete;
     PasswordHasher &operator=(const PasswordHasher &) = delete;
@@ -48,6 +47,7 @@ private:
     const std::string &dummyHash();
 
     bool m_interactive;
+    std::size_t m_perSource;
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::unordered_map<std::string, std::deque<Job>> m_queues;

@@ -34,7 +34,11 @@ void RefusedConnection::run()
 {
     auto &socket = m_stream.socket();
     beast::error_code ec;
-    if (m_answer.empty() || g_lingering.fetch_add(1) >= kMaxLingering) {
+    if (m_answer.empty()) {
+        socket.close(ec);
+        return;
+    }
+    if (g_lingering.fetch_add(1) >= kMaxLingering) {
         g_lingering.fetch_sub(1);
         socket.close(ec);
         return;

@@ -30,7 +30,9 @@ bool UserRateLimits::take(std::int64_t userId, bool signal)
     Buckets &b = it->second;
     if (fresh) {
         b.chat.reset(m_chatRate, std::max(10.0, 2 * m_chatRate));
-        b.small.reset(m_signalRate, std::max(10.0, 2 * m_signalRate));
+        // Bursts of ten seconds' worth: a client marks every channel it read elsewhere at once
+        // after reconnecting.
+        b.small.reset(m_signalRate, std::max(10.0, 10 * m_signalRate));
     }
     b.lastUsed = now;
     return signal ? b.small.take() : b.chat.take();

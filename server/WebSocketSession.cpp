@@ -4,6 +4,7 @@
 #include "Limits.h"
 #include "hchat/Version.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace hchat::server {
@@ -44,7 +45,7 @@ template <class Stream> void WebSocketSession<Stream>::run(HttpRequestMessage re
     // Beast's own idle timeout only backs ours up (watchIdle): it would drop the TCP connection
     // without a close frame, and it also ends a write the peer never reads.
     timeouts.idle_timeout = 2 * std::chrono::seconds(m_ctx.config.idleTimeoutSeconds) + kHandshakeTimeout;
-    timeouts.keep_alive_pings = false;
+    timeouts.keep_alive_pings = true; // any bytes received (pongs too) keep Beast's timer from firing
     m_ws.set_option(timeouts);
     m_ws.control_callback([this](websocket::frame_type, beast::string_view) {
         m_lastHeard = std::chrono::steady_clock::now(); // runs inside a read, which holds the session
@@ -225,8 +226,10 @@ template <class Stream> void WebSocketSession<Stream>::watchIdle()
 
 template <class Stream> void WebSocketSession<Stream>::expireAt(std::int64_t expiresMs)
 {
+    // Clamped to 20 years: a token stored with a far-off expiry must not overflow the timer.
+    constexpr std::int64_t kFarMs = 20LL * 366 * 24 * 3600 * 1000;
     m_expiryTimer.expires_after(
-        std::chrono::milliseconds(std::max<std::int64_t>(0, expiresMs - ServerContext::nowMs())));
+        std::chrono::milliseconds(std::clamp<std::int64_t>(expiresMs - ServerContext::nowMs(), 0, kFarMs)));
     m_expiryTimer.async_wait(
         [weak = std::weak_ptr<ClientSession>(shared_from_this()), this](beast::error_code ec) {
             if (ec)
