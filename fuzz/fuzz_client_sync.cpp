@@ -96,7 +96,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!g_client->store.open(dir + QStringLiteral("/history.sqlite")))
         invariantBroken("the history store does not open");
     g_client->store.setOwnNick(QStringLiteral("alice"));
-    g_client->http.setBaseUrl(QUrl(QStringLiteral("http://gateway.invalid:8745")));
+    // TLS in name only: FuzzNetwork answers every request (a cleartext address would be refused).
+    g_client->http.setBaseUrl(QUrl(QStringLiteral("https://gateway.invalid:8745")));
     g_client->http.setToken(QStringLiteral("alice-token"));
     g_client->puller.setRetryBackoff(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
     g_client->engine.setOwnNick(QStringLiteral("alice"));
