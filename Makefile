@@ -1,7 +1,7 @@
 # Developer shortcuts. The README's quick start (./run.sh, ./test.sh) does not depend on this file.
 BUILD ?= build
 
-.PHONY: all build test package bench fuzz clean run-cluster soak
+.PHONY: all build test package bench fuzz fuzz-long clean run-cluster soak
 
 all: build
 
@@ -33,6 +33,17 @@ fuzz:
 	cmake --preset asan
 	cmake --build --preset asan --target hchat_fuzz
 	./fuzz/run.sh build-asan/fuzz $(FUZZ_SECONDS)
+
+# The long fuzzing run recorded in docs/RELIABILITY.md: the lean fuzz preset (the one test.sh uses),
+# every target for FUZZ_LONG_SECONDS each, two targets at a time; prints executions, executions
+# per second, edges and features per target and the total.
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long:
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	./fuzz/run.sh build-fuzz/fuzz $(FUZZ_LONG_SECONDS) gateway_ws gateway_http > build-fuzz/fuzz-long-a.txt 2>&1 & \
+	./fuzz/run.sh build-fuzz/fuzz $(FUZZ_LONG_SECONDS) client_sync e2ee > build-fuzz/fuzz-long-b.txt 2>&1; \
+	b=$$?; wait $$!; a=$$?; cat build-fuzz/fuzz-long-a.txt build-fuzz/fuzz-long-b.txt; test $$a -eq 0 -a $$b -eq 0
 
 # Two gateways on ports 8745 and 8746 sharing a local PostgreSQL and Redis (scripts/local-services).
 run-cluster: build

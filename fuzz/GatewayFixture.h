@@ -38,10 +38,12 @@ class FuzzStrand {
 public:
     void post(std::function<void()> fn);
     std::size_t runQueued();
+    std::uint64_t posted();
 
 private:
     std::mutex m_mutex;
     std::deque<std::function<void()>> m_queue;
+    std::uint64_t m_posted = 0;
 };
 
 // A WebSocket client as ChatService sees it, without a socket. Every frame the gateway writes to

@@ -28,8 +28,10 @@ bool CommitWriter::submit(Apply apply, Done done)
         if (m_stopping)
             return false;
         full = m_queue.size() >= m_maxQueued;
-        if (!full)
+        if (!full) {
             m_queue.push_back(Job{std::move(apply), std::move(done)});
+            ++m_submitted;
+        }
     }
     if (full) {
         m_metrics.writesRefusedBusy.fetch_add(1, std::memory_order_relaxed);
@@ -39,6 +41,18 @@ bool CommitWriter::submit(Apply apply, Done done)
     }
     m_cv.notify_one();
     return true;
+}
+
+std::uint64_t CommitWriter::submitted()
+{
+    std::lock_guard lock(m_mutex);
+    return m_submitted;
+}
+
+bool CommitWriter::idle()
+{
+    std::lock_guard lock(m_mutex);
+    return m_queue.empty() && !m_busy;
 }
 
 void CommitWriter::stop()
@@ -69,8 +83,12 @@ void CommitWriter::run()
                 batch.push_back(std::move(m_queue.front()));
                 m_queue.pop_front();
             }
+            m_busy = true;
         }
         runBatch(batch);
+        batch.clear();
+        std::lock_guard lock(m_mutex);
+        m_busy = false;
     }
 }
 

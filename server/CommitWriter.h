@@ -38,6 +38,9 @@ public:
     // ERROR_SHUTTING_DOWN (never run, never acknowledged: clients send them again after
     // reconnecting), then joins the writer thread. Bounded by one batch, whatever the backlog.
     void stop();
+    // Nothing queued and no batch being committed or answered.
+    bool idle();
+    std::uint64_t submitted();
 
 private:
     struct Job {
@@ -56,6 +59,8 @@ private:
     std::condition_variable m_cv;
     std::deque<Job> m_queue;
     bool m_stopping = false;
+    bool m_busy = false;
+    std::uint64_t m_submitted = 0; // a batch is out of the queue and not answered yet
     std::thread m_thread;
 };
 

@@ -9,7 +9,12 @@
 namespace hchat::server {
 
 PasswordHasher::PasswordHasher(std::size_t threads, bool interactiveCost, std::size_t perSource)
-    : m_interactive(interactiveCost), m_perSource(std::max<std::size_t>(1, perSource))
+    : PasswordHasher(threads, interactiveCost ? Cost::Interactive : Cost::Moderate, perSource)
+{
+}
+
+PasswordHasher::PasswordHasher(std::size_t threads, Cost cost, std::size_t perSource)
+    : m_cost(cost), m_perSource(std::max<std::size_t>(1, perSource))
 {
     for (std::size_t i = 0; i < threads; ++i)
         m_threads.emplace_back([this] { run(); });
@@ -20,6 +25,18 @@ PasswordHasher::PasswordHasher(std::size_t threads, bool interactiveCost, std::s
 PasswordHasher::~PasswordHasher()
 {
     stop();
+}
+
+bool PasswordHasher::idle()
+{
+    std::lock_guard lock(m_mutex);
+    return m_held.empty(); // counts queued and running jobs
+}
+
+std::uint64_t PasswordHasher::submitted()
+{
+    std::lock_guard lock(m_mutex);
+    return m_submitted;
 }
 
 void PasswordHasher::stop()
@@ -49,6 +66,7 @@ PasswordHasher::Queued PasswordHasher::submit(const std::string &source, Job job
             m_turns.push_back(source);
         queue.push_back(std::move(job));
         ++m_queued;
+        ++m_submitted;
     }
     m_cv.notify_one();
     return Queued::Yes;
@@ -89,8 +107,12 @@ void PasswordHasher::run()
 std::string PasswordHasher::hashNow(std::string &password) const
 {
     char out[crypto_pwhash_STRBYTES];
-    const auto ops = m_interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MODERATE;
-    const auto mem = m_interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MODERATE;
+    const auto ops = m_cost == Cost::Minimal       ? crypto_pwhash_OPSLIMIT_MIN
+                     : m_cost == Cost::Interactive ? crypto_pwhash_OPSLIMIT_INTERACTIVE
+                                                   : crypto_pwhash_OPSLIMIT_MODERATE;
+    const auto mem = m_cost == Cost::Minimal       ? crypto_pwhash_MEMLIMIT_MIN
+                     : m_cost == Cost::Interactive ? crypto_pwhash_MEMLIMIT_INTERACTIVE
+                                                   : crypto_pwhash_MEMLIMIT_MODERATE;
     const int rc = crypto_pwhash_str(out, password.data(), password.size(), ops, mem);
     sodium_memzero(password.data(), password.size());
     return rc == 0 ? std::string(out) : std::string();

@@ -25,7 +25,11 @@ public:
     static constexpr std::size_t kMaxQueued = 256;
     enum class Queued { Yes, SourceBusy, Full };
 
+    // Argon2id cost. Minimal (8 KiB, one pass) is for fuzzing only: the gateway's options offer
+    // moderate and interactive.
+    enum class Cost { Moderate, Interactive, Minimal };
     PasswordHasher(std::size_t threads, bool interactiveCost, std::size_t perSource = 4);
+    PasswordHasher(std::size_t threads, Cost cost, std::size_t perSource);
     ~PasswordHasher();
     PasswordHasher(const PasswordHasher &) = delete;
     PasswordHasher &operator=(const PasswordHasher &) = delete;
@@ -38,6 +42,8 @@ public:
     // that does not exist takes as long as one with a wrong password.
     Queued verifyUnknown(const std::string &source, std::string password, std::function<void(bool)> done);
     void stop();
+    bool idle();
+    std::uint64_t submitted();
 
 private:
     using Job = std::function<void()>;
@@ -46,7 +52,7 @@ private:
     std::string hashNow(std::string &password) const;
     const std::string &dummyHash();
 
-    bool m_interactive;
+    Cost m_cost;
     std::size_t m_perSource;
     std::mutex m_mutex;
     std::condition_variable m_cv;
@@ -54,6 +60,7 @@ private:
     std::unordered_map<std::string, std::size_t> m_held; // queued or running, per source
     std::deque<std::string> m_turns;                     // sources with queued work, in serving order
     std::size_t m_queued = 0;
+    std::uint64_t m_submitted = 0;
     bool m_stopping = false;
     std::once_flag m_dummyOnce;
     std::string m_dummy;

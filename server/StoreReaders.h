@@ -19,6 +19,8 @@ public:
 
     // False if the queue is full or the pool is stopping (the job does not run).
     bool submit(Job job);
+    bool idle() { return m_pool->idle(); }
+    std::uint64_t submitted() { return m_pool->submitted(); }
     void stop();
 
 private:

@@ -25,9 +25,22 @@ bool WorkerPool::submit(Job job)
         if (m_stopping || m_queue.size() >= m_maxQueued)
             return false;
         m_queue.push_back(std::move(job));
+        ++m_submitted;
     }
     m_cv.notify_one();
     return true;
+}
+
+bool WorkerPool::idle()
+{
+    std::lock_guard lock(m_mutex);
+    return m_queue.empty() && m_running == 0;
+}
+
+std::uint64_t WorkerPool::submitted()
+{
+    std::lock_guard lock(m_mutex);
+    return m_submitted;
 }
 
 void WorkerPool::stop()
@@ -55,12 +68,16 @@ void WorkerPool::run(std::size_t index)
                 return;
             job = std::move(m_queue.front());
             m_queue.pop_front();
+            ++m_running;
         }
         try {
             job(index);
         } catch (const std::exception &e) {
             std::fprintf(stderr, "hchat-gateway: worker job failed: %s\n", e.what());
         }
+        job = nullptr; // what the job holds goes before it counts as done
+        std::lock_guard lock(m_mutex);
+        --m_running;
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -27,6 +28,9 @@ public:
     // Runs what is queued, then joins the threads.
     void stop();
     std::size_t threadCount() const { return m_threads.size(); }
+    // Nothing queued and nothing running (tests and fuzzing wait for quiet with it).
+    bool idle();
+    std::uint64_t submitted(); // jobs taken so far
 
 private:
     void run(std::size_t index);
@@ -37,6 +41,8 @@ private:
     std::vector<std::thread> m_threads;
     std::function<void(std::size_t)> m_threadInit;
     std::size_t m_maxQueued;
+    std::size_t m_running = 0;
+    std::uint64_t m_submitted = 0;
     bool m_stopping = false;
 };
 
