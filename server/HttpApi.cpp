@@ -484,39 +484,42 @@ void HttpApi::channels(HttpRequest &request, Reply reply)
     });
 }
 
+// A reply that, once a write committed, tells the user's sessions their devices changed.
+HttpApi::Reply HttpApi::announcingDevices(Reply reply, std::shared_ptr<std::int64_t> userId)
+{
+    return [this, reply = std::move(reply), userId = std::move(userId)](HttpResponse res) {
+        if (res.status == 200)
+            devicesChanged(*userId);
+        reply(std::move(res));
+    };
+}
+
 void HttpApi::publishKeys(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
     auto keys = std::make_shared<DeviceKeys>(parseBody<DeviceKeys>(request.body));
     auto userId = std::make_shared<std::int64_t>(0);
     // Checked after authentication, so that a caller without a valid token learns nothing else.
-    onStore(
-        false,
-        [this, reply, userId](HttpResponse res) {
-            if (res.status == 200)
-                devicesChanged(*userId);
-            reply(std::move(res));
-        },
-        [token, keys, userId](MessageStore &st) {
-            const auto auth = authenticate(st, token);
-            *userId = auth.userId;
-            if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
-                keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES ||
-                keys->signature().size() != crypto_sign_BYTES)
-                throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                    "identity_key and exchange_key are 32 bytes, signature 64");
-            if (crypto_sign_verify_detached(
-                    reinterpret_cast<const unsigned char *>(keys->signature().data()),
-                    reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
-                    keys->exchange_key().size(),
-                    reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
-                throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                    "signature does not verify: sign exchange_key with identity_key");
-            keys->set_nick(auth.nick);
-            keys->set_device_id(auth.deviceId);
-            st.publishKeys(auth.userId, *keys, ServerContext::nowMs());
-            return ok(Ok());
-        });
+    onStore(false, announcingDevices(reply, userId), [token, keys, userId](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        *userId = auth.userId;
+        if (keys->identity_key().size() != crypto_sign_PUBLICKEYBYTES ||
+            keys->exchange_key().size() != crypto_box_PUBLICKEYBYTES ||
+            keys->signature().size() != crypto_sign_BYTES)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "identity_key and exchange_key are 32 bytes, signature 64");
+        if (crypto_sign_verify_detached(
+                reinterpret_cast<const unsigned char *>(keys->signature().data()),
+                reinterpret_cast<const unsigned char *>(keys->exchange_key().data()),
+                keys->exchange_key().size(),
+                reinterpret_cast<const unsigned char *>(keys->identity_key().data())) != 0)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "signature does not verify: sign exchange_key with identity_key");
+        keys->set_nick(auth.nick);
+        keys->set_device_id(auth.deviceId);
+        st.publishKeys(auth.userId, *keys, ServerContext::nowMs());
+        return ok(Ok());
+    });
 }
 
 void HttpApi::fetchKeys(HttpRequest &request, Reply reply)
@@ -555,66 +558,58 @@ void HttpApi::publishDeviceList(HttpRequest &request, Reply reply)
     const std::string token = bearer(request);
     auto list = std::make_shared<SignedDeviceList>(parseBody<SignedDeviceList>(request.body));
     auto userId = std::make_shared<std::int64_t>(0);
-    onStore(
-        false,
-        [this, reply, userId](HttpResponse res) {
-            if (res.status == 200)
-                devicesChanged(*userId);
-            reply(std::move(res));
-        },
-        [token, list, userId](MessageStore &st) {
-            const auto auth = authenticate(st, token);
-            *userId = auth.userId;
-            // The form is checked after authentication, so that a caller without a valid token
-            // learns nothing else.
-            if (list->version() != 1)
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "device list version 1 is the only one");
-            if (list->devices_size() < 1 || std::size_t(list->devices_size()) > limits::kMaxDevicesPerList)
-                throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
-                                    "a device list holds 1..64 devices (MAX_DEVICES_PER_LIST)");
-            for (int i = 0; i < list->devices_size(); ++i) {
-                const auto &d = list->devices(i);
-                if (d.device_id().empty() || d.device_id().size() > 64 ||
-                    d.identity_key().size() != crypto_sign_PUBLICKEYBYTES)
-                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                        "a device list entry is a device id (1..64 bytes) and a 32-byte key");
-                if (i > 0 && !(list->devices(i - 1).device_id() < d.device_id()))
-                    throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                        "a device list is sorted by device id, each device once");
-            }
-            if (list->generation() == 0 || list->signature().size() != crypto_sign_BYTES)
+    onStore(false, announcingDevices(reply, userId), [token, list, userId](MessageStore &st) {
+        const auto auth = authenticate(st, token);
+        *userId = auth.userId;
+        // The form is checked after authentication, so that a caller without a valid token
+        // learns nothing else.
+        if (list->version() != 1)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "device list version 1 is the only one");
+        if (list->devices_size() < 1 || std::size_t(list->devices_size()) > limits::kMaxDevicesPerList)
+            throw ProtocolError(ERROR_LIMIT_ABOVE_CAP,
+                                "a device list holds 1..64 devices (MAX_DEVICES_PER_LIST)");
+        for (int i = 0; i < list->devices_size(); ++i) {
+            const auto &d = list->devices(i);
+            if (d.device_id().empty() || d.device_id().size() > 64 ||
+                d.identity_key().size() != crypto_sign_PUBLICKEYBYTES)
                 throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                    "a device list has a generation above 0 and a 64-byte signature");
-            if (list->nick() != auth.nick || list->signer_device() != auth.deviceId)
-                throw ProtocolError(ERROR_FORBIDDEN,
-                                    "a device publishes only its own account's list, signed by itself");
-            const std::string signerKey = identityKeyOf(st, auth.nick, auth.deviceId);
-            if (signerKey.empty())
+                                    "a device list entry is a device id (1..64 bytes) and a 32-byte key");
+            if (i > 0 && !(list->devices(i - 1).device_id() < d.device_id()))
                 throw ProtocolError(ERROR_INVALID_ARGUMENT,
-                                    "publish the device's keys (/v1/keys/publish) first");
-            if (!deviceListSignatureValid(*list, signerKey))
-                throw ProtocolError(ERROR_INVALID_ARGUMENT, "the device list's signature does not verify");
-            auto inList = [](const SignedDeviceList &l, const std::string &device, const std::string &key) {
-                return std::any_of(l.devices().begin(), l.devices().end(), [&](const DeviceListEntry &d) {
-                    return d.device_id() == device && (key.empty() || d.identity_key() == key);
-                });
-            };
-            if (auto stored = st.deviceList(auth.nick)) {
-                SignedDeviceList previous;
-                previous.ParseFromString(*stored);
-                if (list->generation() <= previous.generation())
-                    throw ProtocolError(ERROR_STALE, "a newer device list is stored (generation " +
-                                                         std::to_string(previous.generation()) + ")");
-                // Only a device the account already approved changes its list.
-                if (!inList(previous, auth.deviceId, signerKey))
-                    throw ProtocolError(ERROR_FORBIDDEN, "this device is not in the account's device list");
-            } else if (!inList(*list, auth.deviceId, signerKey)) {
-                throw ProtocolError(ERROR_FORBIDDEN,
-                                    "an account's first device list names the device that signs it");
-            }
-            st.putDeviceList(auth.userId, list->generation(), list->SerializeAsString());
-            return ok(Ok());
-        });
+                                    "a device list is sorted by device id, each device once");
+        }
+        if (list->generation() == 0 || list->signature().size() != crypto_sign_BYTES)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT,
+                                "a device list has a generation above 0 and a 64-byte signature");
+        if (list->nick() != auth.nick || list->signer_device() != auth.deviceId)
+            throw ProtocolError(ERROR_FORBIDDEN,
+                                "a device publishes only its own account's list, signed by itself");
+        const std::string signerKey = identityKeyOf(st, auth.nick, auth.deviceId);
+        if (signerKey.empty())
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "publish the device's keys (/v1/keys/publish) first");
+        if (!deviceListSignatureValid(*list, signerKey))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "the device list's signature does not verify");
+        auto inList = [](const SignedDeviceList &l, const std::string &device, const std::string &key) {
+            return std::any_of(l.devices().begin(), l.devices().end(), [&](const DeviceListEntry &d) {
+                return d.device_id() == device && (key.empty() || d.identity_key() == key);
+            });
+        };
+        if (auto stored = st.deviceList(auth.nick)) {
+            SignedDeviceList previous;
+            previous.ParseFromString(*stored);
+            if (list->generation() <= previous.generation())
+                throw ProtocolError(ERROR_STALE, "a newer device list is stored (generation " +
+                                                     std::to_string(previous.generation()) + ")");
+            // Only a device the account already approved changes its list.
+            if (!inList(previous, auth.deviceId, signerKey))
+                throw ProtocolError(ERROR_FORBIDDEN, "this device is not in the account's device list");
+        } else if (!inList(*list, auth.deviceId, signerKey)) {
+            throw ProtocolError(ERROR_FORBIDDEN,
+                                "an account's first device list names the device that signs it");
+        }
+        st.putDeviceList(auth.userId, list->generation(), list->SerializeAsString());
+        return ok(Ok());
+    });
 }
 
 void HttpApi::uploadPrekeys(HttpRequest &request, Reply reply)

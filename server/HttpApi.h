@@ -73,6 +73,7 @@ private:
     void uploadPrekeys(HttpRequest &request, Reply reply);
     void publishDeviceList(HttpRequest &request, Reply reply);
     void devicesChanged(std::int64_t userId);
+    Reply announcingDevices(Reply reply, std::shared_ptr<std::int64_t> userId);
     void claimPrekeys(HttpRequest &request, Reply reply);
     void devices(HttpRequest &request, Reply reply);
     void revokeDevice(HttpRequest &request, Reply reply);
