@@ -759,6 +759,7 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
     if (send.body().size() > limits::kMaxMessageBodyBytes)
         throw ProtocolError(ERROR_TOO_LARGE, "message body above 65536 bytes");
     const MessageKind kind = send.kind();
+    MembershipAction membershipAction = MEMBERSHIP_ACTION_UNSPECIFIED;
     switch (kind) {
     case MESSAGE_KIND_KEY_SHARE:
         if (!toInbox)
@@ -792,6 +793,7 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
         const SessionIdentity who = session->identity();
         if (op.actor() != who.nick || op.actor_device() != who.deviceId)
             throw ProtocolError(ERROR_FORBIDDEN, "a membership operation is made in its sender's own name");
+        membershipAction = op.action();
         break;
     }
     default:
@@ -855,7 +857,7 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
     msg->set_attachment_id(send.attachment_id());
     submitWrite(
         session, requestId,
-        [r, id, name, toInbox, msg, plainFileSize](MessageStore &st) {
+        [r, id, name, toInbox, msg, plainFileSize, membershipAction](MessageStore &st) {
             if (auto previous = st.findByClientMsgId(id.userId, msg->client_msg_id())) {
                 r->message = std::move(*previous);
                 r->duplicate = true;
@@ -900,11 +902,16 @@ void ChatService::send(const SessionPtr &session, std::uint64_t requestId, Send 
             if (r->message.kind() == MESSAGE_KIND_ATTACHMENT)
                 st.markUploadReferenced(r->message.attachment_id());
             // An invitee's signed acceptance (or leave) answers its invitation.
-            // (The gateway cannot tell an acceptance from a signed leave; at the cap of
-            // channels the invitee just stays an invitee, so that a leave is never refused.)
-            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP &&
-                st.membershipCount(id.userId) < limits::kMaxChannelsPerUser)
-                st.acceptMembership(stream->id, id.userId);
+            // At the cap of channels an acceptance is refused (rolled back with this job), while
+            // a leave is stored and leaves the invitee an invitee.
+            if (r->message.kind() == MESSAGE_KIND_MEMBERSHIP) {
+                const bool full = st.membershipCount(id.userId) >= limits::kMaxChannelsPerUser;
+                if (!full)
+                    st.acceptMembership(stream->id, id.userId);
+                else if (membershipAction == MEMBERSHIP_ACTION_ACCEPT &&
+                         st.acceptMembership(stream->id, id.userId))
+                    requireRoomForAChannel(st, id.userId);
+            }
             if (r->message.kind() == MESSAGE_KIND_DELETE) {
                 st.eraseMessage(*stream, r->message.ref_seq());
                 // A recalled attachment's bytes go with it, in the same transaction.

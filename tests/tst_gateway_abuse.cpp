@@ -695,6 +695,41 @@ private slots:
         create.mutable_create_channel()->set_channel("private-one");
         create.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
         QCOMPARE(errorOf(c.request(create)), ERROR_LIMIT_ABOVE_CAP);
+        // An invitation still reaches a user at the cap. Accepting it is refused with the cap's
+        // error; declining it (a signed leave) is stored, and the invitee stays an invitee.
+        ProtocolClient inviter(gw);
+        QVERIFY(inviter.registerAndLogin(QStringLiteral("inviter")));
+        QVERIFY(inviter.connectAndHello());
+        Frame invite;
+        invite.mutable_create_channel()->set_channel("private-two");
+        invite.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
+        invite.mutable_create_channel()->add_members("joiner");
+        QVERIFY(inviter.request(invite)->has_channel_joined());
+        auto answer = [&](MembershipAction action) {
+            MembershipOp op;
+            op.set_version(1);
+            op.set_channel("private-two");
+            op.set_action(action);
+            op.set_actor("joiner");
+            op.set_actor_device(c.deviceId.toStdString());
+            Send s;
+            s.set_channel("private-two");
+            s.set_client_msg_id(ProtocolClient::newClientMsgId().toStdString());
+            s.set_kind(MESSAGE_KIND_MEMBERSHIP);
+            s.set_body(op.SerializeAsString());
+            return sendFrame(c, s);
+        };
+        QCOMPARE(errorOf(answer(MEMBERSHIP_ACTION_ACCEPT)), ERROR_LIMIT_ABOVE_CAP);
+        const auto declined = answer(MEMBERSHIP_ACTION_LEAVE);
+        QVERIFY2(declined && declined->has_send_ack(),
+                 declined ? declined->error().message().c_str() : "no answer");
+        Welcome after;
+        ProtocolClient again(gw);
+        again.token = c.token;
+        QVERIFY(again.connectAndHello(&after));
+        QVERIFY(std::any_of(after.invitations().begin(), after.invitations().end(),
+                            [](const ChannelInfo &ch) { return ch.name() == "private-two"; }));
+
         Frame leave;
         leave.mutable_leave()->set_channel("room-0");
         QVERIFY(c.request(leave)->has_ok());
