@@ -1,8 +1,8 @@
 // SenderKeyStore: its own SQLite file; sealed sender keys at rest; persistence of inbound and
 // outbound sessions, shares, the replay set and waiting messages.
+#include "TestEnv.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/SenderKeyStore.h"
-#include "TestEnv.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -20,6 +20,7 @@ private slots:
     void sharesAndWaitingAndForget();
     void replaySetPersists();
     void refusesGarbageAndWrongKeySizes();
+    void theSessionCacheStaysBounded();
 
 private:
     QString path() const { return m_dir->filePath(QStringLiteral("crypto.sqlite")); }
@@ -30,7 +31,8 @@ private:
 
 void CryptoSenderKeyStore::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>(hchat::test::scratchRoot() + QStringLiteral("/crypto-sks-XXXXXX"));
+    m_dir =
+        std::make_unique<QTemporaryDir>(hchat::test::scratchRoot() + QStringLiteral("/crypto-sks-XXXXXX"));
     QVERIFY(m_dir->isValid());
 }
 
@@ -83,8 +85,8 @@ void CryptoSenderKeyStore::lowerStartIndexWinsAndConflictsAreRefused()
     QVERIFY(!store.addInbound(QStringLiteral("alice"), dev, *conflicting));
     QVERIFY(store.inbound(ch, dev, s->sessionId())->key().equals(at3->key()));
     // The session of HChat before the ratchet under the same id is another chain too.
-    auto indexed = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0,
-                                          SenderSession::Derivation::Indexed);
+    auto indexed =
+        SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0, SenderSession::Derivation::Indexed);
     QVERIFY(!store.addInbound(QStringLiteral("alice"), dev, *indexed));
 }
 
@@ -123,7 +125,8 @@ void CryptoSenderKeyStore::sharesAndWaitingAndForget()
     auto s = SenderSession::create(ch);
     QVERIFY(!store.wasShared(ch, s->sessionId(), QStringLiteral("bdev")));
     QVERIFY(store.recordShare(ch, s->sessionId(), QStringLiteral("bob"), QStringLiteral("bdev")));
-    QVERIFY(store.recordShare(ch, s->sessionId(), QStringLiteral("bob"), QStringLiteral("bdev"))); // idempotent
+    QVERIFY(
+        store.recordShare(ch, s->sessionId(), QStringLiteral("bob"), QStringLiteral("bdev"))); // idempotent
     QVERIFY(store.wasShared(ch, s->sessionId(), QStringLiteral("bdev")));
     auto s2 = s->rotate();
     QVERIFY(!store.wasShared(ch, s2->sessionId(), QStringLiteral("bdev")));
@@ -157,7 +160,7 @@ void CryptoSenderKeyStore::replaySetPersists()
         QVERIFY(store.isReplay(dev, sid, 3, ch, 11));
         QVERIFY(store.isReplay(dev, sid, 3, QStringLiteral("other"), 10));
         QVERIFY(!store.isReplay(QStringLiteral("otherdev"), sid, 3, ch, 11)); // per sender device
-        QVERIFY(store.markSeen(dev, sid, 3, ch, 11)); // ignored: first one wins
+        QVERIFY(store.markSeen(dev, sid, 3, ch, 11));                         // ignored: first one wins
     }
     SenderKeyStore store;
     QVERIFY(store.open(path(), id->deriveStorageKey()));
@@ -180,6 +183,38 @@ void CryptoSenderKeyStore::refusesGarbageAndWrongKeySizes()
     QFile f(path());
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), QByteArray(4096, 'g')); // untouched
+}
+
+namespace {
+int mappings()
+{
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    return maps.open(QIODevice::ReadOnly) ? int(maps.readAll().count('\n')) : -1;
+}
+} // namespace
+
+// Every cached session key sits in guarded memory (libsodium: mappings of its own). Reading 3,000
+// sessions must not keep 3,000 of them: before the cache was bounded, the process gained about
+// two mappings per session and, after some tens of thousands, ran out (found by fuzz_e2ee).
+void CryptoSenderKeyStore::theSessionCacheStaysBounded()
+{
+    auto id = DeviceIdentity::generate();
+    SenderKeyStore store;
+    QVERIFY(store.open(path(), id->deriveStorageKey()));
+    std::vector<QByteArray> ids;
+    store.beginBatch();
+    for (int i = 0; i < 3000; ++i) {
+        auto s = SenderSession::create(ch);
+        QVERIFY(store.addInbound(QStringLiteral("alice"), dev, *s));
+        ids.push_back(s->sessionId());
+    }
+    store.endBatch();
+    const int before = mappings();
+    for (const QByteArray &sid : ids)
+        QVERIFY(store.inbound(ch, dev, sid));
+    const int grown = mappings() - before;
+    qInfo("mappings gained reading 3,000 sessions: %d", grown);
+    QVERIFY2(grown < 1500, qPrintable(QString::number(grown)));
 }
 
 QTEST_GUILESS_MAIN(CryptoSenderKeyStore)

@@ -47,45 +47,50 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
     int version = 0;
     if (!openFile(path, storageKey, kSchemaVersion, &version))
         return false;
-    const bool ok = exec(QStringLiteral("PRAGMA journal_mode=WAL")) && exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS inbound_session ("
-                                        " channel TEXT NOT NULL, sender TEXT NOT NULL, sender_device TEXT NOT NULL,"
-                                        " session_id BLOB NOT NULL, start_index INTEGER NOT NULL,"
-                                        " sealed_key BLOB NOT NULL, received_ms INTEGER NOT NULL,"
-                                        " PRIMARY KEY (channel, sender_device, session_id))")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS seen_index ("
-                                        " sender_device TEXT NOT NULL, session_id BLOB NOT NULL, idx INTEGER NOT NULL,"
-                                        " channel TEXT NOT NULL, seq INTEGER NOT NULL,"
-                                        " PRIMARY KEY (sender_device, session_id, idx)) WITHOUT ROWID")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_session ("
-                                        " channel TEXT PRIMARY KEY, session_id BLOB NOT NULL,"
-                                        " start_index INTEGER NOT NULL, next_index INTEGER NOT NULL,"
-                                        " rotation_requested INTEGER NOT NULL, sealed_key BLOB NOT NULL,"
-                                        " created_ms INTEGER NOT NULL)")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_share ("
-                                        " channel TEXT NOT NULL, session_id BLOB NOT NULL, recipient TEXT NOT NULL,"
-                                        " recipient_device TEXT NOT NULL,"
-                                        " PRIMARY KEY (channel, session_id, recipient_device)) WITHOUT ROWID")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS waiting ("
-                                        " channel TEXT NOT NULL, seq INTEGER NOT NULL, sender_device TEXT NOT NULL,"
-                                        " session_id BLOB NOT NULL, PRIMARY KEY (channel, seq))")) &&
-                    exec(QStringLiteral("CREATE INDEX IF NOT EXISTS waiting_by_session ON waiting"
-                                        " (channel, sender_device, session_id)")) &&
-                    exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership ("
-                                        " channel TEXT PRIMARY KEY, members TEXT NOT NULL, last_seq INTEGER NOT NULL)")) &&
-                    // 2: the ratchet. Sessions stored before it keep their indexed derivation (1).
-                    (version >= 2 ||
-                     (exec(QStringLiteral("ALTER TABLE inbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")) &&
-                      exec(QStringLiteral("ALTER TABLE outbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")))) &&
-                    // 3: signed membership. What was derived before stays the legacy membership of
-                    // those channels; every channel met from now on keeps its events instead.
-                    (version >= 3 ||
-                     (exec(QStringLiteral("ALTER TABLE membership ADD COLUMN legacy INTEGER NOT NULL DEFAULT 1")) &&
-                      exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership_event ("
-                                          " channel TEXT NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,"
-                                          " sender TEXT NOT NULL, sender_device TEXT NOT NULL, subject TEXT NOT NULL,"
-                                          " body BLOB NOT NULL, PRIMARY KEY (channel, seq)) WITHOUT ROWID")))) &&
-                    exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
+    const bool ok =
+        exec(QStringLiteral("PRAGMA journal_mode=WAL")) &&
+        exec(QStringLiteral("PRAGMA synchronous=NORMAL")) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS inbound_session ("
+                            " channel TEXT NOT NULL, sender TEXT NOT NULL, sender_device TEXT NOT NULL,"
+                            " session_id BLOB NOT NULL, start_index INTEGER NOT NULL,"
+                            " sealed_key BLOB NOT NULL, received_ms INTEGER NOT NULL,"
+                            " PRIMARY KEY (channel, sender_device, session_id))")) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS seen_index ("
+                            " sender_device TEXT NOT NULL, session_id BLOB NOT NULL, idx INTEGER NOT NULL,"
+                            " channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                            " PRIMARY KEY (sender_device, session_id, idx)) WITHOUT ROWID")) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_session ("
+                            " channel TEXT PRIMARY KEY, session_id BLOB NOT NULL,"
+                            " start_index INTEGER NOT NULL, next_index INTEGER NOT NULL,"
+                            " rotation_requested INTEGER NOT NULL, sealed_key BLOB NOT NULL,"
+                            " created_ms INTEGER NOT NULL)")) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS outbound_share ("
+                            " channel TEXT NOT NULL, session_id BLOB NOT NULL, recipient TEXT NOT NULL,"
+                            " recipient_device TEXT NOT NULL,"
+                            " PRIMARY KEY (channel, session_id, recipient_device)) WITHOUT ROWID")) &&
+        exec(QStringLiteral("CREATE TABLE IF NOT EXISTS waiting ("
+                            " channel TEXT NOT NULL, seq INTEGER NOT NULL, sender_device TEXT NOT NULL,"
+                            " session_id BLOB NOT NULL, PRIMARY KEY (channel, seq))")) &&
+        exec(QStringLiteral("CREATE INDEX IF NOT EXISTS waiting_by_session ON waiting"
+                            " (channel, sender_device, session_id)")) &&
+        exec(
+            QStringLiteral("CREATE TABLE IF NOT EXISTS membership ("
+                           " channel TEXT PRIMARY KEY, members TEXT NOT NULL, last_seq INTEGER NOT NULL)")) &&
+        // 2: the ratchet. Sessions stored before it keep their indexed derivation (1).
+        (version >= 2 ||
+         (exec(QStringLiteral(
+              "ALTER TABLE inbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")) &&
+          exec(QStringLiteral(
+              "ALTER TABLE outbound_session ADD COLUMN derivation INTEGER NOT NULL DEFAULT 1")))) &&
+        // 3: signed membership. What was derived before stays the legacy membership of
+        // those channels; every channel met from now on keeps its events instead.
+        (version >= 3 ||
+         (exec(QStringLiteral("ALTER TABLE membership ADD COLUMN legacy INTEGER NOT NULL DEFAULT 1")) &&
+          exec(QStringLiteral("CREATE TABLE IF NOT EXISTS membership_event ("
+                              " channel TEXT NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,"
+                              " sender TEXT NOT NULL, sender_device TEXT NOT NULL, subject TEXT NOT NULL,"
+                              " body BLOB NOT NULL, PRIMARY KEY (channel, seq)) WITHOUT ROWID")))) &&
+        exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
     if (!ok) {
         close(); // lastError() keeps why
         return false;
@@ -99,7 +104,8 @@ void SenderKeyStore::close()
     closeFile();
 }
 
-bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session)
+bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevice,
+                                const SenderSession &session)
 {
     if (!m_open)
         return fail(QStringLiteral("not open"));
@@ -107,8 +113,8 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
     const QByteArray sid = session.sessionId();
     if (const SenderSession *existing = inbound(channel, senderDevice, sid)) {
         if (!existing->sameChain(session)) {
-            qCWarning(lcCrypto).noquote() << "conflicting key share for session" << sid.toHex().left(8) << "from"
-                                          << sender << senderDevice << "refused";
+            qCWarning(lcCrypto).noquote() << "conflicting key share for session" << sid.toHex().left(8)
+                                          << "from" << sender << senderDevice << "refused";
             return fail(QStringLiteral("a different key for a known session was refused"));
         }
         if (session.startIndex() >= existing->startIndex())
@@ -116,10 +122,11 @@ bool SenderKeyStore::addInbound(const QString &sender, const QString &senderDevi
     }
     // The chain from the earlier index replaces the later one (it reads everything that one does).
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT INTO inbound_session (channel, sender, sender_device, session_id, start_index,"
-                             " sealed_key, received_ms, derivation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                             " ON CONFLICT (channel, sender_device, session_id) DO UPDATE SET"
-                             " start_index = excluded.start_index, sealed_key = excluded.sealed_key"));
+    q.prepare(
+        QStringLiteral("INSERT INTO inbound_session (channel, sender, sender_device, session_id, start_index,"
+                       " sealed_key, received_ms, derivation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (channel, sender_device, session_id) DO UPDATE SET"
+                       " start_index = excluded.start_index, sealed_key = excluded.sealed_key"));
     q.addBindValue(channel);
     q.addBindValue(sender);
     q.addBindValue(senderDevice);
@@ -151,7 +158,8 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
     q.addBindValue(sessionId);
     if (!q.exec() || !q.next())
         return nullptr;
-    const SecureBuffer key = unseal(q.value(1).toByteArray(), inboundAd(channel, senderDevice, sessionId), SenderSession::kKeyBytes);
+    const SecureBuffer key = unseal(q.value(1).toByteArray(), inboundAd(channel, senderDevice, sessionId),
+                                    SenderSession::kKeyBytes);
     if (key.isNull()) {
         qCWarning(lcCrypto) << "a stored sender key does not unseal (other device key, or damaged)";
         return nullptr;
@@ -160,6 +168,11 @@ const SenderSession *SenderKeyStore::inbound(const QString &channel, const QStri
                                           SenderSession::Derivation(q.value(2).toInt()));
     if (!session)
         return nullptr;
+    // Each cached key sits in guarded memory (two mappings of its own): a cache that only grew
+    // would, after some tens of thousands of sessions, run the process out of mappings.
+    constexpr std::size_t kMaxCachedSessions = 256;
+    if (m_inboundCache.size() >= kMaxCachedSessions)
+        m_inboundCache.clear();
     return &m_inboundCache.emplace(ck, std::move(*session)).first->second;
 }
 
@@ -176,8 +189,9 @@ int SenderKeyStore::inboundCount(const QString &channel) const
 bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq) const
 {
-    QSqlQuery *q = cached(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ?"
-                                         " AND idx = ?"));
+    QSqlQuery *q =
+        cached(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ?"
+                              " AND idx = ?"));
     if (!q)
         return false;
     q->bindValue(0, senderDevice);
@@ -193,8 +207,9 @@ bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &ses
 bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq)
 {
-    QSqlQuery *q = cached(QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
-                                         " VALUES (?, ?, ?, ?, ?)"));
+    QSqlQuery *q = cached(
+        QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
+                       " VALUES (?, ?, ?, ?, ?)"));
     if (!q)
         return false;
     q->bindValue(0, senderDevice);
@@ -208,9 +223,10 @@ bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &ses
 bool SenderKeyStore::saveOutbound(const SenderSession &session)
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO outbound_session (channel, session_id, start_index, next_index,"
-                             " rotation_requested, sealed_key, derivation, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?,"
-                             " COALESCE((SELECT created_ms FROM outbound_session WHERE channel = ? AND session_id = ?), ?))"));
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO outbound_session (channel, session_id, start_index, next_index,"
+        " rotation_requested, sealed_key, derivation, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?,"
+        " COALESCE((SELECT created_ms FROM outbound_session WHERE channel = ? AND session_id = ?), ?))"));
     q.addBindValue(session.channel());
     q.addBindValue(session.sessionId());
     q.addBindValue(qint64(session.startIndex()));
@@ -227,18 +243,20 @@ bool SenderKeyStore::saveOutbound(const SenderSession &session)
 std::optional<SenderSession> SenderKeyStore::outbound(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT session_id, start_index, next_index, rotation_requested, sealed_key, derivation,"
-                             " created_ms FROM outbound_session WHERE channel = ?"));
+    q.prepare(QStringLiteral(
+        "SELECT session_id, start_index, next_index, rotation_requested, sealed_key, derivation,"
+        " created_ms FROM outbound_session WHERE channel = ?"));
     q.addBindValue(channel);
     if (!q.exec() || !q.next())
         return std::nullopt;
     const QByteArray sid = q.value(0).toByteArray();
-    const SecureBuffer key = unseal(q.value(4).toByteArray(), outboundAd(channel, sid), SenderSession::kKeyBytes);
+    const SecureBuffer key =
+        unseal(q.value(4).toByteArray(), outboundAd(channel, sid), SenderSession::kKeyBytes);
     if (key.isNull())
         return std::nullopt;
     auto s = SenderSession::fromKey(channel, sid, quint32(q.value(1).toLongLong()), key.view(),
-                                    quint32(q.value(2).toLongLong()), SenderSession::Derivation(q.value(5).toInt()),
-                                    q.value(6).toLongLong());
+                                    quint32(q.value(2).toLongLong()),
+                                    SenderSession::Derivation(q.value(5).toInt()), q.value(6).toLongLong());
     if (s && q.value(3).toInt())
         s->requestRotation();
     return s;
@@ -252,12 +270,13 @@ bool SenderKeyStore::removeOutbound(const QString &channel)
     return q.exec() || fail(q.lastError().text());
 }
 
-bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessionId, const QString &recipient,
-                                 const QString &recipientDevice)
+bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessionId,
+                                 const QString &recipient, const QString &recipientDevice)
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT OR IGNORE INTO outbound_share (channel, session_id, recipient, recipient_device)"
-                             " VALUES (?, ?, ?, ?)"));
+    q.prepare(QStringLiteral(
+        "INSERT OR IGNORE INTO outbound_share (channel, session_id, recipient, recipient_device)"
+        " VALUES (?, ?, ?, ?)"));
     q.addBindValue(channel);
     q.addBindValue(sessionId);
     q.addBindValue(recipient);
@@ -265,10 +284,12 @@ bool SenderKeyStore::recordShare(const QString &channel, const QByteArray &sessi
     return q.exec() || fail(q.lastError().text());
 }
 
-bool SenderKeyStore::wasShared(const QString &channel, const QByteArray &sessionId, const QString &recipientDevice) const
+bool SenderKeyStore::wasShared(const QString &channel, const QByteArray &sessionId,
+                               const QString &recipientDevice) const
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT 1 FROM outbound_share WHERE channel = ? AND session_id = ? AND recipient_device = ?"));
+    q.prepare(QStringLiteral(
+        "SELECT 1 FROM outbound_share WHERE channel = ? AND session_id = ? AND recipient_device = ?"));
     q.addBindValue(channel);
     q.addBindValue(sessionId);
     q.addBindValue(recipientDevice);
@@ -279,7 +300,8 @@ bool SenderKeyStore::addWaiting(const QString &channel, quint64 seq, const QStri
                                 const QByteArray &sessionId)
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO waiting (channel, seq, sender_device, session_id) VALUES (?, ?, ?, ?)"));
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO waiting (channel, seq, sender_device, session_id) VALUES (?, ?, ?, ?)"));
     q.addBindValue(channel);
     q.addBindValue(qint64(seq));
     q.addBindValue(senderDevice);
@@ -292,8 +314,9 @@ QList<quint64> SenderKeyStore::waitingFor(const QString &channel, const QString 
 {
     QList<quint64> out;
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND sender_device = ? AND session_id = ?"
-                             " ORDER BY seq"));
+    q.prepare(
+        QStringLiteral("SELECT seq FROM waiting WHERE channel = ? AND sender_device = ? AND session_id = ?"
+                       " ORDER BY seq"));
     q.addBindValue(channel);
     q.addBindValue(senderDevice);
     q.addBindValue(sessionId);
@@ -316,7 +339,8 @@ bool SenderKeyStore::removeWaiting(const QString &channel, quint64 seq)
 bool SenderKeyStore::saveLegacyMembership(const QString &channel, const QStringList &members, quint64 lastSeq)
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO membership (channel, members, last_seq, legacy) VALUES (?, ?, ?, 1)"));
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO membership (channel, members, last_seq, legacy) VALUES (?, ?, ?, 1)"));
     q.addBindValue(channel);
     q.addBindValue(members.join(QLatin1Char('\n'))); // nicks never contain a newline
     q.addBindValue(qint64(lastSeq));
@@ -343,8 +367,9 @@ bool SenderKeyStore::addMembershipEvent(const QString &channel, const ChannelMem
 {
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
     // Only a row already recorded is skipped (a replay); any other failure is an error.
-    q.prepare(QStringLiteral("INSERT INTO membership_event (channel, seq, kind, sender, sender_device, subject, body)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, seq) DO NOTHING"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO membership_event (channel, seq, kind, sender, sender_device, subject, body)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, seq) DO NOTHING"));
     auto text = [](const QString &s) { return s.isNull() ? QStringLiteral("") : s; };
     q.addBindValue(channel);
     q.addBindValue(qint64(e.seq));
@@ -360,8 +385,9 @@ QHash<QString, QList<ChannelMembership::Event>> SenderKeyStore::membershipEvents
 {
     QHash<QString, QList<ChannelMembership::Event>> out;
     QSqlQuery q(QSqlDatabase::database(connectionName(), false));
-    q.prepare(QStringLiteral("SELECT channel, seq, kind, sender, sender_device, subject, body FROM membership_event"
-                             " ORDER BY channel, seq"));
+    q.prepare(
+        QStringLiteral("SELECT channel, seq, kind, sender, sender_device, subject, body FROM membership_event"
+                       " ORDER BY channel, seq"));
     if (!q.exec())
         return out;
     while (q.next()) {
@@ -429,8 +455,8 @@ bool SenderKeyStore::forgetChannel(const QString &channel)
             db.rollback();
         }
     };
-    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting", "membership",
-                              "membership_event"}) {
+    for (const char *table : {"inbound_session", "outbound_session", "outbound_share", "waiting",
+                              "membership", "membership_event"}) {
         QSqlQuery q(db);
         q.prepare(QStringLiteral("DELETE FROM %1 WHERE channel = ?").arg(QLatin1String(table)));
         q.addBindValue(channel);

@@ -9,8 +9,8 @@
 #include <QHash>
 #include <QList>
 #include <QPair>
-#include <QStringList>
 #include <QString>
+#include <QStringList>
 
 #include <map>
 #include <optional>
@@ -50,14 +50,17 @@ public:
     // Keeps a session from a key share. The same session again on the same chain: the lower start
     // index wins. The same id on another chain (or derivation) is refused (false).
     bool addInbound(const QString &sender, const QString &senderDevice, const SenderSession &session);
-    const SenderSession *inbound(const QString &channel, const QString &senderDevice, const QByteArray &sessionId);
+    // The session, read once and then kept in a bounded cache; the pointer stays valid until the
+    // next call of inbound().
+    const SenderSession *inbound(const QString &channel, const QString &senderDevice,
+                                 const QByteArray &sessionId);
     int inboundCount(const QString &channel = {}) const;
 
     // ---- replay --------------------------------------------------------------------------------
-    bool isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index, const QString &channel,
-                  quint64 seq) const;
-    bool markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index, const QString &channel,
-                  quint64 seq);
+    bool isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
+                  const QString &channel, quint64 seq) const;
+    bool markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
+                  const QString &channel, quint64 seq);
 
     // ---- outbound ------------------------------------------------------------------------------
     bool saveOutbound(const SenderSession &session); // insert or replace the channel's session
@@ -68,8 +71,10 @@ public:
     bool wasShared(const QString &channel, const QByteArray &sessionId, const QString &recipientDevice) const;
 
     // ---- waiting for a key ---------------------------------------------------------------------
-    bool addWaiting(const QString &channel, quint64 seq, const QString &senderDevice, const QByteArray &sessionId);
-    QList<quint64> waitingFor(const QString &channel, const QString &senderDevice, const QByteArray &sessionId) const;
+    bool addWaiting(const QString &channel, quint64 seq, const QString &senderDevice,
+                    const QByteArray &sessionId);
+    QList<quint64> waitingFor(const QString &channel, const QString &senderDevice,
+                              const QByteArray &sessionId) const;
     bool removeWaiting(const QString &channel, quint64 seq);
 
     // ---- membership (ChannelCrypto) --------------------------------------------------------------
