@@ -29,27 +29,28 @@ template <class T> bool parseNumber(const std::string &text, T &out)
     return ec == std::errc() && ptr == end;
 }
 
-const std::set<std::string> kValueOptions = {"listen",
-                                             "db",
-                                             "tls-cert",
-                                             "tls-key",
-                                             "config",
-                                             "password-cost",
-                                             "threads",
-                                             "rate-limit",
-                                             "signal-rate",
-                                             "max-connections-per-address",
-                                             "max-connections",
-                                             "accept-rate",
-                                             "auth-rate",
-                                             "idle-timeout",
-                                             "metrics-listen",
-                                             "metrics-token-file",
-                                             "fanout-key-file",
-                                             "token-ttl",
-                                             "redis",
-                                             "log-level",
-                                             "max-attachment-bytes"};
+// A rate: a decimal number of events per period, 0 meaning no limit.
+bool parseRate(const std::string &text, double &out)
+{
+    char *end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(v >= 0) || v > 1e9)
+        return false;
+    out = v;
+    return true;
+}
+
+const std::set<std::string> kValueOptions = {"listen",          "db",
+                                             "tls-cert",        "tls-key",
+                                             "config",          "password-cost",
+                                             "threads",         "rate-limit",
+                                             "signal-rate",     "max-connections-per-address",
+                                             "max-connections", "accept-rate",
+                                             "auth-rate",       "idle-timeout",
+                                             "metrics-listen",  "metrics-token-file",
+                                             "fanout-key-file", "password-checks-per-address",
+                                             "token-ttl",       "redis",
+                                             "log-level",       "max-attachment-bytes"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -88,17 +89,11 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (!parseNumber(value, c.threads) || c.threads > 256)
             return "--threads wants a number 0..256, got '" + value + "'";
     } else if (key == "signal-rate") {
-        char *end = nullptr;
-        const double v = std::strtod(value.c_str(), &end);
-        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+        if (!parseRate(value, c.signalsPerSecond))
             return "--signal-rate wants frames per second (0 = unlimited), got '" + value + "'";
-        c.signalsPerSecond = v;
     } else if (key == "rate-limit") {
-        char *end = nullptr;
-        const double v = std::strtod(value.c_str(), &end);
-        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+        if (!parseRate(value, c.rateLimitPerSecond))
             return "--rate-limit wants messages per second (0 = unlimited), got '" + value + "'";
-        c.rateLimitPerSecond = v;
     } else if (key == "max-connections-per-address") {
         if (!parseNumber(value, c.maxConnectionsPerAddress) || c.maxConnectionsPerAddress == 0)
             return "--max-connections-per-address wants a positive number, got '" + value + "'";
@@ -106,18 +101,12 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
         if (!parseNumber(value, c.maxConnections) || c.maxConnections == 0)
             return "--max-connections wants a positive number, got '" + value + "'";
     } else if (key == "accept-rate") {
-        char *end = nullptr;
-        const double v = std::strtod(value.c_str(), &end);
-        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+        if (!parseRate(value, c.acceptsPerSecondPerAddress))
             return "--accept-rate wants new connections per second and address (0 = unlimited), got '" +
                    value + "'";
-        c.acceptsPerSecondPerAddress = v;
     } else if (key == "auth-rate") {
-        char *end = nullptr;
-        const double v = std::strtod(value.c_str(), &end);
-        if (value.empty() || end != value.c_str() + value.size() || !(v >= 0) || v > 1e9)
+        if (!parseRate(value, c.authAttemptsPerMinute))
             return "--auth-rate wants attempts per minute and address (0 = unlimited), got '" + value + "'";
-        c.authAttemptsPerMinute = v;
     } else if (key == "metrics-listen") {
         const auto colon = value.rfind(':');
         unsigned port = 0;

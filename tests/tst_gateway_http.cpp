@@ -295,6 +295,18 @@ void GatewayHttp::badCommandLineExitsTwo()
     const Run help = runGateway({QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains("--max-connections-per-address"));
+    // Every option --help names with a value is one the parser takes (--version stops before
+    // the values are checked, so any value will do): the help and the parser cannot drift apart.
+    static const QRegularExpression option(QStringLiteral("^  --([a-z-]+) [A-Z]"),
+                                           QRegularExpression::MultilineOption);
+    int named = 0;
+    for (auto it = option.globalMatch(QString::fromUtf8(help.out)); it.hasNext(); ++named) {
+        const QString name = it.next().captured(1);
+        const Run r =
+            runGateway({QStringLiteral("--") + name, QStringLiteral("1"), QStringLiteral("--version")});
+        QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("--%1: %2").arg(name, QString::fromUtf8(r.out))));
+    }
+    QVERIFY2(named >= 18, qPrintable(QString::number(named)));
 }
 
 void GatewayHttp::configFile()
