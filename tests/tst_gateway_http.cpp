@@ -58,6 +58,22 @@ Run runGateway(const QStringList &args, int timeoutMs = 10000)
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     return r;
 }
+// A certificate for 127.0.0.1 and its key, made by the openssl command; newKey: what follows
+// -newkey (the key type and its options). An empty answer, or what openssl said.
+QString selfSignedCertificate(const QString &cert, const QString &key, const QStringList &newKey)
+{
+    QProcess openssl;
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+                  QStringList{QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey")} +
+                      newKey +
+                      QStringList{QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                                  QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+                                  QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
+    if (!openssl.waitForFinished(60000))
+        return QStringLiteral("openssl did not finish");
+    return openssl.exitCode() == 0 ? QString() : QString::fromUtf8(openssl.readAll());
+}
 } // namespace
 
 void GatewayHttp::initTestCase()
@@ -368,16 +384,10 @@ void GatewayHttp::tlsServesHttpsAndWss()
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/tls-XXXXXX"));
     const QString cert = dir.path() + QStringLiteral("/cert.pem");
     const QString key = dir.path() + QStringLiteral("/key.pem");
-    QProcess openssl;
-    openssl.setProcessChannelMode(QProcess::MergedChannels);
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-                   QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-                   QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
-                   QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
-    QVERIFY(openssl.waitForFinished(30000));
-    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    const QString made = selfSignedCertificate(
+        cert, key,
+        {QStringLiteral("ec"), QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1")});
+    QVERIFY2(made.isEmpty(), qPrintable(made));
 
     GatewayProcess gw;
     gw.setExtraArguments({QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key});
@@ -412,15 +422,8 @@ void GatewayHttp::tls12AcceptsOnlyEcdheWithAead()
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/tls-rsa-XXXXXX"));
     const QString cert = dir.path() + QStringLiteral("/cert.pem");
     const QString key = dir.path() + QStringLiteral("/key.pem");
-    QProcess openssl;
-    openssl.setProcessChannelMode(QProcess::MergedChannels);
-    openssl.start(QStringLiteral("openssl"),
-                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
-                   QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
-                   QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")});
-    QVERIFY(openssl.waitForFinished(60000));
-    QVERIFY2(openssl.exitCode() == 0, openssl.readAll().constData());
+    const QString made = selfSignedCertificate(cert, key, {QStringLiteral("rsa:2048")});
+    QVERIFY2(made.isEmpty(), qPrintable(made));
     GatewayProcess gw;
     gw.setExtraArguments({QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key});
     QVERIFY2(gw.start(), gw.output().constData());
