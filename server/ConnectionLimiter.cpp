@@ -84,12 +84,6 @@ ConnectionLimiter::Admission ConnectionLimiter::admit(const std::string &source)
     return {std::make_shared<Slot>(shared_from_this(), source), Refusal::None};
 }
 
-unsigned ConnectionLimiter::openConnections() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_total;
-}
-
 void ConnectionLimiter::release(const std::string &source)
 {
     std::lock_guard lock(m_mutex);

@@ -47,7 +47,6 @@ public:
 
     explicit ConnectionLimiter(Limits limits) : m_limits(limits) {}
     Admission admit(const std::string &source);
-    unsigned openConnections() const;
 
     // "203.0.113.7" for IPv4 (and v4-mapped IPv6), "2001:db8:1:2::/64" for IPv6.
     static std::string sourceOf(const std::string &address);
@@ -62,7 +61,7 @@ private:
     bool takeAcceptToken(Source &s, std::chrono::steady_clock::time_point now) const;
     void forgetIdleSources(std::chrono::steady_clock::time_point now);
 
-    mutable std::mutex m_mutex;
+    std::mutex m_mutex;
     std::unordered_map<std::string, Source> m_sources;
     unsigned m_total = 0;
     std::chrono::steady_clock::time_point m_lastSweep;
