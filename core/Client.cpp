@@ -210,14 +210,14 @@ void Client::init(TokenVault *vault)
     });
 }
 
-bool Client::openProfile(const QString &dataDir)
+bool Client::openProfile(const QString &dataDir, crypto::SecureBuffer historyKey)
 {
     QDir().mkpath(dataDir);
     // The profile holds the decrypted history, the search index, drafts and file keys: the
     // user's alone (0700), whatever the umask; its files too (0600), also in older profiles.
     QFile::setPermissions(dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_dataDir = dataDir;
-    if (!m_store->open(QDir(dataDir).filePath(QStringLiteral("history.sqlite")))) {
+    if (!m_store->open(QDir(dataDir).filePath(QStringLiteral("history.sqlite")), std::move(historyKey))) {
         m_lastError = m_store->lastError();
         return false;
     }

@@ -113,9 +113,10 @@ public:
     quint64 approveDevice(const QString &deviceId, const QString &shownCode);
 
     // ---- profile -----------------------------------------------------------------------------
-    // Opens <dataDir>/history.sqlite (created if missing). A damaged or newer database is not
-    // touched: false, and lastError() explains.
-    bool openProfile(const QString &dataDir);
+    // Opens <dataDir>/history.sqlite (created if missing), encrypted at rest under historyKey
+    // (HistoryKeyring) unless it is null. A damaged or newer database, or one the key does not
+    // open, is not touched: false, and lastError() explains.
+    bool openProfile(const QString &dataDir, crypto::SecureBuffer historyKey = {});
     HistoryStore *store() const { return m_store; }
     QString lastError() const { return m_lastError; }
 

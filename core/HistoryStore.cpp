@@ -3,15 +3,17 @@
 #include "AttachmentInfo.h"
 
 #include "CoreLogging.h"
+#include "HistoryFileEncryptor.h"
+#include "crypto/EncryptedPageVfs.h"
 
 #include <QAtomicInt>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QRegularExpression>
 #include <QVariant>
 
 #include <algorithm>
@@ -66,9 +68,9 @@ StoredMessage rowToMessage(const QSqlQuery &q)
     return m;
 }
 
-const QString kOutboxColumns = QStringLiteral(
-    "id, channel, client_msg_id, body, encrypted, kind, state, seq, error, created_ms, updated_ms, plain_text,"
-    " ref_seq, attachment_id");
+const QString kOutboxColumns = QStringLiteral("id, channel, client_msg_id, body, encrypted, kind, state, "
+                                              "seq, error, created_ms, updated_ms, plain_text,"
+                                              " ref_seq, attachment_id");
 
 OutboxEntry rowToOutbox(const QSqlQuery &q)
 {
@@ -152,10 +154,59 @@ bool HistoryStore::fail(OpenError error, const QString &message)
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
+    m_vfs.reset();
     return false;
 }
 
-bool HistoryStore::open(const QString &path)
+bool HistoryStore::openConnection(const QString &path, crypto::SecureBuffer key)
+{
+    using Kind = crypto::EncryptedPageVfs::FileKind;
+    const Kind kind = crypto::EncryptedPageVfs::inspect(path);
+    if (key.isNull() && kind == Kind::Encrypted)
+        return fail(OpenError::KeyMismatch,
+                    tr("The history database %1 is encrypted, and its key is not available: the OS keychain "
+                       "that keeps it cannot be reached. It was left as it is.")
+                        .arg(path));
+    if (!key.isNull()) {
+        m_vfs = std::make_unique<crypto::EncryptedPageVfs>(std::move(key));
+        if (!m_vfs->isValid())
+            return fail(OpenError::CannotOpen, tr("Cannot set up the encryption of the history database."));
+        QString error;
+        if (kind == Kind::Plain && !HistoryFileEncryptor::encrypt(path, *m_vfs, &error))
+            return fail(
+                OpenError::MigrationFailed,
+                tr("Encrypting the history database %1 failed: %2. It was left as it is.").arg(path, error));
+    }
+    QString openError, prepareError;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+        if (m_vfs) {
+            db.setDatabaseName(m_vfs->uriFor(QFileInfo(path).absoluteFilePath()));
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI"));
+        } else {
+            db.setDatabaseName(path);
+        }
+        if (!db.open()) {
+            openError = db.lastError().text();
+        } else if (m_vfs) {
+            void *handle = *static_cast<void *const *>(db.driver()->handle().constData());
+            QSqlQuery q(db);
+            if (kind == Kind::Missing || kind == Kind::Empty)
+                crypto::EncryptedPageVfs::prepareNewDatabase(handle, &prepareError);
+            else if (!q.exec(QStringLiteral("PRAGMA temp_store=MEMORY")))
+                prepareError = q.lastError().text();
+        }
+    }
+    if (!openError.isEmpty())
+        return fail(OpenError::CannotOpen,
+                    tr("Cannot open the history database %1: %2").arg(path, openError));
+    if (!prepareError.isEmpty())
+        return fail(OpenError::CannotOpen,
+                    tr("Cannot prepare the encrypted history database %1: %2").arg(path, prepareError));
+    return true;
+}
+
+bool HistoryStore::open(const QString &path, crypto::SecureBuffer key)
 {
     close();
     m_path = path;
@@ -168,21 +219,22 @@ bool HistoryStore::open(const QString &path)
     const bool existed = info.exists();
     if (existed && !info.isWritable())
         return fail(OpenError::CannotOpen, tr("The history database %1 is not writable.").arg(path));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        db.setDatabaseName(path);
-        if (!db.open())
-            return fail(OpenError::CannotOpen, tr("Cannot open the history database %1: %2")
-                                                   .arg(path, db.lastError().text()));
-    }
+    if (!openConnection(path, std::move(key)))
+        return false;
     m_open = true;
     // The first read of the header tells a damaged or foreign file apart, before anything writes.
     QString headerError;
     {
         QSqlQuery q(QSqlDatabase::database(m_connectionName));
         if (!q.exec(QStringLiteral("PRAGMA schema_version")) || !q.next())
-            headerError = q.lastError().text().isEmpty() ? QStringLiteral("unreadable header") : q.lastError().text();
+            headerError =
+                q.lastError().text().isEmpty() ? QStringLiteral("unreadable header") : q.lastError().text();
     }
+    if (!headerError.isEmpty() && m_vfs)
+        return fail(OpenError::KeyMismatch,
+                    tr("The history database %1 cannot be decrypted with the key kept in the OS keychain "
+                       "(%2). It was left as it is; move it away to start a fresh history.")
+                        .arg(path, headerError));
     if (!headerError.isEmpty())
         return fail(OpenError::Corrupt,
                     tr("The history database %1 is damaged or not an HChat database (%2). It was "
@@ -198,11 +250,14 @@ bool HistoryStore::open(const QString &path)
                         .arg(path)
                         .arg(version)
                         .arg(kSchemaVersion));
-    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !exec(QStringLiteral("PRAGMA synchronous=NORMAL")) ||
-        !exec(QStringLiteral("PRAGMA foreign_keys=ON")) || !exec(QStringLiteral("PRAGMA busy_timeout=5000")) ||
+    if (!exec(QStringLiteral("PRAGMA journal_mode=WAL")) ||
+        !exec(QStringLiteral("PRAGMA synchronous=NORMAL")) ||
+        !exec(QStringLiteral("PRAGMA foreign_keys=ON")) ||
+        !exec(QStringLiteral("PRAGMA busy_timeout=5000")) ||
         // Deleted messages are overwritten in the file, not left in its free space.
         !exec(QStringLiteral("PRAGMA secure_delete=ON")))
-        return fail(OpenError::Corrupt, tr("The history database %1 cannot be used: %2").arg(path, m_lastError));
+        return fail(OpenError::Corrupt,
+                    tr("The history database %1 cannot be used: %2").arg(path, m_lastError));
     if (!migrate())
         return fail(OpenError::MigrationFailed,
                     tr("Upgrading the history database %1 failed: %2").arg(path, m_lastError));
@@ -222,6 +277,7 @@ void HistoryStore::close()
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
+    m_vfs.reset();
 }
 
 QSqlQuery *HistoryStore::cached(const QString &sql)
@@ -350,7 +406,8 @@ bool HistoryStore::migrate()
                            " client_msg_id BLOB, server_time_ms INTEGER NOT NULL DEFAULT 0, body BLOB,"
                            " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
                            " subject TEXT NOT NULL DEFAULT '', UNIQUE(channel, seq))"),
-            QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2')"),
+            QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 "
+                           "remove_diacritics 2')"),
             QStringLiteral("CREATE TABLE read_positions(channel TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
                            " synced INTEGER NOT NULL DEFAULT 1)"),
             QStringLiteral("CREATE TABLE outbox("
@@ -387,13 +444,15 @@ bool HistoryStore::migrate()
             QStringLiteral("ALTER TABLE messages ADD COLUMN attachment_id TEXT NOT NULL DEFAULT ''"),
             QStringLiteral("ALTER TABLE messages ADD COLUMN attachment BLOB"),
             QStringLiteral("ALTER TABLE outbox ADD COLUMN attachment_id TEXT NOT NULL DEFAULT ''"),
-            QStringLiteral("CREATE TABLE uploads("
-                           " id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
-                           " client_msg_id BLOB NOT NULL UNIQUE, file_path TEXT NOT NULL,"
-                           " staged_path TEXT NOT NULL DEFAULT '', upload_id TEXT NOT NULL DEFAULT '',"
-                           " content BLOB, encrypted INTEGER NOT NULL DEFAULT 0, ref_seq INTEGER NOT NULL DEFAULT 0,"
-                           " created_ms INTEGER NOT NULL)"),
-            QStringLiteral("CREATE TABLE attachment_files(attachment_id TEXT PRIMARY KEY, path TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE uploads("
+                " id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
+                " client_msg_id BLOB NOT NULL UNIQUE, file_path TEXT NOT NULL,"
+                " staged_path TEXT NOT NULL DEFAULT '', upload_id TEXT NOT NULL DEFAULT '',"
+                " content BLOB, encrypted INTEGER NOT NULL DEFAULT 0, ref_seq INTEGER NOT NULL DEFAULT 0,"
+                " created_ms INTEGER NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE attachment_files(attachment_id TEXT PRIMARY KEY, path TEXT NOT NULL)"),
         },
         // 5: encryption only ever switches on. Private and direct channels are encrypted; one that
         // was not (made by an older HChat) is from its next message on, and encrypted_from keeps
@@ -448,7 +507,8 @@ QString HistoryStore::value(const QString &key, const QString &defaultValue) con
 bool HistoryStore::setValue(const QString &key, const QString &value)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO kv(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     q.addBindValue(key);
     q.addBindValue(nn(value));
     if (!q.exec()) {
@@ -466,16 +526,17 @@ bool HistoryStore::upsertChannel(const ChannelRecord &c)
     if (!beginWrite())
         return false;
     QSqlQuery q(db);
-    q.prepare(QStringLiteral(
-        "INSERT INTO channels(name, kind, encrypted, members, joined) VALUES(?, ?, ?, ?, ?) "
-        // One way only: a channel never goes back to open or to plaintext, whatever the gateway
-        // says later; one that becomes encrypted now is so from its next message on.
-        "ON CONFLICT(name) DO UPDATE SET"
-        " kind = CASE WHEN channels.kind <> 0 THEN channels.kind ELSE excluded.kind END,"
-        " encrypted_from = CASE WHEN channels.encrypted = 0 AND excluded.encrypted <> 0 THEN"
-        "  COALESCE((SELECT max_seq + 1 FROM streams WHERE stream = channels.name), 0) ELSE channels.encrypted_from END,"
-        " encrypted = max(channels.encrypted, excluded.encrypted),"
-        " members = excluded.members, joined = excluded.joined"));
+    q.prepare(
+        QStringLiteral("INSERT INTO channels(name, kind, encrypted, members, joined) VALUES(?, ?, ?, ?, ?) "
+                       // One way only: a channel never goes back to open or to plaintext, whatever the
+                       // gateway says later; one that becomes encrypted now is so from its next message on.
+                       "ON CONFLICT(name) DO UPDATE SET"
+                       " kind = CASE WHEN channels.kind <> 0 THEN channels.kind ELSE excluded.kind END,"
+                       " encrypted_from = CASE WHEN channels.encrypted = 0 AND excluded.encrypted <> 0 THEN"
+                       "  COALESCE((SELECT max_seq + 1 FROM streams WHERE stream = channels.name), 0) ELSE "
+                       "channels.encrypted_from END,"
+                       " encrypted = max(channels.encrypted, excluded.encrypted),"
+                       " members = excluded.members, joined = excluded.joined"));
     q.addBindValue(c.name);
     q.addBindValue(static_cast<int>(c.kind));
     q.addBindValue(c.encrypted ? 1 : 0);
@@ -488,8 +549,9 @@ bool HistoryStore::upsertChannel(const ChannelRecord &c)
         return false;
     }
     QSqlQuery s(db);
-    s.prepare(QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
-                             "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    s.prepare(
+        QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
+                       "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
     s.addBindValue(c.name);
     s.addBindValue(static_cast<qint64>(c.serverMaxSeq));
     if (!s.exec()) {
@@ -528,13 +590,13 @@ bool HistoryStore::setMuted(const QString &channel, bool muted)
 }
 
 namespace {
-const QString kChannelSelect = QStringLiteral(
-    "SELECT c.name, c.kind, c.encrypted, c.members, c.joined, c.muted,"
-    " coalesce(s.server_max_seq, 0), coalesce(s.max_seq, 0), coalesce(r.seq, 0),"
-    " coalesce((SELECT m.server_time_ms FROM messages m WHERE m.channel = c.name"
-    "           ORDER BY m.seq DESC LIMIT 1), 0) AS activity, c.encrypted_from"
-    " FROM channels c LEFT JOIN streams s ON s.stream = c.name"
-    " LEFT JOIN read_positions r ON r.channel = c.name");
+const QString kChannelSelect =
+    QStringLiteral("SELECT c.name, c.kind, c.encrypted, c.members, c.joined, c.muted,"
+                   " coalesce(s.server_max_seq, 0), coalesce(s.max_seq, 0), coalesce(r.seq, 0),"
+                   " coalesce((SELECT m.server_time_ms FROM messages m WHERE m.channel = c.name"
+                   "           ORDER BY m.seq DESC LIMIT 1), 0) AS activity, c.encrypted_from"
+                   " FROM channels c LEFT JOIN streams s ON s.stream = c.name"
+                   " LEFT JOIN read_positions r ON r.channel = c.name");
 
 ChannelRecord rowToChannel(const QSqlQuery &q)
 {
@@ -614,10 +676,11 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
     cur.finish();
 
     QSqlQuery ins(db);
-    ins.prepare(QStringLiteral("INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
-                               " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
-                               " attachment_id, attachment)"
-                               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
+    ins.prepare(QStringLiteral(
+        "INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
+        " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
+        " attachment_id, attachment)"
+        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
     QSqlQuery fts(db);
     fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
     for (const StoredMessage &m : messages) {
@@ -646,8 +709,9 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
         const bool plainAttachment = m.kind == MessageKind::Attachment && !m.encrypted;
         ins.bindValue(12, plainAttachment ? nn(m.plainText) : QStringLiteral(""));
         ins.bindValue(13, nn(m.attachmentId));
-        ins.bindValue(14, plainAttachment && !m.attachment.isEmpty() ? QVariant(m.attachment)
-                                                                      : QVariant(QMetaType::fromType<QByteArray>()));
+        ins.bindValue(14, plainAttachment && !m.attachment.isEmpty()
+                              ? QVariant(m.attachment)
+                              : QVariant(QMetaType::fromType<QByteArray>()));
         if (!ins.exec())
             return abort(ins.lastError().text());
         if (ins.numRowsAffected() == 1) {
@@ -711,8 +775,9 @@ quint64 HistoryStore::serverMaxSeq(const QString &stream) const
 bool HistoryStore::setServerMaxSeq(const QString &stream, quint64 seq)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
-                             "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO streams(stream, server_max_seq) VALUES(?, ?) ON CONFLICT(stream) DO "
+                       "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
     q.addBindValue(stream);
     q.addBindValue(static_cast<qint64>(seq));
     return q.exec();
@@ -723,9 +788,10 @@ bool HistoryStore::skipInboxTo(const QString &stream, quint64 seq)
     if (!stream.startsWith(QLatin1Char('~')))
         return false;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?) ON CONFLICT(stream)"
-                             " DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),"
-                             " server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?) ON CONFLICT(stream)"
+        " DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),"
+        " server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
     q.addBindValue(stream);
     q.addBindValue(static_cast<qint64>(seq));
     q.addBindValue(static_cast<qint64>(seq));
@@ -827,8 +893,9 @@ QList<StoredMessage> HistoryStore::rowsBefore(const QString &channel, quint64 be
         return out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq < ?%2 ORDER BY seq DESC LIMIT ?")
-                  .arg(kMessageColumns, kVisible));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq < ?%2 ORDER BY seq DESC LIMIT ?")
+            .arg(kMessageColumns, kVisible));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(std::min<quint64>(beforeSeq, std::numeric_limits<qint64>::max())));
     q.addBindValue(limit);
@@ -874,7 +941,8 @@ QStringList HistoryStore::recentSenders(const QString &channel, int limit) const
     QStringList out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("SELECT sender FROM messages WHERE channel = ? AND kind IN %1 AND sender <> ''"
-                             " GROUP BY lower(sender) ORDER BY max(seq) DESC LIMIT ?").arg(kChatKinds));
+                             " GROUP BY lower(sender) ORDER BY max(seq) DESC LIMIT ?")
+                  .arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(limit);
     if (q.exec())
@@ -897,8 +965,9 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         rollbackWrite();
         return false;
     };
-    QSqlQuery *row = cached(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text, attachment_id FROM messages"
-                                           " WHERE channel = ? AND seq = ?"));
+    QSqlQuery *row =
+        cached(QStringLiteral("SELECT id, kind, deleted, edit_seq, plain_text, attachment_id FROM messages"
+                              " WHERE channel = ? AND seq = ?"));
     if (!row)
         return abort(m_lastError);
     row->bindValue(0, channel);
@@ -931,8 +1000,9 @@ bool HistoryStore::setDecryption(const QString &channel, quint64 seq, StoredMess
         if (info && info->id == attachmentId)
             content = attachment;
     }
-    QSqlQuery *up = cached(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
-                                          " attachment = ?, sender_time_ms = ? WHERE id = ?"));
+    QSqlQuery *up =
+        cached(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
+                              " attachment = ?, sender_time_ms = ? WHERE id = ?"));
     if (!up)
         return abort(m_lastError);
     up->bindValue(0, nn(shown));
@@ -1021,8 +1091,9 @@ bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, q
         QSqlQuery up(db);
         // An attachment's caption is its plainText, also in a plain channel (the body is its content).
         const bool inPlainText = a.encrypted || targetKind == MessageKind::Attachment;
-        up.prepare(inPlainText ? QStringLiteral("UPDATE messages SET plain_text = ?, edit_seq = ? WHERE id = ?")
-                               : QStringLiteral("UPDATE messages SET body = ?, edit_seq = ? WHERE id = ?"));
+        up.prepare(inPlainText
+                       ? QStringLiteral("UPDATE messages SET plain_text = ?, edit_seq = ? WHERE id = ?")
+                       : QStringLiteral("UPDATE messages SET body = ?, edit_seq = ? WHERE id = ?"));
         if (inPlainText)
             up.addBindValue(text);
         else
@@ -1035,15 +1106,17 @@ bool HistoryStore::applyAmendment(const StoredMessage &a, const QString &text, q
             return false;
     } else {
         QSqlQuery up(db);
-        up.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '', attachment = NULL, deleted = 1,"
-                                  " edit_seq = ? WHERE id = ?"));
+        up.prepare(
+            QStringLiteral("UPDATE messages SET body = x'', plain_text = '', attachment = NULL, deleted = 1,"
+                           " edit_seq = ? WHERE id = ?"));
         up.addBindValue(static_cast<qint64>(a.seq));
         up.addBindValue(rowId);
         if (!up.exec())
             return failed(up);
         QSqlQuery edits(db);
-        edits.prepare(QStringLiteral("UPDATE messages SET body = x'', plain_text = '' WHERE channel = ? AND ref_seq = ?"
-                                     " AND kind = ?"));
+        edits.prepare(
+            QStringLiteral("UPDATE messages SET body = x'', plain_text = '' WHERE channel = ? AND ref_seq = ?"
+                           " AND kind = ?"));
         edits.addBindValue(a.channel);
         edits.addBindValue(static_cast<qint64>(a.refSeq));
         edits.addBindValue(static_cast<int>(MessageKind::Edit));
@@ -1073,9 +1146,10 @@ bool HistoryStore::setReadSeq(const QString &channel, quint64 seq, bool synced)
     if (seq <= readSeq(channel))
         return false;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO read_positions(channel, seq, synced) VALUES(?, ?, ?)"
-                             " ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq, synced = excluded.synced"
-                             " WHERE excluded.seq > read_positions.seq"));
+    q.prepare(
+        QStringLiteral("INSERT INTO read_positions(channel, seq, synced) VALUES(?, ?, ?)"
+                       " ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq, synced = excluded.synced"
+                       " WHERE excluded.seq > read_positions.seq"));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(seq));
     q.addBindValue(synced ? 1 : 0);
@@ -1108,8 +1182,10 @@ bool HistoryStore::markReadPositionSynced(const QString &channel, quint64 seq)
 quint64 HistoryStore::unreadCount(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
-                  .arg(kChatKinds));
+    q.prepare(
+        QStringLiteral(
+            "SELECT count(*) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
+            .arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(readSeq(channel)));
     q.addBindValue(m_ownNick);
@@ -1121,8 +1197,10 @@ quint64 HistoryStore::unreadCount(const QString &channel) const
 quint64 HistoryStore::firstUnreadSeq(const QString &channel) const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT min(seq) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
-                  .arg(kChatKinds));
+    q.prepare(
+        QStringLiteral(
+            "SELECT min(seq) FROM messages WHERE channel = ? AND seq > ? AND kind IN %1 AND sender <> ?")
+            .arg(kChatKinds));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(readSeq(channel)));
     q.addBindValue(m_ownNick);
@@ -1141,11 +1219,12 @@ QList<SearchHit> HistoryStore::search(const QString &query, int limit, const QSt
         return out;
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT m.channel, m.seq, m.sender, m.server_time_ms,"
-                             " snippet(messages_fts, 0, char(2), char(3), '…', 16)"
-                             " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-                             " WHERE messages_fts MATCH ? %1 ORDER BY m.server_time_ms DESC, m.id DESC LIMIT ?")
-                  .arg(channel.isEmpty() ? QString() : QStringLiteral("AND m.channel = ?")));
+    q.prepare(
+        QStringLiteral("SELECT m.channel, m.seq, m.sender, m.server_time_ms,"
+                       " snippet(messages_fts, 0, char(2), char(3), '…', 16)"
+                       " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+                       " WHERE messages_fts MATCH ? %1 ORDER BY m.server_time_ms DESC, m.id DESC LIMIT ?")
+            .arg(channel.isEmpty() ? QString() : QStringLiteral("AND m.channel = ?")));
     q.addBindValue(match);
     if (!channel.isEmpty())
         q.addBindValue(channel);
@@ -1200,8 +1279,9 @@ qint64 HistoryStore::addOutbox(const QString &channel, const QByteArray &clientM
                                const QString &attachmentId)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
-                             " updated_ms, plain_text, ref_seq, attachment_id) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO outbox(channel, client_msg_id, body, encrypted, kind, state, created_ms,"
+        " updated_ms, plain_text, ref_seq, attachment_id) VALUES(?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"));
     const qint64 now = nowMs();
     q.addBindValue(channel);
     q.addBindValue(clientMsgId);
@@ -1234,7 +1314,8 @@ std::optional<OutboxEntry> HistoryStore::outboxEntry(qint64 id) const
 std::optional<OutboxEntry> HistoryStore::nextPending() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT %1 FROM outbox WHERE state = 0 ORDER BY id LIMIT 1").arg(kOutboxColumns));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM outbox WHERE state = 0 ORDER BY id LIMIT 1").arg(kOutboxColumns));
     if (q.exec() && q.next())
         return rowToOutbox(q);
     return std::nullopt;
@@ -1253,8 +1334,9 @@ QList<OutboxEntry> HistoryStore::outbox(const QString &channel, QList<OutboxEntr
     }
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("SELECT %1 FROM outbox %2 ORDER BY id")
-                  .arg(kOutboxColumns,
-                       where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))));
+                  .arg(kOutboxColumns, where.isEmpty()
+                                           ? QString()
+                                           : QStringLiteral("WHERE ") + where.join(QStringLiteral(" AND "))));
     if (!channel.isEmpty())
         q.addBindValue(channel);
     QList<OutboxEntry> out;
@@ -1267,7 +1349,8 @@ QList<OutboxEntry> HistoryStore::outbox(const QString &channel, QList<OutboxEntr
 bool HistoryStore::markOutboxSent(qint64 id, quint64 seq)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("UPDATE outbox SET state = 1, seq = ?, error = '', updated_ms = ? WHERE id = ?"));
+    q.prepare(
+        QStringLiteral("UPDATE outbox SET state = 1, seq = ?, error = '', updated_ms = ? WHERE id = ?"));
     q.addBindValue(static_cast<qint64>(seq));
     q.addBindValue(nowMs());
     q.addBindValue(id);
@@ -1287,7 +1370,8 @@ bool HistoryStore::markOutboxFailed(qint64 id, const QString &reason)
 bool HistoryStore::markOutboxPending(qint64 id)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("UPDATE outbox SET state = 0, error = '', updated_ms = ? WHERE id = ? AND state <> 1"));
+    q.prepare(QStringLiteral(
+        "UPDATE outbox SET state = 0, error = '', updated_ms = ? WHERE id = ? AND state <> 1"));
     q.addBindValue(nowMs());
     q.addBindValue(id);
     return q.exec() && q.numRowsAffected() == 1;
@@ -1319,8 +1403,9 @@ HistoryStore::PendingUpload rowToUpload(const QSqlQuery &q)
 qint64 HistoryStore::addUpload(const PendingUpload &upload)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("INSERT INTO uploads(channel, client_msg_id, file_path, content, encrypted, ref_seq,"
-                             " created_ms) VALUES(?, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(
+        QStringLiteral("INSERT INTO uploads(channel, client_msg_id, file_path, content, encrypted, ref_seq,"
+                       " created_ms) VALUES(?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(upload.channel);
     q.addBindValue(upload.clientMsgId);
     q.addBindValue(nn(upload.filePath));

@@ -10,12 +10,18 @@
 #include <QString>
 
 #include "StatementCache.h"
+#include "crypto/SecureBuffer.h"
 
+#include <memory>
 #include <optional>
 
 class QSqlQuery;
 
 namespace hchat {
+
+namespace crypto {
+class EncryptedPageVfs;
+}
 
 // The local history: one SQLite database (QtSql, WAL) per profile. Holds channels, messages,
 // the sync state (committed max seq per stream), read positions, the outbox, drafts and an FTS5
@@ -29,10 +35,15 @@ namespace hchat {
 //
 // A database that is not SQLite, is damaged, or was written by a newer HChat is refused with a
 // clear lastError() and left untouched on disk; it is never replaced.
+//
+// Opened with a key, the file is encrypted at rest page by page (crypto::EncryptedPageVfs): its
+// plaintext, the search index and the log never reach the disk in the clear; a plain file from
+// before is converted on that open (HistoryFileEncryptor). Without a key (no OS keychain), the
+// file is plain, and an encrypted one is refused with a clear error.
 class HistoryStore : public QObject {
     Q_OBJECT
 public:
-    enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed };
+    enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed, KeyMismatch };
     Q_ENUM(OpenError)
 
     static constexpr int kSchemaVersion = 6;
@@ -40,14 +51,16 @@ public:
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
 
-    // Opens (creating or migrating) the database at path. False: see openError()/lastError().
-    bool open(const QString &path);
+    // Opens (creating or migrating) the database at path, encrypted at rest under key (32 bytes)
+    // unless key is null. False: see openError()/lastError().
+    bool open(const QString &path, crypto::SecureBuffer key = {});
+    bool isEncrypted() const { return m_vfs != nullptr; }
     void close();
     bool isOpen() const;
     QString path() const { return m_path; }
     OpenError openError() const { return m_openError; }
     QString lastError() const { return m_lastError; }
-    int schemaVersion() const;     // PRAGMA user_version
+    int schemaVersion() const;                             // PRAGMA user_version
     bool integrityCheck(QString *details = nullptr) const; // full PRAGMA integrity_check (slow)
     // Groups the writes of many calls into one transaction (e.g. the decryption results of a
     // catch-up batch: one commit instead of one per message); each write inside still succeeds or
@@ -76,10 +89,10 @@ public:
     // ---- messages and sync state -----------------------------------------------------------
     struct AppendResult {
         bool ok = false;
-        QString error;             // when !ok: why the batch was refused; nothing was written
-        quint64 maxSeq = 0;        // committed max after the call
+        QString error;                 // when !ok: why the batch was refused; nothing was written
+        quint64 maxSeq = 0;            // committed max after the call
         QList<StoredMessage> inserted; // the rows that were new (seq > previous max), in order
-        QList<quint64> amended;    // rows whose text an edit or a deletion of the batch changed
+        QList<quint64> amended;        // rows whose text an edit or a deletion of the batch changed
     };
     // Appends messages of one stream (a channel or "~<device_id>") in one transaction, together
     // with the stream's new committed max seq (and serverMaxSeq when non-zero). Messages with
@@ -87,8 +100,8 @@ public:
     // max+2, … without a hole and all of this stream; otherwise nothing is written.
     AppendResult appendMessages(const QString &stream, const QList<StoredMessage> &messages,
                                 quint64 serverMaxSeq = 0);
-    quint64 maxSeq(const QString &stream) const;       // committed max seq (0: nothing)
-    quint64 serverMaxSeq(const QString &stream) const; // last reported by the gateway
+    quint64 maxSeq(const QString &stream) const;              // committed max seq (0: nothing)
+    quint64 serverMaxSeq(const QString &stream) const;        // last reported by the gateway
     bool setServerMaxSeq(const QString &stream, quint64 seq); // only raises it
     // A device inbox whose rows up to seq the gateway deleted after this device acknowledged
     // them (its local copy lost since): the stream goes on after seq. Only raises max_seq.
@@ -97,8 +110,8 @@ public:
     // gateway it may delete what this device holds.
     bool makeDurable();
 
-    quint64 count(const QString &channel) const;       // stored messages of the channel
-    quint64 minSeq(const QString &channel) const;      // 0 when empty
+    quint64 count(const QString &channel) const;  // stored messages of the channel
+    quint64 minSeq(const QString &channel) const; // 0 when empty
     // The newest message the message view shows (edits and deletions are not rows of it).
     quint64 maxVisibleSeq(const QString &channel) const;
     std::optional<StoredMessage> message(const QString &channel, quint64 seq) const;
@@ -142,8 +155,7 @@ public:
     // ---- search ----------------------------------------------------------------------------
     // Full-text search (FTS5) over text messages; every word must match (prefix match), newest
     // first. Operators in the query are taken literally, so any input is safe.
-    QList<SearchHit> search(const QString &query, int limit = 100,
-                            const QString &channel = {}) const;
+    QList<SearchHit> search(const QString &query, int limit = 100, const QString &channel = {}) const;
 
     // ---- drafts ----------------------------------------------------------------------------
     QString draft(const QString &channel) const;
@@ -156,10 +168,9 @@ public:
                      MessageKind kind = MessageKind::Text, bool encrypted = false,
                      const QString &plainText = {}, quint64 refSeq = 0, const QString &attachmentId = {});
     std::optional<OutboxEntry> outboxEntry(qint64 id) const;
-    std::optional<OutboxEntry> nextPending() const;             // oldest pending
+    std::optional<OutboxEntry> nextPending() const; // oldest pending
     // Entries of a channel (all channels when empty) in the given states, oldest first.
-    QList<OutboxEntry> outbox(const QString &channel = {},
-                              QList<OutboxEntry::State> states = {}) const;
+    QList<OutboxEntry> outbox(const QString &channel = {}, QList<OutboxEntry::State> states = {}) const;
     bool markOutboxSent(qint64 id, quint64 seq);
     bool markOutboxFailed(qint64 id, const QString &reason);
     bool markOutboxPending(qint64 id);
@@ -171,12 +182,12 @@ public:
         qint64 id = 0;
         QString channel;
         QByteArray clientMsgId;
-        QString filePath;       // the file the user picked
-        QString stagedPath;     // our copy (encrypted channels: its ciphertext) being uploaded
-        QString uploadId;       // the gateway's, once the upload was started
-        QByteArray content;     // AttachmentContent without attachment_id (hash, size, key once staged)
+        QString filePath;   // the file the user picked
+        QString stagedPath; // our copy (encrypted channels: its ciphertext) being uploaded
+        QString uploadId;   // the gateway's, once the upload was started
+        QByteArray content; // AttachmentContent without attachment_id (hash, size, key once staged)
         bool encrypted = false;
-        quint64 refSeq = 0;     // a reply
+        quint64 refSeq = 0; // a reply
         qint64 createdMs = 0;
     };
     qint64 addUpload(const PendingUpload &upload); // 0 on failure
@@ -200,12 +211,14 @@ private:
     bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
     bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
     bool fail(OpenError error, const QString &message);
+    bool openConnection(const QString &path, crypto::SecureBuffer key);
     QString connection() const { return m_connectionName; }
     // A statement of the hot paths (decrypting a catch-up), prepared once per open database; bind
     // with bindValue(i, …). Null when it does not prepare (m_lastError says why).
     QSqlQuery *cached(const QString &sql);
 
     QString m_connectionName;
+    std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
     StatementCache m_statements{m_connectionName};
     QString m_path;
     QString m_ownNick;

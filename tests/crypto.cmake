@@ -5,6 +5,7 @@ hchat_add_test(tst_crypto_trust SOURCES tst_crypto_trust.cpp LIBS hchat_core LAB
 hchat_add_test(tst_crypto_messages SOURCES tst_crypto_messages.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
 hchat_add_test(tst_crypto_attachments SOURCES tst_crypto_attachments.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_crypto_senderkeystore SOURCES tst_crypto_senderkeystore.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+hchat_add_test(tst_crypto_encryptedpages SOURCES tst_crypto_encryptedpages.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
 # The OS keychain through QtKeychain: a private session bus (DBUS) and an unlocked
 # gnome-keyring-daemon in a temporary HOME (support/with-keyring.sh, which the test runs itself in).
 hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_core LABELS unit DBUS TIMEOUT 60)
