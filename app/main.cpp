@@ -1,6 +1,7 @@
 // hchat: the desktop app. Parses the command line, opens the profile, and hands over to the UI.
 #include "Client.h"
 #include "DesktopTheme.h"
+#include "HistoryKeyring.h"
 #include "HistoryStore.h"
 #include "MainWindow.h"
 #include "SignInDialog.h"
@@ -12,6 +13,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QMessageBox>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -29,8 +31,9 @@ const QCommandLineOption kGatewayOption(
     QStringLiteral("address"));
 const QCommandLineOption kProfileOption(
     QStringList{QStringLiteral("p"), QStringLiteral("profile")},
-    QStringLiteral("Profile: a NAME (its own folder in the user's data folder, e.g. for a second user on this "
-                   "machine) or a folder path containing '/'."),
+    QStringLiteral(
+        "Profile: a NAME (its own folder in the user's data folder, e.g. for a second user on this "
+        "machine) or a folder path containing '/'."),
     QStringLiteral("name"));
 
 void describeApplication()
@@ -91,7 +94,8 @@ int main(int argc, char *argv[])
         else if (kName.match(value).hasMatch() && value != QLatin1String(".") && value != QLatin1String(".."))
             profile = QDir(dataRoot).filePath(QStringLiteral("profiles/") + value);
         else {
-            std::fprintf(stderr, "hchat: '%s' is not a profile name (letters, digits, . _ -) or a folder path\n",
+            std::fprintf(stderr,
+                         "hchat: '%s' is not a profile name (letters, digits, . _ -) or a folder path\n",
                          qPrintable(value));
             return 2;
         }
@@ -116,11 +120,34 @@ int main(int argc, char *argv[])
     QObject::connect(&settings, &hchat::ui::UiSettings::changed, &theme,
                      [&] { theme.setPreference(settings.theme()); });
 
+    // The history's key comes from the OS keychain before anything opens the history; without a
+    // keychain the history stays plain on disk, and the window says so.
+    QString historyKeyProblem;
+    hchat::crypto::SecureBuffer historyKey;
+    {
+        hchat::HistoryKeyring keyring;
+        QEventLoop waitForKeychain;
+        QObject::connect(&keyring, &hchat::HistoryKeyring::keyReady, &waitForKeychain, [&] {
+            historyKey = keyring.takeKey();
+            waitForKeychain.quit();
+        });
+        QObject::connect(&keyring, &hchat::HistoryKeyring::keyUnavailable, &waitForKeychain,
+                         [&](const QString &, const QString &message) {
+                             historyKeyProblem = message;
+                             waitForKeychain.quit();
+                         });
+        keyring.fetch(profile);
+        waitForKeychain.exec();
+    }
+    if (!historyKeyProblem.isEmpty())
+        std::fprintf(stderr, "hchat: %s\n", qPrintable(historyKeyProblem));
+
     hchat::Client client;
-    if (!client.openProfile(profile)) {
-        const QString message = QObject::tr("HChat cannot open its local history in %1:\n%2\n\nThe file was left "
-                                            "untouched. Move it away or start with --profile to use another folder.")
-                                    .arg(profile, client.lastError());
+    if (!client.openProfile(profile, std::move(historyKey))) {
+        const QString message =
+            QObject::tr("HChat cannot open its local history in %1:\n%2\n\nThe file was left "
+                        "untouched. Move it away or start with --profile to use another folder.")
+                .arg(profile, client.lastError());
         std::fprintf(stderr, "hchat: %s\n", qPrintable(message));
         QMessageBox::critical(nullptr, QObject::tr("HChat"), message);
         return 1;
@@ -143,6 +170,8 @@ int main(int argc, char *argv[])
 
     hchat::ui::MainWindow window(&client, &settings);
     window.show();
+    if (!historyKeyProblem.isEmpty())
+        window.statusBar()->showMessage(historyKeyProblem);
     QObject::connect(&instance, &hchat::ui::SingleInstance::activationRequested, &window,
                      [&window](const QString &token) {
                          // The compositor gives focus to a window raised with the launcher's token.
@@ -162,7 +191,8 @@ int main(int argc, char *argv[])
         if (!reason.isEmpty())
             dialog.showError(reason);
         if (dialog.exec() != QDialog::Accepted && client.nick().isEmpty())
-            window.statusBar()->showMessage(QObject::tr("Not signed in. Use Chat → Sign out to sign in again."));
+            window.statusBar()->showMessage(
+                QObject::tr("Not signed in. Use Chat → Sign out to sign in again."));
         signInOpen = false;
     };
     QObject::connect(&client, &hchat::Client::signInRequired, &window, askSignIn);

@@ -8,6 +8,7 @@
 #include "HttpTestApi.h"
 #include "MemoryTokenVault.h"
 #include "TestEnv.h"
+#include "TestHistoryKey.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -17,7 +18,8 @@
 
 namespace hchat::test {
 
-// A Client with its own temporary profile and an in-memory token vault.
+// A Client with its own temporary profile (its history encrypted at rest under testHistoryKey) and
+// an in-memory token vault.
 struct TestClient {
     std::unique_ptr<QTemporaryDir> dir;
     std::unique_ptr<hchat::Client> client;
@@ -29,7 +31,7 @@ struct TestClient {
             dir = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/client-XXXXXX"));
         client = std::make_unique<hchat::Client>(new hchat::MemoryTokenVault);
         const QString path = existingDir.isEmpty() ? dir->path() : existingDir;
-        if (!client->openProfile(path))
+        if (!client->openProfile(path, testHistoryKey(path)))
             qWarning() << "openProfile failed:" << client->lastError();
         tune();
     }

@@ -5,6 +5,8 @@
 
 #include "HttpTestApi.h"
 #include "TestEnv.h"
+#include "TestHistoryKey.h"
+#include "crypto/EncryptedPageVfs.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -126,10 +128,15 @@ inline QList<HistoryRow> readHistory(const QString &path, const QString &channel
 {
     QList<HistoryRow> rows;
     const QString name = QStringLiteral("fault-read-%1").arg(quintptr(&rows));
+    // The peers' histories are encrypted at rest under the test key of their folder.
+    const crypto::EncryptedPageVfs vfs(testHistoryKey(QFileInfo(path).absolutePath()));
+    const bool encrypted =
+        crypto::EncryptedPageVfs::inspect(path) == crypto::EncryptedPageVfs::FileKind::Encrypted;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        db.setDatabaseName(encrypted ? vfs.uriFor(QFileInfo(path).absoluteFilePath()) : path);
+        db.setConnectOptions(encrypted ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI")
+                                       : QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (!db.open()) {
             if (error)
                 *error = db.lastError().text();

@@ -9,6 +9,7 @@
 #include "HistoryStore.h"
 #include "MemoryTokenVault.h"
 #include "SyncPuller.h"
+#include "TestHistoryKey.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -20,12 +21,16 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser p;
-    const QCommandLineOption dataOpt(QStringLiteral("data"), QStringLiteral("profile folder"), QStringLiteral("dir"));
-    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("gateway ws url"), QStringLiteral("url"));
-    const QCommandLineOption tokenOpt(QStringLiteral("token"), QStringLiteral("session token"), QStringLiteral("token"));
-    const QCommandLineOption exitOpt(QStringLiteral("exit-when-caught-up"), QStringLiteral("exit after the catch-up"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("give up after seconds"), QStringLiteral("s"),
-                                        QStringLiteral("120"));
+    const QCommandLineOption dataOpt(QStringLiteral("data"), QStringLiteral("profile folder"),
+                                     QStringLiteral("dir"));
+    const QCommandLineOption urlOpt(QStringLiteral("url"), QStringLiteral("gateway ws url"),
+                                    QStringLiteral("url"));
+    const QCommandLineOption tokenOpt(QStringLiteral("token"), QStringLiteral("session token"),
+                                      QStringLiteral("token"));
+    const QCommandLineOption exitOpt(QStringLiteral("exit-when-caught-up"),
+                                     QStringLiteral("exit after the catch-up"));
+    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("give up after seconds"),
+                                        QStringLiteral("s"), QStringLiteral("120"));
     p.addOptions({dataOpt, urlOpt, tokenOpt, exitOpt, timeoutOpt});
     p.process(app);
 
@@ -34,7 +39,7 @@ int main(int argc, char **argv)
         std::fflush(stdout);
     };
     hchat::Client client(new hchat::MemoryTokenVault);
-    if (!client.openProfile(p.value(dataOpt))) {
+    if (!client.openProfile(p.value(dataOpt), hchat::test::testHistoryKey(p.value(dataOpt)))) {
         out(QStringLiteral("error ") + client.lastError());
         return 2;
     }

@@ -13,6 +13,7 @@
 #include "Outbox.h"
 #include "PushChannel.h"
 #include "SyncPuller.h"
+#include "TestHistoryKey.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     p.process(app);
 
     hchat::Client client(new hchat::MemoryTokenVault);
-    if (!client.openProfile(p.value(dataOpt))) {
+    if (!client.openProfile(p.value(dataOpt), hchat::test::testHistoryKey(p.value(dataOpt)))) {
         out(QStringLiteral("error ") + client.lastError());
         return 2;
     }

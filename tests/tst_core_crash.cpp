@@ -8,6 +8,7 @@
 #include "HttpTestApi.h"
 #include "RawSession.h"
 #include "TestEnv.h"
+#include "TestHistoryKey.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -42,7 +43,8 @@ private slots:
         t.start();
         std::vector<std::unique_ptr<RawSession>> senders;
         for (int i = 0; i < 4; ++i) {
-            const QString token = api.account(QStringLiteral("sender%1").arg(i), QStringLiteral("correct horse battery"));
+            const QString token =
+                api.account(QStringLiteral("sender%1").arg(i), QStringLiteral("correct horse battery"));
             auto s = std::make_unique<RawSession>(gw.wsUrl(), token);
             QVERIFY(s->open());
             QVERIFY(s->join(ch));
@@ -50,7 +52,8 @@ private slots:
         }
         for (int i = 0; i < 4; ++i)
             senders[size_t(i)]->startSending(ch, kMessages / 4, 256, QStringLiteral("s%1").arg(i));
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(senders.begin(), senders.end(), [](auto &s) { return s->sendingDone(); }), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(senders.begin(), senders.end(), [](auto &s) { return s->sendingDone(); }), 120000);
         for (auto &s : senders)
             QCOMPARE(s->acked(), kMessages / 4);
         senders.clear();
@@ -61,15 +64,21 @@ private slots:
         GatewayProxy proxy(gw.httpUrl());
         QVERIFY(proxy.listen());
         QTemporaryDir profile(scratchRoot() + QStringLiteral("/probe-XXXXXX"));
-        const QStringList args{QStringLiteral("--data"), profile.path(), QStringLiteral("--url"), proxy.wsUrl().toString(),
-                               QStringLiteral("--token"), bobToken, QStringLiteral("--exit-when-caught-up")};
+        const QStringList args{QStringLiteral("--data"),
+                               profile.path(),
+                               QStringLiteral("--url"),
+                               proxy.wsUrl().toString(),
+                               QStringLiteral("--token"),
+                               bobToken,
+                               QStringLiteral("--exit-when-caught-up")};
 
         // First run: kill -9 once a few batches are committed.
         QProcess probe;
         probe.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         probe.start(QStringLiteral(HCHAT_CORE_PROBE), args);
         QVERIFY(probe.waitForStarted());
-        static const QRegularExpression committed(QStringLiteral("^committed crash (\\d+)$"), QRegularExpression::MultilineOption);
+        static const QRegularExpression committed(QStringLiteral("^committed crash (\\d+)$"),
+                                                  QRegularExpression::MultilineOption);
         QByteArray output;
         quint64 seen = 0;
         QDeadlineTimer deadline(60000);
@@ -88,7 +97,9 @@ private slots:
         quint64 committedMax = 0;
         {
             HistoryStore store;
-            QVERIFY2(store.open(profile.filePath(QStringLiteral("history.sqlite"))), qPrintable(store.lastError()));
+            QVERIFY2(store.open(profile.filePath(QStringLiteral("history.sqlite")),
+                                testHistoryKey(profile.path())),
+                     qPrintable(store.lastError()));
             QVERIFY(store.integrityCheck());
             committedMax = store.maxSeq(ch);
             qInfo() << "committed at the kill:" << committedMax << "of" << total;
@@ -117,7 +128,8 @@ private slots:
         QCOMPARE(froms.first(), committedMax + 1);
 
         HistoryStore store;
-        QVERIFY(store.open(profile.filePath(QStringLiteral("history.sqlite"))));
+        QVERIFY(
+            store.open(profile.filePath(QStringLiteral("history.sqlite")), testHistoryKey(profile.path())));
         const auto truth = api.allMessages(bobToken, ch);
         QCOMPARE(store.maxSeq(ch), quint64(truth.size()));
         QCOMPARE(store.count(ch), quint64(truth.size()));

@@ -3,12 +3,14 @@
 // gnome-keyring-daemon --unlock --components=secrets with a password on stdin). Also: a Client
 // that logs in keeps the token only there — not in its profile — and resumes with it.
 #include "CoreTestHelpers.h"
+#include "HistoryKeyring.h"
 #include "KeychainTokenVault.h"
+#include "crypto/EncryptedPageVfs.h"
 
 #include <memory>
 
-#include <QFile>
 #include <QDirIterator>
+#include <QFile>
 #include <QProcess>
 
 using namespace hchat;
@@ -35,7 +37,8 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY2(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"), "run under dbus-run-session (CTest does)");
+        QVERIFY2(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"),
+                 "run under dbus-run-session (CTest does)");
         m_home = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/keyring-home-XXXXXX"));
         QVERIFY(m_home->isValid());
         qputenv("HOME", m_home->path().toUtf8());
@@ -44,7 +47,8 @@ private slots:
         QProcess daemon;
         daemon.start(QStringLiteral("gnome-keyring-daemon"),
                      {QStringLiteral("--unlock"), QStringLiteral("--components=secrets")});
-        QVERIFY2(daemon.waitForStarted(5000), "gnome-keyring-daemon is needed (scripts/install-deps installs it)");
+        QVERIFY2(daemon.waitForStarted(5000),
+                 "gnome-keyring-daemon is needed (scripts/install-deps installs it)");
         daemon.write("test-keyring-password");
         daemon.closeWriteChannel();
         QVERIFY(daemon.waitForFinished(15000));
@@ -54,9 +58,10 @@ private slots:
         QDeadlineTimer d(10000);
         bool found = false;
         while (!found && !d.hasExpired()) {
-            list.start(QStringLiteral("dbus-send"), {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                                                      QStringLiteral("--dest=org.freedesktop.DBus"), QStringLiteral("/"),
-                                                      QStringLiteral("org.freedesktop.DBus.ListNames")});
+            list.start(QStringLiteral("dbus-send"),
+                       {QStringLiteral("--session"), QStringLiteral("--print-reply"),
+                        QStringLiteral("--dest=org.freedesktop.DBus"), QStringLiteral("/"),
+                        QStringLiteral("org.freedesktop.DBus.ListNames")});
             list.waitForFinished(5000);
             found = list.readAllStandardOutput().contains("org.freedesktop.secrets");
             if (!found)
@@ -120,7 +125,8 @@ private slots:
     {
         GatewayProcess gw;
         QVERIFY(gw.start());
-        QVERIFY(HttpTestApi(gw.httpUrl()).registerUser(QStringLiteral("kate"), QStringLiteral("correct horse battery")));
+        QVERIFY(HttpTestApi(gw.httpUrl())
+                    .registerUser(QStringLiteral("kate"), QStringLiteral("correct horse battery")));
         QTemporaryDir profile(scratchRoot() + QStringLiteral("/kc-profile-XXXXXX"));
         QString token;
         {
@@ -128,7 +134,8 @@ private slots:
             QVERIFY(c.openProfile(profile.path()));
             c.setGatewayUrls({gw.wsUrl()});
             QSignalSpy finished(&c, &Client::requestFinished);
-            c.logIn(QStringLiteral("kate"), QStringLiteral("correct horse battery"), QStringLiteral("test box"));
+            c.logIn(QStringLiteral("kate"), QStringLiteral("correct horse battery"),
+                    QStringLiteral("test box"));
             QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
             QVERIFY2(finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
             QTRY_COMPARE_WITH_TIMEOUT(c.connectionState(), ConnectionState::Online, 15000);
@@ -162,6 +169,50 @@ private slots:
         QSignalSpy need(&third, &Client::signInRequired);
         third.resumeSession();
         QTRY_COMPARE_WITH_TIMEOUT(need.count(), 1, 10000);
+    }
+
+    // The history's key: made once per profile, kept in the keychain, and the history opened with
+    // it is encrypted on disk and reads back after a restart.
+    void theHistoryKeyIsMadeOnceAndKeptInTheKeychain()
+    {
+        QTemporaryDir profile(scratchRoot() + QStringLiteral("/keyring-profile-XXXXXX"));
+        QTemporaryDir other(scratchRoot() + QStringLiteral("/keyring-profile-XXXXXX"));
+        auto fetch = [](const QString &dir, QString *problem) {
+            HistoryKeyring ring(QStringLiteral("HChat-test"));
+            QSignalSpy ready(&ring, &HistoryKeyring::keyReady);
+            QSignalSpy missing(&ring, &HistoryKeyring::keyUnavailable);
+            ring.fetch(dir);
+            QDeadlineTimer d(10000);
+            while (ready.isEmpty() && missing.isEmpty() && !d.hasExpired())
+                QTest::qWait(10);
+            if (!missing.isEmpty())
+                *problem = missing.first().at(1).toString();
+            return ring.takeKey();
+        };
+        QString problem;
+        crypto::SecureBuffer first = fetch(profile.path(), &problem);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(first.size(), std::size_t(32));
+        crypto::SecureBuffer again = fetch(profile.path(), &problem);
+        QVERIFY(again.equals(first));
+        QVERIFY(!fetch(other.path(), &problem).equals(first));
+
+        const QByteArray marker = "zebracrossing";
+        {
+            Client c(new MemoryTokenVault);
+            QVERIFY2(c.openProfile(profile.path(), first.clone()), qPrintable(c.lastError()));
+            QVERIFY(c.store()->isEncrypted());
+            QVERIFY(c.store()->setDraft(QStringLiteral("general"), QString::fromLatin1(marker)));
+        }
+        const QString history = profile.filePath(QStringLiteral("history.sqlite"));
+        QCOMPARE(crypto::EncryptedPageVfs::inspect(history), crypto::EncryptedPageVfs::FileKind::Encrypted);
+        QFile file(history);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains(marker));
+        Client restarted(new MemoryTokenVault);
+        QVERIFY2(restarted.openProfile(profile.path(), fetch(profile.path(), &problem)),
+                 qPrintable(restarted.lastError()));
+        QCOMPARE(restarted.store()->draft(QStringLiteral("general")), QString::fromLatin1(marker));
     }
 };
 
