@@ -21,6 +21,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <optional>
 
 namespace {
 const QCommandLineOption kGatewayOption(
@@ -111,6 +112,11 @@ int main(int argc, char *argv[])
         std::fprintf(stdout, "hchat: already running for %s; raised its window\n", qPrintable(profile));
         return 0;
     }
+    // A start that arrives before the window exists (the keychain can take a while) is kept for it.
+    std::optional<QString> earlyActivation;
+    const QMetaObject::Connection early =
+        QObject::connect(&instance, &hchat::ui::SingleInstance::activationRequested,
+                         [&earlyActivation](const QString &token) { earlyActivation = token; });
 
     hchat::ui::UiSettings settings(profile);
     hchat::ui::Translations::install(settings.language());
@@ -172,15 +178,19 @@ int main(int argc, char *argv[])
     window.show();
     if (!historyKeyProblem.isEmpty())
         window.statusBar()->showMessage(historyKeyProblem);
+    auto raiseForAnotherStart = [&window](const QString &token) {
+        // The compositor gives focus to a window raised with the launcher's token.
+        if (!token.isEmpty())
+            qputenv("XDG_ACTIVATION_TOKEN", token.toUtf8());
+        std::fprintf(stderr, "hchat: raising the window for another start%s\n",
+                     token.isEmpty() ? "" : " (with an activation token)");
+        window.showAndRaise();
+    };
+    QObject::disconnect(early);
     QObject::connect(&instance, &hchat::ui::SingleInstance::activationRequested, &window,
-                     [&window](const QString &token) {
-                         // The compositor gives focus to a window raised with the launcher's token.
-                         if (!token.isEmpty())
-                             qputenv("XDG_ACTIVATION_TOKEN", token.toUtf8());
-                         std::fprintf(stderr, "hchat: raising the window for another start%s\n",
-                                      token.isEmpty() ? "" : " (with an activation token)");
-                         window.showAndRaise();
-                     });
+                     raiseForAnotherStart);
+    if (earlyActivation)
+        raiseForAnotherStart(*earlyActivation);
 
     bool signInOpen = false;
     auto askSignIn = [&](const QString &reason) {

@@ -13,10 +13,15 @@
 // the catch-up has finished AND every message of the channel is decrypted (CryptoState Decrypted).
 // Its floor: the encrypted rows inserted straight into SQLite the same way.
 //
+// The history is encrypted at rest as the app keeps it with a keychain (--history-at-rest=plain:
+// as without one; the floors use the same format). --at-rest-cost: both formats, alternating, twice.
 // Prints one JSON line. Usage: catchup_bench [N] [--plain-only | --encrypted-only]
+//                                            [--history-at-rest=encrypted|plain | --at-rest-cost]
 #include "E2eeTestHelpers.h"
 #include "RawSession.h"
+#include "TestHistoryKey.h"
 #include "crypto/DeviceIdentity.h"
+#include "crypto/EncryptedPageVfs.h"
 #include "crypto/KeyShare.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
@@ -24,10 +29,12 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -41,14 +48,45 @@ namespace {
 
 constexpr int kWriters = 4;
 
+// The history on disk as the app keeps it with a keychain: encrypted page by page
+// (--history-at-rest plain: as without one). Floors and read-back connections use the same format.
+bool g_encryptedAtRest = true;
+
+crypto::SecureBuffer historyKeyFor(const QString &profileDir)
+{
+    return g_encryptedAtRest ? testHistoryKey(profileDir) : crypto::SecureBuffer();
+}
+
+// A QSQLITE connection to path in the format of the run (a new file is prepared for it).
+void setUpConnection(QSqlDatabase &db, const QString &path, const crypto::EncryptedPageVfs &vfs,
+                     bool readOnly)
+{
+    const QString options = readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY") : QString();
+    if (!g_encryptedAtRest) {
+        db.setDatabaseName(path);
+        db.setConnectOptions(options);
+        db.open();
+        return;
+    }
+    const bool fresh = !QFileInfo::exists(path);
+    db.setDatabaseName(vfs.uriFor(QFileInfo(path).absoluteFilePath()));
+    db.setConnectOptions(options + (readOnly ? QStringLiteral(";") : QString()) +
+                         QStringLiteral("QSQLITE_OPEN_URI"));
+    if (db.open() && fresh) {
+        QString error;
+        crypto::EncryptedPageVfs::prepareNewDatabase(
+            *static_cast<void *const *>(db.driver()->handle().constData()), &error);
+    }
+}
+
 double floorInsert(const QList<StoredMessage> &rows, const QString &path)
 {
     const QString name = QStringLiteral("floor");
     double seconds = 0;
+    const crypto::EncryptedPageVfs vfs(testHistoryKey(QFileInfo(path).absolutePath()));
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.open();
+        setUpConnection(db, path, vfs, false);
         QSqlQuery q(db);
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
@@ -95,7 +133,7 @@ struct Floor {
 Floor floorOf(const QString &history, const QString &channel, quint64 count, const QString &floorPath)
 {
     HistoryStore store;
-    store.open(history);
+    store.open(history, historyKeyFor(QFileInfo(history).absolutePath()));
     const auto rows = store.page(channel, 1, count);
     return {rows.size(), floorInsert(rows, floorPath)};
 }
@@ -161,7 +199,8 @@ Plain plainCatchUp(int messages, QDeadlineTimer &deadline)
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/catchup-bench-XXXXXX"));
     {
         Client c(new MemoryTokenVault);
-        c.openProfile(dir.filePath(QStringLiteral("profile")));
+        c.openProfile(dir.filePath(QStringLiteral("profile")),
+                      historyKeyFor(dir.filePath(QStringLiteral("profile"))));
         c.setGatewayUrls({gw.wsUrl()});
         bool done = false;
         QObject::connect(&c, &Client::catchUpFinished, [&](const CatchUpReport &) { done = true; });
@@ -206,11 +245,11 @@ std::pair<quint64, quint64> decryptionCounts(const QString &history, const QStri
 {
     const QString name = QStringLiteral("count");
     std::pair<quint64, quint64> out;
+    const crypto::EncryptedPageVfs vfs(testHistoryKey(QFileInfo(history).absolutePath()));
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(history);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (db.open()) {
+        setUpConnection(db, history, vfs, true);
+        if (db.isOpen()) {
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT COUNT(*), COALESCE(SUM(crypto_state = ?), 0) FROM messages"
                                      " WHERE channel = ? AND encrypted = 1"));
@@ -264,7 +303,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     QByteArray readerKey;
     {
         Client c(new MemoryTokenVault);
-        c.openProfile(profile);
+        c.openProfile(profile, historyKeyFor(profile));
         c.setIdentityStore(identities);
         c.setGatewayUrls({gw.wsUrl()});
         c.startSession(readerToken);
@@ -377,7 +416,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     const QString history = profile + QStringLiteral("/history.sqlite");
     {
         Client c(new MemoryTokenVault);
-        c.openProfile(profile);
+        c.openProfile(profile, historyKeyFor(profile));
         c.setIdentityStore(identities);
         c.setGatewayUrls({gw.wsUrl()});
         QElapsedTimer t;
@@ -423,22 +462,61 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     int messages = 100000;
-    bool plain = true, encrypted = true;
+    bool plain = true, encrypted = true, atRestCost = false;
     for (const QString &a : app.arguments().mid(1)) {
         if (a == QLatin1String("--plain-only"))
             encrypted = false;
         else if (a == QLatin1String("--encrypted-only"))
             plain = false;
+        else if (a == QLatin1String("--history-at-rest=plain"))
+            g_encryptedAtRest = false;
+        else if (a == QLatin1String("--history-at-rest=encrypted"))
+            g_encryptedAtRest = true;
+        else if (a == QLatin1String("--at-rest-cost"))
+            atRestCost = true;
         else if (a.toInt() > 0)
             messages = a.toInt();
         else {
-            std::fprintf(stderr, "usage: catchup_bench [N] [--plain-only | --encrypted-only]\n");
+            std::fprintf(stderr, "usage: catchup_bench [N] [--plain-only | --encrypted-only] "
+                                 "[--history-at-rest=encrypted|plain | --at-rest-cost]\n");
             return 1;
         }
+    }
+    if (atRestCost) {
+        // The same catch-ups into a plain history and an encrypted one, alternating, in one run.
+        QDeadlineTimer deadline(1800000);
+        QJsonObject o;
+        o[QStringLiteral("bench")] = QStringLiteral("catchup_at_rest");
+        bool ok = true;
+        for (const bool atRest : {false, true, false, true}) {
+            g_encryptedAtRest = atRest;
+            const QString tag =
+                atRest ? QStringLiteral("encrypted_at_rest") : QStringLiteral("plain_at_rest");
+            if (plain) {
+                const Plain p = plainCatchUp(messages, deadline);
+                ok = ok && p.ok;
+                QJsonArray runs = o[tag + QStringLiteral("_plain_channel_msgs_per_s")].toArray();
+                runs.append(p.seconds > 0 ? double(p.stored) / p.seconds : 0);
+                o[tag + QStringLiteral("_plain_channel_msgs_per_s")] = runs;
+            }
+            if (encrypted) {
+                const Encrypted e = encryptedCatchUp(messages, deadline);
+                ok = ok && e.ok;
+                QJsonArray runs = o[tag + QStringLiteral("_e2ee_channel_msgs_per_s")].toArray();
+                runs.append(e.seconds > 0 ? double(e.stored) / e.seconds : 0);
+                o[tag + QStringLiteral("_e2ee_channel_msgs_per_s")] = runs;
+            }
+        }
+        o[QStringLiteral("messages")] = messages;
+        o[QStringLiteral("complete")] = ok;
+        std::puts(QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+        return ok ? 0 : 2;
     }
     QDeadlineTimer deadline(900000);
     QJsonObject o;
     o[QStringLiteral("bench")] = QStringLiteral("catchup");
+    o[QStringLiteral("history_at_rest")] =
+        g_encryptedAtRest ? QStringLiteral("encrypted") : QStringLiteral("plain");
     bool ok = true;
     Plain p;
     if (plain) {
