@@ -1,6 +1,7 @@
 #include "crypto/EncryptedPageVfs.h"
 
 #include "crypto/CryptoLogging.h"
+#include "crypto/MemorySqliteFile.h"
 #include "crypto/Sodium.h"
 
 #include <QAtomicInt>
@@ -39,7 +40,7 @@ struct VfsState {
     QByteArray name;
 };
 
-enum class Kind { Main, Wal, Memory };
+enum class Kind { Main, Wal };
 
 // Placed by SQLite in szOsFile bytes; the real file follows it. Plain data only: SQLite neither
 // constructs nor destroys it (xClose frees what it points to).
@@ -53,7 +54,6 @@ struct alignas(8) File {
     unsigned lastHeaderPage;
     unsigned char *scratch; // one page (sqlite3_malloc)
     int scratchSize;
-    std::vector<unsigned char> *memory; // Kind::Memory
     sqlite3_file *real() { return reinterpret_cast<sqlite3_file *>(this + 1); }
 };
 
@@ -510,100 +510,6 @@ const sqlite3_io_methods kCryptMethods = {2,
                                           nullptr,
                                           nullptr};
 
-// ---- temporary files (sorts, statement journals): in memory, never on disk ----
-
-int memClose(sqlite3_file *file)
-{
-    delete asFile(file)->memory;
-    asFile(file)->memory = nullptr;
-    return SQLITE_OK;
-}
-
-int memRead(sqlite3_file *file, void *buf, int amount, sqlite3_int64 offset)
-{
-    const std::vector<unsigned char> &m = *asFile(file)->memory;
-    const sqlite3_int64 available = std::clamp<sqlite3_int64>(sqlite3_int64(m.size()) - offset, 0, amount);
-    if (available > 0)
-        std::memcpy(buf, m.data() + offset, size_t(available));
-    if (available < amount) {
-        std::memset(static_cast<unsigned char *>(buf) + available, 0, size_t(amount - available));
-        return SQLITE_IOERR_SHORT_READ;
-    }
-    return SQLITE_OK;
-}
-
-int memWrite(sqlite3_file *file, const void *buf, int amount, sqlite3_int64 offset)
-{
-    std::vector<unsigned char> &m = *asFile(file)->memory;
-    try {
-        if (sqlite3_int64(m.size()) < offset + amount)
-            m.resize(size_t(offset + amount));
-    } catch (const std::bad_alloc &) {
-        return SQLITE_IOERR_NOMEM;
-    }
-    std::memcpy(m.data() + offset, buf, size_t(amount));
-    return SQLITE_OK;
-}
-
-int memTruncate(sqlite3_file *file, sqlite3_int64 size)
-{
-    std::vector<unsigned char> &m = *asFile(file)->memory;
-    if (sqlite3_int64(m.size()) > size)
-        m.resize(size_t(size));
-    return SQLITE_OK;
-}
-
-int memSync(sqlite3_file *, int)
-{
-    return SQLITE_OK;
-}
-int memFileSize(sqlite3_file *file, sqlite3_int64 *size)
-{
-    *size = sqlite3_int64(asFile(file)->memory->size());
-    return SQLITE_OK;
-}
-int memLock(sqlite3_file *, int)
-{
-    return SQLITE_OK;
-}
-int memCheckReservedLock(sqlite3_file *, int *out)
-{
-    *out = 0;
-    return SQLITE_OK;
-}
-int memFileControl(sqlite3_file *, int, void *)
-{
-    return SQLITE_NOTFOUND;
-}
-int memSectorSize(sqlite3_file *)
-{
-    return 4096;
-}
-int memDeviceCharacteristics(sqlite3_file *)
-{
-    return 0;
-}
-
-const sqlite3_io_methods kMemoryMethods = {1,
-                                           memClose,
-                                           memRead,
-                                           memWrite,
-                                           memTruncate,
-                                           memSync,
-                                           memFileSize,
-                                           memLock,
-                                           memLock,
-                                           memCheckReservedLock,
-                                           memFileControl,
-                                           memSectorSize,
-                                           memDeviceCharacteristics,
-                                           nullptr,
-                                           nullptr,
-                                           nullptr,
-                                           nullptr,
-                                           nullptr,
-                                           nullptr};
-
 // ---- the VFS ----
 
 VfsState *stateOf(sqlite3_vfs *vfs)
@@ -625,14 +531,7 @@ int vfsOpen(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int fla
     else if ((!name && (flags & (SQLITE_OPEN_TEMP_JOURNAL | SQLITE_OPEN_SUBJOURNAL | SQLITE_OPEN_TEMP_DB |
                                  SQLITE_OPEN_TRANSIENT_DB))) ||
              (name && (flags & SQLITE_OPEN_MAIN_JOURNAL) && sqlite3_uri_boolean(name, "hchat_scratch", 0))) {
-        f->kind = Kind::Memory;
-        f->memory = new (std::nothrow) std::vector<unsigned char>;
-        if (!f->memory)
-            return SQLITE_NOMEM;
-        if (outFlags)
-            *outFlags = flags;
-        f->base.pMethods = &kMemoryMethods;
-        return SQLITE_OK;
+        return openMemoryFile(file, flags, outFlags);
     } else {
         // A rollback journal would hold pages in the clear: the database must stay in WAL mode.
         qCWarning(lcCrypto).noquote()
