@@ -9,6 +9,7 @@
 #include "CoreLogging.h"
 #include "GatewayHttp.h"
 #include "HistoryStore.h"
+#include "InboundCrypto.h"
 #include "KeychainTokenVault.h"
 #include "Outbox.h"
 #include "PushChannel.h"
@@ -91,7 +92,7 @@ void Client::init(TokenVault *vault)
     connect(m_push, &PushChannel::disconnected, m_nam, &QNetworkAccessManager::clearConnectionCache);
     m_engine->setInsertedHook([this](const QString &stream, QList<StoredMessage> &rows) {
         noteDeletedUsers(rows);
-        runCrypto(stream, &rows);
+        m_inbound->process(stream, &rows);
     });
     m_membership = new MembershipPoster(m_store, m_outbox, m_crypto, this);
     m_prekeySupply = new PrekeySupply(m_http, m_crypto, this);
@@ -106,7 +107,19 @@ void Client::init(TokenVault *vault)
     connect(m_crypto, &crypto::ChannelCrypto::membershipChanged, this, &Client::onMembershipChanged);
     connect(m_crypto, &crypto::ChannelCrypto::membershipRejected, this, &Client::onMembershipRejected);
     connect(m_crypto, &crypto::ChannelCrypto::membershipNeedsKeys, this, &Client::queueKeyFetch);
-    connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, this, &Client::onMessagesUnblocked);
+    m_inbound = new InboundCrypto(m_store, m_crypto, m_engine, this);
+    connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, m_inbound,
+            &InboundCrypto::onMessagesUnblocked);
+    connect(m_inbound, &InboundCrypto::messagesDecrypted, this, &Client::messagesDecrypted);
+    connect(m_inbound, &InboundCrypto::messagesAmended, this,
+            [this](const QString &channel, const QList<quint64> &seqs) {
+                forgetDeletedAttachments(channel, seqs);
+                emit messagesChanged(channel, seqs);
+            });
+    connect(m_inbound, &InboundCrypto::keysWanted, this, &Client::queueKeyFetch);
+    connect(
+        m_inbound, &InboundCrypto::genesisDue, m_membership,
+        [this](const QString &channel) { m_membership->postGenesis(channel); }, Qt::QueuedConnection);
     connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &Client::deviceTrustChanged);
     m_keyFetchTimer.setSingleShot(true);
     m_keyFetchTimer.setInterval(20);
@@ -802,7 +815,7 @@ qint64 Client::enqueueText(const QString &channel, const QString &text, MessageK
         return setError(tr("The message is empty."));
     if (!isEncryptionReady())
         return setError(tr("End-to-end encryption is not ready on this device yet."));
-    runCrypto(channel, nullptr); // membership up to date before choosing recipients
+    m_inbound->process(channel, nullptr); // membership up to date before choosing recipients
     const QByteArray clientMsgId = Outbox::newClientMsgId();
     const crypto::ChannelCrypto::Outgoing out =
         m_crypto->encryptForSend(channel, clientMsgId, text, kind, refSeq);
@@ -855,7 +868,7 @@ bool Client::enqueueAttachment(const HistoryStore::PendingUpload &upload, const 
             *error = tr("End-to-end encryption is not ready on this device yet.");
         return false;
     }
-    runCrypto(upload.channel, nullptr);
+    m_inbound->process(upload.channel, nullptr);
     const crypto::ChannelCrypto::Outgoing out = m_crypto->encryptBytesForSend(
         upload.channel, upload.clientMsgId, content, MessageKind::Attachment, upload.refSeq, info.id);
     if (!out.ok) {
@@ -1246,16 +1259,8 @@ void Client::openCrypto(crypto::DeviceIdentity identity)
         emit errorOccurred(tr("End-to-end encryption could not start: %1").arg(m_crypto->lastError()));
         return;
     }
-    const QString retry = m_store->value(QStringLiteral("crypto_retry_shares"));
-    m_retryShares.clear();
-    for (const QString &s : retry.split(QLatin1Char(' '), Qt::SkipEmptyParts))
-        m_retryShares << s.toULongLong();
     // What arrived before the identity was here: memberships first, then the inbox.
-    for (const ChannelRecord &c : m_store->channels(false))
-        if (wantsCrypto(c.name))
-            runCrypto(c.name, nullptr);
-    if (!m_engine->inboxStream().isEmpty())
-        runCrypto(m_engine->inboxStream(), nullptr);
+    m_inbound->catchUp();
     QStringList nicks;
     for (const ChannelRecord &c : m_store->channels(true))
         if (c.encrypted)
@@ -1360,7 +1365,7 @@ quint64 Client::fetchKeys(const QStringList &nicks)
         bool ok = r.ok && resp.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size()));
         if (ok) {
             m_crypto->applyDeviceKeys(resp, asked);
-            retryKeyShares();
+            m_inbound->retryKeyShares();
             if (asked.contains(m_nick, Qt::CaseInsensitive))
                 m_deviceApproval->ownKeysFetched();
             emit keysFetched(asked);
@@ -1449,246 +1454,6 @@ crypto::TrustStore::State Client::trustState(const QString &nick) const
         if (rank(d.state()) < rank(worst))
             worst = d.state();
     return worst == S::Revoked ? S::Unknown : worst;
-}
-
-bool Client::wantsCrypto(const QString &stream) const
-{
-    if (stream.startsWith(QLatin1Char('~')))
-        return stream == m_engine->inboxStream();
-    const auto rec = m_store->channel(stream);
-    // Open channels are never encrypted; anything else may be, and its membership counts.
-    return !rec || rec->encrypted || rec->kind != ChannelRecord::Kind::Open;
-}
-
-// Processes a stream's rows in seq order from the last one handled (kept in the profile), so
-// nothing is skipped when rows arrived before the identity was loaded; rows (the batch just
-// stored) are completed with their local decryption results.
-void Client::runCrypto(const QString &stream, QList<StoredMessage> *rows)
-{
-    // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
-    if (rows && !stream.startsWith(QLatin1Char('~')))
-        for (StoredMessage &m : *rows)
-            flagIfUnencrypted(m);
-    if (!isEncryptionReady() || !wantsCrypto(stream))
-        return;
-    const QString key = QStringLiteral("crypto_seq:") + stream;
-    quint64 cursor = m_store->value(key, QStringLiteral("0")).toULongLong();
-    const quint64 before = cursor;
-    const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
-    // One commit per catch-up batch for the results and the replay records, not one per message.
-    // The replay records commit first: after a crash in between, the batch is decrypted again.
-    m_store->beginBatch();
-    m_crypto->senderKeys().beginBatch();
-    while (cursor + 1 < first) {
-        QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(first - 1, cursor + 500));
-        if (page.isEmpty())
-            break;
-        QList<quint64> seqs;
-        for (StoredMessage &m : page) {
-            const auto oldState = m.cryptoState;
-            processCryptoRow(stream, m);
-            if (m.cryptoState != oldState)
-                seqs << m.seq;
-        }
-        cursor = page.last().seq;
-        if (!seqs.isEmpty())
-            emit messagesDecrypted(stream, seqs);
-    }
-    if (rows) {
-        for (StoredMessage &m : *rows) {
-            if (m.seq <= cursor)
-                continue;
-            processCryptoRow(stream, m);
-            cursor = m.seq;
-        }
-    }
-    if (cursor != before)
-        m_store->setValue(key, QString::number(cursor));
-    if (std::exchange(m_retrySharesDirty, false))
-        saveRetryShares();
-    m_crypto->senderKeys().endBatch();
-    m_crypto->settleUsedPrekeys();
-    m_store->endBatch();
-}
-
-void Client::processCryptoRow(const QString &stream, StoredMessage &m)
-{
-    if (stream.startsWith(QLatin1Char('~'))) {
-        if (m.kind != MessageKind::KeyShare)
-            return;
-        QString channel, error;
-        bool retryable = true;
-        if (!m_crypto->acceptKeyShare(m, &channel, &error, &retryable)) {
-            // Usually the sender's keys or the membership message are not here yet: try again
-            // when they are.
-            if (retryable && !m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
-                m_retryShares << m.seq;
-                m_retrySenders.insert(m.seq, m.sender.toLower());
-                m_retrySharesDirty = true;
-            }
-            queueKeyFetch(m.sender);
-        }
-        return;
-    }
-    switch (m.kind) {
-    case MessageKind::ChannelCreated:
-    case MessageKind::MemberAdded:
-    case MessageKind::MemberJoined:
-    case MessageKind::MemberRemoved:
-    case MessageKind::MemberLeft:
-    case MessageKind::UserDeleted:
-    case MessageKind::Membership: {
-        m_crypto->applyMembership(m);
-        // Someone who has just become a member: the key shares of theirs that arrived first (the
-        // inbox is often pulled before the channel) count now, before this batch's messages.
-        for (const QString &who : {m.sender, m.subject})
-            if (!who.isEmpty() && m_crypto->isMember(m.channel, who))
-                retryKeyShares(who);
-        // The channel this device created gets its signed genesis (after this batch).
-        if (m.kind == MessageKind::ChannelCreated && m.senderDevice == m_deviceId &&
-            m.sender.compare(m_nick, Qt::CaseInsensitive) == 0)
-            QMetaObject::invokeMethod(
-                this, [this, channel = m.channel] { m_membership->postGenesis(channel); },
-                Qt::QueuedConnection);
-        const QString who = m.subject.isEmpty() ? m.sender : m.subject;
-        if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
-            m.kind != MessageKind::UserDeleted && who.compare(m_nick, Qt::CaseInsensitive) != 0)
-            queueKeyFetch(who);
-        return;
-    }
-    case MessageKind::Text:
-    case MessageKind::Attachment:
-    case MessageKind::Edit:
-    case MessageKind::Delete:
-        if (m.encrypted)
-            decryptRow(m);
-        else
-            flagIfUnencrypted(m);
-        return;
-    default:
-        return;
-    }
-}
-
-// Members of an encrypted channel only ever send ciphertext: a plaintext message there was
-// written by the gateway or someone between, whatever sender it names. It is kept (the history
-// has no gaps) but shown as not from any member, its text and file never taken as theirs.
-void Client::flagIfUnencrypted(StoredMessage &m)
-{
-    if (m.encrypted || !(m.isChat() || m.isAmendment()) ||
-        m.cryptoState == StoredMessage::CryptoState::Undecryptable)
-        return;
-    const auto rec = m_store->channel(m.channel);
-    if (!rec || !rec->plainRowIsForged(m.seq))
-        return;
-    m.cryptoState = StoredMessage::CryptoState::Undecryptable;
-    m.cryptoReason = tr("sent without encryption in an end-to-end encrypted channel, so not by a member "
-                        "(it claims to be from %1)")
-                         .arg(m.sender);
-    m.plainText.clear();
-    m.attachment.clear();
-    qCWarning(lcClient).noquote() << "plaintext message" << m.channel << m.seq
-                                  << "in an encrypted channel refused";
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, {}, m.cryptoReason))
-        qCWarning(lcClient).noquote() << "could not store that:" << m_store->lastError();
-}
-
-void Client::decryptRow(StoredMessage &m)
-{
-    const crypto::ChannelCrypto::Incoming in = m_crypto->decryptMessage(m);
-    switch (in.state) {
-    case crypto::ChannelCrypto::DisplayState::Plain:
-    case crypto::ChannelCrypto::DisplayState::Decrypted:
-        m.cryptoState = StoredMessage::CryptoState::Decrypted;
-        m.plainText = in.text;
-        m.cryptoReason.clear();
-        break;
-    case crypto::ChannelCrypto::DisplayState::WaitingForKey:
-        m.cryptoState = StoredMessage::CryptoState::WaitingForKey;
-        m.plainText.clear();
-        m.cryptoReason = in.reason;
-        break;
-    case crypto::ChannelCrypto::DisplayState::Undecryptable:
-        m.cryptoState = StoredMessage::CryptoState::Undecryptable;
-        m.plainText.clear();
-        m.cryptoReason = in.reason;
-        break;
-    }
-    if (m.kind == MessageKind::Attachment && m.cryptoState == StoredMessage::CryptoState::Decrypted) {
-        // The plaintext is the attachment's content; it must describe the upload delivered.
-        const auto info = AttachmentInfo::parse(in.plaintext);
-        if (info && info->id == m.attachmentId && info->isEncrypted()) {
-            m.attachment = in.plaintext;
-            m.plainText = info->caption;
-        } else {
-            m.cryptoState = StoredMessage::CryptoState::Undecryptable;
-            m.plainText.clear();
-            m.cryptoReason = tr("The attachment's description is damaged.");
-        }
-    }
-    quint64 amended = 0;
-    m.senderTimeMs = m.cryptoState == StoredMessage::CryptoState::Decrypted ? in.senderTimeMs : 0;
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended,
-                                m.attachment, m.senderTimeMs))
-        qCWarning(lcClient).noquote() << "could not store a decryption result:" << m_store->lastError();
-    else if (amended) {
-        forgetDeletedAttachments(m.channel, {amended});
-        emit messagesChanged(m.channel, {amended});
-    }
-}
-
-void Client::retryKeyShares(const QString &fromSender)
-{
-    if (m_retryShares.isEmpty() || !isEncryptionReady())
-        return;
-    const QString inbox = m_engine->inboxStream();
-    const QString sender = fromSender.toLower();
-    const QList<quint64> pending = std::exchange(m_retryShares, {});
-    for (quint64 seq : pending) {
-        // Only that sender's, when one is named (its sender is unknown after a restart: tried).
-        const auto known = m_retrySenders.constFind(seq);
-        if (!sender.isEmpty() && known != m_retrySenders.cend() && *known != sender) {
-            m_retryShares << seq;
-            continue;
-        }
-        const auto m = m_store->message(inbox, seq);
-        bool retryable = true;
-        if (m && !m_crypto->acceptKeyShare(*m, nullptr, nullptr, &retryable) && retryable)
-            m_retryShares << seq;
-        else
-            m_retrySenders.remove(seq);
-    }
-    if (pending.size() != m_retryShares.size()) {
-        m_retrySharesDirty = false;
-        saveRetryShares();
-    }
-}
-
-void Client::saveRetryShares()
-{
-    QStringList s;
-    for (quint64 q : std::as_const(m_retryShares))
-        s << QString::number(q);
-    m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
-}
-
-void Client::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)
-{
-    m_store->beginBatch();
-    m_crypto->senderKeys().beginBatch();
-    QList<quint64> changed;
-    for (quint64 seq : seqs) {
-        auto m = m_store->message(channel, seq);
-        if (!m || !m->encrypted)
-            continue;
-        decryptRow(*m);
-        changed << seq;
-    }
-    m_crypto->senderKeys().endBatch();
-    m_crypto->settleUsedPrekeys();
-    m_store->endBatch();
-    if (!changed.isEmpty())
-        emit messagesDecrypted(channel, changed);
 }
 
 // ---- account ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ namespace hchat {
 
 class GatewayHttp;
 class HistoryStore;
+class InboundCrypto;
 class MembershipPoster;
 class PrekeySupply;
 class Outbox;
@@ -321,11 +322,6 @@ private:
     void onIdentityLoaded(const QString &account, bool found);
     void openCrypto(hchat::crypto::DeviceIdentity identity);
     void publishKeys();
-    bool wantsCrypto(const QString &stream) const;
-    void runCrypto(const QString &stream, QList<StoredMessage> *rows);
-    void processCryptoRow(const QString &stream, StoredMessage &m);
-    void decryptRow(StoredMessage &m);
-    void flagIfUnencrypted(StoredMessage &m);
     // A signed operation first, then the gateway request (send) once the operation is stored.
     quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
                             const QString &subject, std::function<void(quint64 id)> send);
@@ -336,12 +332,8 @@ private:
     void onMembershipChanged(const QString &channel);
     void finishWithGenesis(quint64 id, const QString &channel);
     void onMembershipRejected(const QString &channel, quint64 seq, const QString &reason);
-    // Tries the refused key shares again (only fromSender's when given); saves the list.
-    void retryKeyShares(const QString &fromSender = {});
-    void saveRetryShares();
     void queueKeyFetch(const QString &nick);
     void acknowledgeInbox();
-    void onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs);
     // Account (Client.cpp, "account").
     quint64 endAccountSession(const QString &path, const QByteArray &body, bool deleting);
     void noteDeletedUsers(const QList<StoredMessage> &rows);
@@ -379,6 +371,7 @@ private:
     hchat::crypto::IdentityStore *m_identityStore = nullptr;
     hchat::crypto::ChannelCrypto *m_crypto = nullptr;
     MembershipPoster *m_membership = nullptr;
+    InboundCrypto *m_inbound = nullptr; // the E2EE stage of received messages
     PrekeySupply *m_prekeySupply = nullptr;
     DeviceApproval *m_deviceApproval = nullptr;
     QTimer m_inboxAckTimer;
@@ -387,10 +380,7 @@ private:
     bool m_identityLoading = false;
     QSet<QString> m_keyFetchQueue;
     QTimer m_keyFetchTimer;
-    QList<quint64> m_retryShares;           // inbox seqs of key shares refused so far (sender not known yet)
-    QHash<quint64, QString> m_retrySenders; // their senders (lower-case), as far as this run knows
-    bool m_retrySharesDirty = false;        // m_retryShares grew in this crypto run: save it once
-    QSet<QString> m_deletedUsers;           // lower-case nicks of deleted accounts
+    QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
 };
 
 } // namespace hchat

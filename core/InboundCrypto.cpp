@@ -1,0 +1,267 @@
+#include "InboundCrypto.h"
+
+#include "AttachmentInfo.h"
+#include "HistoryStore.h"
+#include "SyncEngine.h"
+#include "crypto/ChannelCrypto.h"
+#include "crypto/CryptoLogging.h"
+
+namespace hchat {
+
+InboundCrypto::InboundCrypto(HistoryStore *store, crypto::ChannelCrypto *crypto, const SyncEngine *engine,
+                             QObject *parent)
+    : QObject(parent), m_store(store), m_crypto(crypto), m_engine(engine)
+{
+}
+
+void InboundCrypto::catchUp()
+{
+    m_retryShares.clear();
+    m_retrySenders.clear();
+    for (const QString &s :
+         m_store->value(QStringLiteral("crypto_retry_shares")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        m_retryShares << s.toULongLong();
+    for (const ChannelRecord &c : m_store->channels(false))
+        if (wantsCrypto(c.name))
+            process(c.name, nullptr);
+    if (!m_engine->inboxStream().isEmpty())
+        process(m_engine->inboxStream(), nullptr);
+}
+
+bool InboundCrypto::wantsCrypto(const QString &stream) const
+{
+    if (stream.startsWith(QLatin1Char('~')))
+        return stream == m_engine->inboxStream();
+    const auto rec = m_store->channel(stream);
+    // Open channels are never encrypted; anything else may be, and its membership counts.
+    return !rec || rec->encrypted || rec->kind != ChannelRecord::Kind::Open;
+}
+
+// Processes a stream's rows in seq order from the last one handled (kept in the profile), so
+// nothing is skipped when rows arrived before the identity was loaded; rows (the batch just
+// stored) are completed with their local decryption results.
+void InboundCrypto::process(const QString &stream, QList<StoredMessage> *rows)
+{
+    // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
+    if (rows && !stream.startsWith(QLatin1Char('~')))
+        for (StoredMessage &m : *rows)
+            flagIfUnencrypted(m);
+    if (!m_crypto->isOpen() || !wantsCrypto(stream))
+        return;
+    const QString key = QStringLiteral("crypto_seq:") + stream;
+    quint64 cursor = m_store->value(key, QStringLiteral("0")).toULongLong();
+    const quint64 before = cursor;
+    const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
+    // One commit per catch-up batch for the results and the replay records, not one per message.
+    // The replay records commit first: after a crash in between, the batch is decrypted again.
+    m_store->beginBatch();
+    m_crypto->senderKeys().beginBatch();
+    while (cursor + 1 < first) {
+        QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(first - 1, cursor + 500));
+        if (page.isEmpty())
+            break;
+        QList<quint64> seqs;
+        for (StoredMessage &m : page) {
+            const auto oldState = m.cryptoState;
+            processCryptoRow(stream, m);
+            if (m.cryptoState != oldState)
+                seqs << m.seq;
+        }
+        cursor = page.last().seq;
+        if (!seqs.isEmpty())
+            emit messagesDecrypted(stream, seqs);
+    }
+    if (rows) {
+        for (StoredMessage &m : *rows) {
+            if (m.seq <= cursor)
+                continue;
+            processCryptoRow(stream, m);
+            cursor = m.seq;
+        }
+    }
+    if (cursor != before)
+        m_store->setValue(key, QString::number(cursor));
+    if (std::exchange(m_retrySharesDirty, false))
+        saveRetryShares();
+    m_crypto->senderKeys().endBatch();
+    m_crypto->settleUsedPrekeys();
+    m_store->endBatch();
+}
+
+void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
+{
+    if (stream.startsWith(QLatin1Char('~'))) {
+        if (m.kind != MessageKind::KeyShare)
+            return;
+        QString channel, error;
+        bool retryable = true;
+        if (!m_crypto->acceptKeyShare(m, &channel, &error, &retryable)) {
+            // Usually the sender's keys or the membership message are not here yet: try again
+            // when they are.
+            if (retryable && !m_retryShares.contains(m.seq) && m_retryShares.size() < 1000) {
+                m_retryShares << m.seq;
+                m_retrySenders.insert(m.seq, m.sender.toLower());
+                m_retrySharesDirty = true;
+            }
+            emit keysWanted(m.sender);
+        }
+        return;
+    }
+    switch (m.kind) {
+    case MessageKind::ChannelCreated:
+    case MessageKind::MemberAdded:
+    case MessageKind::MemberJoined:
+    case MessageKind::MemberRemoved:
+    case MessageKind::MemberLeft:
+    case MessageKind::UserDeleted:
+    case MessageKind::Membership: {
+        m_crypto->applyMembership(m);
+        // Someone who has just become a member: the key shares of theirs that arrived first (the
+        // inbox is often pulled before the channel) count now, before this batch's messages.
+        for (const QString &who : {m.sender, m.subject})
+            if (!who.isEmpty() && m_crypto->isMember(m.channel, who))
+                retryKeyShares(who);
+        // The channel this device created gets its signed genesis (after this batch).
+        if (m.kind == MessageKind::ChannelCreated && m.senderDevice == m_crypto->deviceId() &&
+            m.sender.compare(m_crypto->nick(), Qt::CaseInsensitive) == 0)
+            emit genesisDue(m.channel);
+        const QString who = m.subject.isEmpty() ? m.sender : m.subject;
+        if (m.kind != MessageKind::MemberRemoved && m.kind != MessageKind::MemberLeft &&
+            m.kind != MessageKind::UserDeleted && who.compare(m_crypto->nick(), Qt::CaseInsensitive) != 0)
+            emit keysWanted(who);
+        return;
+    }
+    case MessageKind::Text:
+    case MessageKind::Attachment:
+    case MessageKind::Edit:
+    case MessageKind::Delete:
+        if (m.encrypted)
+            decryptRow(m);
+        else
+            flagIfUnencrypted(m);
+        return;
+    default:
+        return;
+    }
+}
+
+// Members of an encrypted channel only ever send ciphertext: a plaintext message there was
+// written by the gateway or someone between, whatever sender it names. It is kept (the history
+// has no gaps) but shown as not from any member, its text and file never taken as theirs.
+void InboundCrypto::flagIfUnencrypted(StoredMessage &m)
+{
+    if (m.encrypted || !(m.isChat() || m.isAmendment()) ||
+        m.cryptoState == StoredMessage::CryptoState::Undecryptable)
+        return;
+    const auto rec = m_store->channel(m.channel);
+    if (!rec || !rec->plainRowIsForged(m.seq))
+        return;
+    m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+    m.cryptoReason = tr("sent without encryption in an end-to-end encrypted channel, so not by a member "
+                        "(it claims to be from %1)")
+                         .arg(m.sender);
+    m.plainText.clear();
+    m.attachment.clear();
+    qCWarning(lcCrypto).noquote() << "plaintext message" << m.channel << m.seq
+                                  << "in an encrypted channel refused";
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, {}, m.cryptoReason))
+        qCWarning(lcCrypto).noquote() << "could not store that:" << m_store->lastError();
+}
+
+void InboundCrypto::decryptRow(StoredMessage &m)
+{
+    const crypto::ChannelCrypto::Incoming in = m_crypto->decryptMessage(m);
+    switch (in.state) {
+    case crypto::ChannelCrypto::DisplayState::Plain:
+    case crypto::ChannelCrypto::DisplayState::Decrypted:
+        m.cryptoState = StoredMessage::CryptoState::Decrypted;
+        m.plainText = in.text;
+        m.cryptoReason.clear();
+        break;
+    case crypto::ChannelCrypto::DisplayState::WaitingForKey:
+        m.cryptoState = StoredMessage::CryptoState::WaitingForKey;
+        m.plainText.clear();
+        m.cryptoReason = in.reason;
+        break;
+    case crypto::ChannelCrypto::DisplayState::Undecryptable:
+        m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+        m.plainText.clear();
+        m.cryptoReason = in.reason;
+        break;
+    }
+    if (m.kind == MessageKind::Attachment && m.cryptoState == StoredMessage::CryptoState::Decrypted) {
+        // The plaintext is the attachment's content; it must describe the upload delivered.
+        const auto info = AttachmentInfo::parse(in.plaintext);
+        if (info && info->id == m.attachmentId && info->isEncrypted()) {
+            m.attachment = in.plaintext;
+            m.plainText = info->caption;
+        } else {
+            m.cryptoState = StoredMessage::CryptoState::Undecryptable;
+            m.plainText.clear();
+            m.cryptoReason = tr("The attachment's description is damaged.");
+        }
+    }
+    quint64 amended = 0;
+    m.senderTimeMs = m.cryptoState == StoredMessage::CryptoState::Decrypted ? in.senderTimeMs : 0;
+    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended,
+                                m.attachment, m.senderTimeMs))
+        qCWarning(lcCrypto).noquote() << "could not store a decryption result:" << m_store->lastError();
+    else if (amended)
+        emit messagesAmended(m.channel, {amended});
+}
+
+void InboundCrypto::retryKeyShares(const QString &fromSender)
+{
+    if (m_retryShares.isEmpty() || !m_crypto->isOpen())
+        return;
+    const QString inbox = m_engine->inboxStream();
+    const QString sender = fromSender.toLower();
+    const QList<quint64> pending = std::exchange(m_retryShares, {});
+    for (quint64 seq : pending) {
+        // Only that sender's, when one is named (its sender is unknown after a restart: tried).
+        const auto known = m_retrySenders.constFind(seq);
+        if (!sender.isEmpty() && known != m_retrySenders.cend() && *known != sender) {
+            m_retryShares << seq;
+            continue;
+        }
+        const auto m = m_store->message(inbox, seq);
+        bool retryable = true;
+        if (m && !m_crypto->acceptKeyShare(*m, nullptr, nullptr, &retryable) && retryable)
+            m_retryShares << seq;
+        else
+            m_retrySenders.remove(seq);
+    }
+    if (pending.size() != m_retryShares.size()) {
+        m_retrySharesDirty = false;
+        saveRetryShares();
+    }
+}
+
+void InboundCrypto::saveRetryShares()
+{
+    QStringList s;
+    for (quint64 q : std::as_const(m_retryShares))
+        s << QString::number(q);
+    m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+}
+
+void InboundCrypto::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)
+{
+    m_store->beginBatch();
+    m_crypto->senderKeys().beginBatch();
+    QList<quint64> changed;
+    for (quint64 seq : seqs) {
+        auto m = m_store->message(channel, seq);
+        if (!m || !m->encrypted)
+            continue;
+        decryptRow(*m);
+        changed << seq;
+    }
+    m_crypto->senderKeys().endBatch();
+    m_crypto->settleUsedPrekeys();
+    m_store->endBatch();
+    if (!changed.isEmpty())
+        emit messagesDecrypted(channel, changed);
+}
+
+} // namespace hchat
