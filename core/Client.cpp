@@ -263,6 +263,16 @@ bool Client::openProfile(const QString &dataDir, crypto::SecureBuffer historyKey
     return true;
 }
 
+bool Client::setMuted(const QString &channel, bool muted)
+{
+    return m_store->setMuted(channel, muted);
+}
+
+bool Client::setDraft(const QString &channel, const QString &text)
+{
+    return m_store->setDraft(channel, text);
+}
+
 void Client::setGatewayUrls(const QList<QUrl> &urls)
 {
     m_urls = urls;

@@ -118,7 +118,11 @@ public:
     // (HistoryKeyring) unless it is null. A damaged or newer database, or one the key does not
     // open, is not touched: false, and lastError() explains.
     bool openProfile(const QString &dataDir, crypto::SecureBuffer historyKey = {});
-    HistoryStore *store() const { return m_store; }
+    // Read access for views and models; every write goes through Client.
+    const HistoryStore *store() const { return m_store; }
+    // A muted channel raises no notification; a draft is the composer's unsent text (empty: none).
+    bool setMuted(const QString &channel, bool muted);
+    bool setDraft(const QString &channel, const QString &text);
     QString lastError() const { return m_lastError; }
 
     // WebSocket addresses (ws://host:port/ws or wss://…), tried in order; HTTP goes to the same

@@ -37,7 +37,7 @@ struct TestClient {
     }
     QString path() const { return client->store()->path(); }
     hchat::Client *operator->() const { return client.get(); }
-    hchat::HistoryStore *store() const { return client->store(); }
+    const hchat::HistoryStore *store() const { return client->store(); }
 
     // Quick reconnects and dead-link detection for tests.
     void tune();

@@ -19,7 +19,7 @@ namespace {
 const QString kPassword = QStringLiteral("correct horse battery");
 
 // B's history of channel must equal what the gateway holds: same seqs 1..n, same ids, once each.
-void compareWithGateway(const HttpTestApi &api, const QString &token, HistoryStore *store,
+void compareWithGateway(const HttpTestApi &api, const QString &token, const HistoryStore *store,
                         const QString &channel)
 {
     const auto truth = api.allMessages(token, channel);

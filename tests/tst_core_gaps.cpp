@@ -21,7 +21,7 @@ bool isPushIn(const hchat::v1::Frame &f, const QString &channel)
 }
 
 // The history is 1..max without a hole and equals the gateway's.
-void verifyIntact(HistoryStore *store, const QString &channel)
+void verifyIntact(const HistoryStore *store, const QString &channel)
 {
     const quint64 max = store->maxSeq(channel);
     QCOMPARE(store->count(channel), max);
@@ -31,7 +31,8 @@ void verifyIntact(HistoryStore *store, const QString &channel)
     }
 }
 
-void verifySameAsGateway(const HttpTestApi &api, const QString &token, HistoryStore *store, const QString &channel)
+void verifySameAsGateway(const HttpTestApi &api, const QString &token, const HistoryStore *store,
+                         const QString &channel)
 {
     const auto truth = api.allMessages(token, channel);
     QCOMPARE(store->maxSeq(channel), quint64(truth.size()));
@@ -89,7 +90,8 @@ private slots:
         const QString ch = QStringLiteral("gaps");
         joinBoth(ch);
         // Joining may start a pull of the new channel; while one runs, pushes are held, not gaps.
-        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(),
+                                 10000);
         int expectedDrops = 0;
         m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &) {
             if (!isPushIn(f, ch))
@@ -151,7 +153,8 @@ private slots:
         // The previous case ends with a resynchronising pull; let it finish, or it could fetch the
         // messages below before the oversized frame is what makes bob pull them.
         QVERIFY(m_bob->waitOnline());
-        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(),
+                                 10000);
         QTest::qWait(300);
         const quint64 before = m_bob->store()->maxSeq(ch);
         m_alice->sendMany(ch, 10, 4);
@@ -189,7 +192,8 @@ private slots:
         QVERIFY(m_bob->waitOnline());
         QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->engine()->isCatchingUp(), 10000);
         joinBoth(ch);
-        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(*m_bob)->puller()->isPulling(ch) && !(*m_bob)->engine()->isCatchingUp(),
+                                 10000);
         QTest::qWait(300);
         m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &) {
             return isPushIn(f, ch) ? GatewayProxy::Verdict::Drop : GatewayProxy::Verdict::Pass;
@@ -223,11 +227,11 @@ private slots:
         // What was stored when each bad response was refused (read then: the retry that follows
         // soon after may already have pulled the good one by the time the test looks).
         QList<quint64> storedAtRejection;
-        auto watch = connect((*m_bob)->puller(), &SyncPuller::batchRejected, this,
-                             [&](const QString &stream) {
-                                 if (stream == ch)
-                                     storedAtRejection << m_bob->store()->maxSeq(ch);
-                             });
+        auto watch =
+            connect((*m_bob)->puller(), &SyncPuller::batchRejected, this, [&](const QString &stream) {
+                if (stream == ch)
+                    storedAtRejection << m_bob->store()->maxSeq(ch);
+            });
         (*m_bob)->pushChannel()->simulateNetworkFailure(); // reconnect → catch-up pull
         QTRY_VERIFY_WITH_TIMEOUT(rejected.count() >= 1, 10000);
         disconnect(watch);

@@ -202,7 +202,7 @@ private slots:
             Client c(new MemoryTokenVault);
             QVERIFY2(c.openProfile(profile.path(), first.clone()), qPrintable(c.lastError()));
             QVERIFY(c.store()->isEncrypted());
-            QVERIFY(c.store()->setDraft(QStringLiteral("general"), QString::fromLatin1(marker)));
+            QVERIFY(c.setDraft(QStringLiteral("general"), QString::fromLatin1(marker)));
         }
         const QString history = profile.filePath(QStringLiteral("history.sqlite"));
         QCOMPARE(crypto::EncryptedPageVfs::inspect(history), crypto::EncryptedPageVfs::FileKind::Encrypted);

@@ -4,18 +4,18 @@
 #include "Composer.h"
 #include "E2eeTestHelpers.h"
 #include "MainWindow.h"
-#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
 #include "ReplyBar.h"
 #include "UiSettings.h"
+#include "UiTestHelpers.h"
 
 #include <QAbstractItemView>
 #include <QCompleter>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
-#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 
@@ -23,12 +23,12 @@ static constexpr int kWait = 15000;
 using namespace hchat;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
+using hchat::test::rowOfSeq;
+using hchat::test::rowOfText;
 using hchat::test::TestClient;
 using hchat::test::waitE2eeReady;
 using hchat::test::withE2ee;
 using hchat::ui::Composer;
-using hchat::test::rowOfSeq;
-using hchat::test::rowOfText;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 using hchat::ui::ReplyBar;
@@ -114,8 +114,8 @@ void ChatActionsTest::replyQuotesTheMessage()
     QTest::keyClick(window.composer(), Qt::Key_Return);
     QVERIFY(!window.replyBar()->isVisible());
 
-    QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(ch) &&
-                                 bob.store()->latestMessage(ch)->text() == QStringLiteral("I do, every morning"),
+    QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(ch) && bob.store()->latestMessage(ch)->text() ==
+                                                                   QStringLiteral("I do, every morning"),
                              kWait);
     const quint64 answer = bob.store()->latestMessage(ch)->seq;
     QCOMPARE(bob.store()->message(ch, answer)->refSeq, question);
@@ -141,7 +141,7 @@ void ChatActionsTest::mentionCompletionInsertsTheNick()
     signIn(bob, QStringLiteral("bobby"), ch);
     signIn(bert, QStringLiteral("bertha"), ch);
     QVERIFY(sentSeq(bob, bob->sendMessage(ch, QStringLiteral("hi"))) > 0);
-    const quint64 last = sentSeq(bert, bert->sendMessage(ch, QStringLiteral("hello"))) ;
+    const quint64 last = sentSeq(bert, bert->sendMessage(ch, QStringLiteral("hello")));
     QVERIFY(last > 0);
     QTRY_VERIFY_WITH_TIMEOUT(alice.store()->maxSeq(ch) >= last, kWait);
 
@@ -164,11 +164,11 @@ void ChatActionsTest::mentionCompletionInsertsTheNick()
     QTest::keyClicks(composer, QStringLiteral("for the help"));
     QTest::keyClick(composer, Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(ch) &&
-                                 bob.store()->latestMessage(ch)->text() == QStringLiteral("thanks @bobby for the help"),
+                                 bob.store()->latestMessage(ch)->text() ==
+                                     QStringLiteral("thanks @bobby for the help"),
                              kWait);
     // Bob's view marks it as mentioning him.
     MessageListModel bobModel(bob.store());
-    bob.store()->setOwnNick(QStringLiteral("bobby"));
     bobModel.setChannel(ch);
     const QModelIndex row = bobModel.index(rowOfSeq(&bobModel, bob.store()->latestMessage(ch)->seq), 0);
     QVERIFY(row.data(MessageListModel::MentionsMeRole).toBool());
@@ -198,13 +198,16 @@ void ChatActionsTest::editChangesTheMessageForEveryone()
     QTest::keyClick(window.composer(), Qt::Key_Return);
     // The draft written before the edit comes back.
     QCOMPARE(window.composer()->toPlainText(), QStringLiteral("unfinished draft"));
-    QTRY_COMPARE_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
-                              QStringLiteral("the train leaves at 10"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
+        QStringLiteral("the train leaves at 10"), kWait);
     QVERIFY(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::EditedRole).toBool());
-    QTRY_COMPARE_WITH_TIMEOUT(bob.store()->message(ch, seq)->text(), QStringLiteral("the train leaves at 10"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.store()->message(ch, seq)->text(), QStringLiteral("the train leaves at 10"),
+                              kWait);
     // No row for the edit itself, no pending row for it either.
     for (int r = 0; r < model->rowCount(); ++r)
-        QVERIFY(model->index(r, 0).data(MessageListModel::TextRole).toString() != QStringLiteral("the train leaves at 10") ||
+        QVERIFY(model->index(r, 0).data(MessageListModel::TextRole).toString() !=
+                    QStringLiteral("the train leaves at 10") ||
                 r == rowOfSeq(model, seq));
 }
 
@@ -237,7 +240,8 @@ void ChatActionsTest::deleteAsksThenRecallsTheMessage()
     box = window.findChild<QMessageBox *>(QStringLiteral("confirmDelete"));
     QVERIFY(box);
     box->findChild<QPushButton *>(QStringLiteral("confirmDeleteButton"))->click();
-    QTRY_VERIFY_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::DeletedRole).toBool(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        model->index(rowOfSeq(model, seq), 0).data(MessageListModel::DeletedRole).toBool(), kWait);
     QCOMPARE(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
              QStringLiteral("This message was deleted."));
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->message(ch, seq)->deleted, kWait);
@@ -326,7 +330,8 @@ void ChatActionsTest::seenMarkFollowsReadReceiptsAndSettings()
     QVERIFY(!model->index(rowOfSeq(model, seq), 0).data(MessageListModel::SeenRole).toBool());
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->maxSeq(dm) >= seq, kWait);
     bob->markRead(dm, seq);
-    QTRY_VERIFY_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::SeenRole).toBool(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::SeenRole).toBool(),
+                             kWait);
 
     // The privacy switches reach the client.
     QVERIFY(alice->sharesTyping() && alice->sharesReadReceipts());

@@ -6,7 +6,6 @@
 #include "NotificationCenter.h"
 #include "NotificationServiceSpy.h"
 
-
 // Waits on the network are generous: CI shares two cores between parallel suites.
 static constexpr int kWait = 15000;
 using hchat::test::GatewayProcess;
@@ -112,7 +111,7 @@ void UiNotifications::noNotificationForOwnMessagesOrMutedChannels()
     QTRY_VERIFY_WITH_TIMEOUT(m_bob->store()->latestMessage(QStringLiteral("general"))->text() ==
                                  QStringLiteral("my own words"),
                              10000);
-    QVERIFY(m_alice->store()->setMuted(QStringLiteral("noisy"), true));
+    QVERIFY((*m_alice)->setMuted(QStringLiteral("noisy"), true));
     m_window->notifications()->setChannelMuted(QStringLiteral("noisy"), true);
     (*m_bob)->sendMessage(QStringLiteral("noisy"), QStringLiteral("nobody hears this"));
     QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->latestMessage(QStringLiteral("noisy"))->text() ==

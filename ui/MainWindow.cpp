@@ -1,34 +1,33 @@
 #include "MainWindow.h"
 
+#include "AccountDialog.h"
+#include "AttachmentPreview.h"
 #include "ChannelDelegate.h"
 #include "ChannelListModel.h"
 #include "ChannelSwitcher.h"
 #include "Client.h"
 #include "Composer.h"
 #include "DesktopNotifier.h"
+#include "DeviceApprovalBar.h"
 #include "DevicesDialog.h"
-#include "AccountDialog.h"
 #include "HistoryStore.h"
+#include "InvitationBar.h"
 #include "KeyChangeBanner.h"
 #include "MessageDelegate.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "NotificationCenter.h"
-#include "AttachmentPreview.h"
-#include "DeviceApprovalBar.h"
-#include "InvitationBar.h"
 #include "ReplyBar.h"
 #include "SafetyNumberDialog.h"
 #include "SettingsDialog.h"
 #include "TransferPanel.h"
-#include "UiSettings.h"
 #include "UiLogging.h"
+#include "UiSettings.h"
 #include "crypto/PassphraseIdentityStore.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
-#include <QPushButton>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDesktopServices>
@@ -36,10 +35,8 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
-#include <QMimeData>
-#include <QStandardPaths>
-#include <QToolButton>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -48,12 +45,15 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTimer>
-#include <QHBoxLayout>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace hchat::ui {
@@ -74,8 +74,9 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
       m_messageModel(new MessageListModel(client->store(), this)), m_notifier(new DesktopNotifier(this)),
       m_notifications(new NotificationCenter(m_notifier, this)), m_channelList(new QListView),
       m_search(new QLineEdit), m_searchResults(new QListWidget), m_leftStack(new QStackedWidget),
-      m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView), m_composer(new Composer), m_status(new QLabel),
-      m_keyBanner(new KeyChangeBanner), m_replyBar(new ReplyBar), m_invitationBar(new InvitationBar), m_typingLabel(new QLabel),
+      m_header(new QLabel), m_members(new QListWidget), m_messageView(new MessageView),
+      m_composer(new Composer), m_status(new QLabel), m_keyBanner(new KeyChangeBanner),
+      m_replyBar(new ReplyBar), m_invitationBar(new InvitationBar), m_typingLabel(new QLabel),
       m_typingTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -196,7 +197,7 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
         const bool muted = index.data(ChannelListModel::MutedRole).toBool();
         QMenu menu;
         menu.addAction(muted ? tr("Unmute") : tr("Mute"), this, [this, channel, muted] {
-            m_client->store()->setMuted(channel, !muted);
+            m_client->setMuted(channel, !muted);
             m_notifications->setChannelMuted(channel, !muted);
             m_channelModel->reload();
         });
@@ -217,9 +218,11 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
         const QString nick = item->text();
         QMenu menu;
         if (record->encrypted && nick.compare(m_client->nick(), Qt::CaseInsensitive) != 0)
-            menu.addAction(tr("Safety number with %1…").arg(nick), this, [this, nick] { safetyNumberDialog(nick); });
+            menu.addAction(tr("Safety number with %1…").arg(nick), this,
+                           [this, nick] { safetyNumberDialog(nick); });
         if (nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
-            menu.addAction(tr("Leave %1").arg(m_currentChannel), this, [this] { m_client->leaveChannel(m_currentChannel); });
+            menu.addAction(tr("Leave %1").arg(m_currentChannel), this,
+                           [this] { m_client->leaveChannel(m_currentChannel); });
         else
             menu.addAction(tr("Remove %1 from %2").arg(nick, m_currentChannel), this,
                            [this, nick] { m_client->removeMember(m_currentChannel, nick); });
@@ -244,7 +247,8 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
         m_typingUntilMs[channel].insert(nick, QDateTime::currentMSecsSinceEpoch() + 6000);
         updateTypingLine();
     });
-    m_messageModel->setPeerReadLookup([this](const QString &channel) { return m_client->peerReadSeq(channel); });
+    m_messageModel->setPeerReadLookup(
+        [this](const QString &channel) { return m_client->peerReadSeq(channel); });
     connect(m_client, &Client::readReceipt, m_messageModel,
             [this](const QString &channel) { m_messageModel->onReadReceipt(channel); });
     connect(m_replyBar, &ReplyBar::cancelled, this, &MainWindow::cancelReplyOrEdit);
@@ -257,13 +261,15 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     });
     connect(m_messageView->messageDelegate(), &MessageDelegate::retryRequested, this,
             [this](qint64 id) { m_client->retrySend(id); });
-    connect(m_messageView->messageDelegate(), &MessageDelegate::attachmentActivated, this, &MainWindow::openAttachment);
+    connect(m_messageView->messageDelegate(), &MessageDelegate::attachmentActivated, this,
+            &MainWindow::openAttachment);
     // Attachments: where each file is and how far its download got, for the message rows.
     AttachmentTransfers *transfers = m_client->transfers();
     m_messageModel->setAttachmentLookups([transfers](const QString &id) { return transfers->localFile(id); },
                                          [transfers](const QString &id) {
                                              for (const auto &t : transfers->transfers())
-                                                 if (!t.upload && t.id == AttachmentTransfers::downloadTransferId(id))
+                                                 if (!t.upload &&
+                                                     t.id == AttachmentTransfers::downloadTransferId(id))
                                                      return t.total > 0 ? int(t.done * 100 / t.total) : 0;
                                              return -1;
                                          });
@@ -294,37 +300,42 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
                 }
             });
     connect(m_messageView, &MessageView::seenUpTo, this, [this](quint64 seq) {
-        if (isActiveWindow() && !m_currentChannel.isEmpty() && seq > m_client->store()->readSeq(m_currentChannel))
+        if (isActiveWindow() && !m_currentChannel.isEmpty() &&
+            seq > m_client->store()->readSeq(m_currentChannel))
             m_client->markRead(m_currentChannel, seq);
     });
 
     connect(m_client, &Client::connectionStateChanged, this, &MainWindow::onConnectionStateChanged);
-    connect(m_client, &Client::catchUpProgress, this, [this] { onConnectionStateChanged(m_client->connectionState()); });
+    connect(m_client, &Client::catchUpProgress, this,
+            [this] { onConnectionStateChanged(m_client->connectionState()); });
     connect(m_client, &Client::catchUpFinished, this, &MainWindow::onCatchUpFinished);
     connect(m_client, &Client::messageReceived, this, &MainWindow::onMessageReceived);
-    connect(m_client, &Client::messagesStored, this, [this](const QString &channel, quint64, quint64) {
-        m_messageModel->onMessagesStored(channel);
-    });
-    connect(m_client, &Client::outboxChanged, this, [this](qint64, const QString &channel, OutboxEntry::State) {
-        m_messageModel->onOutboxChanged(channel);
-    });
+    connect(m_client, &Client::messagesStored, this,
+            [this](const QString &channel, quint64, quint64) { m_messageModel->onMessagesStored(channel); });
+    connect(m_client, &Client::outboxChanged, this,
+            [this](qint64, const QString &channel, OutboxEntry::State) {
+                m_messageModel->onOutboxChanged(channel);
+            });
     connect(m_client, &Client::unreadChanged, this, [this] { updateTrayTooltip(); });
     // End-to-end encryption: rows turn into text when their key arrives; key changes are loud.
     m_messageModel->setTrustLookup([this](const QString &nick) { return int(m_client->trustState(nick)); });
     connect(m_client, &Client::messagesDecrypted, m_messageModel, &MessageListModel::onMessagesChanged);
     connect(m_client, &Client::messagesChanged, m_messageModel, &MessageListModel::onMessagesChanged);
     // Deleted accounts: their messages show "deleted user".
-    m_messageModel->setDeletedUserLookup([this](const QString &nick) { return m_client->isDeletedUser(nick); });
+    m_messageModel->setDeletedUserLookup(
+        [this](const QString &nick) { return m_client->isDeletedUser(nick); });
     connect(m_client, &Client::usersDeleted, m_messageModel, &MessageListModel::onUsersDeleted);
     // This account's own devices: a waiting one shows its code, an approved one asks about others.
     connect(m_client, &Client::deviceApprovalChanged, this, [this](DeviceApproval::State state) {
-        m_approvalBar->showWaiting(m_client->nick(),
-                                   state == DeviceApproval::State::Waiting ? m_client->deviceApprovalCode() : QString());
+        m_approvalBar->showWaiting(m_client->nick(), state == DeviceApproval::State::Waiting
+                                                         ? m_client->deviceApprovalCode()
+                                                         : QString());
     });
     connect(m_client, &Client::deviceAwaitsApproval, this, &MainWindow::approveDeviceDialog);
-    m_approvalBar->showWaiting(m_client->nick(), m_client->deviceApprovalState() == DeviceApproval::State::Waiting
-                                                     ? m_client->deviceApprovalCode()
-                                                     : QString());
+    m_approvalBar->showWaiting(m_client->nick(),
+                               m_client->deviceApprovalState() == DeviceApproval::State::Waiting
+                                   ? m_client->deviceApprovalCode()
+                                   : QString());
     for (const QString &device : m_client->devicesAwaitingApproval())
         QMetaObject::invokeMethod(
             this, [this, device] { approveDeviceDialog(device, m_client->approvalCodeOf(device)); },
@@ -332,30 +343,33 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
     connect(m_client, &Client::deviceTrustChanged, this,
             [this](const QString &nick, const QString &device, crypto::TrustStore::State state) {
                 // A new device of the user's own account is answered in the approval dialog.
-                if (state == crypto::TrustStore::State::NewDevice && nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
+                if (state == crypto::TrustStore::State::NewDevice &&
+                    nick.compare(m_client->nick(), Qt::CaseInsensitive) == 0)
                     return;
-                if (state == crypto::TrustStore::State::Changed || state == crypto::TrustStore::State::NewDevice)
+                if (state == crypto::TrustStore::State::Changed ||
+                    state == crypto::TrustStore::State::NewDevice)
                     m_keyBanner->addWarning(nick, device, state == crypto::TrustStore::State::NewDevice);
                 else
                     m_keyBanner->removeWarning(nick, device);
             });
-    connect(m_keyBanner, &KeyChangeBanner::accepted, this, [this](const QString &nick, const QString &device) {
-        if (!m_client->acceptDevice(nick, device))
-            statusBar()->showMessage(tr("Could not accept the key of %1.").arg(nick), 10000);
-        m_messageView->viewport()->update();
-    });
+    connect(m_keyBanner, &KeyChangeBanner::accepted, this,
+            [this](const QString &nick, const QString &device) {
+                if (!m_client->acceptDevice(nick, device))
+                    statusBar()->showMessage(tr("Could not accept the key of %1.").arg(nick), 10000);
+                m_messageView->viewport()->update();
+            });
     connect(m_keyBanner, &KeyChangeBanner::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
     connect(m_client, &Client::encryptionWarning, this,
             [this](const QString &, const QString &message) { statusBar()->showMessage(message, 15000); });
     connect(m_client, &Client::identityUnavailable, this, [this](const QString &message) {
-        statusBar()->showMessage(tr("Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a "
-                                    "passphrase.")
-                                     .arg(message),
-                                 30000);
+        statusBar()->showMessage(
+            tr("Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a "
+               "passphrase.")
+                .arg(message),
+            30000);
     });
     connect(m_client, &Client::signedIn, this, [this](const QString &nick) {
         m_notifications->setOwnNick(nick);
-        m_client->store()->setOwnNick(nick);
         setWindowTitle(tr("HChat — %1").arg(nick));
     });
     connect(m_client, &Client::channelsChanged, this, [this] {
@@ -398,9 +412,9 @@ void MainWindow::attachFilesDialog()
 {
     if (m_currentChannel.isEmpty())
         return;
-    const QStringList paths = QFileDialog::getOpenFileNames(
-        this, tr("Send files to %1").arg(m_currentChannel),
-        QStandardPaths::writableLocation(QStandardPaths::PicturesLocation));
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Send files to %1").arg(m_currentChannel),
+                                      QStandardPaths::writableLocation(QStandardPaths::PicturesLocation));
     attachFiles(paths);
 }
 
@@ -411,7 +425,8 @@ void MainWindow::attachFiles(const QStringList &paths)
     const quint64 replyTo = m_replyBar->mode() == ReplyBar::Mode::Reply ? m_replyBar->seq() : 0;
     for (const QString &path : paths) {
         QString error;
-        if (m_client->sendAttachment(m_currentChannel, path, {}, AttachmentPreview::forFile(path), replyTo, &error) == 0)
+        if (m_client->sendAttachment(m_currentChannel, path, {}, AttachmentPreview::forFile(path), replyTo,
+                                     &error) == 0)
             statusBar()->showMessage(tr("%1 was not sent: %2").arg(QFileInfo(path).fileName(), error), 15000);
     }
     if (replyTo != 0 && !paths.isEmpty())
@@ -483,15 +498,16 @@ void MainWindow::approveDeviceDialog(const QString &deviceId, const QString &cod
     QPushButton *reject = box->addButton(tr("&Not mine"), QMessageBox::DestructiveRole);
     reject->setObjectName(QStringLiteral("rejectDeviceButton"));
     box->addButton(tr("&Later"), QMessageBox::RejectRole);
-    connect(box, &QMessageBox::buttonClicked, this, [this, deviceId, code, approve, reject](QAbstractButton *button) {
-        if (button == approve) {
-            m_client->approveDevice(deviceId, code);
-            statusBar()->showMessage(tr("Approving the new device…"), 5000);
-        } else if (button == reject) {
-            m_client->revokeDevice(deviceId);
-            statusBar()->showMessage(tr("The other device is being signed out."), 5000);
-        }
-    });
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, deviceId, code, approve, reject](QAbstractButton *button) {
+                if (button == approve) {
+                    m_client->approveDevice(deviceId, code);
+                    statusBar()->showMessage(tr("Approving the new device…"), 5000);
+                } else if (button == reject) {
+                    m_client->revokeDevice(deviceId);
+                    statusBar()->showMessage(tr("The other device is being signed out."), 5000);
+                }
+            });
     box->open();
 }
 
@@ -501,10 +517,10 @@ void MainWindow::saveAttachment(quint64 seq)
     const auto info = m ? AttachmentInfo::parse(m->attachment) : std::nullopt;
     if (!info)
         return;
-    const QString target = QFileDialog::getSaveFileName(
-        this, tr("Save attachment"),
-        QDir(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
-            .filePath(AttachmentInfo::safeFileName(info->name)));
+    const QString target =
+        QFileDialog::getSaveFileName(this, tr("Save attachment"),
+                                     QDir(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation))
+                                         .filePath(AttachmentInfo::safeFileName(info->name)));
     if (target.isEmpty())
         return;
     const QString path = m_client->attachmentFile(m_currentChannel, seq);
@@ -543,7 +559,8 @@ void MainWindow::dropEvent(QDropEvent *event)
 void MainWindow::buildMenus()
 {
     QMenu *chat = menuBar()->addMenu(tr("&Chat"));
-    chat->addAction(tr("&Join channel…"), QKeySequence(Qt::CTRL | Qt::Key_J), this, &MainWindow::joinChannelDialog);
+    chat->addAction(tr("&Join channel…"), QKeySequence(Qt::CTRL | Qt::Key_J), this,
+                    &MainWindow::joinChannelDialog);
     chat->addAction(tr("New &direct message…"), QKeySequence(Qt::CTRL | Qt::Key_N), this,
                     &MainWindow::directMessageDialog);
     chat->addAction(tr("New &private channel (encrypted)…"), this, &MainWindow::createPrivateChannelDialog);
@@ -554,7 +571,9 @@ void MainWindow::buildMenus()
     });
     chat->addAction(tr("&Safety number…"), this, [this] {
         bool ok = false;
-        const QString nick = QInputDialog::getText(this, tr("Safety number"), tr("Nick:"), QLineEdit::Normal, {}, &ok).trimmed();
+        const QString nick =
+            QInputDialog::getText(this, tr("Safety number"), tr("Nick:"), QLineEdit::Normal, {}, &ok)
+                .trimmed();
         if (ok && !nick.isEmpty())
             safetyNumberDialog(nick);
     });
@@ -566,7 +585,8 @@ void MainWindow::buildMenus()
         m_search->setFocus();
         m_search->selectAll();
     });
-    chat->addAction(tr("S&witch to channel…"), QKeySequence(Qt::CTRL | Qt::Key_K), this, &MainWindow::channelSwitcher);
+    chat->addAction(tr("S&witch to channel…"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
+                    &MainWindow::channelSwitcher);
     chat->addSeparator();
     chat->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, &MainWindow::settingsDialog);
     chat->addSeparator();
@@ -668,7 +688,8 @@ void MainWindow::openChannel(const QString &channel)
 // An unanswered invitation takes the composer's place: nothing can be written there before.
 void MainWindow::updateInvitation()
 {
-    const QString inviter = m_currentChannel.isEmpty() ? QString() : m_client->invitationFrom(m_currentChannel);
+    const QString inviter =
+        m_currentChannel.isEmpty() ? QString() : m_client->invitationFrom(m_currentChannel);
     m_invitationBar->showInvitation(m_currentChannel, inviter);
     m_invitationBar->acceptButton()->setEnabled(true);
     m_composer->setEnabled(inviter.isEmpty());
@@ -685,7 +706,8 @@ void MainWindow::updateMentionCandidates()
     for (const QString &nick : m_client->store()->recentSenders(m_currentChannel))
         if (!nicks.contains(nick, Qt::CaseInsensitive))
             nicks << nick;
-    nicks.removeIf([this](const QString &n) { return n.compare(m_client->nick(), Qt::CaseInsensitive) == 0; });
+    nicks.removeIf(
+        [this](const QString &n) { return n.compare(m_client->nick(), Qt::CaseInsensitive) == 0; });
     m_composer->setMentionCandidates(nicks);
 }
 
@@ -702,10 +724,12 @@ void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
                           crypto == int(StoredMessage::CryptoState::Decrypted);
     if (seq == 0 || deleted)
         return; // not stored yet (outbox), or nothing left to act on
-    if (kind == MessageKind::Attachment && !index.data(MessageListModel::AttachmentIdRole).toString().isEmpty()) {
+    if (kind == MessageKind::Attachment &&
+        !index.data(MessageListModel::AttachmentIdRole).toString().isEmpty()) {
         QAction *open = menu->addAction(tr("Open attachment"), this, [this, seq] { openAttachment(seq); });
         open->setObjectName(QStringLiteral("openAttachmentAction"));
-        QAction *save = menu->addAction(tr("Save attachment as…"), this, [this, seq] { saveAttachment(seq); });
+        QAction *save =
+            menu->addAction(tr("Save attachment as…"), this, [this, seq] { saveAttachment(seq); });
         save->setObjectName(QStringLiteral("saveAttachmentAction"));
         menu->addSeparator();
     }
@@ -719,7 +743,8 @@ void MainWindow::populateMessageMenu(QMenu *menu, const QModelIndex &index)
     }
     if (readable) {
         const QString text = index.data(MessageListModel::TextRole).toString();
-        QAction *copy = menu->addAction(tr("Copy text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
+        QAction *copy =
+            menu->addAction(tr("Copy text"), this, [text] { QGuiApplication::clipboard()->setText(text); });
         copy->setObjectName(QStringLiteral("copyAction"));
     }
 }
@@ -751,10 +776,11 @@ void MainWindow::editMessage(quint64 seq)
 void MainWindow::deleteMessage(quint64 seq)
 {
     const QString channel = m_currentChannel;
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Delete message"),
-                                tr("Delete this message for everyone? Its text is removed from every device and "
-                                   "from the server; the others see that a message was deleted."),
-                                QMessageBox::NoButton, this);
+    auto *box =
+        new QMessageBox(QMessageBox::Question, tr("Delete message"),
+                        tr("Delete this message for everyone? Its text is removed from every device and "
+                           "from the server; the others see that a message was deleted."),
+                        QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("confirmDelete"));
     box->setTextFormat(Qt::PlainText);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -819,15 +845,16 @@ bool MainWindow::openChannelWhenKnown()
 void MainWindow::saveDraft()
 {
     if (!m_currentChannel.isEmpty() && m_client->store() && m_client->store()->isOpen())
-        m_client->store()->setDraft(m_currentChannel, m_replyBar->mode() == ReplyBar::Mode::Edit
-                                                          ? m_draftBeforeEdit
-                                                          : m_composer->toPlainText());
+        m_client->setDraft(m_currentChannel, m_replyBar->mode() == ReplyBar::Mode::Edit
+                                                 ? m_draftBeforeEdit
+                                                 : m_composer->toPlainText());
 }
 
 void MainWindow::updateHeader()
 {
     if (m_currentChannel.isEmpty()) {
-        m_header->setText(m_channelModel->rowCount() == 0 ? tr("Join a channel to start (Ctrl+J)") : QString());
+        m_header->setText(m_channelModel->rowCount() == 0 ? tr("Join a channel to start (Ctrl+J)")
+                                                          : QString());
         m_composer->setEnabled(false);
         return;
     }
@@ -872,7 +899,7 @@ void MainWindow::sendFromComposer(const QString &text)
     m_replyBar->clear();
     m_composer->setPlainText(edited ? std::exchange(m_draftBeforeEdit, QString()) : QString());
     m_composer->moveCursor(QTextCursor::End);
-    m_client->store()->setDraft(m_currentChannel, m_composer->toPlainText());
+    m_client->setDraft(m_currentChannel, m_composer->toPlainText());
     if (!edited)
         m_messageView->scrollToBottom();
 }
@@ -881,8 +908,8 @@ void MainWindow::onCatchUpFinished(const CatchUpReport &report)
 {
     QList<ChannelArrivals> arrivals;
     for (const auto &c : report.channels)
-        arrivals.append({c.channel, int(c.count), c.senders, c.newest.sender,
-                         c.newest.text(), c.newest.serverTimeMs, int(c.mentions)});
+        arrivals.append({c.channel, int(c.count), c.senders, c.newest.sender, c.newest.text(),
+                         c.newest.serverTimeMs, int(c.mentions)});
     m_notifications->setWindowActive(isActiveWindow());
     m_notifications->catchUpFinished(arrivals);
     m_channelModel->reload();
@@ -921,7 +948,8 @@ void MainWindow::runSearch()
     const auto hits = m_client->search(query, 200);
     for (const SearchHit &hit : hits) {
         auto *item = new QListWidgetItem;
-        const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(hit.serverTimeMs), QLocale::ShortFormat);
+        const QString when =
+            QLocale().toString(QDateTime::fromMSecsSinceEpoch(hit.serverTimeMs), QLocale::ShortFormat);
         QString snippet = hit.snippet;
         snippet.remove(SearchHit::kMarkStart).remove(SearchHit::kMarkEnd);
         item->setText(QStringLiteral("%1 · %2 · %3\n%4").arg(hit.channel, hit.sender, when, snippet));
@@ -960,7 +988,8 @@ void MainWindow::joinChannelDialog()
 void MainWindow::directMessageDialog()
 {
     bool ok = false;
-    const QString nick = QInputDialog::getText(this, tr("Direct message"), tr("Nick:"), QLineEdit::Normal, {}, &ok).trimmed();
+    const QString nick =
+        QInputDialog::getText(this, tr("Direct message"), tr("Nick:"), QLineEdit::Normal, {}, &ok).trimmed();
     if (ok && !nick.isEmpty()) {
         m_client->openDirectChannel(nick, &m_channelToOpen);
         openChannelWhenKnown();
@@ -970,9 +999,10 @@ void MainWindow::directMessageDialog()
 void MainWindow::createPrivateChannelDialog()
 {
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("New private channel"),
-                                               tr("Channel name (members add members):"), QLineEdit::Normal, {}, &ok)
-                             .trimmed();
+    const QString name =
+        QInputDialog::getText(this, tr("New private channel"), tr("Channel name (members add members):"),
+                              QLineEdit::Normal, {}, &ok)
+            .trimmed();
     if (ok && !name.isEmpty()) {
         m_channelToOpen = name;
         // Private channels are always end-to-end encrypted.
@@ -1033,10 +1063,11 @@ void MainWindow::passphraseDialog()
     if (m_client->isEncryptionReady())
         return;
     bool ok = false;
-    QString passphrase = QInputDialog::getText(this, tr("Unlock encryption"),
-                                               tr("This system has no keychain. A passphrase protects this device's "
-                                                  "encryption key (a new one is made the first time):"),
-                                               QLineEdit::Password, {}, &ok);
+    QString passphrase =
+        QInputDialog::getText(this, tr("Unlock encryption"),
+                              tr("This system has no keychain. A passphrase protects this device's "
+                                 "encryption key (a new one is made the first time):"),
+                              QLineEdit::Password, {}, &ok);
     if (!ok || passphrase.isEmpty())
         return;
     const QString dir = QFileInfo(m_client->store()->path()).absolutePath();

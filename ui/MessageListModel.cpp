@@ -11,7 +11,7 @@
 
 namespace hchat::ui {
 
-MessageListModel::MessageListModel(HistoryStore *store, QObject *parent)
+MessageListModel::MessageListModel(const HistoryStore *store, QObject *parent)
     : QAbstractListModel(parent), m_store(store)
 {
 }
@@ -52,7 +52,8 @@ QList<OutboxEntry> MessageListModel::collectOutboxRows() const
     QList<OutboxEntry> rows;
     if (m_channel.isEmpty() || (!m_rows.isEmpty() && m_rows.last().seq < m_store->maxVisibleSeq(m_channel)))
         return rows;
-    const auto entries = m_store->outbox(m_channel, {OutboxEntry::State::Pending, OutboxEntry::State::Failed});
+    const auto entries =
+        m_store->outbox(m_channel, {OutboxEntry::State::Pending, OutboxEntry::State::Failed});
     if (entries.isEmpty())
         return rows;
     // An acknowledged send may already be in the history before its outbox row is marked sent.
@@ -61,7 +62,8 @@ QList<OutboxEntry> MessageListModel::collectOutboxRows() const
         stored.insert(m_rows.at(i).clientMsgId);
     for (const OutboxEntry &e : entries) {
         // Edits and deletions on their way show in their target once stored, not as rows.
-        if ((e.kind == MessageKind::Text || e.kind == MessageKind::Attachment) && !stored.contains(e.clientMsgId))
+        if ((e.kind == MessageKind::Text || e.kind == MessageKind::Attachment) &&
+            !stored.contains(e.clientMsgId))
             rows.append(e);
     }
     return rows;
@@ -176,7 +178,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return e.id;
         case NewDayRole: {
             const QDate day = QDateTime::fromMSecsSinceEpoch(e.createdMs).date();
-            const qint64 prevMs = row == 0 ? 0
+            const qint64 prevMs = row == 0                 ? 0
                                   : row - 1 < storedRows() ? m_rows.at(row - 1).serverTimeMs
                                                            : m_outbox.at(row - 1 - storedRows()).createdMs;
             return row == 0 || QDateTime::fromMSecsSinceEpoch(prevMs).date() != day;
@@ -184,7 +186,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         case EncryptedRole:
             return e.encrypted;
         case CryptoStateRole:
-            return int(e.encrypted ? StoredMessage::CryptoState::Decrypted : StoredMessage::CryptoState::Plain);
+            return int(e.encrypted ? StoredMessage::CryptoState::Decrypted
+                                   : StoredMessage::CryptoState::Plain);
         case ReplyToSeqRole:
             return e.refSeq;
         case ReplySenderRole:
@@ -192,7 +195,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             StoredMessage probe;
             probe.refSeq = e.refSeq;
             const StoredMessage *target = replyTarget(probe);
-            return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target)) : QVariant(QString());
+            return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target))
+                          : QVariant(QString());
         }
         case FirstUnreadRole:
         case SeqRole:
@@ -209,7 +213,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case Qt::AccessibleTextRole: {
         if (!m.isChat())
             return describe(m);
-        const QString time = QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat);
+        const QString time =
+            QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.serverTimeMs).time(), QLocale::ShortFormat);
         QString text = describe(m);
         if (const auto name = attachmentData(m, AttachmentNameRole).toString(); !name.isEmpty())
             text = text.isEmpty() ? tr("file %1").arg(name) : tr("file %1, %2").arg(name, text);
@@ -219,9 +224,11 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return tr("at %1: %2").arg(time, text);
         if (m.senderTimeMs != 0 && m.serverTimeMs - m.senderTimeMs >= kDelayShownMs)
             text = tr("%1 (written at %2, delivered late)")
-                       .arg(text, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.senderTimeMs), QLocale::ShortFormat));
+                       .arg(text, QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.senderTimeMs),
+                                                     QLocale::ShortFormat));
         if (const StoredMessage *target = replyTarget(m))
-            return tr("%1 at %2, replying to %3: %4").arg(senderName(m.sender), time, senderName(target->sender), text);
+            return tr("%1 at %2, replying to %3: %4")
+                .arg(senderName(m.sender), time, senderName(target->sender), text);
         return tr("%1 at %2: %3").arg(senderName(m.sender), time, text);
     }
     case SeqRole:
@@ -260,15 +267,16 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case ReplySenderRole:
     case ReplyTextRole: {
         const StoredMessage *target = m.isChat() ? replyTarget(m) : nullptr;
-        return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target)) : QVariant(QString());
+        return target ? QVariant(role == ReplySenderRole ? senderName(target->sender) : describe(*target))
+                      : QVariant(QString());
     }
     case EditedRole:
         return m.editSeq != 0 && !m.deleted;
     case DeletedRole:
         return m.deleted;
     case SeenRole:
-        return m_peerRead && m.isChat() &&
-               m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) == 0 && m.seq <= m_peerRead(m_channel);
+        return m_peerRead && m.isChat() && m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) == 0 &&
+               m.seq <= m_peerRead(m_channel);
     case MentionsMeRole:
         return m.isChat() && !m.deleted && Mentions::mentions(m.text(), m_store->ownNick());
     case AttachmentIdRole:

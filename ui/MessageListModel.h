@@ -30,9 +30,9 @@ public:
     enum Role {
         SeqRole = Qt::UserRole + 1,
         SenderRole,
-        TextRole,        // the text to show (membership changes as a sentence)
-        TimeRole,        // QDateTime, local time
-        KindRole,        // int(hchat::MessageKind)
+        TextRole, // the text to show (membership changes as a sentence)
+        TimeRole, // QDateTime, local time
+        KindRole, // int(hchat::MessageKind)
         IsOwnRole,
         DeliveryRole,    // int(Delivery)
         ErrorRole,       // failed sends: why
@@ -40,16 +40,17 @@ public:
         NewDayRole,      // the first message of its day in the window: draw a day separator
         FirstUnreadRole, // draw the "new messages" marker above this one
         EncryptedRole,
-        CryptoStateRole,  // int(StoredMessage::CryptoState): Plain, Decrypted, WaitingForKey, Undecryptable
-        CryptoReasonRole, // why a message is waiting or undecryptable
-        SenderTrustRole,  // int(crypto::TrustStore::State) of the sender (encrypted messages), see setTrustLookup
-        ReplyToSeqRole,   // the seq of the message this one replies to (0: not a reply)
-        ReplySenderRole,  // … its sender
-        ReplyTextRole,    // … its text as shown (empty when it is not in the local history)
-        EditedRole,       // the text shown is that of a later edit
-        DeletedRole,      // recalled by its sender: no text
-        MentionsMeRole,   // the text @mentions the own nick
-        SeenRole,         // own message in a direct channel that the other member has read
+        CryptoStateRole,    // int(StoredMessage::CryptoState): Plain, Decrypted, WaitingForKey, Undecryptable
+        CryptoReasonRole,   // why a message is waiting or undecryptable
+        SenderTrustRole,    // int(crypto::TrustStore::State) of the sender (encrypted messages), see
+                            // setTrustLookup
+        ReplyToSeqRole,     // the seq of the message this one replies to (0: not a reply)
+        ReplySenderRole,    // … its sender
+        ReplyTextRole,      // … its text as shown (empty when it is not in the local history)
+        EditedRole,         // the text shown is that of a later edit
+        DeletedRole,        // recalled by its sender: no text
+        MentionsMeRole,     // the text @mentions the own nick
+        SeenRole,           // own message in a direct channel that the other member has read
         AttachmentIdRole,   // attachments: the upload id (empty: not an attachment, or not known yet)
         AttachmentNameRole, // … the file name
         AttachmentSizeRole, // … bytes (qint64)
@@ -68,7 +69,7 @@ public:
 
     static constexpr int kPageSize = 200;
 
-    explicit MessageListModel(HistoryStore *store, QObject *parent = nullptr);
+    explicit MessageListModel(const HistoryStore *store, QObject *parent = nullptr);
 
     // Shows a channel: the page that ends at its first unread message (or its newest), and the
     // page after that when there are unread messages below it.
@@ -90,9 +91,15 @@ public:
     // The sender's verification state for SenderTrustRole (Client::trustState, as an int).
     void setTrustLookup(std::function<int(const QString &nick)> lookup) { m_trustLookup = std::move(lookup); }
     // How far the other member of a direct channel has read (Client::peerReadSeq), for SeenRole.
-    void setPeerReadLookup(std::function<quint64(const QString &channel)> lookup) { m_peerRead = std::move(lookup); }
+    void setPeerReadLookup(std::function<quint64(const QString &channel)> lookup)
+    {
+        m_peerRead = std::move(lookup);
+    }
     // Whether a nick's account was deleted (Client::isDeletedUser): its messages show "deleted user".
-    void setDeletedUserLookup(std::function<bool(const QString &nick)> lookup) { m_deletedLookup = std::move(lookup); }
+    void setDeletedUserLookup(std::function<bool(const QString &nick)> lookup)
+    {
+        m_deletedLookup = std::move(lookup);
+    }
     // Where an attachment's file is on this device, and how far its download is (percent, -1:
     // none) — AttachmentTransfers via the Client — for AttachmentFileRole and TransferRole.
     void setAttachmentLookups(std::function<QString(const QString &attachmentId)> file,
@@ -135,11 +142,11 @@ private:
     const StoredMessage *replyTarget(const StoredMessage &m) const;
     QVariant attachmentData(const StoredMessage &m, int role) const;
 
-    HistoryStore *m_store;
+    const HistoryStore *m_store;
     QString m_channel;
-    QList<StoredMessage> m_rows;   // ascending seq, no edit or deletion rows
+    QList<StoredMessage> m_rows; // ascending seq, no edit or deletion rows
     mutable QHash<quint64, std::optional<StoredMessage>> m_replyTargets; // quoted messages, by seq
-    QList<OutboxEntry> m_outbox;   // pending and failed entries, oldest first
+    QList<OutboxEntry> m_outbox; // pending and failed entries, oldest first
     quint64 m_firstUnread = 0;
     int m_anchorRow = -1;
     int m_pagesLoaded = 0;
