@@ -97,6 +97,15 @@ QString AttachmentTransfers::downloadTransferId(const QString &attachmentId)
     return QStringLiteral("down:") + attachmentId;
 }
 
+int AttachmentTransfers::downloadPercent(const QString &attachmentId) const
+{
+    const auto it = m_downloads.constFind(attachmentId);
+    if (it == m_downloads.cend())
+        return -1;
+    const auto &d = *it;
+    return d->total > 0 ? int(d->have * 100 / d->total) : 0;
+}
+
 void AttachmentTransfers::setDirectory(const QString &dir)
 {
     m_dir = dir;
@@ -589,7 +598,8 @@ bool AttachmentTransfers::download(const StoredMessage &m, QString *error)
         return fail(tr("The attachment's description is damaged."));
     if (!localFile(info->id).isEmpty() || m_downloads.contains(info->id))
         return true;
-    if (m_dir.isEmpty() || !QDir().mkpath(m_dir + QStringLiteral("/incoming")) || !isConfined(partPath(info->id)))
+    if (m_dir.isEmpty() || !QDir().mkpath(m_dir + QStringLiteral("/incoming")) ||
+        !isConfined(partPath(info->id)))
         return fail(tr("No place to store the file."));
     auto d = std::make_shared<Download>();
     d->attachmentId = info->id;
@@ -622,6 +632,7 @@ bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
     if (isConfined(partPath(attachmentId)))
         QFile::remove(partPath(attachmentId));
     emit transferFinished(downloadTransferId(attachmentId), false, tr("Cancelled."));
+    emit downloadFinished(attachmentId, false, tr("Cancelled."));
     schedule();
     return true;
 }
@@ -637,7 +648,8 @@ void AttachmentTransfers::forget(const QString &attachmentId)
     // elsewhere stays theirs, and nothing else in the folder is touched.
     const QString folder = fileFolder(attachmentId);
     const QString path = m_store->attachmentFile(attachmentId);
-    if (!path.isEmpty() && QFileInfo(path).absolutePath() == QFileInfo(folder).absoluteFilePath() && isConfined(path)) {
+    if (!path.isEmpty() && QFileInfo(path).absolutePath() == QFileInfo(folder).absoluteFilePath() &&
+        isConfined(path)) {
         QFile::remove(path);
         QDir(m_dir).rmdir(attachmentId); // only when empty
     }
@@ -688,14 +700,14 @@ void AttachmentTransfers::fetchRange(const QString &attachmentId)
                 return finishDownload(attachmentId, false, tr("The gateway sent the attachment wrongly."));
             QFile part(partPath(attachmentId));
             if (!isConfined(part.fileName()) || !part.open(QIODevice::WriteOnly | QIODevice::Append) ||
-                part.size() != first ||
-                part.write(r.body) != r.body.size() || !part.flush())
+                part.size() != first || part.write(r.body) != r.body.size() || !part.flush())
                 return finishDownload(attachmentId, false,
                                       tr("Cannot write %1: %2").arg(part.fileName(), part.errorString()));
             part.close();
             d->have = first + r.body.size();
             d->backoff.reset();
             emit transferProgress(downloadTransferId(attachmentId), d->have, d->total);
+            emit downloadProgress(attachmentId);
             schedule();
         });
 }
@@ -765,6 +777,7 @@ void AttachmentTransfers::finishDownload(const QString &attachmentId, bool ok, c
     if (!ok)
         qCWarning(lcClient).noquote() << "download" << attachmentId << "failed:" << error;
     emit transferFinished(downloadTransferId(attachmentId), ok, error);
+    emit downloadFinished(attachmentId, ok, error);
     if (ok)
         emit downloadComplete(attachmentId, path);
     schedule();

@@ -82,6 +82,8 @@ public:
     void setMessageSender(MessageSender sender);
 
     QList<Transfer> transfers() const;
+    // How far the download of attachmentId got, 0-100; -1 when none runs.
+    int downloadPercent(const QString &attachmentId) const;
     static QString uploadTransferId(qint64 uploadId);
     static QString downloadTransferId(const QString &attachmentId);
 
@@ -93,6 +95,9 @@ signals:
     // The gateway holds the whole upload: the Client sends its message, then removeUpload().
     void uploadComplete(qint64 uploadId, const QString &attachmentId);
     void downloadComplete(const QString &attachmentId, const QString &path);
+    // The same progress and end as transferProgress/transferFinished, for a download, by attachment.
+    void downloadProgress(const QString &attachmentId);
+    void downloadFinished(const QString &attachmentId, bool ok, const QString &error);
 
 private:
     struct Job;

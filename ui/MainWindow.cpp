@@ -265,23 +265,13 @@ MainWindow::MainWindow(Client *client, UiSettings *settings, QWidget *parent)
             &MainWindow::openAttachment);
     // Attachments: where each file is and how far its download got, for the message rows.
     AttachmentTransfers *transfers = m_client->transfers();
-    m_messageModel->setAttachmentLookups([transfers](const QString &id) { return transfers->localFile(id); },
-                                         [transfers](const QString &id) {
-                                             for (const auto &t : transfers->transfers())
-                                                 if (!t.upload &&
-                                                     t.id == AttachmentTransfers::downloadTransferId(id))
-                                                     return t.total > 0 ? int(t.done * 100 / t.total) : 0;
-                                             return -1;
-                                         });
-    connect(transfers, &AttachmentTransfers::transferProgress, this, [this](const QString &transferId) {
-        if (transferId.startsWith(QLatin1String("down:")))
-            m_messageModel->onAttachmentChanged(transferId.mid(5));
-    });
-    connect(transfers, &AttachmentTransfers::transferFinished, this,
-            [this](const QString &transferId, bool ok, const QString &error) {
-                if (!transferId.startsWith(QLatin1String("down:")))
-                    return;
-                const QString id = transferId.mid(5);
+    m_messageModel->setAttachmentLookups(
+        [transfers](const QString &id) { return transfers->localFile(id); },
+        [transfers](const QString &id) { return transfers->downloadPercent(id); });
+    connect(transfers, &AttachmentTransfers::downloadProgress, m_messageModel,
+            &MessageListModel::onAttachmentChanged);
+    connect(transfers, &AttachmentTransfers::downloadFinished, this,
+            [this](const QString &id, bool ok, const QString &error) {
                 m_messageModel->onAttachmentChanged(id);
                 const auto it = m_afterDownload.find(id);
                 if (it == m_afterDownload.end())
