@@ -198,7 +198,7 @@ Plain plainCatchUp(int messages, QDeadlineTimer &deadline)
 
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/catchup-bench-XXXXXX"));
     {
-        Client c(new MemoryTokenVault);
+        Client c(std::make_unique<MemoryTokenVault>());
         c.openProfile(dir.filePath(QStringLiteral("profile")),
                       historyKeyFor(dir.filePath(QStringLiteral("profile"))));
         c.setGatewayUrls({gw.wsUrl()});
@@ -298,13 +298,13 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     const QString readerToken = api.account(readerNick, password, &readerDevice);
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/catchup-bench-e2ee-XXXXXX"));
     const QString profile = dir.filePath(QStringLiteral("profile"));
-    QObject keep; // owns the identity store, so that both sessions load the same device identity
-    auto *identities = new MemoryIdentityStore(&keep);
+    // Both sessions load the same device identity.
+    const auto identities = std::make_shared<MemoryIdentityStore::Secrets>();
     QByteArray readerKey;
     {
-        Client c(new MemoryTokenVault);
+        Client c(std::make_unique<MemoryTokenVault>());
         c.openProfile(profile, historyKeyFor(profile));
-        c.setIdentityStore(identities);
+        c.setIdentityStore(std::make_unique<MemoryIdentityStore>(identities));
         c.setGatewayUrls({gw.wsUrl()});
         c.startSession(readerToken);
         if (!waitUntil(
@@ -415,9 +415,9 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     // The reader comes back: catch-up, then every message decrypted.
     const QString history = profile + QStringLiteral("/history.sqlite");
     {
-        Client c(new MemoryTokenVault);
+        Client c(std::make_unique<MemoryTokenVault>());
         c.openProfile(profile, historyKeyFor(profile));
-        c.setIdentityStore(identities);
+        c.setIdentityStore(std::make_unique<MemoryIdentityStore>(identities));
         c.setGatewayUrls({gw.wsUrl()});
         QElapsedTimer t;
         bool pulled = false;

@@ -43,14 +43,15 @@ QString errorText(const hchat::v1::Frame &answer, const QString &fallback)
 Client::Client(QObject *parent) : QObject(parent)
 {
     init(new KeychainTokenVault(QStringLiteral("HChat"), this));
-    setIdentityStore(new crypto::KeychainIdentityStore(QStringLiteral("HChat"), this));
+    setIdentityStore(std::make_unique<crypto::KeychainIdentityStore>(QStringLiteral("HChat")));
 }
 
-Client::Client(TokenVault *vault, QObject *parent) : QObject(parent)
+Client::Client(std::unique_ptr<TokenVault> vault, QObject *parent) : QObject(parent)
 {
-    if (vault && !vault->parent())
-        vault->setParent(this);
-    init(vault ? vault : new KeychainTokenVault(QStringLiteral("HChat"), this));
+    if (!vault)
+        vault = std::make_unique<KeychainTokenVault>(QStringLiteral("HChat"));
+    vault->setParent(this);
+    init(vault.release());
 }
 
 Client::~Client()
@@ -1204,21 +1205,18 @@ void Client::updateState()
 
 // ---- end-to-end encryption ----------------------------------------------------------------------
 
-void Client::setIdentityStore(crypto::IdentityStore *store)
+void Client::setIdentityStore(std::unique_ptr<crypto::IdentityStore> owned)
 {
-    if (m_identityStore == store)
-        return;
     if (m_identityStore) {
         m_identityStore->disconnect(this);
-        if (m_identityStore->parent() == this)
-            m_identityStore->deleteLater();
+        m_identityStore->deleteLater();
     }
-    m_identityStore = store;
+    m_identityStore = owned.release();
     m_identityLoading = false;
+    crypto::IdentityStore *store = m_identityStore;
     if (!store)
         return;
-    if (!store->parent())
-        store->setParent(this);
+    store->setParent(this);
     connect(store, &crypto::IdentityStore::identityLoaded, this, &Client::onIdentityLoaded);
     connect(store, &crypto::IdentityStore::identityError, this,
             [this](const QString &account, const QString &message) {

@@ -23,6 +23,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 class QNetworkAccessManager;
 
@@ -55,7 +56,7 @@ class TokenVault;
 // keychain by default).
 //
 // Typical use:
-//   Client c;                         // or Client c(new MemoryTokenVault) in tests
+//   Client c;                         // or Client c(std::make_unique<MemoryTokenVault>()) in tests
 //   c.openProfile(dataDir);           // the SQLite history; false → lastError()
 //   c.setGatewayUrls({QUrl("ws://127.0.0.1:8080/ws")});
 //   c.resumeSession();                // stored token → connect; else signInRequired()
@@ -76,17 +77,17 @@ class Client : public QObject {
 public:
     explicit Client(QObject *parent = nullptr); // tokens in the OS keychain
     // Tokens in the given vault; the Client takes ownership if the vault has no parent.
-    explicit Client(TokenVault *vault, QObject *parent = nullptr);
+    explicit Client(std::unique_ptr<TokenVault> vault, QObject *parent = nullptr);
     ~Client() override;
 
     // ---- end-to-end encryption ---------------------------------------------------------------
     // Where the device identity is kept (the OS keychain for Client(); none for Client(vault),
-    // which then has no E2EE until one is set). The Client takes ownership if it has no parent.
+    // which then has no E2EE until one is set). The Client owns it.
     // After each Welcome the identity of accountKey() is loaded (or made and saved) and the
     // channel crypto opens in the profile; identityUnavailable() asks the UI for another store
     // (e.g. a PassphraseIdentityStore when there is no keychain); then call setIdentityStore()
     // with it and loadIdentityNow().
-    void setIdentityStore(hchat::crypto::IdentityStore *store);
+    void setIdentityStore(std::unique_ptr<hchat::crypto::IdentityStore> store);
     hchat::crypto::IdentityStore *identityStore() const { return m_identityStore; }
     void loadIdentityNow();
     hchat::crypto::ChannelCrypto *crypto() const { return m_crypto; }

@@ -29,7 +29,7 @@ struct TestClient {
     {
         if (existingDir.isEmpty())
             dir = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/client-XXXXXX"));
-        client = std::make_unique<hchat::Client>(new hchat::MemoryTokenVault);
+        client = std::make_unique<hchat::Client>(std::make_unique<hchat::MemoryTokenVault>());
         const QString path = existingDir.isEmpty() ? dir->path() : existingDir;
         if (!client->openProfile(path, testHistoryKey(path)))
             qWarning() << "openProfile failed:" << client->lastError();

@@ -11,44 +11,57 @@
 #include <QFile>
 
 #include <map>
+#include <memory>
 
 namespace hchat::test {
 
 // The device identity kept in memory: one per store, as a fresh install would have.
 class MemoryIdentityStore : public hchat::crypto::IdentityStore {
 public:
-    using IdentityStore::IdentityStore;
+    using Secrets = std::map<QString, QByteArray>;
+    // secrets: shared by the stores of clients that are to load the same identities.
+    explicit MemoryIdentityStore(std::shared_ptr<Secrets> secrets = std::make_shared<Secrets>())
+        : m_secrets(std::move(secrets))
+    {
+    }
     // Puts an identity in the store (as if it had been saved before).
     void preset(const QString &account, const hchat::crypto::DeviceIdentity &identity)
     {
         const auto secret = identity.exportSecret();
-        m_secrets[account] = QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
+        (*m_secrets)[account] =
+            QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
     }
     void loadIdentity(const QString &account) override
     {
-        QMetaObject::invokeMethod(this, [this, account] {
-            const auto it = m_secrets.find(account);
-            if (it == m_secrets.end()) {
-                deliverLoaded(account, std::nullopt);
-                return;
-            }
-            deliverLoaded(account, hchat::crypto::DeviceIdentity::fromSecret(it->second));
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, account] {
+                const auto it = m_secrets->find(account);
+                if (it == m_secrets->end()) {
+                    deliverLoaded(account, std::nullopt);
+                    return;
+                }
+                deliverLoaded(account, hchat::crypto::DeviceIdentity::fromSecret(it->second));
+            },
+            Qt::QueuedConnection);
     }
     void saveIdentity(const QString &account, const hchat::crypto::DeviceIdentity &identity) override
     {
         const auto secret = identity.exportSecret();
-        m_secrets[account] = QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
-        QMetaObject::invokeMethod(this, [this, account] { emit identitySaved(account); }, Qt::QueuedConnection);
+        (*m_secrets)[account] =
+            QByteArray(reinterpret_cast<const char *>(secret.data()), qsizetype(secret.size()));
+        QMetaObject::invokeMethod(
+            this, [this, account] { emit identitySaved(account); }, Qt::QueuedConnection);
     }
     void removeIdentity(const QString &account) override
     {
-        m_secrets.erase(account);
-        QMetaObject::invokeMethod(this, [this, account] { emit identityRemoved(account); }, Qt::QueuedConnection);
+        m_secrets->erase(account);
+        QMetaObject::invokeMethod(
+            this, [this, account] { emit identityRemoved(account); }, Qt::QueuedConnection);
     }
 
 private:
-    std::map<QString, QByteArray> m_secrets;
+    std::shared_ptr<Secrets> m_secrets;
 };
 
 // The client knows at least one trusted device of every nick.
@@ -58,7 +71,7 @@ inline bool knowsKeysOf(const TestClient &c, const QStringList &nicks);
 // encrypted channels and direct messages.
 inline void withE2ee(TestClient &c)
 {
-    c->setIdentityStore(new MemoryIdentityStore);
+    c->setIdentityStore(std::make_unique<MemoryIdentityStore>());
 }
 
 // Waits until the client's identity is loaded and it knows a trusted device of each peer.
@@ -78,7 +91,7 @@ inline std::unique_ptr<TestClient> e2eeUser(const GatewayProcess &gw, const QStr
     HttpTestApi api(gw.httpUrl());
     const QString token = api.account(nick);
     auto c = std::make_unique<TestClient>(existingDir);
-    (*c)->setIdentityStore(new MemoryIdentityStore);
+    (*c)->setIdentityStore(std::make_unique<MemoryIdentityStore>());
     c->connectTo({via.isEmpty() ? gw.wsUrl() : via}, token);
     if (!c->waitOnline(20000))
         qWarning() << nick << "did not come online";
@@ -118,7 +131,8 @@ inline bool acceptInvitation(const TestClient &c, const QString &channel, int ti
 }
 
 // Sends and waits for the gateway's ack; returns the seq (0 on failure).
-inline quint64 sendAndWait(const TestClient &c, const QString &channel, const QString &text, int timeoutMs = 20000)
+inline quint64 sendAndWait(const TestClient &c, const QString &channel, const QString &text,
+                           int timeoutMs = 20000)
 {
     QString error;
     const qint64 id = c->sendMessage(channel, text, &error);

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
         std::fputs(qPrintable(line + QLatin1Char('\n')), stdout);
         std::fflush(stdout);
     };
-    hchat::Client client(new hchat::MemoryTokenVault);
+    hchat::Client client(std::make_unique<hchat::MemoryTokenVault>());
     if (!client.openProfile(p.value(dataOpt), hchat::test::testHistoryKey(p.value(dataOpt)))) {
         out(QStringLiteral("error ") + client.lastError());
         return 2;

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     const auto deadOpt = opt("dead-after-ms", "4000");
     p.process(app);
 
-    hchat::Client client(new hchat::MemoryTokenVault);
+    hchat::Client client(std::make_unique<hchat::MemoryTokenVault>());
     if (!client.openProfile(p.value(dataOpt), hchat::test::testHistoryKey(p.value(dataOpt)))) {
         out(QStringLiteral("error ") + client.lastError());
         return 2;

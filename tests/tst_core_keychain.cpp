@@ -199,7 +199,7 @@ private slots:
 
         const QByteArray marker = "zebracrossing";
         {
-            Client c(new MemoryTokenVault);
+            Client c(std::make_unique<MemoryTokenVault>());
             QVERIFY2(c.openProfile(profile.path(), first.clone()), qPrintable(c.lastError()));
             QVERIFY(c.store()->isEncrypted());
             QVERIFY(c.setDraft(QStringLiteral("general"), QString::fromLatin1(marker)));
@@ -209,7 +209,7 @@ private slots:
         QFile file(history);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(!file.readAll().contains(marker));
-        Client restarted(new MemoryTokenVault);
+        Client restarted(std::make_unique<MemoryTokenVault>());
         QVERIFY2(restarted.openProfile(profile.path(), fetch(profile.path(), &problem)),
                  qPrintable(restarted.lastError()));
         QCOMPARE(restarted.store()->draft(QStringLiteral("general")), QString::fromLatin1(marker));

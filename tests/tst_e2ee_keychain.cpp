@@ -18,7 +18,8 @@ class E2eeKeychain : public QObject {
 private slots:
     void initTestCase()
     {
-        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") || qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED"))
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") ||
+            qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED"))
             QSKIP("needs a session bus and an unlocked keyring (dbus-run-session -- with-keyring.sh)");
     }
 
@@ -32,7 +33,8 @@ private slots:
         QByteArray firstKey;
         {
             TestClient c(profile.path());
-            c->setIdentityStore(new crypto::KeychainIdentityStore(QStringLiteral("HChat-test")));
+            c->setIdentityStore(
+                std::make_unique<crypto::KeychainIdentityStore>(QStringLiteral("HChat-test")));
             QSignalSpy saved(c->identityStore(), &crypto::IdentityStore::identitySaved);
             c.connectTo({gw.wsUrl()}, token);
             QVERIFY(c.waitOnline(20000));
@@ -41,7 +43,8 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(!saved.isEmpty(), 20000);
         }
         TestClient again(profile.path());
-        again->setIdentityStore(new crypto::KeychainIdentityStore(QStringLiteral("HChat-test")));
+        again->setIdentityStore(
+            std::make_unique<crypto::KeychainIdentityStore>(QStringLiteral("HChat-test")));
         again.connectTo({gw.wsUrl()}, token);
         QVERIFY(again.waitOnline(20000));
         QTRY_VERIFY_WITH_TIMEOUT(again->isEncryptionReady(), 20000);
@@ -51,7 +54,8 @@ private slots:
 
 int main(int argc, char **argv)
 {
-    if (!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") && qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED")) {
+    if (!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") &&
+        qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED")) {
         std::vector<char *> args;
         args.push_back(const_cast<char *>("/bin/sh"));
         args.push_back(const_cast<char *>(HCHAT_WITH_KEYRING));

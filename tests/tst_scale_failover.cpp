@@ -63,8 +63,8 @@ void ScaleFailover::clientCoreGetsPushesAcrossGatewaysAndFailsOver()
     redis.setProcessChannelMode(QProcess::MergedChannels);
     redis.start(QStringLiteral("redis-server"),
                 {QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                 QString::number(redisPort), QStringLiteral("--dir"), redisDir.path(), QStringLiteral("--save"),
-                 QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
+                 QString::number(redisPort), QStringLiteral("--dir"), redisDir.path(),
+                 QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"), QStringLiteral("no")});
     QVERIFY2(redis.waitForStarted(10000), "redis-server did not start (scripts/install-deps installs it)");
     QByteArray redisOut;
     QVERIFY(ProtocolClient::waitFor(
@@ -82,8 +82,8 @@ void ScaleFailover::clientCoreGetsPushesAcrossGatewaysAndFailsOver()
                                QStringLiteral("--rate-limit"), QStringLiteral("0")});
         QVERIFY2(gw->start(30000), gw->output().constData());
         ProtocolClient probe(*gw);
-        QVERIFY(ProtocolClient::waitFor([&] { return probe.metric(QStringLiteral("hchat_fanout_subscribed")) == 1; },
-                                        20000));
+        QVERIFY(ProtocolClient::waitFor(
+            [&] { return probe.metric(QStringLiteral("hchat_fanout_subscribed")) == 1; }, 20000));
     }
     const QString channel = QStringLiteral("failover");
     // Bob writes on the second gateway; Alice's account and membership are made on the first.
@@ -98,13 +98,14 @@ void ScaleFailover::clientCoreGetsPushesAcrossGatewaysAndFailsOver()
     aliceSetup.disconnectWs();
 
     QTemporaryDir profile(scratchRoot() + QStringLiteral("/profile-XXXXXX"));
-    Client alice(new MemoryTokenVault);
+    Client alice(std::make_unique<MemoryTokenVault>());
     QVERIFY(alice.openProfile(profile.path()));
     alice.setGatewayUrls({gws[0]->wsUrl(), gws[1]->wsUrl()});
     int pulls = 0;
     connect(alice.puller(), &SyncPuller::requestStarted, this, [&](const QString &, quint64) { ++pulls; });
     alice.startSession(aliceSetup.token);
-    QVERIFY(ProtocolClient::waitFor([&] { return alice.connectionState() == ConnectionState::Online; }, 30000));
+    QVERIFY(
+        ProtocolClient::waitFor([&] { return alice.connectionState() == ConnectionState::Online; }, 30000));
     QVERIFY(ProtocolClient::waitFor([&] { return alice.store()->maxSeq(channel) >= 2; }, 20000));
     const int pullsAfterCatchUp = pulls;
 
@@ -122,13 +123,15 @@ void ScaleFailover::clientCoreGetsPushesAcrossGatewaysAndFailsOver()
     ::kill(pid_t(gws[0]->pid()), SIGKILL);
     gws[0]->kill();
     for (int i = 0; i < 300; ++i)
-        rids << bob.sendAsync(channel, "while she moves " + QByteArray::number(i), ProtocolClient::newClientMsgId());
+        rids << bob.sendAsync(channel, "while she moves " + QByteArray::number(i),
+                              ProtocolClient::newClientMsgId());
     QVERIFY(ProtocolClient::waitFor([&] { return bob.hasReply(rids.last()); }, 60000));
     const quint64 last = bob.reply(rids.last()).send_ack().seq();
     QVERIFY2(ProtocolClient::waitFor([&] { return alice.store()->maxSeq(channel) == last; }, 90000),
              qPrintable(QStringLiteral("alice has %1 of %2").arg(alice.store()->maxSeq(channel)).arg(last)));
     QCOMPARE(alice.store()->count(channel), last); // gap-free and no duplicate
-    QVERIFY(ProtocolClient::waitFor([&] { return alice.connectionState() == ConnectionState::Online; }, 30000));
+    QVERIFY(
+        ProtocolClient::waitFor([&] { return alice.connectionState() == ConnectionState::Online; }, 30000));
     // And she is live on the survivor.
     const auto ack = bob.send(channel, "welcome back");
     QVERIFY(ack);

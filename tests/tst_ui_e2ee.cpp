@@ -1,18 +1,18 @@
 // The real widgets with an encrypted channel against the real gateway: a message shown as
 // "waiting for the key" turns into its text when the key arrives; a new device of a contact
 // raises the loud key-change banner, and accepting it clears the warning.
-#include "E2eeTestHelpers.h"
-#include "KeyChangeBanner.h"
-#include "InvitationBar.h"
-#include "DeviceApprovalBar.h"
 #include "ChannelListModel.h"
 #include "Composer.h"
+#include "DeviceApprovalBar.h"
+#include "DevicesDialog.h"
+#include "E2eeTestHelpers.h"
+#include "InvitationBar.h"
+#include "KeyChangeBanner.h"
 #include "MainWindow.h"
-#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
-#include "DevicesDialog.h"
 #include "SafetyNumberDialog.h"
+#include "UiTestHelpers.h"
 
 #include <QPushButton>
 #include <QTreeWidget>
@@ -26,9 +26,9 @@
 static constexpr int kWait = 20000;
 using namespace hchat;
 using namespace hchat::test;
-using hchat::ui::KeyChangeBanner;
 using hchat::test::rowOfSeq;
 using hchat::test::rowOfText;
+using hchat::ui::KeyChangeBanner;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 
@@ -80,11 +80,12 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     std::optional<crypto::DeviceIdentity> identity;
     {
         TestClient first(bobProfile.path());
-        first->setIdentityStore(new MemoryIdentityStore);
+        first->setIdentityStore(std::make_unique<MemoryIdentityStore>());
         first.connectTo({m_gw->wsUrl()}, token);
         QVERIFY(first.waitOnline(kWait));
         QTRY_VERIFY_WITH_TIMEOUT(first->isEncryptionReady(), kWait);
-        QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ubob")})));
+        QVERIFY(alice->run(
+            (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ubob")})));
         QVERIFY(acceptInvitation(first, ch));
         QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("ubob")), kWait);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("ubob")}), kWait);
@@ -108,16 +109,18 @@ void UiE2ee::waitingForKeyTurnsIntoText()
     QModelIndex index = model->index(rowOfSeq(model, seq), 0);
     QCOMPARE(StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt()),
              StoredMessage::CryptoState::WaitingForKey);
-    QVERIFY(index.data(MessageListModel::TextRole).toString().contains(QStringLiteral("Waiting for the key")));
+    QVERIFY(
+        index.data(MessageListModel::TextRole).toString().contains(QStringLiteral("Waiting for the key")));
     QVERIFY(!index.data(MessageListModel::TextRole).toString().contains(QStringLiteral("parcel")));
 
     // The identity becomes available: the same row turns into the text, without reopening.
-    auto *store = new MemoryIdentityStore;
+    auto store = std::make_unique<MemoryIdentityStore>();
     store->preset(bob->accountKey(), *identity);
-    bob->setIdentityStore(store);
+    bob->setIdentityStore(std::move(store));
     bob->loadIdentityNow();
-    QTRY_COMPARE_WITH_TIMEOUT(model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
-                              QStringLiteral("the parcel is under the bench"), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString(),
+        QStringLiteral("the parcel is under the bench"), kWait);
     index = model->index(rowOfSeq(model, seq), 0);
     QCOMPARE(StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt()),
              StoredMessage::CryptoState::Decrypted);
@@ -180,7 +183,8 @@ void UiE2ee::anInvitationIsAnsweredInTheWindow()
     auto bob = e2eeUser(*m_gw, QStringLiteral("ibob"));
     MainWindow window(&*bob->client);
     window.show();
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ibob")})));
+    QVERIFY(
+        alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("ibob")})));
     auto *channels = window.channelModel();
     QTRY_VERIFY_WITH_TIMEOUT(channels->rowOf(ch) >= 0 &&
                                  channels->index(channels->rowOf(ch))

@@ -1061,12 +1061,12 @@ void MainWindow::passphraseDialog()
     if (!ok || passphrase.isEmpty())
         return;
     const QString dir = QFileInfo(m_client->store()->path()).absolutePath();
-    auto *store = new crypto::PassphraseIdentityStore(dir);
+    auto store = std::make_unique<crypto::PassphraseIdentityStore>(dir);
     QByteArray utf8 = passphrase.toUtf8();
     store->setPassphrase(utf8);
     utf8.fill('\0');
     passphrase.fill(QLatin1Char(' '));
-    m_client->setIdentityStore(store);
+    m_client->setIdentityStore(std::move(store));
     m_client->loadIdentityNow();
 }
 
