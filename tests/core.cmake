@@ -24,7 +24,7 @@ hchat_add_test(tst_core_devices SOURCES tst_core_devices.cpp CoreTestHelpers.h L
                LABELS integration TIMEOUT 120)
 # A real keychain: gnome-keyring (Secret Service) inside a private session bus.
 hchat_add_test(tst_core_keychain SOURCES tst_core_keychain.cpp CoreTestHelpers.h LIBS hchat_core
-               LABELS integration DBUS TIMEOUT 90)
+               LABELS integration KEYRING TIMEOUT 90)
 hchat_add_test(tst_core_pushchannel SOURCES tst_core_pushchannel.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)
 hchat_add_test(tst_core_amendments SOURCES tst_core_amendments.cpp E2eeTestHelpers.h LIBS hchat_core

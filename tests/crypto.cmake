@@ -6,11 +6,9 @@ hchat_add_test(tst_crypto_messages SOURCES tst_crypto_messages.cpp LIBS hchat_co
 hchat_add_test(tst_crypto_attachments SOURCES tst_crypto_attachments.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_crypto_senderkeystore SOURCES tst_crypto_senderkeystore.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 hchat_add_test(tst_crypto_encryptedpages SOURCES tst_crypto_encryptedpages.cpp LIBS hchat_core LABELS unit TIMEOUT 120)
-# The OS keychain through QtKeychain: a private session bus (DBUS) and an unlocked
-# gnome-keyring-daemon in a temporary HOME (support/with-keyring.sh, which the test runs itself in).
-hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_core LABELS unit DBUS TIMEOUT 60)
-target_compile_definitions(tst_crypto_keychain PRIVATE
-  HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
+# The OS keychain through QtKeychain: a private session bus and an unlocked gnome-keyring-daemon
+# in a temporary HOME (KEYRING).
+hchat_add_test(tst_crypto_keychain SOURCES tst_crypto_keychain.cpp LIBS hchat_core LABELS unit KEYRING TIMEOUT 60)
 hchat_add_test(tst_crypto_channel SOURCES tst_crypto_channel.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 # Signed membership: who is a member of an encrypted channel (genesis, add, accept, leave, remove).
 hchat_add_test(tst_crypto_membership SOURCES tst_crypto_membership.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

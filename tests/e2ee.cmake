@@ -5,9 +5,7 @@ hchat_add_test(tst_ui_e2ee SOURCES tst_ui_e2ee.cpp E2eeTestHelpers.h CoreTestHel
                LABELS ui integration TIMEOUT 180)
 # The identity in the real OS keychain (a private session bus and an unlocked gnome-keyring).
 hchat_add_test(tst_e2ee_keychain SOURCES tst_e2ee_keychain.cpp CoreTestHelpers.h LIBS hchat_core
-               LABELS integration DBUS TIMEOUT 90)
-target_compile_definitions(tst_e2ee_keychain PRIVATE
-  HCHAT_WITH_KEYRING="${CMAKE_CURRENT_SOURCE_DIR}/support/with-keyring.sh")
+               LABELS integration KEYRING TIMEOUT 90)
 # Sender-session rotation after 100 messages; direct messages encrypted by default.
 hchat_add_test(tst_e2ee_rotation SOURCES tst_e2ee_rotation.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 240)

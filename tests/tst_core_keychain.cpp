@@ -1,7 +1,7 @@
 // The session token in a real OS keychain: gnome-keyring's Secret Service on a private session bus
-// (CTest runs this under dbus-run-session; initTestCase gives it a temporary HOME and starts
-// gnome-keyring-daemon --unlock --components=secrets with a password on stdin). Also: a Client
-// that logs in keeps the token only there — not in its profile — and resumes with it.
+// (CTest runs this under dbus-run-session and tests/support/with-keyring.sh, which unlocks a
+// keyring in a temporary HOME). Also: a Client that logs in keeps the token only there — not in its
+// profile — and resumes with it; and the key of the history at rest.
 #include "CoreTestHelpers.h"
 #include "HistoryKeyring.h"
 #include "KeychainTokenVault.h"
@@ -11,7 +11,6 @@
 
 #include <QDirIterator>
 #include <QFile>
-#include <QProcess>
 
 using namespace hchat;
 using namespace hchat::test;
@@ -19,8 +18,6 @@ using namespace hchat::test;
 class TestKeychain : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_home;
-
     static QString readToken(TokenVault &vault, const QString &account, QString *error = nullptr)
     {
         QSignalSpy read(&vault, &TokenVault::tokenRead);
@@ -37,37 +34,10 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY2(qEnvironmentVariableIsSet("DBUS_SESSION_BUS_ADDRESS"),
-                 "run under dbus-run-session (CTest does)");
-        m_home = std::make_unique<QTemporaryDir>(scratchRoot() + QStringLiteral("/keyring-home-XXXXXX"));
-        QVERIFY(m_home->isValid());
-        qputenv("HOME", m_home->path().toUtf8());
-        qputenv("XDG_DATA_HOME", (m_home->path() + QStringLiteral("/.local/share")).toUtf8());
-        qputenv("XDG_CONFIG_HOME", (m_home->path() + QStringLiteral("/.config")).toUtf8());
-        QProcess daemon;
-        daemon.start(QStringLiteral("gnome-keyring-daemon"),
-                     {QStringLiteral("--unlock"), QStringLiteral("--components=secrets")});
-        QVERIFY2(daemon.waitForStarted(5000),
-                 "gnome-keyring-daemon is needed (scripts/install-deps installs it)");
-        daemon.write("test-keyring-password");
-        daemon.closeWriteChannel();
-        QVERIFY(daemon.waitForFinished(15000));
-        QCOMPARE(daemon.exitCode(), 0);
-        // Wait until the Secret Service name is on the bus.
-        QProcess list;
-        QDeadlineTimer d(10000);
-        bool found = false;
-        while (!found && !d.hasExpired()) {
-            list.start(QStringLiteral("dbus-send"),
-                       {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                        QStringLiteral("--dest=org.freedesktop.DBus"), QStringLiteral("/"),
-                        QStringLiteral("org.freedesktop.DBus.ListNames")});
-            list.waitForFinished(5000);
-            found = list.readAllStandardOutput().contains("org.freedesktop.secrets");
-            if (!found)
-                QTest::qWait(100);
-        }
-        QVERIFY(found);
+        QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") &&
+                     !qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED"),
+                 "run with a session bus and an unlocked keyring: dbus-run-session -- "
+                 "tests/support/with-keyring.sh (CTest does)");
     }
 
     void writeReadRemove()
@@ -90,7 +60,7 @@ private slots:
         QCOMPARE(readToken(other, QStringLiteral("alice@127.0.0.1:1")), QString());
 
         // The secret is in the keyring file, not in plain text anywhere under HOME.
-        QDirIterator it(m_home->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator it(QDir::homePath(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         bool keyringFile = false;
         while (it.hasNext()) {
             QFile f(it.next());

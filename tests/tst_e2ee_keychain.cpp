@@ -1,14 +1,10 @@
 // The device identity of a signed-in Client in the real OS keychain (QtKeychain → Secret Service,
 // gnome-keyring-daemon on a private session bus): the first sign-in makes and saves it, a restart
 // of the client on the same profile loads the same identity. CTest runs this under
-// dbus-run-session; main() re-runs itself through tests/support/with-keyring.sh.
+// dbus-run-session; CTest runs it through tests/support/with-keyring.sh (KEYRING).
 #include "CoreTestHelpers.h"
 #include "crypto/ChannelCrypto.h"
 #include "crypto/KeychainIdentityStore.h"
-
-#include <unistd.h>
-
-#include <vector>
 
 using namespace hchat;
 using namespace hchat::test;
@@ -20,7 +16,8 @@ private slots:
     {
         if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") ||
             qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED"))
-            QSKIP("needs a session bus and an unlocked keyring (dbus-run-session -- with-keyring.sh)");
+            QFAIL("needs a session bus and an unlocked keyring: dbus-run-session -- with-keyring.sh (CTest "
+                  "does)");
     }
 
     void identityIsMadeOnceAndKeptInTheKeychain()
@@ -52,22 +49,5 @@ private slots:
     }
 };
 
-int main(int argc, char **argv)
-{
-    if (!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS") &&
-        qEnvironmentVariableIsEmpty("HCHAT_KEYRING_WRAPPED")) {
-        std::vector<char *> args;
-        args.push_back(const_cast<char *>("/bin/sh"));
-        args.push_back(const_cast<char *>(HCHAT_WITH_KEYRING));
-        for (int i = 0; i < argc; ++i)
-            args.push_back(argv[i]);
-        args.push_back(nullptr);
-        execv("/bin/sh", args.data());
-        perror("execv with-keyring.sh");
-    }
-    QCoreApplication app(argc, argv);
-    E2eeKeychain test;
-    return QTest::qExec(&test, argc, argv);
-}
-
+QTEST_GUILESS_MAIN(E2eeKeychain)
 #include "tst_e2ee_keychain.moc"
