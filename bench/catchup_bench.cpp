@@ -488,6 +488,11 @@ int main(int argc, char **argv)
         QJsonObject o;
         o[QStringLiteral("bench")] = QStringLiteral("catchup_at_rest");
         bool ok = true;
+        auto record = [&o](const QString &key, quint64 stored, double seconds) {
+            QJsonArray runs = o[key].toArray();
+            runs.append(seconds > 0 ? double(stored) / seconds : 0);
+            o[key] = runs;
+        };
         for (const bool atRest : {false, true, false, true}) {
             g_encryptedAtRest = atRest;
             const QString tag =
@@ -495,16 +500,12 @@ int main(int argc, char **argv)
             if (plain) {
                 const Plain p = plainCatchUp(messages, deadline);
                 ok = ok && p.ok;
-                QJsonArray runs = o[tag + QStringLiteral("_plain_channel_msgs_per_s")].toArray();
-                runs.append(p.seconds > 0 ? double(p.stored) / p.seconds : 0);
-                o[tag + QStringLiteral("_plain_channel_msgs_per_s")] = runs;
+                record(tag + QStringLiteral("_plain_channel_msgs_per_s"), p.stored, p.seconds);
             }
             if (encrypted) {
                 const Encrypted e = encryptedCatchUp(messages, deadline);
                 ok = ok && e.ok;
-                QJsonArray runs = o[tag + QStringLiteral("_e2ee_channel_msgs_per_s")].toArray();
-                runs.append(e.seconds > 0 ? double(e.stored) / e.seconds : 0);
-                o[tag + QStringLiteral("_e2ee_channel_msgs_per_s")] = runs;
+                record(tag + QStringLiteral("_e2ee_channel_msgs_per_s"), e.stored, e.seconds);
             }
         }
         o[QStringLiteral("messages")] = messages;

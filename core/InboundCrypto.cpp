@@ -107,14 +107,7 @@ void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
         }
         return;
     }
-    switch (m.kind) {
-    case MessageKind::ChannelCreated:
-    case MessageKind::MemberAdded:
-    case MessageKind::MemberJoined:
-    case MessageKind::MemberRemoved:
-    case MessageKind::MemberLeft:
-    case MessageKind::UserDeleted:
-    case MessageKind::Membership: {
+    if (changesMembership(m.kind)) {
         m_crypto->applyMembership(m);
         // Someone who has just become a member: the key shares of theirs that arrived first (the
         // inbox is often pulled before the channel) count now, before this batch's messages.
@@ -131,6 +124,7 @@ void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
             emit keysWanted(who);
         return;
     }
+    switch (m.kind) {
     case MessageKind::Text:
     case MessageKind::Attachment:
     case MessageKind::Edit:

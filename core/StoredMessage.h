@@ -19,31 +19,48 @@ enum class MessageKind : int {
     MemberRemoved = 4,
     MemberLeft = 5,
     KeyShare = 6,
-    Edit = 7,   // new text for message refSeq (its sender's own); not shown as a row
-    Delete = 8, // recalls message refSeq (its sender's own); not shown as a row
+    Edit = 7,        // new text for message refSeq (its sender's own); not shown as a row
+    Delete = 8,      // recalls message refSeq (its sender's own); not shown as a row
     UserDeleted = 9, // subject: the nick whose account was deleted
     Attachment = 10, // a file (attachmentId); its AttachmentContent in body or, encrypted, inside it
     Membership = 11, // a signed membership operation (crypto::MembershipOp); shown only as a warning
 };
+
+// The kinds that change who is a member of a channel (the gateway's events and signed operations).
+constexpr bool changesMembership(MessageKind kind)
+{
+    switch (kind) {
+    case MessageKind::ChannelCreated:
+    case MessageKind::MemberAdded:
+    case MessageKind::MemberJoined:
+    case MessageKind::MemberRemoved:
+    case MessageKind::MemberLeft:
+    case MessageKind::UserDeleted:
+    case MessageKind::Membership:
+        return true;
+    default:
+        return false;
+    }
+}
 
 // One message of a stream (a channel or the device inbox "~<device_id>") as kept in the local
 // history. Identified by (channel, seq); seq is gap-free per channel, starting at 1.
 struct StoredMessage {
     QString channel;
     quint64 seq = 0;
-    QString sender;        // nick
+    QString sender; // nick
     QString senderDevice;
-    QByteArray clientMsgId; // 16 bytes
+    QByteArray clientMsgId;  // 16 bytes
     qint64 serverTimeMs = 0; // Unix epoch ms at the gateway's commit
     qint64 senderTimeMs = 0; // encrypted and decrypted: when the sender wrote it, signed (0: unknown)
-    QByteArray body;       // UTF-8 text, or ciphertext when encrypted
+    QByteArray body;         // UTF-8 text, or ciphertext when encrypted
     bool encrypted = false;
     MessageKind kind = MessageKind::Text;
-    QString subject;       // membership messages: the nick concerned
-    quint64 refSeq = 0;    // Text: the message replied to (0: none); Edit, Delete: the target
-    bool deleted = false;  // Text: recalled by its sender; body and text are gone
-    quint64 editSeq = 0;   // Text: the seq of the edit whose text is shown (local; 0: unedited)
-    QString attachmentId;  // Attachment: the gateway's upload it shows
+    QString subject;      // membership messages: the nick concerned
+    quint64 refSeq = 0;   // Text: the message replied to (0: none); Edit, Delete: the target
+    bool deleted = false; // Text: recalled by its sender; body and text are gone
+    quint64 editSeq = 0;  // Text: the seq of the edit whose text is shown (local; 0: unedited)
+    QString attachmentId; // Attachment: the gateway's upload it shows
     // Attachment, local: the serialized AttachmentContent once known (a plain channel's body, or
     // what decryption yielded); its caption is plainText. Empty when deleted or not decrypted.
     QByteArray attachment;
@@ -52,13 +69,16 @@ struct StoredMessage {
     // message. Plain for messages of open channels.
     enum class CryptoState : int { Plain = 0, Decrypted = 1, WaitingForKey = 2, Undecryptable = 3 };
     CryptoState cryptoState = CryptoState::Plain;
-    QString plainText;     // Decrypted: the text (kept on this device only)
-    QString cryptoReason;  // WaitingForKey / Undecryptable: why, for the user
+    QString plainText;    // Decrypted: the text (kept on this device only)
+    QString cryptoReason; // WaitingForKey / Undecryptable: why, for the user
 
     // The text to show: the body of a plain message, the decrypted text of an encrypted one (empty
     // while it is not decrypted).
     // Attachments show their caption (plainText, also in plain channels).
-    QString text() const { return encrypted || kind == MessageKind::Attachment ? plainText : QString::fromUtf8(body); }
+    QString text() const
+    {
+        return encrypted || kind == MessageKind::Attachment ? plainText : QString::fromUtf8(body);
+    }
     // What people write: text messages and attachments (the rows that count as unread, notify …).
     bool isChat() const { return kind == MessageKind::Text || kind == MessageKind::Attachment; }
     bool isValid() const { return seq != 0 && !channel.isEmpty(); }

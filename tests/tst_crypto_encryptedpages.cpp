@@ -58,6 +58,14 @@ SecureBuffer keyOf(char fill)
     return SecureBuffer::copyOf(QByteArray(32, fill));
 }
 
+// A history under keyOf('k') holding messages 1..count of channel "c".
+bool writeEncrypted(const QString &path, quint64 count)
+{
+    HistoryStore store;
+    return store.open(path, keyOf('k')) &&
+           store.appendMessages(QStringLiteral("c"), messages(QStringLiteral("c"), 1, count)).ok;
+}
+
 } // namespace
 
 class TestEncryptedPages : public QObject {
@@ -99,11 +107,7 @@ private slots:
     {
         QTemporaryDir dir(test::scratchRoot() + QStringLiteral("/pages-XXXXXX"));
         const QString path = dir.filePath(QStringLiteral("history.sqlite"));
-        {
-            HistoryStore store;
-            QVERIFY(store.open(path, keyOf('k')));
-            QVERIFY(store.appendMessages(QStringLiteral("c"), messages(QStringLiteral("c"), 1, 50)).ok);
-        }
+        QVERIFY(writeEncrypted(path, 50));
         const QByteArray before = everythingOnDisk(path);
         HistoryStore other;
         QVERIFY(!other.open(path, keyOf('x')));
@@ -123,11 +127,7 @@ private slots:
     {
         QTemporaryDir dir(test::scratchRoot() + QStringLiteral("/pages-XXXXXX"));
         const QString path = dir.filePath(QStringLiteral("history.sqlite"));
-        {
-            HistoryStore store;
-            QVERIFY(store.open(path, keyOf('k')));
-            QVERIFY(store.appendMessages(QStringLiteral("c"), messages(QStringLiteral("c"), 1, 3000)).ok);
-        }
+        QVERIFY(writeEncrypted(path, 3000));
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadWrite));
         const qint64 pages = f.size() / 4096;

@@ -1,9 +1,9 @@
 #include "crypto/ChannelCrypto.h"
 
+#include "Limits.h"
 #include "crypto/CryptoLogging.h"
 #include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
-#include "Limits.h"
 #include "hchat.pb.h"
 
 #include <QDateTime>
@@ -57,7 +57,8 @@ bool ChannelCrypto::open(const QString &profileDir, DeviceIdentity identity, con
     m_deviceId = deviceId;
     const auto legacy = m_keys.legacyMemberships();
     for (auto it = legacy.cbegin(); it != legacy.cend(); ++it)
-        m_membership.insert_or_assign(it.key(), ChannelMembership(it.key(), true, it.value().first, it.value().second));
+        m_membership.insert_or_assign(it.key(),
+                                      ChannelMembership(it.key(), true, it.value().first, it.value().second));
     const auto events = m_keys.membershipEvents();
     const IdentityKeyLookup lookup = [this](const QString &n, const QString &d) { return trustedKey(n, d); };
     for (auto it = events.cbegin(); it != events.cend(); ++it) {
@@ -102,8 +103,8 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
     for (const auto &rec : response.devices()) {
         QString why;
         if (!DeviceIdentity::verifyDeviceKeys(rec, &why)) {
-            qCWarning(lcCrypto).noquote() << "ignoring key directory record of" << q(rec.nick()) << q(rec.device_id())
-                                          << ":" << why;
+            qCWarning(lcCrypto).noquote()
+                << "ignoring key directory record of" << q(rec.nick()) << q(rec.device_id()) << ":" << why;
             continue;
         }
         const QString nick = q(rec.nick());
@@ -132,7 +133,8 @@ void ChannelCrypto::applyDeviceKeys(const hchat::v1::KeysResponse &response, con
         // Never on first use where a list decides, nor for this account's own other devices: those
         // come in through the account's list (an approval), or by hand.
         const bool own = nick.compare(m_nick, Qt::CaseInsensitive) == 0;
-        const QList<TrustStore::State> states = m_trust.observeUser(nick, it.value(), !lists.contains(it.key()) && !own);
+        const QList<TrustStore::State> states =
+            m_trust.observeUser(nick, it.value(), !lists.contains(it.key()) && !own);
         for (int i = 0; i < states.size(); ++i) {
             if (states[i] == TrustStore::State::Changed || states[i] == TrustStore::State::NewDevice)
                 emit deviceTrustChanged(nick, it.value().at(i).first, states[i]);
@@ -210,10 +212,11 @@ DeviceList::Verdict ChannelCrypto::applyDeviceList(const hchat::v1::SignedDevice
                     !(e.deviceId == m_deviceId && nick.compare(m_nick, Qt::CaseInsensitive) == 0))
                     revokeDevice(nick, e.deviceId);
         qCInfo(lcCrypto).noquote() << "device list of" << nick << "generation" << candidate->generation()
-                                   << "signed by" << candidate->signerDevice() << ":" << candidate->devices().size()
-                                   << "devices";
+                                   << "signed by" << candidate->signerDevice() << ":"
+                                   << candidate->devices().size() << "devices";
     } else if (verdict != DeviceList::Verdict::Same) {
-        qCWarning(lcCrypto).noquote() << "refused a device list of" << nick << ":" << DeviceList::describe(verdict);
+        qCWarning(lcCrypto).noquote()
+            << "refused a device list of" << nick << ":" << DeviceList::describe(verdict);
         emit deviceListRefused(nick, DeviceList::describe(verdict));
     }
     return verdict;
@@ -250,7 +253,7 @@ void ChannelCrypto::revokeDevice(const QString &nick, const QString &deviceId)
 }
 
 std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &add, const QStringList &remove,
-                                                          QString *error) const
+                                                           QString *error) const
 {
     auto failWith = [error](const QString &why) {
         if (error)
@@ -275,13 +278,16 @@ std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &ad
         if (std::any_of(entries.cbegin(), entries.cend(), [&](const auto &e) { return e.deviceId == id; }))
             continue;
         const QList<TrustStore::Device> mine = m_trust.devices(m_nick);
-        const auto d = std::find_if(mine.cbegin(), mine.cend(), [&](const auto &x) { return x.deviceId == id; });
-        const QByteArray key = d == mine.cend() ? QByteArray() : (d->trustedKey.isEmpty() ? d->pendingKey : d->trustedKey);
+        const auto d =
+            std::find_if(mine.cbegin(), mine.cend(), [&](const auto &x) { return x.deviceId == id; });
+        const QByteArray key =
+            d == mine.cend() ? QByteArray() : (d->trustedKey.isEmpty() ? d->pendingKey : d->trustedKey);
         if (key.isEmpty() || (d != mine.cend() && d->revoked))
             return failWith(tr("No device %1 is waiting on this account.").arg(id));
         entries.append({id, key});
     }
-    entries.erase(std::remove_if(entries.begin(), entries.end(), [&](const auto &e) { return remove.contains(e.deviceId); }),
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const auto &e) { return remove.contains(e.deviceId); }),
                   entries.end());
     if (entries.isEmpty())
         return failWith(tr("An account keeps at least one device."));
@@ -330,12 +336,13 @@ int ChannelCrypto::applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &res
         if (nick == asked.cend())
             continue; // not asked for: ignored
         const PrekeyStore::Prekey prekey{
-            c.prekey().key_id(), QByteArray(c.prekey().public_key().data(), qsizetype(c.prekey().public_key().size())),
+            c.prekey().key_id(),
+            QByteArray(c.prekey().public_key().data(), qsizetype(c.prekey().public_key().size())),
             QByteArray(c.prekey().signature().data(), qsizetype(c.prekey().signature().size()))};
         const QByteArray identityKey = trustedKey(*nick, device);
         if (identityKey.isEmpty() || !PrekeyStore::verify(prekey, device, identityKey)) {
-            qCWarning(lcCrypto).noquote() << "ignoring a claimed prekey of" << *nick << device
-                                          << ": its signature does not verify";
+            qCWarning(lcCrypto).noquote()
+                << "ignoring a claimed prekey of" << *nick << device << ": its signature does not verify";
             continue;
         }
         if (m_prekeys.putClaimed(*nick, device, prekey))
@@ -354,28 +361,20 @@ ChannelMembership &ChannelCrypto::membershipOf(const QString &channel)
 
 void ChannelCrypto::applyMembership(const StoredMessage &m)
 {
-    switch (m.kind) {
-    case MessageKind::ChannelCreated:
-    case MessageKind::MemberAdded:
-    case MessageKind::MemberJoined:
-    case MessageKind::MemberRemoved:
-    case MessageKind::MemberLeft:
-    case MessageKind::UserDeleted:
-    case MessageKind::Membership:
-        break;
-    default:
+    if (!changesMembership(m.kind))
         return;
-    }
     ChannelMembership &membership = membershipOf(m.channel);
     if (m.seq <= membership.lastSeq())
         return; // applied already (push then pull, replay of the history)
     const ChannelMembership::Event e{m.seq, m.kind, m.sender, m.senderDevice, m.subject, m.body};
     m_keys.addMembershipEvent(m.channel, e); // (a failure is logged; the state here stays right)
-    handleOutcomes(membership, membership.feed(
-                                   e, [this](const QString &n, const QString &d) { return trustedKey(n, d); }));
+    handleOutcomes(membership, membership.feed(e, [this](const QString &n, const QString &d) {
+        return trustedKey(n, d);
+    }));
 }
 
-void ChannelCrypto::handleOutcomes(ChannelMembership &membership, const QList<ChannelMembership::Outcome> &outcomes)
+void ChannelCrypto::handleOutcomes(ChannelMembership &membership,
+                                   const QList<ChannelMembership::Outcome> &outcomes)
 {
     const QString channel = membership.channel();
     bool changed = false;
@@ -397,7 +396,8 @@ void ChannelCrypto::handleOutcomes(ChannelMembership &membership, const QList<Ch
         s->requestRotation();
         m_keys.saveOutbound(*s);
     }
-    qCInfo(lcCrypto).noquote() << "members of" << channel << "now" << membership.members().join(QLatin1Char(' '))
+    qCInfo(lcCrypto).noquote() << "members of" << channel << "now"
+                               << membership.members().join(QLatin1Char(' '))
                                << "- sender session will rotate";
     // Messages that waited for the membership may be decided now (those waiting for a key go on
     // waiting for it).
@@ -437,7 +437,8 @@ const ChannelMembership *ChannelCrypto::membership(const QString &channel) const
 }
 
 QByteArray ChannelCrypto::makeMembershipOp(const QString &channel, MembershipOp::Action action,
-                                           const QString &subject, const QStringList &members, QString *error) const
+                                           const QString &subject, const QStringList &members,
+                                           QString *error) const
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -457,7 +458,8 @@ QByteArray ChannelCrypto::makeMembershipOp(const QString &channel, MembershipOp:
     if (action == MembershipOp::Action::Genesis) {
         if (current && current->hasGenesis())
             return fail(tr("%1 has its genesis already.").arg(channel));
-        op.kind = channel.startsWith(QLatin1Char('@')) ? ChannelRecord::Kind::Direct : ChannelRecord::Kind::InviteOnly;
+        op.kind = channel.startsWith(QLatin1Char('@')) ? ChannelRecord::Kind::Direct
+                                                       : ChannelRecord::Kind::InviteOnly;
         op.encrypted = true;
         op.members = members;
     } else if (!current || !current->hasGenesis()) {
@@ -489,7 +491,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptForSend(const QString &channel, co
     return encryptBytesForSend(channel, clientMsgId, text.toUtf8(), kind, refSeq, {});
 }
 
-ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId,
+ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channel,
+                                                           const QByteArray &clientMsgId,
                                                            const QByteArray &plaintext, MessageKind kind,
                                                            quint64 refSeq, const QString &attachmentId)
 {
@@ -513,7 +516,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
         session = &m_outbound.emplace(channel, std::move(*fresh)).first->second;
         // Our own device reads its own messages through the same path as everyone else's.
         m_keys.addInbound(m_nick, m_deviceId, *session);
-        qCInfo(lcCrypto).noquote() << "new sender session" << session->sessionId().toHex().left(8) << "for" << channel;
+        qCInfo(lcCrypto).noquote() << "new sender session" << session->sessionId().toHex().left(8) << "for"
+                                   << channel;
     }
 
     // Key shares: every Trusted/Verified device of every derived member (ours included), once.
@@ -561,8 +565,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
         emit prekeysWanted();
 
     QString error;
-    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, plaintext, &error,
-                                      quint32(kind), refSeq, attachmentId);
+    out.body = MessageCrypto::encrypt(*session, *m_identity, m_nick, m_deviceId, clientMsgId, plaintext,
+                                      &error, quint32(kind), refSeq, attachmentId);
     if (out.body.isEmpty()) {
         out.error = error;
         return out;
@@ -608,12 +612,13 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
         in.state = DisplayState::Undecryptable;
         in.error = MessageCrypto::Error::NotAMember;
         in.reason = MessageCrypto::describe(in.error);
-        qCWarning(lcCrypto).noquote() << "message" << m.channel << m.seq << "from" << m.sender << "who was no member";
+        qCWarning(lcCrypto).noquote()
+            << "message" << m.channel << m.seq << "from" << m.sender << "who was no member";
         return in;
     }
     MessageCrypto::Resolver resolver = m_keys.resolver(
         [this](const QString &nick, const QString &device) { return trustedKey(nick, device); });
-    const MessageCrypto::Arrival arrival{m.channel,      m.seq,           m.sender, m.senderDevice,
+    const MessageCrypto::Arrival arrival{m.channel,     m.seq,           m.sender, m.senderDevice,
                                          m.clientMsgId, quint32(m.kind), m.refSeq, m.attachmentId};
     const MessageCrypto::Result r = MessageCrypto::decrypt(m.body, arrival, resolver);
     in.error = r.error;
@@ -660,10 +665,10 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
         return fail(tr("Encryption is not set up on this device."));
     if (m.kind != MessageKind::KeyShare)
         return fail(QStringLiteral("not a key share"));
-    const KeyShare::Opened opened =
-        KeyShare::open(m.body, *m_identity, m_nick, m_deviceId,
-                       [this](const QString &nick, const QString &device) { return trustedKey(nick, device); },
-                       m.sender, m.senderDevice, [this](quint32 keyId) { return m_prekeys.secret(keyId); });
+    const KeyShare::Opened opened = KeyShare::open(
+        m.body, *m_identity, m_nick, m_deviceId,
+        [this](const QString &nick, const QString &device) { return trustedKey(nick, device); }, m.sender,
+        m.senderDevice, [this](quint32 keyId) { return m_prekeys.secret(keyId); });
     if (!opened.ok()) {
         // Sealed to a prekey this device no longer has: it never opens, trying again is useless.
         if (retryable)
