@@ -4,8 +4,11 @@
 
 namespace hchat {
 
+// One word from the global generator is seed enough for jitter: securelySeeded() fills the whole
+// Mersenne Twister state from the system's secure source (624 words, RDRAND or getrandom), and
+// every sync pull makes a Backoff.
 Backoff::Backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap)
-    : m_base(base), m_cap(cap), m_rng(QRandomGenerator::securelySeeded())
+    : m_base(base), m_cap(cap), m_rng(QRandomGenerator::global()->generate())
 {
 }
 

@@ -1,5 +1,6 @@
 #include "GatewayFixture.h"
 
+#include "DatabaseSnapshot.h"
 #include "FuzzInput.h"
 #include "NameRules.h"
 #include "Secrets.h"
@@ -124,6 +125,20 @@ GatewayFixture::GatewayFixture(const char *name)
         keys.set_device_id(kBob.deviceId);
         st.publishKeys(bob, keys, ServerContext::nowMs());
     });
+    m_snapshot = std::make_unique<DatabaseSnapshot>(path);
+    m_snapshot->take();
+}
+
+void GatewayFixture::keepAsSeed()
+{
+    quiesce();
+    m_snapshot->take();
+}
+
+void GatewayFixture::reset()
+{
+    quiesce();
+    m_snapshot->restore();
 }
 
 GatewayFixture::~GatewayFixture()
@@ -202,31 +217,34 @@ void GatewayFixture::quiesce()
 {
     // Work flows reader → hasher → writer → strand (→ reader, writer …): one pass of barriers in
     // that order finishes everything queued before it; a pass that leaves the strand empty is idle.
-    // Pools already idle are not visited (most inputs leave them so): a barrier is a round trip
-    // through another thread. Quiet is a pass that finds each pool idle and the strand empty while
-    // nothing new was submitted anywhere: whatever was submitted before the pass would have been
-    // seen queued or running.
+    // A barrier is a round trip through another thread, so a pool is visited only when it may have
+    // work: neither idle nor settled (every job it took so far, up to our last barrier, is done).
+    // The settled count matters: the fuzzing thread, woken by a barrier, often finds the pool still
+    // answering that barrier's batch, hence not idle, and would go round again and again.
+    // Quiet is a pass that runs nothing on the strand while nothing but its own barriers was
+    // submitted anywhere: whatever was submitted before the pass was finished by a barrier or
+    // found idle or settled.
     auto submittedSoFar = [this] {
         return m_readers->submitted() + m_hasher->submitted() + m_writer->submitted() + m_strand.posted();
     };
+    auto visit = [](std::uint64_t submitted, bool idle, std::uint64_t &settled, const auto &barrier) {
+        if (submitted == settled || idle)
+            return false;
+        // Every job up to the barrier, which comes after the first `submitted`, will be done.
+        barrier();
+        settled = submitted + 1;
+        return true;
+    };
     for (;;) {
         const auto before = submittedSoFar();
-        bool quiet = true;
-        if (!m_readers->idle()) {
-            barrierReaders();
-            quiet = false;
-        }
-        if (!m_hasher->idle()) {
-            barrierHasher();
-            quiet = false;
-        }
-        if (!m_writer->idle()) {
-            barrierWriter();
-            quiet = false;
-        }
-        if (m_strand.runQueued() > 0)
-            quiet = false;
-        if (quiet && submittedSoFar() == before)
+        std::uint64_t barriers = 0;
+        barriers +=
+            visit(m_readers->submitted(), m_readers->idle(), m_readersSettled, [this] { barrierReaders(); });
+        barriers +=
+            visit(m_hasher->submitted(), m_hasher->idle(), m_hasherSettled, [this] { barrierHasher(); });
+        barriers +=
+            visit(m_writer->submitted(), m_writer->idle(), m_writerSettled, [this] { barrierWriter(); });
+        if (m_strand.runQueued() == 0 && submittedSoFar() == before + barriers)
             return;
     }
 }

@@ -20,6 +20,8 @@
 
 namespace hchat::fuzz {
 
+class DatabaseSnapshot;
+
 // What the gateway fixture is seeded with (the seed corpora use the same names).
 struct GatewayUser {
     const char *nick;
@@ -65,8 +67,9 @@ private:
 
 // The gateway's services as Gateway wires them (ServerContext, ChatService, HttpApi, commit
 // writer, store readers, password hasher, in-process fan-out) on a real SQLite store in a scratch
-// directory, without the listener. Seeded with alice, bob and carol, each with a device, an inbox
-// and a token; the channels "general" (open), "secret" (invite-only, encrypted) and "@alice+bob".
+// directory (tmpfs when there is one), without the listener. Seeded with alice, bob and carol, each with a
+// device, an inbox and a token; the channels "general" (open), "secret" (invite-only, encrypted) and
+// "@alice+bob".
 class GatewayFixture {
 public:
     explicit GatewayFixture(const char *name);
@@ -86,6 +89,11 @@ public:
     // member of "general" and "secret".
     void addUser(const std::string &nick, const std::string &deviceId, const std::string &token,
                  std::int64_t expiresMs);
+    // What the store holds now becomes what reset() restores (the constructor's seed until then).
+    void keepAsSeed();
+    // Waits until idle and puts the store back as seeded (DatabaseSnapshot), so that every input
+    // starts from the same, small store.
+    void reset();
 
     server::ServerContext &ctx() { return *m_ctx; }
     server::ChatService &chat() { return *m_chat; }
@@ -97,6 +105,10 @@ private:
     void barrierHasher();
 
     std::string m_passwordHash;
+    // Per pool, how many of its jobs quiesce() knows to be done (see there).
+    std::uint64_t m_readersSettled = 0;
+    std::uint64_t m_hasherSettled = 0;
+    std::uint64_t m_writerSettled = 0;
     server::GatewayConfig m_config;
     server::Metrics m_metrics;
     server::SessionRegistry m_registry;
@@ -110,6 +122,7 @@ private:
     std::unique_ptr<server::ServerContext> m_ctx;
     std::unique_ptr<server::ChatService> m_chat;
     std::unique_ptr<server::HttpApi> m_api;
+    std::unique_ptr<DatabaseSnapshot> m_snapshot;
 };
 
 } // namespace hchat::fuzz

@@ -1,8 +1,8 @@
 // The client's side of the gateway's answers: WebSocket messages through PushChannel's decoding
 // into SyncEngine (pushes, gaps, ChannelJoined, ReadPosition, Welcome → catch-up, malformed frames
 // → resync), and POST /v1/sync answers through GatewayHttp and SyncPuller into SyncEngine's batch
-// validation and a real HistoryStore in a scratch directory. The dispatch from PushChannel to
-// SyncEngine is wired as Client wires it.
+// validation and a real HistoryStore in a scratch directory, emptied before each input. The
+// dispatch from PushChannel to SyncEngine is wired as Client wires it.
 //
 // Input: chunks (FuzzInput.h); tag & 7 says what the payload is:
 //   0  a binary WebSocket message from the gateway
@@ -14,6 +14,7 @@
 //   4  every stream is pulled again (resyncAll)   5  the link dropped (SyncEngine::stop)
 // After each chunk the event loop runs until every pull has settled; requests with no queued
 // answer get an empty, final batch.
+#include "DatabaseSnapshot.h"
 #include "FuzzInput.h"
 #include "FuzzNetwork.h"
 #include "GatewayHttp.h"
@@ -36,8 +37,19 @@ namespace {
 
 constexpr const char *kInbox = "~a1000000000000000000000000000001";
 
+// The client's sync side, made afresh for each input (SyncEngine keeps a catch-up report and
+// invitations across a stop()).
 struct Client {
-    HistoryStore store;
+    explicit Client(HistoryStore *store) : engine(store, &puller)
+    {
+        // TLS in name only: FuzzNetwork answers every request (a cleartext address would be refused).
+        http.setBaseUrl(QUrl(QStringLiteral("https://gateway.invalid:8745")));
+        http.setToken(QStringLiteral("alice-token"));
+        puller.setRetryBackoff(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
+        engine.setOwnNick(QStringLiteral("alice"));
+        engine.setInboxStream(QString::fromLatin1(kInbox));
+    }
+
     FuzzNetwork network{[](const QNetworkRequest &, const QByteArray &body) {
         hchat::v1::SyncRequest req;
         req.ParseFromArray(body.constData(), int(body.size()));
@@ -48,10 +60,14 @@ struct Client {
     }};
     GatewayHttp http{&network};
     SyncPuller puller{&http};
-    SyncEngine engine{&store, &puller};
-    PushChannel push;
+    SyncEngine engine;
 };
 
+// Live for the whole run: the store (put back empty before each input) and the push channel,
+// which holds no state between frames while it is not connected.
+HistoryStore *g_store = nullptr;
+DatabaseSnapshot *g_emptyStore = nullptr;
+PushChannel *g_push = nullptr;
 Client *g_client = nullptr;
 
 void plausible(const QByteArray &requestBody, HttpAnswer &answer)
@@ -91,20 +107,18 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     QLoggingCategory::setFilterRules(QStringLiteral("*=false"));
     new QCoreApplication(*argc, *argv);
-    g_client = new Client;
-    const QString dir = QString::fromStdString(scratchDir("client-sync"));
-    if (!g_client->store.open(dir + QStringLiteral("/history.sqlite")))
+    g_store = new HistoryStore;
+    const QString path =
+        QString::fromStdString(scratchDir("client-sync")) + QStringLiteral("/history.sqlite");
+    if (!g_store->open(path))
         invariantBroken("the history store does not open");
-    g_client->store.setOwnNick(QStringLiteral("alice"));
-    // TLS in name only: FuzzNetwork answers every request (a cleartext address would be refused).
-    g_client->http.setBaseUrl(QUrl(QStringLiteral("https://gateway.invalid:8745")));
-    g_client->http.setToken(QStringLiteral("alice-token"));
-    g_client->puller.setRetryBackoff(std::chrono::milliseconds(0), std::chrono::milliseconds(0));
-    g_client->engine.setOwnNick(QStringLiteral("alice"));
-    g_client->engine.setInboxStream(QString::fromLatin1(kInbox));
+    g_store->setOwnNick(QStringLiteral("alice"));
+    g_emptyStore = new DatabaseSnapshot(path.toStdString());
+    g_emptyStore->take();
+    g_push = new PushChannel;
 
-    auto &engine = g_client->engine;
-    QObject::connect(&g_client->push, &PushChannel::pushed, [&engine](const hchat::v1::Frame &frame) {
+    QObject::connect(g_push, &PushChannel::pushed, [](const hchat::v1::Frame &frame) {
+        auto &engine = g_client->engine;
         switch (frame.body_case()) {
         case hchat::v1::Frame::kPush:
             engine.handlePush(frame.push().message());
@@ -125,13 +139,16 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
             break;
         }
     });
-    QObject::connect(&g_client->push, &PushChannel::malformedFrame, [&engine] { engine.resyncAll(); });
+    QObject::connect(g_push, &PushChannel::malformedFrame, [] { g_client->engine.resyncAll(); });
     return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     static const int kStatus[] = {0, 400, 401, 403, 404, 413, 429, 500, 502, 503, 204, 302};
+    g_emptyStore->restore();
+    Client client(g_store);
+    g_client = &client;
     ChunkReader in(data, size);
     std::uint8_t tag = 0;
     std::string_view payload;
@@ -139,7 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const QByteArray bytes(payload.data(), qsizetype(payload.size()));
         switch (tag & 7) {
         case 0:
-            g_client->push.handleBinaryMessage(bytes);
+            g_push->handleBinaryMessage(bytes);
             break;
         case 1:
             g_client->network.queue({200, bytes});
@@ -162,8 +179,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         }
         settle();
     }
-    g_client->engine.stop();
-    g_client->network.clear();
+    client.engine.stop();
+    client.network.clear();
     settle();
+    g_client = nullptr;
     return 0;
 }

@@ -2,12 +2,13 @@
 // directory, devices, uploads and attachment downloads, health and metrics, on a real SQLite
 // store with the real password hasher.
 //
-// Each input gets a fresh user "u<n>" (password kPassword) with devices $D1 (holding the token)
-// and $D2, the inbox ~$D1, and membership of "general" and "secret". Input: chunks, one request
-// each. Tag bits 0-3 pick the endpoint (kRoutes; 15: the payload's first line is the target,
-// optionally "METHOD target", then any "Upload-Offset: …" and "Range: …" header lines, then the
-// body), bits 4-6 the Authorization header (kAuth), bit 7 sends GET instead of POST. "$ME", "$D1"
-// and "$D2" become the user's nick and device ids, "$UP" the last upload this input started.
+// Each input starts from the fixture's seeded store (GatewayFixture::reset), which holds one more
+// user, "u1" (password kPassword), with devices $D1 (holding the token) and $D2, the inbox ~$D1,
+// and membership of "general" and "secret". Input: chunks, one request each. Tag bits 0-3 pick
+// the endpoint (kRoutes; 15: the payload's first line is the target, optionally "METHOD target",
+// then any "Upload-Offset: …" and "Range: …" header lines, then the body), bits 4-6 the
+// Authorization header (kAuth), bit 7 sends GET instead of POST. "$ME", "$D1" and "$D2" become
+// the user's nick and device ids, "$UP" the last upload this input started.
 #include "FuzzInput.h"
 #include "GatewayFixture.h"
 #include "ProtocolError.h"
@@ -24,7 +25,11 @@ using namespace hchat::server;
 
 namespace {
 GatewayFixture *g_gateway = nullptr;
-std::uint64_t g_inputs = 0;
+// The user of every input, seeded once: the store is reset to the seed before each input.
+const std::string kNick = "u1";
+const std::string kDevice1 = std::string(31, '0') + "2";
+const std::string kDevice2 = std::string(31, '0') + "3";
+const std::string kToken = "token-u1";
 
 const char *const kRoutes[] = {
     "/v1/register",
@@ -127,31 +132,24 @@ void checkResponse(const HttpResponse &r)
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
     g_gateway = new GatewayFixture("gateway-http");
+    g_gateway->addUser(kNick, kDevice1, kToken, ServerContext::nowMs() + 365LL * 24 * 3600 * 1000);
+    g_gateway->write(
+        [](MessageStore &st) { st.createDevice(kDevice2, st.findUser(kNick)->id, "second", 0); });
+    g_gateway->keepAsSeed();
     return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    const std::uint64_t n = ++g_inputs;
-    const std::string nick = "u" + std::to_string(n);
-    char hex[33];
-    std::snprintf(hex, sizeof hex, "%032llx", static_cast<unsigned long long>(2 * n));
-    const std::string d1 = hex;
-    std::snprintf(hex, sizeof hex, "%032llx", static_cast<unsigned long long>(2 * n + 1));
-    const std::string d2 = hex;
-    const std::string token = "token-" + nick;
-    const std::int64_t later = ServerContext::nowMs() + 3600 * 1000;
-    g_gateway->addUser(nick, d1, token, later);
-    g_gateway->write([&](MessageStore &st) { st.createDevice(d2, st.findUser(nick)->id, "second", 0); });
-
-    const std::string kAuth[] = {"",
-                                 "Bearer " + token,
-                                 std::string("Bearer ") + kBob.token,
-                                 std::string("Bearer ") + kExpiredToken,
-                                 "bearer " + token,
-                                 "Bearer ",
-                                 "Basic " + token,
-                                 "Bearer " + std::string(300, 'a')};
+    g_gateway->reset();
+    static const std::string kAuth[] = {"",
+                                        "Bearer " + kToken,
+                                        std::string("Bearer ") + kBob.token,
+                                        std::string("Bearer ") + kExpiredToken,
+                                        "bearer " + kToken,
+                                        "Bearer ",
+                                        "Basic " + kToken,
+                                        "Bearer " + std::string(300, 'a')};
     ChunkReader in(data, size);
     std::uint8_t tag = 0;
     std::string_view payload;
@@ -188,9 +186,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             req.body = payload;
         }
         for (std::string *field : {&req.body, &req.target}) {
-            replaceAll(*field, "$ME", nick);
-            replaceAll(*field, "$D1", d1);
-            replaceAll(*field, "$D2", d2);
+            replaceAll(*field, "$ME", kNick);
+            replaceAll(*field, "$D1", kDevice1);
+            replaceAll(*field, "$D2", kDevice2);
             replaceAll(*field, "$UP", upload);
         }
         const std::string path = req.target.substr(0, req.target.find('?'));

@@ -1,6 +1,6 @@
 // WebSocket messages from one client, through ChatService's decoding and dispatch to the
 // handlers (hello, join, leave, create, invite, remove, send, mark read, ping) on a real SQLite
-// store, with bob online to receive the fan-out.
+// store, reset to the fixture's seed before each input, with bob online to receive the fan-out.
 //
 // Input: a flags byte, then chunks (FuzzInput.h). Flags bit 0: the session first authenticates as
 // alice with her real token (otherwise the fuzzer's first frame must be the Hello). Chunk tag
@@ -30,6 +30,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
+    g_gateway->reset();
     ChunkReader in(data, size);
     auto session = g_gateway->connect();
     if (in.byte() & 1)
