@@ -280,7 +280,7 @@ void HistoryStore::close()
     m_vfs.reset();
 }
 
-QSqlQuery *HistoryStore::cached(const QString &sql)
+QSqlQuery *HistoryStore::cached(const QString &sql) const
 {
     return m_statements.get(sql, &m_lastError);
 }
@@ -619,26 +619,29 @@ ChannelRecord rowToChannel(const QSqlQuery &q)
 
 std::optional<ChannelRecord> HistoryStore::channel(const QString &name) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(kChannelSelect + QStringLiteral(" WHERE c.name = ?"));
-    q.addBindValue(name);
-    if (q.exec() && q.next())
-        return rowToChannel(q);
-    return std::nullopt;
+    QSqlQuery *q = cached(kChannelSelect + QStringLiteral(" WHERE c.name = ?"));
+    if (!q)
+        return std::nullopt;
+    q->bindValue(0, name);
+    std::optional<ChannelRecord> out;
+    if (q->exec() && q->next())
+        out = rowToChannel(*q);
+    q->finish(); // a statement left open would hold its read snapshot
+    return out;
 }
 
 QList<ChannelRecord> HistoryStore::channels(bool joinedOnly) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(kChannelSelect + (joinedOnly ? QStringLiteral(" WHERE c.joined = 1") : QString()) +
-              QStringLiteral(" ORDER BY activity DESC, c.name"));
     QList<ChannelRecord> out;
-    if (!q.exec()) {
-        qCWarning(lcStore) << "channels() failed:" << q.lastError().text();
+    QSqlQuery *q = cached(kChannelSelect + (joinedOnly ? QStringLiteral(" WHERE c.joined = 1") : QString()) +
+                          QStringLiteral(" ORDER BY activity DESC, c.name"));
+    if (!q || !q->exec()) {
+        qCWarning(lcStore) << "channels() failed:" << (q ? q->lastError().text() : m_lastError);
         return out;
     }
-    while (q.next())
-        out << rowToChannel(q);
+    while (q->next())
+        out << rowToChannel(*q);
+    q->finish();
     return out;
 }
 
@@ -662,27 +665,32 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
         result.maxSeq = maxSeq(stream);
         return result;
     };
-    QSqlQuery cur(db);
-    cur.prepare(QStringLiteral("SELECT max_seq, server_max_seq FROM streams WHERE stream = ?"));
-    cur.addBindValue(stream);
-    if (!cur.exec())
-        return abort(cur.lastError().text());
-    quint64 max = 0;
-    quint64 serverMax = 0;
-    if (cur.next()) {
-        max = cur.value(0).toULongLong();
-        serverMax = cur.value(1).toULongLong();
-    }
-    cur.finish();
-
-    QSqlQuery ins(db);
-    ins.prepare(QStringLiteral(
+    // Prepared once for the life of the store (catch-up calls this once per batch).
+    QSqlQuery *cur = cached(QStringLiteral("SELECT max_seq, server_max_seq FROM streams WHERE stream = ?"));
+    QSqlQuery *insert = cached(QStringLiteral(
         "INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
         " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
         " attachment_id, attachment)"
         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING"));
-    QSqlQuery fts(db);
-    fts.prepare(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+    QSqlQuery *index = cached(QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)"));
+    QSqlQuery *cursor =
+        cached(QStringLiteral("INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?)"
+                              " ON CONFLICT(stream) DO UPDATE SET max_seq = excluded.max_seq,"
+                              " server_max_seq = excluded.server_max_seq"));
+    if (!cur || !insert || !index || !cursor)
+        return abort(m_lastError);
+    cur->bindValue(0, stream);
+    if (!cur->exec())
+        return abort(cur->lastError().text());
+    quint64 max = 0;
+    quint64 serverMax = 0;
+    if (cur->next()) {
+        max = cur->value(0).toULongLong();
+        serverMax = cur->value(1).toULongLong();
+    }
+    cur->finish();
+    QSqlQuery &ins = *insert;
+    QSqlQuery &fts = *index;
     for (const StoredMessage &m : messages) {
         if (!m.channel.isEmpty() && m.channel != stream)
             return abort(tr("a message of stream \"%1\" in a batch for \"%2\"").arg(m.channel, stream));
@@ -736,15 +744,11 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
         max = m.seq;
     }
     serverMax = std::max({serverMax, serverMaxSeq, max});
-    QSqlQuery up(db);
-    up.prepare(QStringLiteral("INSERT INTO streams(stream, max_seq, server_max_seq) VALUES(?, ?, ?)"
-                              " ON CONFLICT(stream) DO UPDATE SET max_seq = excluded.max_seq,"
-                              " server_max_seq = excluded.server_max_seq"));
-    up.addBindValue(stream);
-    up.addBindValue(static_cast<qint64>(max));
-    up.addBindValue(static_cast<qint64>(serverMax));
-    if (!up.exec())
-        return abort(up.lastError().text());
+    cursor->bindValue(0, stream);
+    cursor->bindValue(1, static_cast<qint64>(max));
+    cursor->bindValue(2, static_cast<qint64>(serverMax));
+    if (!cursor->exec())
+        return abort(cursor->lastError().text());
     if (!commitWrite())
         return abort(tr("commit failed: %1").arg(m_lastError));
     result.ok = true;
@@ -754,12 +758,13 @@ HistoryStore::AppendResult HistoryStore::appendMessages(const QString &stream,
 
 quint64 HistoryStore::maxSeq(const QString &stream) const
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName));
-    q.prepare(QStringLiteral("SELECT max_seq FROM streams WHERE stream = ?"));
-    q.addBindValue(stream);
-    if (q.exec() && q.next())
-        return q.value(0).toULongLong();
-    return 0;
+    QSqlQuery *q = cached(QStringLiteral("SELECT max_seq FROM streams WHERE stream = ?"));
+    if (!q)
+        return 0;
+    q->bindValue(0, stream);
+    const quint64 max = q->exec() && q->next() ? q->value(0).toULongLong() : 0;
+    q->finish();
+    return max;
 }
 
 quint64 HistoryStore::serverMaxSeq(const QString &stream) const

@@ -215,14 +215,14 @@ private:
     QString connection() const { return m_connectionName; }
     // A statement of the hot paths (decrypting a catch-up), prepared once per open database; bind
     // with bindValue(i, …). Null when it does not prepare (m_lastError says why).
-    QSqlQuery *cached(const QString &sql);
+    QSqlQuery *cached(const QString &sql) const;
 
     QString m_connectionName;
     std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
-    StatementCache m_statements{m_connectionName};
+    mutable StatementCache m_statements{m_connectionName};
     QString m_path;
     QString m_ownNick;
-    QString m_lastError;
+    mutable QString m_lastError; // const reads record why they failed too
     OpenError m_openError = OpenError::None;
     bool m_open = false;
     int m_batchDepth = 0;
