@@ -4,6 +4,7 @@
 # copy is never written) for SECONDS s. Prints executions and edges covered per target; exits 1 on
 # any crash, leak, timeout or missing binary (the crashing input is kept and printed in base64).
 # Usage: fuzz/run.sh <directory of fuzz_<target> binaries> <seconds> [target …]  (default: all)
+# FUZZ_FLAGS: more libFuzzer flags for the fuzzing run (make fuzz-long: -detect_leaks=0).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 bindir=$1
@@ -40,7 +41,8 @@ for target in "${targets[@]}"; do
   fi
   # -entropic=0: libFuzzer's entropic scheduling spent about a fifth of each run keeping feature
   # frequencies, for no edges found sooner on these targets.
-  if "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=3072 -print_final_stats=1 -entropic=0 \
+  # shellcheck disable=SC2086 # FUZZ_FLAGS is a list of flags
+  if "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=3072 -print_final_stats=1 -entropic=0 ${FUZZ_FLAGS:-} \
       -artifact_prefix="$work/$target/artifacts/" "$work/$target/corpus" >"$log" 2>&1; then
     result=ok
   else
