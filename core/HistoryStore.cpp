@@ -362,6 +362,15 @@ bool HistoryStore::exec(const QString &sql)
     return true;
 }
 
+bool HistoryStore::run(QSqlQuery &q) const
+{
+    if (q.exec())
+        return true;
+    m_lastError = q.lastError().text();
+    qCWarning(lcStore).noquote() << "SQL failed:" << q.lastQuery().left(80) << "-" << m_lastError;
+    return false;
+}
+
 int HistoryStore::schemaVersion() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
@@ -568,7 +577,7 @@ bool HistoryStore::setChannelJoined(const QString &channel, bool joined)
     q.prepare(QStringLiteral("UPDATE channels SET joined = ? WHERE name = ?"));
     q.addBindValue(joined ? 1 : 0);
     q.addBindValue(channel);
-    return q.exec() && q.numRowsAffected() > 0;
+    return run(q) && q.numRowsAffected() > 0;
 }
 
 bool HistoryStore::setChannelMembers(const QString &channel, const QStringList &members)
@@ -577,7 +586,7 @@ bool HistoryStore::setChannelMembers(const QString &channel, const QStringList &
     q.prepare(QStringLiteral("UPDATE channels SET members = ? WHERE name = ?"));
     q.addBindValue(nn(members.join(QLatin1Char('\n'))));
     q.addBindValue(channel);
-    return q.exec() && q.numRowsAffected() > 0;
+    return run(q) && q.numRowsAffected() > 0;
 }
 
 bool HistoryStore::setMuted(const QString &channel, bool muted)
@@ -586,7 +595,7 @@ bool HistoryStore::setMuted(const QString &channel, bool muted)
     q.prepare(QStringLiteral("UPDATE channels SET muted = ? WHERE name = ?"));
     q.addBindValue(muted ? 1 : 0);
     q.addBindValue(channel);
-    return q.exec() && q.numRowsAffected() > 0;
+    return run(q) && q.numRowsAffected() > 0;
 }
 
 namespace {
@@ -785,7 +794,7 @@ bool HistoryStore::setServerMaxSeq(const QString &stream, quint64 seq)
                        "UPDATE SET server_max_seq = max(server_max_seq, excluded.server_max_seq)"));
     q.addBindValue(stream);
     q.addBindValue(static_cast<qint64>(seq));
-    return q.exec();
+    return run(q);
 }
 
 bool HistoryStore::skipInboxTo(const QString &stream, quint64 seq)
@@ -1181,7 +1190,7 @@ bool HistoryStore::markReadPositionSynced(const QString &channel, quint64 seq)
     q.prepare(QStringLiteral("UPDATE read_positions SET synced = 1 WHERE channel = ? AND seq <= ?"));
     q.addBindValue(channel);
     q.addBindValue(static_cast<qint64>(seq));
-    return q.exec();
+    return run(q);
 }
 
 quint64 HistoryStore::unreadCount(const QString &channel) const
@@ -1274,7 +1283,7 @@ bool HistoryStore::setDraft(const QString &channel, const QString &text)
         q.addBindValue(channel);
         q.addBindValue(text);
     }
-    return q.exec();
+    return run(q);
 }
 
 // ---- outbox --------------------------------------------------------------------------------
@@ -1359,7 +1368,7 @@ bool HistoryStore::markOutboxSent(qint64 id, quint64 seq)
     q.addBindValue(static_cast<qint64>(seq));
     q.addBindValue(nowMs());
     q.addBindValue(id);
-    return q.exec() && q.numRowsAffected() == 1;
+    return run(q) && q.numRowsAffected() == 1;
 }
 
 bool HistoryStore::markOutboxFailed(qint64 id, const QString &reason)
@@ -1369,7 +1378,7 @@ bool HistoryStore::markOutboxFailed(qint64 id, const QString &reason)
     q.addBindValue(nn(reason));
     q.addBindValue(nowMs());
     q.addBindValue(id);
-    return q.exec() && q.numRowsAffected() == 1;
+    return run(q) && q.numRowsAffected() == 1;
 }
 
 bool HistoryStore::markOutboxPending(qint64 id)
@@ -1379,7 +1388,7 @@ bool HistoryStore::markOutboxPending(qint64 id)
         "UPDATE outbox SET state = 0, error = '', updated_ms = ? WHERE id = ? AND state <> 1"));
     q.addBindValue(nowMs());
     q.addBindValue(id);
-    return q.exec() && q.numRowsAffected() == 1;
+    return run(q) && q.numRowsAffected() == 1;
 }
 
 // ---- attachments on their way out ------------------------------------------------------------
@@ -1515,7 +1524,7 @@ bool HistoryStore::removeAttachmentFile(const QString &attachmentId)
     QSqlQuery q(QSqlDatabase::database(m_connectionName));
     q.prepare(QStringLiteral("DELETE FROM attachment_files WHERE attachment_id = ?"));
     q.addBindValue(attachmentId);
-    return q.exec();
+    return run(q);
 }
 
 } // namespace hchat

@@ -204,6 +204,8 @@ public:
 
 private:
     bool exec(const QString &sql);
+    // Executes a prepared statement; on failure records lastError() and logs it.
+    bool run(QSqlQuery &q) const;
     bool beginWrite();
     bool commitWrite();
     void rollbackWrite();
