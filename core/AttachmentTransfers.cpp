@@ -18,6 +18,23 @@ namespace hchat {
 
 namespace {
 
+// Stops a queued or running transfer (a late answer finds its generation changed) and takes it
+// out of the queue; null when there is none under key.
+template <typename Key, typename Job>
+std::shared_ptr<Job> stopTransfer(QHash<Key, std::shared_ptr<Job>> &jobs, QList<Key> &order, const Key &key)
+{
+    const auto it = jobs.find(key);
+    if (it == jobs.end())
+        return {};
+    std::shared_ptr<Job> job = it.value();
+    ++job->generation;
+    if (job->reply)
+        job->reply->abort();
+    jobs.erase(it);
+    order.removeAll(key);
+    return job;
+}
+
 constexpr int kParallelUploads = 2;
 constexpr int kParallelDownloads = 2;
 constexpr qint64 kDownloadRangeBytes = 1024 * 1024;
@@ -244,15 +261,9 @@ qint64 AttachmentTransfers::startUpload(const QString &channel, const QString &f
 
 bool AttachmentTransfers::cancelUpload(qint64 id)
 {
-    auto it = m_uploads.find(id);
-    if (it == m_uploads.end())
+    const auto u = stopTransfer(m_uploads, m_uploadOrder, id);
+    if (!u)
         return false;
-    auto u = it.value();
-    ++u->generation;
-    if (u->reply)
-        u->reply->abort();
-    m_uploads.erase(it);
-    m_uploadOrder.removeAll(id);
     m_store->removeUpload(id);
     if (!u->row.stagedPath.isEmpty())
         QFile::remove(u->row.stagedPath);
@@ -620,15 +631,8 @@ bool AttachmentTransfers::download(const StoredMessage &m, QString *error)
 
 bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
 {
-    auto it = m_downloads.find(attachmentId);
-    if (it == m_downloads.end())
+    if (!stopTransfer(m_downloads, m_downloadOrder, attachmentId))
         return false;
-    auto d = it.value();
-    ++d->generation;
-    if (d->reply)
-        d->reply->abort();
-    m_downloads.erase(it);
-    m_downloadOrder.removeAll(attachmentId);
     if (isConfined(partPath(attachmentId)))
         QFile::remove(partPath(attachmentId));
     emit transferFinished(downloadTransferId(attachmentId), false, tr("Cancelled."));
