@@ -95,19 +95,6 @@ struct IdleSockets {
     }
 };
 
-std::optional<UploadStatus> startUpload(ProtocolClient &c, const QString &channel, quint64 size,
-                                        ProtocolClient::HttpResult *result = nullptr)
-{
-    UploadRequest req;
-    req.set_channel(channel.toStdString());
-    req.set_size(size);
-    UploadStatus st;
-    const auto r = c.post(QStringLiteral("/v1/uploads"), req, &st);
-    if (result)
-        *result = r;
-    return r.ok() ? std::optional(st) : std::nullopt;
-}
-
 Send keyShareTo(const QString &deviceId, const QByteArray &body)
 {
     Send s;
@@ -470,7 +457,7 @@ private slots:
         QVERIFY(c.join(QStringLiteral("files")));
         std::vector<std::string> ids;
         for (int i = 0; i < 8; ++i) {
-            const auto up = startUpload(c, QStringLiteral("files"), 3);
+            const auto up = c.startUpload(QStringLiteral("files"), 3);
             QVERIFY(up);
             QVERIFY(c.request("PUT", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id()),
                               "abc", {{"Upload-Offset", "0"}})
@@ -478,7 +465,7 @@ private slots:
             ids.push_back(up->upload_id());
         }
         ProtocolClient::HttpResult refused;
-        QVERIFY(!startUpload(c, QStringLiteral("files"), 3, &refused));
+        QVERIFY(!c.startUpload(QStringLiteral("files"), 3, &refused));
         QCOMPARE(refused.error, ERROR_RATE_LIMITED);
         // Sending one of them in a message frees a place.
         AttachmentContent content;
@@ -494,7 +481,7 @@ private slots:
         send.set_body(content.SerializeAsString());
         const auto ack = sendFrame(c, send);
         QVERIFY(ack && ack->has_send_ack());
-        QVERIFY(startUpload(c, QStringLiteral("files"), 3));
+        QVERIFY(c.startUpload(QStringLiteral("files"), 3));
     }
 
     // A key share to the inbox of someone the sender shares no channel with is refused, and so

@@ -40,19 +40,6 @@ QByteArray markedBytes(int n, const QByteArray &marker)
     return b;
 }
 
-std::optional<UploadStatus> startUpload(ProtocolClient &c, const QString &channel, quint64 size,
-                                        ProtocolClient::HttpResult *result = nullptr)
-{
-    UploadRequest req;
-    req.set_channel(channel.toStdString());
-    req.set_size(size);
-    UploadStatus st;
-    const auto r = c.post(QStringLiteral("/v1/uploads"), req, &st);
-    if (result)
-        *result = r;
-    return r.ok() ? std::optional(st) : std::nullopt;
-}
-
 ProtocolClient::HttpResult putChunk(ProtocolClient &c, const std::string &id, const QByteArray &bytes,
                                     qint64 offset)
 {
@@ -208,7 +195,7 @@ private slots:
 void GatewayAttachments::uploadInChunksThenDownloadWithRanges()
 {
     const QByteArray bytes = randomBytes(1300 * 1000);
-    const auto up = startUpload(*m_alice, QStringLiteral("files"), quint64(bytes.size()));
+    const auto up = m_alice->startUpload(QStringLiteral("files"), quint64(bytes.size()));
     QVERIFY(up);
     QCOMPARE(up->upload_id().size(), size_t(32));
     QCOMPARE(up->received(), quint64(0));
@@ -267,7 +254,7 @@ void GatewayAttachments::uploadInChunksThenDownloadWithRanges()
 void GatewayAttachments::chunkAtTheWrongOffsetOrOfTheWrongSizeChangesNothing()
 {
     const QByteArray bytes = randomBytes(kChunk + 1000);
-    const auto up = startUpload(*m_alice, QStringLiteral("files"), quint64(bytes.size()));
+    const auto up = m_alice->startUpload(QStringLiteral("files"), quint64(bytes.size()));
     QVERIFY(up);
     const std::string id = up->upload_id();
 
@@ -305,24 +292,24 @@ void GatewayAttachments::chunkAtTheWrongOffsetOrOfTheWrongSizeChangesNothing()
 void GatewayAttachments::limitsAndStrangersAreRefused()
 {
     ProtocolClient::HttpResult r;
-    QVERIFY(!startUpload(*m_alice, QStringLiteral("files"), 3000001, &r));
+    QVERIFY(!m_alice->startUpload(QStringLiteral("files"), 3000001, &r));
     QCOMPARE(r.status, 413);
     QCOMPARE(r.error, ERROR_TOO_LARGE);
     QVERIFY(r.errorMessage.contains(QStringLiteral("3000000")));
-    QVERIFY(!startUpload(*m_alice, QStringLiteral("files"), 0, &r));
+    QVERIFY(!m_alice->startUpload(QStringLiteral("files"), 0, &r));
     QCOMPARE(r.error, ERROR_INVALID_ARGUMENT);
-    QVERIFY(!startUpload(*m_alice, QStringLiteral("elsewhere"), 10, &r)); // not a member
+    QVERIFY(!m_alice->startUpload(QStringLiteral("elsewhere"), 10, &r)); // not a member
     QCOMPARE(r.error, ERROR_NOT_MEMBER);
-    QVERIFY(!startUpload(*m_alice, QStringLiteral("nowhere"), 10, &r));
+    QVERIFY(!m_alice->startUpload(QStringLiteral("nowhere"), 10, &r));
     QCOMPARE(r.error, ERROR_NO_SUCH_CHANNEL);
-    QVERIFY(!startUpload(*m_alice, QStringLiteral("Bad Name!"), 10, &r));
+    QVERIFY(!m_alice->startUpload(QStringLiteral("Bad Name!"), 10, &r));
     QCOMPARE(r.error, ERROR_INVALID_NAME);
     r = m_alice->post(QStringLiteral("/v1/uploads"), QByteArray("\xff\xff\xff", 3));
     QCOMPARE(r.error, ERROR_MALFORMED);
 
     // Someone else's upload: neither its status nor a chunk; a non-member cannot download it.
     const QByteArray bytes = randomBytes(100);
-    const auto up = startUpload(*m_alice, QStringLiteral("files"), quint64(bytes.size()));
+    const auto up = m_alice->startUpload(QStringLiteral("files"), quint64(bytes.size()));
     QVERIFY(up);
     QCOMPARE(m_bob->request("GET", QStringLiteral("/v1/uploads/") + QString::fromStdString(up->upload_id()))
                  .status,
@@ -344,8 +331,8 @@ void GatewayAttachments::limitsAndStrangersAreRefused()
     auto carol = user(QStringLiteral("carol"));
     QVERIFY(carol->join(QStringLiteral("files")));
     for (int i = 0; i < 8; ++i)
-        QVERIFY(startUpload(*carol, QStringLiteral("files"), 10));
-    QVERIFY(!startUpload(*carol, QStringLiteral("files"), 10, &r));
+        QVERIFY(carol->startUpload(QStringLiteral("files"), 10));
+    QVERIFY(!carol->startUpload(QStringLiteral("files"), 10, &r));
     QCOMPARE(r.status, 429);
     QCOMPARE(r.error, ERROR_RATE_LIMITED);
     // The gateway is fine after all of it.
@@ -356,7 +343,7 @@ void GatewayAttachments::attachmentMessageNeedsItsOwnCompleteUploadOnce()
 {
     const QString ch = QStringLiteral("files");
     const QByteArray bytes = randomBytes(2000);
-    const auto up = startUpload(*m_alice, ch, quint64(bytes.size()));
+    const auto up = m_alice->startUpload(ch, quint64(bytes.size()));
     QVERIFY(up);
     const std::string id = up->upload_id();
     const QByteArray content = plainContent(id, QStringLiteral("notes.txt"), quint64(bytes.size()));
@@ -434,7 +421,7 @@ void GatewayAttachments::recallingAnAttachmentErasesItsBytes()
     const QString ch = QStringLiteral("files");
     const QByteArray marker("HCHAT-RECALLED-ATTACHMENT-BYTES ");
     const QByteArray bytes = markedBytes(kChunk + 5000, marker);
-    const auto up = startUpload(*m_alice, ch, quint64(bytes.size()));
+    const auto up = m_alice->startUpload(ch, quint64(bytes.size()));
     QVERIFY(up && putAll(*m_alice, up->upload_id(), bytes));
     const auto ack =
         sendAttachment(*m_alice, ch, up->upload_id(),
@@ -479,7 +466,7 @@ void GatewayAttachments::recallingAnAttachmentErasesItsBytes()
 void GatewayAttachments::uploadSurvivesKillOfTheGateway()
 {
     const QByteArray bytes = randomBytes(5 * kChunk + 123);
-    const auto up = startUpload(*m_alice, QStringLiteral("files"), quint64(bytes.size()));
+    const auto up = m_alice->startUpload(QStringLiteral("files"), quint64(bytes.size()));
     QVERIFY(up);
     QVERIFY(putAll(*m_alice, up->upload_id(), bytes, 0, 3 * kChunk));
     m_gw->kill();
@@ -508,11 +495,11 @@ void GatewayAttachments::staleUploadsAreRemovedAtStartUp()
     const QString ch = QStringLiteral("files");
     QVERIFY(m_alice->connectAndHello()); // the session of before the last restart is gone
     const QByteArray bytes = randomBytes(kChunk + 3);
-    const auto unfinished = startUpload(*m_alice, ch, quint64(bytes.size()));
+    const auto unfinished = m_alice->startUpload(ch, quint64(bytes.size()));
     QVERIFY(unfinished && putChunk(*m_alice, unfinished->upload_id(), bytes.left(kChunk), 0).ok());
     std::vector<std::string> complete;
     for (int i = 0; i < 3; ++i) {
-        const auto up = startUpload(*m_alice, ch, quint64(bytes.size()));
+        const auto up = m_alice->startUpload(ch, quint64(bytes.size()));
         QVERIFY(up && putAll(*m_alice, up->upload_id(), bytes));
         complete.push_back(up->upload_id());
     }

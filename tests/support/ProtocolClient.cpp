@@ -179,6 +179,19 @@ bool ProtocolClient::registerAndLogin(const QString &nickName, const QString &pa
     return true;
 }
 
+std::optional<hchat::v1::UploadStatus> ProtocolClient::startUpload(const QString &channel, quint64 size,
+                                                                   HttpResult *result)
+{
+    hchat::v1::UploadRequest req;
+    req.set_channel(channel.toStdString());
+    req.set_size(size);
+    hchat::v1::UploadStatus st;
+    const auto r = post(QStringLiteral("/v1/uploads"), req, &st);
+    if (result)
+        *result = r;
+    return r.ok() ? std::optional(st) : std::nullopt;
+}
+
 hchat::v1::SyncResponse ProtocolClient::sync(const QString &channel, quint64 fromSeq, quint32 limit,
                                              HttpResult *result)
 {

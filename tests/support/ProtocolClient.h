@@ -60,6 +60,9 @@ public:
                           const QString &password = QStringLiteral("correct horse battery"));
     hchat::v1::SyncResponse sync(const QString &channel, quint64 fromSeq, quint32 limit = 0,
                                  HttpResult *result = nullptr);
+    // POST /v1/uploads for a file of size bytes in channel; the gateway's status, or none.
+    std::optional<hchat::v1::UploadStatus> startUpload(const QString &channel, quint64 size,
+                                                       HttpResult *result = nullptr);
     // Pulls every message from fromSeq in batches of `limit` until has_more is false; counts batches.
     std::vector<hchat::v1::Message> syncAll(const QString &channel, quint64 fromSeq = 1, quint32 limit = 0,
                                             int *batches = nullptr, bool *ok = nullptr);
