@@ -112,6 +112,20 @@ void ChatService::sendError(const SessionPtr &session, std::uint64_t requestId, 
         session->closeSoon(kClosePolicy);
 }
 
+void ChatService::replyOk(const SessionPtr &session, std::uint64_t requestId)
+{
+    Frame f;
+    f.set_request_id(requestId);
+    f.mutable_ok();
+    session->sendFrame(f);
+}
+
+void ChatService::announceStored(const std::vector<std::int64_t> &members, const Message &message)
+{
+    m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
+    fanOut(members, message);
+}
+
 void ChatService::fanOut(const std::vector<std::int64_t> &userIds, const Message &message)
 {
     Frame f;
@@ -464,8 +478,7 @@ void ChatService::join(const SessionPtr &session, std::uint64_t requestId, const
             *f.mutable_channel_joined()->mutable_channel() = r->info;
             session->sendFrame(f);
             if (r->added) {
-                m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-                fanOut(r->members, r->message);
+                announceStored(r->members, r->message);
             }
         });
 }
@@ -492,12 +505,8 @@ void ChatService::leave(const SessionPtr &session, std::uint64_t requestId, cons
             st.removeMember(stream.id, id.userId);
         },
         [this, session, requestId, r] {
-            Frame f;
-            f.set_request_id(requestId);
-            f.mutable_ok();
-            session->sendFrame(f);
-            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-            fanOut(r->members, r->message);
+            replyOk(session, requestId);
+            announceStored(r->members, r->message);
         });
 }
 
@@ -652,18 +661,14 @@ void ChatService::invite(const SessionPtr &session, std::uint64_t requestId, con
             r->targetInfo = channelInfo(st, stream, user->id);
         },
         [this, session, requestId, r] {
-            Frame f;
-            f.set_request_id(requestId);
-            f.mutable_ok();
-            session->sendFrame(f);
+            replyOk(session, requestId);
             if (!r->added)
                 return;
             Frame pushed;
             *pushed.mutable_channel_joined()->mutable_channel() = r->targetInfo;
             m_ctx.fanout->toUsers({r->target},
                                   std::make_shared<const std::string>(pushed.SerializeAsString()), false);
-            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-            fanOut(r->members, r->message);
+            announceStored(r->members, r->message);
         });
 }
 
@@ -699,12 +704,8 @@ void ChatService::removeMember(const SessionPtr &session, std::uint64_t requestI
             st.removeMember(stream.id, user->id);
         },
         [this, session, requestId, r] {
-            Frame f;
-            f.set_request_id(requestId);
-            f.mutable_ok();
-            session->sendFrame(f);
-            m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-            fanOut(r->members, r->message);
+            replyOk(session, requestId);
+            announceStored(r->members, r->message);
         });
 }
 
@@ -1019,10 +1020,7 @@ void ChatService::markRead(const SessionPtr &session, std::uint64_t requestId, c
             }
         },
         [this, session, requestId, r, name, id] {
-            Frame f;
-            f.set_request_id(requestId);
-            f.mutable_ok();
-            session->sendFrame(f);
+            replyOk(session, requestId);
             Frame pushed;
             pushed.mutable_read_position()->set_channel(name);
             pushed.mutable_read_position()->set_seq(r->seq);
@@ -1058,12 +1056,7 @@ void ChatService::acknowledgeInbox(const SessionPtr &session, std::uint64_t requ
                 throw ProtocolError(ERROR_NO_SUCH_CHANNEL, "no such device inbox");
             st.acknowledgeInbox(*stream, std::min(wanted, stream->maxSeq));
         },
-        [session, requestId] {
-            Frame f;
-            f.set_request_id(requestId);
-            f.mutable_ok();
-            session->sendFrame(f);
-        });
+        [session, requestId] { replyOk(session, requestId); });
 }
 
 } // namespace hchat::server

@@ -33,6 +33,9 @@ public:
     void sendError(const SessionPtr &session, std::uint64_t requestId, hchat::v1::ErrorCode code,
                    const std::string &message, bool close = false);
     void fanOut(const std::vector<std::int64_t> &userIds, const hchat::v1::Message &message);
+    // The end of most requests: an empty OK to the asker; a stored message counted and pushed.
+    static void replyOk(const SessionPtr &session, std::uint64_t requestId);
+    void announceStored(const std::vector<std::int64_t> &members, const hchat::v1::Message &message);
     void pushToDevice(const std::string &deviceId, const hchat::v1::Message &message);
     // Close every session of a device or a token (revocation, logout).
     void closeDeviceSessions(const std::string &deviceId);
