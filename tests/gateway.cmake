@@ -38,3 +38,4 @@ hchat_add_test(tst_server_commitwriter SOURCES tst_server_commitwriter.cpp LIBS 
 
 # Paging the channel list to fit a frame (unit).
 hchat_add_test(tst_server_channelpages SOURCES tst_server_channelpages.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
+hchat_add_test(tst_server_sendvalidation SOURCES tst_server_sendvalidation.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
