@@ -17,7 +17,6 @@ InboundCrypto::InboundCrypto(HistoryStore *store, crypto::ChannelCrypto *crypto,
 void InboundCrypto::catchUp()
 {
     m_retryShares.clear();
-    m_retrySenders.clear();
     for (const QString &s :
          m_store->value(QStringLiteral("crypto_retry_shares")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
         m_retryShares << s.toULongLong();
