@@ -117,12 +117,8 @@ bool HistoryFileEncryptor::encrypt(const QString &path, const crypto::EncryptedP
         QString sqlError;
         if (!encrypted.open(QFile::encodeName(staging), SQLITE_OPEN_READWRITE,
                             vfs.name().toLatin1().constData(), &sqlError) ||
-            !encrypted.exec(
-                QStringLiteral("PRAGMA temp_store=MEMORY; PRAGMA journal_mode=OFF; PRAGMA journal_mode=WAL; "
-                               "PRAGMA synchronous=FULL"),
-                &sqlError) ||
-            crypto::EncryptedPageVfs::reservedBytes(encrypted.db) <
-                crypto::EncryptedPageVfs::kReservedBytes ||
+            !crypto::EncryptedPageVfs::prepareNewDatabase(encrypted.db, &sqlError) ||
+            !encrypted.exec(QStringLiteral("PRAGMA synchronous=FULL"), &sqlError) ||
             !encrypted.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"), &sqlError) ||
             !encrypted.close(&sqlError)) {
             removeWithCompanions(staging);
@@ -130,7 +126,7 @@ bool HistoryFileEncryptor::encrypt(const QString &path, const crypto::EncryptedP
             return false;
         }
     }
-    if (QFile::exists(path + QStringLiteral("-wal")) && QFileInfo(path + QStringLiteral("-wal")).size() > 0) {
+    if (QFileInfo(path + QStringLiteral("-wal")).size() > 0) { // 0 when there is none
         removeWithCompanions(staging);
         *error = QStringLiteral("the history is still in use by another program");
         return false;

@@ -50,9 +50,10 @@ public:
     // What the file at path is, from its first 16 bytes.
     static FileKind inspect(const QString &path);
 
-    // Run on a new, empty database opened through this VFS before anything else touches it:
-    // reserves the page tail for nonce and tag and switches to WAL without ever opening a rollback
-    // journal. handle: the connection's sqlite3*. False with *error when SQLite refuses.
+    // Run on a new, empty database opened through this VFS before anything else touches it, or on
+    // a copy VACUUM INTO just made through it: reserves the page tail for nonce and tag (checking
+    // that it is), and switches to WAL without ever opening a rollback journal. handle: the
+    // connection's sqlite3*. False with *error when SQLite refuses.
     static bool prepareNewDatabase(void *handle, QString *error);
     // Asks SQLite to give each page kReservedBytes at the end from the next VACUUM on (used to
     // convert a plain database). handle: the connection's sqlite3*.
