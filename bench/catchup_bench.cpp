@@ -34,7 +34,6 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
-#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -68,15 +67,8 @@ void setUpConnection(QSqlDatabase &db, const QString &path, const crypto::Encryp
         db.open();
         return;
     }
-    const bool fresh = !QFileInfo::exists(path);
-    db.setDatabaseName(vfs.uriFor(QFileInfo(path).absoluteFilePath()));
-    db.setConnectOptions(options + (readOnly ? QStringLiteral(";") : QString()) +
-                         QStringLiteral("QSQLITE_OPEN_URI"));
-    if (db.open() && fresh) {
-        QString error;
-        crypto::EncryptedPageVfs::prepareNewDatabase(
-            *static_cast<void *const *>(db.driver()->handle().constData()), &error);
-    }
+    QString error;
+    vfs.openConnection(db, path, options, &error);
 }
 
 double floorInsert(const QList<StoredMessage> &rows, const QString &path)

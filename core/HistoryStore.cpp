@@ -177,32 +177,21 @@ bool HistoryStore::openConnection(const QString &path, crypto::SecureBuffer key)
                 OpenError::MigrationFailed,
                 tr("Encrypting the history database %1 failed: %2. It was left as it is.").arg(path, error));
     }
-    QString openError, prepareError;
+    QString openError;
+    bool opened = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
         if (m_vfs) {
-            db.setDatabaseName(m_vfs->uriFor(QFileInfo(path).absoluteFilePath()));
-            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI"));
+            opened = m_vfs->openConnection(db, path, {}, &openError);
         } else {
             db.setDatabaseName(path);
-        }
-        if (!db.open()) {
+            opened = db.open();
             openError = db.lastError().text();
-        } else if (m_vfs) {
-            void *handle = *static_cast<void *const *>(db.driver()->handle().constData());
-            QSqlQuery q(db);
-            if (kind == Kind::Missing || kind == Kind::Empty)
-                crypto::EncryptedPageVfs::prepareNewDatabase(handle, &prepareError);
-            else if (!q.exec(QStringLiteral("PRAGMA temp_store=MEMORY")))
-                prepareError = q.lastError().text();
         }
     }
-    if (!openError.isEmpty())
+    if (!opened)
         return fail(OpenError::CannotOpen,
                     tr("Cannot open the history database %1: %2").arg(path, openError));
-    if (!prepareError.isEmpty())
-        return fail(OpenError::CannotOpen,
-                    tr("Cannot prepare the encrypted history database %1: %2").arg(path, prepareError));
     return true;
 }
 

@@ -134,12 +134,19 @@ inline QList<HistoryRow> readHistory(const QString &path, const QString &channel
         crypto::EncryptedPageVfs::inspect(path) == crypto::EncryptedPageVfs::FileKind::Encrypted;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(encrypted ? vfs.uriFor(QFileInfo(path).absoluteFilePath()) : path);
-        db.setConnectOptions(encrypted ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI")
-                                       : QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (!db.open()) {
+        QString openError;
+        bool opened = false;
+        if (encrypted) {
+            opened = vfs.openConnection(db, path, QStringLiteral("QSQLITE_OPEN_READONLY"), &openError);
+        } else {
+            db.setDatabaseName(path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+            opened = db.open();
+            openError = db.lastError().text();
+        }
+        if (!opened) {
             if (error)
-                *error = db.lastError().text();
+                *error = openError;
         } else {
             QSqlQuery q(db);
             q.prepare(QStringLiteral(

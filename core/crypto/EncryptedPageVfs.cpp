@@ -6,6 +6,10 @@
 
 #include <QAtomicInt>
 #include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QUrl>
 
 #include <sodium.h>
@@ -690,6 +694,23 @@ QString EncryptedPageVfs::uriFor(const QString &path) const
 QString EncryptedPageVfs::scratchUriFor(const QString &path) const
 {
     return uriFor(path) + QStringLiteral("&hchat_scratch=1");
+}
+
+bool EncryptedPageVfs::openConnection(QSqlDatabase &db, const QString &path, const QString &options,
+                                      QString *error) const
+{
+    const QFileInfo file(path);
+    const bool fresh = file.size() == 0; // also when there is no file yet
+    db.setDatabaseName(uriFor(file.absoluteFilePath()));
+    db.setConnectOptions(options.isEmpty() ? QStringLiteral("QSQLITE_OPEN_URI")
+                                           : options + QStringLiteral(";QSQLITE_OPEN_URI"));
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    void *handle = *static_cast<void *const *>(db.driver()->handle().constData());
+    return fresh ? prepareNewDatabase(handle, error)
+                 : execute(static_cast<sqlite3 *>(handle), "PRAGMA temp_store=MEMORY", error);
 }
 
 EncryptedPageVfs::FileKind EncryptedPageVfs::inspect(const QString &path)

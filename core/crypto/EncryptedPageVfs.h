@@ -4,6 +4,8 @@
 
 #include <QString>
 
+class QSqlDatabase;
+
 #include <memory>
 
 namespace hchat::crypto {
@@ -45,6 +47,12 @@ public:
     // The same for a file written once and thrown away if interrupted (a copy being made): its
     // rollback journal, if SQLite wants one, stays in memory.
     QString scratchUriFor(const QString &path) const;
+
+    // Opens db (a QSQLITE connection not yet open) on path through this VFS, with more QSQLITE
+    // connect options (";"-separated) beside the URI one. A missing or empty file is prepared
+    // (prepareNewDatabase); every connection keeps its temporary data in memory. False with
+    // *error when the file does not open or cannot be prepared.
+    bool openConnection(QSqlDatabase &db, const QString &path, const QString &options, QString *error) const;
 
     enum class FileKind { Missing, Empty, Plain, Encrypted, Foreign };
     // What the file at path is, from its first 16 bytes.
