@@ -641,6 +641,16 @@ bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
     return true;
 }
 
+// A recalled attachment leaves nothing behind on this device either.
+void AttachmentTransfers::forgetDeleted(const QString &channel, const QList<quint64> &seqs)
+{
+    for (quint64 seq : seqs) {
+        const auto m = m_store->message(channel, seq);
+        if (m && m->deleted && !m->attachmentId.isEmpty())
+            forget(m->attachmentId);
+    }
+}
+
 void AttachmentTransfers::forget(const QString &attachmentId)
 {
     if (!AttachmentInfo::isValidId(attachmentId))

@@ -26,7 +26,7 @@ class GatewayHttp;
 // <directory>/outgoing, then sent in 512 KiB chunks; each acknowledged chunk is stored by the
 // gateway, so after a lost link, a gateway restart or a restart of this app the upload asks the
 // gateway how far it got and goes on from there. The pending upload lives in the HistoryStore
-// until uploadComplete() hands it to the Client, which sends the message.
+// until uploadComplete() hands it to the SendPipeline, which sends the message.
 // A download fetches ranges into <directory>/incoming/<id>.part (resuming from its length),
 // then decrypts or checks it on a worker thread into <directory>/<id>/<file name>.
 // Ids come from the network, so every path is built only from a valid id (32 lower-case hex
@@ -74,8 +74,10 @@ public:
     QString localFile(const QString &attachmentId) const;
     // A deleted message: its file and any partial download go.
     void forget(const QString &attachmentId);
+    // Messages of channel whose text an edit or deletion changed: the recalled attachments go.
+    void forgetDeleted(const QString &channel, const QList<quint64> &seqs);
 
-    // Hands a complete upload to the Client: queue its message (plain or encrypted) with the
+    // Hands a complete upload to the SendPipeline: queue its message (plain or encrypted) with the
     // upload's client_msg_id. False with *error: the upload stays and is offered again later.
     using MessageSender = std::function<bool(const HistoryStore::PendingUpload &upload,
                                              const AttachmentInfo &info, QString *error)>;
@@ -92,7 +94,7 @@ signals:
     void transferProgress(const QString &transferId, qint64 done, qint64 total);
     // Once per transfer: done (ok) or given up (error for the user; also on cancel).
     void transferFinished(const QString &transferId, bool ok, const QString &error);
-    // The gateway holds the whole upload: the Client sends its message, then removeUpload().
+    // The gateway holds the whole upload: the SendPipeline sends its message, then removeUpload().
     void uploadComplete(qint64 uploadId, const QString &attachmentId);
     void downloadComplete(const QString &attachmentId, const QString &path);
     // The same progress and end as transferProgress/transferFinished, for a download, by attachment.

@@ -40,20 +40,34 @@ class IdentityStore;
 
 namespace hchat {
 
+class AccountSession;
+class ChannelActions;
+class E2eeCoordinator;
 class GatewayHttp;
+class GatewayRequests;
 class HistoryStore;
-class InboundCrypto;
-class MembershipPoster;
-class PrekeySupply;
+class InboxAcknowledger;
 class Outbox;
+class PushDispatcher;
+class ReadState;
+class SendPipeline;
+class TypingIndicator;
+class ChannelListPager;
 class PushChannel;
 class SyncEngine;
 class SyncPuller;
 class TokenVault;
 
-// The facade the UI talks to. Owns the local history (HistoryStore), the push channel, the
-// puller, the sync engine and the outbox, and keeps the session token in a TokenVault (the OS
-// keychain by default).
+// The facade the UI talks to: it keeps the public API and wires the parts, none of which calls
+// back into it.
+//  - Received path: PushChannel → PushDispatcher → SyncEngine (with SyncPuller for catch-up and
+//    gaps) → HistoryStore, then the stages of the rows just stored (AccountSession's deleted
+//    users, E2eeCoordinator's InboundCrypto) → SyncEngine's signals, relayed as this class's.
+//  - Outbound path: SendPipeline (text and the messages of finished AttachmentTransfers uploads)
+//    → Outbox → PushChannel.
+//  - AccountSession (sign-in, token in a TokenVault, the OS keychain by default), ChannelActions,
+//    ReadState, TypingIndicator, InboxAcknowledger, ChannelListPager; GatewayRequests gives
+//    every request its id and its one requestFinished().
 //
 // Typical use:
 //   Client c;                         // or Client c(std::make_unique<MemoryTokenVault>()) in tests
@@ -76,7 +90,7 @@ class Client : public QObject {
     Q_PROPERTY(QString nick READ nick NOTIFY signedIn)
 public:
     explicit Client(QObject *parent = nullptr); // tokens in the OS keychain
-    // Tokens in the given vault; the Client takes ownership if the vault has no parent.
+    // Tokens in the given vault (null: the OS keychain), which the Client owns.
     explicit Client(std::unique_ptr<TokenVault> vault, QObject *parent = nullptr);
     ~Client() override;
 
@@ -88,9 +102,9 @@ public:
     // (e.g. a PassphraseIdentityStore when there is no keychain); then call setIdentityStore()
     // with it and loadIdentityNow().
     void setIdentityStore(std::unique_ptr<hchat::crypto::IdentityStore> store);
-    hchat::crypto::IdentityStore *identityStore() const { return m_identityStore; }
+    hchat::crypto::IdentityStore *identityStore() const;
     void loadIdentityNow();
-    hchat::crypto::ChannelCrypto *crypto() const { return m_crypto; }
+    hchat::crypto::ChannelCrypto *crypto() const;
     bool isEncryptionReady() const;
     // POST /v1/keys/fetch for these nicks, then ChannelCrypto::applyDeviceKeys.
     quint64 fetchKeys(const QStringList &nicks);
@@ -129,7 +143,7 @@ public:
     // WebSocket addresses (ws://host:port/ws or wss://…), tried in order; HTTP goes to the same
     // host and port. Saved in the profile.
     void setGatewayUrls(const QList<QUrl> &urls);
-    QList<QUrl> gatewayUrls() const { return m_urls; }
+    QList<QUrl> gatewayUrls() const;
     // Without TLS (ws://, http://) only to this machine, or to a gateway the user allowed by name
     // (host and port, kept in the profile): the others are never connected to, and requests to
     // them fail with CleartextPolicy::refusal().
@@ -166,8 +180,8 @@ public:
     quint64 deleteAccount(const QString &password);
     // Whether nick's account was deleted (learned from USER_DELETED messages; kept in the profile).
     bool isDeletedUser(const QString &nick) const;
-    QString nick() const { return m_nick; }
-    QString deviceId() const { return m_deviceId; }
+    QString nick() const;
+    QString deviceId() const;
     QString accountKey() const; // the vault entry: "<nick>@<host:port>"
 
     // ---- channels ----------------------------------------------------------------------------
@@ -208,10 +222,10 @@ public:
     // Typing indicators and read receipts (direct channels), each switchable off for privacy.
     // notifyTyping() tells the channel's other members that the user is typing, at most once
     // every 3 s per channel; nothing is sent while sharing is off or offline.
-    void setShareTyping(bool share) { m_shareTyping = share; }
-    bool sharesTyping() const { return m_shareTyping; }
-    void setShareReadReceipts(bool share) { m_shareReadReceipts = share; }
-    bool sharesReadReceipts() const { return m_shareReadReceipts; }
+    void setShareTyping(bool share);
+    bool sharesTyping() const;
+    void setShareReadReceipts(bool share);
+    bool sharesReadReceipts() const;
     void notifyTyping(const QString &channel);
     // How far the other member of a direct channel has read (their receipts; 0: unknown).
     quint64 peerReadSeq(const QString &channel) const;
@@ -296,52 +310,11 @@ signals:
     void deviceAwaitsApproval(const QString &deviceId, const QString &code);
 
 private:
-    void init(TokenVault *vault);
-    qint64 enqueueText(const QString &channel, const QString &text, MessageKind kind, quint64 refSeq,
-                       QString *error);
-    bool enqueueAttachment(const HistoryStore::PendingUpload &upload, const AttachmentInfo &info,
-                           QString *error);
-    void queueKeyShares(const QString &channel, const hchat::crypto::ChannelCrypto::Outgoing &out);
-    void forgetDeletedAttachments(const QString &channel, const QList<quint64> &seqs);
-    bool checkOwnMessage(const QString &channel, quint64 seq, QString *error) const;
-    bool wantsReceipt(const QString &channel) const;
-    quint64 nextRequestId() { return ++m_lastRequestId; }
-    void finishLater(quint64 id, bool ok, const QString &error);
-    void postWithFailover(
-        const QString &path, const QByteArray &body,
-        std::function<void(bool ok, int code, const QString &error, const QByteArray &body)> done,
-        int urlIndex = 0);
-    // Sends a request over the push channel; onAnswer(ok, error, answer) decides the outcome.
-    quint64 wsRequest(hchat::v1::Frame &frame,
-                      std::function<void(quint64 id, const hchat::v1::Frame &answer)> onAnswer);
+    void wireReceivedPath();
+    void wireSessionState();
     void onWelcomed();
-    // The channels a Welcome could not hold, page by page (POST /v1/channels), then the catch-up.
-    void pullChannelPages(hchat::v1::Welcome welcome, quint64 connection);
-    void finishChannelPages(hchat::v1::Welcome &welcome);
     void beginCatchUp(const hchat::v1::Welcome &welcome);
-    void onPushed(const hchat::v1::Frame &frame);
     void updateState();
-    void markUnreadDirty(const QString &channel);
-    void syncReadPositions();
-    // E2EE plumbing (Client.cpp, "end-to-end encryption").
-    void onIdentityLoaded(const QString &account, bool found);
-    void openCrypto(hchat::crypto::DeviceIdentity identity);
-    void publishKeys();
-    // A signed operation first, then the gateway request (send) once the operation is stored.
-    quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
-                            const QString &subject, std::function<void(quint64 id)> send);
-    quint64 membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
-                              const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
-                              std::function<void()> onDone = {});
-    bool hasSignedMembership(const QString &channel) const;
-    void onMembershipChanged(const QString &channel);
-    void finishWithGenesis(quint64 id, const QString &channel);
-    void onMembershipRejected(const QString &channel, quint64 seq, const QString &reason);
-    void queueKeyFetch(const QString &nick);
-    void acknowledgeInbox();
-    // Account (Client.cpp, "account").
-    quint64 endAccountSession(const QString &path, const QByteArray &body, bool deleting);
-    void noteDeletedUsers(const QList<StoredMessage> &rows);
 
     QNetworkAccessManager *m_nam = nullptr;
     GatewayHttp *m_http = nullptr;
@@ -351,41 +324,22 @@ private:
     SyncEngine *m_engine = nullptr;
     Outbox *m_outbox = nullptr;
     AttachmentTransfers *m_transfers = nullptr;
-    TokenVault *m_vault = nullptr;
-    QList<QUrl> m_urls;
+    GatewayRequests *m_requests = nullptr;
+    AccountSession *m_account = nullptr;
+    E2eeCoordinator *m_e2ee = nullptr;
+    ChannelActions *m_channels = nullptr;
+    SendPipeline *m_send = nullptr;
+    ReadState *m_readState = nullptr;
+    TypingIndicator *m_typing = nullptr;
+    ChannelListPager *m_channelPager = nullptr;
+    PushDispatcher *m_dispatcher = nullptr;
+    InboxAcknowledger *m_inboxAck = nullptr;
     CleartextPolicy m_cleartext;
-    QString m_nick;
-    bool m_shareTyping = true;
-    bool m_shareReadReceipts = true;
-    QHash<QString, qint64> m_lastTypingSentMs;
-    QString m_deviceId;
-    QString m_token;
     QString m_lastError;
-    QString m_pendingResumeAccount;
     ConnectionState m_state = ConnectionState::Offline;
     bool m_welcomeHandled = false;
-    quint64 m_connection = 0; // counts Welcomes: answers for an older connection are dropped
-    bool m_pagingChannels = false;
-    QList<QByteArray> m_joinedWhilePaging; // ChannelInfos pushed while the list was being paged
-    quint64 m_lastRequestId = 0;
     quint64 m_catchUpDone = 0;
     quint64 m_catchUpTotal = 0;
-    QSet<QString> m_unreadDirty;
-    QTimer m_unreadTimer;
-    QString m_dataDir;
-    hchat::crypto::IdentityStore *m_identityStore = nullptr;
-    hchat::crypto::ChannelCrypto *m_crypto = nullptr;
-    MembershipPoster *m_membership = nullptr;
-    InboundCrypto *m_inbound = nullptr; // the E2EE stage of received messages
-    PrekeySupply *m_prekeySupply = nullptr;
-    DeviceApproval *m_deviceApproval = nullptr;
-    QTimer m_inboxAckTimer;
-    quint64 m_inboxAckedSeq = 0;                      // the inbox seq last acknowledged in this connection
-    QHash<QString, QList<quint64>> m_awaitingGenesis; // channel → requests finished by its genesis
-    bool m_identityLoading = false;
-    QSet<QString> m_keyFetchQueue;
-    QTimer m_keyFetchTimer;
-    QSet<QString> m_deletedUsers; // lower-case nicks of deleted accounts
 };
 
 } // namespace hchat

@@ -42,7 +42,8 @@ SyncEngine::SyncEngine(HistoryStore *store, SyncPuller *puller, QObject *parent)
     connect(m_puller, &SyncPuller::failed, this, &SyncEngine::onPullFailed);
     connect(m_puller, &SyncPuller::batchRejected, this, [this](const QString &stream, const QString &error) {
         ++m_rejected;
-        emit syncError(tr("Rejected a sync response for \"%1\": %2. History kept; pulling again.").arg(stream, error));
+        emit syncError(
+            tr("Rejected a sync response for \"%1\": %2. History kept; pulling again.").arg(stream, error));
     });
 }
 
@@ -133,12 +134,14 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
     }
     // A device inbox's rows this device acknowledged are gone at the gateway: if the local copy
     // is behind them (lost), the inbox goes on after them.
-    if (stream == m_inbox && resp.acknowledged_seq() >= fromSeq && resp.acknowledged_seq() <= resp.server_max_seq()) {
+    if (stream == m_inbox && resp.acknowledged_seq() >= fromSeq &&
+        resp.acknowledged_seq() <= resp.server_max_seq()) {
         if (!m_store->skipInboxTo(stream, resp.acknowledged_seq())) {
             result.error = m_store->lastError();
             return result;
         }
-        qCInfo(lcSync).noquote() << "inbox rows up to" << resp.acknowledged_seq() << "were acknowledged before; skipped";
+        qCInfo(lcSync).noquote() << "inbox rows up to" << resp.acknowledged_seq()
+                                 << "were acknowledged before; skipped";
         fromSeq = resp.acknowledged_seq() + 1;
         result.maxSeq = m_store->maxSeq(stream);
     }
@@ -147,7 +150,8 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
     quint64 expected = fromSeq;
     for (const auto &m : resp.messages()) {
         if (!m.channel().empty() && m.channel() != resp.channel()) {
-            result.error = tr("seq %1 belongs to channel \"%2\"").arg(m.seq()).arg(QString::fromStdString(m.channel()));
+            result.error =
+                tr("seq %1 belongs to channel \"%2\"").arg(m.seq()).arg(QString::fromStdString(m.channel()));
             return result;
         }
         if (m.seq() != expected) {
@@ -158,11 +162,13 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
         batch << StoredMessage::fromProto(m);
     }
     if (resp.messages_size() > 0 && resp.server_max_seq() < expected - 1) {
-        result.error = tr("server_max_seq %1 is below the last seq %2").arg(resp.server_max_seq()).arg(expected - 1);
+        result.error =
+            tr("server_max_seq %1 is below the last seq %2").arg(resp.server_max_seq()).arg(expected - 1);
         return result;
     }
     if (fromSeq > result.maxSeq + 1 && !batch.isEmpty()) {
-        result.error = tr("the batch starts at %1 but the history ends at %2").arg(fromSeq).arg(result.maxSeq);
+        result.error =
+            tr("the batch starts at %1 but the history ends at %2").arg(fromSeq).arg(result.maxSeq);
         return result;
     }
     const auto appended = m_store->appendMessages(stream, batch, resp.server_max_seq());
@@ -237,8 +243,8 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &sto
     if (stored.isEmpty())
         return;
     QList<StoredMessage> inserted = stored;
-    if (m_insertedHook)
-        m_insertedHook(stream, inserted);
+    for (const InsertedStage &stage : m_insertedStages)
+        stage(stream, inserted);
     const bool isChannel = stream != m_inbox;
     for (const StoredMessage &m : inserted) {
         if (!m.isChat() && isChannel)
@@ -257,7 +263,10 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &sto
             }
         }
     }
-    emit messagesStored(stream, inserted.first().seq, inserted.last().seq);
+    if (isChannel)
+        emit messagesStored(stream, inserted.first().seq, inserted.last().seq);
+    else
+        emit inboxStored();
     if (m_catchingUp) {
         m_progressDone += static_cast<quint64>(inserted.size());
         m_progressTotal = std::max(m_progressTotal, m_progressDone);
@@ -337,8 +346,8 @@ void SyncEngine::onPullFinished(const QString &stream, quint64 maxSeq)
             m_puller->pull(stream, m_store->maxSeq(stream) + 1);
             return;
         }
-        qCCritical(lcSync).noquote() << "the gateway does not return the messages pushed above seq" << maxSeq << "in"
-                                     << stream << "; dropped the held ones";
+        qCCritical(lcSync).noquote() << "the gateway does not return the messages pushed above seq" << maxSeq
+                                     << "in" << stream << "; dropped the held ones";
         m_held.remove(stream);
     }
     m_repulls.remove(stream);
@@ -374,7 +383,8 @@ void SyncEngine::finishCatchUp()
     std::stable_sort(report.channels.begin(), report.channels.end(),
                      [](const auto &a, const auto &b) { return a.count > b.count; });
     m_report.clear();
-    qCInfo(lcSync) << "catch-up complete:" << report.total() << "new messages in" << report.channels.size() << "channels";
+    qCInfo(lcSync) << "catch-up complete:" << report.total() << "new messages in" << report.channels.size()
+                   << "channels";
     emit catchUpFinished(report);
 }
 

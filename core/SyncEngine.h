@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <functional>
+#include <vector>
 
 namespace hchat {
 
@@ -35,17 +36,17 @@ public:
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     void setInboxStream(const QString &stream) { m_inbox = stream; } // "~<device_id>"
     QString inboxStream() const { return m_inbox; }
-    // Runs on the rows just appended to a stream (in seq order) before anyone is told about them,
-    // and may complete them (local decryption results). Set by the Client for E2EE.
-    using InsertedHook = std::function<void(const QString &stream, QList<StoredMessage> &inserted)>;
-    void setInsertedHook(InsertedHook hook) { m_insertedHook = std::move(hook); }
+    // Stages that run, in the order added, on the rows just appended to a stream (in seq order)
+    // before anyone is told about them, and may complete them (local decryption results).
+    using InsertedStage = std::function<void(const QString &stream, QList<StoredMessage> &inserted)>;
+    void addInsertedStage(InsertedStage stage) { m_insertedStages.push_back(std::move(stage)); }
 
     void beginCatchUp(const hchat::v1::Welcome &welcome);
     void handlePush(const hchat::v1::Message &message);
     void handleChannelJoined(const hchat::v1::ChannelInfo &channel);
     void handleReadPosition(const QString &channel, quint64 seq);
-    void resyncAll();  // pull every stream again (after a frame that did not parse)
-    void stop();       // link down: cancel pulls, forget held pushes (they will be pulled)
+    void resyncAll(); // pull every stream again (after a frame that did not parse)
+    void stop();      // link down: cancel pulls, forget held pushes (they will be pulled)
 
     bool isCatchingUp() const { return m_catchingUp; }
     int heldCount() const;
@@ -55,6 +56,8 @@ public:
 signals:
     // Rows firstSeq..lastSeq of channel were stored (append at the end of the channel).
     void messagesStored(const QString &channel, quint64 firstSeq, quint64 lastSeq);
+    // Rows were stored in this device's inbox (never shown).
+    void inboxStored();
     // A message stored outside a catch-up (for live notifications). Includes one's own.
     void liveMessage(const hchat::StoredMessage &message);
     void catchUpStarted();
@@ -84,7 +87,7 @@ private:
     SyncPuller *m_puller;
     QString m_ownNick;
     QString m_inbox;
-    InsertedHook m_insertedHook;
+    std::vector<InsertedStage> m_insertedStages;
     QHash<QString, QMap<quint64, StoredMessage>> m_held;
     QHash<QString, int> m_repulls;
     bool m_catchingUp = false;

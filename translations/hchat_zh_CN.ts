@@ -2,9 +2,22 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>HistoryKeyring</name>
+    <message>
+        <location filename="../core/HistoryKeyring.cpp" line="+17"/>
+        <source>No OS keychain is available (%1), so the local history is kept unencrypted.</source>
+        <translation>没有可用的系统钥匙串（%1），因此本地历史记录以未加密方式保存。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The OS keychain did not give the key of the local history (%1), so it is kept unencrypted.</source>
+        <translation>系统钥匙串没有提供本地历史记录的密钥（%1），因此历史记录以未加密方式保存。</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="+121"/>
+        <location filename="../app/main.cpp" line="+154"/>
         <source>HChat cannot open its local history in %1:
 %2
 
@@ -20,15 +33,71 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+47"/>
         <source>Not signed in. Use Chat → Sign out to sign in again.</source>
         <translation>未登录。请使用“聊天 → 退出登录”重新登录。</translation>
     </message>
 </context>
 <context>
+    <name>hchat::AccountSession</name>
+    <message>
+        <location filename="../core/AccountSession.cpp" line="+31"/>
+        <location line="+115"/>
+        <source>Please sign in.</source>
+        <translation>请登录。</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <source>The gateway&apos;s answer did not parse.</source>
+        <translation>无法解析网关的响应。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>The gateway did not accept the session (%1). Please sign in again.</source>
+        <translation>网关未接受此会话（%1）。请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <location line="+43"/>
+        <location line="+42"/>
+        <source>Not signed in.</source>
+        <translation>未登录。</translation>
+    </message>
+    <message>
+        <location line="-78"/>
+        <source>The gateway&apos;s device list did not parse.</source>
+        <translation>无法解析网关返回的设备列表。</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The new password must be 8 to 256 bytes long.</source>
+        <translation>新密码长度须为 8 到 256 字节。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The current password is wrong.</source>
+        <translation>当前密码错误。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>The password is wrong.</source>
+        <translation>密码错误。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Your account was deleted.</source>
+        <translation>你的账号已删除。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You were signed out on every device.</source>
+        <translation>你已在所有设备上退出登录。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::AttachmentTransfers</name>
     <message>
-        <location filename="../core/AttachmentTransfers.cpp" line="+199"/>
+        <location filename="../core/AttachmentTransfers.cpp" line="+225"/>
         <source>%1 is not a file.</source>
         <translation>%1 不是文件。</translation>
     </message>
@@ -54,20 +123,21 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+18"/>
-        <location line="+140"/>
+        <location line="+134"/>
         <location line="+36"/>
         <source>Could not save the upload: %1</source>
         <translation>无法保存上传任务：%1</translation>
     </message>
     <message>
         <location line="-151"/>
-        <location line="+374"/>
+        <location line="+368"/>
+        <location line="+1"/>
         <location filename="../ui/TransferPanel.cpp" line="+89"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-223"/>
         <location line="+125"/>
         <source>The gateway&apos;s answer to an upload was not understood.</source>
         <translation>无法理解网关对上传的回应。</translation>
@@ -105,8 +175,8 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>附件的描述已损坏。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <location line="+120"/>
+        <location line="+5"/>
+        <location line="+125"/>
         <source>No place to store the file.</source>
         <translation>没有可用于保存文件的位置。</translation>
     </message>
@@ -121,12 +191,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>网关发送的附件有误。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>Cannot write %1.</source>
         <translation>无法写入 %1。</translation>
     </message>
@@ -134,6 +204,49 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+7"/>
         <source>The attachment does not match what its sender sent.</source>
         <translation>该附件与发送者发送的内容不符。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ChannelActions</name>
+    <message>
+        <location filename="../core/ChannelActions.cpp" line="+34"/>
+        <source>End-to-end encryption is not ready on this device yet.</source>
+        <translation>此设备上的端到端加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Could not join.</source>
+        <translation>无法加入频道。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Could not leave.</source>
+        <translation>无法退出频道。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Could not create the channel.</source>
+        <translation>无法创建频道。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Could not open the direct channel.</source>
+        <translation>无法打开私信。</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>There is no invitation to %1.</source>
+        <translation>没有加入 %1 的邀请。</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Could not invite.</source>
+        <translation>无法邀请。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Could not remove the member.</source>
+        <translation>无法移除该成员。</translation>
     </message>
 </context>
 <context>
@@ -147,216 +260,24 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+153"/>
-        <source>The gateway did not accept the session (%1). Please sign in again.</source>
-        <translation>网关未接受此会话（%1）。请重新登录。</translation>
-    </message>
-    <message>
-        <location line="+46"/>
-        <location line="+179"/>
-        <source>Please sign in.</source>
-        <translation>请登录。</translation>
-    </message>
-    <message>
-        <location line="-73"/>
-        <source>No gateway address is configured.</source>
-        <translation>未配置网关地址。</translation>
-    </message>
-    <message>
-        <location line="+47"/>
-        <source>The gateway&apos;s answer did not parse.</source>
-        <translation>无法解析网关的响应。</translation>
-    </message>
-    <message>
-        <location line="+72"/>
-        <location line="+33"/>
-        <location line="+1221"/>
-        <location line="+42"/>
+        <location filename="../core/Client.cpp" line="+309"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
     <message>
-        <location line="-1289"/>
-        <source>The gateway&apos;s device list did not parse.</source>
-        <translation>无法解析网关返回的设备列表。</translation>
-    </message>
-    <message>
-        <location line="+26"/>
+        <location line="+0"/>
         <source>No device given.</source>
         <translation>未指定设备。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>This device signs out with Sign out, not by revoking itself.</source>
         <translation>本设备请通过“退出登录”登出，不能注销自身。</translation>
     </message>
     <message>
-        <location line="+46"/>
-        <location line="+189"/>
-        <source>Not connected to the gateway.</source>
-        <translation>未连接到网关。</translation>
-    </message>
-    <message>
-        <location line="-177"/>
-        <source>Could not join.</source>
-        <translation>无法加入频道。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>Could not leave.</source>
-        <translation>无法退出频道。</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>Could not create the channel.</source>
-        <translation>无法创建频道。</translation>
-    </message>
-    <message>
-        <location line="+48"/>
-        <source>There is no invitation to %1.</source>
-        <translation>没有加入 %1 的邀请。</translation>
-    </message>
-    <message>
-        <location line="+61"/>
-        <source>Could not invite.</source>
-        <translation>无法邀请。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Could not remove the member.</source>
-        <translation>无法移除该成员。</translation>
-    </message>
-    <message>
-        <location line="+55"/>
-        <source>Could not open the direct channel.</source>
-        <translation>无法打开私信。</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>The message you reply to is not in this channel.</source>
-        <translation>你回复的消息不在此频道中。</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>There is no such message to change.</source>
-        <translation>没有这条可更改的消息。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Only your own messages can be edited or deleted.</source>
-        <translation>只能编辑或删除你自己的消息。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>That message was deleted.</source>
-        <translation>该消息已被删除。</translation>
-    </message>
-    <message>
-        <location line="+23"/>
-        <source>The message is empty.</source>
-        <translation>消息为空。</translation>
-    </message>
-    <message>
-        <location line="-226"/>
-        <location line="+27"/>
-        <location line="+201"/>
-        <location line="+22"/>
-        <location line="+29"/>
-        <location line="+536"/>
-        <source>End-to-end encryption is not ready on this device yet.</source>
-        <translation>此设备上的端到端加密尚未就绪。</translation>
-    </message>
-    <message>
-        <location line="-478"/>
-        <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
-        <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
-    </message>
-    <message>
-        <location line="-116"/>
-        <location line="+24"/>
-        <source>No channel %1.</source>
-        <translation>没有频道 %1。</translation>
-    </message>
-    <message>
-        <location line="+25"/>
-        <source>%1 is end-to-end encrypted now; send the file again.</source>
-        <translation>%1 现已启用端到端加密；请重新发送该文件。</translation>
-    </message>
-    <message>
-        <location line="+30"/>
+        <location line="+124"/>
         <source>No message %1 in %2.</source>
         <translation>%2 中没有消息 %1。</translation>
-    </message>
-    <message>
-        <location line="+335"/>
-        <source>Could not create a device identity.</source>
-        <translation>无法创建设备身份。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>End-to-end encryption could not start: %1</source>
-        <translation>端到端加密无法启动：%1</translation>
-    </message>
-    <message>
-        <location line="+32"/>
-        <source>Could not publish this device&apos;s keys: %1</source>
-        <translation>无法发布此设备的密钥：%1</translation>
-    </message>
-    <message>
-        <location line="+32"/>
-        <location line="+45"/>
-        <source>Encryption is not ready.</source>
-        <translation>加密尚未就绪。</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>The key directory&apos;s answer did not parse.</source>
-        <translation>无法解析密钥目录的响应。</translation>
-    </message>
-    <message>
-        <location line="+44"/>
-        <source>The keys of %1 changed since this number was shown: compare the new number.</source>
-        <translation>显示此安全码后，%1 的密钥已更改：请比对新的安全码。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No trusted device of %1 to mark as verified.</source>
-        <translation>%1 没有可标记为已验证的受信任设备。</translation>
-    </message>
-    <message>
-        <location line="+167"/>
-        <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
-        <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
-    </message>
-    <message>
-        <location line="+41"/>
-        <source>The attachment&apos;s description is damaged.</source>
-        <translation>附件的描述已损坏。</translation>
-    </message>
-    <message>
-        <location line="+79"/>
-        <source>The new password must be 8 to 256 bytes long.</source>
-        <translation>新密码长度须为 8 到 256 字节。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>The current password is wrong.</source>
-        <translation>当前密码错误。</translation>
-    </message>
-    <message>
-        <location line="+40"/>
-        <source>The password is wrong.</source>
-        <translation>密码错误。</translation>
-    </message>
-    <message>
-        <location line="+19"/>
-        <source>Your account was deleted.</source>
-        <translation>你的账号已删除。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>You were signed out on every device.</source>
-        <translation>你已在所有设备上退出登录。</translation>
     </message>
 </context>
 <context>
@@ -383,6 +304,50 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::E2eeCoordinator</name>
+    <message>
+        <location filename="../core/E2eeCoordinator.cpp" line="+115"/>
+        <source>Could not create a device identity.</source>
+        <translation>无法创建设备身份。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>End-to-end encryption could not start: %1</source>
+        <translation>端到端加密无法启动：%1</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Could not publish this device&apos;s keys: %1</source>
+        <translation>无法发布此设备的密钥：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+36"/>
+        <source>Encryption is not ready.</source>
+        <translation>加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The key directory&apos;s answer did not parse.</source>
+        <translation>无法解析密钥目录的响应。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>End-to-end encryption is not ready on this device yet.</source>
+        <translation>此设备上的端到端加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The keys of %1 changed since this number was shown: compare the new number.</source>
+        <translation>显示此安全码后，%1 的密钥已更改：请比对新的安全码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No trusted device of %1 to mark as verified.</source>
+        <translation>%1 没有可标记为已验证的受信任设备。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::GatewayHttp</name>
     <message>
         <location filename="../core/GatewayHttp.cpp" line="+88"/>
@@ -401,9 +366,30 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::GatewayRequests</name>
+    <message>
+        <location filename="../core/GatewayRequests.cpp" line="+23"/>
+        <source>No gateway address is configured.</source>
+        <translation>未配置网关地址。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Not connected to the gateway.</source>
+        <translation>未连接到网关。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::HistoryKeyring</name>
+    <message>
+        <location filename="../core/HistoryKeyring.cpp" line="+38"/>
+        <source>The key of the local history in the OS keychain is not 32 bytes long.</source>
+        <translation>系统钥匙串中本地历史记录的密钥长度不是 32 字节。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+167"/>
+        <location filename="../core/HistoryStore.cpp" line="+207"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -413,12 +399,32 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>历史数据库 %1 不可写。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-16"/>
         <source>Cannot open the history database %1: %2</source>
         <translation>无法打开历史数据库 %1：%2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-27"/>
+        <source>The history database %1 is encrypted, and its key is not available: the OS keychain that keeps it cannot be reached. It was left as it is.</source>
+        <translation>历史数据库 %1 已加密，但其密钥不可用：无法访问保存该密钥的系统钥匙串。该文件已保持原样。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cannot set up the encryption of the history database.</source>
+        <translation>无法设置历史数据库的加密。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Encrypting the history database %1 failed: %2. It was left as it is.</source>
+        <translation>加密历史数据库 %1 失败：%2。该文件已保持原样。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>The history database %1 cannot be decrypted with the key kept in the OS keychain (%2). It was left as it is; move it away to start a fresh history.</source>
+        <translation>无法用系统钥匙串中保存的密钥解密历史数据库 %1（%2）。该文件已保持原样；将其移走即可开始新的历史记录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>The history database %1 is damaged or not an HChat database (%2). It was left as it is; move it away to start a fresh history.</source>
         <translation>历史数据库 %1 已损坏或不是 HChat 数据库（%2）。该文件已保持原样；将其移走即可开始新的历史记录。</translation>
     </message>
@@ -433,7 +439,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>历史数据库 %1 由更新版本的 HChat 写入（架构版本 %2；此版本最高支持 %3）。该文件已保持原样；请更新 HChat 后再打开。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>The history database %1 cannot be used: %2</source>
         <translation>无法使用历史数据库 %1：%2</translation>
     </message>
@@ -443,12 +449,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+384"/>
+        <location line="+403"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+39"/>
         <source>a message of stream &quot;%1&quot; in a batch for &quot;%2&quot;</source>
         <translation>“%2”的批次中含有流“%1”的消息</translation>
     </message>
@@ -463,20 +469,33 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+51"/>
         <source>commit failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+67"/>
         <source>the history&apos;s write-ahead log could not be checkpointed completely</source>
         <translation>历史记录的预写日志未能完整写入检查点</translation>
     </message>
     <message>
-        <location line="+161"/>
-        <location line="+42"/>
+        <location line="+164"/>
+        <location line="+43"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::InboundCrypto</name>
+    <message>
+        <location filename="../core/InboundCrypto.cpp" line="+153"/>
+        <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
+        <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The attachment&apos;s description is damaged.</source>
+        <translation>附件的描述已损坏。</translation>
     </message>
 </context>
 <context>
@@ -500,7 +519,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Outbox</name>
     <message>
-        <location filename="../core/Outbox.cpp" line="+35"/>
+        <location filename="../core/Outbox.cpp" line="+36"/>
         <source>You are not a member of this channel.</source>
         <translation>你不是此频道的成员。</translation>
     </message>
@@ -545,17 +564,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>消息过大（%1 字节；最多 %2 字节）。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>No attachment given.</source>
         <translation>未指定附件。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Could not save the message: %1</source>
         <translation>无法保存消息：%1</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Not sent: %1 is end-to-end encrypted now. Send it again.</source>
         <translation>未发送：%1 现已启用端到端加密。请重新发送。</translation>
     </message>
@@ -649,9 +668,59 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::SendPipeline</name>
+    <message>
+        <location filename="../core/SendPipeline.cpp" line="+39"/>
+        <source>The message you reply to is not in this channel.</source>
+        <translation>你回复的消息不在此频道中。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>There is no such message to change.</source>
+        <translation>没有这条可更改的消息。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only your own messages can be edited or deleted.</source>
+        <translation>只能编辑或删除你自己的消息。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>That message was deleted.</source>
+        <translation>该消息已被删除。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+13"/>
+        <source>No channel %1.</source>
+        <translation>没有频道 %1。</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+29"/>
+        <source>End-to-end encryption is not ready on this device yet.</source>
+        <translation>此设备上的端到端加密尚未就绪。</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>%1 is end-to-end encrypted now; send the file again.</source>
+        <translation>%1 现已启用端到端加密；请重新发送该文件。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Not shared with %1: the key changed or the device is new. Check and accept it to include it.</source>
+        <translation>未与 %1 共享：其密钥已更改或为新设备。请核对并接受后再将其纳入。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::SyncEngine</name>
     <message>
-        <location filename="../core/SyncEngine.cpp" line="+45"/>
+        <location filename="../core/SyncEngine.cpp" line="+46"/>
         <source>Rejected a sync response for &quot;%1&quot;: %2. History kept; pulling again.</source>
         <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
     </message>
@@ -666,7 +735,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该响应包含 %1 条消息，超过上限 %2</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>seq %1 belongs to channel &quot;%2&quot;</source>
         <translation>seq %1 属于频道“%2”</translation>
     </message>
@@ -676,17 +745,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>缺口：预期 seq 为 %1，实际为 %2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>server_max_seq %1 is below the last seq %2</source>
         <translation>server_max_seq %1 小于最后的 seq %2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>the batch starts at %1 but the history ends at %2</source>
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+121"/>
+        <location line="+124"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
@@ -744,11 +813,11 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+261"/>
-        <location line="+187"/>
-        <location line="+50"/>
-        <location line="+94"/>
-        <location line="+68"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+264"/>
+        <location line="+185"/>
+        <location line="+52"/>
+        <location line="+95"/>
+        <location line="+69"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
@@ -758,7 +827,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>An account keeps at least one device.</source>
         <translation>账号至少需要保留一台设备。</translation>
     </message>
@@ -768,12 +837,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对设备列表签名。</translation>
     </message>
     <message>
-        <location line="+169"/>
+        <location line="+164"/>
         <source>%1 has its genesis already.</source>
         <translation>%1 已有创建记录。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The membership of %1 is not signed.</source>
         <translation>%1 的成员信息未经签名。</translation>
     </message>
@@ -788,7 +857,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对成员变动签名。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>You are not a member of %1 (as far as its membership messages show).</source>
         <translation>你不是 %1 的成员（根据其成员变动消息判断）。</translation>
     </message>
@@ -798,12 +867,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+96"/>
         <source>waiting for the channel&apos;s membership</source>
         <translation>正在等待频道的成员信息</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
     </message>
@@ -1575,13 +1644,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+82"/>
-        <location line="+528"/>
+        <location filename="../ui/MainWindow.cpp" line="+83"/>
+        <location line="+537"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-523"/>
+        <location line="-532"/>
         <location line="+1"/>
         <source>Search messages</source>
         <translation>搜索消息</translation>
@@ -1637,33 +1706,33 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>与 %1 的安全码…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Leave %1</source>
         <translation>退出 %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Remove %1 from %2</source>
         <translation>将 %1 移出 %2</translation>
     </message>
     <message>
-        <location line="+69"/>
-        <location line="+221"/>
+        <location line="+62"/>
+        <location line="+231"/>
         <source>Could not save %1.</source>
         <translation>无法保存 %1。</translation>
     </message>
     <message>
-        <location line="-170"/>
+        <location line="-172"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>HChat — %1</source>
         <translation>HChat — %1</translation>
     </message>
@@ -1673,7 +1742,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>发送文件到 %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>%1 was not sent: %2</source>
         <translation>%1 未发送：%2</translation>
     </message>
@@ -1726,7 +1795,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>稍后(&amp;L)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
@@ -1751,7 +1820,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>加入频道(&amp;J)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>New &amp;direct message…</source>
         <translation>新建私信(&amp;D)…</translation>
     </message>
@@ -1776,19 +1845,19 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>安全码(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Safety number</source>
         <translation>安全码</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+406"/>
-        <location line="+94"/>
+        <location line="+417"/>
+        <location line="+96"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-496"/>
+        <location line="-508"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
     </message>
@@ -1813,7 +1882,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>切换频道(&amp;W)…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Se&amp;ttings…</source>
         <translation>设置(&amp;T)…</translation>
     </message>
@@ -1870,12 +1939,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+67"/>
         <source>Open attachment</source>
         <translation>打开附件</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Save attachment as…</source>
         <translation>附件另存为…</translation>
     </message>
@@ -1895,12 +1964,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>删除…</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Copy text</source>
         <translation>复制文本</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1935,7 +2004,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>加入一个频道以开始（Ctrl+J）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>%1 (encrypted)</source>
         <translation>%1（已加密）</translation>
     </message>
@@ -1955,7 +2024,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>发送了一个文件</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>No messages match “%1”.</source>
         <translation>没有与“%1”匹配的消息。</translation>
     </message>
@@ -1970,22 +2039,22 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>频道名称（小写字母、数字、. _ -）：</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Direct message</source>
         <translation>私信</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>New private channel</source>
         <translation>新建私密频道</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Channel name (members add members):</source>
         <translation>频道名称（成员可邀请其他成员加入）：</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+64"/>
         <source>Unlock encryption</source>
         <translation>解锁加密</translation>
     </message>
@@ -2086,7 +2155,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MessageListModel</name>
     <message>
-        <location filename="../ui/MessageListModel.cpp" line="+96"/>
+        <location filename="../ui/MessageListModel.cpp" line="+98"/>
         <source>This message was deleted.</source>
         <translation>此消息已被删除。</translation>
     </message>
@@ -2152,7 +2221,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>你，正在发送：%1</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+70"/>
         <source>file %1</source>
         <translation>文件 %1</translation>
     </message>
@@ -2177,12 +2246,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>%1（写于 %2，延迟送达）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 at %2, replying to %3: %4</source>
         <translation>%1 于 %2 回复 %3：%4</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 at %2: %3</source>
         <translation>%1 于 %2：%3</translation>
     </message>
@@ -2192,7 +2261,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>非成员</translation>
     </message>
     <message>
-        <location line="+267"/>
+        <location line="+268"/>
         <source>deleted user</source>
         <translation>已删除用户</translation>
     </message>

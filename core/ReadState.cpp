@@ -1,0 +1,89 @@
+#include "ReadState.h"
+
+#include "HistoryStore.h"
+#include "PushChannel.h"
+#include "SyncEngine.h"
+#include "hchat.pb.h"
+
+namespace hchat {
+
+ReadState::ReadState(HistoryStore *store, PushChannel *push, SyncEngine *engine, QObject *parent)
+    : QObject(parent), m_store(store), m_push(push)
+{
+    m_unreadTimer.setSingleShot(true);
+    m_unreadTimer.setInterval(50);
+    connect(&m_unreadTimer, &QTimer::timeout, this, [this] {
+        const auto dirty = std::exchange(m_unreadDirty, {});
+        for (const QString &c : dirty)
+            emit unreadChanged(c, m_store->unreadCount(c));
+    });
+    connect(engine, &SyncEngine::messagesStored, this,
+            [this](const QString &channel, quint64, quint64) { markUnreadDirty(channel); });
+    connect(engine, &SyncEngine::messagesAmended, this,
+            [this](const QString &channel, const QList<quint64> &) { markUnreadDirty(channel); });
+    connect(engine, &SyncEngine::readPositionChanged, this,
+            [this](const QString &channel, quint64) { markUnreadDirty(channel); });
+}
+
+quint64 ReadState::peerReadSeq(const QString &channel) const
+{
+    return m_store->value(QStringLiteral("peer_read:") + channel, QStringLiteral("0")).toULongLong();
+}
+
+void ReadState::receiptArrived(const QString &channel, const QString &nick, quint64 seq)
+{
+    if (channel.isEmpty() || seq <= peerReadSeq(channel))
+        return;
+    m_store->setValue(QStringLiteral("peer_read:") + channel, QString::number(seq));
+    emit readReceipt(channel, nick, seq);
+}
+
+bool ReadState::wantsReceipt(const QString &channel) const
+{
+    if (!m_shareReceipts)
+        return false;
+    const auto rec = m_store->channel(channel);
+    return rec && rec->kind == ChannelRecord::Kind::Direct;
+}
+
+void ReadState::markRead(const QString &channel, quint64 seq)
+{
+    seq = std::min(seq, m_store->maxSeq(channel));
+    if (seq == 0 || !m_store->setReadSeq(channel, seq, false))
+        return;
+    markUnreadDirty(channel);
+    if (m_push->isConnected())
+        tellGateway(channel, seq); // else after the next Welcome
+}
+
+void ReadState::syncPositions()
+{
+    for (const auto &[channel, seq] : m_store->unsyncedReadPositions())
+        tellGateway(channel, seq);
+}
+
+void ReadState::tellGateway(const QString &channel, quint64 seq)
+{
+    hchat::v1::Frame f;
+    f.mutable_mark_read()->set_channel(channel.toStdString());
+    f.mutable_mark_read()->set_seq(seq);
+    f.mutable_mark_read()->set_share_receipt(wantsReceipt(channel));
+    m_push->sendRequest(f, [this, channel, seq](const hchat::v1::Frame &a) {
+        if (!a.has_error())
+            m_store->markReadPositionSynced(channel, seq);
+    });
+}
+
+quint64 ReadState::unreadCount(const QString &channel) const
+{
+    return m_store->unreadCount(channel);
+}
+
+void ReadState::markUnreadDirty(const QString &channel)
+{
+    m_unreadDirty.insert(channel);
+    if (!m_unreadTimer.isActive())
+        m_unreadTimer.start();
+}
+
+} // namespace hchat
