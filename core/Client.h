@@ -6,35 +6,28 @@
 #include "ChannelRecord.h"
 #include "CleartextPolicy.h"
 #include "ConnectionState.h"
+#include "DeviceApproval.h"
 #include "OutboxEntry.h"
 #include "SearchHit.h"
 #include "StoredMessage.h"
 #include "crypto/ChannelCrypto.h"
-#include "crypto/MembershipOp.h"
 #include "crypto/TrustStore.h"
 
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QSslCertificate>
-#include <QTimer>
-
-#include "DeviceApproval.h"
 #include <QUrl>
 
-#include <functional>
 #include <memory>
 
 class QNetworkAccessManager;
 
 namespace hchat::v1 {
-class Frame;
 class Welcome;
-} // namespace hchat::v1
+}
 
 namespace hchat::crypto {
 class ChannelCrypto;
-class DeviceIdentity;
 class IdentityStore;
 } // namespace hchat::crypto
 
