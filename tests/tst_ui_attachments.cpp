@@ -17,9 +17,9 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPushButton>
 #include <QPainter>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QRandomGenerator>
 
 static constexpr int kWait = 30000;
@@ -30,6 +30,7 @@ using hchat::test::rowOfSeq;
 using hchat::test::TestClient;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
+using hchat::ui::TransferId;
 using hchat::ui::TransferPanel;
 
 namespace {
@@ -73,7 +74,9 @@ quint64 showAttachmentRow(MainWindow &window, const QString &channel)
     auto *model = window.messageView()->model();
     if (!QTest::qWaitFor([&] { return rowOfKind(model, MessageKind::Attachment) >= 0; }, kWait))
         return 0;
-    return model->index(rowOfKind(model, MessageKind::Attachment), 0).data(MessageListModel::SeqRole).toULongLong();
+    return model->index(rowOfKind(model, MessageKind::Attachment), 0)
+        .data(MessageListModel::SeqRole)
+        .toULongLong();
 }
 
 } // namespace
@@ -143,7 +146,7 @@ void AttachmentsUiTest::sendingShowsProgressThenTheThumbnail()
     QVERIFY(panel->isVisible());
     const auto transfers = alice->transfers()->transfers();
     QCOMPARE(transfers.size(), 1);
-    QProgressBar *bar = panel->progressBar(transfers.first().id);
+    QProgressBar *bar = panel->progressBar(TransferId::fromCore(transfers.first().id).value());
     QVERIFY(bar);
     connect(bar, &QProgressBar::valueChanged, this, [&](int v) {
         if (bar->maximum() > 0)
@@ -291,7 +294,9 @@ void AttachmentsUiTest::aScriptIsOpenedOnlyAfterTheUserConfirms()
     QVERIFY(seq > 0);
     m_opened.urls.clear();
 
-    auto confirmation = [&] { return window.findChild<QMessageBox *>(QStringLiteral("confirmOpenRunnable")); };
+    auto confirmation = [&] {
+        return window.findChild<QMessageBox *>(QStringLiteral("confirmOpenRunnable"));
+    };
     window.openAttachment(seq); // downloads, then asks
     QTRY_VERIFY_WITH_TIMEOUT(confirmation() && confirmation()->isVisible(), kWait);
     QVERIFY(confirmation()->text().contains(QStringLiteral("holiday-photos.desktop")));
@@ -307,7 +312,8 @@ void AttachmentsUiTest::aScriptIsOpenedOnlyAfterTheUserConfirms()
     QVERIFY(open);
     open->click();
     QCOMPARE(m_opened.urls.size(), 1);
-    QCOMPARE(QFileInfo(m_opened.urls.first().toLocalFile()).fileName(), QStringLiteral("holiday-photos.desktop"));
+    QCOMPARE(QFileInfo(m_opened.urls.first().toLocalFile()).fileName(),
+             QStringLiteral("holiday-photos.desktop"));
 }
 
 QTEST_MAIN(AttachmentsUiTest)

@@ -22,18 +22,20 @@ TransferPanel::TransferPanel(AttachmentTransfers *transfers, QWidget *parent)
         onStarted(t);
 }
 
-QProgressBar *TransferPanel::progressBar(const QString &transferId) const
+QProgressBar *TransferPanel::progressBar(const TransferId &id) const
 {
-    const auto it = m_rows.find(transferId);
+    const auto it = m_rows.find(id);
     return it == m_rows.end() ? nullptr : it->bar;
 }
 
 void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
 {
-    if (m_rows.contains(t.id))
-        removeRow(t.id);
+    const auto id = TransferId::fromCore(t.id);
+    if (!id)
+        return;
+    if (m_rows.contains(*id))
+        removeRow(*id);
     Row row;
-    row.upload = t.upload;
     row.name = t.name;
     row.widget = new QWidget(this);
     auto *line = new QHBoxLayout(row.widget);
@@ -53,26 +55,19 @@ void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
     row.button = new QToolButton(row.widget);
     row.button->setText(tr("Cancel"));
     row.button->setAutoRaise(true);
-    const QString id = t.id;
-    const bool upload = t.upload;
-    connect(row.button, &QToolButton::clicked, this, [this, id, upload] {
-        const QString key = id.mid(id.indexOf(QLatin1Char(':')) + 1);
-        const bool running =
-            upload ? m_transfers->cancelUpload(key.toLongLong()) : m_transfers->cancelDownload(key);
-        if (!running)
-            removeRow(id); // already over: the button dismissed an error
-    });
+    connect(row.button, &QToolButton::clicked, this, [this, id = *id] { cancel(id); });
     line->addWidget(row.label, 1);
     line->addWidget(row.bar, 2);
     line->addWidget(row.button);
     m_layout->addWidget(row.widget);
-    m_rows.insert(t.id, row);
+    m_rows.insert(*id, row);
     show();
 }
 
-void TransferPanel::onProgress(const QString &id, qint64 done, qint64 total)
+void TransferPanel::onProgress(const QString &transferId, qint64 done, qint64 total)
 {
-    const auto it = m_rows.find(id);
+    const auto id = TransferId::fromCore(transferId);
+    const auto it = id ? m_rows.find(*id) : m_rows.end();
     if (it == m_rows.end() || total <= 0)
         return;
     it->bar->setRange(0, 1000);
@@ -81,23 +76,32 @@ void TransferPanel::onProgress(const QString &id, qint64 done, qint64 total)
                                                      QLocale().formattedDataSize(total, 1)));
 }
 
-void TransferPanel::onFinished(const QString &id, bool ok, const QString &error)
+void TransferPanel::onFinished(const QString &transferId, bool ok, const QString &error)
 {
-    const auto it = m_rows.find(id);
+    const auto id = TransferId::fromCore(transferId);
+    const auto it = id ? m_rows.find(*id) : m_rows.end();
     if (it == m_rows.end())
         return;
     if (ok || error == AttachmentTransfers::tr("Cancelled.")) {
-        removeRow(id);
+        removeRow(*id);
         return;
     }
-    it->label->setText(it->upload ? tr("%1 was not sent: %2").arg(it->name, error)
-                                  : tr("%1 could not be downloaded: %2").arg(it->name, error));
+    it->label->setText(id->isUpload() ? tr("%1 was not sent: %2").arg(it->name, error)
+                                      : tr("%1 could not be downloaded: %2").arg(it->name, error));
     it->label->setWordWrap(true);
     it->bar->hide();
     it->button->setText(tr("Dismiss"));
 }
 
-void TransferPanel::removeRow(const QString &id)
+void TransferPanel::cancel(const TransferId &id)
+{
+    const bool running =
+        id.isUpload() ? m_transfers->cancelUpload(id.uploadId) : m_transfers->cancelDownload(id.attachmentId);
+    if (!running)
+        removeRow(id); // already over: the button dismissed an error
+}
+
+void TransferPanel::removeRow(const TransferId &id)
 {
     const Row row = m_rows.take(id);
     if (row.widget)

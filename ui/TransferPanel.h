@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AttachmentTransfers.h"
+#include "TransferId.h"
 
 #include <QHash>
 #include <QWidget>
@@ -21,7 +22,7 @@ public:
     explicit TransferPanel(AttachmentTransfers *transfers, QWidget *parent = nullptr);
 
     // For tests: the progress bar of a transfer (nullptr when it is not shown).
-    QProgressBar *progressBar(const QString &transferId) const;
+    QProgressBar *progressBar(const TransferId &id) const;
     int rowCount() const { return int(m_rows.size()); }
 
 private:
@@ -30,17 +31,17 @@ private:
         QLabel *label = nullptr;
         QProgressBar *bar = nullptr;
         QToolButton *button = nullptr;
-        bool upload = true;
         QString name;
     };
     void onStarted(const hchat::AttachmentTransfers::Transfer &t);
-    void onProgress(const QString &id, qint64 done, qint64 total);
-    void onFinished(const QString &id, bool ok, const QString &error);
-    void removeRow(const QString &id);
+    void onProgress(const QString &transferId, qint64 done, qint64 total);
+    void onFinished(const QString &transferId, bool ok, const QString &error);
+    void cancel(const TransferId &id);
+    void removeRow(const TransferId &id);
 
     AttachmentTransfers *m_transfers;
     QVBoxLayout *m_layout;
-    QHash<QString, Row> m_rows;
+    QHash<TransferId, Row> m_rows;
 };
 
 } // namespace hchat::ui
