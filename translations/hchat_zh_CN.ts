@@ -1336,6 +1336,45 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::AttachmentPane</name>
+    <message>
+        <location filename="../ui/AttachmentPane.cpp" line="+36"/>
+        <source>Send files to %1</source>
+        <translation>发送文件到 %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 was not sent: %2</source>
+        <translation>%1 未发送：%2</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Save attachment</source>
+        <translation>保存附件</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+26"/>
+        <source>Could not save %1.</source>
+        <translation>无法保存 %1。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Open a program?</source>
+        <translation>要打开程序吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“%1” is a program or a script: opening it may run it on this computer, with access to your files. Open it only if you trust its sender and expected this file.</source>
+        <translation>“%1”是程序或脚本：打开它可能会在此计算机上运行它，并使其能够访问你的文件。仅当你信任其发送者且确实在等待此文件时才打开。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Open anyway</source>
+        <translation>仍然打开</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
         <location filename="../ui/ChannelListModel.cpp" line="+42"/>
@@ -1386,6 +1425,86 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::ChannelSidebar</name>
+    <message>
+        <location filename="../ui/ChannelSidebar.cpp" line="+49"/>
+        <location line="+1"/>
+        <source>Search messages</source>
+        <translation>搜索消息</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Channels</source>
+        <translation>频道</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Unmute</source>
+        <translation>取消静音</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Notify only for @mentions</source>
+        <translation>仅在被 @ 提及时通知</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Leave</source>
+        <translation>退出频道</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>No messages match “%1”.</source>
+        <translation>没有与“%1”匹配的消息。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Join a channel</source>
+        <translation>加入频道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Channel name (lower-case letters, digits, . _ -):</source>
+        <translation>频道名称（小写字母、数字、. _ -）：</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Direct message</source>
+        <translation>私信</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+26"/>
+        <source>Nick:</source>
+        <translation>昵称：</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>New private channel</source>
+        <translation>新建私密频道</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Channel name (members add members):</source>
+        <translation>频道名称（成员可邀请其他成员加入）：</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Invite to %1</source>
+        <translation>邀请加入 %1</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::ChannelSwitcher</name>
     <message>
         <location filename="../ui/ChannelSwitcher.cpp" line="+18"/>
@@ -1406,6 +1525,97 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+3"/>
         <source>Matching channels</source>
         <translation>匹配的频道</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ChatPane</name>
+    <message>
+        <location filename="../ui/ChatPane.cpp" line="+133"/>
+        <source>Could not accept the key of %1.</source>
+        <translation>无法接受 %1 的密钥。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Join a channel to start (Ctrl+J)</source>
+        <translation>加入一个频道以开始（Ctrl+J）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 (encrypted)</source>
+        <translation>%1（已加密）</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Open attachment</source>
+        <translation>打开附件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save attachment as…</source>
+        <translation>附件另存为…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Copy text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 is typing…</source>
+        <translation>%1 正在输入…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 和 %2 正在输入…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Several people are typing…</source>
+        <translation>多人正在输入…</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ComposePane</name>
+    <message>
+        <location filename="../ui/ComposePane.cpp" line="+34"/>
+        <source>Send a file (or drop files on the window)</source>
+        <translation>发送文件（或将文件拖到窗口上）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send a file</source>
+        <translation>发送文件</translation>
+    </message>
+    <message>
+        <location line="+128"/>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message for everyone? Its text is removed from every device and from the server; the others see that a message was deleted.</source>
+        <translation>要为所有人删除这条消息吗？它的文字会从每台设备和服务器上移除；其他人会看到有一条消息已被删除。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -1440,6 +1650,42 @@ The file was left untouched. Move it away or start with --profile to use another
         <location filename="../ui/DeviceApprovalBar.cpp" line="+38"/>
         <source>This device waits for approval. On another device where you are signed in as %1, approve it if that device shows this code. Until then your contacts share no keys with this device, so encrypted messages cannot be read here.</source>
         <translation>本设备正在等待批准。请在你以 %1 身份登录的另一台设备上操作：如果那台设备显示的是此验证码，就批准本设备。在此之前，你的联系人不会与本设备共享密钥，因此无法在此阅读加密消息。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::DeviceApprovalPrompt</name>
+    <message>
+        <location filename="../ui/DeviceApprovalPrompt.cpp" line="+10"/>
+        <source>Approve a new device?</source>
+        <translation>要批准新设备吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A new device signed in to your account %1 (device %2). Approve it only if it shows this code:
+
+%3
+
+Once approved, your contacts&apos; devices trust it and it can read what is sent to you from now on. If you did not just sign in somewhere, choose “Not mine”: the device is signed out.</source>
+        <translation>一台新设备登录了你的账号 %1（设备 %2）。仅当它显示以下验证码时才批准：
+
+%3
+
+批准后，你的联系人的设备将信任它，且从现在起它可以阅读发送给你的内容。如果你刚才并未在别处登录，请选择“不是我的”：该设备将被退出登录。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Not mine</source>
+        <translation>不是我的(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Later</source>
+        <translation>稍后(&amp;L)</translation>
     </message>
 </context>
 <context>
@@ -1644,90 +1890,13 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+83"/>
-        <location line="+537"/>
+        <location filename="../ui/MainWindow.cpp" line="+51"/>
+        <location line="+185"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-532"/>
-        <location line="+1"/>
-        <source>Search messages</source>
-        <translation>搜索消息</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Channels</source>
-        <translation>频道</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Search results</source>
-        <translation>搜索结果</translation>
-    </message>
-    <message>
-        <location line="+47"/>
-        <source>Send a file (or drop files on the window)</source>
-        <translation>发送文件（或将文件拖到窗口上）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Send a file</source>
-        <translation>发送文件</translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Members</source>
-        <translation>成员</translation>
-    </message>
-    <message>
-        <location line="+32"/>
-        <source>Unmute</source>
-        <translation>取消静音</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Mute</source>
-        <translation>静音</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Notify only for @mentions</source>
-        <translation>仅在被 @ 提及时通知</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Leave</source>
-        <translation>退出频道</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Safety number with %1…</source>
-        <translation>与 %1 的安全码…</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Leave %1</source>
-        <translation>退出 %1</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Remove %1 from %2</source>
-        <translation>将 %1 移出 %2</translation>
-    </message>
-    <message>
-        <location line="+62"/>
-        <location line="+231"/>
-        <source>Could not save %1.</source>
-        <translation>无法保存 %1。</translation>
-    </message>
-    <message>
-        <location line="-172"/>
-        <source>Could not accept the key of %1.</source>
-        <translation>无法接受 %1 的密钥。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="-97"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
@@ -1737,80 +1906,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+43"/>
-        <source>Send files to %1</source>
-        <translation>发送文件到 %1</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>%1 was not sent: %2</source>
-        <translation>%1 未发送：%2</translation>
-    </message>
-    <message>
-        <location line="+32"/>
-        <source>Open a program?</source>
-        <translation>要打开程序吗？</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>“%1” is a program or a script: opening it may run it on this computer, with access to your files. Open it only if you trust its sender and expected this file.</source>
-        <translation>“%1”是程序或脚本：打开它可能会在此计算机上运行它，并使其能够访问你的文件。仅当你信任其发送者且确实在等待此文件时才打开。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Open anyway</source>
-        <translation>仍然打开</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Approve a new device?</source>
-        <translation>要批准新设备吗？</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A new device signed in to your account %1 (device %2). Approve it only if it shows this code:
-
-%3
-
-Once approved, your contacts&apos; devices trust it and it can read what is sent to you from now on. If you did not just sign in somewhere, choose “Not mine”: the device is signed out.</source>
-        <translation>一台新设备登录了你的账号 %1（设备 %2）。仅当它显示以下验证码时才批准：
-
-%3
-
-批准后，你的联系人的设备将信任它，且从现在起它可以阅读发送给你的内容。如果你刚才并未在别处登录，请选择“不是我的”：该设备将被退出登录。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>&amp;Approve</source>
-        <translation>批准(&amp;A)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Not mine</source>
-        <translation>不是我的(&amp;N)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Later</source>
-        <translation>稍后(&amp;L)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+212"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The other device is being signed out.</source>
         <translation>正在让另一台设备退出登录。</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <source>Save attachment</source>
-        <translation>保存附件</translation>
-    </message>
-    <message>
-        <location line="+40"/>
+        <location line="-190"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -1830,7 +1936,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>新建私密频道（加密）(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Invite to this channel…</source>
         <translation>邀请加入此频道(&amp;I)…</translation>
     </message>
@@ -1840,7 +1946,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>退出此频道(&amp;L)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>&amp;Safety number…</source>
         <translation>安全码(&amp;S)…</translation>
     </message>
@@ -1851,13 +1957,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+0"/>
-        <location line="+417"/>
-        <location line="+96"/>
         <source>Nick:</source>
         <translation>昵称：</translation>
     </message>
     <message>
-        <location line="-508"/>
+        <location line="+5"/>
         <source>De&amp;vices…</source>
         <translation>设备(&amp;V)…</translation>
     </message>
@@ -1877,7 +1981,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>S&amp;witch to channel…</source>
         <translation>切换频道(&amp;W)…</translation>
     </message>
@@ -1914,7 +2018,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         </translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
         <source>Offline — messages you write are kept and sent when the connection returns</source>
         <translation>离线 — 你写的消息会先保存，连接恢复后自动发送</translation>
     </message>
@@ -1939,77 +2043,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+67"/>
-        <source>Open attachment</source>
-        <translation>打开附件</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Save attachment as…</source>
-        <translation>附件另存为…</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Reply</source>
-        <translation>回复</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Edit</source>
-        <translation>编辑</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Delete…</source>
-        <translation>删除…</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Copy text</source>
-        <translation>复制文本</translation>
-    </message>
-    <message>
-        <location line="+33"/>
-        <source>Delete message</source>
-        <translation>删除消息</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Delete this message for everyone? Its text is removed from every device and from the server; the others see that a message was deleted.</source>
-        <translation>要为所有人删除这条消息吗？它的文字会从每台设备和服务器上移除；其他人会看到有一条消息已被删除。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
-        <location line="+27"/>
-        <source>%1 is typing…</source>
-        <translation>%1 正在输入…</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>%1 and %2 are typing…</source>
-        <translation>%1 和 %2 正在输入…</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Several people are typing…</source>
-        <translation>多人正在输入…</translation>
-    </message>
-    <message>
-        <location line="+38"/>
-        <source>Join a channel to start (Ctrl+J)</source>
-        <translation>加入一个频道以开始（Ctrl+J）</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>%1 (encrypted)</source>
-        <translation>%1（已加密）</translation>
-    </message>
-    <message>
-        <location line="+66"/>
+        <location line="+69"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
@@ -2024,37 +2058,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>发送了一个文件</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>No messages match “%1”.</source>
-        <translation>没有与“%1”匹配的消息。</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Join a channel</source>
-        <translation>加入频道</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Channel name (lower-case letters, digits, . _ -):</source>
-        <translation>频道名称（小写字母、数字、. _ -）：</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>Direct message</source>
-        <translation>私信</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>New private channel</source>
-        <translation>新建私密频道</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Channel name (members add members):</source>
-        <translation>频道名称（成员可邀请其他成员加入）：</translation>
-    </message>
-    <message>
-        <location line="+64"/>
+        <location line="+67"/>
         <source>Unlock encryption</source>
         <translation>解锁加密</translation>
     </message>
@@ -2063,10 +2067,28 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <source>This system has no keychain. A passphrase protects this device&apos;s encryption key (a new one is made the first time):</source>
         <translation>此系统没有钥匙串。此设备的加密密钥将由密码短语保护（首次使用时会新建密钥）：</translation>
     </message>
+</context>
+<context>
+    <name>hchat::ui::MemberList</name>
     <message>
-        <location line="+20"/>
-        <source>Invite to %1</source>
-        <translation>邀请加入 %1</translation>
+        <location filename="../ui/MemberList.cpp" line="+13"/>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Safety number with %1…</source>
+        <translation>与 %1 的安全码…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Leave %1</source>
+        <translation>退出 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove %1 from %2</source>
+        <translation>将 %1 移出 %2</translation>
     </message>
 </context>
 <context>
@@ -2568,7 +2590,7 @@ Connect without encryption only on a network you control. Use https:// (or host:
 <context>
     <name>hchat::ui::TransferPanel</name>
     <message>
-        <location filename="../ui/TransferPanel.cpp" line="-47"/>
+        <location filename="../ui/TransferPanel.cpp" line="-42"/>
         <source>Sending %1</source>
         <translation>正在发送 %1</translation>
     </message>
@@ -2583,7 +2605,7 @@ Connect without encryption only on a network you control. Use https:// (or host:
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+34"/>
         <source>%1 was not sent: %2</source>
         <translation>%1 未发送：%2</translation>
     </message>

@@ -62,6 +62,7 @@ void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
     m_layout->addWidget(row.widget);
     m_rows.insert(*id, row);
     show();
+    emit rowCountChanged(rowCount());
 }
 
 void TransferPanel::onProgress(const QString &transferId, qint64 done, qint64 total)
@@ -107,6 +108,7 @@ void TransferPanel::removeRow(const TransferId &id)
     if (row.widget)
         row.widget->deleteLater();
     setVisible(!m_rows.isEmpty());
+    emit rowCountChanged(rowCount());
 }
 
 } // namespace hchat::ui

@@ -25,6 +25,9 @@ public:
     QProgressBar *progressBar(const TransferId &id) const;
     int rowCount() const { return int(m_rows.size()); }
 
+signals:
+    void rowCountChanged(int rows);
+
 private:
     struct Row {
         QWidget *widget = nullptr;
