@@ -3,6 +3,7 @@
 // out everywhere (every device, this one too, asked to sign in), and delete account (other
 // members' clients learn it live or by catch-up and show the user as deleted; the nick stays taken).
 #include "CoreTestHelpers.h"
+#include "GatewaySuite.h"
 
 using namespace hchat;
 using namespace hchat::test;
@@ -12,11 +13,9 @@ const QString kPassword = QStringLiteral("correct horse battery");
 const QString kNewPassword = QStringLiteral("another horse battery");
 } // namespace
 
-class TestAccount : public QObject {
+class TestAccount : public GatewaySuite {
     Q_OBJECT
 private:
-    std::unique_ptr<GatewayProcess> m_gw;
-    HttpTestApi api() const { return HttpTestApi(m_gw->httpUrl()); }
     QString login(const QString &nick, const QString &password = kPassword)
     {
         hchat::v1::LoginResponse r;
@@ -25,15 +24,12 @@ private:
             return {};
         return QString::fromStdString(r.token());
     }
-    int channelsStatus(const QString &token) const { return api().post(QStringLiteral("/v1/channels"), {}, token).status; }
-
-private slots:
-    void initTestCase()
+    int channelsStatus(const QString &token) const
     {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
+        return api().post(QStringLiteral("/v1/channels"), {}, token).status;
     }
 
+private slots:
     // The profile (decrypted history, search index, drafts, file keys) is readable by its user
     // only: the folder 0700 and its files 0600, also when it was made with a looser mode.
     void theProfileIsReadableByItsUserOnly()
@@ -49,7 +45,7 @@ private slots:
         QVERIFY(draft.open(QIODevice::WriteOnly));
         draft.close();
         QVERIFY(QFile::setPermissions(draft.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                             QFileDevice::ReadGroup | QFileDevice::ReadOther));
+                                                            QFileDevice::ReadGroup | QFileDevice::ReadOther));
         TestClient c(profile);
         QVERIFY(c.store()->isOpen());
         const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
@@ -174,7 +170,8 @@ private slots:
 
         // The nick can never be registered again.
         QString registerError;
-        QVERIFY(!api().registerUser(QStringLiteral("ivan"), QStringLiteral("impostor password"), &registerError));
+        QVERIFY(
+            !api().registerUser(QStringLiteral("ivan"), QStringLiteral("impostor password"), &registerError));
         QVERIFY2(registerError.contains(QLatin1String("taken")), qPrintable(registerError));
     }
 };

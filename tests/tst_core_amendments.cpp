@@ -4,6 +4,7 @@
 // the sender may edit or delete; in encrypted channels edits and deletions are encrypted and
 // signed like messages.
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "RawSession.h"
 
 #include "hchat.pb.h"
@@ -19,7 +20,8 @@ bool fileContains(const QString &path, const QByteArray &needle)
     return f.open(QIODevice::ReadOnly) && f.readAll().contains(needle);
 }
 
-hchat::v1::Frame sendFrame(const QString &channel, hchat::v1::MessageKind kind, quint64 refSeq, const QByteArray &body)
+hchat::v1::Frame sendFrame(const QString &channel, hchat::v1::MessageKind kind, quint64 refSeq,
+                           const QByteArray &body)
 {
     static quint8 counter = 0;
     hchat::v1::Frame f;
@@ -36,24 +38,15 @@ hchat::v1::Frame sendFrame(const QString &channel, hchat::v1::MessageKind kind, 
 
 } // namespace
 
-class CoreAmendments : public QObject {
+class CoreAmendments : public GatewaySuite {
     Q_OBJECT
 private:
-    std::unique_ptr<GatewayProcess> m_gw;
-    QString account(const QString &nick) const { return HttpTestApi(m_gw->httpUrl()).account(nick); }
     std::unique_ptr<TestClient> online(const QString &nick, const QString &channel)
     {
         return onlineUser(*m_gw, nick, channel);
     }
 
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
-
     void replyNamesTheQuotedMessageOnEveryMember();
     void editReachesOnlineAndOfflineMembers();
     void deleteErasesTheTextEverywhere();
@@ -69,7 +62,8 @@ void CoreAmendments::replyNamesTheQuotedMessageOnEveryMember()
     const quint64 question = waitSent(*alice, (*alice)->sendMessage(ch, QStringLiteral("lunch at noon?")));
     QVERIFY(question > 0);
     QTRY_VERIFY_WITH_TIMEOUT(bob->store()->maxSeq(ch) >= question, 10000);
-    const quint64 answer = waitSent(*bob, (*bob)->sendReply(ch, QStringLiteral("yes, see you there"), question));
+    const quint64 answer =
+        waitSent(*bob, (*bob)->sendReply(ch, QStringLiteral("yes, see you there"), question));
     QVERIFY(answer > 0);
     QTRY_VERIFY_WITH_TIMEOUT(alice->store()->maxSeq(ch) >= answer, 10000);
     for (auto *c : {alice.get(), bob.get()}) {
@@ -101,14 +95,16 @@ void CoreAmendments::editReachesOnlineAndOfflineMembers()
     auto bob = online(QStringLiteral("eb"), ch);
     auto carol = online(QStringLiteral("ec"), ch);
     const QString carolToken = carol->token;
-    const quint64 seq = waitSent(*alice, (*alice)->sendMessage(ch, QStringLiteral("the meeting is on tuesday")));
+    const quint64 seq =
+        waitSent(*alice, (*alice)->sendMessage(ch, QStringLiteral("the meeting is on tuesday")));
     QVERIFY(seq > 0);
     QTRY_VERIFY_WITH_TIMEOUT(carol->store()->maxSeq(ch) >= seq && bob->store()->maxSeq(ch) >= seq, 10000);
     (*carol)->disconnectFromGateway();
     QTRY_COMPARE_WITH_TIMEOUT((*carol)->connectionState(), ConnectionState::Offline, 5000);
 
     QSignalSpy changed(bob->client.get(), &Client::messagesChanged);
-    const quint64 edit = waitSent(*alice, (*alice)->editMessage(ch, seq, QStringLiteral("the meeting is on wednesday")));
+    const quint64 edit =
+        waitSent(*alice, (*alice)->editMessage(ch, seq, QStringLiteral("the meeting is on wednesday")));
     QVERIFY(edit > seq);
     QTRY_VERIFY_WITH_TIMEOUT(bob->store()->maxSeq(ch) >= edit, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 5000);
@@ -125,7 +121,8 @@ void CoreAmendments::editReachesOnlineAndOfflineMembers()
         QVERIFY(!m->deleted);
         // The edit is not a row of its own, and search finds the new text only.
         const auto rows = c->store()->rowsAfter(ch, seq - 1, 100);
-        QVERIFY(std::none_of(rows.cbegin(), rows.cend(), [](const StoredMessage &r) { return r.isAmendment(); }));
+        QVERIFY(
+            std::none_of(rows.cbegin(), rows.cend(), [](const StoredMessage &r) { return r.isAmendment(); }));
         QCOMPARE((*c)->search(QStringLiteral("wednesday")).size(), 1);
         QCOMPARE((*c)->search(QStringLiteral("tuesday")).size(), 0);
         QCOMPARE((*c)->unreadCount(ch), c == alice.get() ? quint64(0) : quint64(1));
@@ -141,7 +138,8 @@ void CoreAmendments::deleteErasesTheTextEverywhere()
     const QString carolToken = carol->token;
     const quint64 seq = waitSent(*alice, (*alice)->sendMessage(ch, QString::fromUtf8(secret)));
     QVERIFY(seq > 0);
-    const quint64 edit = waitSent(*alice, (*alice)->editMessage(ch, seq, QString::fromUtf8(secret) + QStringLiteral(" (new)")));
+    const quint64 edit = waitSent(
+        *alice, (*alice)->editMessage(ch, seq, QString::fromUtf8(secret) + QStringLiteral(" (new)")));
     QVERIFY(edit > 0);
     QTRY_VERIFY_WITH_TIMEOUT(carol->store()->maxSeq(ch) >= edit, 10000);
     QCOMPARE((*carol)->search(QStringLiteral("kestrel")).size(), 1);
@@ -208,12 +206,14 @@ void CoreAmendments::onlyTheSenderMayEditOrDelete()
     expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_EDIT, seq, "not yours"), hchat::v1::ERROR_FORBIDDEN);
     expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_DELETE, seq, ""), hchat::v1::ERROR_FORBIDDEN);
     expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_EDIT, 0, "what"), hchat::v1::ERROR_INVALID_ARGUMENT);
-    expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_EDIT, max + 5, "what"), hchat::v1::ERROR_INVALID_ARGUMENT);
+    expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_EDIT, max + 5, "what"),
+                hchat::v1::ERROR_INVALID_ARGUMENT);
     // Membership messages are not text: nobody edits them.
     expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_EDIT, 1, "what"), hchat::v1::ERROR_INVALID_ARGUMENT);
     expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_DELETE, max, "a deletion with text"),
                 hchat::v1::ERROR_INVALID_ARGUMENT);
-    expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_MEMBER_ADDED, seq, "x"), hchat::v1::ERROR_INVALID_ARGUMENT);
+    expectError(sendFrame(ch, hchat::v1::MESSAGE_KIND_MEMBER_ADDED, seq, "x"),
+                hchat::v1::ERROR_INVALID_ARGUMENT);
     QTest::qWait(200);
     QCOMPARE(alice->store()->maxSeq(ch), max);
     QCOMPARE(alice->store()->message(ch, seq)->text(), QStringLiteral("mine"));
@@ -245,7 +245,8 @@ void CoreAmendments::encryptedEditAndDeleteAreSignedAndApplied()
     QTRY_COMPARE_WITH_TIMEOUT(shownText(*alice, ch, reply), QStringLiteral("got it"), 20000);
     QCOMPARE(alice->store()->message(ch, reply)->refSeq, seq);
 
-    const quint64 edit = waitSent(*alice, (*alice)->editMessage(ch, seq, QStringLiteral("the parcel is green")));
+    const quint64 edit =
+        waitSent(*alice, (*alice)->editMessage(ch, seq, QStringLiteral("the parcel is green")));
     QVERIFY(edit > 0);
     QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("the parcel is green"), 20000);
     QCOMPARE(bob->store()->message(ch, seq)->editSeq, edit);
@@ -256,7 +257,8 @@ void CoreAmendments::encryptedEditAndDeleteAreSignedAndApplied()
 
     const quint64 del = waitSent(*alice, (*alice)->deleteMessage(ch, seq));
     QVERIFY(del > 0);
-    QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(ch, seq) && bob->store()->message(ch, seq)->deleted, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->store()->message(ch, seq) && bob->store()->message(ch, seq)->deleted,
+                             20000);
     QVERIFY(bob->store()->message(ch, seq)->plainText.isEmpty());
     QCOMPARE((*bob)->search(QStringLiteral("green")).size(), 0);
 

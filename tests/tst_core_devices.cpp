@@ -1,6 +1,7 @@
 // Two devices of one user, and direct messages: a message sent on one device appears on the
 // other; reading on one clears unread on the other (live, and for a device that was offline).
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "RawSession.h"
 
 #include "Outbox.h"
@@ -8,11 +9,9 @@
 using namespace hchat;
 using namespace hchat::test;
 
-class TestDevices : public QObject {
+class TestDevices : public GatewaySuite {
     Q_OBJECT
 private:
-    std::unique_ptr<GatewayProcess> m_gw;
-    HttpTestApi api() const { return HttpTestApi(m_gw->httpUrl()); }
     QString login(const QString &nick)
     {
         hchat::v1::LoginResponse r;
@@ -23,12 +22,6 @@ private:
     }
 
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-
     void twoDevicesOneUser()
     {
         const QString ch = QStringLiteral("devices");
@@ -104,7 +97,8 @@ private slots:
         QVERIFY(carol.waitOnline() && dave.waitOnline());
         QString name;
         QString error;
-        QVERIFY2(carol.run(carol->openDirectChannel(QStringLiteral("dave"), &name), &error), qPrintable(error));
+        QVERIFY2(carol.run(carol->openDirectChannel(QStringLiteral("dave"), &name), &error),
+                 qPrintable(error));
         QCOMPARE(name, QStringLiteral("@carol+dave"));
         QCOMPARE(Client::directChannelName(QStringLiteral("dave"), QStringLiteral("Carol")), name);
         QCOMPARE(carol.store()->channel(name)->kind, ChannelRecord::Kind::Direct);
@@ -113,7 +107,9 @@ private slots:
         QCOMPARE(dave.store()->channel(name)->kind, ChannelRecord::Kind::Direct);
         QVERIFY(waitE2eeReady(carol, {QStringLiteral("dave")}));
         QVERIFY(carol->sendMessage(name, QStringLiteral("psst")) > 0);
-        QTRY_VERIFY_WITH_TIMEOUT(dave.store()->latestMessage(name) && dave.store()->latestMessage(name)->text() == QStringLiteral("psst"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(dave.store()->latestMessage(name) &&
+                                     dave.store()->latestMessage(name)->text() == QStringLiteral("psst"),
+                                 10000);
         // Opening it again is a no-op that succeeds.
         QVERIFY(carol.run(carol->openDirectChannel(QStringLiteral("dave"))));
         // An outsider cannot join it.

@@ -3,6 +3,7 @@
 // switched off; read receipts in direct messages tell the other member how far one has read,
 // only when switched on, and never in other channels.
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "RawSession.h"
 
 #include "hchat.pb.h"
@@ -10,21 +11,12 @@
 using namespace hchat;
 using namespace hchat::test;
 
-class CorePresence : public QObject {
+class CorePresence : public GatewaySuite {
     Q_OBJECT
 private:
-    std::unique_ptr<GatewayProcess> m_gw;
-    QString account(const QString &nick) const { return HttpTestApi(m_gw->httpUrl()).account(nick); }
     std::unique_ptr<TestClient> online(const QString &nick) { return onlineUser(*m_gw, nick); }
 
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
-
     void typingReachesTheOtherMembersOnlyAndIsNotStored()
     {
         const QString ch = QStringLiteral("typing");
@@ -104,7 +96,8 @@ private slots:
         QList<quint64> seqs;
         for (int i = 0; i < 3; ++i) {
             const qint64 id = (*alice)->sendMessage(dm, QStringLiteral("note %1").arg(i));
-            QTRY_COMPARE_WITH_TIMEOUT(alice->store()->outboxEntry(id)->state, OutboxEntry::State::Sent, 10000);
+            QTRY_COMPARE_WITH_TIMEOUT(alice->store()->outboxEntry(id)->state, OutboxEntry::State::Sent,
+                                      10000);
             seqs << alice->store()->outboxEntry(id)->seq;
         }
         QTRY_VERIFY_WITH_TIMEOUT(bob->store()->maxSeq(dm) >= seqs.last(), 10000);

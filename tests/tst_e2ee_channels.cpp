@@ -3,6 +3,7 @@
 // control run in an open channel); offline member; removal; key change; a fake device in the key
 // directory; forgery by editing the gateway's database.
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 
 #include "crypto/MessageCrypto.h"
 #include "hchat.pb.h"
@@ -16,19 +17,9 @@ using namespace hchat;
 using namespace hchat::test;
 using CS = StoredMessage::CryptoState;
 
-class E2eeChannels : public QObject {
+class E2eeChannels : public GatewaySuite {
     Q_OBJECT
-private:
-    std::unique_ptr<GatewayProcess> m_gw;
-
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
-
     void threeUsersExchangeMessages();
     void offlineMemberReadsAfterCatchUp();
     void removedMemberCannotDecryptLaterMessages();
@@ -50,7 +41,8 @@ void E2eeChannels::threeUsersExchangeMessages()
     QVERIFY(acceptInvitation(*carol, ch));
     for (auto *c : {alice.get(), bob.get(), carol.get()})
         QTRY_VERIFY_WITH_TIMEOUT(c->store()->channel(ch) && c->store()->channel(ch)->encrypted &&
-                                     (*c)->crypto()->members(ch).size() == 3, 20000);
+                                     (*c)->crypto()->members(ch).size() == 3,
+                                 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob"), QStringLiteral("carol")}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("alice"), QStringLiteral("carol")}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*carol, {QStringLiteral("alice"), QStringLiteral("bob")}), 20000);
@@ -62,7 +54,8 @@ void E2eeChannels::threeUsersExchangeMessages()
         quint64 seq;
     };
     QList<Sent> sent;
-    sent.append({alice.get(), QStringLiteral("alice"), QStringLiteral("alice says the owl flies at dawn"), 0});
+    sent.append(
+        {alice.get(), QStringLiteral("alice"), QStringLiteral("alice says the owl flies at dawn"), 0});
     sent.append({bob.get(), QStringLiteral("bob"), QStringLiteral("bob answers with a quiet fox"), 0});
     sent.append({carol.get(), QStringLiteral("carol"), QStringLiteral("carol brings the lantern 灯笼"), 0});
     for (Sent &s : sent) {
@@ -108,10 +101,12 @@ void E2eeChannels::removedMemberCannotDecryptLaterMessages()
     const QString ch = QStringLiteral("shrinking");
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice3"));
     auto carol = e2eeUser(*m_gw, QStringLiteral("carol3"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("carol3")})));
+    QVERIFY(
+        alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("carol3")})));
     QVERIFY(acceptInvitation(*carol, ch));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("carol3")}) &&
-                                 (*alice)->crypto()->isMember(ch, QStringLiteral("carol3")), 20000);
+                                 (*alice)->crypto()->isMember(ch, QStringLiteral("carol3")),
+                             20000);
     const quint64 before = sendAndWait(*alice, ch, QStringLiteral("still among friends"));
     QVERIFY(before > 0);
     QTRY_COMPARE_WITH_TIMEOUT(shownText(*carol, ch, before), QStringLiteral("still among friends"), 20000);
@@ -138,10 +133,12 @@ void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()
     const QString ch = QStringLiteral("guarded");
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice4"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("bob4"));
-    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob4")})));
+    QVERIFY(
+        alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("bob4")})));
     QVERIFY(acceptInvitation(*bob, ch));
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("bob4")}) &&
-                                 (*alice)->crypto()->isMember(ch, QStringLiteral("bob4")), 20000);
+                                 (*alice)->crypto()->isMember(ch, QStringLiteral("bob4")),
+                             20000);
     QVERIFY(sendAndWait(*alice, ch, QStringLiteral("first contact")) > 0);
 
     // A device for bob4 appears in the key directory (the gateway could do that, or Bob
@@ -176,7 +173,8 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
     gw.setExtraArguments({QStringLiteral("--log-level"), QStringLiteral("debug")});
     QVERIFY(gw.start());
     QLoggingCategory::setFilterRules(QStringLiteral("*.debug=true"));
-    const QStringList secret = {QStringLiteral("zebra-crossing-at-midnight"), QStringLiteral("purple-umbrella-treaty"),
+    const QStringList secret = {QStringLiteral("zebra-crossing-at-midnight"),
+                                QStringLiteral("purple-umbrella-treaty"),
                                 QStringLiteral("nine-silent-harbours")};
     const QStringList open = {QStringLiteral("open-mango-parade"), QStringLiteral("open-velvet-compass")};
     {
@@ -185,7 +183,8 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
         QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("vault"), ChannelRecord::Kind::InviteOnly,
                                                    {QStringLiteral("zbob")})));
         QVERIFY(acceptInvitation(*bob, QStringLiteral("vault")));
-        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(QStringLiteral("vault"), QStringLiteral("zbob")), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (*alice)->crypto()->isMember(QStringLiteral("vault"), QStringLiteral("zbob")), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("zbob")}), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {QStringLiteral("zalice")}), 20000);
         quint64 last = 0;
@@ -207,10 +206,12 @@ void E2eeChannels::zeroKnowledgeAtTheGateway()
     QVERIFY(gw.output().contains("debug hchat-gateway: frame send"));
     QVERIFY(gw.output().contains("debug hchat-gateway: http POST /v1/keys/fetch"));
     for (const QString &p : secret)
-        QVERIFY2(whereFound(gw, p.toUtf8()).isEmpty(),
-                 qPrintable(p + QStringLiteral(" found in ") + whereFound(gw, p.toUtf8()).join(QLatin1Char(','))));
+        QVERIFY2(
+            whereFound(gw, p.toUtf8()).isEmpty(),
+            qPrintable(p + QStringLiteral(" found in ") + whereFound(gw, p.toUtf8()).join(QLatin1Char(','))));
     for (const QString &p : open)
-        QVERIFY2(!whereFound(gw, p.toUtf8()).isEmpty(), qPrintable(p + QStringLiteral(": control not found")));
+        QVERIFY2(!whereFound(gw, p.toUtf8()).isEmpty(),
+                 qPrintable(p + QStringLiteral(": control not found")));
     // And after a clean stop (WAL checkpointed into the main file).
     QCOMPARE(gw.terminate(), 0);
     for (const QString &p : secret)
@@ -234,30 +235,35 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
     QVERIFY(acceptInvitation(*bob, QStringLiteral("one")));
     QVERIFY(acceptInvitation(*bob, QStringLiteral("two")));
     QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(QStringLiteral("one"), b) &&
-                                 (*alice)->crypto()->isMember(QStringLiteral("two"), b), 20000);
+                                 (*alice)->crypto()->isMember(QStringLiteral("two"), b),
+                             20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {b}), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*bob, {a}), 20000);
     const quint64 s1 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("the original words"));
     QVERIFY(s1 > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, QStringLiteral("one"), s1), QStringLiteral("the original words"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, QStringLiteral("one"), s1),
+                              QStringLiteral("the original words"), 20000);
     // Bob's view of "one" stops here; he comes back to find what the "gateway" did.
     (*bob)->disconnectFromGateway();
     const quint64 s2 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("to be tampered with"));
-    const quint64 s3 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("to be signed by someone else"));
+    const quint64 s3 =
+        sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("to be signed by someone else"));
     QVERIFY(s2 > 0 && s3 > 0);
     const quint64 twoMax = alice->store()->maxSeq(QStringLiteral("two"));
     // Mallory has an account and published device keys, but nobody ever added her.
     HttpTestApi api(gw->httpUrl());
     QString malloryDevice;
-    const QString malloryToken = api.account(QStringLiteral("fmallory"), QStringLiteral("correct horse battery"), &malloryDevice);
+    const QString malloryToken =
+        api.account(QStringLiteral("fmallory"), QStringLiteral("correct horse battery"), &malloryDevice);
     QVERIFY(!malloryToken.isEmpty() && !malloryDevice.isEmpty());
     {
         auto mallory = crypto::DeviceIdentity::generate();
         QVERIFY(mallory);
         hchat::v1::DeviceKeys keys;
         mallory->fillDeviceKeys(&keys, QStringLiteral("fmallory"), malloryDevice);
-        QVERIFY(api.post(QStringLiteral("/v1/keys/publish"), QByteArray::fromStdString(keys.SerializeAsString()),
-                         malloryToken).ok());
+        QVERIFY(api.post(QStringLiteral("/v1/keys/publish"),
+                         QByteArray::fromStdString(keys.SerializeAsString()), malloryToken)
+                    .ok());
     }
     (*alice)->disconnectFromGateway();
     QCOMPARE(gw->terminate(), 0);
@@ -273,8 +279,9 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
                 QSqlQuery s(db);
                 s.prepare(QStringLiteral("SELECT id, max_seq FROM streams WHERE name = ?"));
                 s.addBindValue(name);
-                return s.exec() && s.next() ? QPair<qint64, qint64>(s.value(0).toLongLong(), s.value(1).toLongLong())
-                                            : QPair<qint64, qint64>(-1, -1);
+                return s.exec() && s.next()
+                           ? QPair<qint64, qint64>(s.value(0).toLongLong(), s.value(1).toLongLong())
+                           : QPair<qint64, qint64>(-1, -1);
             };
             const auto one = streamId(QStringLiteral("one"));
             const auto two = streamId(QStringLiteral("two"));
@@ -297,7 +304,8 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
             QVERIFY2(u.exec(), qPrintable(u.lastError().text()));
             // 2. The sender swapped: s3 is said to come from bob.
             QSqlQuery w(db);
-            w.prepare(QStringLiteral("UPDATE messages SET sender_nick = ?, sender_device = ? WHERE stream_id = ? AND seq = ?"));
+            w.prepare(QStringLiteral(
+                "UPDATE messages SET sender_nick = ?, sender_device = ? WHERE stream_id = ? AND seq = ?"));
             w.addBindValue(b);
             w.addBindValue((*bob)->deviceId());
             w.addBindValue(one.first);
@@ -306,10 +314,11 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
             // 3. s1 replayed into channel "two" and 4. replayed twice into "one".
             auto replay = [&](qint64 stream, qint64 seq) {
                 QSqlQuery c(db);
-                c.prepare(QStringLiteral("INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device,"
-                                         " client_msg_id, time_ms, body, encrypted, kind, subject)"
-                                         " SELECT ?, ?, sender_id, sender_nick, sender_device, NULL, time_ms, body,"
-                                         " encrypted, kind, subject FROM messages WHERE stream_id = ? AND seq = ?"));
+                c.prepare(QStringLiteral(
+                    "INSERT INTO messages(stream_id, seq, sender_id, sender_nick, sender_device,"
+                    " client_msg_id, time_ms, body, encrypted, kind, subject)"
+                    " SELECT ?, ?, sender_id, sender_nick, sender_device, NULL, time_ms, body,"
+                    " encrypted, kind, subject FROM messages WHERE stream_id = ? AND seq = ?"));
                 c.addBindValue(stream);
                 c.addBindValue(seq);
                 c.addBindValue(one.first);
@@ -327,7 +336,8 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
             // 5. A hidden member: Mallory in the gateway's member table of "one", never added by a
             // membership message.
             QSqlQuery h(db);
-            h.prepare(QStringLiteral("INSERT INTO members(stream_id, user_id) SELECT ?, id FROM users WHERE nick_lower = ?"));
+            h.prepare(QStringLiteral(
+                "INSERT INTO members(stream_id, user_id) SELECT ?, id FROM users WHERE nick_lower = ?"));
             h.addBindValue(one.first);
             h.addBindValue(QStringLiteral("fmallory"));
             QVERIFY2(h.exec() && h.numRowsAffected() == 1, qPrintable(h.lastError().text()));
@@ -374,7 +384,8 @@ void E2eeChannels::forgeriesShowAsUndecryptable()
     const quint64 s4 = sendAndWait(*alice, QStringLiteral("one"), QStringLiteral("only for real members"));
     QVERIFY(s4 > 0);
     QVERIFY(alice->store()->outbox(QLatin1Char('~') + malloryDevice).isEmpty());
-    QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, QStringLiteral("one"), s4), QStringLiteral("only for real members"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, QStringLiteral("one"), s4),
+                              QStringLiteral("only for real members"), 20000);
 }
 
 QTEST_GUILESS_MAIN(E2eeChannels)

@@ -2,8 +2,8 @@
 // plays a gateway (or a man in the middle) that rewrites what it relays. Each test is one attack
 // and proves the client refuses it: what the client stored and showed, and what it put on the wire.
 #include "E2eeTestHelpers.h"
-#include "GatewayProxy.h"
 #include "ProtocolClient.h"
+#include "ProxiedGatewaySuite.h"
 
 #include "AttachmentInfo.h"
 #include "AttachmentTransfers.h"
@@ -121,10 +121,12 @@ GatewayProxy::FrameHook downgrade(const QString &channel)
 
 } // namespace
 
-class HostileGateway : public QObject {
+class HostileGateway : public ProxiedGatewaySuite {
     Q_OBJECT
-    std::unique_ptr<GatewayProcess> m_gw;
-    std::unique_ptr<GatewayProxy> m_proxy;
+public:
+    HostileGateway() : ProxiedGatewaySuite({QStringLiteral("--rate-limit"), QStringLiteral("0")}) {}
+
+private:
     QTemporaryDir m_files{scratchRoot() + QStringLiteral("/hostile-files-XXXXXX")};
 
     // A client whose profile lives where a desktop user's does: <home>/.local/share/hchat/<nick>.
@@ -158,12 +160,13 @@ class HostileGateway : public QObject {
     // Alice and Bob share the encrypted channel ch; both hold keys. One of them is behind the
     // hostile gateway (Bob unless said otherwise).
     enum class Behind { Bob, Alice };
-    std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>> encryptedPair(const QString &ch,
-                                                                                      Behind behind = Behind::Bob)
+    std::pair<std::unique_ptr<TestClient>, std::unique_ptr<TestClient>>
+    encryptedPair(const QString &ch, Behind behind = Behind::Bob)
     {
         auto alice = e2eeUser(*m_gw, QStringLiteral("alice-") + ch, {},
                               behind == Behind::Alice ? m_proxy->wsUrl() : QUrl());
-        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {}, behind == Behind::Bob ? m_proxy->wsUrl() : QUrl());
+        auto bob = e2eeUser(*m_gw, QStringLiteral("bob-") + ch, {},
+                            behind == Behind::Bob ? m_proxy->wsUrl() : QUrl());
         if (!alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly,
                                                 {QStringLiteral("bob-") + ch})) ||
             !acceptInvitation(*bob, ch))
@@ -181,17 +184,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(sodium_init() >= 0);
-        m_gw = std::make_unique<GatewayProcess>();
-        m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
-        QVERIFY2(m_gw->start(), m_gw->output().constData());
-        m_proxy = std::make_unique<GatewayProxy>(m_gw->httpUrl());
-        QVERIFY(m_proxy->listen());
-    }
-    void cleanup() { m_proxy->clearHooks(); }
-    void cleanupTestCase()
-    {
-        m_proxy.reset();
-        m_gw.reset();
+        QVERIFY(startGatewayAndProxy());
     }
 
     // The gateway tells Bob's client, in the Welcome of a reconnect and in a ChannelJoined, that
@@ -461,7 +454,8 @@ private slots:
         auto [alice, bob] = encryptedPair(ch);
         const QString bobNick = QStringLiteral("bob-") + ch;
         const QString bobDevice = (*bob)->deviceId();
-        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->prekeys().claimed(bobNick, bobDevice).has_value(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->prekeys().claimed(bobNick, bobDevice).has_value(),
+                                 20000);
         const quint32 prekeyId = (*alice)->crypto()->prekeys().claimed(bobNick, bobDevice)->keyId;
         QVERIFY(!(*bob)->crypto()->prekeys().secret(prekeyId).isNull());
 
@@ -484,24 +478,28 @@ private slots:
         auto stolen = crypto::DeviceIdentity::fromSecret((*bob)->crypto()->identity()->exportSecret().view());
         QVERIFY(stolen);
         crypto::PrekeyStore stolenPrekeys;
-        QVERIFY(stolenPrekeys.open(loot.filePath(QStringLiteral("prekeys.sqlite")), stolen->deriveStorageKey()));
+        QVERIFY(
+            stolenPrekeys.open(loot.filePath(QStringLiteral("prekeys.sqlite")), stolen->deriveStorageKey()));
         QVERIFY(stolenPrekeys.ownCount() > 0); // the unused ones are there, and open nothing here
         const QByteArray aliceKey = (*alice)->crypto()->identity()->identityKey();
-        const crypto::IdentityKeyLookup aliceKnown = [&](const QString &, const QString &) { return aliceKey; };
-        const auto opened = crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, share->sender,
-                                                   share->senderDevice,
-                                                   [&](quint32 id) { return stolenPrekeys.secret(id); });
+        const crypto::IdentityKeyLookup aliceKnown = [&](const QString &, const QString &) {
+            return aliceKey;
+        };
+        const auto opened =
+            crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, share->sender,
+                                   share->senderDevice, [&](quint32 id) { return stolenPrekeys.secret(id); });
         QCOMPARE(opened.error, crypto::KeyShare::Error::PrekeyUnknown);
         // Every prekey secret left in the loot, tried on the share: none opens it.
         for (quint32 id = 1; id <= prekeyId + crypto::ChannelCrypto::kPrekeyTarget; ++id) {
-            const auto attempt = crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, {}, {},
-                                                        [&](quint32) { return stolenPrekeys.secret(id); });
+            const auto attempt =
+                crypto::KeyShare::open(share->body, *stolen, bobNick, bobDevice, aliceKnown, {}, {},
+                                       [&](quint32) { return stolenPrekeys.secret(id); });
             QVERIFY(!attempt.ok());
         }
         auto later = crypto::SenderSession::create(ch);
-        const QByteArray oldStyle = crypto::KeyShare::seal(*later, *(*alice)->crypto()->identity(), share->sender,
-                                                           share->senderDevice,
-                                                           {bobNick, bobDevice, stolen->identityKey()});
+        const QByteArray oldStyle =
+            crypto::KeyShare::seal(*later, *(*alice)->crypto()->identity(), share->sender,
+                                   share->senderDevice, {bobNick, bobDevice, stolen->identityKey()});
         QVERIFY(crypto::KeyShare::open(oldStyle, *stolen, bobNick, bobDevice, aliceKnown).ok());
 
         // The gateway deleted the share once Bob's device had it.
@@ -538,7 +536,8 @@ private slots:
         QCOMPARE((*alice)->crypto()->trust().state(bobNick, laptopId), crypto::TrustStore::State::NewDevice);
 
         QString error;
-        QVERIFY(!bob->run((*bob)->approveDevice(laptopId, QStringLiteral("00000 00000 00000 00000")), &error));
+        QVERIFY(
+            !bob->run((*bob)->approveDevice(laptopId, QStringLiteral("00000 00000 00000 00000")), &error));
         QVERIFY2(error.contains(QStringLiteral("code")), qPrintable(error));
         QVERIFY(bob->run((*bob)->approveDevice(laptopId, code), &error));
         QTRY_COMPARE_WITH_TIMEOUT((*laptop)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
@@ -562,31 +561,35 @@ private slots:
         const QString laptopId = (*laptop)->deviceId();
         QTRY_VERIFY_WITH_TIMEOUT((*bob)->devicesAwaitingApproval().contains(laptopId), 20000);
         QVERIFY(bob->run((*bob)->approveDevice(laptopId, (*laptop)->deviceApprovalCode())));
-        QTRY_VERIFY_WITH_TIMEOUT(((*alice)->fetchKeys({bobNick}),
-                                  (*alice)->crypto()->trust().state(bobNick, laptopId) ==
-                                      crypto::TrustStore::State::Trusted),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ((*alice)->fetchKeys({bobNick}),
+             (*alice)->crypto()->trust().state(bobNick, laptopId) == crypto::TrustStore::State::Trusted),
+            20000);
         QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, bobNick), 20000);
         const quint64 first = sendAndWait(*alice, ch, QStringLiteral("for both of bob's devices"));
-        QTRY_COMPARE_WITH_TIMEOUT(shownText(*laptop, ch, first), QStringLiteral("for both of bob's devices"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*laptop, ch, first), QStringLiteral("for both of bob's devices"),
+                                  20000);
 
         // From now on every key directory answer to Alice still holds the laptop.
         hchat::v1::DeviceKeys laptopRecord;
         (*laptop)->crypto()->identity()->fillDeviceKeys(&laptopRecord, bobNick, laptopId);
-        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
-            hchat::v1::KeysResponse keys;
-            if (path != "/v1/keys/fetch" || status != 200 || !keys.ParseFromArray(body.constData(), int(body.size())))
-                return;
-            bool listed = false;
-            for (const auto &d : keys.devices())
-                listed = listed || d.device_id() == laptopRecord.device_id();
-            const bool aboutBob = std::any_of(keys.devices().begin(), keys.devices().end(), [&](const auto &d) {
-                return QString::fromStdString(d.nick()).compare(bobNick, Qt::CaseInsensitive) == 0;
+        m_proxy->setResponseHook(
+            [&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+                hchat::v1::KeysResponse keys;
+                if (path != "/v1/keys/fetch" || status != 200 ||
+                    !keys.ParseFromArray(body.constData(), int(body.size())))
+                    return;
+                bool listed = false;
+                for (const auto &d : keys.devices())
+                    listed = listed || d.device_id() == laptopRecord.device_id();
+                const bool aboutBob =
+                    std::any_of(keys.devices().begin(), keys.devices().end(), [&](const auto &d) {
+                        return QString::fromStdString(d.nick()).compare(bobNick, Qt::CaseInsensitive) == 0;
+                    });
+                if (!listed && aboutBob)
+                    *keys.add_devices() = laptopRecord;
+                body = serialized(keys);
             });
-            if (!listed && aboutBob)
-                *keys.add_devices() = laptopRecord;
-            body = serialized(keys);
-        });
         QVERIFY(bob->run((*bob)->revokeDevice(laptopId)));
         QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
         QCOMPARE((*alice)->crypto()->deviceList(bobNick)->generation(), 3u);
@@ -611,8 +614,8 @@ private slots:
         const QString bobNick = QStringLiteral("bob-") + ch;
         auto [alice, bob] = encryptedPair(ch, Behind::Alice);
         QTRY_COMPARE_WITH_TIMEOUT((*bob)->deviceApprovalState(), DeviceApproval::State::Approved, 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(((*alice)->fetchKeys({bobNick}), (*alice)->crypto()->deviceList(bobNick).has_value()),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            ((*alice)->fetchKeys({bobNick}), (*alice)->crypto()->deviceList(bobNick).has_value()), 20000);
         QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, bobNick), 20000);
 
         const auto rogue = crypto::DeviceIdentity::generate();
@@ -620,17 +623,19 @@ private slots:
         const auto held = (*alice)->crypto()->deviceList(bobNick);
         QList<crypto::DeviceList::Entry> entries = held->devices();
         entries.append({rogueId, rogue->identityKey()});
-        const auto forged = crypto::DeviceList::make(held->nick(), held->generation() + 1, entries, *rogue, rogueId);
+        const auto forged =
+            crypto::DeviceList::make(held->nick(), held->generation() + 1, entries, *rogue, rogueId);
         QVERIFY(forged);
-        m_proxy->setResponseHook([&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
-            hchat::v1::KeysResponse keys;
-            if (path != "/v1/keys/fetch" || status != 200 || !keys.ParseFromArray(body.constData(), int(body.size())) ||
-                keys.device_lists_size() == 0)
-                return;
-            rogue->fillDeviceKeys(keys.add_devices(), bobNick, rogueId);
-            forged->toProto(keys.mutable_device_lists(0));
-            body = serialized(keys);
-        });
+        m_proxy->setResponseHook(
+            [&](const QByteArray &, const QByteArray &path, int &status, QByteArray &body) {
+                hchat::v1::KeysResponse keys;
+                if (path != "/v1/keys/fetch" || status != 200 ||
+                    !keys.ParseFromArray(body.constData(), int(body.size())) || keys.device_lists_size() == 0)
+                    return;
+                rogue->fillDeviceKeys(keys.add_devices(), bobNick, rogueId);
+                forged->toProto(keys.mutable_device_lists(0));
+                body = serialized(keys);
+            });
         QSignalSpy refused((*alice)->crypto(), &crypto::ChannelCrypto::deviceListRefused);
         QVERIFY(alice->run((*alice)->fetchKeys({bobNick})));
         QVERIFY(!refused.isEmpty());
@@ -639,7 +644,8 @@ private slots:
         const quint64 seq = sendAndWait(*alice, ch, QStringLiteral("not for the gateway's device"));
         QVERIFY(seq > 0);
         QVERIFY(alice->store()->outbox(QLatin1Char('~') + rogueId).isEmpty());
-        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("not for the gateway's device"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, seq), QStringLiteral("not for the gateway's device"),
+                                  20000);
     }
 
     // The gateway holds a message back for three hours (its stored time says so): Bob's client

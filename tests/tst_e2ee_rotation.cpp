@@ -2,6 +2,7 @@
 // a sender starts a new session after 100 messages and shares its key with every member device;
 // the member reads across the boundary. Direct messages are end-to-end encrypted without asking.
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 
 #include "hchat.pb.h"
 
@@ -20,21 +21,13 @@ QByteArray sessionOf(const StoredMessage &m)
 }
 } // namespace
 
-class E2eeRotation : public QObject {
+class E2eeRotation : public GatewaySuite {
     Q_OBJECT
-private:
-    std::unique_ptr<GatewayProcess> m_gw;
+public:
+    // 105 messages as fast as the outbox sends them: no per-session rate limit here.
+    E2eeRotation() : GatewaySuite({QStringLiteral("--rate-limit"), QStringLiteral("0")}) {}
 
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        // 105 messages as fast as the outbox sends them: no per-session rate limit here.
-        m_gw->setExtraArguments({QStringLiteral("--rate-limit"), QStringLiteral("0")});
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
-
     void directMessagesAreEncryptedByDefault()
     {
         auto alice = e2eeUser(*m_gw, QStringLiteral("dmalice"));

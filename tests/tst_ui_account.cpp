@@ -9,6 +9,7 @@
 #include "Composer.h"
 #include "CoreTestHelpers.h"
 #include "DevicesDialog.h"
+#include "GatewaySuite.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "SettingsDialog.h"
@@ -63,16 +64,9 @@ ChannelSwitcher *pressCtrlK(MainWindow &window)
 }
 } // namespace
 
-class UiAccount : public QObject {
+class UiAccount : public GatewaySuite {
     Q_OBJECT
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
-
     void devicesDialogListsDevicesAndRevokesOne()
     {
         HttpTestApi api(m_gw->httpUrl());
@@ -314,9 +308,6 @@ private slots:
         QCOMPARE(api.post(QStringLiteral("/v1/channels"), {}, laptop.token).status, 401);
         QCOMPARE(api.post(QStringLiteral("/v1/channels"), {}, phone.token).status, 401);
     }
-
-private:
-    std::unique_ptr<GatewayProcess> m_gw;
 };
 
 QTEST_MAIN(UiAccount)

@@ -6,6 +6,7 @@
 #include "DeviceApprovalBar.h"
 #include "DevicesDialog.h"
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "InvitationBar.h"
 #include "KeyChangeBanner.h"
 #include "MainWindow.h"
@@ -49,18 +50,9 @@ QTreeWidgetItem *peerDevice(QTreeWidget *tree, const QString &nick, const QStrin
 }
 } // namespace
 
-class UiE2ee : public QObject {
+class UiE2ee : public GatewaySuite {
     Q_OBJECT
-private:
-    std::unique_ptr<GatewayProcess> m_gw;
-
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-    }
-    void cleanupTestCase() { m_gw.reset(); }
     void waitingForKeyTurnsIntoText();
     void anInvitationIsAnsweredInTheWindow();
     void aNewDeviceIsApprovedInTheWindowByItsCode();

@@ -7,8 +7,8 @@
 #include "AccountDialog.h"
 #include "CoreTestHelpers.h"
 #include "DevicesDialog.h"
-#include "GatewayProxy.h"
 #include "MainWindow.h"
+#include "ProxiedGatewaySuite.h"
 #include "SafetyNumberDialog.h"
 #include "SignInDialog.h"
 
@@ -84,23 +84,9 @@ void answerNextMessageBox(QMessageBox::StandardButton button, SeenBox *seen)
 }
 } // namespace
 
-class UiRemoteText : public QObject {
+class UiRemoteText : public ProxiedGatewaySuite {
     Q_OBJECT
 private slots:
-    void initTestCase()
-    {
-        m_gw = std::make_unique<GatewayProcess>();
-        QVERIFY(m_gw->start());
-        m_proxy = std::make_unique<GatewayProxy>(m_gw->httpUrl());
-        QVERIFY(m_proxy->listen());
-    }
-    void cleanup() { m_proxy->clearHooks(); }
-    void cleanupTestCase()
-    {
-        m_proxy.reset();
-        m_gw.reset();
-    }
-
     void signInDialogShowsAGatewayErrorAsText()
     {
         failWithHostileError(*m_proxy, "/v1/login");
@@ -235,10 +221,6 @@ private slots:
                  qPrintable(box->text()));
         box->reject();
     }
-
-private:
-    std::unique_ptr<GatewayProcess> m_gw;
-    std::unique_ptr<GatewayProxy> m_proxy;
 };
 
 QTEST_MAIN(UiRemoteText)
