@@ -86,6 +86,19 @@ inline std::unique_ptr<TestClient> onlineUser(const GatewayProcess &gw, const QS
     return c;
 }
 
+// Signs client in to gw as a new account nick and, when channel is given, joins it. For a test's
+// set-up: a step that fails fails the running test.
+inline void signIn(TestClient &client, const GatewayProcess &gw, const QString &nick,
+                   const QString &channel = {})
+{
+    const QString token = HttpTestApi(gw.httpUrl()).account(nick);
+    QVERIFY(!token.isEmpty());
+    client.connectTo({gw.wsUrl()}, token);
+    QVERIFY(client.waitOnline());
+    if (!channel.isEmpty())
+        QVERIFY(client.run(client->joinChannel(channel)));
+}
+
 // Waits for the gateway's ack of an outbox entry; its seq, or 0 if refused or not in time.
 inline quint64 waitSent(const TestClient &c, qint64 outboxId, int timeoutMs = 20000)
 {

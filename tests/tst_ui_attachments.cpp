@@ -4,6 +4,7 @@
 // hands the finished file to the desktop, but a program or script only after the user confirmed;
 // files dropped on the window are sent.
 #include "CoreTestHelpers.h"
+#include "GatewaySuite.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
@@ -24,10 +25,7 @@
 
 static constexpr int kWait = 30000;
 using namespace hchat;
-using hchat::test::GatewayProcess;
-using hchat::test::HttpTestApi;
-using hchat::test::rowOfSeq;
-using hchat::test::TestClient;
+using namespace hchat::test;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 using hchat::ui::TransferId;
@@ -90,7 +88,7 @@ public slots:
     void open(const QUrl &url) { urls << url; }
 };
 
-class AttachmentsUiTest : public QObject {
+class AttachmentsUiTest : public GatewaySuite {
     Q_OBJECT
 private slots:
     void initTestCase();
@@ -101,34 +99,22 @@ private slots:
     void aScriptIsOpenedOnlyAfterTheUserConfirms();
 
 private:
-    void signIn(TestClient &client, const QString &nick, const QString &channel);
-    std::unique_ptr<GatewayProcess> m_gateway;
-    std::unique_ptr<HttpTestApi> m_api;
     QTemporaryDir m_files{hchat::test::scratchRoot() + QStringLiteral("/uifiles-XXXXXX")};
     OpenedUrls m_opened;
 };
 
 void AttachmentsUiTest::initTestCase()
 {
-    m_gateway = std::make_unique<GatewayProcess>();
-    QVERIFY(m_gateway->start());
-    m_api = std::make_unique<HttpTestApi>(m_gateway->httpUrl());
+    QVERIFY(startGateway());
     QDesktopServices::setUrlHandler(QStringLiteral("file"), &m_opened, "open");
-}
-
-void AttachmentsUiTest::signIn(TestClient &client, const QString &nick, const QString &channel)
-{
-    client.connectTo({m_gateway->wsUrl()}, m_api->account(nick));
-    QVERIFY(client.waitOnline());
-    QVERIFY(client.run(client->joinChannel(channel)));
 }
 
 void AttachmentsUiTest::sendingShowsProgressThenTheThumbnail()
 {
     const QString ch = QStringLiteral("photos");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice"), ch);
-    signIn(bob, QStringLiteral("bob"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob"), ch);
     const QString path = writeNoisyPng(m_files.filePath(QStringLiteral("holiday.png")), 1200, 900);
     QVERIFY(!path.isEmpty());
     QVERIFY(QFileInfo(path).size() > 2 * 512 * 1024);
@@ -185,8 +171,8 @@ void AttachmentsUiTest::openingDownloadsWithProgressThenHandsTheFileOver()
 {
     const QString ch = QStringLiteral("downloads");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("carol"), ch);
-    signIn(bob, QStringLiteral("dave"), ch);
+    signIn(alice, *m_gw, QStringLiteral("carol"), ch);
+    signIn(bob, *m_gw, QStringLiteral("dave"), ch);
     QByteArray bytes(3 * 1024 * 1024 + 5, Qt::Uninitialized);
     for (auto &b : bytes)
         b = char(QRandomGenerator::global()->generate());
@@ -242,7 +228,7 @@ void AttachmentsUiTest::droppedFilesAreSent()
 {
     const QString ch = QStringLiteral("dropzone");
     TestClient alice;
-    signIn(alice, QStringLiteral("erin"), ch);
+    signIn(alice, *m_gw, QStringLiteral("erin"), ch);
     const QString a = m_files.filePath(QStringLiteral("a.txt"));
     const QString b = m_files.filePath(QStringLiteral("b.txt"));
     for (const QString &p : {a, b}) {
@@ -278,8 +264,8 @@ void AttachmentsUiTest::aScriptIsOpenedOnlyAfterTheUserConfirms()
 {
     const QString ch = QStringLiteral("scripts");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("frank"), ch);
-    signIn(bob, QStringLiteral("grace"), ch);
+    signIn(alice, *m_gw, QStringLiteral("frank"), ch);
+    signIn(bob, *m_gw, QStringLiteral("grace"), ch);
     const QString path = m_files.filePath(QStringLiteral("holiday-photos.desktop"));
     {
         QFile f(path);

@@ -3,6 +3,7 @@
 // confirmation box, and what the other member's client ends up with.
 #include "Composer.h"
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
@@ -21,13 +22,7 @@
 
 static constexpr int kWait = 15000;
 using namespace hchat;
-using hchat::test::GatewayProcess;
-using hchat::test::HttpTestApi;
-using hchat::test::rowOfSeq;
-using hchat::test::rowOfText;
-using hchat::test::TestClient;
-using hchat::test::waitE2eeReady;
-using hchat::test::withE2ee;
+using namespace hchat::test;
 using hchat::ui::Composer;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
@@ -57,10 +52,9 @@ quint64 sentSeq(const TestClient &c, qint64 id)
 }
 } // namespace
 
-class ChatActionsTest : public QObject {
+class ChatActionsTest : public GatewaySuite {
     Q_OBJECT
 private slots:
-    void initTestCase();
     void replyQuotesTheMessage();
     void mentionCompletionInsertsTheNick();
     void editChangesTheMessageForEveryone();
@@ -69,33 +63,14 @@ private slots:
     void mentionOnlyChannelNotifiesOnlyMentions();
     void typingLineShowsWhoIsTyping();
     void seenMarkFollowsReadReceiptsAndSettings();
-
-private:
-    void signIn(TestClient &client, const QString &nick, const QString &channel);
-    std::unique_ptr<GatewayProcess> m_gateway;
-    std::unique_ptr<HttpTestApi> m_api;
 };
-
-void ChatActionsTest::initTestCase()
-{
-    m_gateway = std::make_unique<GatewayProcess>();
-    QVERIFY(m_gateway->start());
-    m_api = std::make_unique<HttpTestApi>(m_gateway->httpUrl());
-}
-
-void ChatActionsTest::signIn(TestClient &client, const QString &nick, const QString &channel)
-{
-    client.connectTo({m_gateway->wsUrl()}, m_api->account(nick));
-    QVERIFY(client.waitOnline());
-    QVERIFY(client.run(client->joinChannel(channel)));
-}
 
 void ChatActionsTest::replyQuotesTheMessage()
 {
     const QString ch = QStringLiteral("garden");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice"), ch);
-    signIn(bob, QStringLiteral("bob"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob"), ch);
     const quint64 question = sentSeq(bob, bob->sendMessage(ch, QStringLiteral("who waters the tomatoes?")));
     QVERIFY(question > 0);
     MainWindow window(&*alice.client);
@@ -137,9 +112,9 @@ void ChatActionsTest::mentionCompletionInsertsTheNick()
 {
     const QString ch = QStringLiteral("mentions");
     TestClient alice, bob, bert;
-    signIn(alice, QStringLiteral("alice2"), ch);
-    signIn(bob, QStringLiteral("bobby"), ch);
-    signIn(bert, QStringLiteral("bertha"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice2"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bobby"), ch);
+    signIn(bert, *m_gw, QStringLiteral("bertha"), ch);
     QVERIFY(sentSeq(bob, bob->sendMessage(ch, QStringLiteral("hi"))) > 0);
     const quint64 last = sentSeq(bert, bert->sendMessage(ch, QStringLiteral("hello")));
     QVERIFY(last > 0);
@@ -179,8 +154,8 @@ void ChatActionsTest::editChangesTheMessageForEveryone()
 {
     const QString ch = QStringLiteral("edits");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice3"), ch);
-    signIn(bob, QStringLiteral("bob3"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice3"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob3"), ch);
     MainWindow window(&*alice.client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -215,8 +190,8 @@ void ChatActionsTest::deleteAsksThenRecallsTheMessage()
 {
     const QString ch = QStringLiteral("recall");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice4"), ch);
-    signIn(bob, QStringLiteral("bob4"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice4"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob4"), ch);
     MainWindow window(&*alice.client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -254,8 +229,8 @@ void ChatActionsTest::othersMessagesOfferNoEditOrDelete()
 {
     const QString ch = QStringLiteral("others");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice5"), ch);
-    signIn(bob, QStringLiteral("bob5"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice5"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob5"), ch);
     const quint64 seq = sentSeq(bob, bob->sendMessage(ch, QStringLiteral("bob's words")));
     QVERIFY(seq > 0);
     MainWindow window(&*alice.client);
@@ -270,8 +245,8 @@ void ChatActionsTest::mentionOnlyChannelNotifiesOnlyMentions()
 {
     const QString ch = QStringLiteral("quiet");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice6"), ch);
-    signIn(bob, QStringLiteral("bob6"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice6"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob6"), ch);
     QTemporaryDir settingsDir;
     hchat::ui::UiSettings settings(settingsDir.path());
     MainWindow window(&*alice.client, &settings);
@@ -285,8 +260,8 @@ void ChatActionsTest::typingLineShowsWhoIsTyping()
 {
     const QString ch = QStringLiteral("typists");
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice7"), ch);
-    signIn(bob, QStringLiteral("bob7"), ch);
+    signIn(alice, *m_gw, QStringLiteral("alice7"), ch);
+    signIn(bob, *m_gw, QStringLiteral("bob7"), ch);
     MainWindow window(&*alice.client);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -310,8 +285,8 @@ void ChatActionsTest::seenMarkFollowsReadReceiptsAndSettings()
     TestClient alice, bob; // direct messages are end-to-end encrypted: both have a device key
     withE2ee(alice);
     withE2ee(bob);
-    alice.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("alice8")));
-    bob.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("bob8")));
+    alice.connectTo({m_gw->wsUrl()}, account(QStringLiteral("alice8")));
+    bob.connectTo({m_gw->wsUrl()}, account(QStringLiteral("bob8")));
     QVERIFY(alice.waitOnline() && bob.waitOnline());
     QString dm;
     QVERIFY(alice.run(alice->openDirectChannel(QStringLiteral("bob8"), &dm)));

@@ -3,11 +3,12 @@
 #include "ChannelListModel.h"
 #include "Composer.h"
 #include "E2eeTestHelpers.h"
+#include "GatewaySuite.h"
 #include "MainWindow.h"
-#include "UiTestHelpers.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "SignInDialog.h"
+#include "UiTestHelpers.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -15,19 +16,12 @@
 #include <QPushButton>
 #include <QTcpServer>
 
-
 // Waits on the network are generous: CI shares two cores between parallel suites.
 static constexpr int kWait = 15000;
 using hchat::ConnectionState;
-using hchat::test::GatewayProcess;
-using hchat::test::HttpTestApi;
-using hchat::test::TestClient;
-using hchat::test::waitE2eeReady;
-using hchat::test::withE2ee;
+using namespace hchat::test;
 using hchat::ui::ChannelListModel;
 using hchat::ui::Composer;
-using hchat::test::rowOfSeq;
-using hchat::test::rowOfText;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
 using hchat::ui::SignInDialog;
@@ -42,10 +36,9 @@ void typeAndSend(Composer *composer, const QString &text)
 }
 } // namespace
 
-class MainWindowTest : public QObject {
+class MainWindowTest : public GatewaySuite {
     Q_OBJECT
 private slots:
-    void initTestCase();
     void signInDialogCreatesAnAccountAndSignsIn();
     void signInDialogExplainsAWrongPassword();
     void signInDialogExplainsAnUnreachableGateway();
@@ -58,35 +51,16 @@ private slots:
     void draftsAreKeptPerChannel();
     void enterDuringInputMethodCompositionDoesNotSend();
     void shiftEnterStartsANewLine();
-
-private:
-    void signIn(TestClient &client, const QString &nick);
-    std::unique_ptr<GatewayProcess> m_gateway;
-    std::unique_ptr<HttpTestApi> m_api;
 };
-
-void MainWindowTest::initTestCase()
-{
-    m_gateway = std::make_unique<GatewayProcess>();
-    QVERIFY(m_gateway->start());
-    m_api = std::make_unique<HttpTestApi>(m_gateway->httpUrl());
-}
-
-void MainWindowTest::signIn(TestClient &client, const QString &nick)
-{
-    const QString token = m_api->account(nick);
-    QVERIFY(!token.isEmpty());
-    client.connectTo({m_gateway->wsUrl()}, token);
-    QVERIFY(client.waitOnline());
-}
 
 void MainWindowTest::signInDialogCreatesAnAccountAndSignsIn()
 {
     TestClient client;
-    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gw->port()));
     dialog.show();
     dialog.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("dora"));
-    dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("a long enough password"));
+    dialog.findChild<QLineEdit *>(QStringLiteral("password"))
+        ->setText(QStringLiteral("a long enough password"));
     QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("register")), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(dialog.result(), int(QDialog::Accepted), 15000);
     QVERIFY(client.waitOnline());
@@ -94,7 +68,7 @@ void MainWindowTest::signInDialogCreatesAnAccountAndSignsIn()
 
     // The same nick again: the dialog says it is taken and stays open.
     TestClient other;
-    SignInDialog again(&*other.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    SignInDialog again(&*other.client, QStringLiteral("127.0.0.1:%1").arg(m_gw->port()));
     again.show();
     again.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("dora"));
     again.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("another password"));
@@ -106,9 +80,9 @@ void MainWindowTest::signInDialogCreatesAnAccountAndSignsIn()
 
 void MainWindowTest::signInDialogExplainsAWrongPassword()
 {
-    QVERIFY(m_api->registerUser(QStringLiteral("erin"), QStringLiteral("the right password")));
+    QVERIFY(api().registerUser(QStringLiteral("erin"), QStringLiteral("the right password")));
     TestClient client;
-    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gateway->port()));
+    SignInDialog dialog(&*client.client, QStringLiteral("127.0.0.1:%1").arg(m_gw->port()));
     dialog.show();
     dialog.findChild<QLineEdit *>(QStringLiteral("nick"))->setText(QStringLiteral("erin"));
     dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("the wrong password"));
@@ -133,7 +107,8 @@ void MainWindowTest::signInDialogExplainsAnUnreachableGateway()
     dialog.findChild<QLineEdit *>(QStringLiteral("password"))->setText(QStringLiteral("whatever it is"));
     QTest::mouseClick(dialog.findChild<QPushButton *>(QStringLiteral("logIn")), Qt::LeftButton);
     auto *status = dialog.findChild<QLabel *>(QStringLiteral("status"));
-    QTRY_VERIFY_WITH_TIMEOUT(!status->text().isEmpty() && !status->text().contains(QStringLiteral("Signing in")), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !status->text().isEmpty() && !status->text().contains(QStringLiteral("Signing in")), 20000);
     QVERIFY2(status->text().contains(QStringLiteral("reach"), Qt::CaseInsensitive) ||
                  status->text().contains(QStringLiteral("refused"), Qt::CaseInsensitive),
              qPrintable(status->text()));
@@ -143,8 +118,8 @@ void MainWindowTest::signInDialogExplainsAnUnreachableGateway()
 void MainWindowTest::composerSendsAndTheOtherSideReceives()
 {
     TestClient alice, bob;
-    signIn(alice, QStringLiteral("alice"));
-    signIn(bob, QStringLiteral("bob"));
+    signIn(alice, *m_gw, QStringLiteral("alice"));
+    signIn(bob, *m_gw, QStringLiteral("bob"));
     QVERIFY(alice.run(alice->joinChannel(QStringLiteral("lobby"))));
     QVERIFY(bob.run(bob->joinChannel(QStringLiteral("lobby"))));
 
@@ -159,10 +134,11 @@ void MainWindowTest::composerSendsAndTheOtherSideReceives()
     QCOMPARE(window.composer()->toPlainText(), QString());
     auto *model = window.messageView()->model();
     QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("hello from the window")) >= 0, kWait);
-    QTRY_COMPARE_WITH_TIMEOUT(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("hello from the window")), 0)
-                                                .data(MessageListModel::DeliveryRole)
-                                                .toInt()),
-                 MessageListModel::Delivery::Stored, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("hello from the window")), 0)
+                                       .data(MessageListModel::DeliveryRole)
+                                       .toInt()),
+        MessageListModel::Delivery::Stored, kWait);
     // Bob's client has it.
     QTRY_VERIFY_WITH_TIMEOUT(bob.store()->latestMessage(QStringLiteral("lobby")) &&
                                  bob.store()->latestMessage(QStringLiteral("lobby"))->text() ==
@@ -180,8 +156,8 @@ void MainWindowTest::composerSendsAndTheOtherSideReceives()
 void MainWindowTest::unreadBadgeCountsMessagesInOtherChannels()
 {
     TestClient carol, dave;
-    signIn(carol, QStringLiteral("carol"));
-    signIn(dave, QStringLiteral("dave"));
+    signIn(carol, *m_gw, QStringLiteral("carol"));
+    signIn(dave, *m_gw, QStringLiteral("dave"));
     for (const char *ch : {"quiet", "busy"}) {
         QVERIFY(carol.run(carol->joinChannel(QString::fromLatin1(ch))));
         QVERIFY(dave.run(dave->joinChannel(QString::fromLatin1(ch))));
@@ -202,8 +178,10 @@ void MainWindowTest::unreadBadgeCountsMessagesInOtherChannels()
     window.activateWindow();
     window.openChannel(QStringLiteral("busy"));
     carol->markRead(QStringLiteral("busy"), carol.store()->maxSeq(QStringLiteral("busy")));
-    QTRY_COMPARE_WITH_TIMEOUT(channels->index(channels->rowOf(QStringLiteral("busy"))).data(ChannelListModel::UnreadRole).toULongLong(),
-                 quint64(0), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(channels->index(channels->rowOf(QStringLiteral("busy")))
+                                  .data(ChannelListModel::UnreadRole)
+                                  .toULongLong(),
+                              quint64(0), kWait);
 }
 
 void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
@@ -224,14 +202,16 @@ void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
     gateway.kill();
     QTRY_VERIFY_WITH_TIMEOUT(gina->connectionState() != ConnectionState::Online, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(window.statusText().startsWith(QStringLiteral("Offline")) ||
-                window.statusText().startsWith(QStringLiteral("Connecting")), kWait);
+                                 window.statusText().startsWith(QStringLiteral("Connecting")),
+                             kWait);
     typeAndSend(window.composer(), QStringLiteral("written on the train"));
     auto *model = window.messageView()->model();
     QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("written on the train")) >= 0, kWait);
-    QCOMPARE(MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
-                                            .data(MessageListModel::DeliveryRole)
-                                            .toInt()),
-             MessageListModel::Delivery::Pending);
+    QCOMPARE(
+        MessageListModel::Delivery(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
+                                       .data(MessageListModel::DeliveryRole)
+                                       .toInt()),
+        MessageListModel::Delivery::Pending);
 
     gateway.setPort(port);
     QVERIFY(gateway.start());
@@ -241,21 +221,21 @@ void MainWindowTest::messageWrittenOfflineShowsPendingThenSent()
                                        .toInt()),
         MessageListModel::Delivery::Stored, 20000);
     QCOMPARE(model->index(rowOfText(model, QStringLiteral("written on the train")), 0)
-                 .data(MessageListModel::SeqRole)
-                 .toULongLong() > 0,
+                     .data(MessageListModel::SeqRole)
+                     .toULongLong() > 0,
              true);
 }
 
 void MainWindowTest::searchResultJumpsToTheMessage()
 {
     TestClient hank, ivy;
-    signIn(hank, QStringLiteral("hank"));
-    signIn(ivy, QStringLiteral("ivy"));
+    signIn(hank, *m_gw, QStringLiteral("hank"));
+    signIn(ivy, *m_gw, QStringLiteral("ivy"));
     QVERIFY(hank.run(hank->joinChannel(QStringLiteral("archive"))));
     QVERIFY(ivy.run(ivy->joinChannel(QStringLiteral("archive"))));
     for (int i = 0; i < 30; ++i)
         ivy->sendMessage(QStringLiteral("archive"), i == 7 ? QStringLiteral("the zebra password is blue")
-                                                          : QStringLiteral("filler %1").arg(i));
+                                                           : QStringLiteral("filler %1").arg(i));
     QTRY_VERIFY_WITH_TIMEOUT(hank.store()->maxSeq(QStringLiteral("archive")) >= 31, 15000);
     MainWindow window(&*hank.client);
     window.show();
@@ -269,7 +249,8 @@ void MainWindowTest::searchResultJumpsToTheMessage()
     QCOMPARE(window.currentChannel(), QStringLiteral("archive"));
     const QModelIndex current = window.messageView()->currentIndex();
     QVERIFY(current.isValid());
-    QCOMPARE(current.data(MessageListModel::TextRole).toString(), QStringLiteral("the zebra password is blue"));
+    QCOMPARE(current.data(MessageListModel::TextRole).toString(),
+             QStringLiteral("the zebra password is blue"));
 }
 
 void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
@@ -277,8 +258,8 @@ void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
     TestClient jack, kate; // direct messages are end-to-end encrypted: both have a device key
     withE2ee(jack);
     withE2ee(kate);
-    signIn(jack, QStringLiteral("jack"));
-    signIn(kate, QStringLiteral("kate"));
+    signIn(jack, *m_gw, QStringLiteral("jack"));
+    signIn(kate, *m_gw, QStringLiteral("kate"));
     QString channel;
     QVERIFY(jack.run(jack->openDirectChannel(QStringLiteral("kate"), &channel)));
     QCOMPARE(channel, QStringLiteral("@jack+kate"));
@@ -298,8 +279,8 @@ void MainWindowTest::directMessageOpensAChannelWithTheOtherNick()
 void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
 {
     TestClient lena, mike;
-    signIn(lena, QStringLiteral("lena"));
-    signIn(mike, QStringLiteral("mike"));
+    signIn(lena, *m_gw, QStringLiteral("lena"));
+    signIn(mike, *m_gw, QStringLiteral("mike"));
     QVERIFY(lena.run(lena->createChannel(QStringLiteral("plans"), hchat::ChannelRecord::Kind::InviteOnly,
                                          {QStringLiteral("mike")})));
     MainWindow window(&*lena.client);
@@ -313,7 +294,8 @@ void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
             list << members->item(i)->text();
         return list;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(names().contains(QStringLiteral("mike")) && names().contains(QStringLiteral("lena")), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        names().contains(QStringLiteral("mike")) && names().contains(QStringLiteral("lena")), kWait);
     QVERIFY(members->isVisible());
     QVERIFY(lena.run(lena->removeMember(QStringLiteral("plans"), QStringLiteral("mike"))));
     QTRY_VERIFY_WITH_TIMEOUT(!names().contains(QStringLiteral("mike")), kWait);
@@ -326,7 +308,7 @@ void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
 void MainWindowTest::draftsAreKeptPerChannel()
 {
     TestClient nina;
-    signIn(nina, QStringLiteral("nina"));
+    signIn(nina, *m_gw, QStringLiteral("nina"));
     QVERIFY(nina.run(nina->joinChannel(QStringLiteral("first"))));
     QVERIFY(nina.run(nina->joinChannel(QStringLiteral("second"))));
     {
