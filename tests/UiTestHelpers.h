@@ -1,11 +1,24 @@
 #pragma once
-// Helpers shared by the UI suites that look rows up in the message view's model.
+// Helpers shared by the UI suites: showing the window on a channel, finding rows in the message
+// view's model.
 
+#include "MainWindow.h"
 #include "MessageListModel.h"
 
 #include <QAbstractItemModel>
+#include <QtTest>
 
 namespace hchat::test {
+
+// Shows the window and, once it is on screen, opens channel in it; false if it never showed.
+inline bool showOnChannel(hchat::ui::MainWindow &window, const QString &channel)
+{
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return false;
+    window.openChannel(channel);
+    return true;
+}
 
 // The row of the stored message seq, or -1.
 inline int rowOfSeq(const QAbstractItemModel *model, quint64 seq)

@@ -14,6 +14,7 @@
 #include "MessageListModel.h"
 #include "SettingsDialog.h"
 #include "UiSettings.h"
+#include "UiTestHelpers.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -220,9 +221,7 @@ private slots:
 
         // Xena's window shows the message from wendy.
         MainWindow window(&*xena.client);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.openChannel(ch);
+        QVERIFY(showOnChannel(window, ch));
         auto *model = window.findChild<MessageListModel *>();
         QVERIFY(model);
         auto senderOf = [model](quint64 s) {

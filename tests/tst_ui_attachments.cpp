@@ -65,10 +65,8 @@ int rowOfKind(const QAbstractItemModel *model, MessageKind kind)
 // Shows the window on channel and waits for its attachment row; that row's seq (0: none came).
 quint64 showAttachmentRow(MainWindow &window, const QString &channel)
 {
-    window.show();
-    if (!QTest::qWaitForWindowExposed(&window))
+    if (!showOnChannel(window, channel))
         return 0;
-    window.openChannel(channel);
     auto *model = window.messageView()->model();
     if (!QTest::qWaitFor([&] { return rowOfKind(model, MessageKind::Attachment) >= 0; }, kWait))
         return 0;
@@ -120,9 +118,7 @@ void AttachmentsUiTest::sendingShowsProgressThenTheThumbnail()
     QVERIFY(QFileInfo(path).size() > 2 * 512 * 1024);
 
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     TransferPanel *panel = window.transferPanel();
     QVERIFY(!panel->isVisible());
 
@@ -237,9 +233,7 @@ void AttachmentsUiTest::droppedFilesAreSent()
         f.write("dropped file " + p.toUtf8());
     }
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     QMimeData mime;
     mime.setUrls(
         {QUrl::fromLocalFile(a), QUrl::fromLocalFile(b), QUrl(QStringLiteral("https://example.org/x"))});

@@ -74,9 +74,7 @@ void ChatActionsTest::replyQuotesTheMessage()
     const quint64 question = sentSeq(bob, bob->sendMessage(ch, QStringLiteral("who waters the tomatoes?")));
     QVERIFY(question > 0);
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     auto *model = window.messageView()->model();
     QTRY_VERIFY_WITH_TIMEOUT(rowOfSeq(model, question) >= 0, kWait);
 
@@ -121,9 +119,7 @@ void ChatActionsTest::mentionCompletionInsertsTheNick()
     QTRY_VERIFY_WITH_TIMEOUT(alice.store()->maxSeq(ch) >= last, kWait);
 
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     Composer *composer = window.composer();
     composer->setFocus();
     QTest::keyClicks(composer, QStringLiteral("thanks @b"));
@@ -157,9 +153,7 @@ void ChatActionsTest::editChangesTheMessageForEveryone()
     signIn(alice, *m_gw, QStringLiteral("alice3"), ch);
     signIn(bob, *m_gw, QStringLiteral("bob3"), ch);
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     window.composer()->setPlainText(QStringLiteral("unfinished draft"));
     const quint64 seq = sentSeq(alice, alice->sendMessage(ch, QStringLiteral("the train leaves at 9")));
     QVERIFY(seq > 0);
@@ -193,9 +187,7 @@ void ChatActionsTest::deleteAsksThenRecallsTheMessage()
     signIn(alice, *m_gw, QStringLiteral("alice4"), ch);
     signIn(bob, *m_gw, QStringLiteral("bob4"), ch);
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     const quint64 seq = sentSeq(alice, alice->sendMessage(ch, QStringLiteral("oops, wrong channel")));
     QVERIFY(seq > 0);
     auto *model = window.messageView()->model();
@@ -263,9 +255,7 @@ void ChatActionsTest::typingLineShowsWhoIsTyping()
     signIn(alice, *m_gw, QStringLiteral("alice7"), ch);
     signIn(bob, *m_gw, QStringLiteral("bob7"), ch);
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(ch);
+    QVERIFY(showOnChannel(window, ch));
     QVERIFY(window.typingLabel()->text().isEmpty());
     bob->notifyTyping(ch);
     QTRY_COMPARE_WITH_TIMEOUT(window.typingLabel()->text(), QStringLiteral("bob7 is typing…"), kWait);

@@ -124,9 +124,7 @@ void MainWindowTest::composerSendsAndTheOtherSideReceives()
     QVERIFY(bob.run(bob->joinChannel(QStringLiteral("lobby"))));
 
     MainWindow window(&*alice.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(QStringLiteral("lobby"));
+    QVERIFY(showOnChannel(window, QStringLiteral("lobby")));
     QCOMPARE(window.currentChannel(), QStringLiteral("lobby"));
     QCOMPARE(window.statusText(), QStringLiteral("Online"));
 
@@ -163,9 +161,7 @@ void MainWindowTest::unreadBadgeCountsMessagesInOtherChannels()
         QVERIFY(dave.run(dave->joinChannel(QString::fromLatin1(ch))));
     }
     MainWindow window(&*carol.client);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(QStringLiteral("quiet"));
+    QVERIFY(showOnChannel(window, QStringLiteral("quiet")));
     for (int i = 0; i < 3; ++i)
         dave->sendMessage(QStringLiteral("busy"), QStringLiteral("busy %1").arg(i));
     ChannelListModel *channels = window.channelModel();

@@ -11,6 +11,7 @@
 #include "ProxiedGatewaySuite.h"
 #include "SafetyNumberDialog.h"
 #include "SignInDialog.h"
+#include "UiTestHelpers.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -205,9 +206,7 @@ private slots:
         QVERIFY(client.waitOnline());
         QVERIFY(client.run(client->joinChannel(QStringLiteral("lounge"))));
         MainWindow window(&*client.client);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.openChannel(QStringLiteral("lounge"));
+        QVERIFY(showOnChannel(window, QStringLiteral("lounge")));
         for (const char *name : {"channelHeader", "typingLine", "connectionStatus"}) {
             auto *label = window.findChild<QLabel *>(QString::fromLatin1(name));
             QVERIFY2(label, name);

@@ -1,12 +1,13 @@
 // Screenshots of the main window for people to look at (not golden images): light and dark,
 // English and Chinese text, under a real X server (xvfb-run). Each must show something.
+#include "DesktopTheme.h"
+#include "DeviceApprovalBar.h"
 #include "E2eeTestHelpers.h"
 #include "InvitationBar.h"
-#include "DeviceApprovalBar.h"
-#include "DesktopTheme.h"
 #include "MainWindow.h"
-#include "Translations.h"
 #include "MessageView.h"
+#include "Translations.h"
+#include "UiTestHelpers.h"
 
 #include <QApplication>
 #include <QDir>
@@ -17,11 +18,11 @@
 #include <QScreen>
 #include <QStyleFactory>
 
-
 // Waits on the network are generous: CI shares two cores between parallel suites.
 static constexpr int kWait = 15000;
 using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
+using hchat::test::showOnChannel;
 using hchat::test::TestClient;
 using hchat::ui::MainWindow;
 
@@ -54,7 +55,8 @@ private:
 
 void Screenshots::initTestCase()
 {
-    QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"), "run under xvfb-run (QT_QPA_PLATFORM=xcb)");
+    QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"),
+             "run under xvfb-run (QT_QPA_PLATFORM=xcb)");
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     m_outDir = QStringLiteral(HCHAT_BINARY_DIR "/screenshots");
     QDir().mkpath(m_outDir);
@@ -104,22 +106,22 @@ void Screenshots::mainWindowScreenshots()
     const QString language = hchat::ui::Translations::install(locale);
     if (locale.startsWith(QLatin1String("zh")))
         QCOMPARE(language.left(2), QStringLiteral("zh"));
-    QApplication::setPalette(dark ? hchat::ui::DesktopTheme::darkPalette() : QApplication::style()->standardPalette());
+    QApplication::setPalette(dark ? hchat::ui::DesktopTheme::darkPalette()
+                                  : QApplication::style()->standardPalette());
     MainWindow window(&*m_viewer->client);
     window.resize(1000, 640);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(QStringLiteral("general"));
+    QVERIFY(showOnChannel(window, QStringLiteral("general")));
     QTest::qWait(300);
     const QImage shot = window.screen()->grabWindow(window.winId()).toImage();
-    const QString path = QStringLiteral("%1/main-window-%2.png").arg(m_outDir, QString::fromLatin1(QTest::currentDataTag()));
+    const QString path =
+        QStringLiteral("%1/main-window-%2.png").arg(m_outDir, QString::fromLatin1(QTest::currentDataTag()));
     QVERIFY(shot.save(path));
     QVERIFY2(shot.width() >= 900 && shot.height() >= 600, qPrintable(path));
     QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
     // The menu bar speaks the language of the screenshot.
     const QString chatMenu = window.menuBar()->actions().first()->text();
     QVERIFY2(locale.startsWith(QLatin1String("zh")) ? chatMenu.contains(QStringLiteral("聊天"))
-                                                     : chatMenu == QStringLiteral("&Chat"),
+                                                    : chatMenu == QStringLiteral("&Chat"),
              qPrintable(chatMenu));
     hchat::ui::Translations::install(QStringLiteral("en"));
     QLocale::setDefault(QLocale::c());
@@ -131,14 +133,12 @@ void Screenshots::invitationScreenshot()
     QApplication::setPalette(QApplication::style()->standardPalette());
     auto alice = hchat::test::e2eeUser(*m_gateway, QStringLiteral("wen"));
     auto bob = hchat::test::e2eeUser(*m_gateway, QStringLiteral("tao"));
-    QVERIFY(alice->run((*alice)->createChannel(QStringLiteral("roadmap"), hchat::ChannelRecord::Kind::InviteOnly,
-                                               {QStringLiteral("tao")})));
+    QVERIFY(alice->run((*alice)->createChannel(
+        QStringLiteral("roadmap"), hchat::ChannelRecord::Kind::InviteOnly, {QStringLiteral("tao")})));
     QTRY_VERIFY_WITH_TIMEOUT(!(*bob)->invitationFrom(QStringLiteral("roadmap")).isEmpty(), kWait);
     MainWindow window(&*bob->client);
     window.resize(1000, 640);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.openChannel(QStringLiteral("roadmap"));
+    QVERIFY(showOnChannel(window, QStringLiteral("roadmap")));
     auto *bar = window.findChild<hchat::ui::InvitationBar *>(QStringLiteral("invitationBar"));
     QVERIFY(bar && bar->isVisible());
     QTest::qWait(300);
@@ -155,7 +155,8 @@ void Screenshots::deviceApprovalScreenshots()
     QApplication::setPalette(QApplication::style()->standardPalette());
     const QString nick = QStringLiteral("mei");
     auto desktop = hchat::test::e2eeUser(*m_gateway, nick);
-    QTRY_COMPARE_WITH_TIMEOUT((*desktop)->deviceApprovalState(), hchat::DeviceApproval::State::Approved, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT((*desktop)->deviceApprovalState(), hchat::DeviceApproval::State::Approved,
+                              kWait);
     auto laptop = hchat::test::e2eeUser(*m_gateway, nick);
     MainWindow laptopWindow(&*laptop->client);
     laptopWindow.resize(1000, 640);

@@ -7,6 +7,7 @@
 #include "CoreTestHelpers.h"
 #include "MainWindow.h"
 #include "UiSettings.h"
+#include "UiTestHelpers.h"
 
 #include <QApplication>
 #include <QDBusArgument>
@@ -193,9 +194,7 @@ private slots:
             QVERIFY(sam.run(sam->joinChannel(QString::fromLatin1(ch))));
         }
         MainWindow window(&*tina.client);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.openChannel(QStringLiteral("lobby"));
+        QVERIFY(showOnChannel(window, QStringLiteral("lobby")));
         QVERIFY(window.trayIcon());
         QTRY_VERIFY_WITH_TIMEOUT(!m_host->items().isEmpty(), kWait);
         const QString item = m_host->items().first();
