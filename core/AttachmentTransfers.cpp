@@ -104,16 +104,6 @@ AttachmentTransfers::~AttachmentTransfers()
     m_pool.waitForDone();
 }
 
-QString AttachmentTransfers::uploadTransferId(qint64 uploadId)
-{
-    return QStringLiteral("up:%1").arg(uploadId);
-}
-
-QString AttachmentTransfers::downloadTransferId(const QString &attachmentId)
-{
-    return QStringLiteral("down:") + attachmentId;
-}
-
 int AttachmentTransfers::downloadPercent(const QString &attachmentId) const
 {
     const auto it = m_downloads.constFind(attachmentId);
@@ -267,7 +257,7 @@ bool AttachmentTransfers::cancelUpload(qint64 id)
     m_store->removeUpload(id);
     if (!u->row.stagedPath.isEmpty())
         QFile::remove(u->row.stagedPath);
-    emit transferFinished(uploadTransferId(id), false, tr("Cancelled."));
+    emit transferFinished(TransferId::upload(id), false, tr("Cancelled."));
     schedule();
     return true;
 }
@@ -277,12 +267,12 @@ QList<AttachmentTransfers::Transfer> AttachmentTransfers::transfers() const
     QList<Transfer> out;
     for (qint64 id : m_uploadOrder) {
         const auto &u = m_uploads.value(id);
-        out << Transfer{uploadTransferId(id), true, u->row.channel, u->name, std::max<qint64>(u->received, 0),
+        out << Transfer{TransferId::upload(id), u->row.channel, u->name, std::max<qint64>(u->received, 0),
                         u->stagedSize};
     }
     for (const QString &id : m_downloadOrder) {
         const auto &d = m_downloads.value(id);
-        out << Transfer{downloadTransferId(id), false, d->channel, d->info.name, d->have, d->total};
+        out << Transfer{TransferId::download(id), d->channel, d->info.name, d->have, d->total};
     }
     return out;
 }
@@ -330,7 +320,7 @@ void AttachmentTransfers::runUpload(Upload &u)
 {
     if (!u.announced) {
         u.announced = true;
-        emit transferStarted({uploadTransferId(u.row.id), true, u.row.channel, u.name, 0, 0});
+        emit transferStarted({TransferId::upload(u.row.id), u.row.channel, u.name, 0, 0});
     }
     if (u.row.stagedPath.isEmpty() || !QFileInfo::exists(u.row.stagedPath))
         stageUpload(u.row.id);
@@ -385,7 +375,7 @@ void AttachmentTransfers::stageUpload(qint64 id)
                     finishUpload(id, false, tr("Could not save the upload: %1").arg(m_store->lastError()));
                     return;
                 }
-                emit transferProgress(uploadTransferId(id), 0, u->stagedSize);
+                emit transferProgress(TransferId::upload(id), 0, u->stagedSize);
                 schedule();
             },
             Qt::QueuedConnection);
@@ -454,7 +444,7 @@ void AttachmentTransfers::queryUpload(qint64 id)
             u->received = qint64(status->received());
             u->chunkSize = qint64(status->chunk_size());
             qCInfo(lcClient) << "upload" << id << "resumes at" << u->received << "of" << u->stagedSize;
-            emit transferProgress(uploadTransferId(id), u->received, u->stagedSize);
+            emit transferProgress(TransferId::upload(id), u->received, u->stagedSize);
             schedule();
         });
 }
@@ -499,7 +489,7 @@ void AttachmentTransfers::sendChunk(qint64 id)
                                    return retryUpload(id, tr("unreadable answer"));
                                u->backoff.reset();
                                u->received = qint64(status->received());
-                               emit transferProgress(uploadTransferId(id), u->received, u->stagedSize);
+                               emit transferProgress(TransferId::upload(id), u->received, u->stagedSize);
                                if (status->complete())
                                    return finishUpload(id, true, {});
                                schedule();
@@ -548,7 +538,7 @@ void AttachmentTransfers::finishUpload(qint64 id, bool ok, const QString &error)
             u->busy = false;
             m_uploads.remove(id);
             m_uploadOrder.removeAll(id);
-            emit transferFinished(uploadTransferId(id), false, sendError);
+            emit transferFinished(TransferId::upload(id), false, sendError);
             schedule();
             return;
         }
@@ -578,7 +568,7 @@ void AttachmentTransfers::finishUpload(qint64 id, bool ok, const QString &error)
     }
     m_uploads.remove(id);
     m_uploadOrder.removeAll(id);
-    emit transferFinished(uploadTransferId(id), ok, error);
+    emit transferFinished(TransferId::upload(id), ok, error);
     schedule();
 }
 
@@ -635,7 +625,7 @@ bool AttachmentTransfers::cancelDownload(const QString &attachmentId)
         return false;
     if (isConfined(partPath(attachmentId)))
         QFile::remove(partPath(attachmentId));
-    emit transferFinished(downloadTransferId(attachmentId), false, tr("Cancelled."));
+    emit transferFinished(TransferId::download(attachmentId), false, tr("Cancelled."));
     emit downloadFinished(attachmentId, false, tr("Cancelled."));
     schedule();
     return true;
@@ -674,8 +664,7 @@ void AttachmentTransfers::runDownload(Download &d)
 {
     if (!d.announced) {
         d.announced = true;
-        emit transferStarted(
-            {downloadTransferId(d.attachmentId), false, d.channel, d.info.name, d.have, d.total});
+        emit transferStarted({TransferId::download(d.attachmentId), d.channel, d.info.name, d.have, d.total});
     }
     if (d.have >= d.total)
         openDownload(d.attachmentId);
@@ -720,7 +709,7 @@ void AttachmentTransfers::fetchRange(const QString &attachmentId)
             part.close();
             d->have = first + r.body.size();
             d->backoff.reset();
-            emit transferProgress(downloadTransferId(attachmentId), d->have, d->total);
+            emit transferProgress(TransferId::download(attachmentId), d->have, d->total);
             emit downloadProgress(attachmentId);
             schedule();
         });
@@ -790,7 +779,7 @@ void AttachmentTransfers::finishDownload(const QString &attachmentId, bool ok, c
     m_downloadOrder.removeAll(attachmentId);
     if (!ok)
         qCWarning(lcClient).noquote() << "download" << attachmentId << "failed:" << error;
-    emit transferFinished(downloadTransferId(attachmentId), ok, error);
+    emit transferFinished(TransferId::download(attachmentId), ok, error);
     emit downloadFinished(attachmentId, ok, error);
     if (ok)
         emit downloadComplete(attachmentId, path);

@@ -4,6 +4,7 @@
 #include "Backoff.h"
 #include "HistoryStore.h"
 #include "StoredMessage.h"
+#include "TransferId.h"
 
 #include <QHash>
 #include <QList>
@@ -44,8 +45,7 @@ public:
         quint32 height = 0;
     };
     struct Transfer {
-        QString id; // uploadTransferId() / downloadTransferId()
-        bool upload = true;
+        TransferId id;
         QString channel;
         QString name;    // file name
         qint64 done = 0; // bytes at the gateway (upload) or here (download)
@@ -86,14 +86,12 @@ public:
     QList<Transfer> transfers() const;
     // How far the download of attachmentId got, 0-100; -1 when none runs.
     int downloadPercent(const QString &attachmentId) const;
-    static QString uploadTransferId(qint64 uploadId);
-    static QString downloadTransferId(const QString &attachmentId);
 
 signals:
     void transferStarted(const hchat::AttachmentTransfers::Transfer &transfer);
-    void transferProgress(const QString &transferId, qint64 done, qint64 total);
+    void transferProgress(const hchat::TransferId &transfer, qint64 done, qint64 total);
     // Once per transfer: done (ok) or given up (error for the user; also on cancel).
-    void transferFinished(const QString &transferId, bool ok, const QString &error);
+    void transferFinished(const hchat::TransferId &transfer, bool ok, const QString &error);
     // The gateway holds the whole upload: the SendPipeline sends its message, then removeUpload().
     void uploadComplete(qint64 uploadId, const QString &attachmentId);
     void downloadComplete(const QString &attachmentId, const QString &path);

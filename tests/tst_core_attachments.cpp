@@ -47,12 +47,12 @@ QByteArray sha256Of(const QString &path)
 }
 
 // Waits for one transfer's end; true when it succeeded (*error otherwise).
-bool waitTransfer(AttachmentTransfers *transfers, const QString &transferId, QString *error = nullptr,
+bool waitTransfer(AttachmentTransfers *transfers, const TransferId &transferId, QString *error = nullptr,
                   int timeoutMs = 60000)
 {
     bool done = false, ok = false;
     auto c = QObject::connect(transfers, &AttachmentTransfers::transferFinished,
-                              [&](const QString &id, bool rok, const QString &e) {
+                              [&](const TransferId &id, bool rok, const QString &e) {
                                   if (id != transferId)
                                       return;
                                   done = true;
@@ -88,7 +88,7 @@ QString download(const TestClient &c, const QString &channel, quint64 seq, QStri
     const QString local = c->attachmentFile(channel, seq);
     if (!local.isEmpty())
         return local;
-    if (!waitTransfer(c->transfers(), AttachmentTransfers::downloadTransferId(m->attachmentId), error))
+    if (!waitTransfer(c->transfers(), TransferId::download(m->attachmentId), error))
         return {};
     return c->attachmentFile(channel, seq);
 }
@@ -136,8 +136,7 @@ void CoreAttachments::fileReachesMemberAndDownloadsIntact()
     const qint64 upload =
         (*alice)->sendAttachment(ch, path, QStringLiteral("the quarterly numbers"), preview, 0, &error);
     QVERIFY2(upload > 0, qPrintable(error));
-    QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error),
-             qPrintable(error));
+    QVERIFY2(waitTransfer((*alice)->transfers(), TransferId::upload(upload), &error), qPrintable(error));
     // Progress went up chunk by chunk to the whole file.
     QVERIFY(progress.size() >= 3);
     QCOMPARE(progress.last().at(1).toLongLong(), qint64(bytes.size()));
@@ -183,7 +182,7 @@ void CoreAttachments::uploadSurvivesGatewayRestartAndResumes()
     qint64 beforeKill = -1;
     QList<qint64> after;
     auto c = connect((*alice)->transfers(), &AttachmentTransfers::transferProgress, this,
-                     [&](const QString &, qint64 done, qint64) {
+                     [&](const TransferId &, qint64 done, qint64) {
                          if (beforeKill < 0 && done >= size / 5) {
                              beforeKill = done;
                              m_gw->kill();
@@ -199,9 +198,8 @@ void CoreAttachments::uploadSurvivesGatewayRestartAndResumes()
     QTest::qWait(1500);                            // the client meets the dead gateway and backs off
     QCOMPARE(alice->store()->uploads().size(), 1); // still pending, not given up
     QVERIFY2(m_gw->start(), m_gw->output().constData());
-    QVERIFY2(
-        waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error, 120000),
-        qPrintable(error));
+    QVERIFY2(waitTransfer((*alice)->transfers(), TransferId::upload(upload), &error, 120000),
+             qPrintable(error));
     disconnect(c);
     // It went on from the gateway's copy: never back to the start.
     QVERIFY(!after.isEmpty());
@@ -232,7 +230,7 @@ void CoreAttachments::uploadLeftByClosedAppResumes()
     // The app closes after the first acknowledged chunk (destroying the Client mid-upload).
     bool closed = false;
     connect((*alice)->transfers(), &AttachmentTransfers::transferProgress, this,
-            [&](const QString &, qint64 done, qint64) { closed = closed || done > 0; });
+            [&](const TransferId &, qint64 done, qint64) { closed = closed || done > 0; });
     QString error;
     QVERIFY((*alice)->sendAttachment(ch, path, QStringLiteral("resumed"), {}, 0, &error) > 0);
     QTRY_VERIFY_WITH_TIMEOUT(closed, 30000);
@@ -262,8 +260,7 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     const QString ch = QStringLiteral("sealedfiles");
     auto alice = e2eeUser(*m_gw, QStringLiteral("ea"));
     auto bob = e2eeUser(*m_gw, QStringLiteral("eb"));
-    QVERIFY(alice->run(
-        (*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("eb")})));
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {QStringLiteral("eb")})));
     QVERIFY(acceptInvitation(*bob, ch));
     QTRY_VERIFY_WITH_TIMEOUT((*alice)->crypto()->isMember(ch, QStringLiteral("eb")), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*alice, {QStringLiteral("eb")}), 20000);
@@ -278,8 +275,7 @@ void CoreAttachments::encryptedAttachmentLeavesNoPlaintextAtTheGateway()
     const qint64 upload =
         (*alice)->sendAttachment(ch, path, QStringLiteral("caption-never-in-clear"), {}, 0, &error);
     QVERIFY2(upload > 0, qPrintable(error));
-    QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error),
-             qPrintable(error));
+    QVERIFY2(waitTransfer((*alice)->transfers(), TransferId::upload(upload), &error), qPrintable(error));
 
     QTRY_VERIFY_WITH_TIMEOUT(newestAttachment(*bob, ch) && !newestAttachment(*bob, ch)->attachment.isEmpty(),
                              20000);
@@ -310,8 +306,7 @@ void CoreAttachments::deletedAttachmentIsGoneEverywhere()
     const QString path = writeFile(m_files, QStringLiteral("oops.txt"), randomBytes(700 * 1000));
     QString error;
     const qint64 upload = (*alice)->sendAttachment(ch, path, {}, {}, 0, &error);
-    QVERIFY2(waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error),
-             qPrintable(error));
+    QVERIFY2(waitTransfer((*alice)->transfers(), TransferId::upload(upload), &error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(newestAttachment(*bob, ch).has_value(), 15000);
     const StoredMessage m = *newestAttachment(*bob, ch);
     const QString got = download(*bob, ch, m.seq, &error);
@@ -348,7 +343,7 @@ void CoreAttachments::fileAboveTheLimitIsRefusedClearly()
     QString error;
     const qint64 upload = (*alice)->sendAttachment(ch, path, {}, {}, 0, &error);
     QVERIFY2(upload > 0, qPrintable(error)); // refused by the gateway, not before
-    QVERIFY(!waitTransfer((*alice)->transfers(), AttachmentTransfers::uploadTransferId(upload), &error));
+    QVERIFY(!waitTransfer((*alice)->transfers(), TransferId::upload(upload), &error));
     QVERIFY2(error.contains(QStringLiteral("large"), Qt::CaseInsensitive) ||
                  error.contains(QStringLiteral("1000000")),
              qPrintable(error));

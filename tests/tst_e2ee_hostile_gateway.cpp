@@ -843,8 +843,8 @@ private slots:
         bool finished = false, ok = true;
         QString error;
         connect((*carol.client)->transfers(), &AttachmentTransfers::transferFinished, this,
-                [&](const QString &id, bool rok, const QString &e) {
-                    if (id != AttachmentTransfers::uploadTransferId(up))
+                [&](const TransferId &id, bool rok, const QString &e) {
+                    if (id != TransferId::upload(up))
                         return;
                     finished = true;
                     ok = rok;

@@ -26,9 +26,9 @@
 static constexpr int kWait = 30000;
 using namespace hchat;
 using namespace hchat::test;
+using hchat::TransferId;
 using hchat::ui::MainWindow;
 using hchat::ui::MessageListModel;
-using hchat::ui::TransferId;
 using hchat::ui::TransferPanel;
 
 namespace {
@@ -128,7 +128,7 @@ void AttachmentsUiTest::sendingShowsProgressThenTheThumbnail()
     QVERIFY(panel->isVisible());
     const auto transfers = alice->transfers()->transfers();
     QCOMPARE(transfers.size(), 1);
-    QProgressBar *bar = panel->progressBar(TransferId::fromCore(transfers.first().id).value());
+    QProgressBar *bar = panel->progressBar(transfers.first().id);
     QVERIFY(bar);
     connect(bar, &QProgressBar::valueChanged, this, [&](int v) {
         if (bar->maximum() > 0)

@@ -30,18 +30,16 @@ QProgressBar *TransferPanel::progressBar(const TransferId &id) const
 
 void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
 {
-    const auto id = TransferId::fromCore(t.id);
-    if (!id)
-        return;
-    if (m_rows.contains(*id))
-        removeRow(*id);
+    const TransferId id = t.id;
+    if (m_rows.contains(id))
+        removeRow(id);
     Row row;
     row.name = t.name;
     row.widget = new QWidget(this);
     auto *line = new QHBoxLayout(row.widget);
     line->setContentsMargins(0, 0, 0, 0);
-    row.label =
-        new QLabel(t.upload ? tr("Sending %1").arg(t.name) : tr("Downloading %1").arg(t.name), row.widget);
+    row.label = new QLabel(id.isUpload() ? tr("Sending %1").arg(t.name) : tr("Downloading %1").arg(t.name),
+                           row.widget);
     row.label->setTextFormat(Qt::PlainText);
     row.bar = new QProgressBar(row.widget);
     row.bar->setObjectName(QStringLiteral("transferProgress"));
@@ -55,20 +53,19 @@ void TransferPanel::onStarted(const AttachmentTransfers::Transfer &t)
     row.button = new QToolButton(row.widget);
     row.button->setText(tr("Cancel"));
     row.button->setAutoRaise(true);
-    connect(row.button, &QToolButton::clicked, this, [this, id = *id] { cancel(id); });
+    connect(row.button, &QToolButton::clicked, this, [this, id] { cancel(id); });
     line->addWidget(row.label, 1);
     line->addWidget(row.bar, 2);
     line->addWidget(row.button);
     m_layout->addWidget(row.widget);
-    m_rows.insert(*id, row);
+    m_rows.insert(id, row);
     show();
     emit rowCountChanged(rowCount());
 }
 
-void TransferPanel::onProgress(const QString &transferId, qint64 done, qint64 total)
+void TransferPanel::onProgress(const TransferId &id, qint64 done, qint64 total)
 {
-    const auto id = TransferId::fromCore(transferId);
-    const auto it = id ? m_rows.find(*id) : m_rows.end();
+    const auto it = m_rows.find(id);
     if (it == m_rows.end() || total <= 0)
         return;
     it->bar->setRange(0, 1000);
@@ -77,18 +74,17 @@ void TransferPanel::onProgress(const QString &transferId, qint64 done, qint64 to
                                                      QLocale().formattedDataSize(total, 1)));
 }
 
-void TransferPanel::onFinished(const QString &transferId, bool ok, const QString &error)
+void TransferPanel::onFinished(const TransferId &id, bool ok, const QString &error)
 {
-    const auto id = TransferId::fromCore(transferId);
-    const auto it = id ? m_rows.find(*id) : m_rows.end();
+    const auto it = m_rows.find(id);
     if (it == m_rows.end())
         return;
     if (ok || error == AttachmentTransfers::tr("Cancelled.")) {
-        removeRow(*id);
+        removeRow(id);
         return;
     }
-    it->label->setText(id->isUpload() ? tr("%1 was not sent: %2").arg(it->name, error)
-                                      : tr("%1 could not be downloaded: %2").arg(it->name, error));
+    it->label->setText(id.isUpload() ? tr("%1 was not sent: %2").arg(it->name, error)
+                                     : tr("%1 could not be downloaded: %2").arg(it->name, error));
     it->label->setWordWrap(true);
     it->bar->hide();
     it->button->setText(tr("Dismiss"));

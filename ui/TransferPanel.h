@@ -1,7 +1,6 @@
 #pragma once
 
 #include "AttachmentTransfers.h"
-#include "TransferId.h"
 
 #include <QHash>
 #include <QWidget>
@@ -37,8 +36,8 @@ private:
         QString name;
     };
     void onStarted(const hchat::AttachmentTransfers::Transfer &t);
-    void onProgress(const QString &transferId, qint64 done, qint64 total);
-    void onFinished(const QString &transferId, bool ok, const QString &error);
+    void onProgress(const hchat::TransferId &id, qint64 done, qint64 total);
+    void onFinished(const hchat::TransferId &id, bool ok, const QString &error);
     void cancel(const TransferId &id);
     void removeRow(const TransferId &id);
 

@@ -3,12 +3,10 @@
 #include <QHashFunctions>
 #include <QString>
 
-#include <optional>
-
-namespace hchat::ui {
+namespace hchat {
 
 // One upload or download of AttachmentTransfers: an upload by its id in the history store, a
-// download by its attachment's id.
+// download by its attachment's id. Transfers are named by this, never by a string to parse.
 struct TransferId {
     enum class Direction { Upload, Download };
 
@@ -18,9 +16,6 @@ struct TransferId {
 
     static TransferId upload(qint64 uploadId);
     static TransferId download(const QString &attachmentId);
-    // The transfer that AttachmentTransfers' signals name by a string (uploadTransferId(),
-    // downloadTransferId()); nullopt for a name it does not build.
-    static std::optional<TransferId> fromCore(const QString &transferId);
 
     bool isUpload() const { return direction == Direction::Upload; }
     friend bool operator==(const TransferId &, const TransferId &) = default;
@@ -28,4 +23,4 @@ struct TransferId {
 
 size_t qHash(const TransferId &id, size_t seed = 0);
 
-} // namespace hchat::ui
+} // namespace hchat
