@@ -831,10 +831,8 @@ void HttpApi::deleteAccount(HttpRequest &request, Reply reply)
             false,
             [this, reply, r](HttpResponse res) {
                 if (res.status == 200) {
-                    for (const auto &[message, audience] : r->notices) {
-                        m_ctx.metrics.messagesStored.fetch_add(1, std::memory_order_relaxed);
-                        m_chat.fanOut(audience, message);
-                    }
+                    for (const auto &[message, audience] : r->notices)
+                        m_chat.announceStored(audience, message);
                     m_chat.closeUserSessions(r->userId, {}, "the account was deleted");
                 }
                 reply(std::move(res));
