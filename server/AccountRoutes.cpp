@@ -317,6 +317,7 @@ void AccountRoutes::deleteAccount(HttpRequest &request, Reply reply)
                 // One USER_DELETED per channel the user was in or wrote to, in the channel's own
                 // stream (gap-free seq, pushed after the commit), so that every member's client
                 // learns it by push or by its next pull and shows "deleted user".
+                auto fellows = st.fellowMembers(auth.userId);
                 for (const auto &stream : st.streamsOfUser(auth.userId)) {
                     Message m;
                     m.set_sender(auth.nick);
@@ -327,11 +328,12 @@ void AccountRoutes::deleteAccount(HttpRequest &request, Reply reply)
                     st.appendMessage(stream, auth.userId, m);
                     m.set_sender_deleted(true);
                     st.removeMember(stream.id, auth.userId);
-                    r->notices.emplace_back(std::move(m), st.memberIds(stream.id));
+                    r->notices.emplace_back(std::move(m), std::move(fellows[stream.id]));
                 }
                 st.deleteUser(auth.userId, now);
                 return ok(Ok());
             });
     });
 }
+
 } // namespace hchat::server

@@ -208,4 +208,5 @@ void AttachmentRoutes::downloadAttachment(HttpRequest &request, Reply reply)
             return r;
         });
 }
+
 } // namespace hchat::server

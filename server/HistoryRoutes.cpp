@@ -81,4 +81,5 @@ void HistoryRoutes::channels(HttpRequest &request, Reply reply)
         return ok(list);
     });
 }
+
 } // namespace hchat::server

@@ -81,4 +81,5 @@ void HttpRoutes::onStore(bool read, Reply reply, std::function<HttpResponse(Mess
     if (!queued)
         reply(error(ERROR_SHUTTING_DOWN, "the gateway is shutting down"));
 }
+
 } // namespace hchat::server

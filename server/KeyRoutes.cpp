@@ -237,4 +237,5 @@ void KeyRoutes::claimPrekeys(HttpRequest &request, Reply reply)
         return ok(res);
     });
 }
+
 } // namespace hchat::server

@@ -631,6 +631,22 @@ std::vector<StreamRecord> SqlMessageStore::streamsOfUser(std::int64_t userId)
     return out;
 }
 
+std::unordered_map<std::int64_t, std::vector<std::int64_t>>
+SqlMessageStore::fellowMembers(std::int64_t userId)
+{
+    // The channels are picked as streamsOfUser picks them.
+    auto q = m_conn->query(
+        "SELECT m.stream_id, m.user_id FROM members m JOIN streams s ON s.id = m.stream_id WHERE s.kind <> "
+        "?2 "
+        "AND m.user_id <> ?1 AND (s.id IN (SELECT stream_id FROM members WHERE user_id = ?1) OR s.id IN "
+        "(SELECT stream_id FROM messages WHERE sender_id = ?1 AND client_msg_id IS NOT NULL))");
+    q.bind(userId).bind(kInbox);
+    std::unordered_map<std::int64_t, std::vector<std::int64_t>> out;
+    while (q.step())
+        out[q.integer(0)].push_back(q.integer(1));
+    return out;
+}
+
 void SqlMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
 {
     // The key shares waiting in the inboxes of its devices can never be read again: gone too (the

@@ -87,6 +87,7 @@ public:
     void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
     void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;
     std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
+    std::unordered_map<std::int64_t, std::vector<std::int64_t>> fellowMembers(std::int64_t userId) override;
     void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
     void createUpload(const UploadRecord &upload) override;
     std::optional<UploadRecord> findUpload(const std::string &id) override;
