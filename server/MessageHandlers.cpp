@@ -187,26 +187,32 @@ void MessageHandlers::markRead(const SessionPtr &session, std::uint64_t requestI
     const bool shareReceipt = markRead.share_receipt();
     m_chat.submitWrite(session, requestId,
                        [id, name, wanted, shareReceipt](MessageStore &st, WriteOutcome &out) {
-                           auto stream = ChannelAccess::requireStream(st, name);
-                           ChannelAccess::requireMember(st, stream, id.userId);
-                           st.setReadSeq(stream.id, id.userId, std::min(wanted, stream.maxSeq));
-                           const std::uint64_t seq = st.readSeq(stream.id, id.userId);
-                           // The user's other sessions move their read marker too.
-                           Frame position;
-                           position.mutable_read_position()->set_channel(name);
-                           position.mutable_read_position()->set_seq(seq);
-                           out.notices.push_back({{id.userId}, std::move(position), true});
-                           // The other member of a direct channel sees how far it was read.
-                           if (shareReceipt && stream.kind == CHANNEL_KIND_DIRECT) {
-                               std::vector<std::int64_t> receiptTo = st.memberIds(stream.id);
-                               std::erase(receiptTo, id.userId);
-                               Frame receipt;
-                               receipt.mutable_read_receipt()->set_channel(name);
-                               receipt.mutable_read_receipt()->set_nick(id.nick);
-                               receipt.mutable_read_receipt()->set_seq(seq);
-                               out.notices.push_back({std::move(receiptTo), std::move(receipt)});
-                           }
+                           storeReadPosition(st, out, id, name, wanted, shareReceipt);
                        });
+}
+
+void MessageHandlers::storeReadPosition(MessageStore &st, WriteOutcome &out, const SessionIdentity &reader,
+                                        const std::string &name, std::uint64_t wanted, bool shareReceipt)
+{
+    auto stream = ChannelAccess::requireStream(st, name);
+    ChannelAccess::requireMember(st, stream, reader.userId);
+    st.setReadSeq(stream.id, reader.userId, std::min(wanted, stream.maxSeq));
+    const std::uint64_t seq = st.readSeq(stream.id, reader.userId);
+    // The reader's other sessions move their read marker too.
+    Frame position;
+    position.mutable_read_position()->set_channel(name);
+    position.mutable_read_position()->set_seq(seq);
+    out.notices.push_back({{reader.userId}, std::move(position), true});
+    // The other member of a direct channel sees how far it was read.
+    if (shareReceipt && stream.kind == CHANNEL_KIND_DIRECT) {
+        std::vector<std::int64_t> receiptTo = st.memberIds(stream.id);
+        std::erase(receiptTo, reader.userId);
+        Frame receipt;
+        receipt.mutable_read_receipt()->set_channel(name);
+        receipt.mutable_read_receipt()->set_nick(reader.nick);
+        receipt.mutable_read_receipt()->set_seq(seq);
+        out.notices.push_back({std::move(receiptTo), std::move(receipt)});
+    }
 }
 
 // The device has stored its inbox up to seq (each key share opened or kept for later): the rows

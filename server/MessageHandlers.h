@@ -40,6 +40,10 @@ private:
                                const hchat::v1::Message &message);
     static void checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                             const hchat::v1::Message &message, std::uint64_t plainFileSize);
+    // MarkRead inside the write: the read position moves forward only, and is told to the reader's
+    // other sessions (and, asked for, to the other member of a direct channel).
+    static void storeReadPosition(MessageStore &st, WriteOutcome &out, const SessionIdentity &reader,
+                                  const std::string &name, std::uint64_t wanted, bool shareReceipt);
     // What a stored message changes besides its stream: an upload it shows, an invitation it
     // answers, a message it recalls.
     static void applyEffects(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
