@@ -4,7 +4,7 @@
 #include "FuzzInput.h"
 #include "NameRules.h"
 #include "Secrets.h"
-#include "SqliteMessageStore.h"
+#include "SqlMessageStore.h"
 
 #include <sodium.h>
 
@@ -77,10 +77,9 @@ GatewayFixture::GatewayFixture(const char *name)
     m_config.signalsPerSecond = 0;
     m_config.authAttemptsPerMinute = 0;
     const std::string path = m_config.databasePath;
-    m_writer = std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), m_metrics);
+    m_writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true), m_metrics);
     // One reader and one hashing thread, so that a job queued behind the others is a barrier.
-    m_readers = std::make_unique<StoreReaders>(
-        [path] { return std::make_unique<SqliteMessageStore>(path, false); }, 1);
+    m_readers = std::make_unique<StoreReaders>([path] { return SqlMessageStore::open(path, false); }, 1);
     // Argon2id at its minimal cost: a hash at a real cost is 64 MiB of memory traffic per
     // registration, most of a fuzz run's time, and it exercises no code of ours.
     m_hasher = std::make_unique<PasswordHasher>(1, PasswordHasher::Cost::Minimal, 4);

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "ChannelHandlers.h"
 #include "ClientSession.h"
-#include "CommitWriter.h"
+#include "HandshakeHandlers.h"
+#include "MessageHandlers.h"
 #include "MessageStore.h"
 #include "ServerContext.h"
+#include "WriteOutcome.h"
 
 #include <functional>
 #include <memory>
@@ -12,11 +15,17 @@ namespace hchat::server {
 
 // The chat protocol on WebSocket frames, independent of the transport: authentication (Hello →
 // Welcome), channels and membership, Send → store → SendAck → Push fan-out, read positions.
-// Entry points run on the session's strand; store work goes to the commit writer (writes) or the
-// store readers (reads), and answers come back through ClientSession::deliver.
+// This front decodes frames, keeps each session's authentication state and dispatches to the
+// handlers (HandshakeHandlers, ChannelHandlers, MessageHandlers); it holds what they share:
+// errors, the end of every write, pushes and session cuts. Entry points run on the session's
+// strand; store work goes to the commit writer (writes) or the store readers (reads), and
+// answers come back through ClientSession::deliver.
 class ChatService {
 public:
     using SessionPtr = std::shared_ptr<ClientSession>;
+    // A write: runs inside the commit writer's transaction and tells in `outcome` how it ended.
+    // Throw ProtocolError to refuse it (its writes are rolled back, the asker gets the error).
+    using WriteJob = std::function<void(MessageStore &, WriteOutcome &outcome)>;
 
     explicit ChatService(ServerContext &ctx);
 
@@ -28,13 +37,14 @@ public:
     // The session sent no Hello in time.
     void onAuthTimeout(const SessionPtr &session);
     void onTokenExpired(const SessionPtr &session);
+    // Strand: a frame of an authenticated session (also those it sent before its Welcome).
+    void dispatchFrame(const SessionPtr &session, hchat::v1::Frame &frame);
 
     // Any thread.
     void sendError(const SessionPtr &session, std::uint64_t requestId, hchat::v1::ErrorCode code,
                    const std::string &message, bool close = false);
     void fanOut(const std::vector<std::int64_t> &userIds, const hchat::v1::Message &message);
-    // The end of most requests: an empty OK to the asker; a stored message counted and pushed.
-    static void replyOk(const SessionPtr &session, std::uint64_t requestId);
+    // A stored message counted and pushed to its channel's members.
     void announceStored(const std::vector<std::int64_t> &members, const hchat::v1::Message &message);
     void pushToDevice(const std::string &deviceId, const hchat::v1::Message &message);
     // Close every session of a device or a token (revocation, logout).
@@ -44,36 +54,20 @@ public:
     void closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash,
                            const std::string &reason);
 
-    // Membership info of `stream` for `userId`, as sent in Welcome and ChannelJoined.
-    static hchat::v1::ChannelInfo channelInfo(MessageStore &store, const StreamRecord &stream,
-                                              std::int64_t userId);
-
-private:
-    void dispatchFrame(const SessionPtr &session, hchat::v1::Frame &frame);
-    void hello(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Hello &hello);
-    void welcome(const SessionPtr &session, std::uint64_t requestId);
-    void join(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Join &join);
-    void leave(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Leave &leave);
-    void createChannel(const SessionPtr &session, std::uint64_t requestId,
-                       const hchat::v1::CreateChannel &create);
-    void invite(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Invite &invite);
-    void removeMember(const SessionPtr &session, std::uint64_t requestId,
-                      const hchat::v1::RemoveMember &remove);
-    static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
-                               const hchat::v1::Message &message);
-    static void checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
-                            const hchat::v1::Message &message, std::uint64_t plainFileSize);
-    void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
-    void send(const SessionPtr &session, std::uint64_t requestId, hchat::v1::Send &send);
-    void markRead(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::MarkRead &markRead);
-    void acknowledgeInbox(const SessionPtr &session, std::uint64_t requestId,
-                          const hchat::v1::MarkRead &markRead);
-
-    void submitWrite(const SessionPtr &session, std::uint64_t requestId, CommitWriter::Apply apply,
-                     std::function<void()> committed);
+    // Runs `job` in the commit writer; once it committed, its outcome is acted on (the answer,
+    // then the notices, then the stored messages counted and pushed); a refused or failed write
+    // answers its error.
+    void submitWrite(const SessionPtr &session, std::uint64_t requestId, WriteJob job);
+    // Throws ERROR_RATE_LIMITED once the user is past its chat rate.
     void checkRate(const SessionPtr &session);
 
+private:
+    void finishWrite(const SessionPtr &session, std::uint64_t requestId, WriteOutcome &outcome);
+
     ServerContext &m_ctx;
+    HandshakeHandlers m_handshake;
+    ChannelHandlers m_channels;
+    MessageHandlers m_messages;
 };
 
 } // namespace hchat::server

@@ -10,11 +10,10 @@
 #include "LocalFanout.h"
 #include "Metrics.h"
 #include "PasswordHasher.h"
-#include "PostgresMessageStore.h"
 #include "RedisFanout.h"
 #include "ServerContext.h"
 #include "SessionRegistry.h"
-#include "SqliteMessageStore.h"
+#include "SqlMessageStore.h"
 #include "StoreReaders.h"
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -87,19 +86,9 @@ struct Gateway::Impl {
     {
         threads = threadCount(config);
         const std::string path = config.databasePath;
-        if (PostgresMessageStore::isUrl(path)) {
-            writer =
-                std::make_unique<CommitWriter>(std::make_unique<PostgresMessageStore>(path, true), metrics);
-            readers = std::make_unique<StoreReaders>(
-                [path] { return std::make_unique<PostgresMessageStore>(path, false); },
-                std::max(1u, config.readerThreads));
-        } else {
-            writer =
-                std::make_unique<CommitWriter>(std::make_unique<SqliteMessageStore>(path, true), metrics);
-            readers = std::make_unique<StoreReaders>(
-                [path] { return std::make_unique<SqliteMessageStore>(path, false); },
-                std::max(1u, config.readerThreads));
-        }
+        writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true), metrics);
+        readers = std::make_unique<StoreReaders>([path] { return SqlMessageStore::open(path, false); },
+                                                 std::max(1u, config.readerThreads));
         localFanout = std::make_unique<LocalFanout>(registry, metrics);
         if (!config.redisUrl.empty())
             redisFanout =

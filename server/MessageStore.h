@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace hchat::server {
@@ -182,6 +183,9 @@ public:
     // The channels (never inboxes) the user is member of or ever sent a message with a
     // client_msg_id to, by id.
     virtual std::vector<StreamRecord> streamsOfUser(std::int64_t userId) = 0;
+    // The members of those channels other than the user, by stream id, in one query.
+    virtual std::unordered_map<std::int64_t, std::vector<std::int64_t>>
+    fellowMembers(std::int64_t userId) = 0;
     // Deletes the account: every device and token revoked, its keys, memberships and read
     // positions removed, the password hash erased, deleted_ms set. The user row (the nick) stays.
     virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;

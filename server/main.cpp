@@ -3,7 +3,7 @@
 #include "Gateway.h"
 #include "GatewayConfig.h"
 #include "Log.h"
-#include "PostgresMessageStore.h"
+#include "PostgresConnection.h"
 #include "RedisFanout.h"
 #include "hchat/Version.h"
 
@@ -54,8 +54,8 @@ int main(int argc, char **argv)
             std::printf("hchat-gateway metrics on %s\n", gateway.metricsAddress().c_str());
         std::printf("hchat-gateway listening on %s\n", address.c_str());
         std::fflush(stdout);
-        const std::string database = hchat::server::PostgresMessageStore::isUrl(config.databasePath)
-                                         ? hchat::server::PostgresMessageStore::redact(config.databasePath)
+        const std::string database = hchat::server::PostgresConnection::isUrl(config.databasePath)
+                                         ? hchat::server::PostgresConnection::redact(config.databasePath)
                                          : config.databasePath;
         const std::string redis =
             hchat::server::RedisFanout::redact(config.redisUrl) +

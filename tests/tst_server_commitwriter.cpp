@@ -3,7 +3,7 @@
 // is committed and answered as before.
 #include "CommitWriter.h"
 #include "Metrics.h"
-#include "SqliteMessageStore.h"
+#include "SqlMessageStore.h"
 #include "TestEnv.h"
 
 #include <QTemporaryDir>
@@ -22,8 +22,8 @@ private slots:
     {
         QTemporaryDir dir(hchat::test::scratchRoot() + QStringLiteral("/writer-XXXXXX"));
         Metrics metrics;
-        CommitWriter writer(std::make_unique<SqliteMessageStore>((dir.path() + "/gw.db").toStdString(), true),
-                            metrics, 1024, 10);
+        CommitWriter writer(SqlMessageStore::open((dir.path() + "/gw.db").toStdString(), true), metrics, 1024,
+                            10);
         std::promise<void> started, release;
         auto releasedLater = release.get_future().share();
         writer.submit(

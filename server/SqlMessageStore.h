@@ -1,42 +1,33 @@
 #pragma once
 
 #include "MessageStore.h"
+#include "SqlConnection.h"
 
+#include <memory>
 #include <string>
-#include <unordered_set>
-
-struct pg_conn;
-struct pg_result;
 
 namespace hchat::server {
 
-// MessageStore on PostgreSQL through libpq, for several gateways sharing one database. The same
-// contract as SqliteMessageStore: the per-stream seq is the stream row's max_seq bumped with
-// `UPDATE … RETURNING` inside the storing transaction, so the row lock serialises writers of one
-// channel across every gateway (gap-free, no reuse); idempotency through a unique index on
-// (sender_id, client_msg_id); prepared statements only (each connection prepares a statement the
-// first time it runs it); versioned migrations in schema_version, serialised across gateways by
-// an advisory lock; a database written by a newer gateway is refused.
-class PostgresMessageStore final : public MessageStore {
+// MessageStore in SQL, once for every engine, over a SqlConnection (SQLite or PostgreSQL):
+// prepared statements only, explicit transactions, the schema from SchemaMigrations. The
+// per-stream seq is the stream row's max_seq, bumped inside the storing transaction, so seqs are
+// gap-free and never reused (on PostgreSQL the row lock serialises writers of one channel across
+// every gateway); idempotency through a unique index on (sender_id, client_msg_id).
+class SqlMessageStore final : public MessageStore {
 public:
-    static constexpr int kSchemaVersion = 5;
+    // `migrate`: bring the schema up to date (the first connection of the process does this).
+    SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate);
+    // A store on `database`: a postgres:// or postgresql:// URL, else the path of a SQLite file.
+    // Throws StoreError with a clear message on failure.
+    static std::unique_ptr<MessageStore> open(const std::string &database, bool migrate);
 
-    static bool isUrl(const std::string &db);
-    // The URL with any password replaced by "***", for logs.
-    static std::string redact(const std::string &url);
-
-    PostgresMessageStore(const std::string &url, bool migrate);
-    ~PostgresMessageStore() override;
-    PostgresMessageStore(const PostgresMessageStore &) = delete;
-    PostgresMessageStore &operator=(const PostgresMessageStore &) = delete;
-
-    void beginWrite() override;
-    void beginRead() override;
-    void commit() override;
-    void rollback() override;
-    void savepoint() override;
-    void releaseSavepoint() override;
-    void rollbackToSavepoint() override;
+    void beginWrite() override { m_conn->begin(SqlConnection::Transaction::Write); }
+    void beginRead() override { m_conn->begin(SqlConnection::Transaction::Read); }
+    void commit() override { m_conn->commit(); }
+    void rollback() override { m_conn->rollback(); }
+    void savepoint() override { m_conn->savepoint(); }
+    void releaseSavepoint() override { m_conn->releaseSavepoint(); }
+    void rollbackToSavepoint() override { m_conn->rollbackToSavepoint(); }
 
     std::optional<std::int64_t> createUser(const std::string &nick, const std::string &passwordHash,
                                            std::int64_t nowMs) override;
@@ -96,6 +87,7 @@ public:
     void setPasswordHash(std::int64_t userId, const std::string &passwordHash) override;
     void revokeUserTokens(std::int64_t userId, const std::string &exceptTokenHash) override;
     std::vector<StreamRecord> streamsOfUser(std::int64_t userId) override;
+    std::unordered_map<std::int64_t, std::vector<std::int64_t>> fellowMembers(std::int64_t userId) override;
     void deleteUser(std::int64_t userId, std::int64_t nowMs) override;
     void createUpload(const UploadRecord &upload) override;
     std::optional<UploadRecord> findUpload(const std::string &id) override;
@@ -108,17 +100,9 @@ public:
     std::vector<std::string> staleUploads(std::int64_t cutoffMs) override;
 
 private:
-    std::vector<hchat::v1::ChannelInfo> channelInfos(std::int64_t userId, bool pending, std::size_t limit);
-    class Query;
-    class Result;
-    Query query(const char *sql);
-    void exec(const char *sql);
-    void migrateSchema();
-    [[noreturn]] void fail(const char *what, pg_result *res = nullptr) const;
+    bool postgres() const { return m_conn->dialect() == SqlConnection::Dialect::Postgres; }
 
-    pg_conn *m_conn = nullptr;
-    std::string m_redactedUrl;
-    std::unordered_set<const char *> m_prepared;
+    std::unique_ptr<SqlConnection> m_conn;
 };
 
 } // namespace hchat::server
