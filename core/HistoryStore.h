@@ -1,27 +1,28 @@
 #pragma once
 
 #include "ChannelRecord.h"
+#include "ChannelTable.h"
+#include "DraftTable.h"
+#include "HistoryDb.h"
+#include "MessageTable.h"
 #include "OutboxEntry.h"
+#include "OutboxTable.h"
+#include "ProfileSettings.h"
+#include "ReadPositionTable.h"
 #include "SearchHit.h"
 #include "StoredMessage.h"
+#include "StreamTable.h"
+#include "UploadTable.h"
 
 #include <QList>
 #include <QObject>
 #include <QString>
 
-#include "StatementCache.h"
 #include "crypto/SecureBuffer.h"
 
-#include <memory>
 #include <optional>
 
-class QSqlQuery;
-
 namespace hchat {
-
-namespace crypto {
-class EncryptedPageVfs;
-}
 
 // The local history: one SQLite database (QtSql, WAL) per profile. Holds channels, messages,
 // the sync state (committed max seq per stream), read positions, the outbox, drafts and an FTS5
@@ -43,10 +44,8 @@ class EncryptedPageVfs;
 class HistoryStore : public QObject {
     Q_OBJECT
 public:
-    enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed, KeyMismatch };
-    Q_ENUM(OpenError)
-
-    static constexpr int kSchemaVersion = 6;
+    using OpenError = HistoryDb::OpenError;
+    static constexpr int kSchemaVersion = HistoryDb::kSchemaVersion;
 
     explicit HistoryStore(QObject *parent = nullptr);
     ~HistoryStore() override;
@@ -54,14 +53,15 @@ public:
     // Opens (creating or migrating) the database at path, encrypted at rest under key (32 bytes)
     // unless key is null. False: see openError()/lastError().
     bool open(const QString &path, crypto::SecureBuffer key = {});
-    bool isEncrypted() const { return m_vfs != nullptr; }
+    bool isEncrypted() const { return m_db.isEncrypted(); }
     void close();
-    bool isOpen() const;
-    QString path() const { return m_path; }
-    OpenError openError() const { return m_openError; }
-    QString lastError() const { return m_lastError; }
-    int schemaVersion() const;                             // PRAGMA user_version
-    bool integrityCheck(QString *details = nullptr) const; // full PRAGMA integrity_check (slow)
+    bool isOpen() const { return m_db.isOpen(); }
+    QString path() const { return m_db.path(); }
+    OpenError openError() const { return m_db.openError(); }
+    QString lastError() const { return m_db.lastError(); }
+    int schemaVersion() const { return m_db.schemaVersion(); } // PRAGMA user_version
+    // Full PRAGMA integrity_check (slow).
+    bool integrityCheck(QString *details = nullptr) const { return m_db.integrityCheck(details); }
     // Groups the writes of many calls into one transaction (e.g. the decryption results of a
     // catch-up batch: one commit instead of one per message); each write inside still succeeds or
     // fails alone (a savepoint). Batches nest; endBatch() of the outermost commits.
@@ -87,13 +87,7 @@ public:
     QList<ChannelRecord> channels(bool joinedOnly = true) const;
 
     // ---- messages and sync state -----------------------------------------------------------
-    struct AppendResult {
-        bool ok = false;
-        QString error;                 // when !ok: why the batch was refused; nothing was written
-        quint64 maxSeq = 0;            // committed max after the call
-        QList<StoredMessage> inserted; // the rows that were new (seq > previous max), in order
-        QList<quint64> amended;        // rows whose text an edit or a deletion of the batch changed
-    };
+    using AppendResult = MessageTable::AppendResult;
     // Appends messages of one stream (a channel or "~<device_id>") in one transaction, together
     // with the stream's new committed max seq (and serverMaxSeq when non-zero). Messages with
     // seq <= the committed max are duplicates and skipped. The rest must be the seqs max+1,
@@ -176,20 +170,8 @@ public:
     bool markOutboxPending(qint64 id);
 
     // ---- attachments on their way out (schema 4) ---------------------------------------------
-    // A file being prepared or uploaded. clientMsgId is chosen up front and becomes the outbox
-    // entry's, so handing a finished upload to the outbox twice (after a crash) adds it once.
-    struct PendingUpload {
-        qint64 id = 0;
-        QString channel;
-        QByteArray clientMsgId;
-        QString filePath;   // the file the user picked
-        QString stagedPath; // our copy (encrypted channels: its ciphertext) being uploaded
-        QString uploadId;   // the gateway's, once the upload was started
-        QByteArray content; // AttachmentContent without attachment_id (hash, size, key once staged)
-        bool encrypted = false;
-        quint64 refSeq = 0; // a reply
-        qint64 createdMs = 0;
-    };
+    // A file being prepared or uploaded (UploadTable::PendingUpload).
+    using PendingUpload = UploadTable::PendingUpload;
     qint64 addUpload(const PendingUpload &upload); // 0 on failure
     bool setUploadStaged(qint64 id, const QString &stagedPath, const QByteArray &content);
     bool setUploadId(qint64 id, const QString &uploadId);
@@ -203,31 +185,16 @@ public:
     bool removeAttachmentFile(const QString &attachmentId);
 
 private:
-    bool exec(const QString &sql);
-    // Executes a prepared statement; on failure records lastError() and logs it.
-    bool run(QSqlQuery &q) const;
-    bool beginWrite();
-    bool commitWrite();
-    void rollbackWrite();
-    bool migrate();
-    bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
-    bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
-    bool fail(OpenError error, const QString &message);
-    bool openConnection(const QString &path, crypto::SecureBuffer key);
-    QString connection() const { return m_connectionName; }
-    // A statement of the hot paths (decrypting a catch-up), prepared once per open database; bind
-    // with bindValue(i, …). Null when it does not prepare (m_lastError says why).
-    QSqlQuery *cached(const QString &sql) const;
-
-    QString m_connectionName;
-    std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
-    mutable StatementCache m_statements{m_connectionName};
-    QString m_path;
+    HistoryDb m_db;
+    StreamTable m_streams{m_db};
+    ChannelTable m_channels{m_db, m_streams};
+    MessageTable m_messages{m_db, m_streams};
+    ReadPositionTable m_readPositions{m_db};
+    OutboxTable m_outbox{m_db};
+    UploadTable m_uploads{m_db};
+    DraftTable m_drafts{m_db};
+    ProfileSettings m_settings{m_db};
     QString m_ownNick;
-    mutable QString m_lastError; // const reads record why they failed too
-    OpenError m_openError = OpenError::None;
-    bool m_open = false;
-    int m_batchDepth = 0;
 };
 
 } // namespace hchat
