@@ -11,6 +11,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace hchat {
 
 namespace {
@@ -32,15 +34,7 @@ bool HistoryDb::failOpen(OpenError error, const QString &message)
     m_openError = error;
     m_lastError = message;
     qCCritical(lcStore).noquote() << message;
-    m_statements.clear();
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isValid())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
-    m_open = false;
-    m_vfs.reset();
+    close();
     return false;
 }
 
@@ -146,14 +140,10 @@ bool HistoryDb::open(const QString &path, crypto::SecureBuffer key)
 void HistoryDb::close()
 {
     m_statements.clear(); // before the connection goes
-    if (!m_open)
-        return;
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isValid())
-            db.close();
+    if (QSqlDatabase::contains(m_connectionName)) {
+        QSqlDatabase::database(m_connectionName, false).close();
+        QSqlDatabase::removeDatabase(m_connectionName);
     }
-    QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
     m_vfs.reset();
 }
@@ -162,24 +152,13 @@ void HistoryDb::close()
 // write still undoes itself alone).
 bool HistoryDb::beginWrite()
 {
-    if (m_batchDepth > 0)
-        return exec(QStringLiteral("SAVEPOINT write"));
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (db.transaction())
-        return true;
-    m_lastError = db.lastError().text();
-    return false;
+    return m_batchDepth > 0 ? exec(QStringLiteral("SAVEPOINT write"))
+                            : transaction(&QSqlDatabase::transaction);
 }
 
 bool HistoryDb::commitWrite()
 {
-    if (m_batchDepth > 0)
-        return exec(QStringLiteral("RELEASE write"));
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (db.commit())
-        return true;
-    m_lastError = db.lastError().text();
-    return false;
+    return m_batchDepth > 0 ? exec(QStringLiteral("RELEASE write")) : transaction(&QSqlDatabase::commit);
 }
 
 void HistoryDb::rollbackWrite()
@@ -196,26 +175,27 @@ void HistoryDb::rollbackWrite()
 
 bool HistoryDb::beginBatch()
 {
-    if (m_batchDepth++ > 0)
-        return true;
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (db.transaction())
+    if (m_batchDepth++ > 0 || transaction(&QSqlDatabase::transaction))
         return true;
     m_batchDepth = 0;
-    m_lastError = db.lastError().text();
     return false;
 }
 
 bool HistoryDb::endBatch()
 {
-    if (m_batchDepth == 0 || --m_batchDepth > 0)
+    if (m_batchDepth == 0 || --m_batchDepth > 0 || transaction(&QSqlDatabase::commit))
         return true;
+    qCWarning(lcStore) << "batch commit failed:" << m_lastError;
+    QSqlDatabase::database(m_connectionName).rollback();
+    return false;
+}
+
+bool HistoryDb::transaction(bool (QSqlDatabase::*step)())
+{
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
-    if (db.commit())
+    if ((db.*step)())
         return true;
     m_lastError = db.lastError().text();
-    qCWarning(lcStore) << "batch commit failed:" << m_lastError;
-    db.rollback();
     return false;
 }
 
@@ -381,21 +361,14 @@ bool HistoryDb::migrate()
         },
     };
     static_assert(kSchemaVersion == 6, "add a migration step");
-    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
-        if (!db.transaction()) {
-            m_lastError = db.lastError().text();
+        if (!transaction(&QSqlDatabase::transaction))
             return false;
-        }
-        for (const QString &sql : steps.at(version)) {
-            if (!execOnce(sql)) {
-                db.rollback();
-                return false;
-            }
-        }
-        if (!execOnce(QStringLiteral("PRAGMA user_version=%1").arg(version + 1)) || !db.commit()) {
-            m_lastError = db.lastError().text();
-            db.rollback();
+        const QStringList &step = steps.at(version);
+        if (!std::all_of(step.begin(), step.end(), [this](const QString &sql) { return execOnce(sql); }) ||
+            !execOnce(QStringLiteral("PRAGMA user_version=%1").arg(version + 1)) ||
+            !transaction(&QSqlDatabase::commit)) {
+            QSqlDatabase::database(m_connectionName).rollback();
             return false;
         }
         qCInfo(lcStore) << "migrated history schema to version" << version + 1;

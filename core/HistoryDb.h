@@ -15,6 +15,8 @@
 #include <optional>
 #include <type_traits>
 
+class QSqlDatabase;
+
 namespace hchat {
 
 namespace crypto {
@@ -128,6 +130,8 @@ private:
     // Pragmas and migrations: statements that run once, not worth a prepared statement.
     bool execOnce(const QString &sql);
     HistoryQuery run(QSqlQuery *statement, const QString &sql, Binds binds) const;
+    // Begins or commits the transaction of the connection (step); false with lastError() set.
+    bool transaction(bool (QSqlDatabase::*step)());
 
     QString m_connectionName;
     std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
