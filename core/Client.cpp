@@ -960,7 +960,7 @@ void Client::notifyTyping(const QString &channel)
 
 quint64 Client::peerReadSeq(const QString &channel) const
 {
-    return m_store->value(QStringLiteral("peer_read:") + channel, QStringLiteral("0")).toULongLong();
+    return m_store->peerReadSeq(channel);
 }
 
 bool Client::wantsReceipt(const QString &channel) const
@@ -1150,7 +1150,7 @@ void Client::onPushed(const hchat::v1::Frame &frame)
         const quint64 seq = frame.read_receipt().seq();
         if (channel.isEmpty() || seq <= peerReadSeq(channel))
             break;
-        m_store->setValue(QStringLiteral("peer_read:") + channel, QString::number(seq));
+        m_store->setPeerReadSeq(channel, seq);
         emit readReceipt(channel, QString::fromStdString(frame.read_receipt().nick()), seq);
         break;
     }

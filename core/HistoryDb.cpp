@@ -359,8 +359,27 @@ bool HistoryDb::migrate()
         {
             QStringLiteral("ALTER TABLE messages ADD COLUMN sender_time_ms INTEGER NOT NULL DEFAULT 0"),
         },
+        // 7: cursors kept as text in kv become columns: how far InboundCrypto has processed a stream
+        // (kv "crypto_seq:<stream>") and how far the other side of a channel has read it (kv
+        // "peer_read:<channel>", from its read receipts). The latter joins the channel's own read
+        // position: a receipt may come before its channel is stored, and a read_positions row has
+        // no other effect, where a channels row would make a channel appear.
+        {
+            QStringLiteral("ALTER TABLE streams ADD COLUMN crypto_seq INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral(
+                "INSERT INTO streams(stream, crypto_seq) SELECT substr(key, 12), CAST(value AS INTEGER)"
+                " FROM kv WHERE substr(key, 1, 11) = 'crypto_seq:'"
+                " ON CONFLICT(stream) DO UPDATE SET crypto_seq = excluded.crypto_seq"),
+            QStringLiteral("ALTER TABLE read_positions ADD COLUMN peer_read_seq INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral(
+                "INSERT INTO read_positions(channel, seq, peer_read_seq) SELECT substr(key, 11), 0,"
+                " CAST(value AS INTEGER) FROM kv WHERE substr(key, 1, 10) = 'peer_read:'"
+                " ON CONFLICT(channel) DO UPDATE SET peer_read_seq = excluded.peer_read_seq"),
+            QStringLiteral("DELETE FROM kv WHERE substr(key, 1, 11) = 'crypto_seq:' OR substr(key, 1, 10) = "
+                           "'peer_read:'"),
+        },
     };
-    static_assert(kSchemaVersion == 6, "add a migration step");
+    static_assert(kSchemaVersion == 7, "add a migration step");
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!transaction(&QSqlDatabase::transaction))
             return false;

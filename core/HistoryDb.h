@@ -35,7 +35,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed, KeyMismatch };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     HistoryDb();
     ~HistoryDb();

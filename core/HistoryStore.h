@@ -26,17 +26,19 @@ namespace hchat {
 
 // The local history of a profile: one SQLite database (QtSql, WAL; HistoryDb) holding
 //   - channels (ChannelTable) and, per stream (a channel or the device inbox "~<device_id>"), the
-//     sync state: committed max seq and the gateway's max (StreamTable);
+//     sync state: committed max seq, the gateway's max, and how far InboundCrypto has processed
+//     it (StreamTable);
 //   - messages with an FTS5 index over their text, and what this device decrypted of them
 //     (MessageTable);
-//   - read positions (ReadPositionTable);
+//   - read positions: this account's, and the other side's from its read receipts
+//     (ReadPositionTable);
 //   - the outbox (OutboxTable), files on their way out and where attachments are kept
 //     (UploadTable), drafts (DraftTable);
-//   - the settings of the profile as key/value text (ProfileSettings: nick, device id, gateway
-//     addresses, gateways allowed in cleartext, deleted users, and InboundCrypto's cursors).
-// HistoryStore is the one entry point for the rest of the client. Every method runs on the calling
-// (GUI) thread and returns quickly; reads are cheap enough to serve a QAbstractListModel that pages
-// lazily:
+//   - the settings of the profile (ProfileSettings: nick, device id, gateway addresses, gateways
+//     allowed in cleartext, deleted users, key shares to retry).
+// HistoryStore is the one entry point for the rest of the client; settings() gives the typed
+// profile settings. Every method runs on the calling (GUI) thread and returns quickly; reads are
+// cheap enough to serve a QAbstractListModel that pages lazily:
 //   count(ch) rows; minSeq(ch)..maxSeq(ch) are all present (history is gap-free);
 //   page(ch, from, to) / rowsBefore(ch, seq, n) / rowsAfter(ch, seq, n) for fetchMore both ways.
 //
@@ -78,7 +80,9 @@ public:
     bool endBatch() { return m_db.endBatch(); }
 
     // ---- settings of the profile -----------------------------------------------------------------
-    // Any key of the settings as text.
+    ProfileSettings &settings() { return m_settings; }
+    const ProfileSettings &settings() const { return m_settings; }
+    // Any key of the settings as text (the typed accessors of settings() name those in use).
     QString value(const QString &key, const QString &defaultValue = {}) const
     {
         return m_settings.value(key, defaultValue);
@@ -131,6 +135,12 @@ public:
     // Everything committed so far is on disk (a WAL checkpoint, which syncs): before telling the
     // gateway it may delete what this device holds.
     bool makeDurable() { return m_db.makeDurable(); }
+    // How far InboundCrypto has processed the stream (its last seq handled; 0: nothing).
+    quint64 cryptoCursor(const QString &stream) const { return m_streams.cryptoCursor(stream); }
+    bool setCryptoCursor(const QString &stream, quint64 seq)
+    {
+        return m_streams.setCryptoCursor(stream, seq);
+    }
 
     // Stored messages of the channel.
     quint64 count(const QString &channel) const { return m_messages.count(channel); }
@@ -211,6 +221,12 @@ public:
     quint64 firstUnreadSeq(const QString &channel) const
     {
         return m_readPositions.firstUnreadSeq(channel, m_ownNick);
+    }
+    // How far the other side of the channel has read it (its read receipts; 0: unknown).
+    quint64 peerReadSeq(const QString &channel) const { return m_readPositions.peerReadSeq(channel); }
+    bool setPeerReadSeq(const QString &channel, quint64 seq)
+    {
+        return m_readPositions.setPeerReadSeq(channel, seq);
     }
 
     // ---- search ----------------------------------------------------------------------------

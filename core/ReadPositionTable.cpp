@@ -57,4 +57,19 @@ quint64 ReadPositionTable::firstUnreadSeq(const QString &channel, const QString 
     return unread(QStringLiteral("min(seq)"), channel, ownNick);
 }
 
+quint64 ReadPositionTable::peerReadSeq(const QString &channel) const
+{
+    return m_db
+        .scalar(QStringLiteral("SELECT peer_read_seq FROM read_positions WHERE channel = ?"), {channel})
+        .toULongLong();
+}
+
+bool ReadPositionTable::setPeerReadSeq(const QString &channel, quint64 seq)
+{
+    return m_db.exec(
+        QStringLiteral("INSERT INTO read_positions(channel, seq, peer_read_seq) VALUES(?, 0, ?)"
+                       " ON CONFLICT(channel) DO UPDATE SET peer_read_seq = excluded.peer_read_seq"),
+        {channel, qint64(seq)});
+}
+
 } // namespace hchat

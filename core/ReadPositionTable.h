@@ -9,7 +9,8 @@ namespace hchat {
 class HistoryDb;
 
 // Table read_positions: per channel how far this account has read (and whether the gateway was
-// told yet), and what follows from it: the unread messages.
+// told yet), and what follows from it: the unread messages; also how far the other side has read
+// (its read receipts, schema 7).
 class ReadPositionTable {
 public:
     explicit ReadPositionTable(HistoryDb &db) : m_db(db) {}
@@ -22,6 +23,8 @@ public:
     // Text messages from others (not ownNick) above the read position: how many, the first.
     quint64 unreadCount(const QString &channel, const QString &ownNick) const;
     quint64 firstUnreadSeq(const QString &channel, const QString &ownNick) const;
+    quint64 peerReadSeq(const QString &channel) const;
+    bool setPeerReadSeq(const QString &channel, quint64 seq);
 
 private:
     // aggregate (e.g. count(*)) over the unread messages of the channel.

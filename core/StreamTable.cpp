@@ -55,4 +55,17 @@ bool StreamTable::skipInboxTo(const QString &stream, quint64 seq)
         {stream, qint64(seq), qint64(seq)});
 }
 
+quint64 StreamTable::cryptoCursor(const QString &stream) const
+{
+    return m_db.scalar(QStringLiteral("SELECT crypto_seq FROM streams WHERE stream = ?"), {stream})
+        .toULongLong();
+}
+
+bool StreamTable::setCryptoCursor(const QString &stream, quint64 seq)
+{
+    return m_db.exec(QStringLiteral("INSERT INTO streams(stream, crypto_seq) VALUES(?, ?)"
+                                    " ON CONFLICT(stream) DO UPDATE SET crypto_seq = excluded.crypto_seq"),
+                     {stream, qint64(seq)});
+}
+
 } // namespace hchat

@@ -10,7 +10,7 @@ class HistoryDb;
 
 // Table streams: per stream (a channel, or a device inbox "~<device_id>") how far this device has
 // it: the committed max seq (all rows up to it stored, HistoryStore::appendMessages), the max the
-// gateway reported.
+// gateway reported, and how far InboundCrypto has processed it.
 class StreamTable {
 public:
     explicit StreamTable(HistoryDb &db) : m_db(db) {}
@@ -28,6 +28,10 @@ public:
     quint64 serverMaxSeq(const QString &stream) const;
     bool setServerMaxSeq(const QString &stream, quint64 seq); // only raises it
     bool skipInboxTo(const QString &stream, quint64 seq);     // only raises max_seq
+
+    // The last seq of the stream InboundCrypto has processed (schema 7; before, kv crypto_seq:<stream>).
+    quint64 cryptoCursor(const QString &stream) const;
+    bool setCryptoCursor(const QString &stream, quint64 seq);
 
 private:
     HistoryDb &m_db;

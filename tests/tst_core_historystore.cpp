@@ -6,9 +6,12 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace hchat;
 
@@ -44,22 +47,38 @@ QByteArray fileHash(const QString &path)
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
-quint64 rawCount(const QString &path, const QString &sql)
+// Runs statements on the file at path through a connection of its own (to see or to set up what an
+// older version, or anyone else, left there). False at the first that fails; *firstValue: the first
+// column of the last statement's first row.
+bool rawExec(const QString &path, const QStringList &statements, QVariant *firstValue = nullptr)
 {
     const QString name = QStringLiteral("raw-check");
-    quint64 n = 0;
+    bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
         if (db.open()) {
             QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                n = q.value(0).toULongLong();
+            ok = std::all_of(statements.begin(), statements.end(), [&q](const QString &sql) {
+                const bool done = q.exec(sql);
+                if (!done)
+                    qWarning().noquote() << sql << "-" << q.lastError().text();
+                return done;
+            });
+            if (ok && firstValue && q.next())
+                *firstValue = q.value(0);
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
-    return n;
+    return ok;
+}
+
+quint64 rawCount(const QString &path, const QString &sql)
+{
+    QVariant n;
+    rawExec(path, {sql}, &n);
+    return n.toULongLong();
 }
 
 } // namespace
@@ -409,6 +428,89 @@ private slots:
         // Opening again does not migrate twice.
         QVERIFY(s.open(dbPath()));
         QCOMPARE(s.count(QStringLiteral("m")), quint64(2));
+    }
+
+    // Schema 7: the crypto cursor of each stream and the other side's read position of each
+    // channel move from key/value text into columns, and their keys leave kv.
+    void migratesCursorsOutOfKeyValues()
+    {
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QVERIFY(s.appendMessages(QStringLiteral("x"), range(QStringLiteral("x"), 1, 3)).ok);
+            QVERIFY(s.setReadSeq(QStringLiteral("y"), 2));
+        }
+        // As schema 6 kept them.
+        QVERIFY(rawExec(
+            dbPath(), {QStringLiteral("ALTER TABLE streams DROP COLUMN crypto_seq"),
+                       QStringLiteral("ALTER TABLE read_positions DROP COLUMN peer_read_seq"),
+                       QStringLiteral("INSERT INTO kv(key, value) VALUES('crypto_seq:x', '3'),"
+                                      " ('crypto_seq:~dev', '7'), ('peer_read:y', '5'), ('peer_read:z', '9'),"
+                                      " ('nick', 'bob')"),
+                       QStringLiteral("PRAGMA user_version=6")}));
+
+        HistoryStore s;
+        QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+        QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
+        QVERIFY(s.integrityCheck());
+        QCOMPARE(s.cryptoCursor(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.maxSeq(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("~dev")), quint64(7)); // a stream known by its cursor only
+        QCOMPARE(s.maxSeq(QStringLiteral("~dev")), quint64(0));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("y")), quint64(5)); // beside the own read position
+        QCOMPARE(s.readSeq(QStringLiteral("y")), quint64(2));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("z")), quint64(9));
+        QCOMPARE(s.readSeq(QStringLiteral("z")), quint64(0));
+        QVERIFY(s.unsyncedReadPositions().isEmpty());
+        QVERIFY(s.channels(false).isEmpty());
+        QCOMPARE(s.value(QStringLiteral("crypto_seq:x"), QStringLiteral("gone")), QStringLiteral("gone"));
+        QCOMPARE(s.value(QStringLiteral("peer_read:y"), QStringLiteral("gone")), QStringLiteral("gone"));
+        QCOMPARE(s.settings().nick(), QStringLiteral("bob"));
+        s.close();
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM kv")), quint64(1));
+
+        // The cursors are plain columns now: set, read back, and kept apart per stream and channel.
+        QVERIFY(s.open(dbPath()));
+        QVERIFY(s.setCryptoCursor(QStringLiteral("x"), 4));
+        QVERIFY(s.setPeerReadSeq(QStringLiteral("y"), 6));
+        QVERIFY(s.setReadSeq(QStringLiteral("y"), 3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("x")), quint64(4));
+        QCOMPARE(s.maxSeq(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("y")), quint64(6));
+        QCOMPARE(s.readSeq(QStringLiteral("y")), quint64(3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("unknown")), quint64(0));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("unknown")), quint64(0));
+    }
+
+    // The typed settings keep the text format older versions wrote to kv.
+    void profileSettingsKeepTheirFormat()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        ProfileSettings &settings = s.settings();
+        QVERIFY(settings.nick().isEmpty());
+        QVERIFY(settings.gatewayUrls().isEmpty());
+        QVERIFY(settings.setNick(QStringLiteral("alice")));
+        QVERIFY(settings.setDeviceId(QStringLiteral("d1")));
+        QVERIFY(settings.setGatewayUrls(
+            {QUrl(QStringLiteral("wss://b.example/v1/ws")), QUrl(QStringLiteral("wss://a.example/v1/ws"))}));
+        QVERIFY(settings.setCleartextGateways({QStringLiteral("lan:8080"), QStringLiteral("box:80")}));
+        QVERIFY(settings.setDeletedUsers({QStringLiteral("zed"), QStringLiteral("amy")}));
+        QVERIFY(settings.setCryptoRetryShares({12, 7}));
+        QCOMPARE(s.value(QStringLiteral("nick")), QStringLiteral("alice"));
+        QCOMPARE(s.value(QStringLiteral("device_id")), QStringLiteral("d1"));
+        QCOMPARE(s.value(QStringLiteral("gateway_urls")),
+                 QStringLiteral("wss://b.example/v1/ws wss://a.example/v1/ws"));
+        QCOMPARE(s.value(QStringLiteral("cleartext_gateways")), QStringLiteral("box:80 lan:8080"));
+        QCOMPARE(s.value(QStringLiteral("deleted_users")), QStringLiteral("amy zed"));
+        QCOMPARE(s.value(QStringLiteral("crypto_retry_shares")), QStringLiteral("12 7"));
+        QCOMPARE(settings.gatewayUrls().first(), QUrl(QStringLiteral("wss://b.example/v1/ws")));
+        QCOMPARE(settings.cleartextGateways(),
+                 (QStringList{QStringLiteral("box:80"), QStringLiteral("lan:8080")}));
+        QCOMPARE(settings.deletedUsers(), (QSet<QString>{QStringLiteral("amy"), QStringLiteral("zed")}));
+        QCOMPARE(settings.cryptoRetryShares(), (QList<quint64>{12, 7}));
+        QVERIFY(settings.setNick({}));
+        QCOMPARE(s.value(QStringLiteral("nick"), QStringLiteral("none")), QString());
     }
 
     void refusesNewerVersionUntouched()
