@@ -45,12 +45,9 @@ AccountSession::AccountSession(std::unique_ptr<TokenVault> vault, HistoryStore *
 
 void AccountSession::loadProfile()
 {
-    m_nick = m_store->value(QStringLiteral("nick"));
-    m_deviceId = m_store->value(QStringLiteral("device_id"));
-    m_deletedUsers.clear();
-    for (const QString &n :
-         m_store->value(QStringLiteral("deleted_users")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
-        m_deletedUsers.insert(n);
+    m_nick = m_store->settings().nick();
+    m_deviceId = m_store->settings().deviceId();
+    m_deletedUsers = m_store->settings().deletedUsers();
     m_store->setOwnNick(m_nick);
     m_engine->setOwnNick(m_nick);
     if (!m_deviceId.isEmpty())
@@ -61,8 +58,8 @@ void AccountSession::saveIdentity()
 {
     if (!m_store->isOpen())
         return;
-    m_store->setValue(QStringLiteral("nick"), m_nick);
-    m_store->setValue(QStringLiteral("device_id"), m_deviceId);
+    m_store->settings().setNick(m_nick);
+    m_store->settings().setDeviceId(m_deviceId);
 }
 
 void AccountSession::applyIdentity()
@@ -346,9 +343,7 @@ void AccountSession::noteDeletedUsers(const QString &, QList<StoredMessage> &row
     }
     if (fresh.isEmpty())
         return;
-    QStringList all = m_deletedUsers.values();
-    all.sort();
-    m_store->setValue(QStringLiteral("deleted_users"), all.join(QLatin1Char(' ')));
+    m_store->settings().setDeletedUsers(m_deletedUsers);
     // After this batch is stored, so that listeners see its rows as well.
     QMetaObject::invokeMethod(
         this, [this, fresh] { emit usersDeleted(fresh); }, Qt::QueuedConnection);

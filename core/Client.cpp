@@ -179,15 +179,11 @@ bool Client::openProfile(const QString &dataDir, crypto::SecureBuffer historyKey
         QFile::setPermissions(f.filePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     m_account->loadProfile();
     m_transfers->setDirectory(QDir(dataDir).filePath(QStringLiteral("attachments")));
-    m_cleartext.setAllowed(
-        m_store->value(QStringLiteral("cleartext_gateways")).split(QLatin1Char(' '), Qt::SkipEmptyParts));
+    m_cleartext.setAllowed(m_store->settings().cleartextGateways());
     m_http->setCleartextPolicy(m_cleartext);
     m_push->setCleartextPolicy(m_cleartext);
     if (m_requests->urls().isEmpty()) {
-        QList<QUrl> urls;
-        for (const auto &u :
-             m_store->value(QStringLiteral("gateway_urls")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
-            urls << QUrl(u);
+        const QList<QUrl> urls = m_store->settings().gatewayUrls();
         if (!urls.isEmpty())
             setGatewayUrls(urls);
     }
@@ -210,12 +206,8 @@ void Client::setGatewayUrls(const QList<QUrl> &urls)
     m_push->setUrls(urls);
     if (!urls.isEmpty())
         m_http->setBaseUrl(GatewayHttp::httpBaseFromWebSocketUrl(urls.first()));
-    if (m_store->isOpen()) {
-        QStringList s;
-        for (const auto &u : urls)
-            s << u.toString();
-        m_store->setValue(QStringLiteral("gateway_urls"), s.join(QLatin1Char(' ')));
-    }
+    if (m_store->isOpen())
+        m_store->settings().setGatewayUrls(urls);
 }
 
 QList<QUrl> Client::gatewayUrls() const
@@ -231,11 +223,8 @@ void Client::allowCleartext(const QUrl &gateway)
     m_cleartext.allow(CleartextPolicy::authority(gateway));
     m_http->setCleartextPolicy(m_cleartext);
     m_push->setCleartextPolicy(m_cleartext);
-    if (m_store->isOpen()) {
-        QStringList allowed = m_cleartext.allowed();
-        allowed.sort();
-        m_store->setValue(QStringLiteral("cleartext_gateways"), allowed.join(QLatin1Char(' ')));
-    }
+    if (m_store->isOpen())
+        m_store->settings().setCleartextGateways(m_cleartext.allowed());
 }
 
 void Client::setPinnedCertificate(const QSslCertificate &certificate)

@@ -16,10 +16,7 @@ InboundCrypto::InboundCrypto(HistoryStore *store, crypto::ChannelCrypto *crypto,
 
 void InboundCrypto::catchUp()
 {
-    m_retryShares.clear();
-    for (const QString &s :
-         m_store->value(QStringLiteral("crypto_retry_shares")).split(QLatin1Char(' '), Qt::SkipEmptyParts))
-        m_retryShares << s.toULongLong();
+    m_retryShares = m_store->settings().cryptoRetryShares();
     for (const ChannelRecord &c : m_store->channels(false))
         if (wantsCrypto(c.name))
             process(c.name, nullptr);
@@ -47,8 +44,7 @@ void InboundCrypto::process(const QString &stream, QList<StoredMessage> *rows)
             flagIfUnencrypted(m);
     if (!m_crypto->isOpen() || !wantsCrypto(stream))
         return;
-    const QString key = QStringLiteral("crypto_seq:") + stream;
-    quint64 cursor = m_store->value(key, QStringLiteral("0")).toULongLong();
+    quint64 cursor = m_store->cryptoCursor(stream);
     const quint64 before = cursor;
     const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
     // One commit per catch-up batch for the results and the replay records, not one per message.
@@ -79,7 +75,7 @@ void InboundCrypto::process(const QString &stream, QList<StoredMessage> *rows)
         }
     }
     if (cursor != before)
-        m_store->setValue(key, QString::number(cursor));
+        m_store->setCryptoCursor(stream, cursor);
     if (std::exchange(m_retrySharesDirty, false))
         saveRetryShares();
     m_crypto->senderKeys().endBatch();
@@ -232,10 +228,7 @@ void InboundCrypto::retryKeyShares(const QString &fromSender)
 
 void InboundCrypto::saveRetryShares()
 {
-    QStringList s;
-    for (quint64 q : std::as_const(m_retryShares))
-        s << QString::number(q);
-    m_store->setValue(QStringLiteral("crypto_retry_shares"), s.join(QLatin1Char(' ')));
+    m_store->settings().setCryptoRetryShares(m_retryShares);
 }
 
 void InboundCrypto::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)

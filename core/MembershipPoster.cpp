@@ -9,13 +9,6 @@
 
 namespace hchat {
 
-namespace {
-QString inviteesKey(const QString &channel)
-{
-    return QStringLiteral("first_invitees:") + channel;
-}
-} // namespace
-
 MembershipPoster::MembershipPoster(HistoryStore *store, Outbox *outbox, crypto::ChannelCrypto *crypto,
                                    QObject *parent)
     : QObject(parent), m_store(store), m_outbox(outbox), m_crypto(crypto)
@@ -77,7 +70,7 @@ void MembershipPoster::finish(qint64 outboxId, bool ok, const QString &error)
 
 void MembershipPoster::rememberFirstInvitees(const QString &channel, const QStringList &nicks)
 {
-    m_store->setValue(inviteesKey(channel), nicks.join(QLatin1Char('\n')));
+    m_store->settings().setFirstInvitees(channel, nicks);
 }
 
 void MembershipPoster::postGenesis(const QString &channel, Done then)
@@ -95,8 +88,7 @@ void MembershipPoster::postGenesis(const QString &channel, Done then)
             if (nick.compare(m_crypto->nick(), Qt::CaseInsensitive) != 0)
                 invitees << nick;
     } else {
-        const QString stored = m_store->value(inviteesKey(channel));
-        invitees = stored.isEmpty() ? QStringList() : stored.split(QLatin1Char('\n'));
+        invitees = m_store->settings().firstInvitees(channel);
     }
     QString error;
     const QByteArray msgId =

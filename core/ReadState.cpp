@@ -27,14 +27,14 @@ ReadState::ReadState(HistoryStore *store, PushChannel *push, SyncEngine *engine,
 
 quint64 ReadState::peerReadSeq(const QString &channel) const
 {
-    return m_store->value(QStringLiteral("peer_read:") + channel, QStringLiteral("0")).toULongLong();
+    return m_store->peerReadSeq(channel);
 }
 
 void ReadState::receiptArrived(const QString &channel, const QString &nick, quint64 seq)
 {
     if (channel.isEmpty() || seq <= peerReadSeq(channel))
         return;
-    m_store->setValue(QStringLiteral("peer_read:") + channel, QString::number(seq));
+    m_store->setPeerReadSeq(channel, seq);
     emit readReceipt(channel, nick, seq);
 }
 

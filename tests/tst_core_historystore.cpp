@@ -6,15 +6,19 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace hchat;
 
 namespace {
 
-StoredMessage msg(const QString &channel, quint64 seq, const QString &text = {}, const QString &sender = QStringLiteral("alice"))
+StoredMessage msg(const QString &channel, quint64 seq, const QString &text = {},
+                  const QString &sender = QStringLiteral("alice"))
 {
     StoredMessage m;
     m.channel = channel;
@@ -43,22 +47,38 @@ QByteArray fileHash(const QString &path)
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
-quint64 rawCount(const QString &path, const QString &sql)
+// Runs statements on the file at path through a connection of its own (to see or to set up what an
+// older version, or anyone else, left there). False at the first that fails; *firstValue: the first
+// column of the last statement's first row.
+bool rawExec(const QString &path, const QStringList &statements, QVariant *firstValue = nullptr)
 {
     const QString name = QStringLiteral("raw-check");
-    quint64 n = 0;
+    bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
         if (db.open()) {
             QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                n = q.value(0).toULongLong();
+            ok = std::all_of(statements.begin(), statements.end(), [&q](const QString &sql) {
+                const bool done = q.exec(sql);
+                if (!done)
+                    qWarning().noquote() << sql << "-" << q.lastError().text();
+                return done;
+            });
+            if (ok && firstValue && q.next())
+                *firstValue = q.value(0);
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
-    return n;
+    return ok;
+}
+
+quint64 rawCount(const QString &path, const QString &sql)
+{
+    QVariant n;
+    rawExec(path, {sql}, &n);
+    return n.toULongLong();
 }
 
 } // namespace
@@ -83,8 +103,10 @@ private slots:
         QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
         QVERIFY(s.integrityCheck());
         s.close();
-        QCOMPARE(rawCount(dbPath(), QStringLiteral("PRAGMA user_version")), quint64(HistoryStore::kSchemaVersion));
-        QVERIFY(QFile::exists(dbPath() + QStringLiteral("-wal")) || rawCount(dbPath(), QStringLiteral("SELECT 1")) == 1);
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("PRAGMA user_version")),
+                 quint64(HistoryStore::kSchemaVersion));
+        QVERIFY(QFile::exists(dbPath() + QStringLiteral("-wal")) ||
+                rawCount(dbPath(), QStringLiteral("SELECT 1")) == 1);
         // journal_mode is persistent for WAL.
         const QString name = QStringLiteral("wal-check");
         {
@@ -168,8 +190,9 @@ private slots:
                 db.setDatabaseName(dbPath());
                 QVERIFY(db.open());
                 QSqlQuery q(db);
-                QVERIFY(q.exec(QStringLiteral("CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.body = CAST('poison' AS BLOB) "
-                                              "BEGIN SELECT RAISE(ABORT, 'poisoned'); END")));
+                QVERIFY(q.exec(QStringLiteral(
+                    "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.body = CAST('poison' AS BLOB) "
+                    "BEGIN SELECT RAISE(ABORT, 'poisoned'); END")));
             }
             QSqlDatabase::removeDatabase(name);
         }
@@ -288,7 +311,7 @@ private slots:
         QVERIFY(s.open(dbPath()));
         s.setOwnNick(QStringLiteral("bob"));
         auto batch = range(QStringLiteral("r"), 1, 10);
-        batch[9].sender = QStringLiteral("bob"); // own message does not count
+        batch[9].sender = QStringLiteral("bob");   // own message does not count
         batch[4].kind = MessageKind::MemberJoined; // nor does a membership event
         QVERIFY(s.appendMessages(QStringLiteral("r"), batch).ok);
         QCOMPARE(s.unreadCount(QStringLiteral("r")), quint64(8));
@@ -317,19 +340,22 @@ private slots:
         batch << msg(QStringLiteral("s"), 4, QStringLiteral("secret"));
         batch[3].encrypted = true; // ciphertext is never indexed
         QVERIFY(s.appendMessages(QStringLiteral("s"), batch).ok);
-        QVERIFY(s.appendMessages(QStringLiteral("t"), {msg(QStringLiteral("t"), 1, QStringLiteral("a fox in t"))}).ok);
+        QVERIFY(
+            s.appendMessages(QStringLiteral("t"), {msg(QStringLiteral("t"), 1, QStringLiteral("a fox in t"))})
+                .ok);
         auto hits = s.search(QStringLiteral("fox"));
         QCOMPARE(hits.size(), 2);
         hits = s.search(QStringLiteral("fox"), 10, QStringLiteral("s"));
         QCOMPARE(hits.size(), 1);
         QCOMPARE(hits.first().channel, QStringLiteral("s"));
         QCOMPARE(hits.first().seq, quint64(1));
-        QVERIFY(hits.first().snippet.contains(SearchHit::kMarkStart + QStringLiteral("fox") + SearchHit::kMarkEnd));
+        QVERIFY(hits.first().snippet.contains(SearchHit::kMarkStart + QStringLiteral("fox") +
+                                              SearchHit::kMarkEnd));
         QVERIFY(hits.first().snippetHtml().contains(QStringLiteral("<b>fox</b>")));
-        QCOMPARE(s.search(QStringLiteral("qui")).size(), 1);          // prefix
-        QCOMPARE(s.search(QStringLiteral("lazy DOG")).size(), 1);     // all words, any case
+        QCOMPARE(s.search(QStringLiteral("qui")).size(), 1);      // prefix
+        QCOMPARE(s.search(QStringLiteral("lazy DOG")).size(), 1); // all words, any case
         QCOMPARE(s.search(QStringLiteral("lazy cat")).size(), 0);
-        QCOMPARE(s.search(QStringLiteral("cafe")).size(), 1);         // diacritics folded
+        QCOMPARE(s.search(QStringLiteral("cafe")).size(), 1); // diacritics folded
         QCOMPARE(s.search(QStringLiteral("secret")).size(), 0);
         // FTS syntax in user input is harmless.
         QCOMPARE(s.search(QStringLiteral("\"unbalanced AND OR NEAR( *")).size(), 0);
@@ -348,7 +374,8 @@ private slots:
         const qint64 a = s.addOutbox(QStringLiteral("d"), QByteArray(16, 'a'), "one");
         const qint64 b = s.addOutbox(QStringLiteral("d"), QByteArray(16, 'b'), "two");
         QVERIFY(a > 0 && b > a);
-        QCOMPARE(s.addOutbox(QStringLiteral("d"), QByteArray(16, 'a'), "dup"), qint64(0)); // client_msg_id unique
+        QCOMPARE(s.addOutbox(QStringLiteral("d"), QByteArray(16, 'a'), "dup"),
+                 qint64(0)); // client_msg_id unique
         QCOMPARE(s.nextPending()->id, a);
         QVERIFY(s.markOutboxSent(a, 17));
         QCOMPARE(s.outboxEntry(a)->state, OutboxEntry::State::Sent);
@@ -358,7 +385,8 @@ private slots:
         QVERIFY(s.markOutboxFailed(b, QStringLiteral("You are not a member of this channel.")));
         QVERIFY(!s.nextPending());
         QCOMPARE(s.outbox(QStringLiteral("d"), {OutboxEntry::State::Failed}).size(), 1);
-        QCOMPARE(s.outbox({}, {OutboxEntry::State::Failed})[0].error, QStringLiteral("You are not a member of this channel."));
+        QCOMPARE(s.outbox({}, {OutboxEntry::State::Failed})[0].error,
+                 QStringLiteral("You are not a member of this channel."));
         QVERIFY(s.markOutboxPending(b));
         QCOMPARE(s.nextPending()->id, b);
         QCOMPARE(s.outbox().size(), 2);
@@ -402,6 +430,89 @@ private slots:
         QCOMPARE(s.count(QStringLiteral("m")), quint64(2));
     }
 
+    // Schema 7: the crypto cursor of each stream and the other side's read position of each
+    // channel move from key/value text into columns, and their keys leave kv.
+    void migratesCursorsOutOfKeyValues()
+    {
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QVERIFY(s.appendMessages(QStringLiteral("x"), range(QStringLiteral("x"), 1, 3)).ok);
+            QVERIFY(s.setReadSeq(QStringLiteral("y"), 2));
+        }
+        // As schema 6 kept them.
+        QVERIFY(rawExec(
+            dbPath(), {QStringLiteral("ALTER TABLE streams DROP COLUMN crypto_seq"),
+                       QStringLiteral("ALTER TABLE read_positions DROP COLUMN peer_read_seq"),
+                       QStringLiteral("INSERT INTO kv(key, value) VALUES('crypto_seq:x', '3'),"
+                                      " ('crypto_seq:~dev', '7'), ('peer_read:y', '5'), ('peer_read:z', '9'),"
+                                      " ('nick', 'bob')"),
+                       QStringLiteral("PRAGMA user_version=6")}));
+
+        HistoryStore s;
+        QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+        QCOMPARE(s.schemaVersion(), HistoryStore::kSchemaVersion);
+        QVERIFY(s.integrityCheck());
+        QCOMPARE(s.cryptoCursor(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.maxSeq(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("~dev")), quint64(7)); // a stream known by its cursor only
+        QCOMPARE(s.maxSeq(QStringLiteral("~dev")), quint64(0));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("y")), quint64(5)); // beside the own read position
+        QCOMPARE(s.readSeq(QStringLiteral("y")), quint64(2));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("z")), quint64(9));
+        QCOMPARE(s.readSeq(QStringLiteral("z")), quint64(0));
+        QVERIFY(s.unsyncedReadPositions().isEmpty());
+        QVERIFY(s.channels(false).isEmpty());
+        QCOMPARE(s.value(QStringLiteral("crypto_seq:x"), QStringLiteral("gone")), QStringLiteral("gone"));
+        QCOMPARE(s.value(QStringLiteral("peer_read:y"), QStringLiteral("gone")), QStringLiteral("gone"));
+        QCOMPARE(s.settings().nick(), QStringLiteral("bob"));
+        s.close();
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM kv")), quint64(1));
+
+        // The cursors are plain columns now: set, read back, and kept apart per stream and channel.
+        QVERIFY(s.open(dbPath()));
+        QVERIFY(s.setCryptoCursor(QStringLiteral("x"), 4));
+        QVERIFY(s.setPeerReadSeq(QStringLiteral("y"), 6));
+        QVERIFY(s.setReadSeq(QStringLiteral("y"), 3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("x")), quint64(4));
+        QCOMPARE(s.maxSeq(QStringLiteral("x")), quint64(3));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("y")), quint64(6));
+        QCOMPARE(s.readSeq(QStringLiteral("y")), quint64(3));
+        QCOMPARE(s.cryptoCursor(QStringLiteral("unknown")), quint64(0));
+        QCOMPARE(s.peerReadSeq(QStringLiteral("unknown")), quint64(0));
+    }
+
+    // The typed settings keep the text format older versions wrote to kv.
+    void profileSettingsKeepTheirFormat()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        ProfileSettings &settings = s.settings();
+        QVERIFY(settings.nick().isEmpty());
+        QVERIFY(settings.gatewayUrls().isEmpty());
+        QVERIFY(settings.setNick(QStringLiteral("alice")));
+        QVERIFY(settings.setDeviceId(QStringLiteral("d1")));
+        QVERIFY(settings.setGatewayUrls(
+            {QUrl(QStringLiteral("wss://b.example/v1/ws")), QUrl(QStringLiteral("wss://a.example/v1/ws"))}));
+        QVERIFY(settings.setCleartextGateways({QStringLiteral("lan:8080"), QStringLiteral("box:80")}));
+        QVERIFY(settings.setDeletedUsers({QStringLiteral("zed"), QStringLiteral("amy")}));
+        QVERIFY(settings.setCryptoRetryShares({12, 7}));
+        QCOMPARE(s.value(QStringLiteral("nick")), QStringLiteral("alice"));
+        QCOMPARE(s.value(QStringLiteral("device_id")), QStringLiteral("d1"));
+        QCOMPARE(s.value(QStringLiteral("gateway_urls")),
+                 QStringLiteral("wss://b.example/v1/ws wss://a.example/v1/ws"));
+        QCOMPARE(s.value(QStringLiteral("cleartext_gateways")), QStringLiteral("box:80 lan:8080"));
+        QCOMPARE(s.value(QStringLiteral("deleted_users")), QStringLiteral("amy zed"));
+        QCOMPARE(s.value(QStringLiteral("crypto_retry_shares")), QStringLiteral("12 7"));
+        QCOMPARE(settings.gatewayUrls().first(), QUrl(QStringLiteral("wss://b.example/v1/ws")));
+        QCOMPARE(settings.cleartextGateways(),
+                 (QStringList{QStringLiteral("box:80"), QStringLiteral("lan:8080")}));
+        QCOMPARE(settings.deletedUsers(), (QSet<QString>{QStringLiteral("amy"), QStringLiteral("zed")}));
+        QCOMPARE(settings.cryptoRetryShares(), (QList<quint64>{12, 7}));
+        QVERIFY(settings.setNick({}));
+        QCOMPARE(s.value(QStringLiteral("nick"), QStringLiteral("none")), QString());
+    }
+
     void refusesNewerVersionUntouched()
     {
         {
@@ -432,7 +543,8 @@ private slots:
     void refusesCorruptUntouched_data()
     {
         QTest::addColumn<QByteArray>("content");
-        QTest::newRow("garbage") << QByteArray("this is not a database at all, just some bytes\n").repeated(200);
+        QTest::newRow("garbage")
+            << QByteArray("this is not a database at all, just some bytes\n").repeated(200);
         QByteArray header("SQLite format 3");
         header.append('\0');
         header.append(QByteArray(4080, '\xff'));
@@ -454,7 +566,8 @@ private slots:
         QVERIFY2(s.lastError().contains(QStringLiteral("damaged")), qPrintable(s.lastError()));
         QVERIFY(!s.isOpen());
         QCOMPARE(fileHash(dbPath()), before);
-        QVERIFY(!QFile::exists(dbPath() + QStringLiteral("-wal")) || QFileInfo(dbPath() + QStringLiteral("-wal")).size() == 0);
+        QVERIFY(!QFile::exists(dbPath() + QStringLiteral("-wal")) ||
+                QFileInfo(dbPath() + QStringLiteral("-wal")).size() == 0);
     }
 
     void largeBatchesAreFast()
@@ -464,7 +577,8 @@ private slots:
         QElapsedTimer t;
         t.start();
         for (quint64 from = 1; from <= 20000; from += 1000)
-            QVERIFY(s.appendMessages(QStringLiteral("big"), range(QStringLiteral("big"), from, from + 999)).ok);
+            QVERIFY(
+                s.appendMessages(QStringLiteral("big"), range(QStringLiteral("big"), from, from + 999)).ok);
         qInfo() << "20000 rows in 20 transactions:" << t.elapsed() << "ms";
         QCOMPARE(s.count(QStringLiteral("big")), quint64(20000));
         QVERIFY(t.elapsed() < 20000);
@@ -477,7 +591,8 @@ private slots:
         HistoryStore s;
         QVERIFY(s.open(dbPath()));
         const QString c = QStringLiteral("a");
-        auto edit = [&](quint64 seq, quint64 target, const QString &text, const QString &sender = QStringLiteral("alice")) {
+        auto edit = [&](quint64 seq, quint64 target, const QString &text,
+                        const QString &sender = QStringLiteral("alice")) {
             StoredMessage m = msg(c, seq, text, sender);
             m.kind = MessageKind::Edit;
             m.refSeq = target;
@@ -492,8 +607,8 @@ private slots:
         const auto r = s.appendMessages(c, {msg(c, 1, QStringLiteral("first words")), reply,
                                             msg(c, 3, QStringLiteral("doomed remark")),
                                             edit(4, 1, QStringLiteral("better words")),
-                                            edit(5, 1, QStringLiteral("hijacked"), QStringLiteral("mallory")), del,
-                                            edit(7, 3, QStringLiteral("edit after delete"))});
+                                            edit(5, 1, QStringLiteral("hijacked"), QStringLiteral("mallory")),
+                                            del, edit(7, 3, QStringLiteral("edit after delete"))});
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(r.amended, (QList<quint64>{1, 3}));
         QCOMPARE(s.message(c, 2)->refSeq, quint64(1));
@@ -551,26 +666,32 @@ private slots:
                 QStringLiteral("CREATE TABLE channels(name TEXT PRIMARY KEY, kind INTEGER NOT NULL DEFAULT 0,"
                                " encrypted INTEGER NOT NULL DEFAULT 0, members TEXT NOT NULL DEFAULT '',"
                                " joined INTEGER NOT NULL DEFAULT 1, muted INTEGER NOT NULL DEFAULT 0)"),
-                QStringLiteral("CREATE TABLE streams(stream TEXT PRIMARY KEY, max_seq INTEGER NOT NULL DEFAULT 0,"
-                               " server_max_seq INTEGER NOT NULL DEFAULT 0)"),
-                QStringLiteral("CREATE TABLE messages(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+                QStringLiteral(
+                    "CREATE TABLE streams(stream TEXT PRIMARY KEY, max_seq INTEGER NOT NULL DEFAULT 0,"
+                    " server_max_seq INTEGER NOT NULL DEFAULT 0)"),
+                QStringLiteral("CREATE TABLE messages(id INTEGER PRIMARY KEY, channel TEXT NOT NULL, seq "
+                               "INTEGER NOT NULL,"
                                " sender TEXT NOT NULL DEFAULT '', sender_device TEXT NOT NULL DEFAULT '',"
                                " client_msg_id BLOB, server_time_ms INTEGER NOT NULL DEFAULT 0, body BLOB,"
                                " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
                                " subject TEXT NOT NULL DEFAULT '', UNIQUE(channel, seq))"),
-                QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2')"),
+                QStringLiteral("CREATE VIRTUAL TABLE messages_fts USING fts5(text, tokenize='unicode61 "
+                               "remove_diacritics 2')"),
                 QStringLiteral("CREATE TABLE read_positions(channel TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
                                " synced INTEGER NOT NULL DEFAULT 1)"),
-                QStringLiteral("CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
-                               " client_msg_id BLOB NOT NULL UNIQUE, body BLOB NOT NULL,"
-                               " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
-                               " state INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,"
-                               " error TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,"
-                               " updated_ms INTEGER NOT NULL)"),
+                QStringLiteral(
+                    "CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,"
+                    " client_msg_id BLOB NOT NULL UNIQUE, body BLOB NOT NULL,"
+                    " encrypted INTEGER NOT NULL DEFAULT 0, kind INTEGER NOT NULL DEFAULT 0,"
+                    " state INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL DEFAULT 0,"
+                    " error TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,"
+                    " updated_ms INTEGER NOT NULL)"),
                 QStringLiteral("CREATE INDEX outbox_state ON outbox(state, id)"),
                 QStringLiteral("CREATE TABLE drafts(channel TEXT PRIMARY KEY, text TEXT NOT NULL)"),
-                QStringLiteral("INSERT INTO messages(channel, seq, sender, body, encrypted) VALUES('c', 1, 'ann', x'00ff10', 1)"),
-                QStringLiteral("INSERT INTO messages(channel, seq, sender, body) VALUES('c', 2, 'ann', 'plain words')"),
+                QStringLiteral("INSERT INTO messages(channel, seq, sender, body, encrypted) VALUES('c', 1, "
+                               "'ann', x'00ff10', 1)"),
+                QStringLiteral(
+                    "INSERT INTO messages(channel, seq, sender, body) VALUES('c', 2, 'ann', 'plain words')"),
                 QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(2, 'plain words')"),
                 QStringLiteral("INSERT INTO streams(stream, max_seq) VALUES('c', 2)"),
                 // A private channel made without encryption, and an open one.

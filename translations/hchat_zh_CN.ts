@@ -42,7 +42,7 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::AccountSession</name>
     <message>
         <location filename="../core/AccountSession.cpp" line="+31"/>
-        <location line="+115"/>
+        <location line="+112"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
@@ -97,7 +97,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::AttachmentTransfers</name>
     <message>
-        <location filename="../core/AttachmentTransfers.cpp" line="+225"/>
+        <location filename="../core/AttachmentTransfers.cpp" line="+215"/>
         <source>%1 is not a file.</source>
         <translation>%1 不是文件。</translation>
     </message>
@@ -132,7 +132,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="-151"/>
         <location line="+368"/>
         <location line="+1"/>
-        <location filename="../ui/TransferPanel.cpp" line="+89"/>
+        <location filename="../ui/TransferPanel.cpp" line="+82"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -176,7 +176,7 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+5"/>
-        <location line="+125"/>
+        <location line="+124"/>
         <source>No place to store the file.</source>
         <translation>没有可用于保存文件的位置。</translation>
     </message>
@@ -260,7 +260,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+309"/>
+        <location filename="../core/Client.cpp" line="+298"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
@@ -389,7 +389,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryStore.cpp" line="+207"/>
+        <location filename="../core/HistoryDb.cpp" line="+89"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -404,12 +404,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法打开历史数据库 %1：%2</translation>
     </message>
     <message>
-        <location line="-27"/>
+        <location line="-28"/>
         <source>The history database %1 is encrypted, and its key is not available: the OS keychain that keeps it cannot be reached. It was left as it is.</source>
         <translation>历史数据库 %1 已加密，但其密钥不可用：无法访问保存该密钥的系统钥匙串。该文件已保持原样。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Cannot set up the encryption of the history database.</source>
         <translation>无法设置历史数据库的加密。</translation>
     </message>
@@ -429,7 +429,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>历史数据库 %1 已损坏或不是 HChat 数据库（%2）。该文件已保持原样；将其移走即可开始新的历史记录。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The history database %1 is damaged: %2</source>
         <translation>历史数据库 %1 已损坏：%2</translation>
     </message>
@@ -449,12 +449,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+403"/>
+        <location filename="../core/MessageTable.cpp" line="+132"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+34"/>
         <source>a message of stream &quot;%1&quot; in a batch for &quot;%2&quot;</source>
         <translation>“%2”的批次中含有流“%1”的消息</translation>
     </message>
@@ -469,18 +469,18 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="-31"/>
         <source>commit failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location filename="../core/HistoryDb.cpp" line="+141"/>
         <source>the history&apos;s write-ahead log could not be checkpointed completely</source>
         <translation>历史记录的预写日志未能完整写入检查点</translation>
     </message>
     <message>
-        <location line="+164"/>
-        <location line="+43"/>
+        <location filename="../core/MessageTable.cpp" line="+84"/>
+        <location line="+27"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
     </message>
@@ -488,7 +488,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::InboundCrypto</name>
     <message>
-        <location filename="../core/InboundCrypto.cpp" line="+153"/>
+        <location filename="../core/InboundCrypto.cpp" line="+149"/>
         <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
         <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
     </message>
@@ -2590,7 +2590,7 @@ Connect without encryption only on a network you control. Use https:// (or host:
 <context>
     <name>hchat::ui::TransferPanel</name>
     <message>
-        <location filename="../ui/TransferPanel.cpp" line="-42"/>
+        <location filename="../ui/TransferPanel.cpp" line="-41"/>
         <source>Sending %1</source>
         <translation>正在发送 %1</translation>
     </message>
@@ -2600,12 +2600,12 @@ Connect without encryption only on a network you control. Use https:// (or host:
         <translation>正在下载 %1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+32"/>
         <source>%1 was not sent: %2</source>
         <translation>%1 未发送：%2</translation>
     </message>
