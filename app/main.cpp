@@ -4,12 +4,15 @@
 #include "HistoryKeyring.h"
 #include "HistoryStore.h"
 #include "MainWindow.h"
+#include "MessageView.h"
 #include "SignInDialog.h"
 #include "SingleInstance.h"
+#include "StartupReport.h"
 #include "Translations.h"
 #include "UiSettings.h"
 #include "hchat/Version.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -36,6 +39,16 @@ const QCommandLineOption kProfileOption(
         "Profile: a NAME (its own folder in the user's data folder, e.g. for a second user on this "
         "machine) or a folder path containing '/'."),
     QStringLiteral("name"));
+// bench/startup_bench: when the window has painted its channels and messages, write the times to
+// FILE and quit.
+QCommandLineOption startupReportOption()
+{
+    QCommandLineOption option(QStringLiteral("startup-report"),
+                              QStringLiteral("Write start-up times to FILE and quit (benchmarks)."),
+                              QStringLiteral("file"));
+    option.setFlags(QCommandLineOption::HiddenFromHelp);
+    return option;
+}
 
 void describeApplication()
 {
@@ -51,6 +64,7 @@ void configure(QCommandLineParser &parser)
     parser.addVersionOption();
     parser.addOption(kGatewayOption);
     parser.addOption(kProfileOption);
+    parser.addOption(startupReportOption());
 }
 
 // --help and --version must work without a display (QApplication would need one).
@@ -175,6 +189,10 @@ int main(int argc, char *argv[])
     client.setGatewayUrls({wsUrl});
 
     hchat::ui::MainWindow window(&client, &settings);
+    std::optional<hchat::ui::StartupReport> startupReport;
+    if (parser.isSet(QStringLiteral("startup-report")))
+        startupReport.emplace(window.findChild<QAbstractItemView *>(QStringLiteral("channelList")),
+                              window.messageView(), parser.value(QStringLiteral("startup-report")));
     window.show();
     if (!historyKeyProblem.isEmpty())
         window.statusBar()->showMessage(historyKeyProblem);

@@ -14,12 +14,13 @@
 #            against one gateway on the same PostgreSQL (scripts/local-services starts both servers
 #            in a temporary folder); deliveries per second and the ratio two / one, BENCH_REPS runs
 # then gateway_bench, catchup_bench (100,000 messages, plain and in an encrypted channel, each
-# against the SQLite floor), ui_open_bench (1,000,000-message fixture from make_history_fixture)
-# and crypto_bench.
+# against the SQLite floor), ui_open_bench (1,000,000-message fixture from make_history_fixture),
+# startup_bench (cold start of hchat on 1,000,000 messages in 200 channels, against a bare Qt
+# window) and crypto_bench.
 #
 # Environment: BENCH_BUILD (build dir, default build-bench), BENCH_OUT (results dir),
 # BENCH_REPS (3), BENCH_IDLE_REPS (1), BENCH_DURATION (seconds of sending per fanout/many run, 8), BENCH_SCENARIOS (space-separated
-# subset of: fanout ladder many idle scaleout gateway catchup ui crypto), BENCH_NO_DOC=1 (do not
+# subset of: fanout ladder many idle scaleout gateway catchup ui startup crypto), BENCH_NO_DOC=1 (do not
 # write docs/PERFORMANCE.md), BENCH_NO_DEPS=1 (skip scripts/install-deps), BENCH_NO_BUILD=1 (use
 # the binaries as they are), BENCH_CATCHUP_MESSAGES (100000), BENCH_MERGE (see below),
 # BENCH_NOTES (a sentence for the document).
@@ -31,7 +32,7 @@ out="${BENCH_OUT:-$build/bench-results}"
 reps="${BENCH_REPS:-3}"
 duration="${BENCH_DURATION:-8}"
 idle_reps="${BENCH_IDLE_REPS:-1}"
-scenarios="${BENCH_SCENARIOS:-fanout ladder many idle scaleout gateway catchup ui crypto}"
+scenarios="${BENCH_SCENARIOS:-fanout ladder many idle scaleout gateway catchup ui startup crypto}"
 results="$out/results.jsonl"
 log="$out/bench.log"
 started_at=$(date +%s)
@@ -51,7 +52,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >>"$log"
 fi
 wanted=(hchat-gateway loadgen gateway_bench catchup_bench ui_open_bench make_history_fixture crypto_bench
-  cluster_bench)
+  cluster_bench hchat startup_bench startup_floor)
 available=$(ninja -C "$build" -t targets all 2>/dev/null | sed -n 's/^\([A-Za-z0-9_.-]*\): phony$/\1/p')
 targets=()
 for t in "${wanted[@]}"; do grep -qx "$t" <<<"$available" && targets+=("$t"); done
@@ -237,6 +238,8 @@ if want ui && [[ -n "$(bin make_history_fixture)" ]]; then
     failures+=(ui)
   fi
 fi
+want startup && QT_QPA_PLATFORM=offscreen other startup startup_bench \
+  --profile "${BENCH_STARTUP_PROFILE:-$build/bench-fixtures/startup-profile}"
 want crypto && QT_QPA_PLATFORM=offscreen other crypto crypto_bench
 
 machine end

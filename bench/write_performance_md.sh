@@ -129,6 +129,10 @@ jq -s -r '
     ( $all[] | select(.scenario == "ui") |
       "| open a \(.messages | fmt)-message channel to first paint (ms; reference: eager load) | \(.open_to_first_paint_ms | fmt) | \(.reference_eager_load_ms | fmt) | \(ratio(.open_to_first_paint_ms; .reference_eager_load_ms)) |",
       "| peak RSS of the UI benchmark process (KiB) | \(.peak_rss_kb | fmt) | – | – |" ),
+    ( $all[] | select(.scenario == "startup") |
+      "| cold start, \(.messages | fmt) messages in \(.channels) channels: process start to the messages of the open channel painted (ms, median of \(.runs); reference: a bare Qt window with the same two lists) | \(.hchat_messages_painted_ms | fmt) | \(.floor_messages_painted_ms | fmt) | \(ratio(.hchat_messages_painted_ms; .floor_messages_painted_ms)) |",
+      "| cold start: process start to the channel list painted (ms) | \(.hchat_channels_painted_ms | fmt) | – | – |",
+      "| RSS after the start (KiB; reference: the bare Qt window) | \(.hchat_rss_kb | fmt) | \(.floor_rss_kb | fmt) | \(ratio(.hchat_rss_kb; .floor_rss_kb)) |" ),
     ( $all[] | select(.scenario == "crypto") |
       "| E2EE encrypt+sign, \(.text_bytes)-byte texts (msgs / s; reference: bare AEAD) | \(.encrypt_per_s | fmt) | \(.reference_aead_encrypt_per_s | fmt) | \(ratio(.encrypt_per_s; .reference_aead_encrypt_per_s)) |",
       "| E2EE verify+decrypt (msgs / s; reference: bare AEAD) | \(.decrypt_per_s | fmt) | \(.reference_aead_decrypt_per_s | fmt) | \(ratio(.decrypt_per_s; .reference_aead_decrypt_per_s)) |" ),

@@ -6,6 +6,13 @@ add_test(NAME bench_ui_open_smoke
 set_tests_properties(bench_ui_open_smoke PROPERTIES LABELS unit TIMEOUT 120
   ENVIRONMENT "QT_QPA_PLATFORM=offscreen" PASS_REGULAR_EXPRESSION "\"open_to_first_paint_ms\"")
 
+# startup_bench: hchat and its bare-Qt reference started on a small profile, both to their painted
+# channel list and messages.
+add_test(NAME bench_startup_smoke COMMAND startup_bench --messages 2000 --channels 20 --runs 1
+  --profile ${_bench_tmp}/startup-profile)
+set_tests_properties(bench_startup_smoke PROPERTIES LABELS unit TIMEOUT 120
+  ENVIRONMENT "QT_QPA_PLATFORM=offscreen" PASS_REGULAR_EXPRESSION "\"complete\":true")
+
 # loadgen against the real gateway and against the Node.js reference: 4 connections in 2 channels,
 # 2 senders, 20 messages; every message acknowledged and delivered to every member. The reference's
 # npm packages come from scripts/install-deps; missing, the test fails and says so.
