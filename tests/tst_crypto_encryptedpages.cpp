@@ -193,6 +193,31 @@ private slots:
         QCOMPARE(store.count(QStringLiteral("c")), quint64(600));
     }
 
+    // A history larger than SQLite's page cache: the copy spills pages to the new file before its
+    // first page exists (as a long-used profile's history of hundreds of megabytes does).
+    void aPlainHistoryLargerThanThePageCacheIsEncrypted()
+    {
+        QTemporaryDir dir(test::scratchRoot() + QStringLiteral("/pages-XXXXXX"));
+        const QString path = dir.filePath(QStringLiteral("history.sqlite"));
+        constexpr quint64 kCount = 20000;
+        {
+            HistoryStore plain;
+            QVERIFY(plain.open(path));
+            QVERIFY(plain.appendMessages(QStringLiteral("c"), messages(QStringLiteral("c"), 1, kCount)).ok);
+        }
+        QVERIFY2(QFileInfo(path).size() > 4 * 2048 * 1024, "must outgrow the default 2 MiB page cache");
+        HistoryStore store;
+        QVERIFY2(store.open(path, keyOf('k')), qPrintable(store.lastError()));
+        QVERIFY(store.isEncrypted());
+        QCOMPARE(store.count(QStringLiteral("c")), kCount);
+        QCOMPARE(store.page(QStringLiteral("c"), kCount, kCount).first().body,
+                 messages(QStringLiteral("c"), kCount, kCount).first().body);
+        QVERIFY(store.integrityCheck());
+        store.close();
+        QCOMPARE(EncryptedPageVfs::inspect(path), EncryptedPageVfs::FileKind::Encrypted);
+        QVERIFY(!everythingOnDisk(path).contains(kMarker));
+    }
+
     void theVfsNeverWritesARollbackJournalOrAnUnreservedPage()
     {
         QTemporaryDir dir(test::scratchRoot() + QStringLiteral("/pages-XXXXXX"));

@@ -54,6 +54,7 @@ struct alignas(8) File {
     Kind kind;
     int pageSize;                  // 0 until known
     bool reserveChecked;           // main: page 1 on disk reserves enough
+    bool awaitingPageOne;          // main: pages written before page 1 of a new file (size adopted)
     sqlite3_int64 lastHeaderFrame; // WAL: frame whose header was written last, and its page
     unsigned lastHeaderPage;
     unsigned char *scratch; // one page (sqlite3_malloc)
@@ -245,16 +246,30 @@ int mainWrite(File *f, const unsigned char *buf, int amount, sqlite3_int64 offse
             logRefusal(f, "refused to write page 1 without a full page and reserved bytes", offset, amount);
             return SQLITE_IOERR_WRITE;
         }
+        if (f->awaitingPageOne && f->pageSize != amount) {
+            logRefusal(f, "refused page 1 of another size than the pages before it", offset, amount);
+            return SQLITE_IOERR_WRITE;
+        }
         f->pageSize = amount;
         f->reserveChecked = true;
+        f->awaitingPageOne = false;
     } else {
-        const int pageSize = knownPageSize(f);
-        if (!f->reserveChecked) {
+        int pageSize = knownPageSize(f);
+        if (!pageSize && isPowerOfTwoPage(amount) && offset % amount == 0) {
+            // A new database filled before its first page is written: a copy larger than the page
+            // cache (VACUUM INTO a large history) spills pages early. The page size is this
+            // write's; page 1, which every transaction writes before its commit, still has to
+            // show the reserved bytes, or the transaction fails and its file is thrown away.
+            f->pageSize = pageSize = amount;
+            f->awaitingPageOne = true;
+        }
+        if (!f->reserveChecked && !f->awaitingPageOne) {
             unsigned char header[kFileHeaderBytes];
             f->reserveChecked = readRaw(f, header, kFileHeaderBytes, 0) == SQLITE_OK &&
                                 header[20] >= EncryptedPageVfs::kReservedBytes;
         }
-        if (!pageSize || amount != pageSize || offset % pageSize != 0 || !f->reserveChecked) {
+        if (!pageSize || amount != pageSize || offset % pageSize != 0 ||
+            !(f->reserveChecked || f->awaitingPageOne)) {
             logRefusal(f, "refused a write that is not one whole page of a prepared database", offset,
                        amount);
             return SQLITE_IOERR_WRITE;
