@@ -43,6 +43,13 @@ AccountSession::AccountSession(std::unique_ptr<TokenVault> vault, HistoryStore *
             });
 }
 
+AccountSession::~AccountSession()
+{
+    // The vault outlives the parts it would talk to (it goes last, with this object's members):
+    // nothing it says while going may reach them.
+    m_vault->disconnect(this);
+}
+
 void AccountSession::loadProfile()
 {
     m_nick = m_store->settings().nick();

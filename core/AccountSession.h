@@ -26,6 +26,7 @@ class AccountSession : public QObject {
 public:
     AccountSession(std::unique_ptr<TokenVault> vault, HistoryStore *store, GatewayRequests *requests,
                    GatewayHttp *http, PushChannel *push, SyncEngine *engine, QObject *parent = nullptr);
+    ~AccountSession() override;
 
     // Reads nick, device id and deleted users from the just opened profile.
     void loadProfile();

@@ -54,6 +54,9 @@ Client::Client(std::unique_ptr<TokenVault> vault, QObject *parent) : QObject(par
     m_outbox = new Outbox(m_store, m_push, this);
     m_transfers = new AttachmentTransfers(m_store, m_http, this);
     m_requests = new GatewayRequests(m_http, m_push, this);
+    // Before AccountSession's own handler: transfers stop before anyone hears of the refusal.
+    connect(m_push, &PushChannel::authenticationFailed, m_transfers,
+            [this] { m_transfers->setOnline(false); });
     m_account = new AccountSession(std::move(vault), m_store, m_requests, m_http, m_push, m_engine, this);
     m_e2ee = new E2eeCoordinator(m_store, m_http, m_push, m_requests, m_outbox, m_engine, m_account, this);
     m_channels = new ChannelActions(m_store, m_requests, m_engine, m_puller, m_e2ee->crypto(),
@@ -129,8 +132,6 @@ void Client::wireSessionState()
     connect(m_account, &AccountSession::errorOccurred, this, &Client::errorOccurred);
     connect(m_account, &AccountSession::sessionChanged, this, &Client::updateState);
     connect(m_account, &AccountSession::signedOut, m_transfers, [this] { m_transfers->setOnline(false); });
-    connect(m_push, &PushChannel::authenticationFailed, m_transfers,
-            [this] { m_transfers->setOnline(false); });
     connect(m_e2ee, &E2eeCoordinator::encryptionReady, m_transfers, [this] {
         if (m_welcomeHandled)
             m_transfers->setOnline(true); // uploads whose message waited for the keys

@@ -68,7 +68,11 @@ void E2eeCoordinator::setIdentityStore(std::unique_ptr<crypto::IdentityStore> ow
 {
     if (m_identityStore) {
         m_identityStore->disconnect(this);
-        m_identityStore.release()->deleteLater(); // it may be the sender of what is running now
+        // It may be the sender of what is running now; parented, it still goes with this object
+        // if no event loop runs again.
+        crypto::IdentityStore *old = m_identityStore.release();
+        old->setParent(this);
+        old->deleteLater();
     }
     m_identityStore = std::move(owned);
     m_identityLoading = false;

@@ -244,10 +244,12 @@ int mainWrite(File *f, const unsigned char *buf, int amount, sqlite3_int64 offse
         if (amount < kFileHeaderBytes || pageSizeFromHeader(buf) != amount ||
             buf[20] < EncryptedPageVfs::kReservedBytes) {
             logRefusal(f, "refused to write page 1 without a full page and reserved bytes", offset, amount);
+            f->awaitingPageOne = false; // no more writes to this file without a checked page 1
             return SQLITE_IOERR_WRITE;
         }
         if (f->awaitingPageOne && f->pageSize != amount) {
             logRefusal(f, "refused page 1 of another size than the pages before it", offset, amount);
+            f->awaitingPageOne = false; // no more writes to this file without a checked page 1
             return SQLITE_IOERR_WRITE;
         }
         f->pageSize = amount;
