@@ -15,8 +15,9 @@
 //
 // The history is encrypted at rest as the app keeps it with a keychain (--history-at-rest=plain:
 // as without one; the floors use the same format). --at-rest-cost: both formats, alternating, twice.
+// --pull-ahead-gain: with and without asking for the next batch while one is stored, the same way.
 // Prints one JSON line. Usage: catchup_bench [N] [--plain-only | --encrypted-only]
-//                                            [--history-at-rest=encrypted|plain | --at-rest-cost]
+//                    [--history-at-rest=encrypted|plain | --at-rest-cost | --pull-ahead-gain]
 #include "E2eeTestHelpers.h"
 #include "RawSession.h"
 #include "TestHistoryKey.h"
@@ -39,6 +40,7 @@
 #include <QtTest>
 
 #include <cstdio>
+#include <functional>
 
 using namespace hchat;
 using namespace hchat::test;
@@ -50,6 +52,8 @@ constexpr int kWriters = 4;
 // The history on disk as the app keeps it with a keychain: encrypted page by page
 // (--history-at-rest plain: as without one). Floors and read-back connections use the same format.
 bool g_encryptedAtRest = true;
+// Whether the client asks for the next batch while storing one (SyncPuller::setRequestAhead).
+bool g_requestAhead = true;
 
 crypto::SecureBuffer historyKeyFor(const QString &profileDir)
 {
@@ -191,6 +195,7 @@ Plain plainCatchUp(int messages, QDeadlineTimer &deadline)
     QTemporaryDir dir(scratchRoot() + QStringLiteral("/catchup-bench-XXXXXX"));
     {
         Client c(std::make_unique<MemoryTokenVault>());
+        c.puller()->setRequestAhead(g_requestAhead);
         c.openProfile(dir.filePath(QStringLiteral("profile")),
                       historyKeyFor(dir.filePath(QStringLiteral("profile"))));
         c.setGatewayUrls({gw.wsUrl()});
@@ -295,6 +300,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     QByteArray readerKey;
     {
         Client c(std::make_unique<MemoryTokenVault>());
+        c.puller()->setRequestAhead(g_requestAhead);
         c.openProfile(profile, historyKeyFor(profile));
         c.setIdentityStore(std::make_unique<MemoryIdentityStore>(identities));
         c.setGatewayUrls({gw.wsUrl()});
@@ -408,6 +414,7 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     const QString history = profile + QStringLiteral("/history.sqlite");
     {
         Client c(std::make_unique<MemoryTokenVault>());
+        c.puller()->setRequestAhead(g_requestAhead);
         c.openProfile(profile, historyKeyFor(profile));
         c.setIdentityStore(std::make_unique<MemoryIdentityStore>(identities));
         c.setGatewayUrls({gw.wsUrl()});
@@ -448,13 +455,47 @@ Encrypted encryptedCatchUp(int messages, QDeadlineTimer &deadline)
     return r;
 }
 
+// The same catch-ups under two settings, alternating (off, on, off, on), in one run; one JSON
+// line with the msgs/s of each run under <tag>_plain_channel_msgs_per_s / _e2ee_channel_….
+int compareSettings(const QString &bench, const QString &offTag, const QString &onTag,
+                    const std::function<void(bool)> &apply, int messages, bool plain, bool encrypted)
+{
+    QDeadlineTimer deadline(1800000);
+    QJsonObject o;
+    o[QStringLiteral("bench")] = bench;
+    bool ok = true;
+    auto record = [&o](const QString &key, quint64 stored, double seconds) {
+        QJsonArray runs = o[key].toArray();
+        runs.append(seconds > 0 ? double(stored) / seconds : 0);
+        o[key] = runs;
+    };
+    for (const bool on : {false, true, false, true}) {
+        apply(on);
+        const QString tag = on ? onTag : offTag;
+        if (plain) {
+            const Plain p = plainCatchUp(messages, deadline);
+            ok = ok && p.ok;
+            record(tag + QStringLiteral("_plain_channel_msgs_per_s"), p.stored, p.seconds);
+        }
+        if (encrypted) {
+            const Encrypted e = encryptedCatchUp(messages, deadline);
+            ok = ok && e.ok;
+            record(tag + QStringLiteral("_e2ee_channel_msgs_per_s"), e.stored, e.seconds);
+        }
+    }
+    o[QStringLiteral("messages")] = messages;
+    o[QStringLiteral("complete")] = ok;
+    std::puts(QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+    return ok ? 0 : 2;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     int messages = 100000;
-    bool plain = true, encrypted = true, atRestCost = false;
+    bool plain = true, encrypted = true, atRestCost = false, pullAheadGain = false;
     for (const QString &a : app.arguments().mid(1)) {
         if (a == QLatin1String("--plain-only"))
             encrypted = false;
@@ -466,45 +507,26 @@ int main(int argc, char **argv)
             g_encryptedAtRest = true;
         else if (a == QLatin1String("--at-rest-cost"))
             atRestCost = true;
+        else if (a == QLatin1String("--pull-ahead-gain"))
+            pullAheadGain = true;
         else if (a.toInt() > 0)
             messages = a.toInt();
         else {
-            std::fprintf(stderr, "usage: catchup_bench [N] [--plain-only | --encrypted-only] "
-                                 "[--history-at-rest=encrypted|plain | --at-rest-cost]\n");
+            std::fprintf(stderr,
+                         "usage: catchup_bench [N] [--plain-only | --encrypted-only] "
+                         "[--history-at-rest=encrypted|plain | --at-rest-cost | --pull-ahead-gain]\n");
             return 1;
         }
     }
-    if (atRestCost) {
-        // The same catch-ups into a plain history and an encrypted one, alternating, in one run.
-        QDeadlineTimer deadline(1800000);
-        QJsonObject o;
-        o[QStringLiteral("bench")] = QStringLiteral("catchup_at_rest");
-        bool ok = true;
-        auto record = [&o](const QString &key, quint64 stored, double seconds) {
-            QJsonArray runs = o[key].toArray();
-            runs.append(seconds > 0 ? double(stored) / seconds : 0);
-            o[key] = runs;
-        };
-        for (const bool atRest : {false, true, false, true}) {
-            g_encryptedAtRest = atRest;
-            const QString tag =
-                atRest ? QStringLiteral("encrypted_at_rest") : QStringLiteral("plain_at_rest");
-            if (plain) {
-                const Plain p = plainCatchUp(messages, deadline);
-                ok = ok && p.ok;
-                record(tag + QStringLiteral("_plain_channel_msgs_per_s"), p.stored, p.seconds);
-            }
-            if (encrypted) {
-                const Encrypted e = encryptedCatchUp(messages, deadline);
-                ok = ok && e.ok;
-                record(tag + QStringLiteral("_e2ee_channel_msgs_per_s"), e.stored, e.seconds);
-            }
-        }
-        o[QStringLiteral("messages")] = messages;
-        o[QStringLiteral("complete")] = ok;
-        std::puts(QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
-        return ok ? 0 : 2;
-    }
+    if (pullAheadGain)
+        return compareSettings(
+            QStringLiteral("catchup_pull_ahead"), QStringLiteral("one_at_a_time"), QStringLiteral("ahead"),
+            [](bool on) { g_requestAhead = on; }, messages, plain, encrypted);
+    if (atRestCost)
+        return compareSettings(
+            QStringLiteral("catchup_at_rest"), QStringLiteral("plain_at_rest"),
+            QStringLiteral("encrypted_at_rest"), [](bool on) { g_encryptedAtRest = on; }, messages, plain,
+            encrypted);
     QDeadlineTimer deadline(900000);
     QJsonObject o;
     o[QStringLiteral("bench")] = QStringLiteral("catchup");

@@ -58,66 +58,90 @@ void SyncPuller::pull(const QString &stream, quint64 fromSeq)
 
 void SyncPuller::request(const QString &stream)
 {
+    if (auto job = m_jobs.value(stream))
+        requestFrom(stream, job->from);
+}
+
+// A request for the batch from `from`. Its answer counts only while the job still waits for that
+// seq: the batch before it may have been stored differently than foreseen (see below).
+void SyncPuller::requestFrom(const QString &stream, quint64 from)
+{
     auto job = m_jobs.value(stream);
     if (!job)
         return;
     hchat::v1::SyncRequest req;
     req.set_channel(stream.toStdString());
-    req.set_from_seq(job->from);
+    req.set_from_seq(from);
     req.set_limit(m_batchSize);
     const quint64 generation = job->generation;
-    const quint64 from = job->from;
     qCDebug(lcPull).noquote() << "pull" << stream << "from" << from;
     emit requestStarted(stream, from);
-    job->reply = m_http->post(QStringLiteral("/v1/sync"), req, [this, stream, generation, from](const GatewayHttp::Result &r) {
-        auto job = m_jobs.value(stream);
-        if (!job || job->generation != generation)
-            return; // cancelled
-        job->reply = nullptr;
-        if (!r.ok) {
-            if (isPermanent(r.httpStatus, r.errorCode)) {
-                qCWarning(lcPull).noquote() << "pulling" << stream << "refused:" << r.error;
-                m_jobs.remove(stream);
-                emit failed(stream, r.error, r.errorCode);
+    job->reply = m_http->post(
+        QStringLiteral("/v1/sync"), req, [this, stream, generation, from](const GatewayHttp::Result &r) {
+            auto job = m_jobs.value(stream);
+            if (!job || job->generation != generation || job->from != from)
+                return; // cancelled, or a request ahead for a batch that did not come to be
+            job->reply = nullptr;
+            if (!r.ok) {
+                if (isPermanent(r.httpStatus, r.errorCode)) {
+                    qCWarning(lcPull).noquote() << "pulling" << stream << "refused:" << r.error;
+                    m_jobs.remove(stream);
+                    emit failed(stream, r.error, r.errorCode);
+                    return;
+                }
+                retryLater(stream, r.error);
                 return;
             }
-            retryLater(stream, r.error);
-            return;
-        }
-        hchat::v1::SyncResponse resp;
-        if (!resp.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size()))) {
-            const QString why = tr("the sync response for \"%1\" (%2 bytes) does not parse").arg(stream).arg(r.body.size());
-            qCCritical(lcPull).noquote() << why;
-            emit batchRejected(stream, why);
-            retryLater(stream, why);
-            return;
-        }
-        const SinkResult s = m_sink ? m_sink(stream, from, resp) : SinkResult{true, from - 1 + static_cast<quint64>(resp.messages_size()), {}};
-        job = m_jobs.value(stream); // the sink may have cancelled
-        if (!job || job->generation != generation)
-            return;
-        if (!s.ok) {
-            qCCritical(lcPull).noquote() << "rejected a sync response for" << stream << "from" << from << ":" << s.error
-                                         << "- history kept as it was, pulling again";
+            hchat::v1::SyncResponse resp;
+            if (!resp.ParseFromArray(r.body.constData(), static_cast<int>(r.body.size()))) {
+                const QString why = tr("the sync response for \"%1\" (%2 bytes) does not parse")
+                                        .arg(stream)
+                                        .arg(r.body.size());
+                qCCritical(lcPull).noquote() << why;
+                emit batchRejected(stream, why);
+                retryLater(stream, why);
+                return;
+            }
+            // The next batch is asked for now, while this one is being stored, so that the network and
+            // the storage overlap (at most two batches in flight: this one and the next). Its answer
+            // is used only if this batch commits as foreseen; otherwise it is dropped.
+            const quint64 foreseenNext = from + static_cast<quint64>(resp.messages_size());
+            const bool askAhead = m_requestAhead && resp.has_more() && resp.messages_size() > 0;
+            if (askAhead)
+                requestFrom(stream, foreseenNext);
+            const SinkResult s =
+                m_sink ? m_sink(stream, from, resp)
+                       : SinkResult{true, from - 1 + static_cast<quint64>(resp.messages_size()), {}};
+            job = m_jobs.value(stream); // the sink may have cancelled
+            if (!job || job->generation != generation)
+                return;
+            const bool nextAsked = askAhead && s.ok && s.maxSeq + 1 == foreseenNext;
+            if (!nextAsked && askAhead && job->reply)
+                job->reply->abort(); // asked ahead for a batch that does not follow: not needed
+            if (!s.ok) {
+                qCCritical(lcPull).noquote() << "rejected a sync response for" << stream << "from" << from
+                                             << ":" << s.error << "- history kept as it was, pulling again";
+                job->from = s.maxSeq + 1;
+                emit batchRejected(stream, s.error);
+                retryLater(stream, s.error);
+                return;
+            }
             job->from = s.maxSeq + 1;
-            emit batchRejected(stream, s.error);
-            retryLater(stream, s.error);
-            return;
-        }
-        job->from = s.maxSeq + 1;
-        emit batchCommitted(stream, s.maxSeq, resp.server_max_seq(), resp.messages_size());
-        if (resp.has_more() && resp.messages_size() == 0) {
-            retryLater(stream, tr("the gateway said has_more with an empty batch"));
-            return;
-        }
-        job->backoff.reset();
-        if (resp.has_more() || job->again) {
-            job->again = false;
-            request(stream);
-            return;
-        }
-        finish(stream, s.maxSeq);
-    });
+            emit batchCommitted(stream, s.maxSeq, resp.server_max_seq(), resp.messages_size());
+            if (resp.has_more() && resp.messages_size() == 0) {
+                retryLater(stream, tr("the gateway said has_more with an empty batch"));
+                return;
+            }
+            job->backoff.reset();
+            if (nextAsked)
+                return; // its answer carries the pull on
+            if (resp.has_more() || job->again) {
+                job->again = false;
+                request(stream);
+                return;
+            }
+            finish(stream, s.maxSeq);
+        });
 }
 
 void SyncPuller::retryLater(const QString &stream, const QString &why)
@@ -126,8 +150,8 @@ void SyncPuller::retryLater(const QString &stream, const QString &why)
     if (!job)
         return;
     const auto delay = job->backoff.next();
-    qCInfo(lcPull).noquote() << "pull of" << stream << "failed (" << why << "); retrying from" << job->from << "in"
-                             << delay.count() << "ms";
+    qCInfo(lcPull).noquote() << "pull of" << stream << "failed (" << why << "); retrying from" << job->from
+                             << "in" << delay.count() << "ms";
     if (!job->retryTimer) {
         job->retryTimer = std::make_unique<QTimer>();
         job->retryTimer->setSingleShot(true);

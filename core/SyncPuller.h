@@ -20,10 +20,11 @@ class GatewayHttp;
 
 // Pulls a stream (channel or device inbox) over POST /v1/sync in batches, from a given seq until
 // the gateway says has_more = false. Each batch goes to the sink, which validates it and commits
-// it (with the new max seq) before the next request is made; the next request starts at the
-// committed max + 1 the sink returns. Failed requests and rejected batches are retried with
-// backoff and full jitter; refusals that cannot get better (not a member, bad token) end the pull
-// with failed(). At most one pull per stream at a time; cancel() / cancelAll() stop them.
+// it (with the new max seq); the next batch is requested while the sink stores the current one,
+// from the seq that follows it, and its answer is used only if the sink committed up to there
+// (otherwise the pull goes on from the committed max + 1 the sink returns). Failed requests and rejected
+// batches are retried with backoff and full jitter; refusals that cannot get better (not a member, bad token)
+// end the pull with failed(). At most one pull per stream at a time; cancel() / cancelAll() stop them.
 class SyncPuller : public QObject {
     Q_OBJECT
 public:
@@ -40,6 +41,9 @@ public:
 
     void setSink(Sink sink) { m_sink = std::move(sink); }
     void setBatchSize(quint32 limit) { m_batchSize = limit; }
+    // Whether the next batch is asked for while the current one is stored (on by default; off
+    // only to measure what it gains).
+    void setRequestAhead(bool on) { m_requestAhead = on; }
     quint32 batchSize() const { return m_batchSize; }
     void setRetryBackoff(std::chrono::milliseconds base, std::chrono::milliseconds cap);
 
@@ -70,12 +74,14 @@ private:
         Backoff backoff;
     };
     void request(const QString &stream);
+    void requestFrom(const QString &stream, quint64 from);
     void retryLater(const QString &stream, const QString &why);
     void finish(const QString &stream, quint64 maxSeq);
 
     GatewayHttp *m_http;
     Sink m_sink;
     quint32 m_batchSize = 1000;
+    bool m_requestAhead = true;
     std::chrono::milliseconds m_retryBase{200};
     std::chrono::milliseconds m_retryCap{10000};
     quint64 m_generation = 0;
