@@ -336,7 +336,7 @@ bool AccountSession::isDeletedUser(const QString &nick) const
     return !nick.isEmpty() && m_deletedUsers.contains(nick.toLower());
 }
 
-void AccountSession::noteDeletedUsers(const QString &, QList<StoredMessage> &rows)
+void AccountSession::noteDeletedUsers(const QString &, const QList<StoredMessage> &rows)
 {
     QStringList fresh;
     for (const StoredMessage &m : rows) {

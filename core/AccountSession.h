@@ -53,7 +53,7 @@ public:
 
     bool isDeletedUser(const QString &nick) const;
     // A stage of the received path (SyncEngine): USER_DELETED rows among rows just stored.
-    void noteDeletedUsers(const QString &stream, QList<StoredMessage> &rows);
+    void noteDeletedUsers(const QString &stream, const QList<StoredMessage> &rows);
 
 signals:
     void signedIn(const QString &nick);

@@ -201,9 +201,7 @@ void ChannelActions::finishWithGenesis(quint64 id, const QString &channel)
 // A refused operation, or a gateway row no member's operation explains: the row shows why.
 void ChannelActions::onMembershipRejected(const QString &channel, quint64 seq, const QString &reason)
 {
-    if (!m_store->setDecryption(channel, seq, StoredMessage::CryptoState::Undecryptable, {}, reason))
-        qCWarning(lcClient).noquote() << "could not mark" << channel << seq << ":" << m_store->lastError();
-    emit messagesChanged(channel, {seq});
+    emit messagesChanged(channel, {seq}); // InboundCrypto marked the row (connected first)
     emit encryptionWarning(channel, reason);
 }
 

@@ -87,7 +87,7 @@ Client::~Client()
 void Client::wireReceivedPath()
 {
     m_engine->addInsertedStage(std::bind_front(&AccountSession::noteDeletedUsers, m_account));
-    m_engine->addInsertedStage(std::bind_front(&E2eeCoordinator::processStored, m_e2ee));
+    m_engine->addBatchStage(std::bind_front(&E2eeCoordinator::prepareBatch, m_e2ee));
     connect(m_engine, &SyncEngine::messagesStored, this, &Client::messagesStored);
     connect(m_engine, &SyncEngine::liveMessage, this, &Client::messageReceived);
     // A recalled attachment's file goes before anyone is told the message changed.

@@ -59,9 +59,9 @@ bool E2eeCoordinator::isReady() const
     return m_crypto->isOpen();
 }
 
-void E2eeCoordinator::processStored(const QString &stream, QList<StoredMessage> &rows)
+void E2eeCoordinator::prepareBatch(IncomingBatch &batch)
 {
-    m_inbound->process(stream, &rows);
+    m_inbound->prepare(batch);
 }
 
 void E2eeCoordinator::setIdentityStore(std::unique_ptr<crypto::IdentityStore> owned)

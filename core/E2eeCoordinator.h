@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DeviceApproval.h"
+#include "IncomingBatch.h"
 #include "StoredMessage.h"
 #include "crypto/TrustStore.h"
 
@@ -54,8 +55,8 @@ public:
     void loadIdentityNow();
     // A Welcome: publish the keys if the identity is open, else load it.
     void sessionStarted();
-    // A stage of the received path (SyncEngine): the rows just stored, completed in place.
-    void processStored(const QString &stream, QList<StoredMessage> &rows);
+    // A stage of the received path (SyncEngine): the rows about to be stored, completed in place.
+    void prepareBatch(IncomingBatch &batch);
 
     quint64 fetchKeys(const QStringList &nicks);
     void queueKeyFetch(const QString &nick);

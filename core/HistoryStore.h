@@ -115,10 +115,12 @@ public:
     // with the stream's new committed max seq (and serverMaxSeq when non-zero). Messages with
     // seq <= the committed max are duplicates and skipped. The rest must be the seqs max+1,
     // max+2, … without a hole and all of this stream; otherwise nothing is written.
+    // cryptoThrough: the crypto stage completed the rows up to this seq before they were stored
+    // (their decryption results are in them); the stream's crypto cursor moves with them.
     AppendResult appendMessages(const QString &stream, const QList<StoredMessage> &messages,
-                                quint64 serverMaxSeq = 0)
+                                quint64 serverMaxSeq = 0, quint64 cryptoThrough = 0)
     {
-        return m_messages.append(stream, messages, serverMaxSeq);
+        return m_messages.append(stream, messages, serverMaxSeq, cryptoThrough);
     }
     // Committed max seq (0: nothing).
     quint64 maxSeq(const QString &stream) const { return m_streams.maxSeq(stream); }
@@ -216,6 +218,11 @@ public:
     quint64 unreadCount(const QString &channel) const
     {
         return m_readPositions.unreadCount(channel, m_ownNick);
+    }
+    // How many of the rows fromSeq..toSeq count in unreadCount().
+    quint64 unreadCountIn(const QString &channel, quint64 fromSeq, quint64 toSeq) const
+    {
+        return m_readPositions.unreadCountIn(channel, fromSeq, toSeq, m_ownNick);
     }
     // The first unread message's seq (for the "new messages" marker); 0 when all read.
     quint64 firstUnreadSeq(const QString &channel) const

@@ -12,6 +12,27 @@ InboundCrypto::InboundCrypto(HistoryStore *store, crypto::ChannelCrypto *crypto,
                              QObject *parent)
     : QObject(parent), m_store(store), m_crypto(crypto), m_engine(engine)
 {
+    connect(m_crypto, &crypto::ChannelCrypto::membershipRejected, this, &InboundCrypto::onMembershipRejected);
+}
+
+// A row of the batch prepare() is working on, processed already (not stored yet), or null.
+StoredMessage *InboundCrypto::inFlightRow(const QString &stream, quint64 seq)
+{
+    if (!m_inFlight || stream != m_inFlight->stream || seq > m_inFlightDone ||
+        seq < m_inFlight->rows.first().seq)
+        return nullptr;
+    return &m_inFlight->rows[qsizetype(seq - m_inFlight->rows.first().seq)];
+}
+
+void InboundCrypto::onMembershipRejected(const QString &channel, quint64 seq, const QString &reason)
+{
+    if (StoredMessage *m = inFlightRow(channel, seq)) {
+        m->cryptoState = StoredMessage::CryptoState::Undecryptable;
+        m->cryptoReason = reason;
+        return;
+    }
+    if (!m_store->setDecryption(channel, seq, StoredMessage::CryptoState::Undecryptable, {}, reason))
+        qCWarning(lcCrypto).noquote() << "could not mark" << channel << seq << ":" << m_store->lastError();
 }
 
 void InboundCrypto::catchUp()
@@ -19,9 +40,9 @@ void InboundCrypto::catchUp()
     m_retryShares = m_store->settings().cryptoRetryShares();
     for (const ChannelRecord &c : m_store->channels(false))
         if (wantsCrypto(c.name))
-            process(c.name, nullptr);
+            process(c.name);
     if (!m_engine->inboxStream().isEmpty())
-        process(m_engine->inboxStream(), nullptr);
+        process(m_engine->inboxStream());
 }
 
 bool InboundCrypto::wantsCrypto(const QString &stream) const
@@ -33,49 +54,17 @@ bool InboundCrypto::wantsCrypto(const QString &stream) const
     return !rec || rec->encrypted || rec->kind != ChannelRecord::Kind::Open;
 }
 
-// Processes a stream's rows in seq order from the last one handled (kept in the profile), so
-// nothing is skipped when rows arrived before the identity was loaded; rows (the batch just
-// stored) are completed with their local decryption results.
-void InboundCrypto::process(const QString &stream, QList<StoredMessage> *rows)
+// One commit per batch for the results and the replay records, not one per message. The replay
+// records commit first: after a crash in between, the batch is decrypted again (the same message
+// again is no replay).
+void InboundCrypto::beginCryptoRun()
 {
-    // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
-    if (rows && !stream.startsWith(QLatin1Char('~')))
-        for (StoredMessage &m : *rows)
-            flagIfUnencrypted(m);
-    if (!m_crypto->isOpen() || !wantsCrypto(stream))
-        return;
-    quint64 cursor = m_store->cryptoCursor(stream);
-    const quint64 before = cursor;
-    const quint64 first = rows && !rows->isEmpty() ? rows->first().seq : m_store->maxSeq(stream) + 1;
-    // One commit per catch-up batch for the results and the replay records, not one per message.
-    // The replay records commit first: after a crash in between, the batch is decrypted again.
     m_store->beginBatch();
     m_crypto->senderKeys().beginBatch();
-    while (cursor + 1 < first) {
-        QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(first - 1, cursor + 500));
-        if (page.isEmpty())
-            break;
-        QList<quint64> seqs;
-        for (StoredMessage &m : page) {
-            const auto oldState = m.cryptoState;
-            processCryptoRow(stream, m);
-            if (m.cryptoState != oldState)
-                seqs << m.seq;
-        }
-        cursor = page.last().seq;
-        if (!seqs.isEmpty())
-            emit messagesDecrypted(stream, seqs);
-    }
-    if (rows) {
-        for (StoredMessage &m : *rows) {
-            if (m.seq <= cursor)
-                continue;
-            processCryptoRow(stream, m);
-            cursor = m.seq;
-        }
-    }
-    if (cursor != before)
-        m_store->setCryptoCursor(stream, cursor);
+}
+
+void InboundCrypto::endCryptoRun()
+{
     if (std::exchange(m_retrySharesDirty, false))
         saveRetryShares();
     m_crypto->senderKeys().endBatch();
@@ -83,7 +72,78 @@ void InboundCrypto::process(const QString &stream, QList<StoredMessage> *rows)
     m_store->endBatch();
 }
 
-void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
+void InboundCrypto::prepare(IncomingBatch &batch)
+{
+    if (batch.rows.isEmpty())
+        return;
+    const QString &stream = batch.stream;
+    // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
+    if (!stream.startsWith(QLatin1Char('~'))) {
+        const auto channel = m_store->channel(stream);
+        for (StoredMessage &m : batch.rows)
+            flagIfUnencrypted(m, channel);
+    }
+    if (!m_crypto->isOpen() || !wantsCrypto(stream))
+        return;
+    const quint64 first = batch.rows.first().seq;
+    process(stream, first); // stored rows not processed yet come first
+    // Below the batch, rows can be missing only where they never will be (an inbox's rows
+    // acknowledged on another run): the cursor stays, the batch is processed.
+    quint64 cursor = m_store->cryptoCursor(stream);
+    const QList<QByteArray> verifiedKeys = m_crypto->verifySignatures(batch.rows);
+    beginCryptoRun();
+    m_inFlight = &batch;
+    for (qsizetype i = 0; i < batch.rows.size(); ++i) {
+        StoredMessage &m = batch.rows[i];
+        if (m.seq <= cursor)
+            continue;
+        m_inFlightDone = m.seq;
+        processCryptoRow(stream, m, Row::InMemory, verifiedKeys[i]);
+        cursor = m.seq;
+    }
+    m_inFlight = nullptr;
+    batch.cryptoThrough = cursor;
+    endCryptoRun();
+}
+
+void InboundCrypto::process(const QString &stream, quint64 beforeSeq)
+{
+    if (!m_crypto->isOpen() || !wantsCrypto(stream))
+        return;
+    quint64 cursor = m_store->cryptoCursor(stream);
+    const quint64 before = cursor;
+    const quint64 end = beforeSeq ? beforeSeq : m_store->maxSeq(stream) + 1;
+    if (cursor + 1 >= end)
+        return;
+    beginCryptoRun();
+    const auto channel = stream.startsWith(QLatin1Char('~')) ? std::nullopt : m_store->channel(stream);
+    while (cursor + 1 < end) {
+        QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(end - 1, cursor + 500));
+        if (page.isEmpty())
+            break;
+        QList<quint64> seqs;
+        for (StoredMessage &m : page) {
+            const auto oldState = m.cryptoState;
+            if (!m.encrypted && !stream.startsWith(QLatin1Char('~'))) {
+                flagIfUnencrypted(m, channel);
+                if (m.cryptoState != oldState)
+                    storeResult(m);
+            }
+            processCryptoRow(stream, m, Row::Stored);
+            if (m.cryptoState != oldState)
+                seqs << m.seq;
+        }
+        cursor = page.last().seq;
+        if (!seqs.isEmpty())
+            emit messagesDecrypted(stream, seqs);
+    }
+    if (cursor != before)
+        m_store->setCryptoCursor(stream, cursor);
+    endCryptoRun();
+}
+
+void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m, Row where,
+                                     const QByteArray &verifiedKey)
 {
     if (stream.startsWith(QLatin1Char('~'))) {
         if (m.kind != MessageKind::KeyShare)
@@ -124,10 +184,11 @@ void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
     case MessageKind::Attachment:
     case MessageKind::Edit:
     case MessageKind::Delete:
-        if (m.encrypted)
-            decryptRow(m);
-        else
-            flagIfUnencrypted(m);
+        if (!m.encrypted)
+            return; // flagged before, if it is a forgery
+        decryptRow(m, verifiedKey);
+        if (where == Row::Stored)
+            storeResult(m);
         return;
     default:
         return;
@@ -137,13 +198,11 @@ void InboundCrypto::processCryptoRow(const QString &stream, StoredMessage &m)
 // Members of an encrypted channel only ever send ciphertext: a plaintext message there was
 // written by the gateway or someone between, whatever sender it names. It is kept (the history
 // has no gaps) but shown as not from any member, its text and file never taken as theirs.
-void InboundCrypto::flagIfUnencrypted(StoredMessage &m)
+void InboundCrypto::flagIfUnencrypted(StoredMessage &m, const std::optional<ChannelRecord> &channel)
 {
     if (m.encrypted || !(m.isChat() || m.isAmendment()) ||
-        m.cryptoState == StoredMessage::CryptoState::Undecryptable)
-        return;
-    const auto rec = m_store->channel(m.channel);
-    if (!rec || !rec->plainRowIsForged(m.seq))
+        m.cryptoState == StoredMessage::CryptoState::Undecryptable || !channel ||
+        !channel->plainRowIsForged(m.seq))
         return;
     m.cryptoState = StoredMessage::CryptoState::Undecryptable;
     m.cryptoReason = tr("sent without encryption in an end-to-end encrypted channel, so not by a member "
@@ -153,13 +212,11 @@ void InboundCrypto::flagIfUnencrypted(StoredMessage &m)
     m.attachment.clear();
     qCWarning(lcCrypto).noquote() << "plaintext message" << m.channel << m.seq
                                   << "in an encrypted channel refused";
-    if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, {}, m.cryptoReason))
-        qCWarning(lcCrypto).noquote() << "could not store that:" << m_store->lastError();
 }
 
-void InboundCrypto::decryptRow(StoredMessage &m)
+void InboundCrypto::decryptRow(StoredMessage &m, const QByteArray &verifiedKey)
 {
-    const crypto::ChannelCrypto::Incoming in = m_crypto->decryptMessage(m);
+    const crypto::ChannelCrypto::Incoming in = m_crypto->decryptMessage(m, verifiedKey);
     switch (in.state) {
     case crypto::ChannelCrypto::DisplayState::Plain:
     case crypto::ChannelCrypto::DisplayState::Decrypted:
@@ -190,8 +247,12 @@ void InboundCrypto::decryptRow(StoredMessage &m)
             m.cryptoReason = tr("The attachment's description is damaged.");
         }
     }
-    quint64 amended = 0;
     m.senderTimeMs = m.cryptoState == StoredMessage::CryptoState::Decrypted ? in.senderTimeMs : 0;
+}
+
+void InboundCrypto::storeResult(const StoredMessage &m)
+{
+    quint64 amended = 0;
     if (!m_store->setDecryption(m.channel, m.seq, m.cryptoState, m.plainText, m.cryptoReason, &amended,
                                 m.attachment, m.senderTimeMs))
         qCWarning(lcCrypto).noquote() << "could not store a decryption result:" << m_store->lastError();
@@ -233,19 +294,24 @@ void InboundCrypto::saveRetryShares()
 
 void InboundCrypto::onMessagesUnblocked(const QString &channel, const QList<quint64> &seqs)
 {
-    m_store->beginBatch();
-    m_crypto->senderKeys().beginBatch();
+    beginCryptoRun();
     QList<quint64> changed;
     for (quint64 seq : seqs) {
+        // A row of the batch being prepared, done already: decrypted again before it is stored
+        // (and announced with it).
+        if (StoredMessage *m = inFlightRow(channel, seq)) {
+            if (m->encrypted)
+                decryptRow(*m);
+            continue;
+        }
         auto m = m_store->message(channel, seq);
         if (!m || !m->encrypted)
             continue;
         decryptRow(*m);
+        storeResult(*m);
         changed << seq;
     }
-    m_crypto->senderKeys().endBatch();
-    m_crypto->settleUsedPrekeys();
-    m_store->endBatch();
+    endCryptoRun();
     if (!changed.isEmpty())
         emit messagesDecrypted(channel, changed);
 }

@@ -30,8 +30,8 @@ const QString kVisible = QStringLiteral(" AND kind NOT IN (%1, %2) AND (kind <> 
 const QString kInsert = QStringLiteral(
     "INSERT INTO messages(channel, seq, sender, sender_device, client_msg_id,"
     " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
-    " attachment_id, attachment)"
-    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING");
+    " attachment_id, attachment, crypto_state, crypto_reason, sender_time_ms)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING");
 const QString kIndex = QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)");
 const QString kPage =
     QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq BETWEEN ? AND ? ORDER BY seq")
@@ -92,9 +92,12 @@ QString ftsQuery(const QString &input)
     return terms.join(QLatin1Char(' '));
 }
 
+// Rows that arrive decrypted are indexed by their plaintext; refused ones not at all.
 bool isFtsIndexed(const StoredMessage &m)
 {
-    return m.isChat() && !m.encrypted && !m.deleted;
+    using State = StoredMessage::CryptoState;
+    return m.isChat() && !m.deleted &&
+           (m.encrypted ? m.cryptoState == State::Decrypted : m.cryptoState != State::Undecryptable);
 }
 
 // What search finds of a message: its text; an attachment also by its file name.
@@ -106,6 +109,13 @@ QString searchText(MessageKind kind, const QString &text, const QByteArray &atta
     if (!info)
         return text;
     return text.isEmpty() ? info->name : info->name + QLatin1Char(' ') + text;
+}
+
+// An attachment keeps its content only when it names the upload the gateway delivered.
+bool describesUpload(const QByteArray &content, const QString &attachmentId)
+{
+    const auto info = AttachmentInfo::parse(content);
+    return info && info->id == attachmentId;
 }
 
 QVariant nullableBlob(const QByteArray &blob, bool keep)
@@ -125,7 +135,7 @@ const QString &MessageTable::chatKinds()
 // ---- writes --------------------------------------------------------------------------------
 
 MessageTable::AppendResult MessageTable::append(const QString &stream, const QList<StoredMessage> &messages,
-                                                quint64 serverMaxSeq)
+                                                quint64 serverMaxSeq, quint64 cryptoThrough)
 {
     AppendResult result;
     if (!m_db.beginWrite()) {
@@ -133,7 +143,7 @@ MessageTable::AppendResult MessageTable::append(const QString &stream, const QLi
         return result;
     }
     QString error;
-    if (appendRows(stream, messages, serverMaxSeq, result, &error)) {
+    if (appendRows(stream, messages, serverMaxSeq, cryptoThrough, result, &error)) {
         if (m_db.commitWrite()) {
             result.ok = true;
             return result;
@@ -149,7 +159,8 @@ MessageTable::AppendResult MessageTable::append(const QString &stream, const QLi
 }
 
 bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> &messages,
-                              quint64 serverMaxSeq, AppendResult &result, QString *error)
+                              quint64 serverMaxSeq, quint64 cryptoThrough, AppendResult &result,
+                              QString *error)
 {
     auto refuse = [error](const QString &why) {
         *error = why;
@@ -170,15 +181,20 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
             continue; // already stored: idempotent
         if (m.seq != max + 1)
             return refuse(tr("hole in \"%1\": expected seq %2, got %3").arg(stream).arg(max + 1).arg(m.seq));
-        // A plain attachment's caption (StoredMessage::fromProto); encrypted rows get theirs
-        // from setDecryption().
+        // A plain attachment's caption (StoredMessage::fromProto), or what the crypto stage
+        // decrypted before the row was stored; rows still waiting get theirs from setDecryption().
+        const bool decrypted = m.encrypted && m.cryptoState == StoredMessage::CryptoState::Decrypted;
         const bool plainAttachment = m.kind == MessageKind::Attachment && !m.encrypted;
-        const HistoryQuery row =
-            insert.run({stream, qint64(m.seq), nonNull(m.sender), nonNull(m.senderDevice), m.clientMsgId,
-                        m.serverTimeMs, m.body, m.encrypted ? 1 : 0, int(m.kind), nonNull(m.subject),
-                        qint64(m.refSeq), m.deleted ? 1 : 0,
-                        plainAttachment ? nonNull(m.plainText) : QStringLiteral(""), nonNull(m.attachmentId),
-                        nullableBlob(m.attachment, plainAttachment && !m.attachment.isEmpty())});
+        const bool keepsPlain = plainAttachment || decrypted;
+        const bool keepsContent =
+            m.kind == MessageKind::Attachment && !m.attachment.isEmpty() &&
+            (plainAttachment || (decrypted && describesUpload(m.attachment, m.attachmentId)));
+        const HistoryQuery row = insert.run(
+            {stream, qint64(m.seq), nonNull(m.sender), nonNull(m.senderDevice), m.clientMsgId, m.serverTimeMs,
+             m.body, m.encrypted ? 1 : 0, int(m.kind), nonNull(m.subject), qint64(m.refSeq),
+             m.deleted ? 1 : 0, keepsPlain ? nonNull(m.plainText) : QStringLiteral(""),
+             nonNull(m.attachmentId), nullableBlob(m.attachment, keepsContent), int(m.cryptoState),
+             nonNull(m.cryptoReason), decrypted ? m.senderTimeMs : qint64(0)});
         if (!row)
             return refuse(m_db.lastError());
         if (row.rowsAffected() == 1) {
@@ -187,8 +203,10 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
                 return refuse(m_db.lastError());
             StoredMessage stored = m;
             stored.channel = stream;
-            // Encrypted edits and deletions count once decrypted and verified (setDecryption).
-            if (stored.isAmendment() && !stored.encrypted) {
+            // Encrypted edits and deletions count once decrypted and verified (here when they
+            // arrive so, else in setDecryption); refused ones never.
+            if (stored.isAmendment() && stored.cryptoState != StoredMessage::CryptoState::Undecryptable &&
+                (!stored.encrypted || stored.cryptoState == StoredMessage::CryptoState::Decrypted)) {
                 quint64 target = 0;
                 if (!applyAmendment(stored, stored.text(), &target))
                     return refuse(m_db.lastError());
@@ -200,6 +218,8 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
         max = m.seq;
     }
     if (!m_streams.setCommitted(stream, {max, std::max({committed->serverMaxSeq, serverMaxSeq, max})}))
+        return refuse(m_db.lastError());
+    if (cryptoThrough != 0 && !m_streams.setCryptoCursor(stream, std::min(cryptoThrough, max)))
         return refuse(m_db.lastError());
     result.maxSeq = max;
     return true;
@@ -231,13 +251,10 @@ bool MessageTable::storeDecryption(const QString &channel, quint64 seq, StoredMe
         shown.clear();
     else if (row->editSeq != 0)
         shown = row->plainText;
-    // An attachment keeps its content only when it names the upload the gateway delivered.
     QByteArray content;
-    if (row->kind == MessageKind::Attachment && decrypted && !row->deleted) {
-        const auto info = AttachmentInfo::parse(attachment);
-        if (info && info->id == row->attachmentId)
-            content = attachment;
-    }
+    if (row->kind == MessageKind::Attachment && decrypted && !row->deleted &&
+        describesUpload(attachment, row->attachmentId))
+        content = attachment;
     if (!m_db.exec(QStringLiteral("UPDATE messages SET plain_text = ?, crypto_state = ?, crypto_reason = ?,"
                                   " attachment = ?, sender_time_ms = ? WHERE id = ?"),
                    {nonNull(shown), int(state), nonNull(reason), nullableBlob(content, !content.isEmpty()),

@@ -33,7 +33,8 @@ public:
         QList<quint64> amended;        // rows whose text an edit or a deletion of the batch changed
     };
     // See HistoryStore::appendMessages.
-    AppendResult append(const QString &stream, const QList<StoredMessage> &messages, quint64 serverMaxSeq);
+    AppendResult append(const QString &stream, const QList<StoredMessage> &messages, quint64 serverMaxSeq,
+                        quint64 cryptoThrough = 0);
     bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
                        const QString &plainText, const QString &reason, quint64 *amendedSeq,
                        const QByteArray &attachment, qint64 senderTimeMs);
@@ -69,7 +70,7 @@ private:
     // False when the query failed; *state empty when there is no such row.
     bool rowState(const QString &channel, quint64 seq, std::optional<RowState> *state) const;
     bool appendRows(const QString &stream, const QList<StoredMessage> &messages, quint64 serverMaxSeq,
-                    AppendResult &result, QString *error);
+                    quint64 cryptoThrough, AppendResult &result, QString *error);
     bool storeDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
                          const QString &plainText, const QString &reason, quint64 *amendedSeq,
                          const QByteArray &attachment, qint64 senderTimeMs);

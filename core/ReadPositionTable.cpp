@@ -52,6 +52,20 @@ quint64 ReadPositionTable::unreadCount(const QString &channel, const QString &ow
     return unread(QStringLiteral("count(*)"), channel, ownNick);
 }
 
+quint64 ReadPositionTable::unreadCountIn(const QString &channel, quint64 fromSeq, quint64 toSeq,
+                                         const QString &ownNick) const
+{
+    fromSeq = std::max(fromSeq, readSeq(channel) + 1);
+    if (fromSeq > toSeq)
+        return 0;
+    return m_db
+        .scalar(QStringLiteral("SELECT count(*) FROM messages WHERE channel = ? AND seq BETWEEN ? AND ?"
+                               " AND kind IN %1 AND sender <> ?")
+                    .arg(MessageTable::chatKinds()),
+                {channel, qint64(fromSeq), qint64(toSeq), ownNick})
+        .toULongLong();
+}
+
 quint64 ReadPositionTable::firstUnreadSeq(const QString &channel, const QString &ownNick) const
 {
     return unread(QStringLiteral("min(seq)"), channel, ownNick);

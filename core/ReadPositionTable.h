@@ -23,6 +23,9 @@ public:
     // Text messages from others (not ownNick) above the read position: how many, the first.
     quint64 unreadCount(const QString &channel, const QString &ownNick) const;
     quint64 firstUnreadSeq(const QString &channel, const QString &ownNick) const;
+    // How many of the rows fromSeq..toSeq are unread text messages from others.
+    quint64 unreadCountIn(const QString &channel, quint64 fromSeq, quint64 toSeq,
+                          const QString &ownNick) const;
     quint64 peerReadSeq(const QString &channel) const;
     bool setPeerReadSeq(const QString &channel, quint64 seq);
 

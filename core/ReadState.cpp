@@ -15,10 +15,12 @@ ReadState::ReadState(HistoryStore *store, PushChannel *push, SyncEngine *engine,
     connect(&m_unreadTimer, &QTimer::timeout, this, [this] {
         const auto dirty = std::exchange(m_unreadDirty, {});
         for (const QString &c : dirty)
-            emit unreadChanged(c, m_store->unreadCount(c));
+            m_unreadKnown.insert(c, m_store->unreadCount(c));
+        for (const QString &c : std::exchange(m_unreadGrown, {}) | dirty)
+            emit unreadChanged(c, m_unreadKnown.value(c));
     });
-    connect(engine, &SyncEngine::messagesStored, this,
-            [this](const QString &channel, quint64, quint64) { markUnreadDirty(channel); });
+    connect(engine, &SyncEngine::messagesStored, this, &ReadState::countStored);
+    connect(engine, &SyncEngine::channelsChanged, this, [this] { m_unreadKnown.clear(); });
     connect(engine, &SyncEngine::messagesAmended, this,
             [this](const QString &channel, const QList<quint64> &) { markUnreadDirty(channel); });
     connect(engine, &SyncEngine::readPositionChanged, this,
@@ -82,6 +84,26 @@ quint64 ReadState::unreadCount(const QString &channel) const
 void ReadState::markUnreadDirty(const QString &channel)
 {
     m_unreadDirty.insert(channel);
+    m_unreadKnown.remove(channel);
+    scheduleUnreadSignal();
+}
+
+// Rows appended to a channel: a count kept since the last full one grows by the new unread
+// rows alone, so a long catch-up does not count the whole unread range again every burst.
+void ReadState::countStored(const QString &channel, quint64 firstSeq, quint64 lastSeq)
+{
+    const auto known = m_unreadKnown.find(channel);
+    if (known == m_unreadKnown.end() || m_unreadDirty.contains(channel)) {
+        markUnreadDirty(channel);
+        return;
+    }
+    *known += m_store->unreadCountIn(channel, firstSeq, lastSeq);
+    m_unreadGrown.insert(channel);
+    scheduleUnreadSignal();
+}
+
+void ReadState::scheduleUnreadSignal()
+{
     if (!m_unreadTimer.isActive())
         m_unreadTimer.start();
 }

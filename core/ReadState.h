@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -35,14 +36,18 @@ signals:
 
 private:
     void markUnreadDirty(const QString &channel);
+    void countStored(const QString &channel, quint64 firstSeq, quint64 lastSeq);
+    void scheduleUnreadSignal();
     bool wantsReceipt(const QString &channel) const;
     void tellGateway(const QString &channel, quint64 seq);
 
     HistoryStore *m_store;
     PushChannel *m_push;
     bool m_shareReceipts = true;
-    QSet<QString> m_unreadDirty;
-    QTimer m_unreadTimer; // coalesces the counts of a burst into one signal per channel
+    QSet<QString> m_unreadDirty;           // to count again from the read position
+    QHash<QString, quint64> m_unreadKnown; // counted, then kept up to date by the rows stored since
+    QSet<QString> m_unreadGrown;           // known counts that grew since the last signal
+    QTimer m_unreadTimer;                  // coalesces the counts of a burst into one signal per channel
 };
 
 } // namespace hchat

@@ -120,7 +120,7 @@ qint64 SendPipeline::enqueue(const QString &channel, const QByteArray &clientMsg
                                           error, attachmentId);
     if (!m_crypto->isOpen())
         return fail(error, tr("End-to-end encryption is not ready on this device yet."));
-    m_inbound->process(channel, nullptr); // membership up to date before choosing recipients
+    m_inbound->process(channel); // membership up to date before choosing recipients
     const crypto::ChannelCrypto::Outgoing out =
         m_crypto->encryptBytesForSend(channel, clientMsgId, payload, kind, refSeq, attachmentId);
     if (!out.ok)

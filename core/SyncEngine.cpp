@@ -171,16 +171,12 @@ SyncPuller::SinkResult SyncEngine::commitBatch(const QString &stream, quint64 fr
             tr("the batch starts at %1 but the history ends at %2").arg(fromSeq).arg(result.maxSeq);
         return result;
     }
-    const auto appended = m_store->appendMessages(stream, batch, resp.server_max_seq());
+    const auto appended = store(stream, batch, resp.server_max_seq());
     if (!appended.ok) {
         result.error = appended.error;
         return result;
     }
     result.ok = true;
-    result.maxSeq = appended.maxSeq;
-    onStored(stream, appended.inserted);
-    if (!appended.amended.isEmpty())
-        emit messagesAmended(stream, appended.amended);
     drainHeld(stream);
     result.maxSeq = m_store->maxSeq(stream);
     return result;
@@ -238,11 +234,32 @@ void SyncEngine::applyMembership(const StoredMessage &m)
     }
 }
 
-void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &stored)
+HistoryStore::AppendResult SyncEngine::store(const QString &stream, const QList<StoredMessage> &rows,
+                                             quint64 serverMaxSeq)
 {
-    if (stored.isEmpty())
+    // Duplicates are skipped by the store; the stages must not see them (a row is processed once).
+    const quint64 max = m_store->maxSeq(stream);
+    IncomingBatch batch{stream, {}, 0};
+    batch.rows.reserve(rows.size());
+    for (const StoredMessage &m : rows)
+        if (m.seq > max)
+            batch.rows << m;
+    if (!batch.rows.isEmpty())
+        for (const BatchStage &stage : m_batchStages)
+            stage(batch);
+    const auto appended = m_store->appendMessages(stream, batch.rows, serverMaxSeq, batch.cryptoThrough);
+    if (appended.ok) {
+        onStored(stream, appended.inserted);
+        if (!appended.amended.isEmpty())
+            emit messagesAmended(stream, appended.amended);
+    }
+    return appended;
+}
+
+void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &inserted)
+{
+    if (inserted.isEmpty())
         return;
-    QList<StoredMessage> inserted = stored;
     for (const InsertedStage &stage : m_insertedStages)
         stage(stream, inserted);
     const bool isChannel = stream != m_inbox;
@@ -290,14 +307,11 @@ void SyncEngine::handlePush(const hchat::v1::Message &pm)
         return; // duplicate
     auto &held = m_held[stream];
     if (pm.seq() == max + 1) {
-        const auto appended = m_store->appendMessages(stream, {StoredMessage::fromProto(pm)});
+        const auto appended = store(stream, {StoredMessage::fromProto(pm)});
         if (!appended.ok) {
             emit syncError(tr("Could not store a message of \"%1\": %2").arg(stream, appended.error));
             return;
         }
-        onStored(stream, appended.inserted);
-        if (!appended.amended.isEmpty())
-            emit messagesAmended(stream, appended.amended);
         drainHeld(stream);
         return;
     }
@@ -325,12 +339,8 @@ void SyncEngine::drainHeld(const QString &stream)
     while (!held.isEmpty() && held.firstKey() == max + 1 + static_cast<quint64>(run.size()))
         run << held.take(held.firstKey());
     if (!run.isEmpty()) {
-        const auto appended = m_store->appendMessages(stream, run);
-        if (appended.ok) {
-            onStored(stream, appended.inserted);
-            if (!appended.amended.isEmpty())
-                emit messagesAmended(stream, appended.amended);
-        } else
+        const auto appended = store(stream, run);
+        if (!appended.ok)
             emit syncError(tr("Could not store messages of \"%1\": %2").arg(stream, appended.error));
     }
     if (held.isEmpty())

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "CatchUpReport.h"
+#include "HistoryStore.h"
+#include "IncomingBatch.h"
 #include "StoredMessage.h"
 #include "SyncPuller.h"
 #include "hchat.pb.h"
@@ -15,8 +17,6 @@
 #include <vector>
 
 namespace hchat {
-
-class HistoryStore;
 
 // Merges pushed and pulled messages into the HistoryStore.
 //  - Stores idempotently by (channel, seq): a seq at or below the committed max is a duplicate.
@@ -36,9 +36,13 @@ public:
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     void setInboxStream(const QString &stream) { m_inbox = stream; } // "~<device_id>"
     QString inboxStream() const { return m_inbox; }
+    // Stages that run, in the order added, on the new rows of a stream before they are stored
+    // (in seq order), and may complete them (local decryption results): each row is written once.
+    using BatchStage = std::function<void(IncomingBatch &batch)>;
+    void addBatchStage(BatchStage stage) { m_batchStages.push_back(std::move(stage)); }
     // Stages that run, in the order added, on the rows just appended to a stream (in seq order)
-    // before anyone is told about them, and may complete them (local decryption results).
-    using InsertedStage = std::function<void(const QString &stream, QList<StoredMessage> &inserted)>;
+    // before anyone is told about them.
+    using InsertedStage = std::function<void(const QString &stream, const QList<StoredMessage> &inserted)>;
     void addInsertedStage(InsertedStage stage) { m_insertedStages.push_back(std::move(stage)); }
 
     void beginCatchUp(const hchat::v1::Welcome &welcome);
@@ -73,6 +77,9 @@ signals:
 private:
     SyncPuller::SinkResult commitBatch(const QString &stream, quint64 fromSeq,
                                        const hchat::v1::SyncResponse &response);
+    // Stores rows of stream (those above its committed max) through the batch stages, then tells.
+    HistoryStore::AppendResult store(const QString &stream, const QList<StoredMessage> &rows,
+                                     quint64 serverMaxSeq = 0);
     void onStored(const QString &stream, const QList<StoredMessage> &inserted);
     void drainHeld(const QString &stream);
     void onPullFinished(const QString &stream, quint64 maxSeq);
@@ -87,6 +94,7 @@ private:
     SyncPuller *m_puller;
     QString m_ownNick;
     QString m_inbox;
+    std::vector<BatchStage> m_batchStages;
     std::vector<InsertedStage> m_insertedStages;
     QHash<QString, QMap<quint64, StoredMessage>> m_held;
     QHash<QString, int> m_repulls;

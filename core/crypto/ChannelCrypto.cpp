@@ -8,6 +8,11 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QSemaphore>
+#include <QThreadPool>
+
+#include <atomic>
+#include <vector>
 
 #include <sodium.h>
 
@@ -582,7 +587,42 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
     return out;
 }
 
-ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
+QList<QByteArray> ChannelCrypto::verifySignatures(const QList<StoredMessage> &rows) const
+{
+    QList<QByteArray> keys(rows.size());
+    std::vector<qsizetype> todo;
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const StoredMessage &m = rows[i];
+        if (!m.encrypted || !(m.isChat() || m.isAmendment()))
+            continue;
+        keys[i] = trustedKey(m.sender, m.senderDevice);
+        if (!keys[i].isEmpty())
+            todo.push_back(i);
+    }
+    // Ed25519 verification is most of an encrypted catch-up's work and needs no state: a pool
+    // thread and this one take the rows in turn. Each writes only its own rows' results.
+    std::atomic<size_t> next{0};
+    std::vector<char> valid(todo.size(), 0);
+    const QList<QByteArray> &candidates = keys;
+    auto work = [&] {
+        for (size_t k = next.fetch_add(1); k < todo.size(); k = next.fetch_add(1))
+            valid[k] = MessageCrypto::signatureValid(rows[todo[k]].body, candidates[todo[k]]) ? 1 : 0;
+    };
+    QSemaphore helperDone;
+    const bool helped = todo.size() > 1 && QThreadPool::globalInstance()->tryStart([&] {
+        work();
+        helperDone.release();
+    });
+    work();
+    if (helped)
+        helperDone.acquire();
+    for (size_t k = 0; k < todo.size(); ++k)
+        if (!valid[k])
+            keys[todo[k]].clear();
+    return keys;
+}
+
+ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m, const QByteArray &verifiedKey)
 {
     Incoming in;
     if (!m.encrypted) {
@@ -620,7 +660,7 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m)
         [this](const QString &nick, const QString &device) { return trustedKey(nick, device); });
     const MessageCrypto::Arrival arrival{m.channel,     m.seq,           m.sender, m.senderDevice,
                                          m.clientMsgId, quint32(m.kind), m.refSeq, m.attachmentId};
-    const MessageCrypto::Result r = MessageCrypto::decrypt(m.body, arrival, resolver);
+    const MessageCrypto::Result r = MessageCrypto::decrypt(m.body, arrival, resolver, verifiedKey);
     in.error = r.error;
     if (r.ok()) {
         in.state = DisplayState::Decrypted;

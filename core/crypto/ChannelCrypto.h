@@ -1,15 +1,15 @@
 #pragma once
 
+#include "StoredMessage.h"
 #include "crypto/ChannelMembership.h"
-#include "crypto/DeviceList.h"
 #include "crypto/DeviceIdentity.h"
+#include "crypto/DeviceList.h"
 #include "crypto/MembershipOp.h"
 #include "crypto/MessageCrypto.h"
 #include "crypto/PrekeyStore.h"
 #include "crypto/SenderKeyStore.h"
 #include "crypto/SenderSession.h"
 #include "crypto/TrustStore.h"
-#include "StoredMessage.h"
 
 #include <QHash>
 #include <QObject>
@@ -55,32 +55,33 @@ public:
 
     struct Incoming {
         DisplayState state = DisplayState::Undecryptable;
-        QString text;                 // Plain / Decrypted
-        QByteArray plaintext;         // Decrypted: the bytes (an attachment's AttachmentContent)
+        QString text;         // Plain / Decrypted
+        QByteArray plaintext; // Decrypted: the bytes (an attachment's AttachmentContent)
         MessageCrypto::Error error = MessageCrypto::Error::None;
-        QString reason;               // for the user, when not decrypted
-        qint64 senderTimeMs = 0;      // Decrypted: when the sender wrote it, signed (0: not said)
+        QString reason;          // for the user, when not decrypted
+        qint64 senderTimeMs = 0; // Decrypted: when the sender wrote it, signed (0: not said)
     };
     struct OutgoingShare {
-        QString stream;               // "~<recipient device>"
+        QString stream; // "~<recipient device>"
         QString recipient;
         QString recipientDevice;
-        QByteArray clientMsgId;       // fresh, 16 bytes
-        QByteArray body;              // serialized SealedKeyShare (MessageKind::KeyShare)
+        QByteArray clientMsgId; // fresh, 16 bytes
+        QByteArray body;        // serialized SealedKeyShare (MessageKind::KeyShare)
     };
     struct Outgoing {
         bool ok = false;
         QString error;
-        QByteArray body;              // serialized EncryptedEnvelope (encrypted = true)
-        QList<OutgoingShare> shares;  // send these before body
-        QStringList blockedDevices;   // "nick/device": changed key or unaccepted new device
-        QStringList missingKeys;      // member nicks with no known device: fetch their keys
+        QByteArray body;             // serialized EncryptedEnvelope (encrypted = true)
+        QList<OutgoingShare> shares; // send these before body
+        QStringList blockedDevices;  // "nick/device": changed key or unaccepted new device
+        QStringList missingKeys;     // member nicks with no known device: fetch their keys
     };
 
     explicit ChannelCrypto(QObject *parent = nullptr);
     ~ChannelCrypto() override;
 
-    bool open(const QString &profileDir, DeviceIdentity identity, const QString &nick, const QString &deviceId);
+    bool open(const QString &profileDir, DeviceIdentity identity, const QString &nick,
+              const QString &deviceId);
     bool isOpen() const { return m_identity.has_value(); }
     QString lastError() const { return m_lastError; }
     const DeviceIdentity *identity() const { return m_identity ? &*m_identity : nullptr; }
@@ -121,7 +122,8 @@ public:
     QList<QPair<QString, QString>> devicesNeedingPrekeys() const;
     // The answer to POST /v1/keys/claim for `asked` (device → nick): each prekey whose signature
     // verifies against that device's trusted identity key is kept for the next share to it.
-    int applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &response, const QHash<QString, QString> &asked);
+    int applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &response,
+                            const QHash<QString, QString> &asked);
 
     // ---- membership ----------------------------------------------------------------------------
     // Membership rows and operations of one channel in seq order; other kinds (and seqs already
@@ -135,17 +137,25 @@ public:
     // This device's signed operation for channel (the body of a MESSAGE_KIND_MEMBERSHIP message):
     // Genesis (members: the first invitees), Add/Remove (subject), Accept (of our invitation),
     // Leave. Empty with *error when it cannot be made (no identity, nothing to accept, …).
-    QByteArray makeMembershipOp(const QString &channel, MembershipOp::Action action, const QString &subject = {},
-                                const QStringList &members = {}, QString *error = nullptr) const;
+    QByteArray makeMembershipOp(const QString &channel, MembershipOp::Action action,
+                                const QString &subject = {}, const QStringList &members = {},
+                                QString *error = nullptr) const;
 
     // ---- messages ------------------------------------------------------------------------------
     // kind/refSeq: replies (Text, the message replied to), edits and deletions (the target).
     Outgoing encryptForSend(const QString &channel, const QByteArray &clientMsgId, const QString &text,
                             MessageKind kind = MessageKind::Text, quint64 refSeq = 0);
     // Any plaintext bytes (an attachment's AttachmentContent, bound to its upload id).
-    Outgoing encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId, const QByteArray &plaintext,
-                                 MessageKind kind, quint64 refSeq, const QString &attachmentId);
-    Incoming decryptMessage(const StoredMessage &message);
+    Outgoing encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId,
+                                 const QByteArray &plaintext, MessageKind kind, quint64 refSeq,
+                                 const QString &attachmentId);
+    // verifiedKey: from verifySignatures() for this message (skips checking its signature again
+    // when the sender's trusted key is still that one).
+    Incoming decryptMessage(const StoredMessage &message, const QByteArray &verifiedKey = {});
+    // Checks the signatures of rows' encrypted messages under their senders' trusted keys, on a
+    // worker thread and this one at once. Per row: the key its signature verified under, or empty
+    // (not encrypted, no trusted key, or not valid: decryptMessage() then checks and reports).
+    QList<QByteArray> verifySignatures(const QList<StoredMessage> &rows) const;
     // A KEY_SHARE of our inbox. True when a session was accepted; then *channel is set and
     // messagesUnblocked() was emitted for the messages waiting for it.
     // *retryable: false when it can never be accepted (sealed to a prekey this device has not).
@@ -156,7 +166,8 @@ public:
     void settleUsedPrekeys();
 
 signals:
-    void deviceTrustChanged(const QString &nick, const QString &deviceId, hchat::crypto::TrustStore::State state);
+    void deviceTrustChanged(const QString &nick, const QString &deviceId,
+                            hchat::crypto::TrustStore::State state);
     void messagesUnblocked(const QString &channel, const QList<quint64> &seqs);
     void membershipChanged(const QString &channel);
     void membershipRejected(const QString &channel, quint64 seq, const QString &reason);

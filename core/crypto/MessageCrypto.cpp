@@ -44,7 +44,8 @@ bool parse(QByteArrayView bytes, hchat::v1::EncryptedEnvelope *env, MessageCrypt
 {
     // Hostile input must not flood the log (protobuf logs invalid UTF-8 in string fields).
     const google::protobuf::LogSilencer quiet;
-    if (bytes.size() > MessageCrypto::kMaxEnvelopeBytes || !env->ParseFromArray(bytes.data(), int(bytes.size())))
+    if (bytes.size() > MessageCrypto::kMaxEnvelopeBytes ||
+        !env->ParseFromArray(bytes.data(), int(bytes.size())))
         return false;
     h->version = env->version();
     h->channel = q(env->channel());
@@ -81,7 +82,13 @@ QByteArray MessageCrypto::headerBytes(const Header &h)
             .bytes();
     }
     CanonicalBytes bytes("hchat-message-header-v1");
-    bytes.addU32(h.version).add(h.channel).add(h.sessionId).add(h.sender).add(h.senderDevice).addU32(h.index).add(h.clientMsgId);
+    bytes.addU32(h.version)
+        .add(h.channel)
+        .add(h.sessionId)
+        .add(h.sender)
+        .add(h.senderDevice)
+        .addU32(h.index)
+        .add(h.clientMsgId);
     // Two more length-prefixed fields: a header with them can never encode like one without.
     if (h.kind != 0 || h.refSeq != 0 || !h.attachmentId.isEmpty())
         bytes.addU32(h.kind).addU64(h.refSeq);
@@ -90,9 +97,10 @@ QByteArray MessageCrypto::headerBytes(const Header &h)
     return bytes.bytes();
 }
 
-QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
-                                  const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
-                                  QString *error, quint32 kind, quint64 refSeq, const QString &attachmentId)
+QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &identity,
+                                  const QString &senderNick, const QString &senderDevice,
+                                  const QByteArray &clientMsgId, QByteArrayView plaintext, QString *error,
+                                  quint32 kind, quint64 refSeq, const QString &attachmentId)
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -102,7 +110,8 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     if (!Sodium::ensureInitialized())
         return fail(QStringLiteral("libsodium is unavailable"));
     if (plaintext.size() > kMaxPlaintextBytes)
-        return fail(QCoreApplication::translate("hchat::crypto::MessageCrypto", "The message is too large to encrypt (at most %1 bytes).")
+        return fail(QCoreApplication::translate("hchat::crypto::MessageCrypto",
+                                                "The message is too large to encrypt (at most %1 bytes).")
                         .arg(kMaxPlaintextBytes));
     if (clientMsgId.size() != kClientMsgIdBytes || senderNick.isEmpty() || senderDevice.isEmpty() ||
         session.key().isNull())
@@ -129,11 +138,10 @@ QByteArray MessageCrypto::encrypt(SenderSession &session, const DeviceIdentity &
     randombytes_buf(nonce.data(), nonce.size());
     std::string ct(std::size_t(plaintext.size()) + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
     unsigned long long ctLen = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char *>(ct.data()), &ctLen,
-                                               reinterpret_cast<const unsigned char *>(plaintext.data()),
-                                               quint64(plaintext.size()),
-                                               reinterpret_cast<const unsigned char *>(ad.constData()),
-                                               quint64(ad.size()), nullptr, u(nonce), key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        reinterpret_cast<unsigned char *>(ct.data()), &ctLen,
+        reinterpret_cast<const unsigned char *>(plaintext.data()), quint64(plaintext.size()),
+        reinterpret_cast<const unsigned char *>(ad.constData()), quint64(ad.size()), nullptr, u(nonce), key);
     sodium_memzero(key, sizeof key);
     ct.resize(ctLen);
 
@@ -163,7 +171,19 @@ bool MessageCrypto::peekHeader(QByteArrayView envelope, Header *header)
     return parse(envelope, &env, header);
 }
 
-MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arrival &arrival, const Resolver &resolver)
+bool MessageCrypto::signatureValid(QByteArrayView envelope, const QByteArray &identityKey)
+{
+    hchat::v1::EncryptedEnvelope env;
+    Header h;
+    if (identityKey.size() != DeviceIdentity::kPublicKeyBytes || !parse(envelope, &env, &h) ||
+        env.signature().size() != crypto_sign_BYTES)
+        return false;
+    return DeviceIdentity::verify(identityKey, signedBytes(headerBytes(h), env.nonce(), env.ciphertext()),
+                                  b(env.signature()));
+}
+
+MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arrival &arrival,
+                                             const Resolver &resolver, const QByteArray &verifiedKey)
 {
     Result r;
     if (!Sodium::ensureInitialized())
@@ -195,7 +215,8 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
         r.error = Error::BadSignature;
         return r;
     }
-    const QByteArray identityKey = resolver.identityKey ? resolver.identityKey(h.sender, h.senderDevice) : QByteArray();
+    const QByteArray identityKey =
+        resolver.identityKey ? resolver.identityKey(h.sender, h.senderDevice) : QByteArray();
     if (identityKey.size() != DeviceIdentity::kPublicKeyBytes) {
         // Without a trusted key nothing can be verified; a key share from that device cannot have
         // been accepted either, so it is the same situation as a missing session.
@@ -203,11 +224,14 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
         return r;
     }
     const QByteArray ad = headerBytes(h);
-    if (!DeviceIdentity::verify(identityKey, signedBytes(ad, env.nonce(), env.ciphertext()), b(env.signature()))) {
+    if ((verifiedKey.isEmpty() || verifiedKey != identityKey) &&
+        !DeviceIdentity::verify(identityKey, signedBytes(ad, env.nonce(), env.ciphertext()),
+                                b(env.signature()))) {
         r.error = Error::BadSignature;
         return r;
     }
-    const SenderSession *session = resolver.session ? resolver.session(h.channel, h.senderDevice, h.sessionId) : nullptr;
+    const SenderSession *session =
+        resolver.session ? resolver.session(h.channel, h.senderDevice, h.sessionId) : nullptr;
     unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
     if (!session || session->channel() != h.channel || !session->messageKey(h.index, key)) {
         r.error = Error::MissingSession;
@@ -215,12 +239,14 @@ MessageCrypto::Result MessageCrypto::decrypt(QByteArrayView envelope, const Arri
     }
     // seq 0: a local preview (an outbox entry not stored yet) — neither checked nor recorded, so
     // that the stored message later is not taken for its replay.
-    if (arrival.seq != 0 && resolver.isReplay && resolver.isReplay(h.senderDevice, h.sessionId, h.index, arrival.channel, arrival.seq)) {
+    if (arrival.seq != 0 && resolver.isReplay &&
+        resolver.isReplay(h.senderDevice, h.sessionId, h.index, arrival.channel, arrival.seq)) {
         sodium_memzero(key, sizeof key);
         r.error = Error::Replay;
         return r;
     }
-    QByteArray plain(qsizetype(env.ciphertext().size() - crypto_aead_xchacha20poly1305_ietf_ABYTES), Qt::Uninitialized);
+    QByteArray plain(qsizetype(env.ciphertext().size() - crypto_aead_xchacha20poly1305_ietf_ABYTES),
+                     Qt::Uninitialized);
     unsigned long long plainLen = 0;
     const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
         reinterpret_cast<unsigned char *>(plain.data()), &plainLen, nullptr, u(env.ciphertext()),

@@ -32,8 +32,8 @@ namespace hchat::crypto {
 class MessageCrypto {
 public:
     static constexpr quint32 kVersion = 1;
-    static constexpr int kMaxPlaintextBytes = 60 * 1024;   // the envelope stays below 64 KiB
-    static constexpr int kMaxEnvelopeBytes = 64 * 1024;    // limits::kMaxMessageBodyBytes
+    static constexpr int kMaxPlaintextBytes = 60 * 1024; // the envelope stays below 64 KiB
+    static constexpr int kMaxEnvelopeBytes = 64 * 1024;  // limits::kMaxMessageBodyBytes
     static constexpr int kMaxNameBytes = 128;
 
     enum class Error {
@@ -58,7 +58,7 @@ public:
         QByteArray clientMsgId;
         // Replies, edits and deletions: what the message is and which message it concerns. Part of
         // the authenticated header only when not (Text, 0), so plain messages keep their bytes.
-        quint32 kind = 0;   // hchat::v1::MessageKind
+        quint32 kind = 0; // hchat::v1::MessageKind
         quint64 refSeq = 0;
         QString attachmentId; // attachments: the upload (authenticated only when not empty)
         // When the sender wrote it, by its clock (0: a message of HChat before the field). Signed
@@ -69,13 +69,14 @@ public:
     // How the message arrived (the outer Message, as the gateway delivered it).
     struct Arrival {
         QString channel;
-        quint64 seq = 0;       // 0: a local preview (outbox), not recorded for replay checks
-        QString sender;        // checked when non-empty
-        QString senderDevice;  // checked when non-empty
+        quint64 seq = 0;        // 0: a local preview (outbox), not recorded for replay checks
+        QString sender;         // checked when non-empty
+        QString senderDevice;   // checked when non-empty
         QByteArray clientMsgId; // checked when non-empty
         quint32 kind = 0;       // always checked: the gateway must not turn an edit into a reply …
         quint64 refSeq = 0;     // … nor point it at another message
-        QString attachmentId{}; // … nor show another upload with this key (an initializer: older callers omit it)
+        QString
+            attachmentId{}; // … nor show another upload with this key (an initializer: older callers omit it)
     };
 
     // The receiver's state, usually TrustStore + SenderKeyStore.
@@ -83,30 +84,41 @@ public:
         IdentityKeyLookup identityKey;
         // The inbound session (channel, sender device, session id), or nullptr.
         std::function<const SenderSession *(const QString &channel, const QString &senderDevice,
-                                            const QByteArray &sessionId)> session;
+                                            const QByteArray &sessionId)>
+            session;
         // True when (sender device, session id, index) was accepted before for ANOTHER message than
         // (channel, seq); the same message decrypted again (push then pull, re-display) is not a
         // replay.
         std::function<bool(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
-                           const QString &channel, quint64 seq)> isReplay;
+                           const QString &channel, quint64 seq)>
+            isReplay;
         std::function<void(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
-                           const QString &channel, quint64 seq)> markSeen;
+                           const QString &channel, quint64 seq)>
+            markSeen;
     };
 
     struct Result {
         Error error = Error::Malformed;
-        Header header;       // filled as far as parsed
+        Header header;        // filled as far as parsed
         QByteArray plaintext; // when ok()
         bool ok() const { return error == Error::None; }
     };
 
     // Takes the session's next index. Returns the serialized envelope, or empty (and *error) when
     // the plaintext is too large or an argument is invalid.
-    static QByteArray encrypt(SenderSession &session, const DeviceIdentity &identity, const QString &senderNick,
-                              const QString &senderDevice, const QByteArray &clientMsgId, QByteArrayView plaintext,
+    static QByteArray encrypt(SenderSession &session, const DeviceIdentity &identity,
+                              const QString &senderNick, const QString &senderDevice,
+                              const QByteArray &clientMsgId, QByteArrayView plaintext,
                               QString *error = nullptr, quint32 kind = 0, quint64 refSeq = 0,
                               const QString &attachmentId = {});
-    static Result decrypt(QByteArrayView envelope, const Arrival &arrival, const Resolver &resolver);
+    // verifiedKey: the identity key signatureValid() accepted this very envelope under (a batch
+    // checked ahead on worker threads); the signature is not checked again when the key the
+    // resolver gives now is that one.
+    static Result decrypt(QByteArrayView envelope, const Arrival &arrival, const Resolver &resolver,
+                          const QByteArray &verifiedKey = {});
+    // Whether the envelope parses and its signature verifies under identityKey; nothing else is
+    // checked. Thread-safe (no state): for checking a batch ahead of decrypting it in order.
+    static bool signatureValid(QByteArrayView envelope, const QByteArray &identityKey);
     // The header alone (no checks beyond parsing): which session a waiting message needs.
     static bool peekHeader(QByteArrayView envelope, Header *header);
 
