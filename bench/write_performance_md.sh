@@ -125,7 +125,10 @@ jq -s -r '
       (select(.encrypted_catchup_msgs_per_s != null) |
        "| catch-up of \(.encrypted_messages | fmt) messages of an encrypted channel until every one is decrypted (msgs / s; reference: the same encrypted rows into SQLite, the floor) | \(.encrypted_catchup_msgs_per_s | fmt) | \(.encrypted_sqlite_floor_msgs_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; .encrypted_sqlite_floor_msgs_per_s)) |",
        (select(.catchup_msgs_per_s != null) |
-        "| encrypted catch-up against the plain catch-up above (msgs / s; reference: plain) | \(.encrypted_catchup_msgs_per_s | fmt) | \(.catchup_msgs_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; .catchup_msgs_per_s)) |"))),
+        "| encrypted catch-up against the plain catch-up above (msgs / s; reference: plain) | \(.encrypted_catchup_msgs_per_s | fmt) | \(.catchup_msgs_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; .catchup_msgs_per_s)) |"),
+       ((($all | map(select(.scenario == "crypto" and .decrypt_two_threads_per_s != null)) | first) // null) as $c |
+        select($c != null) |
+        "| encrypted catch-up against verify+decrypt alone on both cores (msgs / s; reference: crypto_bench, two threads, same run) | \(.encrypted_catchup_msgs_per_s | fmt) | \($c.decrypt_two_threads_per_s | fmt) | \(ratio(.encrypted_catchup_msgs_per_s; $c.decrypt_two_threads_per_s)) |"))),
     ( $all[] | select(.scenario == "ui") |
       "| open a \(.messages | fmt)-message channel to first paint (ms; reference: eager load) | \(.open_to_first_paint_ms | fmt) | \(.reference_eager_load_ms | fmt) | \(ratio(.open_to_first_paint_ms; .reference_eager_load_ms)) |",
       "| peak RSS of the UI benchmark process (KiB) | \(.peak_rss_kb | fmt) | – | – |" ),
@@ -135,7 +138,9 @@ jq -s -r '
       "| RSS after the start (KiB; reference: the bare Qt window) | \(.hchat_rss_kb | fmt) | \(.floor_rss_kb | fmt) | \(ratio(.hchat_rss_kb; .floor_rss_kb)) |" ),
     ( $all[] | select(.scenario == "crypto") |
       "| E2EE encrypt+sign, \(.text_bytes)-byte texts (msgs / s; reference: bare AEAD) | \(.encrypt_per_s | fmt) | \(.reference_aead_encrypt_per_s | fmt) | \(ratio(.encrypt_per_s; .reference_aead_encrypt_per_s)) |",
-      "| E2EE verify+decrypt (msgs / s; reference: bare AEAD) | \(.decrypt_per_s | fmt) | \(.reference_aead_decrypt_per_s | fmt) | \(ratio(.decrypt_per_s; .reference_aead_decrypt_per_s)) |" ),
+      "| E2EE verify+decrypt (msgs / s; reference: bare AEAD) | \(.decrypt_per_s | fmt) | \(.reference_aead_decrypt_per_s | fmt) | \(ratio(.decrypt_per_s; .reference_aead_decrypt_per_s)) |",
+      (select(.decrypt_two_threads_per_s != null) |
+       "| E2EE verify+decrypt on two threads (msgs / s; reference: one thread) | \(.decrypt_two_threads_per_s | fmt) | \(.decrypt_per_s | fmt) | \(ratio(.decrypt_two_threads_per_s; .decrypt_per_s)) |") ),
     "",
     ( $all[] | select(.scenario == "gateway") |
       "## Gateway alone (gateway_bench)",

@@ -8,10 +8,13 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 
 #include <algorithm>
+
+#include <sqlite3.h>
 
 namespace hchat {
 
@@ -140,6 +143,7 @@ bool HistoryDb::open(const QString &path, crypto::SecureBuffer key)
 void HistoryDb::close()
 {
     m_statements.clear(); // before the connection goes
+    m_rowStatements.clear();
     if (QSqlDatabase::contains(m_connectionName)) {
         QSqlDatabase::database(m_connectionName, false).close();
         QSqlDatabase::removeDatabase(m_connectionName);
@@ -197,6 +201,24 @@ bool HistoryDb::transaction(bool (QSqlDatabase::*step)())
         return true;
     m_lastError = db.lastError().text();
     return false;
+}
+
+SqliteStatement *HistoryDb::rowStatement(const QString &sql)
+{
+    auto it = m_rowStatements.find(sql);
+    if (it == m_rowStatements.end()) {
+        const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
+        sqlite3 *db = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+                          ? *static_cast<sqlite3 *const *>(handle.constData())
+                          : nullptr;
+        auto statement = std::make_unique<SqliteStatement>(db, sql);
+        if (!statement->isValid()) {
+            fail(tr("cannot prepare a statement: %1").arg(statement->lastError()));
+            return nullptr;
+        }
+        it = m_rowStatements.emplace(sql, std::move(statement)).first;
+    }
+    return it->second.get();
 }
 
 bool HistoryDb::execOnce(const QString &sql)

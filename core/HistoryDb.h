@@ -1,6 +1,7 @@
 #pragma once
 
 #include "HistoryQuery.h"
+#include "SqliteStatement.h"
 #include "StatementCache.h"
 #include "crypto/SecureBuffer.h"
 
@@ -11,6 +12,7 @@
 #include <QVariant>
 
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -122,6 +124,9 @@ public:
     {
         return {*this, m_statements.get(sql, &m_lastError), sql};
     }
+    // sql prepared on the SQLite handle itself, for the writes repeated for every row of a batch;
+    // kept until close(). Null (lastError()) when it does not prepare.
+    SqliteStatement *rowStatement(const QString &sql);
 
 private:
     bool openConnection(const QString &path, crypto::SecureBuffer key);
@@ -136,6 +141,7 @@ private:
     QString m_connectionName;
     std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
     mutable StatementCache m_statements{m_connectionName};
+    std::map<QString, std::unique_ptr<SqliteStatement>> m_rowStatements;
     QString m_path;
     mutable QString m_lastError; // const reads record why they failed too
     OpenError m_openError = OpenError::None;

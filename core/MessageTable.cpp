@@ -170,8 +170,10 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
     if (!committed)
         return refuse(m_db.lastError());
     quint64 max = committed->maxSeq;
-    const HistoryDb::Statement insert = m_db.statement(kInsert);
-    const HistoryDb::Statement index = m_db.statement(kIndex);
+    SqliteStatement *insert = m_db.rowStatement(kInsert);
+    SqliteStatement *index = m_db.rowStatement(kIndex);
+    if (!insert || !index)
+        return refuse(m_db.lastError());
     for (const StoredMessage &m : messages) {
         if (!m.channel.isEmpty() && m.channel != stream)
             return refuse(tr("a message of stream \"%1\" in a batch for \"%2\"").arg(m.channel, stream));
@@ -189,18 +191,17 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
         const bool keepsContent =
             m.kind == MessageKind::Attachment && !m.attachment.isEmpty() &&
             (plainAttachment || (decrypted && describesUpload(m.attachment, m.attachmentId)));
-        const HistoryQuery row = insert.run(
-            {stream, qint64(m.seq), nonNull(m.sender), nonNull(m.senderDevice), m.clientMsgId, m.serverTimeMs,
-             m.body, m.encrypted ? 1 : 0, int(m.kind), nonNull(m.subject), qint64(m.refSeq),
-             m.deleted ? 1 : 0, keepsPlain ? nonNull(m.plainText) : QStringLiteral(""),
-             nonNull(m.attachmentId), nullableBlob(m.attachment, keepsContent), int(m.cryptoState),
-             nonNull(m.cryptoReason), decrypted ? m.senderTimeMs : qint64(0)});
-        if (!row)
-            return refuse(m_db.lastError());
-        if (row.rowsAffected() == 1) {
+        if (!insert->run(stream, qint64(m.seq), nonNull(m.sender), nonNull(m.senderDevice), m.clientMsgId,
+                         qint64(m.serverTimeMs), m.body, m.encrypted ? 1 : 0, int(m.kind), nonNull(m.subject),
+                         qint64(m.refSeq), m.deleted ? 1 : 0,
+                         keepsPlain ? nonNull(m.plainText) : QStringLiteral(""), nonNull(m.attachmentId),
+                         keepsContent ? m.attachment : QByteArray(), int(m.cryptoState),
+                         nonNull(m.cryptoReason), decrypted ? qint64(m.senderTimeMs) : qint64(0)))
+            return refuse(insert->lastError());
+        if (insert->changes() == 1) {
             if (isFtsIndexed(m) &&
-                !index.run({row.lastInsertId(), nonNull(searchText(m.kind, m.text(), m.attachment))}))
-                return refuse(m_db.lastError());
+                !index->run(insert->lastInsertId(), nonNull(searchText(m.kind, m.text(), m.attachment))))
+                return refuse(index->lastError());
             StoredMessage stored = m;
             stored.channel = stream;
             // Encrypted edits and deletions count once decrypted and verified (here when they

@@ -362,6 +362,100 @@ private slots:
         QCOMPARE(s.search(QStringLiteral("   ")).size(), 0);
     }
 
+    // The crypto stage completes rows before they are stored: each is written once, with its
+    // result, its search text and the stream's crypto cursor in the same transaction.
+    void rowsThatArriveDecryptedAreStoredOnceWithTheirResult()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        const QString ch = QStringLiteral("e");
+        auto encrypted = [&](quint64 seq, MessageKind kind, const QString &plain,
+                             StoredMessage::CryptoState state) {
+            StoredMessage m = msg(ch, seq, QStringLiteral("ciphertext %1").arg(seq));
+            m.encrypted = true;
+            m.kind = kind;
+            m.cryptoState = state;
+            m.plainText = plain;
+            m.senderTimeMs = state == StoredMessage::CryptoState::Decrypted ? 1700000000123LL : 0;
+            if (state != StoredMessage::CryptoState::Decrypted)
+                m.cryptoReason = QStringLiteral("waiting for the key");
+            return m;
+        };
+        QList<StoredMessage> batch;
+        batch << encrypted(1, MessageKind::Text, QStringLiteral("meet at the harbour"),
+                           StoredMessage::CryptoState::Decrypted);
+        batch << encrypted(2, MessageKind::Text, {}, StoredMessage::CryptoState::WaitingForKey);
+        StoredMessage edit = encrypted(3, MessageKind::Edit, QStringLiteral("meet at the station"),
+                                       StoredMessage::CryptoState::Decrypted);
+        edit.refSeq = 1;
+        batch << edit;
+        StoredMessage file = encrypted(4, MessageKind::Attachment, QStringLiteral("a caption"),
+                                       StoredMessage::CryptoState::Decrypted);
+        file.attachmentId = QStringLiteral("upload-4");
+        file.attachment = QByteArray("not the description of upload-4");
+        batch << file;
+        StoredMessage forged = msg(ch, 5, QStringLiteral("plaintext someone slipped in"));
+        forged.cryptoState = StoredMessage::CryptoState::Undecryptable;
+        forged.cryptoReason = QStringLiteral("sent without encryption");
+        batch << forged;
+
+        const auto appended = s.appendMessages(ch, batch, 5, 5);
+        QVERIFY2(appended.ok, qPrintable(appended.error));
+        QCOMPARE(appended.inserted.size(), 5);
+        QCOMPARE(appended.amended, QList<quint64>{1}); // the decrypted edit counted at once
+        QCOMPARE(s.cryptoCursor(ch), quint64(5));
+
+        const auto first = s.message(ch, 1);
+        QVERIFY(first);
+        QCOMPARE(first->cryptoState, StoredMessage::CryptoState::Decrypted);
+        QCOMPARE(first->text(), QStringLiteral("meet at the station"));
+        QCOMPARE(first->senderTimeMs, 1700000000123LL);
+        const auto waiting = s.message(ch, 2);
+        QCOMPARE(waiting->cryptoState, StoredMessage::CryptoState::WaitingForKey);
+        QCOMPARE(waiting->cryptoReason, QStringLiteral("waiting for the key"));
+        QVERIFY(waiting->text().isEmpty());
+        QCOMPARE(waiting->senderTimeMs, 0); // only a verified message has a signed time
+        // Content that does not describe the upload the gateway delivered is not kept.
+        QVERIFY(s.message(ch, 4)->attachment.isEmpty());
+        QCOMPARE(s.message(ch, 5)->cryptoState, StoredMessage::CryptoState::Undecryptable);
+
+        QCOMPARE(s.search(QStringLiteral("station")).size(), 1);
+        QCOMPARE(s.search(QStringLiteral("harbour")).size(), 0); // the edit replaced it
+        QCOMPARE(s.search(QStringLiteral("ciphertext")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("slipped")).size(), 0); // a refused row is not searchable
+
+        // The row still waiting gets its result later, once.
+        QVERIFY(
+            s.setDecryption(ch, 2, StoredMessage::CryptoState::Decrypted, QStringLiteral("late key"), {}));
+        QCOMPARE(s.message(ch, 2)->text(), QStringLiteral("late key"));
+        QCOMPARE(s.search(QStringLiteral("late")).size(), 1);
+    }
+
+    // Rows bound straight on the SQLite handle read back as QtSql would have stored them.
+    void rowsKeepNullEmptyAndUnicodeValues()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        StoredMessage m = msg(QStringLiteral("u"), 1, QStringLiteral("Grüße, 你好 🙂"));
+        m.clientMsgId = QByteArray();
+        m.subject = QString();
+        StoredMessage empty = msg(QStringLiteral("u"), 2);
+        empty.body = QByteArray("");
+        empty.clientMsgId = QByteArray("\0\1", 2);
+        QVERIFY(s.appendMessages(QStringLiteral("u"), {m, empty}).ok);
+        const auto a = s.message(QStringLiteral("u"), 1);
+        QCOMPARE(a->text(), QStringLiteral("Grüße, 你好 🙂"));
+        QVERIFY(a->clientMsgId.isNull());
+        QCOMPARE(a->subject, QString(""));
+        const auto b = s.message(QStringLiteral("u"), 2);
+        QVERIFY(b->body.isEmpty());
+        QCOMPARE(b->clientMsgId, QByteArray("\0\1", 2));
+        QCOMPARE(
+            rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM messages WHERE client_msg_id IS NULL")),
+            quint64(1));
+        QCOMPARE(s.search(QStringLiteral("你好")).size(), 1);
+    }
+
     void draftsAndOutbox()
     {
         HistoryStore s;
