@@ -102,7 +102,16 @@ int main(int argc, char *argv[])
         ready = ready && store.maxSeq(channelName(i)) == channelCount(i);
         empty = empty && store.maxSeq(channelName(i)) == 0;
     }
+    // A fixture is ready once searchable too: its index is not built during a measurement.
+    auto indexed = [&] {
+        if (store.waitForSearchIndex(15 * 60 * 1000))
+            return true;
+        err << "the search index of " << path << " was not built in time\n";
+        return false;
+    };
     if (ready) {
+        if (!indexed())
+            return 1;
         QTextStream(stdout) << "fixture ready: " << path << " (" << count << " messages, reused)\n";
         return 0;
     }
@@ -116,6 +125,8 @@ int main(int argc, char *argv[])
         if (!writeChannel(store, channelName(i), channelCount(i), time, err))
             return 1;
     }
+    if (!indexed())
+        return 1;
     QTextStream(stdout) << "fixture ready: " << path << " (" << count << " messages in " << channels
                         << " channels)\n";
     return 0;

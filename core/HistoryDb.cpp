@@ -136,12 +136,21 @@ bool HistoryDb::open(const QString &path, crypto::SecureBuffer key)
     if (!migrate())
         return failOpen(OpenError::MigrationFailed,
                         tr("Upgrading the history database %1 failed: %2").arg(path, m_lastError));
+    openSearch();
     qCInfo(lcStore).noquote() << "opened" << path << "schema" << schemaVersion();
     return true;
 }
 
 void HistoryDb::close()
 {
+    m_search.stop(); // its connection uses the VFS and reads this file
+    m_searchStatement.reset();
+    if (QSqlDatabase::contains(searchConnectionName())) {
+        QSqlDatabase::database(searchConnectionName(), false).close();
+        QSqlDatabase::removeDatabase(searchConnectionName());
+    }
+    m_searchReady = false;
+    m_searchPending = false;
     m_statements.clear(); // before the connection goes
     m_rowStatements.clear();
     if (QSqlDatabase::contains(m_connectionName)) {
@@ -162,7 +171,18 @@ bool HistoryDb::beginWrite()
 
 bool HistoryDb::commitWrite()
 {
-    return m_batchDepth > 0 ? exec(QStringLiteral("RELEASE write")) : transaction(&QSqlDatabase::commit);
+    if (m_batchDepth > 0)
+        return exec(QStringLiteral("RELEASE write"));
+    if (!transaction(&QSqlDatabase::commit))
+        return false;
+    committed();
+    return true;
+}
+
+void HistoryDb::committed()
+{
+    if (std::exchange(m_searchPending, false) && m_searchReady)
+        m_search.schedule();
 }
 
 void HistoryDb::rollbackWrite()
@@ -187,8 +207,12 @@ bool HistoryDb::beginBatch()
 
 bool HistoryDb::endBatch()
 {
-    if (m_batchDepth == 0 || --m_batchDepth > 0 || transaction(&QSqlDatabase::commit))
+    if (m_batchDepth == 0 || --m_batchDepth > 0)
         return true;
+    if (transaction(&QSqlDatabase::commit)) {
+        committed();
+        return true;
+    }
     qCWarning(lcStore) << "batch commit failed:" << m_lastError;
     QSqlDatabase::database(m_connectionName).rollback();
     return false;
@@ -197,10 +221,74 @@ bool HistoryDb::endBatch()
 bool HistoryDb::transaction(bool (QSqlDatabase::*step)())
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    // Writes take the lock when they begin: the search index's thread writes to this file too
+    // (briefly), and a transaction that read first could not then write (SQLITE_BUSY_SNAPSHOT).
+    if (step == &QSqlDatabase::transaction)
+        return execOnce(QStringLiteral("BEGIN IMMEDIATE"));
     if ((db.*step)())
         return true;
     m_lastError = db.lastError().text();
     return false;
+}
+
+// The search index is derived data: without it the history works and search finds nothing.
+void HistoryDb::openSearch()
+{
+    const QByteArray token =
+        scalar(QStringLiteral("SELECT token FROM search_link WHERE k = 0")).toByteArray();
+    QString error;
+    if (token.isEmpty() || !SearchIndex::prepare(m_path, m_vfs.get(), token, &error)) {
+        qCWarning(lcStore).noquote() << "no search index:" << (token.isEmpty() ? m_lastError : error);
+        return;
+    }
+    // Searches read on a connection of their own (the index, with the history attached): the
+    // history's connection takes its write lock on every file it has attached.
+    const QString searchPath = SearchIndex::pathFor(m_path);
+    bool opened = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), searchConnectionName());
+        const QString readOnly = QStringLiteral("QSQLITE_OPEN_READONLY");
+        if (m_vfs) {
+            opened = m_vfs->openConnection(db, searchPath, readOnly, &error);
+        } else {
+            db.setDatabaseName(searchPath);
+            db.setConnectOptions(readOnly);
+            opened = db.open();
+            error = db.lastError().text();
+        }
+        if (opened) {
+            QSqlQuery attach(db);
+            attach.prepare(QStringLiteral("ATTACH DATABASE ? AS history"));
+            attach.addBindValue(m_vfs ? m_vfs->uriFor(m_path) : m_path);
+            opened = attach.exec();
+            error = attach.lastError().text();
+        }
+    }
+    if (!opened) {
+        qCWarning(lcStore).noquote() << "no search index:" << error;
+        QSqlDatabase::removeDatabase(searchConnectionName());
+        return;
+    }
+    m_search.start(m_path, m_vfs.get());
+    m_searchReady = true;
+}
+
+QString HistoryDb::searchConnectionName() const
+{
+    return m_connectionName + QStringLiteral("-search");
+}
+
+HistoryQuery HistoryDb::searchQuery(const QString &sql, Binds binds) const
+{
+    if (!m_searchReady)
+        return {};
+    m_searchStatement = std::make_unique<QSqlQuery>(QSqlDatabase::database(searchConnectionName()));
+    if (!m_searchStatement->prepare(sql)) {
+        m_lastError = m_searchStatement->lastError().text();
+        qCWarning(lcStore).noquote() << "search failed:" << m_lastError;
+        return {};
+    }
+    return run(m_searchStatement.get(), sql, binds);
 }
 
 SqliteStatement *HistoryDb::rowStatement(const QString &sql)
@@ -400,8 +488,19 @@ bool HistoryDb::migrate()
             QStringLiteral("DELETE FROM kv WHERE substr(key, 1, 11) = 'crypto_seq:' OR substr(key, 1, 10) = "
                            "'peer_read:'"),
         },
+        // 7 -> 8: the search index moves to a file of its own, built on a thread of its own
+        // (SearchIndex), which indexes every row again; the history lists the rows whose text
+        // changes, and ties the index to itself with a token.
+        {
+            QStringLiteral("DROP TABLE IF EXISTS messages_fts"),
+            QStringLiteral(
+                "CREATE TABLE IF NOT EXISTS search_dirty(id INTEGER PRIMARY KEY, row_id INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE IF NOT EXISTS search_link(k INTEGER PRIMARY KEY CHECK (k = 0), "
+                           "token BLOB NOT NULL)"),
+            QStringLiteral("INSERT OR IGNORE INTO search_link(k, token) VALUES(0, randomblob(16))"),
+        },
     };
-    static_assert(kSchemaVersion == 7, "add a migration step");
+    static_assert(kSchemaVersion == 8, "add a migration step");
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!transaction(&QSqlDatabase::transaction))
             return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "HistoryQuery.h"
+#include "SearchIndex.h"
 #include "SqliteStatement.h"
 #include "StatementCache.h"
 #include "crypto/SecureBuffer.h"
@@ -37,7 +38,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed, KeyMismatch };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
 
     HistoryDb();
     ~HistoryDb();
@@ -124,12 +125,23 @@ public:
     {
         return {*this, m_statements.get(sql, &m_lastError), sql};
     }
+    // The search index (SearchIndex): a write that changed what search finds of rows calls
+    // searchChanged(); the index follows after the commit. waitForSearch(): until what was
+    // committed is searchable (false after timeoutMs, or when there is no index).
+    void searchChanged() { m_searchPending = true; }
+    bool waitForSearch(int timeoutMs) { return m_searchReady && m_search.waitUntilCurrent(timeoutMs); }
+    bool hasSearch() const { return m_searchReady; }
+    // Runs a query on the search connection: the index as "main", the history as "history".
+    HistoryQuery searchQuery(const QString &sql, Binds binds) const;
     // sql prepared on the SQLite handle itself, for the writes repeated for every row of a batch;
     // kept until close(). Null (lastError()) when it does not prepare.
     SqliteStatement *rowStatement(const QString &sql);
 
 private:
     bool openConnection(const QString &path, crypto::SecureBuffer key);
+    void openSearch();
+    QString searchConnectionName() const;
+    void committed(); // a top-level commit went through
     bool failOpen(OpenError error, const QString &message);
     bool migrate();
     // Pragmas and migrations: statements that run once, not worth a prepared statement.
@@ -142,6 +154,10 @@ private:
     std::unique_ptr<crypto::EncryptedPageVfs> m_vfs; // outlives the connection
     mutable StatementCache m_statements{m_connectionName};
     std::map<QString, std::unique_ptr<SqliteStatement>> m_rowStatements;
+    SearchIndex m_search;
+    bool m_searchReady = false;                           // its connection open, its thread running
+    mutable std::unique_ptr<QSqlQuery> m_searchStatement; // the last search, read by its HistoryQuery
+    bool m_searchPending = false;                         // searchChanged() since the last commit
     QString m_path;
     mutable QString m_lastError; // const reads record why they failed too
     OpenError m_openError = OpenError::None;

@@ -239,6 +239,9 @@ public:
     // ---- search ----------------------------------------------------------------------------
     // Full-text search (FTS5) over text messages; every word must match (prefix match), newest
     // first. Operators in the query are taken literally, so any input is safe.
+    // Until what was committed is in the search index, built on its own thread (SearchIndex);
+    // false after timeoutMs or without an index.
+    bool waitForSearchIndex(int timeoutMs) { return m_db.waitForSearch(timeoutMs); }
     QList<SearchHit> search(const QString &query, int limit = 100, const QString &channel = {}) const
     {
         return m_messages.search(query, limit, channel);

@@ -32,7 +32,7 @@ const QString kInsert = QStringLiteral(
     " server_time_ms, body, encrypted, kind, subject, ref_seq, deleted, plain_text,"
     " attachment_id, attachment, crypto_state, crypto_reason, sender_time_ms)"
     " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(channel, seq) DO NOTHING");
-const QString kIndex = QStringLiteral("INSERT INTO messages_fts(rowid, text) VALUES(?, ?)");
+constexpr int kSearchWaitMs = 2000;
 const QString kPage =
     QStringLiteral("SELECT %1 FROM messages WHERE channel = ? AND seq BETWEEN ? AND ? ORDER BY seq")
         .arg(kMessageColumns);
@@ -90,25 +90,6 @@ QString ftsQuery(const QString &input)
         terms << QLatin1Char('"') + w + QStringLiteral("\"*");
     }
     return terms.join(QLatin1Char(' '));
-}
-
-// Rows that arrive decrypted are indexed by their plaintext; refused ones not at all.
-bool isFtsIndexed(const StoredMessage &m)
-{
-    using State = StoredMessage::CryptoState;
-    return m.isChat() && !m.deleted &&
-           (m.encrypted ? m.cryptoState == State::Decrypted : m.cryptoState != State::Undecryptable);
-}
-
-// What search finds of a message: its text; an attachment also by its file name.
-QString searchText(MessageKind kind, const QString &text, const QByteArray &attachment)
-{
-    if (kind != MessageKind::Attachment)
-        return text;
-    const auto info = AttachmentInfo::parse(attachment);
-    if (!info)
-        return text;
-    return text.isEmpty() ? info->name : info->name + QLatin1Char(' ') + text;
 }
 
 // An attachment keeps its content only when it names the upload the gateway delivered.
@@ -171,8 +152,7 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
         return refuse(m_db.lastError());
     quint64 max = committed->maxSeq;
     SqliteStatement *insert = m_db.rowStatement(kInsert);
-    SqliteStatement *index = m_db.rowStatement(kIndex);
-    if (!insert || !index)
+    if (!insert)
         return refuse(m_db.lastError());
     for (const StoredMessage &m : messages) {
         if (!m.channel.isEmpty() && m.channel != stream)
@@ -199,9 +179,6 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
                          nonNull(m.cryptoReason), decrypted ? qint64(m.senderTimeMs) : qint64(0)))
             return refuse(insert->lastError());
         if (insert->changes() == 1) {
-            if (isFtsIndexed(m) &&
-                !index->run(insert->lastInsertId(), nonNull(searchText(m.kind, m.text(), m.attachment))))
-                return refuse(index->lastError());
             StoredMessage stored = m;
             stored.channel = stream;
             // Encrypted edits and deletions count once decrypted and verified (here when they
@@ -222,6 +199,8 @@ bool MessageTable::appendRows(const QString &stream, const QList<StoredMessage> 
         return refuse(m_db.lastError());
     if (cryptoThrough != 0 && !m_streams.setCryptoCursor(stream, std::min(cryptoThrough, max)))
         return refuse(m_db.lastError());
+    if (!result.inserted.isEmpty())
+        m_db.searchChanged(); // the search index takes new rows from the history itself
     result.maxSeq = max;
     return true;
 }
@@ -262,7 +241,7 @@ bool MessageTable::storeDecryption(const QString &channel, quint64 seq, StoredMe
                     decrypted ? senderTimeMs : qint64(0), row->id}))
         return false;
     if ((row->kind == MessageKind::Text || row->kind == MessageKind::Attachment) &&
-        !reindex(row->id, decrypted && !row->deleted ? searchText(row->kind, shown, content) : QString()))
+        !markSearchChanged(row->id))
         return false;
     if (decrypted && (row->kind == MessageKind::Edit || row->kind == MessageKind::Delete)) {
         const auto amendment = message(channel, seq);
@@ -295,11 +274,12 @@ bool MessageTable::rowState(const QString &channel, quint64 seq, std::optional<R
     return true;
 }
 
-bool MessageTable::reindex(qint64 rowId, const QString &text)
+bool MessageTable::markSearchChanged(qint64 rowId)
 {
-    if (!m_db.exec(QStringLiteral("DELETE FROM messages_fts WHERE rowid = ?"), {rowId}))
+    if (!m_db.exec(QStringLiteral("INSERT INTO search_dirty(row_id) VALUES(?)"), {rowId}))
         return false;
-    return text.isEmpty() || m_db.exec(kIndex, {rowId, text});
+    m_db.searchChanged();
+    return true;
 }
 
 // Inside the caller's transaction. An edit replaces the shown text of its target, a deletion
@@ -329,7 +309,7 @@ bool MessageTable::applyAmendment(const StoredMessage &a, const QString &text, q
                             {text, qint64(a.seq), target->id})
                 : m_db.exec(QStringLiteral("UPDATE messages SET body = ?, edit_seq = ? WHERE id = ?"),
                             {text.toUtf8(), qint64(a.seq), target->id});
-        if (!edited || !reindex(target->id, searchText(target->kind, text, target->attachment)))
+        if (!edited || !markSearchChanged(target->id))
             return false;
     } else if (!m_db.exec(QStringLiteral("UPDATE messages SET body = x'', plain_text = '', attachment = NULL,"
                                          " deleted = 1, edit_seq = ? WHERE id = ?"),
@@ -337,7 +317,7 @@ bool MessageTable::applyAmendment(const StoredMessage &a, const QString &text, q
                !m_db.exec(QStringLiteral("UPDATE messages SET body = x'', plain_text = '' WHERE channel = ?"
                                          " AND ref_seq = ? AND kind = ?"),
                           {a.channel, qint64(a.refSeq), int(MessageKind::Edit)}) ||
-               !reindex(target->id, {})) {
+               !markSearchChanged(target->id)) {
         return false;
     }
     *targetSeq = a.refSeq;
@@ -416,13 +396,18 @@ QStringList MessageTable::recentSenders(const QString &channel, int limit) const
 QList<SearchHit> MessageTable::search(const QString &query, int limit, const QString &channel) const
 {
     const QString match = ftsQuery(query);
-    if (match.isEmpty() || limit <= 0)
+    if (match.isEmpty() || limit <= 0 || !m_db.hasSearch())
         return {};
+    // What was stored just before is searchable too (the index follows on its thread); when a
+    // whole history is being indexed, what is indexed so far.
+    if (!m_db.waitForSearch(kSearchWaitMs))
+        qCInfo(lcStore) << "searching while the index is still being built";
     const QString sql =
         QStringLiteral("SELECT m.channel, m.seq, m.sender, m.server_time_ms,"
                        " snippet(messages_fts, 0, char(2), char(3), '…', 16)"
-                       " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-                       " WHERE messages_fts MATCH ? %1 ORDER BY m.server_time_ms DESC, m.id DESC LIMIT ?")
+                       " FROM messages_fts JOIN history.messages m ON m.id = messages_fts.rowid"
+                       " WHERE messages_fts MATCH ? AND m.deleted = 0 %1"
+                       " ORDER BY m.server_time_ms DESC, m.id DESC LIMIT ?")
             .arg(channel.isEmpty() ? QString() : QStringLiteral("AND m.channel = ?"));
     const auto readHit = [](const HistoryQuery &q) {
         SearchHit h;
@@ -433,8 +418,12 @@ QList<SearchHit> MessageTable::search(const QString &query, int limit, const QSt
         h.snippet = q.value(4).toString();
         return h;
     };
-    return channel.isEmpty() ? m_db.rows(sql, {match, limit}, readHit)
-                             : m_db.rows(sql, {match, channel, limit}, readHit);
+    QList<SearchHit> hits;
+    HistoryQuery q = channel.isEmpty() ? m_db.searchQuery(sql, {match, limit})
+                                       : m_db.searchQuery(sql, {match, channel, limit});
+    while (q.next())
+        hits << readHit(q);
+    return hits;
 }
 
 } // namespace hchat

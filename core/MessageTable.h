@@ -75,7 +75,8 @@ private:
                          const QString &plainText, const QString &reason, quint64 *amendedSeq,
                          const QByteArray &attachment, qint64 senderTimeMs);
     bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
-    bool reindex(qint64 rowId, const QString &text); // the FTS row of a message: text, or none
+    // What search finds of the row changed: the search index reads it again (SearchIndex).
+    bool markSearchChanged(qint64 rowId);
 
     HistoryDb &m_db;
     StreamTable &m_streams;

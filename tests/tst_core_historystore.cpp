@@ -1,6 +1,7 @@
 // HistoryStore: idempotent insert, batch atomicity, paging, FTS, read positions, outbox, drafts,
 // migrations, and refusing damaged or newer databases without touching them.
 #include "HistoryStore.h"
+#include "SearchIndex.h"
 #include "TestEnv.h"
 
 #include <QCryptographicHash>
@@ -429,6 +430,80 @@ private slots:
             s.setDecryption(ch, 2, StoredMessage::CryptoState::Decrypted, QStringLiteral("late key"), {}));
         QCOMPARE(s.message(ch, 2)->text(), QStringLiteral("late key"));
         QCOMPARE(s.search(QStringLiteral("late")).size(), 1);
+    }
+
+    // The search index is derived data in a file of its own: one that is damaged, or that
+    // belongs to another history, is built again from the history instead of answering wrongly.
+    void searchIndexThatCannotBeTrustedIsBuiltAgain()
+    {
+        const QString other = dbPath(QStringLiteral("other.sqlite"));
+        {
+            HistoryStore s;
+            QVERIFY(s.open(other));
+            QVERIFY(
+                s.appendMessages(QStringLiteral("o"), {msg(QStringLiteral("o"), 1, QStringLiteral("zebra"))})
+                    .ok);
+            QVERIFY(s.waitForSearchIndex(5000));
+        }
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QVERIFY(s.appendMessages(QStringLiteral("c"),
+                                     {msg(QStringLiteral("c"), 1, QStringLiteral("giraffe"))})
+                        .ok);
+            QCOMPARE(s.search(QStringLiteral("giraffe")).size(), 1);
+        }
+        const QString index = SearchIndex::pathFor(dbPath());
+        QVERIFY(QFile::exists(index));
+
+        // Another history's index in its place: its rows would name the wrong messages.
+        SearchIndex::remove(dbPath());
+        QVERIFY(QFile::copy(SearchIndex::pathFor(other), index));
+        {
+            HistoryStore s;
+            QVERIFY(s.open(dbPath()));
+            QCOMPARE(s.search(QStringLiteral("zebra")).size(), 0);
+            QCOMPARE(s.search(QStringLiteral("giraffe")).size(), 1);
+        }
+        // A damaged one.
+        SearchIndex::remove(dbPath());
+        {
+            QFile f(index);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(8192, '\x5a'));
+        }
+        {
+            HistoryStore s;
+            QVERIFY2(s.open(dbPath()), qPrintable(s.lastError()));
+            const auto hits = s.search(QStringLiteral("giraffe"));
+            QCOMPARE(hits.size(), 1);
+            QCOMPARE(hits.first().channel, QStringLiteral("c"));
+        }
+    }
+
+    // What changes after a row was indexed (a deletion, an edit) reaches the index, and a deleted
+    // message is never found, even before the index has caught up.
+    void searchFollowsEditsAndDeletions()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        const QString c = QStringLiteral("f");
+        QVERIFY(s.appendMessages(c, {msg(c, 1, QStringLiteral("original words")),
+                                     msg(c, 2, QStringLiteral("doomed words"))})
+                    .ok);
+        QCOMPARE(s.search(QStringLiteral("words")).size(), 2);
+        StoredMessage edit = msg(c, 3, QStringLiteral("revised words"));
+        edit.kind = MessageKind::Edit;
+        edit.refSeq = 1;
+        StoredMessage deletion = msg(c, 4, QString());
+        deletion.kind = MessageKind::Delete;
+        deletion.refSeq = 2;
+        deletion.body.clear();
+        QVERIFY(s.appendMessages(c, {edit, deletion}).ok);
+        QCOMPARE(s.search(QStringLiteral("original")).size(), 0);
+        QCOMPARE(s.search(QStringLiteral("revised")).size(), 1);
+        QCOMPARE(s.search(QStringLiteral("doomed")).size(), 0);
+        QCOMPARE(rawCount(dbPath(), QStringLiteral("SELECT count(*) FROM search_dirty")), quint64(0));
     }
 
     // Rows bound straight on the SQLite handle read back as QtSql would have stored them.

@@ -7,6 +7,7 @@
 #include "crypto/EncryptedPageVfs.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -45,11 +46,13 @@ QByteArray bytesOf(const QString &path)
 }
 
 // The database, its log and anything else SQLite left beside it.
+// Every file in the history's folder: the database, its log, and the search index beside it.
 QByteArray everythingOnDisk(const QString &path)
 {
     QByteArray all;
-    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
-        all += bytesOf(path + QLatin1String(suffix));
+    const QDir dir = QFileInfo(path).absoluteDir();
+    for (const QString &name : dir.entryList(QDir::Files))
+        all += bytesOf(dir.filePath(name));
     return all;
 }
 
@@ -199,7 +202,7 @@ private slots:
     {
         QTemporaryDir dir(test::scratchRoot() + QStringLiteral("/pages-XXXXXX"));
         const QString path = dir.filePath(QStringLiteral("history.sqlite"));
-        constexpr quint64 kCount = 20000;
+        constexpr quint64 kCount = 40000;
         {
             HistoryStore plain;
             QVERIFY(plain.open(path));
