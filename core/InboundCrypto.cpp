@@ -3,6 +3,7 @@
 #include "AttachmentInfo.h"
 #include "HistoryStore.h"
 #include "SyncEngine.h"
+#include "crypto/BatchVerifier.h"
 #include "crypto/ChannelCrypto.h"
 #include "crypto/CryptoLogging.h"
 
@@ -90,7 +91,7 @@ void InboundCrypto::prepare(IncomingBatch &batch)
     // Below the batch, rows can be missing only where they never will be (an inbox's rows
     // acknowledged on another run): the cursor stays, the batch is processed.
     quint64 cursor = m_store->cryptoCursor(stream);
-    const QList<QByteArray> verifiedKeys = m_crypto->verifySignatures(batch.rows);
+    const std::unique_ptr<crypto::BatchVerifier> verifier = m_crypto->verifier(batch.rows);
     beginCryptoRun();
     m_inFlight = &batch;
     for (qsizetype i = 0; i < batch.rows.size(); ++i) {
@@ -98,7 +99,7 @@ void InboundCrypto::prepare(IncomingBatch &batch)
         if (m.seq <= cursor)
             continue;
         m_inFlightDone = m.seq;
-        processCryptoRow(stream, m, Row::InMemory, verifiedKeys[i]);
+        processCryptoRow(stream, m, Row::InMemory, verifier->verifiedKey(size_t(i)));
         cursor = m.seq;
     }
     m_inFlight = nullptr;

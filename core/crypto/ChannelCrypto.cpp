@@ -1,6 +1,7 @@
 #include "crypto/ChannelCrypto.h"
 
 #include "Limits.h"
+#include "crypto/BatchVerifier.h"
 #include "crypto/CryptoLogging.h"
 #include "crypto/DeviceList.h"
 #include "crypto/KeyShare.h"
@@ -8,11 +9,6 @@
 
 #include <QDateTime>
 #include <QDir>
-#include <QSemaphore>
-#include <QThreadPool>
-
-#include <atomic>
-#include <vector>
 
 #include <sodium.h>
 
@@ -587,39 +583,17 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
     return out;
 }
 
-QList<QByteArray> ChannelCrypto::verifySignatures(const QList<StoredMessage> &rows) const
+std::unique_ptr<BatchVerifier> ChannelCrypto::verifier(const QList<StoredMessage> &rows) const
 {
-    QList<QByteArray> keys(rows.size());
-    std::vector<qsizetype> todo;
+    std::vector<QByteArray> envelopes(size_t(rows.size())), keys(size_t(rows.size()));
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const StoredMessage &m = rows[i];
         if (!m.encrypted || !(m.isChat() || m.isAmendment()))
             continue;
-        keys[i] = trustedKey(m.sender, m.senderDevice);
-        if (!keys[i].isEmpty())
-            todo.push_back(i);
+        keys[size_t(i)] = trustedKey(m.sender, m.senderDevice);
+        envelopes[size_t(i)] = m.body;
     }
-    // Ed25519 verification is most of an encrypted catch-up's work and needs no state: a pool
-    // thread and this one take the rows in turn. Each writes only its own rows' results.
-    std::atomic<size_t> next{0};
-    std::vector<char> valid(todo.size(), 0);
-    const QList<QByteArray> &candidates = keys;
-    auto work = [&] {
-        for (size_t k = next.fetch_add(1); k < todo.size(); k = next.fetch_add(1))
-            valid[k] = MessageCrypto::signatureValid(rows[todo[k]].body, candidates[todo[k]]) ? 1 : 0;
-    };
-    QSemaphore helperDone;
-    const bool helped = todo.size() > 1 && QThreadPool::globalInstance()->tryStart([&] {
-        work();
-        helperDone.release();
-    });
-    work();
-    if (helped)
-        helperDone.acquire();
-    for (size_t k = 0; k < todo.size(); ++k)
-        if (!valid[k])
-            keys[todo[k]].clear();
-    return keys;
+    return std::make_unique<BatchVerifier>(std::move(envelopes), std::move(keys));
 }
 
 ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m, const QByteArray &verifiedKey)

@@ -29,6 +29,8 @@ class SignedDeviceList;
 
 namespace hchat::crypto {
 
+class BatchVerifier;
+
 // E2EE for the Client: everything an encrypted channel needs, with no network of its own.
 //   - membership as the client sees it (ChannelMembership per channel): from the channel's signed
 //     membership operations, in seq order (applyMembership), never from the gateway's member
@@ -149,13 +151,12 @@ public:
     Outgoing encryptBytesForSend(const QString &channel, const QByteArray &clientMsgId,
                                  const QByteArray &plaintext, MessageKind kind, quint64 refSeq,
                                  const QString &attachmentId);
-    // verifiedKey: from verifySignatures() for this message (skips checking its signature again
-    // when the sender's trusted key is still that one).
+    // verifiedKey: from a verifier() of this message (skips checking its signature again when the
+    // sender's trusted key is still that one).
     Incoming decryptMessage(const StoredMessage &message, const QByteArray &verifiedKey = {});
-    // Checks the signatures of rows' encrypted messages under their senders' trusted keys, on a
-    // worker thread and this one at once. Per row: the key its signature verified under, or empty
-    // (not encrypted, no trusted key, or not valid: decryptMessage() then checks and reports).
-    QList<QByteArray> verifySignatures(const QList<StoredMessage> &rows) const;
+    // Checks the signatures of rows' encrypted messages under their senders' keys trusted now,
+    // on a pool thread while the rows are decrypted in order (BatchVerifier).
+    std::unique_ptr<BatchVerifier> verifier(const QList<StoredMessage> &rows) const;
     // A KEY_SHARE of our inbox. True when a session was accepted; then *channel is set and
     // messagesUnblocked() was emitted for the messages waiting for it.
     // *retryable: false when it can never be accepted (sealed to a prekey this device has not).
