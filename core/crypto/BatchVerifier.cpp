@@ -8,15 +8,14 @@ namespace hchat::crypto {
 
 BatchVerifier::BatchVerifier(std::vector<QByteArray> envelopes, std::vector<QByteArray> keys)
     : m_envelopes(std::move(envelopes)), m_keys(std::move(keys)),
-      m_state(std::make_unique<std::atomic<int>[]>(m_keys.size())),
+      m_done(std::make_unique<std::atomic<int>[]>(m_keys.size())),
       m_valid(std::make_unique<bool[]>(m_keys.size()))
 {
     size_t work = 0;
     for (size_t i = 0; i < m_keys.size(); ++i) {
         m_valid[i] = false;
-        const bool none = m_keys[i].isEmpty();
-        m_state[i].store(none ? Done : Unclaimed, std::memory_order_relaxed);
-        work += none ? 0 : 1;
+        m_done[i].store(0, std::memory_order_relaxed);
+        work += m_keys[i].isEmpty() ? 0 : 1;
     }
     if (work > 1)
         m_helped = QThreadPool::globalInstance()->tryStart([this] {
@@ -27,35 +26,36 @@ BatchVerifier::BatchVerifier(std::vector<QByteArray> envelopes, std::vector<QByt
 
 BatchVerifier::~BatchVerifier()
 {
-    // Rows the caller never asked for are left to the helper; it stops at the end of the batch.
     if (m_helped)
         m_helperDone.acquire();
 }
 
 void BatchVerifier::helperRun()
 {
-    for (size_t i = 0; i < m_keys.size(); ++i)
-        check(i);
+    while (checkNext()) {
+    }
 }
 
-void BatchVerifier::check(size_t i)
+bool BatchVerifier::checkNext()
 {
-    int expected = Unclaimed;
-    if (!m_state[i].compare_exchange_strong(expected, Claimed, std::memory_order_acquire))
-        return;
-    m_valid[i] = MessageCrypto::signatureValid(m_envelopes[i], m_keys[i]);
-    m_state[i].store(Done, std::memory_order_release);
-    m_state[i].notify_all();
+    const size_t i = m_cursor.fetch_add(1, std::memory_order_relaxed);
+    if (i >= m_keys.size())
+        return false;
+    m_valid[i] = !m_keys[i].isEmpty() && MessageCrypto::signatureValid(m_envelopes[i], m_keys[i]);
+    m_done[i].store(1, std::memory_order_release);
+    m_done[i].notify_all();
+    return true;
 }
 
 QByteArray BatchVerifier::verifiedKey(size_t i)
 {
     if (i >= m_keys.size())
         return {};
-    check(i); // nobody took it yet: this thread checks it
-    for (int s = m_state[i].load(std::memory_order_acquire); s != Done;
-         s = m_state[i].load(std::memory_order_acquire))
-        m_state[i].wait(s, std::memory_order_acquire); // the helper is checking it
+    // Rows are taken in order, so row i is either taken (being checked) or will be by this loop.
+    while (m_done[i].load(std::memory_order_acquire) == 0) {
+        if (!checkNext())
+            m_done[i].wait(0, std::memory_order_acquire); // the helper is checking it
+    }
     return m_valid[i] ? m_keys[i] : QByteArray();
 }
 
