@@ -1,12 +1,13 @@
 // Sender sessions, key shares and message envelopes between real identities and real stores:
 // round trips, forgeries (each with its own error, never "valid"), replays, removal and rotation.
+#include "TestEnv.h"
+#include "crypto/BatchVerifier.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/KeyShare.h"
 #include "crypto/MessageCrypto.h"
 #include "crypto/SenderKeyStore.h"
 #include "crypto/SenderSession.h"
 #include "hchat.pb.h"
-#include "TestEnv.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -42,17 +43,22 @@ struct Party {
         Q_ASSERT(ok);
         Q_UNUSED(ok);
     }
-    void trust(const Party &other) { trusted.insert(other.nick + QLatin1Char('\n') + other.device, other.id.identityKey()); }
+    void trust(const Party &other)
+    {
+        trusted.insert(other.nick + QLatin1Char('\n') + other.device, other.id.identityKey());
+    }
     IdentityKeyLookup lookup() const
     {
-        return [this](const QString &n, const QString &d) { return trusted.value(n + QLatin1Char('\n') + d); };
+        return
+            [this](const QString &n, const QString &d) { return trusted.value(n + QLatin1Char('\n') + d); };
     }
     KeyShare::Recipient asRecipient() const { return {nick, device, id.identityKey()}; }
     QByteArray shareTo(const SenderSession &s, const Party &to) const
     {
         return KeyShare::seal(s, id, nick, device, to.asRecipient());
     }
-    KeyShare::Error receive(const QByteArray &sealed, const QString &outerSender = {}, const QString &outerDevice = {})
+    KeyShare::Error receive(const QByteArray &sealed, const QString &outerSender = {},
+                            const QString &outerDevice = {})
     {
         auto opened = KeyShare::open(sealed, id, nick, device, lookup(), outerSender, outerDevice);
         if (opened.ok() && !store.addInbound(opened.sender, opened.senderDevice, *opened.session))
@@ -63,7 +69,8 @@ struct Party {
     {
         return MessageCrypto::encrypt(s, id, nick, device, msgId, text);
     }
-    MessageCrypto::Result decrypt(const QByteArray &env, const QString &channel, quint64 seq, const Party *outer = nullptr)
+    MessageCrypto::Result decrypt(const QByteArray &env, const QString &channel, quint64 seq,
+                                  const Party *outer = nullptr)
     {
         MessageCrypto::Arrival a;
         a.channel = channel;
@@ -102,6 +109,7 @@ private slots:
     void keyShareToTheWrongDeviceFails();
     void threeMembersReadEachOther();
     void tamperedCiphertextIsBadSignature();
+    void batchCheckVouchesOnlyForTheKeyItCheckedUnder();
     void swappedSenderIsBadSignature();
     void changedHeaderIsBadSignature();
     void editTargetAndKindAreSigned();
@@ -125,11 +133,15 @@ private:
 
 void CryptoMessages::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>(hchat::test::scratchRoot() + QStringLiteral("/crypto-msg-XXXXXX"));
+    m_dir =
+        std::make_unique<QTemporaryDir>(hchat::test::scratchRoot() + QStringLiteral("/crypto-msg-XXXXXX"));
     QVERIFY(m_dir->isValid());
-    alice = std::make_unique<Party>(QStringLiteral("alice"), QStringLiteral("a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"), m_dir->path());
-    bob = std::make_unique<Party>(QStringLiteral("bob"), QStringLiteral("b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"), m_dir->path());
-    carol = std::make_unique<Party>(QStringLiteral("carol"), QStringLiteral("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"), m_dir->path());
+    alice = std::make_unique<Party>(QStringLiteral("alice"),
+                                    QStringLiteral("a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"), m_dir->path());
+    bob = std::make_unique<Party>(QStringLiteral("bob"), QStringLiteral("b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"),
+                                  m_dir->path());
+    carol = std::make_unique<Party>(QStringLiteral("carol"),
+                                    QStringLiteral("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"), m_dir->path());
     for (Party *p : {alice.get(), bob.get(), carol.get()})
         for (Party *q : {alice.get(), bob.get(), carol.get()})
             if (p != q)
@@ -179,7 +191,8 @@ void CryptoMessages::keyShareRoundTrip()
     QVERIFY(!sealed.isEmpty());
     QVERIFY(!sealed.contains(s->key().toByteArray())); // sealed, not in clear
     QVERIFY(!sealed.contains(s->from(2)->key().toByteArray()));
-    auto opened = KeyShare::open(sealed, bob->id, bob->nick, bob->device, bob->lookup(), alice->nick, alice->device);
+    auto opened =
+        KeyShare::open(sealed, bob->id, bob->nick, bob->device, bob->lookup(), alice->nick, alice->device);
     QVERIFY2(opened.ok(), qPrintable(KeyShare::describe(opened.error)));
     QCOMPARE(opened.sender, alice->nick);
     QCOMPARE(opened.senderDevice, alice->device);
@@ -221,7 +234,8 @@ void CryptoMessages::keyShareToTheWrongDeviceFails()
     // The gateway says someone else sent it.
     QCOMPARE(bob->receive(toBob, carol->nick, carol->device), KeyShare::Error::BadSignature);
     // From a device Bob does not trust.
-    Party stranger(QStringLiteral("mallory"), QStringLiteral("m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0"), m_dir->path());
+    Party stranger(QStringLiteral("mallory"), QStringLiteral("m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0"),
+                   m_dir->path());
     QCOMPARE(bob->receive(stranger.shareTo(*s, *bob)), KeyShare::Error::UnknownSender);
     // Garbage.
     QVERIFY(bob->receive(QByteArray("\x0a\x05hello", 7)) != KeyShare::Error::None);
@@ -241,11 +255,13 @@ void CryptoMessages::threeMembersReadEachOther()
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j)
             if (i != j)
-                QCOMPARE(members[j]->receive(members[i]->shareTo(sessions[size_t(i)], *members[j])), KeyShare::Error::None);
+                QCOMPARE(members[j]->receive(members[i]->shareTo(sessions[size_t(i)], *members[j])),
+                         KeyShare::Error::None);
     quint64 seq = 0;
     for (int round = 0; round < 3; ++round) {
         for (int i = 0; i < 3; ++i) {
-            const QByteArray text = QStringLiteral("round %1 from %2 ✓").arg(round).arg(members[i]->nick).toUtf8();
+            const QByteArray text =
+                QStringLiteral("round %1 from %2 ✓").arg(round).arg(members[i]->nick).toUtf8();
             const QByteArray env = members[i]->encrypt(sessions[size_t(i)], text);
             QVERIFY(!env.isEmpty());
             QVERIFY(!env.contains(text));
@@ -289,6 +305,58 @@ void CryptoMessages::tamperedCiphertextIsBadSignature()
     QCOMPARE(bob->decrypt(serialized(e), ch, 1, alice.get()).error, Err::BadSignature);
     // The untouched message is still fine afterwards (failures record nothing).
     QVERIFY(bob->decrypt(env, ch, 1, alice.get()).ok());
+}
+
+// Signatures checked ahead for a batch (BatchVerifier, on two threads) let decryption skip the
+// check only for the very envelope and key that passed: a tampered envelope, another sender's key
+// or a key that changed since are checked again and refused.
+void CryptoMessages::batchCheckVouchesOnlyForTheKeyItCheckedUnder()
+{
+    auto s = SenderSession::create(ch);
+    QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
+    std::vector<QByteArray> envelopes, keys;
+    for (int i = 0; i < 40; ++i) {
+        envelopes.push_back(alice->encrypt(*s, QByteArray("batch message ") + QByteArray::number(i)));
+        keys.push_back(alice->id.identityKey());
+    }
+    auto tampered = parsed(envelopes[7]);
+    std::string ct = tampered.ciphertext();
+    ct[0] = char(ct[0] ^ 1);
+    tampered.set_ciphertext(ct);
+    envelopes[7] = serialized(tampered);
+    keys[9] = carol->id.identityKey(); // someone else's key
+    keys[11].clear();                  // no trusted key: nothing checked
+    const std::vector<QByteArray> sent = envelopes;
+    BatchVerifier verifier(envelopes, keys);
+    for (size_t i = 0; i < sent.size(); ++i) {
+        const QByteArray key = verifier.verifiedKey(i);
+        QCOMPARE(key.isEmpty(), i == 7 || i == 9 || i == 11);
+        if (!key.isEmpty())
+            QCOMPARE(key, alice->id.identityKey());
+    }
+    // Vouched for under alice's key: decrypts without checking again.
+    MessageCrypto::Arrival a;
+    a.channel = ch;
+    a.seq = 1;
+    a.sender = alice->nick;
+    a.senderDevice = alice->device;
+    QVERIFY(
+        MessageCrypto::decrypt(sent[0], a, bob->store.resolver(bob->lookup()), verifier.verifiedKey(0)).ok());
+    // Even a vouch misapplied to another, tampered envelope does not make it readable (the AEAD
+    // over header and ciphertext still refuses it).
+    a.seq = 8;
+    QVERIFY(!MessageCrypto::decrypt(sent[7], a, bob->store.resolver(bob->lookup()), alice->id.identityKey())
+                 .ok());
+    // Nor to a sender key that is not the one the resolver trusts now (the key changed in between).
+    a.seq = 3;
+    auto forged = parsed(sent[2]);
+    std::string sig = forged.signature();
+    sig[5] = char(sig[5] ^ 1);
+    forged.set_signature(sig);
+    QCOMPARE(MessageCrypto::decrypt(serialized(forged), a, bob->store.resolver(bob->lookup()),
+                                    carol->id.identityKey())
+                 .error,
+             Err::BadSignature);
 }
 
 void CryptoMessages::swappedSenderIsBadSignature()
@@ -335,8 +403,9 @@ void CryptoMessages::editTargetAndKindAreSigned()
     auto s = SenderSession::create(ch);
     QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
     const QByteArray msgId = newMsgId();
-    const QByteArray env = MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, msgId, "new text", nullptr,
-                                                  quint32(hchat::v1::MESSAGE_KIND_EDIT), 5);
+    const QByteArray env =
+        MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, msgId, "new text", nullptr,
+                               quint32(hchat::v1::MESSAGE_KIND_EDIT), 5);
     QVERIFY(!env.isEmpty());
     auto arrival = [&](quint32 kind, quint64 ref) {
         MessageCrypto::Arrival a{ch, 9, alice->nick, alice->device, msgId};
@@ -354,7 +423,8 @@ void CryptoMessages::editTargetAndKindAreSigned()
     MessageCrypto::Arrival moved{ch, 9, alice->nick, alice->device, msgId};
     moved.kind = quint32(hchat::v1::MESSAGE_KIND_EDIT);
     moved.refSeq = 6;
-    QCOMPARE(MessageCrypto::decrypt(serialized(e), moved, bob->store.resolver(bob->lookup())).error, Err::BadSignature);
+    QCOMPARE(MessageCrypto::decrypt(serialized(e), moved, bob->store.resolver(bob->lookup())).error,
+             Err::BadSignature);
     const auto ok = arrival(quint32(hchat::v1::MESSAGE_KIND_EDIT), 5);
     QVERIFY(ok.ok());
     QCOMPARE(ok.plaintext, QByteArray("new text"));
@@ -409,7 +479,8 @@ void CryptoMessages::replayTwiceIsReplay()
     QVERIFY(r.plaintext.isEmpty());
     // Still a replay after a restart (the seen set is persisted).
     bob->store.close();
-    QVERIFY(bob->store.open(m_dir->path() + QStringLiteral("/bob-%1.sqlite").arg(bob->device), bob->id.deriveStorageKey()));
+    QVERIFY(bob->store.open(m_dir->path() + QStringLiteral("/bob-%1.sqlite").arg(bob->device),
+                            bob->id.deriveStorageKey()));
     QCOMPARE(bob->decrypt(env, ch, 6, alice.get()).error, Err::Replay);
     QVERIFY(bob->decrypt(env, ch, 5, alice.get()).ok());
 }
@@ -434,7 +505,8 @@ void CryptoMessages::missingSessionThenTheKeyArrives()
     QCOMPARE(again.plaintext, QByteArray("early"));
     QVERIFY(bob->store.removeWaiting(ch, 1));
     // An unknown sender device is also "waiting" (no trusted key yet), not "valid".
-    Party stranger(QStringLiteral("mallory"), QStringLiteral("m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0"), m_dir->path());
+    Party stranger(QStringLiteral("mallory"), QStringLiteral("m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0m0"),
+                   m_dir->path());
     auto ms = SenderSession::create(ch);
     QCOMPARE(bob->decrypt(stranger.encrypt(*ms, "hi"), ch, 2, &stranger).error, Err::MissingSession);
 }
@@ -446,7 +518,8 @@ void CryptoMessages::memberCannotForgeAnotherMember()
     QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
     QCOMPARE(carol->receive(alice->shareTo(*s, *carol)), KeyShare::Error::None);
     auto stolen = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 50);
-    const QByteArray forged = MessageCrypto::encrypt(*stolen, bob->id, alice->nick, alice->device, newMsgId(), "I, alice, resign");
+    const QByteArray forged =
+        MessageCrypto::encrypt(*stolen, bob->id, alice->nick, alice->device, newMsgId(), "I, alice, resign");
     QCOMPARE(carol->decrypt(forged, ch, 1, alice.get()).error, Err::BadSignature);
 }
 
@@ -505,13 +578,13 @@ void CryptoMessages::rotationAfterAHundredMessagesOrAWeek()
     QVERIFY(!s->rotationRequested());
     // A week old with few messages: rotates too.
     const qint64 weekAgo = QDateTime::currentMSecsSinceEpoch() - SenderSession::kMaxAgeMs;
-    auto old = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 3, SenderSession::Derivation::Ratchet,
-                                      weekAgo);
+    auto old = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 3,
+                                      SenderSession::Derivation::Ratchet, weekAgo);
     QVERIFY(old->needsRotation());
     QVERIFY(!old->needsRotation(weekAgo + SenderSession::kMaxAgeMs - 1));
     // A session of HChat before the ratchet is never used to send again.
-    auto indexed = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0,
-                                          SenderSession::Derivation::Indexed);
+    auto indexed =
+        SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0, SenderSession::Derivation::Indexed);
     QVERIFY(indexed->needsRotation());
 }
 
@@ -557,7 +630,8 @@ void CryptoMessages::aChainHandedOnAtIndexDerivesNoEarlierKey()
     QCOMPARE(bob->decrypt(second, ch, 2, alice.get()).plaintext, QByteArray("after bob came"));
 
     // Contrast: an indexed root key handed on "from 7" still yields key 0.
-    auto legacy = SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0, SenderSession::Derivation::Indexed);
+    auto legacy =
+        SenderSession::fromKey(ch, s->sessionId(), 0, s->key().view(), 0, SenderSession::Derivation::Indexed);
     auto legacyFrom7 = SenderSession::fromKey(ch, s->sessionId(), 0, legacy->key().view(), 7,
                                               SenderSession::Derivation::Indexed);
     QVERIFY(legacyFrom7->messageKey(0, k));
@@ -619,13 +693,15 @@ void CryptoMessages::sizesAreBounded()
     auto s = SenderSession::create(ch);
     QString error;
     const QByteArray big(MessageCrypto::kMaxPlaintextBytes + 1, 'x');
-    QVERIFY(MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, newMsgId(), big, &error).isEmpty());
+    QVERIFY(
+        MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, newMsgId(), big, &error).isEmpty());
     QVERIFY(error.contains(QLatin1String("too large")));
     const QByteArray max(MessageCrypto::kMaxPlaintextBytes, 'x');
     const QByteArray env = MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, newMsgId(), max);
     QVERIFY(!env.isEmpty());
     QVERIFY(env.size() <= 64 * 1024); // fits the gateway's body limit
-    QVERIFY(MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, QByteArray(15, 'x'), "hi").isEmpty());
+    QVERIFY(MessageCrypto::encrypt(*s, alice->id, alice->nick, alice->device, QByteArray(15, 'x'), "hi")
+                .isEmpty());
     QCOMPARE(bob->decrypt(QByteArray(70000, '\x0a'), ch, 1).error, Err::Malformed);
     // Empty plaintext is fine.
     QCOMPARE(bob->receive(alice->shareTo(*s, *bob)), KeyShare::Error::None);
