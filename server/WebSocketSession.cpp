@@ -40,6 +40,7 @@ template <class Stream> std::shared_ptr<WebSocketSession<Stream>> WebSocketSessi
 
 template <class Stream> void WebSocketSession<Stream>::run(HttpRequestMessage request)
 {
+    m_ws.next_layer().setOwner(weak_from_this());
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
     // Beast's own idle timeout only backs ours up (watchIdle): it would drop the TCP connection
@@ -134,9 +135,18 @@ template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<c
 template <class Stream> void WebSocketSession<Stream>::doWrite()
 {
     if (m_queue.empty()) {
+        m_corkLeft = 0;
+        m_ws.next_layer().uncork();
         if (m_closeRequested)
             doClose();
         return;
+    }
+    // Several frames waiting: hand them all to Beast before the buffer goes out, so that they
+    // leave in one write. The batch is the queue as it is now; frames queued meanwhile go in the
+    // next one (a busy session still writes at least every batch).
+    if (m_corkLeft == 0 && m_queue.size() > 1) {
+        m_corkLeft = m_queue.size();
+        m_ws.next_layer().cork();
     }
     m_writing = true;
     if (!m_queue.front()) {
@@ -156,6 +166,8 @@ template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code
             m_queuedBytes -= std::min(m_queuedBytes, m_queue.front()->size());
         m_queue.pop_front();
     }
+    if (m_corkLeft > 0 && --m_corkLeft == 0)
+        m_ws.next_layer().uncork();
     if (ec) {
         m_queue.clear();
         finish();

@@ -3,6 +3,7 @@
 #include "BeastTypes.h"
 #include "ClientSession.h"
 #include "ConnectionLimiter.h"
+#include "CorkStream.h"
 #include "ServerContext.h"
 
 #include <deque>
@@ -11,7 +12,9 @@
 namespace hchat::server {
 
 // One WebSocket connection (ws or wss) on /ws: one binary message = one Frame. Reads frames up to
-// MAX_FRAME_BYTES and hands them to ChatService; writes through a queue (one write in flight);
+// MAX_FRAME_BYTES and hands them to ChatService; writes through a queue (one write in flight), whose
+// frames reach the connection through a CorkStream: the frames queued when a drain starts leave in
+// one write (one system call) instead of one each;
 // a handshake timeout; a ping after half the idle time of silence and a close frame (1001) after
 // the whole of it; closes politely after an error, and when the session's token expires.
 template <class Stream> class WebSocketSession final : public ClientSession {
@@ -39,7 +42,7 @@ private:
     void finish();
     void watchIdle();
 
-    websocket::stream<Stream> m_ws;
+    websocket::stream<CorkStream<Stream>> m_ws;
     ServerContext &m_ctx;
     std::shared_ptr<ConnectionLimiter::Slot> m_slot;
     beast::flat_buffer m_buffer;
@@ -56,6 +59,7 @@ private:
     net::steady_timer m_expiryTimer;
     std::chrono::steady_clock::time_point m_lastHeard;
     bool m_pingQueued = false;
+    std::size_t m_corkLeft = 0; // frames of the current corked batch still to hand to Beast
 };
 
 extern template class WebSocketSession<PlainStream>;
