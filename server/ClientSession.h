@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,7 +53,9 @@ public:
 
     // Strand state used by ChatService.
     AuthState authState = AuthState::New;
-    std::deque<hchat::v1::Frame> framesBeforeWelcome;
+    // A vector, not a deque: libstdc++'s deque allocates a map and a 512-byte node even when empty,
+    // and almost every session keeps this empty for its whole life.
+    std::vector<hchat::v1::Frame> framesBeforeWelcome;
     std::unordered_map<std::string, std::int64_t> lastTypingMs; // per channel, for the typing limit
 
 protected:

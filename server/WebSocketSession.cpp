@@ -103,7 +103,10 @@ template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code 
     m_lastHeard = std::chrono::steady_clock::now();
     const auto data = m_buffer.data();
     m_ctx.chat->onMessage(shared_from_this(), m_ws.got_binary(), data.data(), data.size());
-    m_buffer.consume(m_buffer.size());
+    // Released, not kept: an idle session holds no read buffer (Beast reads each frame's header
+    // into its own small buffer first, so the next message allocates only when it arrives).
+    m_buffer.clear();
+    m_buffer.shrink_to_fit();
     if (authState == AuthState::Authenticated || authState == AuthState::Pending)
         m_authTimer.cancel();
     doRead();

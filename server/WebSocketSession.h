@@ -6,8 +6,8 @@
 #include "CorkStream.h"
 #include "ServerContext.h"
 
-#include <deque>
 #include <memory>
+#include <vector>
 
 namespace hchat::server {
 
@@ -46,7 +46,31 @@ private:
     ServerContext &m_ctx;
     std::shared_ptr<ConnectionLimiter::Slot> m_slot;
     beast::flat_buffer m_buffer;
-    std::deque<std::shared_ptr<const std::string>> m_queue;
+    // The write queue: a vector read from its head (a deque would allocate 576 bytes per
+    // session up front, idle or not). A null entry is a ping.
+    struct WriteQueue {
+        std::vector<std::shared_ptr<const std::string>> items;
+        std::size_t head = 0;
+        bool empty() const { return head == items.size(); }
+        std::size_t size() const { return items.size() - head; }
+        std::shared_ptr<const std::string> &front() { return items[head]; }
+        void push_back(std::shared_ptr<const std::string> b) { items.push_back(std::move(b)); }
+        void pop_back() { items.pop_back(); }
+        void pop_front()
+        {
+            items[head++].reset();
+            if (head == items.size())
+                clear();
+        }
+        void clear()
+        {
+            items.clear();
+            head = 0;
+            if (items.capacity() > 64)
+                items.shrink_to_fit();
+        }
+    };
+    WriteQueue m_queue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
     bool m_closeRequested = false;
