@@ -1,6 +1,7 @@
 #include "WebSocketSession.h"
 
 #include "ChatService.h"
+#include "DeliveryOutbox.h"
 #include "Limits.h"
 #include "hchat/Version.h"
 
@@ -114,10 +115,20 @@ template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code 
 
 template <class Stream> void WebSocketSession<Stream>::dispatch(std::function<void()> fn)
 {
+    if (auto *outbox = DeliveryOutbox::active()) {
+        outbox->add({shared_from_this(), nullptr, false, std::move(fn)});
+        return;
+    }
     net::post(m_ws.get_executor(), std::move(fn));
 }
 
-template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
+template <class Stream> void WebSocketSession<Stream>::runNow(std::function<void()> fn)
+{
+    net::dispatch(m_ws.get_executor(), std::move(fn));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes, bool startWriting)
 {
     if (m_finished || m_closeSent)
         return;
@@ -131,7 +142,13 @@ template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<c
         closeSoon(1008);
         return;
     }
-    if (!m_writing)
+    if (startWriting && !m_writing)
+        doWrite();
+}
+
+template <class Stream> void WebSocketSession<Stream>::startWriting()
+{
+    if (!m_writing && !m_queue.empty() && !m_finished && !m_closeSent)
         doWrite();
 }
 
@@ -181,6 +198,12 @@ template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code
 
 template <class Stream> void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
 {
+    if (auto *outbox = DeliveryOutbox::active()) {
+        // After what the outbox already holds for this session (an error frame, say).
+        outbox->add(
+            {shared_from_this(), nullptr, false, [s = self(), closeCode] { s->closeSoon(closeCode); }});
+        return;
+    }
     net::post(m_ws.get_executor(), [s = self(), closeCode] {
         if (s->m_closeRequested || s->m_finished)
             return;

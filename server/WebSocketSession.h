@@ -25,11 +25,13 @@ public:
 
     void run(HttpRequestMessage request);
     void dispatch(std::function<void()> fn) override;
+    void runNow(std::function<void()> fn) override;
     void closeSoon(std::uint16_t closeCode) override;
     void expireAt(std::int64_t expiresMs) override;
 
 protected:
-    void enqueue(std::shared_ptr<const std::string> bytes) override;
+    void enqueue(std::shared_ptr<const std::string> bytes, bool startWriting = true) override;
+    void startWriting() override;
 
 private:
     std::shared_ptr<WebSocketSession> self();

@@ -42,3 +42,6 @@ hchat_add_test(tst_server_sendvalidation SOURCES tst_server_sendvalidation.cpp L
 
 # Write coalescing under the WebSocket stream (unit: a loopback connection, no gateway process).
 hchat_add_test(tst_server_corkstream SOURCES tst_server_corkstream.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
+
+# The commit writer's answers handed to the sessions once per I/O thread, in order (unit).
+hchat_add_test(tst_server_deliverylanes SOURCES tst_server_deliverylanes.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
