@@ -17,6 +17,10 @@ namespace hchat::server {
 // to the connection in one write as soon as no write of it is in flight, so the frames queued
 // while one write is on the wire leave together, in one system call (one TLS record per 16 KiB).
 //
+// A write that finds nothing buffered, nothing on the way and the layer uncorked goes straight to
+// the connection (a session whose queue holds one frame at a time costs what it did without this
+// layer); only the writes that come while one is on the wire, or while corked, are buffered.
+//
 // Correctness: Beast serialises its own writes (one frame at a time, whole: header then payload,
 // its automatic pongs and close replies included), and this layer keeps them in that order, so
 // frames never interleave and a session's order is kept. Only the bytes move later: a frame is
@@ -137,6 +141,13 @@ private:
         auto &st = *m_state;
         if (st.error) {
             completeLater(std::move(h), st.error, 0);
+            return;
+        }
+        if (!st.flushing && !st.corked && st.pending.empty()) {
+            // Nothing buffered, nothing on the way: straight to the connection, one write as
+            // without this layer (no copy, no extra handler). Beast makes its next write only once
+            // this one has completed, so nothing can be buffered behind it meanwhile.
+            m_next.async_write_some(buffers, std::move(h));
             return;
         }
         std::size_t n = 0;

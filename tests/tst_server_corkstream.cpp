@@ -1,7 +1,8 @@
 // CorkStream (issue 19, write coalescing): the frames a WebSocket session writes while corked leave
 // in one write of the connection, whole and in order; Beast's own control frames (the pong to a
 // peer's ping, the close frame) go through the same buffer and never split a frame; a writer that
-// gets ahead of a peer that does not read waits, and goes on once the peer reads.
+// gets ahead of a peer that does not read waits, and goes on once the peer reads; a lone write with
+// nothing buffered goes straight to the connection.
 #include "CorkStream.h"
 
 #include <QtTest>
@@ -130,6 +131,7 @@ private slots:
     {
         Pair p;
         auto frames = numbered(300, 100);
+        const auto flushesBefore = p.server->next_layer().flushes();
         beast::error_code result;
         writeAll(*p.server, frames, 0, [&](beast::error_code ec) {
             result = ec;
@@ -141,6 +143,8 @@ private slots:
         reader.join();
         QVERIFY(!result);
         QCOMPARE(got, *frames);
+        // One frame at a time, each after the previous one's completion: nothing was buffered.
+        QCOMPARE(p.server->next_layer().flushes() - flushesBefore, 0u);
     }
 
     void thePeersPingsAreAnsweredBetweenWholeFrames()
@@ -193,19 +197,23 @@ private slots:
     void aWriterAheadOfAPeerThatDoesNotReadWaitsThenGoesOn()
     {
         Pair p;
-        // 16 MiB: far more than the socket buffers and the cork buffer hold.
+        // 16 MiB: far more than the socket buffers and the cork buffer hold. Corked, so that the
+        // writes go through the buffer (an idle uncorked layer passes a lone write straight on).
         auto frames = numbered(256, 64 * 1024);
+        p.server->next_layer().cork();
         bool done = false;
         beast::error_code result;
         writeAll(*p.server, frames, 0, [&](beast::error_code ec) {
             result = ec;
             done = true;
+            p.server->next_layer().uncork();
             p.server->async_close(websocket::close_code::normal, [](beast::error_code) {});
         });
         // Run the server until it cannot go on without the peer reading.
         for (int i = 0; i < 50 && !done; ++i)
             p.ioc.run_for(std::chrono::milliseconds(10));
         QVERIFY(!done);
+        QVERIFY(p.server->next_layer().buffered() >= CorkStream<beast::tcp_stream>::kCorkLimit);
         QVERIFY(p.server->next_layer().buffered() <= CorkStream<beast::tcp_stream>::kMaxPending + 64 * 1024);
         std::vector<std::string> got;
         std::thread reader([&] { got = readUntilClose(*p.client); });
