@@ -10,6 +10,11 @@
 #   many     2,000 connections in 200 channels of 10, every member sending 1 msg/s
 #   idle     10,000 connections, RSS per connection and connection setup rate (fresh servers,
 #            BENCH_IDLE_REPS runs each)
+#   fanout-pinned ladder-pinned many-pinned idle-pinned
+#            the same four with the server under test pinned to core 0 (`taskset -c 0`; hchat-gateway
+#            with --threads 1, Node is one thread anyway) and the load generator to core 1 (one
+#            thread), both servers alike: "per core" without the load generator taking the
+#            server's cycles
 #   scaleout cluster_bench: two gateways sharing one PostgreSQL and fanning out through Redis,
 #            against one gateway on the same PostgreSQL (scripts/local-services starts both servers
 #            in a temporary folder); deliveries per second and the ratio two / one, BENCH_REPS runs
@@ -20,7 +25,9 @@
 #
 # Environment: BENCH_BUILD (build dir, default build-bench), BENCH_OUT (results dir),
 # BENCH_REPS (3), BENCH_IDLE_REPS (1), BENCH_DURATION (seconds of sending per fanout/many run, 8), BENCH_SCENARIOS (space-separated
-# subset of: fanout ladder many idle scaleout gateway catchup ui startup crypto), BENCH_NO_DOC=1 (do not
+# subset of: fanout ladder many idle fanout-pinned ladder-pinned many-pinned idle-pinned scaleout
+# gateway catchup ui startup crypto), BENCH_LOADGEN_THREADS (threads of the load generator when
+# not pinned, default 2: one thread saturates before either server does), BENCH_NO_DOC=1 (do not
 # write docs/PERFORMANCE.md), BENCH_NO_DEPS=1 (skip scripts/install-deps), BENCH_NO_BUILD=1 (use
 # the binaries as they are), BENCH_CATCHUP_MESSAGES (100000), BENCH_MERGE (see below),
 # BENCH_NOTES (a sentence for the document).
@@ -32,7 +39,8 @@ out="${BENCH_OUT:-$build/bench-results}"
 reps="${BENCH_REPS:-3}"
 duration="${BENCH_DURATION:-8}"
 idle_reps="${BENCH_IDLE_REPS:-1}"
-scenarios="${BENCH_SCENARIOS:-fanout ladder many idle scaleout gateway catchup ui startup crypto}"
+scenarios="${BENCH_SCENARIOS:-fanout ladder many idle fanout-pinned ladder-pinned many-pinned idle-pinned scaleout gateway catchup ui startup crypto}"
+loadgen_threads="${BENCH_LOADGEN_THREADS:-2}"
 results="$out/results.jsonl"
 log="$out/bench.log"
 started_at=$(date +%s)
@@ -70,20 +78,34 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 server_pid=
 server_port=
 server_dir=
+# Pinned runs (suffix -pinned): the server on core 0, the load generator on core 1.
+pin_server=()
+pin_lg=()
+gateway_threads=()
+lg_threads=(--threads "$loadgen_threads")
+set_pinning() { # set_pinning "" | -pinned
+  if [[ "$1" == -pinned ]]; then
+    pin_server=(taskset -c 0) pin_lg=(taskset -c 1) gateway_threads=(--threads 1) lg_threads=(--threads 1)
+  else
+    pin_server=() pin_lg=() gateway_threads=() lg_threads=(--threads "$loadgen_threads")
+  fi
+}
 # start_server hchat|reference: sets server_pid, server_port, server_dir.
 start_server() {
   server_dir=$(mktemp -d /tmp/hchat-bench-XXXXXX)
   local outfile="$server_dir/stdout"
   if [[ "$1" == hchat ]]; then
-    "$gateway" --listen 127.0.0.1:0 --db "$server_dir/gateway.db" --password-cost interactive \
-      --rate-limit 0 --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0 >"$outfile" 2>"$server_dir/stderr" &
+    "${pin_server[@]}" "$gateway" "${gateway_threads[@]}" --listen 127.0.0.1:0 --db "$server_dir/gateway.db" --password-cost interactive \
+      --rate-limit 0 --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0 \
+      --password-checks-per-address 64 >"$outfile" 2>"$server_dir/stderr" &
   else
-    node "$root/bench/reference/server.js" --listen 127.0.0.1:0 >"$outfile" 2>"$server_dir/stderr" &
+    "${pin_server[@]}" node "$root/bench/reference/server.js" --listen 127.0.0.1:0 >"$outfile" 2>"$server_dir/stderr" &
   fi
   server_pid=$!
   local i
   for ((i = 0; i < 200; i++)); do
-    server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$outfile" | head -1)
+    # The server's stdout may not exist yet (the redirection happens in the child).
+    server_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$outfile" 2>/dev/null | head -1) || true
     [[ -n "$server_port" ]] && return 0
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.05
@@ -130,7 +152,7 @@ lg() {
   local scenario=$1 rep=$2 s=$3
   shift 3
   local line
-  line=$("$loadgen" --server "$s" --port "${ports[$s]}" --pid "${pids[$s]}" \
+  line=$("${pin_lg[@]}" "$loadgen" "${lg_threads[@]}" --server "$s" --port "${ports[$s]}" --pid "${pids[$s]}" \
     --token-cache "${dirs[$s]}/tokens" --label "$scenario$rep" "$@" 2>>"$log") || true
   if [[ -z "$line" ]]; then
     say "$scenario rep $rep $s: loadgen printed nothing (see $log)"
@@ -158,48 +180,52 @@ fi
 machine start
 
 # ---- scenarios --------------------------------------------------------------------------------
-if want fanout; then
-  start_pair
-  for ((r = 1; r <= reps; r++)); do
-    for s in hchat reference; do
-      lg fanout "$r" "$s" --connections 1000 --channels 1 --senders 1 --rate 200 --duration "$duration" || true
+for pin in "" -pinned; do
+  set_pinning "$pin"
+  if want "fanout$pin"; then
+    start_pair
+    for ((r = 1; r <= reps; r++)); do
+      for s in hchat reference; do
+        lg "fanout$pin" "$r" "$s" --connections 1000 --channels 1 --senders 1 --rate 200 --duration "$duration" || true
+      done
     done
-  done
-  stop_pair
-fi
+    stop_pair
+  fi
 
-if want ladder; then
-  start_pair
-  for s in hchat reference; do
-    for rate in 5 10 20 40 80 160 320 640; do
-      lg ladder "$rate" "$s" --connections 1000 --channels 1 --senders 1 --rate "$rate" --duration 5 --drain-seconds 3 || break
-      ok=$(tail -1 "$results" | jq -r 'if .latency_p99_ms < 50 and .delivery_ratio >= 0.999 then 1 else 0 end')
-      [[ "$ok" == 1 ]] || break
-    done
-  done
-  stop_pair
-fi
-
-if want many; then
-  start_pair
-  for ((r = 1; r <= reps; r++)); do
+  if want "ladder$pin"; then
+    start_pair
     for s in hchat reference; do
-      lg many "$r" "$s" --connections 2000 --channels 200 --senders 2000 --rate 2000 --duration "$duration" || true
+      for rate in 5 10 20 40 80 160 320 640; do
+        lg "ladder$pin" "$rate" "$s" --connections 1000 --channels 1 --senders 1 --rate "$rate" --duration 5 --drain-seconds 3 || break
+        ok=$(tail -1 "$results" | jq -r 'if .latency_p99_ms < 50 and .delivery_ratio >= 0.999 then 1 else 0 end')
+        [[ "$ok" == 1 ]] || break
+      done
     done
-  done
-  stop_pair
-fi
+    stop_pair
+  fi
 
-if want idle; then
-  for ((r = 1; r <= idle_reps; r++)); do
-    for s in hchat reference; do
-      start_server "$s"
-      pids[$s]=$server_pid ports[$s]=$server_port dirs[$s]=$server_dir
-      lg idle "$r" "$s" --connections 10000 --channels 1 --senders 0 --connect-concurrency 500 --users 5 || true
-      stop_server
+  if want "many$pin"; then
+    start_pair
+    for ((r = 1; r <= reps; r++)); do
+      for s in hchat reference; do
+        lg "many$pin" "$r" "$s" --connections 2000 --channels 200 --senders 2000 --rate 2000 --duration "$duration" || true
+      done
     done
-  done
-fi
+    stop_pair
+  fi
+
+  if want "idle$pin"; then
+    for ((r = 1; r <= idle_reps; r++)); do
+      for s in hchat reference; do
+        start_server "$s"
+        pids[$s]=$server_pid ports[$s]=$server_port dirs[$s]=$server_dir
+        lg "idle$pin" "$r" "$s" --connections 10000 --channels 1 --senders 0 --connect-concurrency 500 --users 5 || true
+        stop_server
+      done
+    done
+  fi
+done
+set_pinning ""
 
 # ---- the other bench programs -----------------------------------------------------------------
 failures=()

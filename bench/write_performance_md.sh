@@ -32,7 +32,8 @@ do not edit the tables by hand; the analysis at the end comes from \`bench/perfo
   (\`bench/reference/server.js\`: channels in memory, no persistence, one process).
 - **HChat:** \`hchat-gateway\` with SQLite persistence and ack after commit, default threads (one
   per core), \`--password-cost interactive --rate-limit 0 --max-connections-per-address 100000 --max-connections 100000 --accept-rate 0 --auth-rate 0\`.
-- **Load generator:** \`bench/loadgen.cpp\` (Boost.Beast client, one thread), the same frames to both
+- **Load generator:** \`bench/loadgen.cpp\` (Boost.Beast client, \`--threads ${BENCH_LOADGEN_THREADS:-2}\`; one
+  thread in the pinned runs), the same frames to both
   servers; latency = send → Push receipt, measured from a timestamp in the message body; every
   member of a channel receives every message, the sender included.
 
@@ -73,13 +74,16 @@ jq -s -r '
   | (
     "## Gateway: HChat against the Node.js reference",
     "",
-    ( ($lg | map(select(.scenario == "fanout"))) as $runs | select($runs | length > 0) |
-      "### Fan-out: 1,000 connections in one channel, 1 sender at 200 msg/s",
+    ( ("", "-pinned") as $sfx
+      | (if $sfx == "" then "" else " — pinned: the server on core 0 (hchat-gateway --threads 1), the load generator on core 1" end) as $pinned
+      | (
+    ( ($lg | map(select(.scenario == ("fanout" + $sfx)))) as $runs | select($runs | length > 0) |
+      "### Fan-out: 1,000 connections in one channel, 1 sender at 200 msg/s\($pinned)",
       "",
       "\($runs | map(select(.server == "hchat")) | length) runs each, \($runs[0].send_seconds | fmt) s of sending per run.",
       "", table($runs; traffic), "" ),
-    ( ($lg | map(select(.scenario == "ladder"))) as $runs | select($runs | length > 0) |
-      "### Fan-out ladder: the highest rate sustained with p99 < 50 ms (1,000 connections, one channel)",
+    ( ($lg | map(select(.scenario == ("ladder" + $sfx)))) as $runs | select($runs | length > 0) |
+      "### Fan-out ladder: the highest rate sustained with p99 < 50 ms (1,000 connections, one channel)\($pinned)",
       "",
       "Rates double until p99 reaches 50 ms or a delivery is lost; 5 s per rate, one run each.",
       "",
@@ -90,20 +94,21 @@ jq -s -r '
       ( [ "hchat", "reference" ] | map(. as $s | $runs | map(select(.server == $s and .latency_p99_ms < 50 and .delivery_ratio >= 0.999)) | map(.rate_target) | max) ) as [$h, $r] |
       "Highest sustained rate: HChat \($h | fmt) msg/s (\((($h // 0) * 1000) | fmt) deliveries/s), reference \($r | fmt) msg/s; ratio \(ratio($h; $r)).",
       "" ),
-    ( ($lg | map(select(.scenario == "many"))) as $runs | select($runs | length > 0) |
-      "### Many channels: 2,000 connections in 200 channels of 10, every member sending 1 msg/s",
+    ( ($lg | map(select(.scenario == ("many" + $sfx)))) as $runs | select($runs | length > 0) |
+      "### Many channels: 2,000 connections in 200 channels of 10, every member sending 1 msg/s\($pinned)",
       "",
       "\($runs | map(select(.server == "hchat")) | length) runs each, \($runs[0].send_seconds | fmt) s of sending per run.",
       "", table($runs; traffic), "" ),
-    ( ($lg | map(select(.scenario == "idle"))) as $runs | select($runs | length > 0) |
-      "### Idle: 10,000 connections (connection setup and memory)",
+    ( ($lg | map(select(.scenario == ("idle" + $sfx)))) as $runs | select($runs | length > 0) |
+      "### Idle: 10,000 connections (connection setup and memory)\($pinned)",
       "",
       "A fresh server per run; connections set up 500 at a time (TCP, WebSocket upgrade, Hello → Welcome, Join → ChannelJoined); HChat sessions share 5 users.",
       "",
       table($runs; [ ["established", "connections established"], ["connections_per_s", "connection setup (connections / s)"],
         ["rss_per_connection_kb", "RSS per connection (KiB)"], ["server_rss_before_kb", "server RSS before (KiB)"],
         ["server_rss_connected_kb", "server RSS with 10,000 connected (KiB)"], ["server_peak_rss_kb", "server peak RSS (KiB)"],
-        ["server_cpu_connect_s", "server CPU s for the setup"], ["loadgen_cpu_s", "load generator CPU s"] ]), "" ),
+        ["server_cpu_connect_s", "server CPU s for the setup"], ["loadgen_cpu_s", "load generator CPU s"] ]), "" )
+      ) ),
     ( ($all | map(select(.scenario == "scaleout"))) as $runs | select($runs | length > 0) | $runs[0] as $o |
       ($runs | map(.two_gateways_deliveries_per_s) | median) as $two |
       ($runs | map(.one_gateway_deliveries_per_s) | median) as $one |

@@ -48,7 +48,7 @@ std::size_t FuzzStrand::runQueued()
     }
 }
 
-void FuzzSession::enqueue(std::shared_ptr<const std::string> bytes)
+void FuzzSession::enqueue(std::shared_ptr<const std::string> bytes, bool)
 {
     Frame f;
     if (!f.ParseFromString(*bytes) || f.body_case() == Frame::BODY_NOT_SET)

@@ -54,12 +54,16 @@ class FuzzSession final : public server::ClientSession {
 public:
     explicit FuzzSession(FuzzStrand &strand) : ClientSession("127.0.0.1"), m_strand(strand) {}
     void dispatch(std::function<void()> fn) override { m_strand.post(std::move(fn)); }
+    // The fixture has no DeliveryLanes (nothing calls this): the strand's queue keeps the order.
+    void runNow(std::function<void()> fn) override { m_strand.post(std::move(fn)); }
     void closeSoon(std::uint16_t) override { closed = true; }
     bool closed = false;
     std::uint64_t framesOut = 0;
 
 protected:
-    void enqueue(std::shared_ptr<const std::string> bytes) override;
+    // Frames are checked as they are queued; there is no write to start.
+    void enqueue(std::shared_ptr<const std::string> bytes, bool startWriting = true) override;
+    void startWriting() override {}
 
 private:
     FuzzStrand &m_strand;

@@ -43,6 +43,12 @@ bool CommitWriter::submit(Apply apply, Done done)
     return true;
 }
 
+void CommitWriter::setAnswerScope(AnswerScope scope)
+{
+    std::lock_guard lock(m_mutex);
+    m_answerScope = std::move(scope);
+}
+
 std::uint64_t CommitWriter::submitted()
 {
     std::lock_guard lock(m_mutex);
@@ -144,14 +150,25 @@ void CommitWriter::runBatch(std::deque<Job> &batch)
         for (auto &o : outcomes)
             o = {hchat::v1::ERROR_STORAGE_FAILED, "the message store could not commit; nothing was stored"};
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        try {
-            if (batch[i].done)
-                batch[i].done(outcomes[i].code, outcomes[i].message);
-        } catch (const std::exception &e) {
-            std::fprintf(stderr, "hchat-gateway: completion failed: %s\n", e.what());
+    const auto answer = [&] {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            try {
+                if (batch[i].done)
+                    batch[i].done(outcomes[i].code, outcomes[i].message);
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "hchat-gateway: completion failed: %s\n", e.what());
+            }
         }
+    };
+    AnswerScope scope;
+    {
+        std::lock_guard lock(m_mutex);
+        scope = m_answerScope;
     }
+    if (scope)
+        scope(answer);
+    else
+        answer();
 }
 
 } // namespace hchat::server

@@ -31,6 +31,12 @@ public:
                  std::size_t maxQueued = 8192);
     ~CommitWriter();
 
+    // Wraps the answering of each committed (or failed) batch: `answer` runs every job's Done, in
+    // order, on the writer thread. The gateway collects what they send into a DeliveryOutbox here
+    // and posts it once per I/O thread. Set before the first submit.
+    using AnswerScope = std::function<void(const std::function<void()> &answer)>;
+    void setAnswerScope(AnswerScope scope);
+
     // False when stopping: the job is neither run nor answered. When the queue is full the job
     // is not run and `done` is called before submit returns, with ERROR_RATE_LIMITED.
     bool submit(Apply apply, Done done);
@@ -61,6 +67,7 @@ private:
     bool m_stopping = false;
     bool m_busy = false;
     std::uint64_t m_submitted = 0; // a batch is out of the queue and not answered yet
+    AnswerScope m_answerScope;
     std::thread m_thread;
 };
 

@@ -5,6 +5,7 @@
 #include "ChatService.h"
 #include "CommitWriter.h"
 #include "ConnectionLimiter.h"
+#include "DeliveryOutbox.h"
 #include "HttpApi.h"
 #include "Listener.h"
 #include "LocalFanout.h"
@@ -71,6 +72,10 @@ struct Gateway::Impl {
     std::unique_ptr<HttpApi> api;
     std::unique_ptr<net::ssl::context> ssl;
     net::io_context ioc;
+    // The commit writer's answers reach the sessions through these, one per I/O thread
+    // (DeliveryOutbox).
+    std::vector<net::strand<net::io_context::executor_type>> lanes;
+    std::unique_ptr<DeliveryLanes> deliveryLanes;
     std::shared_ptr<Listener> listener;
     std::shared_ptr<Listener> metricsListener; // --metrics-listen
     std::unique_ptr<net::signal_set> signals;
@@ -87,6 +92,19 @@ struct Gateway::Impl {
         threads = threadCount(config);
         const std::string path = config.databasePath;
         writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true), metrics);
+        for (unsigned i = 0; i < threads; ++i)
+            lanes.push_back(net::make_strand(ioc.get_executor()));
+        deliveryLanes = std::make_unique<DeliveryLanes>(
+            lanes.size(),
+            [this](std::size_t lane, std::function<void()> run) { net::post(lanes[lane], std::move(run)); });
+        writer->setAnswerScope([this](const std::function<void()> &answer) {
+            DeliveryOutbox outbox(*deliveryLanes);
+            {
+                DeliveryOutbox::Scope scope(outbox);
+                answer();
+            }
+            outbox.flush();
+        });
         readers = std::make_unique<StoreReaders>([path] { return SqlMessageStore::open(path, false); },
                                                  std::max(1u, config.readerThreads));
         localFanout = std::make_unique<LocalFanout>(registry, metrics);

@@ -1,6 +1,7 @@
 #include "WebSocketSession.h"
 
 #include "ChatService.h"
+#include "DeliveryOutbox.h"
 #include "Limits.h"
 #include "hchat/Version.h"
 
@@ -40,6 +41,7 @@ template <class Stream> std::shared_ptr<WebSocketSession<Stream>> WebSocketSessi
 
 template <class Stream> void WebSocketSession<Stream>::run(HttpRequestMessage request)
 {
+    m_ws.next_layer().setOwner(weak_from_this());
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
     // Beast's own idle timeout only backs ours up (watchIdle): it would drop the TCP connection
@@ -102,7 +104,10 @@ template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code 
     m_lastHeard = std::chrono::steady_clock::now();
     const auto data = m_buffer.data();
     m_ctx.chat->onMessage(shared_from_this(), m_ws.got_binary(), data.data(), data.size());
-    m_buffer.consume(m_buffer.size());
+    // Released, not kept: an idle session holds no read buffer (Beast reads each frame's header
+    // into its own small buffer first, so the next message allocates only when it arrives).
+    m_buffer.clear();
+    m_buffer.shrink_to_fit();
     if (authState == AuthState::Authenticated || authState == AuthState::Pending)
         m_authTimer.cancel();
     doRead();
@@ -110,10 +115,20 @@ template <class Stream> void WebSocketSession<Stream>::onRead(beast::error_code 
 
 template <class Stream> void WebSocketSession<Stream>::dispatch(std::function<void()> fn)
 {
+    if (auto *outbox = DeliveryOutbox::active()) {
+        outbox->add({shared_from_this(), nullptr, false, std::move(fn)});
+        return;
+    }
     net::post(m_ws.get_executor(), std::move(fn));
 }
 
-template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes)
+template <class Stream> void WebSocketSession<Stream>::runNow(std::function<void()> fn)
+{
+    net::dispatch(m_ws.get_executor(), std::move(fn));
+}
+
+template <class Stream>
+void WebSocketSession<Stream>::enqueue(std::shared_ptr<const std::string> bytes, bool startWriting)
 {
     if (m_finished || m_closeSent)
         return;
@@ -127,16 +142,31 @@ template <class Stream> void WebSocketSession<Stream>::enqueue(std::shared_ptr<c
         closeSoon(1008);
         return;
     }
-    if (!m_writing)
+    if (startWriting && !m_writing)
+        doWrite();
+}
+
+template <class Stream> void WebSocketSession<Stream>::startWriting()
+{
+    if (!m_writing && !m_queue.empty() && !m_finished && !m_closeSent)
         doWrite();
 }
 
 template <class Stream> void WebSocketSession<Stream>::doWrite()
 {
     if (m_queue.empty()) {
+        m_corkLeft = 0;
+        m_ws.next_layer().uncork();
         if (m_closeRequested)
             doClose();
         return;
+    }
+    // Several frames waiting: hand them all to Beast before the buffer goes out, so that they
+    // leave in one write. The batch is the queue as it is now; frames queued meanwhile go in the
+    // next one (a busy session still writes at least every batch).
+    if (m_corkLeft == 0 && m_queue.size() > 1) {
+        m_corkLeft = m_queue.size();
+        m_ws.next_layer().cork();
     }
     m_writing = true;
     if (!m_queue.front()) {
@@ -156,6 +186,8 @@ template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code
             m_queuedBytes -= std::min(m_queuedBytes, m_queue.front()->size());
         m_queue.pop_front();
     }
+    if (m_corkLeft > 0 && --m_corkLeft == 0)
+        m_ws.next_layer().uncork();
     if (ec) {
         m_queue.clear();
         finish();
@@ -166,6 +198,12 @@ template <class Stream> void WebSocketSession<Stream>::onWrite(beast::error_code
 
 template <class Stream> void WebSocketSession<Stream>::closeSoon(std::uint16_t closeCode)
 {
+    if (auto *outbox = DeliveryOutbox::active()) {
+        // After what the outbox already holds for this session (an error frame, say).
+        outbox->add(
+            {shared_from_this(), nullptr, false, [s = self(), closeCode] { s->closeSoon(closeCode); }});
+        return;
+    }
     net::post(m_ws.get_executor(), [s = self(), closeCode] {
         if (s->m_closeRequested || s->m_finished)
             return;

@@ -39,3 +39,9 @@ hchat_add_test(tst_server_commitwriter SOURCES tst_server_commitwriter.cpp LIBS 
 # Paging the channel list to fit a frame (unit).
 hchat_add_test(tst_server_channelpages SOURCES tst_server_channelpages.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
 hchat_add_test(tst_server_sendvalidation SOURCES tst_server_sendvalidation.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
+
+# Write coalescing under the WebSocket stream (unit: a loopback connection, no gateway process).
+hchat_add_test(tst_server_corkstream SOURCES tst_server_corkstream.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
+
+# The commit writer's answers handed to the sessions once per I/O thread, in order (unit).
+hchat_add_test(tst_server_deliverylanes SOURCES tst_server_deliverylanes.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
