@@ -66,13 +66,7 @@ bool HistoryDb::openConnection(const QString &path, crypto::SecureBuffer key)
     bool opened = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        if (m_vfs) {
-            opened = m_vfs->openConnection(db, path, {}, &openError);
-        } else {
-            db.setDatabaseName(path);
-            opened = db.open();
-            openError = db.lastError().text();
-        }
+        opened = crypto::EncryptedPageVfs::openConnection(m_vfs.get(), db, path, {}, &openError);
     }
     if (!opened)
         return failOpen(OpenError::CannotOpen,
@@ -247,15 +241,8 @@ void HistoryDb::openSearch()
     bool opened = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), searchConnectionName());
-        const QString readOnly = QStringLiteral("QSQLITE_OPEN_READONLY");
-        if (m_vfs) {
-            opened = m_vfs->openConnection(db, searchPath, readOnly, &error);
-        } else {
-            db.setDatabaseName(searchPath);
-            db.setConnectOptions(readOnly);
-            opened = db.open();
-            error = db.lastError().text();
-        }
+        opened = crypto::EncryptedPageVfs::openConnection(m_vfs.get(), db, searchPath,
+                                                          QStringLiteral("QSQLITE_OPEN_READONLY"), &error);
         if (opened) {
             QSqlQuery attach(db);
             attach.prepare(QStringLiteral("ATTACH DATABASE ? AS history"));

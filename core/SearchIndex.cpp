@@ -28,14 +28,7 @@ bool makeSchema(const QString &path, const crypto::EncryptedPageVfs *vfs, const 
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        if (vfs) {
-            ok = vfs->openConnection(db, path, {}, error);
-        } else {
-            db.setDatabaseName(path);
-            ok = db.open();
-            if (!ok)
-                *error = db.lastError().text();
-        }
+        ok = crypto::EncryptedPageVfs::openConnection(vfs, db, path, {}, error);
         if (ok) {
             QSqlQuery q(db);
             for (const QString &sql :

@@ -23,6 +23,15 @@ constexpr int kRowsPerRun = 2000;
 constexpr int kDirtyPerRun = 500;
 const QString kRowColumns =
     QStringLiteral("m.kind, m.encrypted, m.crypto_state, m.deleted, m.body, m.plain_text, m.attachment");
+
+// The search text of the row whose kRowColumns start at column first of q.
+QString searchTextAt(const QSqlQuery &q, int first)
+{
+    return SearchIndexWorker::searchTextOf(q.value(first).toInt(), q.value(first + 1).toBool(),
+                                           q.value(first + 2).toInt(), q.value(first + 3).toBool(),
+                                           q.value(first + 4).toByteArray(), q.value(first + 5).toString(),
+                                           q.value(first + 6).toByteArray());
+}
 } // namespace
 
 SearchIndexWorker::SearchIndexWorker(QString historyPath, QString searchPath,
@@ -68,13 +77,7 @@ bool SearchIndexWorker::openConnection()
     bool ok = false;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        if (m_vfs) {
-            ok = m_vfs->openConnection(db, m_searchPath, {}, &error);
-        } else {
-            db.setDatabaseName(m_searchPath);
-            ok = db.open();
-            error = db.lastError().text();
-        }
+        ok = crypto::EncryptedPageVfs::openConnection(m_vfs, db, m_searchPath, {}, &error);
         if (ok) {
             QSqlQuery q(db);
             ok = q.exec(QStringLiteral("PRAGMA busy_timeout=5000")) &&
@@ -163,9 +166,7 @@ SearchIndexWorker::Outcome SearchIndexWorker::indexSome()
     while (q.next()) {
         ++rows;
         newThrough = q.value(0).toLongLong();
-        const QString text =
-            searchTextOf(q.value(1).toInt(), q.value(2).toBool(), q.value(3).toInt(), q.value(4).toBool(),
-                         q.value(5).toByteArray(), q.value(6).toString(), q.value(7).toByteArray());
+        const QString text = searchTextAt(q, 1);
         if (!text.isEmpty() && !insert.run(newThrough, text))
             return failed(QStringLiteral("indexing"), insert.lastError());
     }
@@ -187,11 +188,7 @@ SearchIndexWorker::Outcome SearchIndexWorker::indexSome()
             continue;
         if (!remove.run(rowId))
             return failed(QStringLiteral("removing"), remove.lastError());
-        const QString text = q.value(2).toBool()
-                                 ? searchTextOf(q.value(3).toInt(), q.value(4).toBool(), q.value(5).toInt(),
-                                                q.value(6).toBool(), q.value(7).toByteArray(),
-                                                q.value(8).toString(), q.value(9).toByteArray())
-                                 : QString();
+        const QString text = q.value(2).toBool() ? searchTextAt(q, 3) : QString(); // gone: not found
         if (!text.isEmpty() && !insert.run(rowId, text))
             return failed(QStringLiteral("indexing"), insert.lastError());
     }

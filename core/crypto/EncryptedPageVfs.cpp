@@ -730,6 +730,19 @@ bool EncryptedPageVfs::openConnection(QSqlDatabase &db, const QString &path, con
                  : execute(static_cast<sqlite3 *>(handle), "PRAGMA temp_store=MEMORY", error);
 }
 
+bool EncryptedPageVfs::openConnection(const EncryptedPageVfs *vfs, QSqlDatabase &db, const QString &path,
+                                      const QString &options, QString *error)
+{
+    if (vfs)
+        return vfs->openConnection(db, path, options, error);
+    db.setDatabaseName(path);
+    db.setConnectOptions(options);
+    if (db.open())
+        return true;
+    *error = db.lastError().text();
+    return false;
+}
+
 EncryptedPageVfs::FileKind EncryptedPageVfs::inspect(const QString &path)
 {
     QFile file(path);

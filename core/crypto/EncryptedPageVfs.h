@@ -53,6 +53,9 @@ public:
     // (prepareNewDatabase); every connection keeps its temporary data in memory. False with
     // *error when the file does not open or cannot be prepared.
     bool openConnection(QSqlDatabase &db, const QString &path, const QString &options, QString *error) const;
+    // The same through vfs, or as a plain SQLite file when vfs is null (a history without a key).
+    static bool openConnection(const EncryptedPageVfs *vfs, QSqlDatabase &db, const QString &path,
+                               const QString &options, QString *error);
 
     enum class FileKind { Missing, Empty, Plain, Encrypted, Foreign };
     // What the file at path is, from its first 16 bytes.
