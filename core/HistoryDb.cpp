@@ -137,12 +137,14 @@ bool HistoryDb::open(const QString &path, crypto::SecureBuffer key)
 
 void HistoryDb::close()
 {
-    m_search.stop(); // its connection uses the VFS and reads this file
+    // The read-only search connection first: the last connection to leave a file checkpoints
+    // its log away, which a read-only one cannot do.
     m_searchStatement.reset();
     if (QSqlDatabase::contains(searchConnectionName())) {
         QSqlDatabase::database(searchConnectionName(), false).close();
         QSqlDatabase::removeDatabase(searchConnectionName());
     }
+    m_search.stop(); // its connection uses the VFS and reads this file
     m_searchReady = false;
     m_searchPending = false;
     m_statements.clear(); // before the connection goes

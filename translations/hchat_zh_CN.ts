@@ -17,7 +17,7 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../app/main.cpp" line="+154"/>
+        <location filename="../app/main.cpp" line="+168"/>
         <source>HChat cannot open its local history in %1:
 %2
 
@@ -33,7 +33,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+51"/>
         <source>Not signed in. Use Chat → Sign out to sign in again.</source>
         <translation>未登录。请使用“聊天 → 退出登录”重新登录。</translation>
     </message>
@@ -42,7 +42,7 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::AccountSession</name>
     <message>
         <location filename="../core/AccountSession.cpp" line="+31"/>
-        <location line="+112"/>
+        <location line="+119"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
@@ -239,7 +239,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>没有加入 %1 的邀请。</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+54"/>
         <source>Could not invite.</source>
         <translation>无法邀请。</translation>
     </message>
@@ -260,7 +260,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+298"/>
+        <location filename="../core/Client.cpp" line="+299"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
@@ -306,7 +306,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::E2eeCoordinator</name>
     <message>
-        <location filename="../core/E2eeCoordinator.cpp" line="+115"/>
+        <location filename="../core/E2eeCoordinator.cpp" line="+119"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -389,7 +389,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::HistoryStore</name>
     <message>
-        <location filename="../core/HistoryDb.cpp" line="+89"/>
+        <location filename="../core/HistoryDb.cpp" line="+86"/>
         <source>Cannot create the folder %1 for the history database.</source>
         <translation>无法为历史数据库创建文件夹 %1。</translation>
     </message>
@@ -404,7 +404,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法打开历史数据库 %1：%2</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-22"/>
         <source>The history database %1 is encrypted, and its key is not available: the OS keychain that keeps it cannot be reached. It was left as it is.</source>
         <translation>历史数据库 %1 已加密，但其密钥不可用：无法访问保存该密钥的系统钥匙串。该文件已保持原样。</translation>
     </message>
@@ -419,7 +419,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>加密历史数据库 %1 失败：%2。该文件已保持原样。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+40"/>
         <source>The history database %1 cannot be decrypted with the key kept in the OS keychain (%2). It was left as it is; move it away to start a fresh history.</source>
         <translation>无法用系统钥匙串中保存的密钥解密历史数据库 %1（%2）。该文件已保持原样；将其移走即可开始新的历史记录。</translation>
     </message>
@@ -449,12 +449,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>升级历史数据库 %1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../core/MessageTable.cpp" line="+132"/>
+        <location line="+161"/>
+        <source>cannot prepare a statement: %1</source>
+        <translation>无法准备语句：%1</translation>
+    </message>
+    <message>
+        <location filename="../core/MessageTable.cpp" line="+123"/>
         <source>cannot begin a transaction: %1</source>
         <translation>无法开始事务：%1</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>a message of stream &quot;%1&quot; in a batch for &quot;%2&quot;</source>
         <translation>“%2”的批次中含有流“%1”的消息</translation>
     </message>
@@ -469,18 +474,18 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>“%1”中存在缺口：预期 seq 为 %2，实际为 %3</translation>
     </message>
     <message>
-        <location line="-31"/>
+        <location line="-33"/>
         <source>commit failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message>
-        <location filename="../core/HistoryDb.cpp" line="+141"/>
+        <location filename="../core/HistoryDb.cpp" line="+82"/>
         <source>the history&apos;s write-ahead log could not be checkpointed completely</source>
         <translation>历史记录的预写日志未能完整写入检查点</translation>
     </message>
     <message>
-        <location filename="../core/MessageTable.cpp" line="+84"/>
-        <location line="+27"/>
+        <location filename="../core/MessageTable.cpp" line="+93"/>
+        <location line="+24"/>
         <source>no message %1 in &quot;%2&quot;</source>
         <translation>“%2”中没有消息 %1</translation>
     </message>
@@ -488,12 +493,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::InboundCrypto</name>
     <message>
-        <location filename="../core/InboundCrypto.cpp" line="+149"/>
+        <location filename="../core/InboundCrypto.cpp" line="+209"/>
         <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
         <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+39"/>
         <source>The attachment&apos;s description is damaged.</source>
         <translation>附件的描述已损坏。</translation>
     </message>
@@ -755,12 +760,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+124"/>
+        <location line="+141"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+32"/>
         <source>Could not store messages of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的消息：%2</translation>
     </message>
@@ -773,12 +778,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::SyncPuller</name>
     <message>
-        <location filename="../core/SyncPuller.cpp" line="+89"/>
+        <location filename="../core/SyncPuller.cpp" line="+97"/>
         <source>the sync response for &quot;%1&quot; (%2 bytes) does not parse</source>
         <translation>无法解析“%1”的同步响应（%2 字节）</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+35"/>
         <source>the gateway said has_more with an empty batch</source>
         <translation>网关返回了 has_more，但批次为空</translation>
     </message>
@@ -813,16 +818,16 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
-        <location filename="../core/crypto/ChannelCrypto.cpp" line="+264"/>
+        <location filename="../core/crypto/ChannelCrypto.cpp" line="+265"/>
         <location line="+185"/>
         <location line="+52"/>
-        <location line="+95"/>
+        <location line="+108"/>
         <location line="+69"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-379"/>
+        <location line="-392"/>
         <source>No device %1 is waiting on this account.</source>
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
@@ -867,7 +872,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+109"/>
         <source>waiting for the channel&apos;s membership</source>
         <translation>正在等待频道的成员信息</translation>
     </message>
@@ -1061,12 +1066,12 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::MessageCrypto</name>
     <message>
-        <location filename="../core/crypto/MessageCrypto.cpp" line="+105"/>
+        <location filename="../core/crypto/MessageCrypto.cpp" line="+113"/>
         <source>The message is too large to encrypt (at most %1 bytes).</source>
         <translation>消息过大，无法加密（最多 %1 字节）。</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+162"/>
         <source>Undecryptable: the message is malformed.</source>
         <translation>无法解密：消息格式错误。</translation>
     </message>
