@@ -48,11 +48,15 @@ void InboundCrypto::catchUp()
 
 bool InboundCrypto::wantsCrypto(const QString &stream) const
 {
+    return wantsCrypto(stream, stream.startsWith(QLatin1Char('~')) ? std::nullopt : m_store->channel(stream));
+}
+
+bool InboundCrypto::wantsCrypto(const QString &stream, const std::optional<ChannelRecord> &channel) const
+{
     if (stream.startsWith(QLatin1Char('~')))
         return stream == m_engine->inboxStream();
-    const auto rec = m_store->channel(stream);
     // Open channels are never encrypted; anything else may be, and its membership counts.
-    return !rec || rec->encrypted || rec->kind != ChannelRecord::Kind::Open;
+    return !channel || channel->encrypted || channel->kind != ChannelRecord::Kind::Open;
 }
 
 // One commit per batch for the results and the replay records, not one per message. The replay
@@ -78,13 +82,12 @@ void InboundCrypto::prepare(IncomingBatch &batch)
     if (batch.rows.isEmpty())
         return;
     const QString &stream = batch.stream;
+    const auto channel = stream.startsWith(QLatin1Char('~')) ? std::nullopt : m_store->channel(stream);
     // Plaintext in an encrypted channel needs no key to be refused: before anything is shown.
-    if (!stream.startsWith(QLatin1Char('~'))) {
-        const auto channel = m_store->channel(stream);
+    if (channel)
         for (StoredMessage &m : batch.rows)
             flagIfUnencrypted(m, channel);
-    }
-    if (!m_crypto->isOpen() || !wantsCrypto(stream))
+    if (!m_crypto->isOpen() || !wantsCrypto(stream, channel))
         return;
     const quint64 first = batch.rows.first().seq;
     process(stream, first); // stored rows not processed yet come first
@@ -109,15 +112,17 @@ void InboundCrypto::prepare(IncomingBatch &batch)
 
 void InboundCrypto::process(const QString &stream, quint64 beforeSeq)
 {
-    if (!m_crypto->isOpen() || !wantsCrypto(stream))
+    if (!m_crypto->isOpen())
         return;
     quint64 cursor = m_store->cryptoCursor(stream);
     const quint64 before = cursor;
     const quint64 end = beforeSeq ? beforeSeq : m_store->maxSeq(stream) + 1;
     if (cursor + 1 >= end)
+        return; // nothing stored waits (every batch of a catch-up comes here first)
+    const auto channel = stream.startsWith(QLatin1Char('~')) ? std::nullopt : m_store->channel(stream);
+    if (!wantsCrypto(stream, channel))
         return;
     beginCryptoRun();
-    const auto channel = stream.startsWith(QLatin1Char('~')) ? std::nullopt : m_store->channel(stream);
     while (cursor + 1 < end) {
         QList<StoredMessage> page = m_store->page(stream, cursor + 1, std::min(end - 1, cursor + 500));
         if (page.isEmpty())

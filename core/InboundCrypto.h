@@ -57,6 +57,7 @@ signals:
     void genesisDue(const QString &channel);
 
 private:
+    bool wantsCrypto(const QString &stream, const std::optional<ChannelRecord> &channel) const;
     enum class Row { Stored, InMemory };
     void processCryptoRow(const QString &stream, StoredMessage &m, Row where,
                           const QByteArray &verifiedKey = {});

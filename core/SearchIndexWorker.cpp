@@ -92,6 +92,20 @@ bool SearchIndexWorker::openConnection()
                 error = q.lastError().text();
         }
     }
+    if (ok) {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        sqlite3 *raw = *static_cast<sqlite3 *const *>(db.driver()->handle().constData());
+        m_insert = std::make_unique<SqliteStatement>(
+            raw, QStringLiteral("INSERT INTO main.messages_fts(rowid, text) VALUES(?, ?)"));
+        m_remove = std::make_unique<SqliteStatement>(
+            raw, QStringLiteral("DELETE FROM main.messages_fts WHERE rowid = ?"));
+        ok = m_insert->isValid() && m_remove->isValid();
+        error = m_insert->lastError() + m_remove->lastError();
+        if (!ok) {
+            m_insert.reset();
+            m_remove.reset();
+        }
+    }
     if (!ok) {
         qCWarning(lcStore).noquote() << "the search index cannot be opened:" << error;
         QSqlDatabase::removeDatabase(m_connectionName);
@@ -106,6 +120,8 @@ void SearchIndexWorker::close()
 {
     if (!m_open)
         return;
+    m_insert.reset(); // before their connection
+    m_remove.reset();
     QSqlDatabase::database(m_connectionName, false).close();
     QSqlDatabase::removeDatabase(m_connectionName);
     m_open = false;
@@ -137,17 +153,13 @@ void SearchIndexWorker::indexPending(quint64 generation)
 SearchIndexWorker::Outcome SearchIndexWorker::indexSome()
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    const QVariant handle = db.driver()->handle();
-    sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.constData());
-    SqliteStatement insert(raw, QStringLiteral("INSERT INTO main.messages_fts(rowid, text) VALUES(?, ?)"));
-    SqliteStatement remove(raw, QStringLiteral("DELETE FROM main.messages_fts WHERE rowid = ?"));
+    SqliteStatement &insert = *m_insert;
+    SqliteStatement &remove = *m_remove;
     auto failed = [&](const QString &what, const QString &error) {
         qCWarning(lcStore).noquote() << "search index:" << what << "failed:" << error;
         db.rollback();
         return Outcome::Failed;
     };
-    if (!insert.isValid() || !remove.isValid())
-        return failed(QStringLiteral("prepare"), insert.lastError() + remove.lastError());
     if (!db.transaction())
         return failed(QStringLiteral("begin"), db.lastError().text());
     QSqlQuery q(db);

@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace hchat {
 
+class SqliteStatement;
 namespace crypto {
 class EncryptedPageVfs;
 }
@@ -52,6 +54,9 @@ private:
     quint64 m_doneThrough = 0; // generations up to this one are indexed
     QString m_connectionName;
     bool m_open = false;
+    // Prepared once per connection: a run follows every commit that stored messages.
+    std::unique_ptr<SqliteStatement> m_insert;
+    std::unique_ptr<SqliteStatement> m_remove;
     bool m_broken = false; // the connection failed: stays idle until the history is opened again
 };
 
