@@ -37,6 +37,12 @@ inline constexpr std::size_t kMaxDevicesPerList = 64;
 inline constexpr std::size_t kMaxPrekeysPerUpload = 100;
 inline constexpr std::size_t kMaxPrekeysPerDevice = 200;
 inline constexpr std::size_t kMaxPrekeyClaims = 256;
+// Community: a channel's topic, a moderator's reason, the members POST /v1/members lists, the
+// channels one POST /v1/directory page holds.
+inline constexpr std::size_t kMaxTopicBytes = 512;
+inline constexpr std::size_t kMaxReasonBytes = 256;
+inline constexpr std::size_t kMaxMembersListed = 1000;
+inline constexpr std::size_t kMaxDirectoryPage = 100;
 // Encrypted attachments: plaintext bytes per crypto_secretstream message.
 inline constexpr std::size_t kSecretStreamChunkBytes = 64 * 1024;
 

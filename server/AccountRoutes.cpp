@@ -1,5 +1,6 @@
 #include "AccountRoutes.h"
 
+#include "AccountDeletion.h"
 #include "ChatService.h"
 #include "Limits.h"
 #include "NameRules.h"
@@ -19,20 +20,36 @@ void AccountRoutes::registerUser(HttpRequest &request, Reply reply)
     if (req.password().size() < limits::kMinPasswordLength ||
         req.password().size() > limits::kMaxPasswordLength)
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "passwords are 8..256 bytes");
+    using Registration = GatewayConfig::Registration;
+    if (m_ctx.config.registration == Registration::Closed)
+        throw ProtocolError(ERROR_REGISTRATION_CLOSED,
+                            "this gateway does not take registrations; ask its administrator for an account");
+    const bool invited = m_ctx.config.registration == Registration::Invite;
+    if (invited && req.invite_code().empty())
+        throw ProtocolError(ERROR_INVITE_REQUIRED, "this gateway registers with an invite code only");
+    if (req.invite_code().size() > 64)
+        throw ProtocolError(ERROR_INVITE_REQUIRED, "that invite code is not valid");
     const std::string source = request.source;
     refuseIfThrottled(source, {});
     const std::string nick = req.nick();
+    const std::string codeHash = invited ? Secrets::tokenHash(req.invite_code()) : std::string();
     auto password = std::make_shared<std::string>(std::move(*req.mutable_password()));
     // A cheap look first, so a taken nick costs no hash; the insert below decides races.
-    onStore(true, reply, [this, nick, password, reply, source](MessageStore &st) -> HttpResponse {
+    onStore(true, reply, [this, nick, password, reply, source, codeHash](MessageStore &st) -> HttpResponse {
         if (st.findUser(nick))
             throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
+        // Every registration counts against the address, a refused invite code too (guessing).
         m_ctx.authThrottle.registered(source);
-        const auto queued =
-            m_ctx.hasher.hash(source, *password, [this, nick, reply](std::optional<std::string> hash) {
+        const auto queued = m_ctx.hasher.hash(
+            source, *password, [this, nick, reply, codeHash](std::optional<std::string> hash) {
                 if (!hash)
                     return reply(error(ERROR_INTERNAL, "password hashing failed"));
-                onStore(false, reply, [nick, hash](MessageStore &st) -> HttpResponse {
+                onStore(false, reply, [nick, hash, codeHash](MessageStore &st) -> HttpResponse {
+                    // The code's use and the account commit together, or neither does.
+                    if (!codeHash.empty() &&
+                        !st.community().redeemInviteCode(codeHash, ServerContext::nowMs()))
+                        throw ProtocolError(ERROR_INVITE_REQUIRED,
+                                            "that invite code is not valid (unknown, used up or expired)");
                     if (!st.createUser(nick, *hash, ServerContext::nowMs()))
                         throw ProtocolError(ERROR_NICK_TAKEN, "that nick is taken");
                     RegisterResponse res;
@@ -95,6 +112,9 @@ void AccountRoutes::login(HttpRequest &request, Reply reply)
                     }
                     m_ctx.authThrottle.succeeded(account);
                     onStore(false, reply, [req, user, ttlMs](MessageStore &st) -> HttpResponse {
+                        if (st.community().standing(user.id).suspended)
+                            throw ProtocolError(ERROR_SUSPENDED,
+                                                "this account is suspended; ask the gateway's administrator");
                         const auto now = ServerContext::nowMs();
                         std::string deviceId;
                         if (!req->device_id().empty()) {
@@ -296,7 +316,7 @@ void AccountRoutes::deleteAccount(HttpRequest &request, Reply reply)
     withPassword(request.source, token, password, reply, {}, [this, token, reply](const TokenRecord &) {
         struct Result {
             std::int64_t userId = 0;
-            std::vector<std::pair<Message, std::vector<std::int64_t>>> notices; // message, its audience
+            AccountDeletion::Notices notices;
         };
         auto r = std::make_shared<Result>();
         onStore(
@@ -314,23 +334,7 @@ void AccountRoutes::deleteAccount(HttpRequest &request, Reply reply)
                 r->userId = auth.userId;
                 r->notices.clear(); // a retried job starts afresh
                 const auto now = ServerContext::nowMs();
-                // One USER_DELETED per channel the user was in or wrote to, in the channel's own
-                // stream (gap-free seq, pushed after the commit), so that every member's client
-                // learns it by push or by its next pull and shows "deleted user".
-                auto fellows = st.fellowMembers(auth.userId);
-                for (const auto &stream : st.streamsOfUser(auth.userId)) {
-                    Message m;
-                    m.set_sender(auth.nick);
-                    m.set_sender_device(auth.deviceId);
-                    m.set_server_time_ms(now);
-                    m.set_kind(MESSAGE_KIND_USER_DELETED);
-                    m.set_subject(auth.nick);
-                    st.appendMessage(stream, auth.userId, m);
-                    m.set_sender_deleted(true);
-                    st.removeMember(stream.id, auth.userId);
-                    r->notices.emplace_back(std::move(m), std::move(fellows[stream.id]));
-                }
-                st.deleteUser(auth.userId, now);
+                r->notices = AccountDeletion::erase(st, auth.userId, auth.nick, auth.deviceId, now);
                 return ok(Ok());
             });
     });

@@ -1,9 +1,11 @@
 #include "ChannelHandlers.h"
 
 #include "ChannelAccess.h"
+#include "ChannelNotice.h"
 #include "ChatService.h"
 #include "Fanout.h"
 #include "Limits.h"
+#include "ModerationHandlers.h"
 #include "NameRules.h"
 #include "ProtocolError.h"
 
@@ -18,25 +20,29 @@ namespace {
 
 constexpr std::size_t kMaxInitialMembers = 256;
 
-Message membershipMessage(MessageKind kind, const SessionIdentity &actor, const std::string &subject)
-{
-    Message m;
-    m.set_sender(actor.nick);
-    m.set_sender_device(actor.deviceId);
-    m.set_server_time_ms(ServerContext::nowMs());
-    m.set_kind(kind);
-    m.set_subject(subject);
-    return m;
-}
+void requireAccepts(MessageStore &st, std::int64_t userId, std::int64_t fromId);
 
 // Adds userId to an invite-only channel as an invitee of inviterId; one user may keep at most
 // MAX_PENDING_INVITATIONS_PER_INVITER invitations waiting for the same invitee.
 void invitee(MessageStore &st, std::int64_t streamId, std::int64_t userId, std::int64_t inviterId)
 {
+    if (st.community().isBanned(streamId, userId))
+        throw ProtocolError(ERROR_BANNED,
+                            "that user is banned from this channel; a moderator may lift the ban");
+    requireAccepts(st, userId, inviterId);
     if (st.pendingInvitations(userId, inviterId) >= limits::kMaxPendingInvitationsPerInviter)
         throw ProtocolError(ERROR_RATE_LIMITED, "this user already has 20 of your invitations waiting "
                                                 "(MAX_PENDING_INVITATIONS_PER_INVITER)");
     st.addInvitee(streamId, userId, inviterId, ServerContext::nowMs());
+}
+
+// Someone who blocked `fromId` takes neither direct messages nor invitations from it; the refusal
+// does not say why.
+void requireAccepts(MessageStore &st, std::int64_t userId, std::int64_t fromId)
+{
+    if (st.community().blocks(userId, fromId))
+        throw ProtocolError(ERROR_FORBIDDEN,
+                            "this user does not accept direct messages or invitations from you");
 }
 
 Frame channelJoined(const ChannelInfo &info)
@@ -62,6 +68,10 @@ ChannelInfo ChannelHandlers::channelInfo(MessageStore &store, const StreamRecord
     info.set_encrypted(stream.encrypted);
     info.set_server_max_seq(stream.maxSeq);
     info.set_read_seq(store.readSeq(stream.id, userId));
+    auto &community = store.community();
+    info.set_topic(community.topic(stream.id));
+    info.set_read_only(community.readOnly(stream.id));
+    info.set_role(community.role(stream.id, userId));
     if (stream.kind != CHANNEL_KIND_OPEN)
         for (auto &nick : store.memberNicks(stream.id))
             info.add_members(std::move(nick));
@@ -80,6 +90,9 @@ void ChannelHandlers::join(const SessionPtr &session, std::uint64_t requestId, c
         if (!stream) {
             const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
             stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
+            ChannelAccess::requireRoomForAChannel(st, id.userId);
+            st.addMember(sid, id.userId);
+            st.community().setRole(sid, id.userId, CHANNEL_ROLE_OWNER); // who opens a channel owns it
         } else if (st.isMember(stream->id, id.userId)) {
             if (st.acceptMembership(stream->id, id.userId) && // an invitee joining: it accepts
                 st.membershipCount(id.userId) > limits::kMaxChannelsPerUser)
@@ -88,10 +101,13 @@ void ChannelHandlers::join(const SessionPtr &session, std::uint64_t requestId, c
             return;
         } else if (stream->kind != CHANNEL_KIND_OPEN) {
             throw ProtocolError(ERROR_FORBIDDEN, "this channel is invite-only");
+        } else if (st.community().isBanned(stream->id, id.userId)) {
+            throw ProtocolError(ERROR_BANNED, "you are banned from this channel");
+        } else {
+            ChannelAccess::requireRoomForAChannel(st, id.userId);
+            st.addMember(stream->id, id.userId);
         }
-        ChannelAccess::requireRoomForAChannel(st, id.userId);
-        st.addMember(stream->id, id.userId);
-        Message joined = membershipMessage(MESSAGE_KIND_MEMBER_JOINED, id, id.nick);
+        Message joined = channelNotice(MESSAGE_KIND_MEMBER_JOINED, id, id.nick);
         st.appendMessage(*stream, id.userId, joined);
         stream->maxSeq = joined.seq();
         out.stored.push_back(std::move(joined));
@@ -109,11 +125,15 @@ void ChannelHandlers::leave(const SessionPtr &session, std::uint64_t requestId, 
     m_chat.submitWrite(session, requestId, [id, name](MessageStore &st, WriteOutcome &out) {
         auto stream = ChannelAccess::requireStream(st, name);
         ChannelAccess::requireMember(st, stream, id.userId);
-        Message left = membershipMessage(MESSAGE_KIND_MEMBER_LEFT, id, id.nick);
+        const bool owner = st.community().role(stream.id, id.userId) == CHANNEL_ROLE_OWNER;
+        Message left = channelNotice(MESSAGE_KIND_MEMBER_LEFT, id, id.nick);
         st.appendMessage(stream, id.userId, left);
+        stream.maxSeq = left.seq();
         out.stored.push_back(std::move(left));
         out.audience = st.memberIds(stream.id);
         st.removeMember(stream.id, id.userId);
+        if (owner)
+            ModerationHandlers::handOnOwnershipOf(st, out, stream, id, id.userId);
     });
 }
 
@@ -182,10 +202,14 @@ void ChannelHandlers::createChannel(const SessionPtr &session, std::uint64_t req
                 users.push_back(*u);
             }
             ChannelAccess::requireRoomForAChannel(st, id.userId);
+            if (kind == CHANNEL_KIND_DIRECT)
+                requireAccepts(st, users.front().id, id.userId);
             const auto sid = st.createStream(name, kind, encrypted, {}, ServerContext::nowMs());
             StreamRecord stream{sid, name, kind, encrypted, 0, {}};
             st.addMember(sid, id.userId);
-            out.stored.push_back(membershipMessage(MESSAGE_KIND_CHANNEL_CREATED, id, id.nick));
+            if (kind != CHANNEL_KIND_DIRECT)
+                st.community().setRole(sid, id.userId, CHANNEL_ROLE_OWNER);
+            out.stored.push_back(channelNotice(MESSAGE_KIND_CHANNEL_CREATED, id, id.nick));
             st.appendMessage(stream, id.userId, out.stored.back());
             std::vector<std::int64_t> added;
             for (const auto &u : users) {
@@ -195,7 +219,7 @@ void ChannelHandlers::createChannel(const SessionPtr &session, std::uint64_t req
                     invitee(st, sid, u.id, id.userId);
                 else
                     st.addMember(sid, u.id);
-                out.stored.push_back(membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, u.nick));
+                out.stored.push_back(channelNotice(MESSAGE_KIND_MEMBER_ADDED, id, u.nick));
                 st.appendMessage(stream, id.userId, out.stored.back());
                 added.push_back(u.id);
             }
@@ -244,7 +268,7 @@ void ChannelHandlers::invite(const SessionPtr &session, std::uint64_t requestId,
                                                            std::to_string(limits::kMaxMembersPerChannel) +
                                                            " members and invitees");
         invitee(st, stream.id, user.id, id.userId);
-        Message added = membershipMessage(MESSAGE_KIND_MEMBER_ADDED, id, user.nick);
+        Message added = channelNotice(MESSAGE_KIND_MEMBER_ADDED, id, user.nick);
         st.appendMessage(stream, id.userId, added);
         stream.maxSeq = added.seq();
         out.stored.push_back(std::move(added));
@@ -263,16 +287,34 @@ void ChannelHandlers::removeMember(const SessionPtr &session, std::uint64_t requ
     m_chat.checkRate(session);
     const SessionIdentity id = session->identity();
     m_chat.submitWrite(session, requestId, [id, name, nick](MessageStore &st, WriteOutcome &out) {
-        const auto [stream, user] =
+        auto [stream, user] =
             memberOperation(st, id, name, nick, "members are removed from invite-only channels only");
         if (!st.isMember(stream.id, user.id))
             throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
-        Message removed = membershipMessage(MESSAGE_KIND_MEMBER_REMOVED, id, user.nick);
+        requireMayRemove(st, stream, id.userId, user.id);
+        const bool owner = st.community().role(stream.id, user.id) == CHANNEL_ROLE_OWNER;
+        Message removed = channelNotice(MESSAGE_KIND_MEMBER_REMOVED, id, user.nick);
         st.appendMessage(stream, id.userId, removed);
+        stream.maxSeq = removed.seq();
         out.stored.push_back(std::move(removed));
         out.audience = st.memberIds(stream.id);
         st.removeMember(stream.id, user.id);
+        if (owner)
+            ModerationHandlers::handOnOwnershipOf(st, out, stream, id, user.id);
     });
+}
+
+// Removing a member of an invite-only channel is for its owner and moderators (over members of a
+// lower rank), except that whoever invited someone may withdraw the invitation while it waits.
+void ChannelHandlers::requireMayRemove(MessageStore &st, const StreamRecord &stream, std::int64_t askerId,
+                                       std::int64_t targetId)
+{
+    auto &community = st.community();
+    if (community.invitedBy(stream.id, targetId) == askerId)
+        return;
+    ChannelPermissions::require(ChannelPermissions::Action::Kick, static_cast<ChannelKind>(stream.kind),
+                                stream.encrypted, ModerationHandlers::asker(st, stream, askerId, targetId),
+                                community.role(stream.id, targetId));
 }
 
 // Typing indicators: never stored, never answered; passed on (through the fan-out, so across

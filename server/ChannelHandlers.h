@@ -31,6 +31,10 @@ public:
                       const hchat::v1::RemoveMember &remove);
     void typing(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Typing &typing);
 
+    // Inside a write: throws unless askerId may remove targetId from the invite-only `stream`.
+    static void requireMayRemove(MessageStore &st, const StreamRecord &stream, std::int64_t askerId,
+                                 std::int64_t targetId);
+
     // Membership info of `stream` for `userId`, as ChannelJoined carries it.
     static hchat::v1::ChannelInfo channelInfo(MessageStore &store, const StreamRecord &stream,
                                               std::int64_t userId);

@@ -17,7 +17,8 @@ constexpr std::size_t kMaxFramesBeforeWelcome = 256;
 } // namespace
 
 ChatService::ChatService(ServerContext &ctx)
-    : m_ctx(ctx), m_handshake(ctx, *this), m_channels(ctx, *this), m_messages(ctx, *this)
+    : m_ctx(ctx), m_handshake(ctx, *this), m_channels(ctx, *this), m_messages(ctx, *this),
+      m_moderation(ctx, *this)
 {
 }
 
@@ -64,6 +65,18 @@ void ChatService::closeDeviceSessions(const std::string &deviceId)
 void ChatService::closeTokenSessions(const std::string &tokenHash)
 {
     m_ctx.fanout->closeSessions(SessionCut{SessionCut::By::Token, tokenHash, 0, {}, "logged out"});
+}
+
+void ChatService::announceRemoval(const std::vector<std::int64_t> &userIds, const std::string &channel,
+                                  const std::string &reason)
+{
+    if (userIds.empty())
+        return;
+    Frame f;
+    f.mutable_channel_updated()->mutable_channel()->set_name(channel);
+    f.mutable_channel_updated()->set_removed(true);
+    f.mutable_channel_updated()->set_reason(reason);
+    m_ctx.fanout->toUsers(userIds, std::make_shared<const std::string>(f.SerializeAsString()), false);
 }
 
 void ChatService::closeUserSessions(std::int64_t userId, const std::string &exceptTokenHash,
@@ -183,6 +196,9 @@ void ChatService::dispatchFrame(const SessionPtr &session, Frame &frame)
             break;
         case Frame::kRemoveMember:
             m_channels.removeMember(session, rid, frame.remove_member());
+            break;
+        case Frame::kModerate:
+            m_moderation.moderate(session, rid, frame.moderate());
             break;
         case Frame::kSend:
             m_messages.send(session, rid, *frame.mutable_send());

@@ -5,6 +5,7 @@
 #include "HandshakeHandlers.h"
 #include "MessageHandlers.h"
 #include "MessageStore.h"
+#include "ModerationHandlers.h"
 #include "ServerContext.h"
 #include "WriteOutcome.h"
 
@@ -47,6 +48,9 @@ public:
     // A stored message counted and pushed to its channel's members.
     void announceStored(const std::vector<std::int64_t> &members, const hchat::v1::Message &message);
     void pushToDevice(const std::string &deviceId, const hchat::v1::Message &message);
+    // Tells these users' sessions they are no longer in `channel` (a ChannelUpdated, removed).
+    void announceRemoval(const std::vector<std::int64_t> &userIds, const std::string &channel,
+                         const std::string &reason);
     // Close every session of a device or a token (revocation, logout).
     void closeDeviceSessions(const std::string &deviceId);
     void closeTokenSessions(const std::string &tokenHash);
@@ -68,6 +72,7 @@ private:
     HandshakeHandlers m_handshake;
     ChannelHandlers m_channels;
     MessageHandlers m_messages;
+    ModerationHandlers m_moderation;
 };
 
 } // namespace hchat::server

@@ -80,6 +80,8 @@ struct Gateway::Impl {
     std::shared_ptr<Listener> metricsListener; // --metrics-listen
     std::unique_ptr<net::signal_set> signals;
     std::unique_ptr<net::steady_timer> housekeeping;
+    std::unique_ptr<net::steady_timer> auditTimer;
+    std::int64_t auditSeen = 0; // the audit log's entries up to here were acted on
     std::thread shutdownThread;
     std::atomic<bool> shutdownStarted{false};
     unsigned threads = 2;
@@ -161,6 +163,57 @@ struct Gateway::Impl {
         });
         housekeeping = std::make_unique<net::steady_timer>(ioc);
         removeStaleUploads();
+        if (!config.welcomeChannel.empty())
+            createWelcomeChannel(config.welcomeChannel);
+        auditSeen = SqlMessageStore::open(path, false)->community().lastAuditId();
+        auditTimer = std::make_unique<net::steady_timer>(ioc);
+        followSessionCuts();
+    }
+
+    // An open channel for newcomers, made once (by nobody: it has no owner until an administrator
+    // hands it to someone).
+    void createWelcomeChannel(const std::string &name)
+    {
+        writer->submit(
+            [name](MessageStore &st) {
+                if (st.findStream(name))
+                    return;
+                const auto id =
+                    st.createStream(name, hchat::v1::CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
+                st.community().setTopic(id, "Everyone is welcome here: say hello!");
+            },
+            [name](hchat::v1::ErrorCode code, const std::string &message) {
+                if (code != hchat::v1::ERROR_CODE_UNSPECIFIED)
+                    std::fprintf(stderr, "hchat-gateway: could not create #%s: %s\n", name.c_str(),
+                                 message.c_str());
+            });
+    }
+
+    // Administrative actions that sign a user out are in the audit log, whoever took them (this
+    // gateway, another one on the same database, or `hchat-gateway admin`): every second, the
+    // sessions of users named there since the last look are closed.
+    void followSessionCuts()
+    {
+        readers->submit([this, after = auditSeen](MessageStore &st) {
+            std::vector<std::pair<std::int64_t, std::int64_t>> cuts;
+            try {
+                cuts = st.community().sessionCutsAfter(after);
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "hchat-gateway: reading the audit log failed: %s\n", e.what());
+            }
+            net::post(ioc, [this, cuts = std::move(cuts)] {
+                for (const auto &[id, userId] : cuts) {
+                    auditSeen = std::max(auditSeen, id);
+                    localFanout->closeSessions(
+                        SessionCut{SessionCut::By::User, {}, userId, {}, "signed out by an administrator"});
+                }
+                auditTimer->expires_after(std::chrono::seconds(1));
+                auditTimer->async_wait([this](beast::error_code ec) {
+                    if (!ec && !shutdownStarted.load())
+                        followSessionCuts();
+                });
+            });
+        });
     }
 
     // Uploads left unfinished for a day, and finished ones no message refers to after a day, go;

@@ -50,7 +50,8 @@ const std::set<std::string> kValueOptions = {"listen",          "db",
                                              "metrics-listen",  "metrics-token-file",
                                              "fanout-key-file", "password-checks-per-address",
                                              "token-ttl",       "redis",
-                                             "log-level",       "max-attachment-bytes"};
+                                             "log-level",       "max-attachment-bytes",
+                                             "registration",    "welcome-channel"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -85,6 +86,20 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             c.passwordCostInteractive = false;
         else
             return "--password-cost wants interactive or moderate, got '" + value + "'";
+    } else if (key == "registration") {
+        if (value == "open")
+            c.registration = GatewayConfig::Registration::Open;
+        else if (value == "invite")
+            c.registration = GatewayConfig::Registration::Invite;
+        else if (value == "closed")
+            c.registration = GatewayConfig::Registration::Closed;
+        else
+            return "--registration wants open, invite or closed, got '" + value + "'";
+    } else if (key == "welcome-channel") {
+        if (value.empty() || value.size() > 64 ||
+            value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-") != std::string::npos)
+            return "--welcome-channel wants a channel name (1..64 of [a-z0-9_.-]), got '" + value + "'";
+        c.welcomeChannel = value;
     } else if (key == "threads") {
         if (!parseNumber(value, c.threads) || c.threads > 256)
             return "--threads wants a number 0..256, got '" + value + "'";
@@ -180,6 +195,11 @@ std::string GatewayConfig::usage()
            "  --tls-cert FILE --tls-key FILE     serve https/wss with this PEM certificate and key\n"
            "  --config FILE                      read `key = value` lines (keys: the long options)\n"
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"
+           "  --registration open|invite|closed  who may create an account: anyone (default), holders\n"
+           "                                     of an invite code an administrator made, or nobody\n"
+           "                                     (administrators create accounts: hchat-gateway admin)\n"
+           "  --welcome-channel NAME             create this open channel at start if it does not exist,\n"
+           "                                     so that newcomers find somewhere to talk\n"
            "  --threads N                        I/O threads (default: number of cores)\n"
            "  --rate-limit MSGS_PER_SEC          sends and channel operations per user and second,\n"
            "                                     all sessions together (default 200, 0: off)\n"
@@ -207,7 +227,10 @@ std::string GatewayConfig::usage()
            "  --log-level LEVEL                  error, warning, info (default) or debug; debug lines\n"
            "                                     describe traffic, never tokens, passwords or bodies\n"
            "  --version                          print the version and exit\n"
-           "  --help                             print this help and exit\n";
+           "  --help                             print this help and exit\n"
+           "\n"
+           "Administration (on the gateway's machine, with the gateway running or not):\n"
+           "  hchat-gateway admin --db PATH|URL COMMAND [ARGS]   (hchat-gateway admin --help lists them)\n";
 }
 
 std::optional<std::string> GatewayConfig::parse(const std::vector<std::string> &args, GatewayConfig &out)

@@ -21,8 +21,11 @@ struct GatewayConfig {
     std::string metricsToken;  // from --metrics-token-file: /metrics on the main port wants it
     std::string tlsCertFile;
     std::string tlsKeyFile;
-    bool passwordCostInteractive = false;    // libsodium's moderate limits unless "interactive"
-    unsigned threads = 0;                    // 0: hardware concurrency (at least 2)
+    enum class Registration { Open, Invite, Closed };
+    Registration registration = Registration::Open; // the packaged gateway.conf says invite
+    std::string welcomeChannel;                     // an open channel created at start if missing
+    bool passwordCostInteractive = false;           // libsodium's moderate limits unless "interactive"
+    unsigned threads = 0;                           // 0: hardware concurrency (at least 2)
     double rateLimitPerSecond = 200;         // sends and channel operations per user and second; 0: off
     double signalsPerSecond = 20;            // MarkRead and Typing per user and second; 0: off
     unsigned maxConnectionsPerAddress = 256; // per IPv4 address or IPv6 /64

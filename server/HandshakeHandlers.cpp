@@ -78,6 +78,7 @@ void HandshakeHandlers::welcome(const SessionPtr &session, std::uint64_t request
             w->set_nick(id.nick);
             w->set_device_id(id.deviceId);
             w->set_server_version(hchat::kVersion);
+            w->set_admin(st.community().standing(id.userId).admin);
             auto page = channelPage(st.channelsOf(id.userId), {}, limits::kChannelPageBytes);
             for (auto &c : page.channels)
                 *w->add_channels() = std::move(c);

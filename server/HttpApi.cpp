@@ -12,7 +12,7 @@ using namespace hchat::v1;
 
 HttpApi::HttpApi(ServerContext &ctx, ChatService &chat)
     : HttpRoutes(ctx, chat), m_accounts(ctx, chat), m_history(ctx, chat), m_keys(ctx, chat),
-      m_attachments(ctx, chat)
+      m_attachments(ctx, chat), m_community(ctx, chat)
 {
 }
 
@@ -22,6 +22,11 @@ const std::vector<HttpApi::Route> &HttpApi::routes()
         {"POST", "/v1/register", Access::Public, &serve<&HttpApi::m_accounts, &AccountRoutes::registerUser>},
         {"POST", "/v1/login", Access::Public, &serve<&HttpApi::m_accounts, &AccountRoutes::login>},
         {"POST", "/v1/logout", Access::Token, &serve<&HttpApi::m_accounts, &AccountRoutes::logout>},
+        {"POST", "/v1/directory", Access::Token, &serve<&HttpApi::m_community, &CommunityRoutes::directory>},
+        {"POST", "/v1/members", Access::Token, &serve<&HttpApi::m_community, &CommunityRoutes::members>},
+        {"POST", "/v1/blocks", Access::Token, &serve<&HttpApi::m_community, &CommunityRoutes::blocks>},
+        {"POST", "/v1/block", Access::Token, &serve<&HttpApi::m_community, &CommunityRoutes::block>},
+        {"POST", "/v1/admin", Access::Token, &serve<&HttpApi::m_community, &CommunityRoutes::admin>},
         {"POST", "/v1/sync", Access::Token, &serve<&HttpApi::m_history, &HistoryRoutes::sync>},
         {"POST", "/v1/channels", Access::Token, &serve<&HttpApi::m_history, &HistoryRoutes::channels>},
         {"POST", "/v1/keys/publish", Access::Token, &serve<&HttpApi::m_keys, &KeyRoutes::publishKeys>},

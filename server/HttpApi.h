@@ -2,6 +2,7 @@
 
 #include "AccountRoutes.h"
 #include "AttachmentRoutes.h"
+#include "CommunityRoutes.h"
 #include "HistoryRoutes.h"
 #include "HttpRoutes.h"
 #include "KeyRoutes.h"
@@ -56,6 +57,7 @@ private:
     HistoryRoutes m_history;
     KeyRoutes m_keys;
     AttachmentRoutes m_attachments;
+    CommunityRoutes m_community;
 };
 
 } // namespace hchat::server

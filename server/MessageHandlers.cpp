@@ -1,8 +1,11 @@
 #include "MessageHandlers.h"
 
 #include "ChannelAccess.h"
+#include "ChannelHandlers.h"
+#include "ChannelPermissions.h"
 #include "ChatService.h"
 #include "Limits.h"
+#include "ModerationHandlers.h"
 #include "NameRules.h"
 #include "ProtocolError.h"
 
@@ -64,7 +67,7 @@ void MessageHandlers::store(MessageStore &st, WriteOutcome &out, const SessionId
     if (check.toInbox)
         out.inboxDevice = checkInbox(st, *stream, sender);
     else
-        checkChannel(st, *stream, sender, message, check.plainFileSize);
+        checkChannel(st, *stream, sender, message, check);
     Message stored = message;
     stored.set_server_time_ms(ServerContext::nowMs());
     st.appendMessage(*stream, sender.userId, stored);
@@ -96,7 +99,7 @@ std::string MessageHandlers::checkInbox(MessageStore &st, const StreamRecord &in
 
 void MessageHandlers::checkChannel(MessageStore &st, const StreamRecord &stream,
                                    const SessionIdentity &sender, const Message &message,
-                                   std::uint64_t plainFileSize)
+                                   const SendCheck &check)
 {
     ChannelAccess::requireMember(st, stream, sender.userId);
     const bool membership = message.kind() == MESSAGE_KIND_MEMBERSHIP;
@@ -104,9 +107,40 @@ void MessageHandlers::checkChannel(MessageStore &st, const StreamRecord &stream,
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "open channels have no membership operations");
     if (stream.encrypted && !message.encrypted() && !membership)
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "this channel is encrypted: plaintext refused");
+    const bool posting = message.kind() == MESSAGE_KIND_TEXT || message.kind() == MESSAGE_KIND_ATTACHMENT;
+    if (posting)
+        checkMayPost(st, stream, sender);
+    if (membership && check.membershipAction == MEMBERSHIP_ACTION_REMOVE &&
+        NameRules::lower(check.membershipSubject) != NameRules::lower(sender.nick)) {
+        // A signed removal is stored only where its author may remove that member.
+        const auto subject = st.findUser(check.membershipSubject);
+        if (!subject || !st.isMember(stream.id, subject->id))
+            throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
+        ChannelHandlers::requireMayRemove(st, stream, sender.userId, subject->id);
+    }
     checkReference(st, stream, sender.userId, message);
     if (message.kind() == MESSAGE_KIND_ATTACHMENT)
-        checkUpload(st, stream, sender.userId, message, plainFileSize);
+        checkUpload(st, stream, sender.userId, message, check.plainFileSize);
+}
+
+// Read-only channels take posts from their owner and moderators only; in a direct channel, the
+// other member may have blocked the sender (who is not told why).
+void MessageHandlers::checkMayPost(MessageStore &st, const StreamRecord &stream,
+                                   const SessionIdentity &sender)
+{
+    auto &community = st.community();
+    if (stream.kind == CHANNEL_KIND_DIRECT) {
+        for (auto member : st.memberIds(stream.id))
+            if (member != sender.userId && community.blocks(member, sender.userId))
+                throw ProtocolError(ERROR_FORBIDDEN,
+                                    "this user does not accept direct messages or invitations from you");
+        return;
+    }
+    if (community.readOnly(stream.id) &&
+        !ChannelPermissions::allows(ChannelPermissions::Action::PostReadOnly,
+                                    static_cast<ChannelKind>(stream.kind), stream.encrypted,
+                                    ModerationHandlers::asker(st, stream, sender.userId)))
+        throw ProtocolError(ERROR_READ_ONLY, "this channel is read-only: only its owner and moderators post");
 }
 
 // A reply names an earlier message of the channel; an edit or a deletion names an earlier text

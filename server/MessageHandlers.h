@@ -35,7 +35,8 @@ private:
     // Returns the inbox's device.
     static std::string checkInbox(MessageStore &st, const StreamRecord &inbox, const SessionIdentity &sender);
     static void checkChannel(MessageStore &st, const StreamRecord &stream, const SessionIdentity &sender,
-                             const hchat::v1::Message &message, std::uint64_t plainFileSize);
+                             const hchat::v1::Message &message, const SendCheck &check);
+    static void checkMayPost(MessageStore &st, const StreamRecord &stream, const SessionIdentity &sender);
     static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                                const hchat::v1::Message &message);
     static void checkUpload(MessageStore &st, const StreamRecord &stream, std::int64_t userId,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CommunityStore.h"
 #include "hchat.pb.h"
 
 #include <cstdint>
@@ -189,6 +190,9 @@ public:
     // Deletes the account: every device and token revoked, its keys, memberships and read
     // positions removed, the password hash erased, deleted_ms set. The user row (the nick) stays.
     virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;
+
+    // Roles, bans, topics, blocks, invite codes, administration (schema 6).
+    virtual CommunityStore &community() = 0;
 
     // Attachments (schema 4).
     virtual void createUpload(const UploadRecord &upload) = 0;

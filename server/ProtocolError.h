@@ -36,6 +36,11 @@ public:
             return 401;
         case ERROR_NOT_MEMBER:
         case ERROR_FORBIDDEN:
+        case ERROR_BANNED:
+        case ERROR_READ_ONLY:
+        case ERROR_SUSPENDED:
+        case ERROR_INVITE_REQUIRED:
+        case ERROR_REGISTRATION_CLOSED:
             return 403;
         case ERROR_NO_SUCH_CHANNEL:
         case ERROR_NO_SUCH_USER:

@@ -127,6 +127,50 @@ CREATE TABLE device_lists (
   body {bytes} NOT NULL
 );
 )sql",
+    // 6: communities. Gateway administrators and suspensions, roles in channels (the creator of a
+    // channel already stored becomes its owner), topics and read-only channels, bans, blocks,
+    // invite codes for registration, and the audit log of administrative actions.
+    R"sql(
+ALTER TABLE users ADD COLUMN admin {integer} NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN suspended_ms {integer};
+ALTER TABLE members ADD COLUMN role {integer} NOT NULL DEFAULT 0;
+ALTER TABLE streams ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+ALTER TABLE streams ADD COLUMN read_only {integer} NOT NULL DEFAULT 0;
+UPDATE members SET role = 2 WHERE EXISTS (SELECT 1 FROM messages m JOIN streams s ON s.id = m.stream_id
+  WHERE m.stream_id = members.stream_id AND m.seq = 1 AND m.sender_id = members.user_id
+  AND m.kind IN (1, 2) AND s.kind IN (0, 1));
+CREATE TABLE bans (
+  stream_id {integer} NOT NULL REFERENCES streams(id),
+  user_id {integer} NOT NULL REFERENCES users(id),
+  by_id {integer} NOT NULL,
+  reason TEXT NOT NULL,
+  time_ms {integer} NOT NULL,
+  PRIMARY KEY (stream_id, user_id)
+){without_rowid};
+CREATE TABLE blocks (
+  user_id {integer} NOT NULL REFERENCES users(id),
+  blocked_id {integer} NOT NULL REFERENCES users(id),
+  time_ms {integer} NOT NULL,
+  PRIMARY KEY (user_id, blocked_id)
+){without_rowid};
+CREATE TABLE invite_codes (
+  hash {bytes} PRIMARY KEY,
+  uses_left {integer} NOT NULL,
+  expires_ms {integer} NOT NULL,
+  created_by {integer} NOT NULL,
+  created_ms {integer} NOT NULL
+){without_rowid};
+CREATE TABLE audit_log (
+  id {serial} PRIMARY KEY,
+  time_ms {integer} NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  cut_user_id {integer} NOT NULL DEFAULT 0
+);
+CREATE INDEX audit_cuts ON audit_log(id) WHERE cut_user_id <> 0;
+)sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == SchemaMigrations::kVersion);
 

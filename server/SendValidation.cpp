@@ -21,6 +21,7 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
         throw ProtocolError(ERROR_TOO_LARGE, "message body above 65536 bytes");
     const MessageKind kind = send.kind();
     MembershipAction membershipAction = MEMBERSHIP_ACTION_UNSPECIFIED;
+    std::string membershipSubject;
     switch (kind) {
     case MESSAGE_KIND_KEY_SHARE:
         if (!toInbox)
@@ -54,6 +55,7 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
         if (op.actor() != sender.nick || op.actor_device() != sender.deviceId)
             throw ProtocolError(ERROR_FORBIDDEN, "a membership operation is made in its sender's own name");
         membershipAction = op.action();
+        membershipSubject = op.subject();
         break;
     }
     default:
@@ -96,7 +98,7 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
     } else if (send.body().empty()) {
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "empty message body");
     }
-    return {toInbox, membershipAction, plainFileSize};
+    return {toInbox, membershipAction, std::move(membershipSubject), plainFileSize};
 }
 
 } // namespace hchat::server

@@ -4,6 +4,7 @@
 #include "hchat.pb.h"
 
 #include <cstdint>
+#include <string>
 
 namespace hchat::server {
 
@@ -11,6 +12,7 @@ namespace hchat::server {
 struct SendCheck {
     bool toInbox = false; // a key share to a device inbox (~device_id)
     hchat::v1::MembershipAction membershipAction = hchat::v1::MEMBERSHIP_ACTION_UNSPECIFIED;
+    std::string membershipSubject;   // the nick an ADD or a REMOVE names
     std::uint64_t plainFileSize = 0; // a plain channel's attachment: the size its content states
 };
 

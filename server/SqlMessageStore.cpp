@@ -43,7 +43,8 @@ void messageFrom(const SqlQuery &q, Message &m, int first)
     m.set_attachment_id(q.text(first + 11));
 }
 
-// The channels a list query finds (id, name, kind, encrypted, max_seq, read_seq), then the members
+// The channels a list query finds (id, name, kind, encrypted, max_seq, read_seq, topic, read_only,
+// role), then the members
 // of those that are not open from a query over the same channels (stream_id, nick; by stream,
 // then nick): two queries, however many channels.
 std::vector<ChannelInfo> channelsWithMembers(SqlQuery &channels, SqlQuery &members)
@@ -59,6 +60,9 @@ std::vector<ChannelInfo> channelsWithMembers(SqlQuery &channels, SqlQuery &membe
         info.set_encrypted(channels.integer(3) != 0);
         info.set_server_max_seq(std::uint64_t(channels.integer(4)));
         info.set_read_seq(std::uint64_t(channels.integer(5)));
+        info.set_topic(channels.text(6));
+        info.set_read_only(channels.integer(7) != 0);
+        info.set_role(static_cast<hchat::v1::ChannelRole>(channels.integer(8)));
         anyListsMembers = anyListsMembers || info.kind() != hchat::v1::CHANNEL_KIND_OPEN;
         out.push_back(std::move(info));
     }
@@ -266,10 +270,11 @@ std::vector<std::string> SqlMessageStore::memberNicks(std::int64_t streamId)
 
 std::vector<ChannelInfo> SqlMessageStore::channelsOf(std::int64_t userId)
 {
-    auto channels =
-        m_conn->query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                      "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind <> ? "
-                      "AND m.invited_by = 0 ORDER BY s.name");
+    auto channels = m_conn->query(
+        "SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq, s.topic, s.read_only, m.role "
+        "FROM members m "
+        "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind <> ? "
+        "AND m.invited_by = 0 ORDER BY s.name");
     auto members =
         m_conn->query("SELECT m.stream_id, u.nick FROM members mine JOIN streams s ON s.id = mine.stream_id "
                       "JOIN members m ON m.stream_id = s.id JOIN users u ON u.id = m.user_id "
@@ -283,10 +288,11 @@ std::vector<ChannelInfo> SqlMessageStore::channelsOf(std::int64_t userId)
 // The members' query picks the same channels again with the same subquery.
 std::vector<ChannelInfo> SqlMessageStore::invitationsOf(std::int64_t userId, std::size_t limit)
 {
-    auto channels =
-        m_conn->query("SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq FROM members m "
-                      "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind <> ? "
-                      "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT ?");
+    auto channels = m_conn->query(
+        "SELECT s.id, s.name, s.kind, s.encrypted, s.max_seq, m.read_seq, s.topic, s.read_only, m.role "
+        "FROM members m "
+        "JOIN streams s ON s.id = m.stream_id WHERE m.user_id = ? AND s.kind <> ? "
+        "AND m.invited_by <> 0 ORDER BY m.invited_ms DESC, s.name LIMIT ?");
     auto members = m_conn->query(
         "SELECT m.stream_id, u.nick FROM (SELECT s.id FROM members mine "
         "JOIN streams s ON s.id = mine.stream_id WHERE mine.user_id = ? AND s.kind <> ? "
@@ -665,6 +671,7 @@ void SqlMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
         .run();
     m_conn->query("DELETE FROM device_lists WHERE user_id = ?").bind(userId).run();
     m_conn->query("DELETE FROM members WHERE user_id = ?").bind(userId).run();
+    m_conn->query("DELETE FROM blocks WHERE user_id = ?").bind(userId).run();
     m_conn->query("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?")
         .bind(nowMs)
         .bind(userId)

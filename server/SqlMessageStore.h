@@ -1,6 +1,7 @@
 #pragma once
 
 #include "MessageStore.h"
+#include "SqlCommunityStore.h"
 #include "SqlConnection.h"
 
 #include <memory>
@@ -97,12 +98,14 @@ public:
     std::string readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length) override;
     void markUploadReferenced(const std::string &id) override;
     void deleteUpload(const std::string &id) override;
+    CommunityStore &community() override { return m_community; }
     std::vector<std::string> staleUploads(std::int64_t cutoffMs) override;
 
 private:
     bool postgres() const { return m_conn->dialect() == SqlConnection::Dialect::Postgres; }
 
     std::unique_ptr<SqlConnection> m_conn;
+    SqlCommunityStore m_community{*m_conn};
 };
 
 } // namespace hchat::server

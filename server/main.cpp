@@ -1,5 +1,6 @@
 // hchat-gateway: parses the command line and runs a Gateway. Exit codes: 0 after a clean shutdown,
 // 1 when the gateway cannot start (database, TLS, address), 2 for bad arguments.
+#include "AdminCommand.h"
 #include "Gateway.h"
 #include "GatewayConfig.h"
 #include "Log.h"
@@ -19,6 +20,13 @@
 int main(int argc, char **argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args.front() == "admin") {
+        if (sodium_init() < 0) {
+            std::fprintf(stderr, "hchat-gateway: libsodium failed to initialise\n");
+            return 1;
+        }
+        return hchat::server::AdminCommand::run({args.begin() + 1, args.end()});
+    }
     hchat::server::GatewayConfig config;
     if (auto error = hchat::server::GatewayConfig::parse(args, config)) {
         std::fprintf(stderr, "hchat-gateway: %s\n%s", error->c_str(),
