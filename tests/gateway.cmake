@@ -33,6 +33,10 @@ hchat_add_test(tst_gateway_attachments SOURCES tst_gateway_attachments.cpp LIBS 
 # hashing, per-user quotas, sessions that end when they should (issue 17).
 hchat_add_test(tst_gateway_abuse SOURCES tst_gateway_abuse.cpp LIBS hchat_server LABELS integration TIMEOUT 300)
 
+# Running a community: the permission matrix of moderation, kick/ban/unban, blocks, the directory,
+# invite-only and closed registration, administration from the command line and the app (issue 21).
+hchat_add_test(tst_gateway_community SOURCES tst_gateway_community.cpp LABELS integration TIMEOUT 300)
+
 # The commit writer's bounded queue (unit: a real SQLite store, no gateway process).
 hchat_add_test(tst_server_commitwriter SOURCES tst_server_commitwriter.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
 

@@ -111,6 +111,28 @@ QString GatewayProcess::postgresUrl(const QString &servicesDir) const
     return QString::fromUtf8(create.readAll()).trimmed().split(QLatin1Char('\n')).last();
 }
 
+int GatewayProcess::admin(const QStringList &args, const QByteArray &input, QByteArray *out,
+                          QByteArray *err) const
+{
+    QProcess process;
+    const QString database = m_databaseUrl.isEmpty() ? databasePath() : m_databaseUrl;
+    process.start(qEnvironmentVariable("HCHAT_GATEWAY_BINARY", QStringLiteral(HCHAT_GATEWAY_BINARY)),
+                  QStringList{QStringLiteral("admin"), QStringLiteral("--db"), database,
+                              QStringLiteral("--password-cost"), QStringLiteral("interactive")} +
+                      args);
+    if (!process.waitForStarted(10000))
+        return -1;
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit)
+        return -1;
+    if (out)
+        *out = process.readAllStandardOutput();
+    if (err)
+        *err = process.readAllStandardError();
+    return process.exitCode();
+}
+
 void GatewayProcess::kill()
 {
     if (!m_process)

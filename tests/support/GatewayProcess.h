@@ -41,6 +41,10 @@ public:
     QString databasePath() const;
     // The postgresql:// URL the gateway runs on (HCHAT_TEST_PG_SERVICES), empty on SQLite.
     QString databaseUrl() const { return m_databaseUrl; }
+    // `hchat-gateway admin --db <this gateway's database> ARGS` with `input` on its standard input:
+    // its exit code (-1: did not run), its standard output in *out and error output in *err.
+    int admin(const QStringList &args, const QByteArray &input = {}, QByteArray *out = nullptr,
+              QByteArray *err = nullptr) const;
     QString dataDir() const { return m_dbDir; }
     // The token GET /metrics on the main port wants (the gateway is started with
     // --metrics-token-file).
