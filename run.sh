@@ -44,7 +44,8 @@ else
   # The usual port, or any free one when something else holds it.
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=0; fi
   log="$state_dir/gateway.log"
-  ./build/server/hchat-gateway --listen "127.0.0.1:$port" --db "$state_dir/gateway.db" >"$log" 2>&1 &
+  ./build/server/hchat-gateway --listen "127.0.0.1:$port" --db "$state_dir/gateway.db" \
+    --registration open --welcome-channel general >"$log" 2>&1 &
   gateway_pid=$!
   for _ in $(seq 1 100); do
     address=$(sed -n 's/^hchat-gateway listening on \(.*\)$/\1/p' "$log" | head -n1)
