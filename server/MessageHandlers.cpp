@@ -71,7 +71,7 @@ void MessageHandlers::store(MessageStore &st, WriteOutcome &out, const SessionId
     Message stored = message;
     stored.set_server_time_ms(ServerContext::nowMs());
     st.appendMessage(*stream, sender.userId, stored);
-    applyEffects(st, *stream, sender.userId, stored, check.membershipAction);
+    applyEffects(st, *stream, sender.userId, stored, check);
     if (!check.toInbox)
         out.audience = st.memberIds(stream->id);
     out.reply = sendAck(stored, false);
@@ -110,17 +110,39 @@ void MessageHandlers::checkChannel(MessageStore &st, const StreamRecord &stream,
     const bool posting = message.kind() == MESSAGE_KIND_TEXT || message.kind() == MESSAGE_KIND_ATTACHMENT;
     if (posting)
         checkMayPost(st, stream, sender);
-    if (membership && check.membershipAction == MEMBERSHIP_ACTION_REMOVE &&
-        NameRules::lower(check.membershipSubject) != NameRules::lower(sender.nick)) {
-        // A signed removal is stored only where its author may remove that member.
-        const auto subject = st.findUser(check.membershipSubject);
-        if (!subject || !st.isMember(stream.id, subject->id))
-            throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
-        ChannelHandlers::requireMayRemove(st, stream, sender.userId, subject->id);
-    }
+    if (membership)
+        checkMembershipOp(st, stream, sender, check);
     checkReference(st, stream, sender.userId, message);
     if (message.kind() == MESSAGE_KIND_ATTACHMENT)
         checkUpload(st, stream, sender.userId, message, check.plainFileSize);
+}
+
+// A signed removal or role change is stored only where its author may make it: the gateway keeps
+// its roles in step with the signed operations, which members' clients check again themselves.
+void MessageHandlers::checkMembershipOp(MessageStore &st, const StreamRecord &stream,
+                                        const SessionIdentity &sender, const SendCheck &check)
+{
+    const bool remove = check.membershipAction == MEMBERSHIP_ACTION_REMOVE;
+    if ((!remove && check.membershipAction != MEMBERSHIP_ACTION_ROLE) ||
+        NameRules::lower(check.membershipSubject) == NameRules::lower(sender.nick)) {
+        if (check.membershipAction == MEMBERSHIP_ACTION_ROLE)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a role operation is for another member");
+        return;
+    }
+    const auto subject = st.findUser(check.membershipSubject);
+    if (!subject || !st.isMember(stream.id, subject->id))
+        throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
+    if (remove)
+        return ChannelHandlers::requireMayRemove(st, stream, sender.userId, subject->id);
+    auto &community = st.community();
+    if (community.invitedBy(stream.id, subject->id) != 0)
+        throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member yet");
+    ChannelPermissions::require(check.membershipRole == CHANNEL_ROLE_OWNER
+                                    ? ChannelPermissions::Action::HandOnOwnership
+                                    : ChannelPermissions::Action::SetRole,
+                                static_cast<ChannelKind>(stream.kind), stream.encrypted,
+                                ModerationHandlers::asker(st, stream, sender.userId, subject->id),
+                                community.role(stream.id, subject->id));
 }
 
 // Read-only channels take posts from their owner and moderators only; in a direct channel, the
@@ -183,8 +205,9 @@ void MessageHandlers::checkUpload(MessageStore &st, const StreamRecord &stream, 
 }
 
 void MessageHandlers::applyEffects(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
-                                   const Message &message, MembershipAction action)
+                                   const Message &message, const SendCheck &check)
 {
+    const MembershipAction action = check.membershipAction;
     if (message.kind() == MESSAGE_KIND_ATTACHMENT)
         st.markUploadReferenced(message.attachment_id());
     // An invitee's signed acceptance (or leave) answers its invitation. At the cap of channels an
@@ -197,6 +220,9 @@ void MessageHandlers::applyEffects(MessageStore &st, const StreamRecord &stream,
         else if (action == MEMBERSHIP_ACTION_ACCEPT && st.acceptMembership(stream.id, userId))
             ChannelAccess::requireRoomForAChannel(st, userId);
     }
+    if (message.kind() == MESSAGE_KIND_MEMBERSHIP && action == MEMBERSHIP_ACTION_ROLE)
+        ModerationHandlers::applySignedRole(st, stream, userId, check.membershipSubject,
+                                            check.membershipRole);
     if (message.kind() == MESSAGE_KIND_DELETE) {
         st.eraseMessage(stream, message.ref_seq());
         // A recalled attachment's bytes go with it, in the same transaction.

@@ -36,6 +36,8 @@ private:
     static std::string checkInbox(MessageStore &st, const StreamRecord &inbox, const SessionIdentity &sender);
     static void checkChannel(MessageStore &st, const StreamRecord &stream, const SessionIdentity &sender,
                              const hchat::v1::Message &message, const SendCheck &check);
+    static void checkMembershipOp(MessageStore &st, const StreamRecord &stream, const SessionIdentity &sender,
+                                  const SendCheck &check);
     static void checkMayPost(MessageStore &st, const StreamRecord &stream, const SessionIdentity &sender);
     static void checkReference(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
                                const hchat::v1::Message &message);
@@ -48,7 +50,7 @@ private:
     // What a stored message changes besides its stream: an upload it shows, an invitation it
     // answers, a message it recalls.
     static void applyEffects(MessageStore &st, const StreamRecord &stream, std::int64_t userId,
-                             const hchat::v1::Message &message, hchat::v1::MembershipAction action);
+                             const hchat::v1::Message &message, const SendCheck &check);
 
     ServerContext &m_ctx;
     ChatService &m_chat;

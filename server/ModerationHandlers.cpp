@@ -150,6 +150,9 @@ void ModerationHandlers::carryOut(MessageStore &st, WriteOutcome &out, const Ses
         const ChannelRole role = request.role();
         if (!ChannelRole_IsValid(role))
             throw ProtocolError(ERROR_INVALID_ARGUMENT, "unknown role");
+        if (stream.encrypted)
+            throw ProtocolError(ERROR_FORBIDDEN, "roles in an encrypted channel change by the owner's signed "
+                                                 "operation (a MEMBERSHIP message), which members check");
         if (!st.isMember(stream.id, target.id) || community.invitedBy(stream.id, target.id) != 0)
             throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
         ChannelPermissions::require(role == CHANNEL_ROLE_OWNER ? Action::HandOnOwnership : Action::SetRole,
@@ -186,13 +189,27 @@ void ModerationHandlers::removeFromChannel(MessageStore &st, WriteOutcome &out, 
 void ModerationHandlers::handOnOwnershipOf(MessageStore &st, WriteOutcome &out, StreamRecord &stream,
                                            const SessionIdentity &actor, std::int64_t leavingId)
 {
-    if (stream.kind == CHANNEL_KIND_DIRECT)
+    // Members of an encrypted channel derive roles from signed operations only, where nothing names
+    // a successor: such a channel stays without an owner.
+    if (stream.kind == CHANNEL_KIND_DIRECT || stream.encrypted)
         return;
     const auto next = st.community().successor(stream.id);
     if (!next || next->userId == leavingId)
         return;
     st.community().setRole(stream.id, next->userId, CHANNEL_ROLE_OWNER);
     store(st, out, stream, actor.userId, channelNotice(MESSAGE_KIND_ROLE, actor, next->nick, "owner"));
+}
+
+void ModerationHandlers::applySignedRole(MessageStore &st, const StreamRecord &stream, std::int64_t actorId,
+                                         const std::string &subjectNick, ChannelRole role)
+{
+    const auto subject = st.findUser(subjectNick);
+    if (!subject)
+        return;
+    auto &community = st.community();
+    if (role == CHANNEL_ROLE_OWNER)
+        community.setRole(stream.id, actorId, CHANNEL_ROLE_MODERATOR);
+    community.setRole(stream.id, subject->id, role);
 }
 
 void ModerationHandlers::deleteMessage(MessageStore &st, WriteOutcome &out, StreamRecord &stream,

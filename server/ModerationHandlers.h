@@ -37,6 +37,10 @@ public:
     static void handOnOwnershipOf(MessageStore &st, WriteOutcome &out, StreamRecord &stream,
                                   const SessionIdentity &actor, std::int64_t leavingId);
 
+    // Inside a write: the role a stored, signed ROLE operation gives (checked before it was stored).
+    static void applySignedRole(MessageStore &st, const StreamRecord &stream, std::int64_t actorId,
+                                const std::string &subjectNick, hchat::v1::ChannelRole role);
+
 private:
     static void carryOut(MessageStore &st, WriteOutcome &out, const SessionIdentity &id,
                          const hchat::v1::Moderate &request);

@@ -22,6 +22,7 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
     const MessageKind kind = send.kind();
     MembershipAction membershipAction = MEMBERSHIP_ACTION_UNSPECIFIED;
     std::string membershipSubject;
+    ChannelRole membershipRole = CHANNEL_ROLE_MEMBER;
     switch (kind) {
     case MESSAGE_KIND_KEY_SHARE:
         if (!toInbox)
@@ -56,6 +57,9 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
             throw ProtocolError(ERROR_FORBIDDEN, "a membership operation is made in its sender's own name");
         membershipAction = op.action();
         membershipSubject = op.subject();
+        membershipRole = op.role();
+        if (membershipAction == MEMBERSHIP_ACTION_ROLE && !NameRules::validNick(membershipSubject))
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a role operation names a member");
         break;
     }
     default:
@@ -98,7 +102,7 @@ SendCheck validateSend(const Send &send, const SessionIdentity &sender)
     } else if (send.body().empty()) {
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "empty message body");
     }
-    return {toInbox, membershipAction, std::move(membershipSubject), plainFileSize};
+    return {toInbox, membershipAction, std::move(membershipSubject), membershipRole, plainFileSize};
 }
 
 } // namespace hchat::server

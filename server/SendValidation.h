@@ -12,7 +12,8 @@ namespace hchat::server {
 struct SendCheck {
     bool toInbox = false; // a key share to a device inbox (~device_id)
     hchat::v1::MembershipAction membershipAction = hchat::v1::MEMBERSHIP_ACTION_UNSPECIFIED;
-    std::string membershipSubject;   // the nick an ADD or a REMOVE names
+    std::string membershipSubject; // the nick an ADD, a REMOVE or a ROLE names
+    hchat::v1::ChannelRole membershipRole = hchat::v1::CHANNEL_ROLE_MEMBER; // ROLE: the new role
     std::uint64_t plainFileSize = 0; // a plain channel's attachment: the size its content states
 };
 

@@ -4,6 +4,7 @@
 #include "crypto/ChannelMembership.h"
 #include "crypto/DeviceIdentity.h"
 #include "crypto/MembershipOp.h"
+#include "hchat.pb.h"
 
 #include <QtTest>
 
@@ -68,6 +69,20 @@ class CryptoMembership : public QObject {
                      : action == A::Genesis ? QByteArray()
                      : action == A::Accept  ? m.invitationOf(actor.nick)
                                             : m.head();
+        return ChannelMembership::Event{++seq, MessageKind::Membership,     actor.nick, actor.device,
+                                        {},    o.signAndSerialize(actor.id)};
+    }
+    ChannelMembership::Event roleOp(const ChannelMembership &m, const Person &actor, const QString &subject,
+                                    MembershipOp::Role role)
+    {
+        MembershipOp o;
+        o.channel = m.channel();
+        o.action = A::Role;
+        o.actor = actor.nick;
+        o.actorDevice = actor.device;
+        o.subject = subject;
+        o.role = role;
+        o.previous = m.head();
         return ChannelMembership::Event{++seq, MessageKind::Membership,     actor.nick, actor.device,
                                         {},    o.signAndSerialize(actor.id)};
     }
@@ -245,7 +260,7 @@ private slots:
         QCOMPARE(feed(m, op(m, alice, A::Add, carol.nick)), V::Applied);
         QCOMPARE(feed(m, op(m, carol, A::Accept)), V::Applied);
         const quint64 whileMember = ++seq;
-        QCOMPARE(feed(m, op(m, bob, A::Remove, carol.nick)), V::Applied);
+        QCOMPARE(feed(m, op(m, alice, A::Remove, carol.nick)), V::Applied);
         QVERIFY(!m.isMember(carol.nick));
         QVERIFY(m.wasMemberAt(carol.nick, whileMember));
         QVERIFY(!m.wasMemberAt(carol.nick, seq + 1)); // an ex-member's later message
@@ -255,6 +270,50 @@ private slots:
         QCOMPARE(feed(m, op(m, alice, A::Remove, mallory.nick)), V::Applied);
         QVERIFY(!m.isInvited(mallory.nick));
         QCOMPARE(feed(m, op(m, mallory, A::Accept, {}, {}, m.head())), V::Rejected);
+    }
+
+    // Issue 21: removals by the owner and moderators only (over lower roles), roles by the owner
+    // only, whatever a gateway stores.
+    void onlyTheOwnerAndModeratorsRemoveAndOnlyTheOwnerGivesRoles()
+    {
+        ChannelMembership m = plans();
+        QCOMPARE(m.role(alice.nick), MembershipOp::Role::Owner);
+        QCOMPARE(m.role(bob.nick), MembershipOp::Role::Member);
+        QCOMPARE(feed(m, op(m, alice, A::Add, carol.nick)), V::Applied);
+        QCOMPARE(feed(m, op(m, carol, A::Accept)), V::Applied);
+        // A plain member removes nobody, and gives no roles.
+        QString reason;
+        QCOMPARE(feed(m, op(m, bob, A::Remove, carol.nick), &reason), V::Rejected);
+        QVERIFY2(reason.contains(QStringLiteral("may not remove")), qPrintable(reason));
+        QVERIFY(m.isMember(carol.nick));
+        QCOMPARE(feed(m, roleOp(m, bob, bob.nick, MembershipOp::Role::Moderator)), V::Rejected);
+        QCOMPARE(feed(m, roleOp(m, bob, carol.nick, MembershipOp::Role::Moderator)), V::Rejected);
+        QCOMPARE(m.role(carol.nick), MembershipOp::Role::Member);
+        // The owner makes bob a moderator: bob removes a member, but not the owner.
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Moderator)), V::Applied);
+        QCOMPARE(feed(m, op(m, bob, A::Remove, alice.nick)), V::Rejected);
+        QCOMPARE(feed(m, op(m, bob, A::Remove, carol.nick)), V::Applied);
+        QVERIFY(!m.isMember(carol.nick));
+        // A role signed for one value and presented with another fails its signature.
+        ChannelMembership::Event forged = roleOp(m, alice, bob.nick, MembershipOp::Role::Member);
+        auto parsed = MembershipOp::parse(forged.body);
+        QVERIFY(parsed);
+        hchat::v1::MembershipOp wire;
+        QVERIFY(wire.ParseFromArray(forged.body.constData(), int(forged.body.size())));
+        wire.set_role(hchat::v1::CHANNEL_ROLE_OWNER);
+        forged.body = QByteArray::fromStdString(wire.SerializeAsString());
+        QCOMPARE(feed(m, forged), V::Rejected);
+        QCOMPARE(m.role(bob.nick), MembershipOp::Role::Moderator);
+        // Ownership handed on: alice becomes a moderator; bob, the owner, may remove her.
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Owner)), V::Applied);
+        QCOMPARE(m.role(bob.nick), MembershipOp::Role::Owner);
+        QCOMPARE(m.role(alice.nick), MembershipOp::Role::Moderator);
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Member)), V::Rejected);
+        QCOMPARE(feed(m, op(m, bob, A::Remove, alice.nick)), V::Applied);
+        // Whoever invited someone may withdraw the pending invitation, moderator or not.
+        QCOMPARE(feed(m, op(m, bob, A::Add, carol.nick)), V::Applied);
+        QCOMPARE(feed(m, op(m, bob, A::Remove, carol.nick)), V::Applied);
+        QVERIFY(!m.isInvited(carol.nick));
     }
 
     void legacyChannelsFollowTheGatewayAsBefore()

@@ -359,6 +359,69 @@ private slots:
         }
     }
 
+    // In an encrypted channel roles and removals are the members' signed operations: the gateway
+    // stores one only from whoever may make it (and keeps its own roles in step), and refuses the
+    // moderation it cannot carry out for the members.
+    void signedRemovalsAndRolesFollowTheRolesInEncryptedChannels()
+    {
+        const QString ch = QStringLiteral("vault");
+        Frame create =
+            createFrame(ch, CHANNEL_KIND_INVITE_ONLY, {QStringLiteral("mem"), QStringLiteral("vic")});
+        create.mutable_create_channel()->set_encrypted(true);
+        QVERIFY(ok(QStringLiteral("own"), create));
+        QVERIFY(ok(QStringLiteral("mem"), joinFrame(ch)));
+        QVERIFY(ok(QStringLiteral("vic"), joinFrame(ch)));
+        auto signedOp = [&](const QString &actor, MembershipAction action, const QString &subject,
+                            ChannelRole role = CHANNEL_ROLE_MEMBER) {
+            MembershipOp op;
+            op.set_version(1);
+            op.set_channel(ch.toStdString());
+            op.set_action(action);
+            op.set_actor(actor.toStdString());
+            op.set_actor_device(client(actor).deviceId.toStdString());
+            op.set_subject(subject.toStdString());
+            op.set_previous(std::string(32, '\1'));
+            op.set_role(role);
+            op.set_signature(std::string(64, '\2')); // members' clients check it; the gateway cannot
+            Frame f = sendFrame(ch, QByteArray::fromStdString(op.SerializeAsString()));
+            f.mutable_send()->set_kind(MESSAGE_KIND_MEMBERSHIP);
+            return ask(actor, f);
+        };
+        QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("vic"))),
+                 ERROR_FORBIDDEN);
+        QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_ROLE, QStringLiteral("vic"),
+                                  CHANNEL_ROLE_MODERATOR)),
+                 ERROR_FORBIDDEN);
+        QCOMPARE(outcome(signedOp(QStringLiteral("own"), MEMBERSHIP_ACTION_ROLE, QStringLiteral("own"),
+                                  CHANNEL_ROLE_MODERATOR)),
+                 ERROR_INVALID_ARGUMENT);
+        QCOMPARE(
+            outcome(ask(QStringLiteral("own"), roleFrame(ch, QStringLiteral("mem"), CHANNEL_ROLE_MODERATOR))),
+            ERROR_FORBIDDEN);
+        QCOMPARE(outcome(signedOp(QStringLiteral("own"), MEMBERSHIP_ACTION_ROLE, QStringLiteral("mem"),
+                                  CHANNEL_ROLE_MODERATOR)),
+                 ERROR_CODE_UNSPECIFIED);
+        MembersRequest req;
+        req.set_channel(ch.toStdString());
+        MemberList list;
+        QVERIFY(client(QStringLiteral("own")).post(QStringLiteral("/v1/members"), req, &list).ok());
+        QCOMPARE(list.members(1).nick(), "mem");
+        QCOMPARE(list.members(1).role(), CHANNEL_ROLE_MODERATOR);
+        QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("own"))),
+                 ERROR_FORBIDDEN);
+        QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("vic"))),
+                 ERROR_CODE_UNSPECIFIED);
+        QVERIFY(ok(QStringLiteral("mem"), removeFrame(ch, QStringLiteral("vic"))));
+        // A ban of a member still in it waits for the signed removal; a moderator deletes nothing.
+        QCOMPARE(
+            outcome(ask(QStringLiteral("own"), moderate(ch, MODERATION_ACTION_BAN, QStringLiteral("mem")))),
+            ERROR_FORBIDDEN);
+        QVERIFY(ok(QStringLiteral("own"), moderate(ch, MODERATION_ACTION_BAN, QStringLiteral("vic"))));
+        Frame del = moderate(ch, MODERATION_ACTION_DELETE_MESSAGE);
+        del.mutable_moderate()->set_ref_seq(1);
+        QCOMPARE(outcome(ask(QStringLiteral("own"), del)), ERROR_FORBIDDEN);
+    }
+
     void spammerIsKickedThenBannedAndItsDeletedMessageIsGoneForEveryone()
     {
         const QString ch = QStringLiteral("lobby-spam");

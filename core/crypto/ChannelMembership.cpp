@@ -162,6 +162,8 @@ ChannelMembership::Outcome ChannelMembership::checkAndApply(const MembershipOp &
         m_genesis = true;
         m_kind = op.kind;
         join(actor, seq);
+        if (m_kind == ChannelRecord::Kind::InviteOnly)
+            m_roles.insert(actor, MembershipOp::Role::Owner);
         // A direct channel is its two people from the start; a private channel's first members
         // are invited and join only with their own acceptance.
         for (const QString &m : op.members) {
@@ -205,15 +207,41 @@ ChannelMembership::Outcome ChannelMembership::checkAndApply(const MembershipOp &
             m_invited.remove(actor);
             part(actor, seq);
             break;
-        case MembershipOp::Action::Remove:
+        case MembershipOp::Action::Remove: {
             if (m_kind == ChannelRecord::Kind::Direct)
                 return reject(tr("Nobody can be removed from a direct channel; ignored."));
             if (!m_members.contains(actor))
                 return reject(tr("%1, not a member, cannot remove %2; ignored.").arg(actor, subject));
             if (!m_members.contains(subject) && !m_invited.contains(subject))
                 return Outcome{seq, Verdict::Ignored, {}};
+            // The owner and moderators remove members of a lower role; whoever invited someone
+            // may withdraw the invitation while it waits.
+            const auto invitation = m_invited.constFind(subject);
+            const bool withdrawal = invitation != m_invited.cend() && invitation->inviter == actor;
+            const MembershipOp::Role mine = role(actor);
+            if (!withdrawal && (mine == MembershipOp::Role::Member || role(subject) >= mine))
+                return reject(
+                    tr("%1 may not remove %2 (only the owner and moderators remove, and not their equals); "
+                       "ignored.")
+                        .arg(actor, subject));
             m_invited.remove(subject);
             part(subject, seq);
+            break;
+        }
+        case MembershipOp::Action::Role:
+            if (m_kind == ChannelRecord::Kind::Direct)
+                return reject(tr("A direct channel has no roles; ignored."));
+            if (role(actor) != MembershipOp::Role::Owner)
+                return reject(tr("%1, not the owner, cannot change %2's role; ignored.").arg(actor, subject));
+            if (!m_members.contains(subject) || subject == actor)
+                return reject(
+                    tr("%1's role change for %2, not another member, was ignored.").arg(actor, subject));
+            if (op.role == MembershipOp::Role::Owner)
+                m_roles.insert(actor, MembershipOp::Role::Moderator); // ownership handed on
+            if (op.role == MembershipOp::Role::Member)
+                m_roles.remove(subject);
+            else
+                m_roles.insert(subject, op.role);
             break;
         case MembershipOp::Action::Genesis:
             break;
@@ -239,9 +267,17 @@ void ChannelMembership::part(const QString &nick, quint64 seq)
     const QString n = nick.toLower();
     if (!m_members.remove(n))
         return;
+    // An owner who leaves leaves the channel without one (moderators keep moderating): nothing
+    // signed names a successor, and every member must derive the same roles.
+    m_roles.remove(n);
     auto &spans = m_spans[n];
     if (!spans.isEmpty() && spans.last().to == 0)
         spans.last().to = seq;
+}
+
+MembershipOp::Role ChannelMembership::role(const QString &nick) const
+{
+    return m_roles.value(nick.toLower(), MembershipOp::Role::Member);
 }
 
 QStringList ChannelMembership::members() const

@@ -3,6 +3,7 @@
 #include "ChannelRecord.h"
 #include "StoredMessage.h"
 #include "crypto/DeviceIdentity.h"
+#include "crypto/MembershipOp.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -12,8 +13,6 @@
 #include <QStringList>
 
 namespace hchat::crypto {
-
-struct MembershipOp;
 
 // Who is a member of one encrypted channel, derived from its history in seq order.
 //   Signed (every channel made since the genesis record): only MESSAGE_KIND_MEMBERSHIP operations
@@ -63,6 +62,9 @@ public:
     QString blockedOn() const { return m_blockedOn; }
 
     QStringList members() const; // lower-case, sorted
+    // A member's role: the genesis makes its author owner of a private channel; ROLE operations by
+    // the owner change roles. Direct channels and non-members: Member.
+    MembershipOp::Role role(const QString &nick) const;
     bool isMember(const QString &nick) const;
     // Whether nick was a member when message seq was stored (for messages decrypted late).
     bool wasMemberAt(const QString &nick, quint64 seq) const;
@@ -100,6 +102,7 @@ private:
     QSet<QString> m_members;
     QHash<QString, QList<Span>> m_spans;
     QHash<QString, Invitation> m_invited;
+    QHash<QString, MembershipOp::Role> m_roles; // members above Member only
     QSet<QByteArray> m_applied;
     QByteArray m_head;
 };

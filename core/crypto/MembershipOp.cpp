@@ -40,6 +40,9 @@ QByteArray MembershipOp::signedBytes() const
         .addU32(quint32(members.size()));
     for (const QString &m : members)
         bytes.add(m);
+    // Only role operations sign a role, so that every earlier operation's bytes stay as they were.
+    if (action == Action::Role)
+        bytes.addU32(quint32(role));
     return bytes.bytes();
 }
 
@@ -75,6 +78,7 @@ QByteArray MembershipOp::signAndSerialize(const DeviceIdentity &identity)
     op.set_encrypted(encrypted);
     for (const QString &m : members)
         op.add_members(m.toStdString());
+    op.set_role(static_cast<hchat::v1::ChannelRole>(role));
     op.set_signature(signature.toStdString());
     const std::string out = op.SerializeAsString();
     return QByteArray(out.data(), qsizetype(out.size()));
@@ -93,8 +97,7 @@ std::optional<MembershipOp> MembershipOp::parse(QByteArrayView bytes, QString *w
         return fail("not a membership operation");
     if (op.version() != kVersion)
         return fail("membership operation of an unsupported version");
-    if (op.action() < hchat::v1::MEMBERSHIP_ACTION_GENESIS ||
-        op.action() > hchat::v1::MEMBERSHIP_ACTION_REMOVE)
+    if (op.action() < hchat::v1::MEMBERSHIP_ACTION_GENESIS || op.action() > hchat::v1::MEMBERSHIP_ACTION_ROLE)
         return fail("unknown membership action");
     if (op.signature().size() != std::size_t(DeviceIdentity::kSignatureBytes) ||
         (!op.previous().empty() && op.previous().size() != std::size_t(kHashBytes)) ||
@@ -110,6 +113,9 @@ std::optional<MembershipOp> MembershipOp::parse(QByteArrayView bytes, QString *w
     out.timeMs = op.time_ms();
     out.kind = ChannelRecord::Kind(op.kind());
     out.encrypted = op.encrypted();
+    if (!hchat::v1::ChannelRole_IsValid(op.role()))
+        return fail("malformed membership operation");
+    out.role = Role(op.role());
     for (const auto &m : op.members()) {
         out.members << q(m);
         if (!nameFits(out.members.last(), true))
@@ -141,8 +147,23 @@ QString MembershipOp::actionName(Action action)
         return QStringLiteral("leave");
     case Action::Remove:
         return QStringLiteral("remove");
+    case Action::Role:
+        return QStringLiteral("role");
     }
     return QStringLiteral("unknown");
+}
+
+QString MembershipOp::roleName(Role role)
+{
+    switch (role) {
+    case Role::Owner:
+        return QStringLiteral("owner");
+    case Role::Moderator:
+        return QStringLiteral("moderator");
+    case Role::Member:
+        break;
+    }
+    return QStringLiteral("member");
 }
 
 } // namespace hchat::crypto

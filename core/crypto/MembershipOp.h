@@ -17,7 +17,9 @@ class DeviceIdentity;
 // MESSAGE_KIND_MEMBERSHIP message): what a member's device did, signed by that device, chained to
 // an earlier operation by the hash of its signed bytes. ChannelMembership applies them.
 struct MembershipOp {
-    enum class Action : int { Genesis = 1, Add = 2, Accept = 3, Leave = 4, Remove = 5 };
+    enum class Action : int { Genesis = 1, Add = 2, Accept = 3, Leave = 4, Remove = 5, Role = 6 };
+    // A member's role in a channel (hchat.v1.ChannelRole).
+    enum class Role : int { Member = 0, Moderator = 1, Owner = 2 };
     static constexpr quint32 kVersion = 1;
     static constexpr int kHashBytes = 32;
     static constexpr int kMaxMembers = 256;
@@ -33,6 +35,7 @@ struct MembershipOp {
     ChannelRecord::Kind kind = ChannelRecord::Kind::InviteOnly; // Genesis
     bool encrypted = true;                                      // Genesis
     QStringList members;                                        // Genesis: the first invitees
+    Role role = Role::Member;                                   // Role: the subject's new role
     QByteArray signature;
 
     // The canonical bytes the signature covers, and their BLAKE2b-256 (what `previous` names).
@@ -46,6 +49,7 @@ struct MembershipOp {
     bool verify(QByteArrayView identityKey) const;
 
     static QString actionName(Action action);
+    static QString roleName(Role role);
 };
 
 } // namespace hchat::crypto
