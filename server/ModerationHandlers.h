@@ -21,7 +21,7 @@ class ModerationHandlers {
 public:
     using SessionPtr = std::shared_ptr<ClientSession>;
 
-    ModerationHandlers(ServerContext &ctx, ChatService &chat) : m_ctx(ctx), m_chat(chat) {}
+    ModerationHandlers(ServerContext &, ChatService &chat) : m_chat(chat) {}
 
     void moderate(const SessionPtr &session, std::uint64_t requestId, const hchat::v1::Moderate &moderate);
 
@@ -49,7 +49,6 @@ private:
     static void setRole(MessageStore &st, WriteOutcome &out, StreamRecord &stream, const SessionIdentity &id,
                         const UserRecord &target, hchat::v1::ChannelRole role);
 
-    ServerContext &m_ctx;
     ChatService &m_chat;
 };
 
