@@ -11,17 +11,17 @@ struct ChannelRecord {
     enum class Kind : int { Open = 0, InviteOnly = 1, Direct = 2 }; // = hchat.v1.ChannelKind
     enum class Role : int { Member = 0, Moderator = 1, Owner = 2 }; // = hchat.v1.ChannelRole
 
-    QString name; // "general", or "@alice+bob" for a direct channel
+    QString name;             // "general", or "@alice+bob" for a direct channel
     Kind kind = Kind::Open;
-    bool encrypted = false;       // never goes back to false once true (HistoryStore)
+    bool encrypted = false;   // never goes back to false once true (HistoryStore)
     quint64 encryptedFromSeq = 0; // encrypted from this seq on (0: from the start); plain rows
                                   // before it were sent before an older HChat's channel was upgraded
-    QStringList members;          // invite-only and direct channels
-    bool joined = true;           // false once left or removed (history stays)
+    QStringList members;      // invite-only and direct channels
+    bool joined = true;       // false once left or removed (history stays)
     bool muted = false;
-    quint64 serverMaxSeq = 0;  // highest seq the gateway reported
-    quint64 maxSeq = 0;        // highest seq committed locally (1..maxSeq are all stored)
-    quint64 readSeq = 0;       // this user's read position
+    quint64 serverMaxSeq = 0; // highest seq the gateway reported
+    quint64 maxSeq = 0;       // highest seq committed locally (1..maxSeq are all stored)
+    quint64 readSeq = 0;      // this user's read position
     qint64 lastActivityMs = 0; // server time of the newest stored message (0: none)
     QString topic;             // set by the channel's moderators (may be empty)
     bool readOnly = false;     // members may not post; moderators and the owner may
