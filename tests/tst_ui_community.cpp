@@ -228,8 +228,10 @@ void CommunityUiTest::moderatorsMemberMenu()
         if (members->item(row)->data(Qt::UserRole).toString() == QLatin1String("visitor"))
             break;
     const QRect itemRect = members->visualItemRect(members->item(row));
-    // (opening leftwards, inside the window, as it would near the screen's edge)
-    menu.popup(members->viewport()->mapToGlobal(itemRect.center()) - QPoint(menu.sizeHint().width(), 0));
+    // (selected, as a right-click does; the menu below it, opening leftwards inside the window)
+    members->setCurrentRow(row);
+    menu.popup(members->viewport()->mapToGlobal(QPoint(members->viewport()->width(), itemRect.bottom() + 2)) -
+               QPoint(menu.sizeHint().width(), 0));
     QVERIFY(QTest::qWaitForWindowExposed(&menu));
     QTest::qWait(300);
     const QRect area = window.frameGeometry();

@@ -15,6 +15,7 @@ MemberList::MemberList(Client *client, QWidget *parent) : QListWidget(parent), m
     setAccessibleName(tr("Members"));
     setContextMenuPolicy(Qt::CustomContextMenu);
     setMaximumWidth(220);
+    setSpacing(2);
     connect(this, &QListWidget::customContextMenuRequested, this, &MemberList::showMenu);
     connect(m_client, &Client::membersListed, this,
             [this](quint64 id, const QString &channel, const QList<ChannelMember> &members) {
