@@ -7,6 +7,8 @@
 #include <QMenu>
 #include <QMessageBox>
 
+#include <algorithm>
+
 namespace hchat::ui {
 
 MemberList::MemberList(Client *client, QWidget *parent) : QListWidget(parent), m_client(client)
@@ -74,11 +76,27 @@ void MemberList::onMembersListed(quint64 requestId, const QString &channel,
     m_roles.clear();
     for (const ChannelMember &m : members)
         m_roles.insert(m.nick.toLower(), m.role);
+    // An encrypted channel's members are those its membership says (as before); the gateway's
+    // list only adds their roles.
+    const auto record = m_client->store()->channel(m_channel);
+    if (record && record->encrypted) {
+        QList<ChannelMember> known;
+        for (const QString &nick : record->members)
+            known.append({nick, roleOf(nick), false});
+        showMembers(known);
+        return;
+    }
     showMembers(members);
 }
 
-void MemberList::showMembers(const QList<ChannelMember> &members)
+void MemberList::showMembers(QList<ChannelMember> members)
 {
+    // The owner first, then the moderators, then everyone by name.
+    std::stable_sort(members.begin(), members.end(), [](const ChannelMember &a, const ChannelMember &b) {
+        if (a.role != b.role)
+            return int(a.role) > int(b.role);
+        return a.nick.compare(b.nick, Qt::CaseInsensitive) < 0;
+    });
     const QString current = currentItem() ? currentItem()->data(Qt::UserRole).toString() : QString();
     clear();
     for (const ChannelMember &m : members) {

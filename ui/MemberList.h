@@ -37,7 +37,7 @@ signals:
 
 private:
     void showMenu(const QPoint &pos);
-    void showMembers(const QList<hchat::ChannelMember> &members);
+    void showMembers(QList<hchat::ChannelMember> members);
     void onMembersListed(quint64 requestId, const QString &channel,
                          const QList<hchat::ChannelMember> &members);
     // Runs a moderation request; its refusal shows the gateway's reason.
