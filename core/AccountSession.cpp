@@ -95,15 +95,28 @@ QString AccountSession::accountKey() const
     return QStringLiteral("%1@%2:%3").arg(m_nick.toLower(), u.host()).arg(u.port());
 }
 
-quint64 AccountSession::registerAccount(const QString &nick, const QString &password)
+quint64 AccountSession::registerAccount(const QString &nick, const QString &password,
+                                        const QString &inviteCode)
 {
     const quint64 id = m_requests->nextId();
     hchat::v1::RegisterRequest req;
     req.set_nick(nick.toStdString());
     req.set_password(password.toStdString());
+    req.set_invite_code(inviteCode.trimmed().toStdString());
     m_requests->post(QStringLiteral("/v1/register"), QByteArray::fromStdString(req.SerializeAsString()),
-                     [this, id](bool ok, int, const QString &error, const QByteArray &) {
-                         m_requests->finish(id, ok, error);
+                     [this, id](bool ok, int code, const QString &error, const QByteArray &) {
+                         // The two refusals of a gateway that does not take everyone, said plainly
+                         // (with the gateway's own words after them).
+                         QString why = error;
+                         if (code == hchat::v1::ERROR_INVITE_REQUIRED)
+                             why = tr("This gateway needs a valid invite code to register (ask its "
+                                      "administrator for one): %1")
+                                       .arg(error);
+                         else if (code == hchat::v1::ERROR_REGISTRATION_CLOSED)
+                             why = tr("This gateway does not take new accounts: its administrator creates "
+                                      "them. %1")
+                                       .arg(error);
+                         m_requests->finish(id, ok, ok ? QString() : why);
                      });
     return id;
 }

@@ -38,7 +38,7 @@ public:
     bool hasToken() const { return !m_token.isEmpty(); }
     QString accountKey() const; // the vault entry: "<nick>@<host:port>"
 
-    quint64 registerAccount(const QString &nick, const QString &password);
+    quint64 registerAccount(const QString &nick, const QString &password, const QString &inviteCode = {});
     quint64 logIn(const QString &nick, const QString &password, const QString &deviceName);
     void resumeSession();
     void startSession(const QString &token);

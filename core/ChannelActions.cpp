@@ -242,4 +242,85 @@ quint64 ChannelActions::membershipRequest(bool signedFirst, const QString &chann
                            [this, frame, answer](quint64 id) { m_requests->sendAs(id, frame, answer); });
 }
 
+// ---- moderation ----------------------------------------------------------------------------
+
+namespace {
+hchat::v1::Frame moderation(const QString &channel, hchat::v1::ModerationAction action,
+                            const QString &nick = {})
+{
+    hchat::v1::Frame f;
+    auto *m = f.mutable_moderate();
+    m->set_channel(channel.toStdString());
+    m->set_action(action);
+    m->set_nick(nick.toStdString());
+    return f;
+}
+} // namespace
+
+quint64 ChannelActions::moderate(const hchat::v1::Frame &frame, const QString &failure)
+{
+    qCInfo(lcCommunity) << "moderation" << int(frame.moderate().action()) << "in"
+                        << QString::fromStdString(frame.moderate().channel());
+    return m_requests->send(frame, [this, failure](quint64 id, const hchat::v1::Frame &a) {
+        const bool ok = !a.has_error();
+        m_requests->finish(id, ok, ok ? QString() : GatewayRequests::errorText(a, failure));
+    });
+}
+
+quint64 ChannelActions::kick(const QString &channel, const QString &nick, const QString &reason)
+{
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_KICK, nick);
+    f.mutable_moderate()->set_reason(reason.toStdString());
+    return moderate(f, tr("Could not remove %1.").arg(nick));
+}
+
+quint64 ChannelActions::ban(const QString &channel, const QString &nick, const QString &reason)
+{
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_BAN, nick);
+    f.mutable_moderate()->set_reason(reason.toStdString());
+    return moderate(f, tr("Could not ban %1.").arg(nick));
+}
+
+quint64 ChannelActions::unban(const QString &channel, const QString &nick)
+{
+    return moderate(moderation(channel, hchat::v1::MODERATION_ACTION_UNBAN, nick),
+                    tr("Could not lift the ban on %1.").arg(nick));
+}
+
+quint64 ChannelActions::deleteOthersMessage(const QString &channel, quint64 seq)
+{
+    const auto rec = m_store->channel(channel);
+    if (rec && rec->encrypted) {
+        const quint64 id = m_requests->nextId();
+        m_requests->finishLater(id, false,
+                                tr("Moderators cannot delete others' messages in an encrypted channel."));
+        return id;
+    }
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_DELETE_MESSAGE);
+    f.mutable_moderate()->set_ref_seq(seq);
+    return moderate(f, tr("Could not delete the message."));
+}
+
+quint64 ChannelActions::setTopic(const QString &channel, const QString &topic)
+{
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_SET_TOPIC);
+    f.mutable_moderate()->set_topic(topic.toStdString());
+    return moderate(f, tr("Could not set the topic."));
+}
+
+quint64 ChannelActions::setReadOnly(const QString &channel, bool readOnly)
+{
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_SET_READ_ONLY);
+    f.mutable_moderate()->set_read_only(readOnly);
+    return moderate(f, tr("Could not change who may write in %1.").arg(channel));
+}
+
+quint64 ChannelActions::setRole(const QString &channel, const QString &nick, ChannelRecord::Role role)
+{
+    auto f = moderation(channel, hchat::v1::MODERATION_ACTION_SET_ROLE, nick);
+    f.mutable_moderate()->set_role(static_cast<hchat::v1::ChannelRole>(role));
+    return moderate(f, role == ChannelRecord::Role::Owner ? tr("Could not hand ownership on to %1.").arg(nick)
+                                                          : tr("Could not change the role of %1.").arg(nick));
+}
+
 } // namespace hchat

@@ -46,6 +46,18 @@ public:
     quint64 acceptInvitation(const QString &channel);
     quint64 openDirectChannel(const QString &nick, QString *channel);
 
+    // Moderation (a Moderate frame, answered Ok or with the gateway's refusal): the gateway
+    // carries each out as a stored message of the channel.
+    quint64 kick(const QString &channel, const QString &nick, const QString &reason);
+    quint64 ban(const QString &channel, const QString &nick, const QString &reason);
+    quint64 unban(const QString &channel, const QString &nick);
+    // Someone else's message, in an unencrypted channel only.
+    quint64 deleteOthersMessage(const QString &channel, quint64 seq);
+    quint64 setTopic(const QString &channel, const QString &topic);
+    quint64 setReadOnly(const QString &channel, bool readOnly);
+    // Moderator or member (the owner only); Owner hands ownership on.
+    quint64 setRole(const QString &channel, const QString &nick, ChannelRecord::Role role);
+
 signals:
     void channelsChanged();
     void invitationsChanged(const QString &channel);
@@ -68,6 +80,7 @@ private:
     void finishWithGenesis(quint64 id, const QString &channel);
     void onMembershipRejected(const QString &channel, quint64 seq, const QString &reason);
     QString notReady() const;
+    quint64 moderate(const hchat::v1::Frame &frame, const QString &failure);
 
     HistoryStore *m_store;
     GatewayRequests *m_requests;

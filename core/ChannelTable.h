@@ -19,11 +19,16 @@ class ChannelTable {
 public:
     ChannelTable(HistoryDb &db, StreamTable &streams) : m_db(db), m_streams(streams) {}
 
-    // Inserts or updates name/kind/encrypted/members/joined/serverMaxSeq (muted is kept).
+    // Inserts or updates name/kind/encrypted/members/joined/serverMaxSeq/topic/readOnly/role (muted
+    // is kept).
     bool upsert(const ChannelRecord &channel);
     bool setJoined(const QString &channel, bool joined);
     bool setMembers(const QString &channel, const QStringList &members);
     bool setMuted(const QString &channel, bool muted);
+    // From the moderation messages of the channel (MessageKind::Topic, ReadOnly, Role).
+    bool setTopic(const QString &channel, const QString &topic);
+    bool setReadOnly(const QString &channel, bool readOnly);
+    bool setRole(const QString &channel, ChannelRecord::Role role);
     std::optional<ChannelRecord> channel(const QString &name) const;
     // Most recently active first (then by name). joinedOnly: skip left ones.
     QList<ChannelRecord> channels(bool joinedOnly) const;

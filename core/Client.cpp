@@ -1,8 +1,10 @@
 #include "Client.h"
 
 #include "AccountSession.h"
+#include "BlockList.h"
 #include "ChannelActions.h"
 #include "ChannelListPager.h"
+#include "CommunityRequests.h"
 #include "CoreLogging.h"
 #include "E2eeCoordinator.h"
 #include "GatewayHttp.h"
@@ -10,6 +12,7 @@
 #include "HistoryStore.h"
 #include "InboxAcknowledger.h"
 #include "KeychainTokenVault.h"
+#include "ModerationTracker.h"
 #include "Outbox.h"
 #include "PushChannel.h"
 #include "PushDispatcher.h"
@@ -42,6 +45,10 @@ Client::Client(std::unique_ptr<TokenVault> vault, QObject *parent) : QObject(par
     qRegisterMetaType<hchat::ConnectionState>();
     qRegisterMetaType<hchat::AccountDevice>();
     qRegisterMetaType<QList<hchat::AccountDevice>>();
+    qRegisterMetaType<QList<hchat::DirectoryEntry>>();
+    qRegisterMetaType<QList<hchat::ChannelMember>>();
+    qRegisterMetaType<QList<hchat::ChannelBan>>();
+    qRegisterMetaType<hchat::AdminReport>();
     if (!vault)
         vault = std::make_unique<KeychainTokenVault>(QStringLiteral("HChat"));
     vault->setParent(nullptr); // the AccountSession's alone
@@ -69,6 +76,10 @@ Client::Client(std::unique_ptr<TokenVault> vault, QObject *parent) : QObject(par
     m_channelPager = new ChannelListPager(m_http, m_push, this);
     m_dispatcher = new PushDispatcher(m_push, m_engine, m_channelPager, m_readState, m_typing, this);
     m_inboxAck = new InboxAcknowledger(m_store, m_push, m_engine, this);
+    m_moderation = new ModerationTracker(
+        m_store, m_engine, m_puller, [account = m_account] { return account->nick(); }, this);
+    m_community = new CommunityRequests(m_requests, this);
+    m_blocks = new BlockList(m_store, m_requests, this);
     wireReceivedPath();
     wireSessionState();
 }
@@ -87,7 +98,16 @@ Client::~Client()
 void Client::wireReceivedPath()
 {
     m_engine->addInsertedStage(std::bind_front(&AccountSession::noteDeletedUsers, m_account));
+    m_engine->addInsertedStage(std::bind_front(&ModerationTracker::noteStored, m_moderation));
     m_engine->addBatchStage(std::bind_front(&E2eeCoordinator::prepareBatch, m_e2ee));
+    connect(m_dispatcher, &PushDispatcher::channelUpdated, m_moderation,
+            &ModerationTracker::onChannelUpdated);
+    connect(m_moderation, &ModerationTracker::channelsChanged, this, &Client::channelsChanged);
+    connect(m_moderation, &ModerationTracker::channelRemoved, this, &Client::channelRemoved);
+    connect(m_community, &CommunityRequests::directoryListed, this, &Client::directoryListed);
+    connect(m_community, &CommunityRequests::membersListed, this, &Client::membersListed);
+    connect(m_community, &CommunityRequests::adminAnswered, this, &Client::adminAnswered);
+    connect(m_blocks, &BlockList::changed, this, &Client::blockListChanged);
     connect(m_engine, &SyncEngine::messagesStored, this, &Client::messagesStored);
     connect(m_engine, &SyncEngine::liveMessage, this, &Client::messageReceived);
     // A recalled attachment's file goes before anyone is told the message changed.
@@ -179,6 +199,7 @@ bool Client::openProfile(const QString &dataDir, crypto::SecureBuffer historyKey
     for (const QFileInfo &f : QDir(dataDir).entryInfoList(QDir::Files | QDir::Hidden))
         QFile::setPermissions(f.filePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     m_account->loadProfile();
+    m_blocks->load();
     m_transfers->setDirectory(QDir(dataDir).filePath(QStringLiteral("attachments")));
     m_cleartext.setAllowed(m_store->settings().cleartextGateways());
     m_http->setCleartextPolicy(m_cleartext);
@@ -251,9 +272,14 @@ QString Client::accountKey() const
     return m_account->accountKey();
 }
 
-quint64 Client::registerAccount(const QString &nick, const QString &password)
+quint64 Client::registerAccount(const QString &nick, const QString &password, const QString &inviteCode)
 {
-    return m_account->registerAccount(nick, password);
+    return m_account->registerAccount(nick, password, inviteCode);
+}
+
+bool Client::isAdmin() const
+{
+    return m_welcomeHandled && m_push->welcome().admin();
 }
 
 quint64 Client::logIn(const QString &nick, const QString &password, const QString &deviceName)
@@ -574,6 +600,7 @@ void Client::onWelcomed()
     m_inboxAck->sessionStarted();
     m_e2ee->sessionStarted();
     m_channelPager->start(w);
+    m_blocks->refresh();
 }
 
 void Client::beginCatchUp(const hchat::v1::Welcome &welcome)
@@ -609,6 +636,73 @@ void Client::updateState()
     m_state = s;
     qCInfo(lcClient) << "connection state" << s;
     emit connectionStateChanged(s);
+}
+
+// ---- community ---------------------------------------------------------------------------------
+
+quint64 Client::browseDirectory(const QString &query, const QString &after)
+{
+    return m_community->browseDirectory(query, after);
+}
+
+quint64 Client::listMembers(const QString &channel)
+{
+    return m_community->listMembers(channel);
+}
+
+quint64 Client::kick(const QString &channel, const QString &nick, const QString &reason)
+{
+    return m_channels->kick(channel, nick, reason);
+}
+
+quint64 Client::ban(const QString &channel, const QString &nick, const QString &reason)
+{
+    return m_channels->ban(channel, nick, reason);
+}
+
+quint64 Client::unban(const QString &channel, const QString &nick)
+{
+    return m_channels->unban(channel, nick);
+}
+
+quint64 Client::deleteOthersMessage(const QString &channel, quint64 seq)
+{
+    return m_channels->deleteOthersMessage(channel, seq);
+}
+
+quint64 Client::setTopic(const QString &channel, const QString &topic)
+{
+    return m_channels->setTopic(channel, topic);
+}
+
+quint64 Client::setReadOnly(const QString &channel, bool readOnly)
+{
+    return m_channels->setReadOnly(channel, readOnly);
+}
+
+quint64 Client::setMemberRole(const QString &channel, const QString &nick, ChannelRecord::Role role)
+{
+    return m_channels->setRole(channel, nick, role);
+}
+
+quint64 Client::setBlocked(const QString &nick, bool blocked)
+{
+    return m_blocks->setBlocked(nick, blocked);
+}
+
+bool Client::isBlocked(const QString &nick) const
+{
+    return m_blocks->isBlocked(nick);
+}
+
+QStringList Client::blockedUsers() const
+{
+    return m_blocks->nicks();
+}
+
+quint64 Client::administer(const AdminCommand &command)
+{
+    return m_community->administer(command);
 }
 
 } // namespace hchat

@@ -1,12 +1,17 @@
 #pragma once
 
 #include "AccountDevice.h"
+#include "AdminCommand.h"
+#include "AdminReport.h"
 #include "AttachmentTransfers.h"
 #include "CatchUpReport.h"
+#include "ChannelBan.h"
+#include "ChannelMember.h"
 #include "ChannelRecord.h"
 #include "CleartextPolicy.h"
 #include "ConnectionState.h"
 #include "DeviceApproval.h"
+#include "DirectoryEntry.h"
 #include "OutboxEntry.h"
 #include "SearchHit.h"
 #include "StoredMessage.h"
@@ -34,12 +39,15 @@ class IdentityStore;
 namespace hchat {
 
 class AccountSession;
+class BlockList;
 class ChannelActions;
+class CommunityRequests;
 class E2eeCoordinator;
 class GatewayHttp;
 class GatewayRequests;
 class HistoryStore;
 class InboxAcknowledger;
+class ModerationTracker;
 class Outbox;
 class PushDispatcher;
 class ReadState;
@@ -146,7 +154,12 @@ public:
     void setPinnedCertificate(const QSslCertificate &certificate);
 
     // ---- account -----------------------------------------------------------------------------
-    quint64 registerAccount(const QString &nick, const QString &password);
+    // inviteCode: wanted by a gateway that registers by invitation only (ERROR_INVITE_REQUIRED);
+    // a gateway whose registration is closed refuses (ERROR_REGISTRATION_CLOSED). Both refusals
+    // end the request with a sentence that says so.
+    quint64 registerAccount(const QString &nick, const QString &password, const QString &inviteCode = {});
+    // Whether this user administers the gateway (the last Welcome said so): administer() works.
+    bool isAdmin() const;
     // On success: token to the vault, profile remembers nick and device id, connects.
     quint64 logIn(const QString &nick, const QString &password, const QString &deviceName = {});
     // Token from the vault → connect; none → signInRequired().
@@ -197,6 +210,33 @@ public:
     quint64 openDirectChannel(const QString &nick, QString *channel = nullptr);
     static QString directChannelName(const QString &a, const QString &b);
     QList<ChannelRecord> channels() const;
+
+    // ---- community -----------------------------------------------------------------------------
+    // The open channels of the gateway matching query (name or topic; empty: all), a page after
+    // `after`: directoryListed(id, …) then requestFinished(id).
+    quint64 browseDirectory(const QString &query, const QString &after = {});
+    // A channel's members with their roles (and its bans for its moderators): membersListed(id, …).
+    quint64 listMembers(const QString &channel);
+    // Moderation, for the channel's owner and moderators (ChannelRecord::canModerate); the gateway
+    // refuses the others with its reason (requestFinished(id, false, reason)). Carried out as
+    // notices in the channel (MessageKind::MemberKicked … Role).
+    quint64 kick(const QString &channel, const QString &nick, const QString &reason = {});
+    quint64 ban(const QString &channel, const QString &nick, const QString &reason = {});
+    quint64 unban(const QString &channel, const QString &nick);
+    // Deletes someone else's message seq (unencrypted channels only; one's own: deleteMessage()).
+    quint64 deleteOthersMessage(const QString &channel, quint64 seq);
+    quint64 setTopic(const QString &channel, const QString &topic);
+    quint64 setReadOnly(const QString &channel, bool readOnly);
+    // Moderator or member (the owner only); ChannelRecord::Role::Owner hands ownership on (the
+    // old owner becomes a moderator).
+    quint64 setMemberRole(const QString &channel, const QString &nick, ChannelRecord::Role role);
+    // Blocking: the gateway refuses nick's direct messages and invitations to this user, and
+    // its messages are hidden (MessageListModel shows a line that reveals them). Not told to nick.
+    quint64 setBlocked(const QString &nick, bool blocked);
+    bool isBlocked(const QString &nick) const;
+    QStringList blockedUsers() const;
+    // Gateway administration (isAdmin()): adminAnswered(id, report), then requestFinished(id).
+    quint64 administer(const hchat::AdminCommand &command);
 
     // ---- messages ----------------------------------------------------------------------------
     // Stores the text in the outbox (pending) and sends it when connected. Returns the outbox
@@ -274,6 +314,16 @@ signals:
     void devicesListed(const QList<hchat::AccountDevice> &devices);
     // These nicks' accounts were deleted: show their messages as from a "deleted user".
     void usersDeleted(const QStringList &nicks);
+    // The user is no longer a member of channel: kicked, banned or the channel purged (reason:
+    // the gateway's words). It left the channel list; its history stays.
+    void channelRemoved(const QString &channel, const QString &reason);
+    void directoryListed(quint64 requestId, const QList<hchat::DirectoryEntry> &channels,
+                         const QString &continueAfter);
+    void membersListed(quint64 requestId, const QString &channel, const QList<hchat::ChannelMember> &members,
+                       const QList<hchat::ChannelBan> &bans, bool truncated);
+    void adminAnswered(quint64 requestId, const hchat::AdminReport &report);
+    // The block list changed (here, on another device, or fetched after a Welcome).
+    void blockListChanged();
     // Something the user may want to know (sync rejected, TLS refused, keychain missing …).
     void errorOccurred(const QString &message);
 
@@ -327,6 +377,9 @@ private:
     ChannelListPager *m_channelPager = nullptr;
     PushDispatcher *m_dispatcher = nullptr;
     InboxAcknowledger *m_inboxAck = nullptr;
+    ModerationTracker *m_moderation = nullptr;
+    CommunityRequests *m_community = nullptr;
+    BlockList *m_blocks = nullptr;
     CleartextPolicy m_cleartext;
     QString m_lastError;
     ConnectionState m_state = ConnectionState::Offline;

@@ -488,8 +488,15 @@ bool HistoryDb::migrate()
                            "token BLOB NOT NULL)"),
             QStringLiteral("INSERT OR IGNORE INTO search_link(k, token) VALUES(0, randomblob(16))"),
         },
+        // 9: communities: a channel's topic, whether it is read-only for members, and this user's
+        // role in it (0 member, 1 moderator, 2 owner), as the gateway and the moderation messages say.
+        {
+            QStringLiteral("ALTER TABLE channels ADD COLUMN topic TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE channels ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE channels ADD COLUMN role INTEGER NOT NULL DEFAULT 0"),
+        },
     };
-    static_assert(kSchemaVersion == 8, "add a migration step");
+    static_assert(kSchemaVersion == 9, "add a migration step");
     for (int version = schemaVersion(); version < kSchemaVersion; ++version) {
         if (!transaction(&QSqlDatabase::transaction))
             return false;

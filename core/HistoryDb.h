@@ -38,7 +38,7 @@ public:
     enum class OpenError { None, CannotOpen, Corrupt, NewerVersion, MigrationFailed, KeyMismatch };
     Q_ENUM(OpenError)
 
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
 
     HistoryDb();
     ~HistoryDb();

@@ -105,6 +105,18 @@ public:
         return m_channels.setMembers(channel, members);
     }
     bool setMuted(const QString &channel, bool muted) { return m_channels.setMuted(channel, muted); }
+    bool setChannelTopic(const QString &channel, const QString &topic)
+    {
+        return m_channels.setTopic(channel, topic);
+    }
+    bool setChannelReadOnly(const QString &channel, bool readOnly)
+    {
+        return m_channels.setReadOnly(channel, readOnly);
+    }
+    bool setChannelRole(const QString &channel, ChannelRecord::Role role)
+    {
+        return m_channels.setRole(channel, role);
+    }
     std::optional<ChannelRecord> channel(const QString &name) const { return m_channels.channel(name); }
     // Channels, most recently active first (then by name). joinedOnly: skip left ones.
     QList<ChannelRecord> channels(bool joinedOnly = true) const { return m_channels.channels(joinedOnly); }

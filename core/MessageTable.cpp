@@ -274,6 +274,13 @@ bool MessageTable::rowState(const QString &channel, quint64 seq, std::optional<R
     return true;
 }
 
+bool MessageTable::isEncryptedChannel(const QString &channel) const
+{
+    if (channel.startsWith(QLatin1Char('@')))
+        return true; // direct channels always are
+    return m_db.scalar(QStringLiteral("SELECT encrypted FROM channels WHERE name = ?"), {channel}).toBool();
+}
+
 bool MessageTable::markSearchChanged(qint64 rowId)
 {
     if (!m_db.exec(QStringLiteral("INSERT INTO search_dirty(row_id) VALUES(?)"), {rowId}))
@@ -284,17 +291,23 @@ bool MessageTable::markSearchChanged(qint64 rowId)
 
 // Inside the caller's transaction. An edit replaces the shown text of its target, a deletion
 // erases the target's body and text (and those of its edits) and takes it out of the search
-// index. Only the target's own sender may do either; anything else is ignored (not an error: a
+// index. Only the target's own sender may do either (and a moderator delete, in an unencrypted
+// channel); anything else is ignored (not an error: a
 // gateway that relays such a message is not trusted for it, and the history stays storable).
 bool MessageTable::applyAmendment(const StoredMessage &a, const QString &text, quint64 *targetSeq)
 {
     std::optional<RowState> target;
     if (!rowState(a.channel, a.refSeq, &target))
         return false;
+    // A moderator's deletion of someone else's message is honoured in unencrypted channels only,
+    // where the gateway checked the moderator's role (and could rewrite anything anyway); in an
+    // end-to-end encrypted channel only the sender's own deletion counts.
+    const bool bySender = target && target->sender.compare(a.sender, Qt::CaseInsensitive) == 0;
+    const bool byModerator = target && !bySender && a.kind == MessageKind::Delete && !a.encrypted &&
+                             !target->encrypted && !isEncryptedChannel(a.channel);
     if (!target || a.refSeq >= a.seq ||
         (target->kind != MessageKind::Text && target->kind != MessageKind::Attachment) ||
-        target->sender.compare(a.sender, Qt::CaseInsensitive) != 0 || target->deleted ||
-        target->encrypted != a.encrypted) {
+        !(bySender || byModerator) || target->deleted || target->encrypted != a.encrypted) {
         qCInfo(lcStore) << "ignored" << (a.kind == MessageKind::Edit ? "edit" : "deletion") << a.seq << "of"
                         << a.refSeq << "in" << a.channel;
         return true;

@@ -75,6 +75,8 @@ private:
                          const QString &plainText, const QString &reason, quint64 *amendedSeq,
                          const QByteArray &attachment, qint64 senderTimeMs);
     bool applyAmendment(const StoredMessage &amendment, const QString &text, quint64 *targetSeq);
+    // Whether channel is end-to-end encrypted (then only a message's own sender deletes it).
+    bool isEncryptedChannel(const QString &channel) const;
     // What search finds of the row changed: the search index reads it again (SearchIndex).
     bool markSearchChanged(qint64 rowId);
 

@@ -72,6 +72,16 @@ bool ProfileSettings::setGatewayUrls(const QList<QUrl> &urls)
     return setList(QStringLiteral("gateway_urls"), items);
 }
 
+QStringList ProfileSettings::blockedUsers() const
+{
+    return list(QStringLiteral("blocked_users"));
+}
+
+bool ProfileSettings::setBlockedUsers(const QStringList &nicks)
+{
+    return setList(QStringLiteral("blocked_users"), sorted(nicks));
+}
+
 QStringList ProfileSettings::cleartextGateways() const
 {
     return list(QStringLiteral("cleartext_gateways"));

@@ -33,6 +33,9 @@ public:
     // Lower-case nicks of deleted accounts; kept sorted.
     QSet<QString> deletedUsers() const;
     bool setDeletedUsers(const QSet<QString> &nicks);
+    // Lower-case nicks this user blocked (BlockList), as the gateway last said; kept sorted.
+    QStringList blockedUsers() const;
+    bool setBlockedUsers(const QStringList &nicks);
     // Inbox seqs of key shares InboundCrypto refused so far and tries again.
     QList<quint64> cryptoRetryShares() const;
     bool setCryptoRetryShares(const QList<quint64> &seqs);

@@ -31,6 +31,11 @@ void PushDispatcher::dispatch(const hchat::v1::Frame &frame)
         m_pager->noteJoined(frame.channel_joined().channel());
         m_engine->handleChannelJoined(frame.channel_joined().channel());
         break;
+    case hchat::v1::Frame::kChannelUpdated:
+        if (!frame.channel_updated().removed())
+            m_pager->noteJoined(frame.channel_updated().channel());
+        emit channelUpdated(frame.channel_updated());
+        break;
     case hchat::v1::Frame::kReadPosition:
         m_engine->handleReadPosition(QString::fromStdString(frame.read_position().channel()),
                                      frame.read_position().seq());

@@ -3,8 +3,9 @@
 #include <QObject>
 
 namespace hchat::v1 {
+class ChannelUpdated;
 class Frame;
-}
+} // namespace hchat::v1
 
 namespace hchat {
 
@@ -26,6 +27,8 @@ public:
 signals:
     // DEVICES_CHANGED: a device of this account appeared or the account's list changed.
     void ownDevicesChanged();
+    // A channel's topic, read-only flag or this user's role changed, or the user was removed.
+    void channelUpdated(const hchat::v1::ChannelUpdated &update);
     void errorOccurred(const QString &message);
 
 private:

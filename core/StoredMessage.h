@@ -24,7 +24,20 @@ enum class MessageKind : int {
     UserDeleted = 9, // subject: the nick whose account was deleted
     Attachment = 10, // a file (attachmentId); its AttachmentContent in body or, encrypted, inside it
     Membership = 11, // a signed membership operation (crypto::MembershipOp); shown only as a warning
+    // Moderation, stored by the gateway (sender: the moderator); never encrypted, shown as notices.
+    MemberKicked = 12,   // subject: the nick removed; body: the reason (may be empty)
+    MemberBanned = 13,   // subject: the nick banned; body: the reason
+    MemberUnbanned = 14, // subject: the nick whose ban was lifted
+    Topic = 15,          // body: the channel's new topic (may be empty)
+    ReadOnly = 16,       // body: "1" read-only for members from now on, "0" open again
+    Role = 17,           // subject: the nick; body: "owner", "moderator" or "member"
 };
+
+// The kinds that change a channel's settings or a member's standing (moderation notices).
+constexpr bool isModeration(MessageKind kind)
+{
+    return kind >= MessageKind::MemberKicked && kind <= MessageKind::Role;
+}
 
 // The kinds that change who is a member of a channel (the gateway's events and signed operations).
 constexpr bool changesMembership(MessageKind kind)

@@ -28,6 +28,9 @@ ChannelRecord toRecord(const hchat::v1::ChannelInfo &info)
         r.members << QString::fromStdString(m);
     r.joined = true;
     r.serverMaxSeq = info.server_max_seq();
+    r.topic = QString::fromStdString(info.topic());
+    r.readOnly = info.read_only();
+    r.role = static_cast<ChannelRecord::Role>(std::clamp(int(info.role()), 0, 2));
     return r;
 }
 } // namespace
@@ -219,6 +222,8 @@ void SyncEngine::applyMembership(const StoredMessage &m)
     case MessageKind::MemberRemoved:
     case MessageKind::MemberLeft:
     case MessageKind::UserDeleted:
+    case MessageKind::MemberKicked: // by a moderator (Moderate)
+    case MessageKind::MemberBanned:
         changed = members.removeAll(m.subject) > 0;
         if (m.subject == m_ownNick && !m_catchingUp && rec->joined) {
             m_store->setChannelJoined(m.channel, false);

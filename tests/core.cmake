@@ -39,3 +39,9 @@ hchat_add_test(tst_core_attachments SOURCES tst_core_attachments.cpp E2eeTestHel
                LABELS integration TIMEOUT 240)
 hchat_add_test(tst_core_presence SOURCES tst_core_presence.cpp CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 120)
+# Issue 21, the history's side: moderators' deletions only in unencrypted channels, topic/read-only/role kept.
+hchat_add_test(tst_core_moderation SOURCES tst_core_moderation.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# Issue 21 end to end: moderation, roles, read-only, directory, blocking, administration,
+# invite-only and closed registration, through client cores against the real gateway.
+hchat_add_test(tst_core_community SOURCES tst_core_community.cpp CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)

@@ -609,9 +609,12 @@ private slots:
             QVERIFY(s.appendMessages(QStringLiteral("x"), range(QStringLiteral("x"), 1, 3)).ok);
             QVERIFY(s.setReadSeq(QStringLiteral("y"), 2));
         }
-        // As schema 6 kept them.
+        // As schema 6 kept them (and without what schema 9 added).
         QVERIFY(rawExec(
-            dbPath(), {QStringLiteral("ALTER TABLE streams DROP COLUMN crypto_seq"),
+            dbPath(), {QStringLiteral("ALTER TABLE channels DROP COLUMN topic"),
+                       QStringLiteral("ALTER TABLE channels DROP COLUMN read_only"),
+                       QStringLiteral("ALTER TABLE channels DROP COLUMN role"),
+                       QStringLiteral("ALTER TABLE streams DROP COLUMN crypto_seq"),
                        QStringLiteral("ALTER TABLE read_positions DROP COLUMN peer_read_seq"),
                        QStringLiteral("INSERT INTO kv(key, value) VALUES('crypto_seq:x', '3'),"
                                       " ('crypto_seq:~dev', '7'), ('peer_read:y', '5'), ('peer_read:z', '9'),"

@@ -287,7 +287,7 @@ void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
     auto names = [members] {
         QStringList list;
         for (int i = 0; i < members->count(); ++i)
-            list << members->item(i)->text();
+            list << members->item(i)->data(Qt::UserRole).toString();
         return list;
     };
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -295,9 +295,18 @@ void MainWindowTest::privateChannelListsItsMembersAndFollowsRemovals()
     QVERIFY(members->isVisible());
     QVERIFY(lena.run(lena->removeMember(QStringLiteral("plans"), QStringLiteral("mike"))));
     QTRY_VERIFY_WITH_TIMEOUT(!names().contains(QStringLiteral("mike")), kWait);
-    // Open channels have no member list.
+    // The creator owns it, and the list says so.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        members->count() > 0 && members->item(0)->text() == QStringLiteral("lena (owner)"), kWait);
+    // Open channels list their members with roles too (the gateway's member list).
     QVERIFY(lena.run(lena->joinChannel(QStringLiteral("open-air"))));
     window.openChannel(QStringLiteral("open-air"));
+    QVERIFY(members->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(names() == QStringList{QStringLiteral("lena")}, kWait);
+    // Direct channels have no member list.
+    QString direct;
+    QVERIFY(lena.run(lena->openDirectChannel(QStringLiteral("mike"), &direct)));
+    window.openChannel(direct);
     QVERIFY(!members->isVisible());
 }
 

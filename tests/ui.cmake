@@ -41,3 +41,8 @@ hchat_add_test(tst_ui_cleartext SOURCES tst_ui_cleartext.cpp LIBS hchat_ui LABEL
 
 # Attachments in the window: upload progress and thumbnails, downloads with progress, drops.
 hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)
+
+# Issue 21 in the window (real X server, real gateway): browse and join, the member menu by role,
+# channel settings, read-only, blocked users, administration; screenshots in build/screenshots.
+hchat_add_test(tst_ui_community SOURCES tst_ui_community.cpp LIBS hchat_ui LABELS ui integration XVFB TIMEOUT 240)
+target_compile_definitions(tst_ui_community PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")

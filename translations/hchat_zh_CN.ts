@@ -42,12 +42,22 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::AccountSession</name>
     <message>
         <location filename="../core/AccountSession.cpp" line="+31"/>
-        <location line="+119"/>
+        <location line="+132"/>
         <source>Please sign in.</source>
         <translation>请登录。</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-51"/>
+        <source>This gateway needs a valid invite code to register (ask its administrator for one): %1</source>
+        <translation>此网关需要有效的邀请码才能注册（请向其管理员索取）：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This gateway does not take new accounts: its administrator creates them. %1</source>
+        <translation>此网关不开放注册：账号由其管理员创建。%1</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>The gateway&apos;s answer did not parse.</source>
         <translation>无法解析网关的响应。</translation>
     </message>
@@ -248,6 +258,51 @@ The file was left untouched. Move it away or start with --profile to use another
         <source>Could not remove the member.</source>
         <translation>无法移除该成员。</translation>
     </message>
+    <message>
+        <location line="+51"/>
+        <source>Could not remove %1.</source>
+        <translation>无法移除 %1。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not ban %1.</source>
+        <translation>无法封禁 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Could not lift the ban on %1.</source>
+        <translation>无法解除对 %1 的封禁。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Moderators cannot delete others&apos; messages in an encrypted channel.</source>
+        <translation>在加密频道中，管理员不能删除他人的消息。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not delete the message.</source>
+        <translation>无法删除该消息。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not set the topic.</source>
+        <translation>无法设置主题。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not change who may write in %1.</source>
+        <translation>无法更改 %1 中谁可以发言。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not hand ownership on to %1.</source>
+        <translation>无法将所有权移交给 %1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Could not change the role of %1.</source>
+        <translation>无法更改 %1 的角色。</translation>
+    </message>
 </context>
 <context>
     <name>hchat::CleartextPolicy</name>
@@ -260,7 +315,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+299"/>
+        <location filename="../core/Client.cpp" line="+325"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
@@ -278,6 +333,24 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+124"/>
         <source>No message %1 in %2.</source>
         <translation>%2 中没有消息 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::CommunityRequests</name>
+    <message>
+        <location filename="../core/CommunityRequests.cpp" line="+41"/>
+        <source>The gateway&apos;s channel directory did not parse.</source>
+        <translation>无法解析网关返回的频道目录。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The gateway&apos;s member list did not parse.</source>
+        <translation>无法解析网关返回的成员列表。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>The gateway&apos;s answer did not parse.</source>
+        <translation>无法解析网关的响应。</translation>
     </message>
 </context>
 <context>
@@ -493,7 +566,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::InboundCrypto</name>
     <message>
-        <location filename="../core/InboundCrypto.cpp" line="+209"/>
+        <location filename="../core/InboundCrypto.cpp" line="+214"/>
         <source>sent without encryption in an end-to-end encrypted channel, so not by a member (it claims to be from %1)</source>
         <translation>在端到端加密频道中以未加密方式发送，因此并非来自成员（其自称来自 %1）</translation>
     </message>
@@ -725,7 +798,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::SyncEngine</name>
     <message>
-        <location filename="../core/SyncEngine.cpp" line="+46"/>
+        <location filename="../core/SyncEngine.cpp" line="+49"/>
         <source>Rejected a sync response for &quot;%1&quot;: %2. History kept; pulling again.</source>
         <translation>已拒绝“%1”的同步响应：%2。历史记录已保留；正在重新拉取。</translation>
     </message>
@@ -760,7 +833,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+143"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
@@ -1341,6 +1414,231 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::AdminDialog</name>
+    <message>
+        <location filename="../ui/AdminDialog.cpp" line="+51"/>
+        <source>Administer the gateway</source>
+        <translation>管理网关</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Users</source>
+        <translation>用户(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Invite codes</source>
+        <translation>邀请码(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Channels</source>
+        <translation>频道(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Audit log</source>
+        <translation>审计日志(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Standing</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suspend / lift</source>
+        <translation>停用 / 恢复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Make / remove admin</source>
+        <translation>设为 / 取消管理员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete account…</source>
+        <translation>删除账号…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Invite codes made here</source>
+        <translation>在此生成的邀请码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Make a code</source>
+        <translation>生成邀请码(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Copied the invite code.</source>
+        <translation>已复制邀请码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Uses</source>
+        <translation>可用次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Valid for</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Channel</source>
+        <translation>频道</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Purge channel…</source>
+        <translation>清除频道(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Who</source>
+        <translation>操作者</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Subject</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>suspended</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>direct</source>
+        <translation>私信</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>private</source>
+        <translation>私密</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>open</source>
+        <translation>公开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, encrypted</source>
+        <translation>%1，已加密</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%1 (%n use(s), valid %2 days)</source>
+        <translation>
+            <numerusform>%1（可用 %n 次，%2 天内有效）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A new password for %1 (every session of the account is signed out):</source>
+        <translation>为 %1 设置新密码（该账号的所有会话都将退出登录）：</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Delete account</source>
+        <translation>删除账号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the account %1 for good? Its nick stays taken.</source>
+        <translation>永久删除账号 %1？其昵称将保持占用。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Purge channel</source>
+        <translation>清除频道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete %1 with every message and file in it, for everyone? This cannot be undone.</source>
+        <translation>为所有人删除 %1 及其中的所有消息和文件？此操作无法撤销。</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::AttachmentPane</name>
     <message>
         <location filename="../ui/AttachmentPane.cpp" line="+36"/>
@@ -1380,6 +1678,102 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::BrowseChannelsDialog</name>
+    <message>
+        <location filename="../ui/BrowseChannelsDialog.cpp" line="+24"/>
+        <location line="+119"/>
+        <source>&amp;Join</source>
+        <translation>加入(&amp;J)</translation>
+    </message>
+    <message>
+        <location line="-116"/>
+        <source>Browse channels</source>
+        <translation>浏览频道</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Search by name or topic</source>
+        <translation>按名称或主题搜索</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search channels</source>
+        <translation>搜索频道</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open channels</source>
+        <translation>公开频道</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Channel</source>
+        <translation>频道</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Topic</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Looking for channels…</source>
+        <translation>正在查找频道…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>#%1 ✓</source>
+        <translation>#%1 ✓</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>You are a member of #%1</source>
+        <translation>你是 #%1 的成员</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>There are no open channels yet.</source>
+        <translation>还没有公开频道。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No open channel matches “%1”.</source>
+        <translation>没有与“%1”匹配的公开频道。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>The first %n channels; search to find others.</source>
+        <translation>
+            <numerusform>前 %n 个频道；搜索以查找其他频道。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The channel list is unavailable: %1</source>
+        <translation>无法获取频道列表：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not join #%1: %2</source>
+        <translation>无法加入 #%1：%2</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Joining #%1…</source>
+        <translation>正在加入 #%1…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Open</source>
+        <translation>打开(&amp;O)</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
         <location filename="../ui/ChannelListModel.cpp" line="+42"/>
@@ -1390,6 +1784,11 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+3"/>
         <source>a message not from a member</source>
         <translation>一条非成员发送的消息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a message from a blocked user</source>
+        <translation>一条来自已屏蔽用户的消息</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1427,6 +1826,85 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+2"/>
         <source>, muted</source>
         <translation>，已静音</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::ChannelSettingsDialog</name>
+    <message>
+        <location filename="../ui/ChannelSettingsDialog.cpp" line="+30"/>
+        <source>Settings of #%1</source>
+        <translation>#%1 的设置</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>What the channel is about</source>
+        <translation>频道的内容简介</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Read-only: only moderators can write</source>
+        <translation>只读：只有管理员可以发言</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+14"/>
+        <source>Bans</source>
+        <translation>封禁</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Banned by</source>
+        <translation>封禁者</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Lift ban</source>
+        <translation>解除封禁(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Topic</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Nobody is banned.</source>
+        <translation>没有人被封禁。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The bans are unavailable: %1</source>
+        <translation>无法获取封禁列表：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The ban was not lifted: %1</source>
+        <translation>未能解除封禁：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
     </message>
 </context>
 <context>
@@ -1535,22 +2013,37 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChatPane</name>
     <message>
-        <location filename="../ui/ChatPane.cpp" line="+133"/>
+        <location filename="../ui/ChatPane.cpp" line="+165"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
     <message>
-        <location line="+28"/>
-        <source>Join a channel to start (Ctrl+J)</source>
-        <translation>加入一个频道以开始（Ctrl+J）</translation>
+        <location line="-109"/>
+        <source>Browse channels…</source>
+        <translation>浏览频道…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+76"/>
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>Join a channel to start (Ctrl+J), or browse the channels there are</source>
+        <translation>加入一个频道开始聊天（Ctrl+J），或浏览现有的频道</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>%1 (encrypted)</source>
         <translation>%1（已加密）</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+39"/>
+        <source>Show the message</source>
+        <translation>显示该消息</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Open attachment</source>
         <translation>打开附件</translation>
     </message>
@@ -1576,6 +2069,21 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+6"/>
+        <source>Delete as moderator…</source>
+        <translation>以管理员身份删除…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete this message for everyone in %1?</source>
+        <translation>为 %1 中的所有人删除此消息？</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Copy text</source>
         <translation>复制文本</translation>
     </message>
@@ -1598,7 +2106,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ComposePane</name>
     <message>
-        <location filename="../ui/ComposePane.cpp" line="+34"/>
+        <location filename="../ui/ComposePane.cpp" line="+36"/>
         <source>Send a file (or drop files on the window)</source>
         <translation>发送文件（或将文件拖到窗口上）</translation>
     </message>
@@ -1608,7 +2116,12 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>发送文件</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+11"/>
+        <source>This channel is read-only: only its moderators can write here.</source>
+        <translation>此频道为只读：只有管理员可以在此发言。</translation>
+    </message>
+    <message>
+        <location line="+136"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -1895,13 +2408,13 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+51"/>
-        <location line="+185"/>
+        <location filename="../ui/MainWindow.cpp" line="+56"/>
+        <location line="+249"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-159"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
@@ -1911,7 +2424,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+212"/>
+        <location line="+289"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
@@ -1921,17 +2434,37 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>正在让另一台设备退出登录。</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-214"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
+        <location line="-72"/>
+        <source>You are no longer a member of %1.</source>
+        <translation>你已不再是 %1 的成员。</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>You are no longer a member of %1: %2</source>
+        <translation>你已不再是 %1 的成员：%2</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Only the moderators of a channel change its settings.</source>
+        <translation>只有频道的管理员可以更改其设置。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>&amp;Join channel…</source>
         <translation>加入频道(&amp;J)…</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>&amp;Browse channels…</source>
+        <translation>浏览频道(&amp;B)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>New &amp;direct message…</source>
         <translation>新建私信(&amp;D)…</translation>
     </message>
@@ -1951,7 +2484,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>退出此频道(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>C&amp;hannel settings…</source>
+        <translation>频道设置(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Safety number…</source>
         <translation>安全码(&amp;S)…</translation>
     </message>
@@ -1981,7 +2519,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>使用密码短语解锁加密(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Ad&amp;minister the gateway…</source>
+        <translation>管理网关(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
@@ -2048,7 +2591,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+84"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
@@ -2076,22 +2619,144 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MemberList</name>
     <message>
-        <location filename="../ui/MemberList.cpp" line="+13"/>
+        <location filename="../ui/MemberList.cpp" line="+15"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+15"/>
+        <source>%1 refused: %2</source>
+        <translation>%1被拒绝：%2</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>%1 (owner)</source>
+        <translation>%1（所有者）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 (moderator)</source>
+        <translation>%1（管理员）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 (invited)</source>
+        <translation>%1（已邀请）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 (blocked)</source>
+        <translation>%1（已屏蔽）</translation>
+    </message>
+    <message>
+        <location line="+59"/>
         <source>Safety number with %1…</source>
         <translation>与 %1 的安全码…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+12"/>
+        <location line="+8"/>
+        <source>Removing %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>Remove %1 from the channel…</source>
+        <translation>将 %1 移出频道…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why is %1 removed? (shown to the channel; optional)</source>
+        <translation>为什么移除 %1？（会显示给频道成员；可不填）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Ban %1 from %2…</source>
+        <translation>在 %2 中封禁 %1…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ban %1</source>
+        <translation>封禁 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why is %1 banned? (shown to the channel; optional)</source>
+        <translation>为什么封禁 %1？（会显示给频道成员；可不填）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Banning %1</source>
+        <translation>封禁 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Remove moderator rights from %1</source>
+        <translation>取消 %1 的管理员权限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+5"/>
+        <source>Changing the role of %1</source>
+        <translation>更改 %1 的角色</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Make %1 a moderator</source>
+        <translation>将 %1 设为管理员</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Hand ownership of %1 on to %2…</source>
+        <translation>将 %1 的所有权移交给 %2…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Hand ownership on</source>
+        <translation>移交所有权</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Make %1 the owner of %2? You stay a moderator, and only %1 can give ownership back.</source>
+        <translation>将 %1 设为 %2 的所有者？你将保留管理员身份，且只有 %1 能将所有权交还。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Handing ownership on to %1</source>
+        <translation>将所有权移交给 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Unblock %1</source>
+        <translation>取消屏蔽 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unblocking %1</source>
+        <translation>取消屏蔽 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block %1</source>
+        <translation>屏蔽 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Blocking %1</source>
+        <translation>屏蔽 %1</translation>
+    </message>
+    <message>
+        <location line="-62"/>
         <source>Leave %1</source>
         <translation>退出 %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+15"/>
         <source>Remove %1 from %2</source>
         <translation>将 %1 移出 %2</translation>
     </message>
@@ -2129,7 +2794,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>（已编辑）</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source> · Seen</source>
         <translation> · 已读</translation>
     </message>
@@ -2182,7 +2847,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MessageListModel</name>
     <message>
-        <location filename="../ui/MessageListModel.cpp" line="+98"/>
+        <location filename="../ui/MessageListModel.cpp" line="+99"/>
         <source>This message was deleted.</source>
         <translation>此消息已被删除。</translation>
     </message>
@@ -2224,11 +2889,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+2"/>
+        <location line="+12"/>
         <source>%1 removed %2</source>
         <translation>%1 移除了 %2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-10"/>
         <source>%1 left</source>
         <translation>%1 退出了频道</translation>
     </message>
@@ -2238,7 +2904,62 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>一个账号已被删除；其消息显示为来自“已删除用户”</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+5"/>
+        <source>%1 removed %2: %3</source>
+        <translation>%1 移除了 %2：%3</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 banned %2</source>
+        <translation>%1 封禁了 %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 banned %2: %3</source>
+        <translation>%1 封禁了 %2：%3</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 lifted the ban on %2</source>
+        <translation>%1 解除了对 %2 的封禁</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 cleared the topic</source>
+        <translation>%1 清除了主题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 set the topic to “%2”</source>
+        <translation>%1 将主题设为“%2”</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 made the channel read-only: only moderators can write</source>
+        <translation>%1 将频道设为只读：只有管理员可以发言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 opened the channel to everyone again</source>
+        <translation>%1 重新向所有人开放了发言</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is now the owner</source>
+        <translation>%1 现在是所有者</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 is now a moderator</source>
+        <translation>%1 现在是管理员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is no longer a moderator</source>
+        <translation>%1 不再是管理员</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>You, not sent: %1. %2</source>
         <translation>你，发送失败：%1。%2</translation>
     </message>
@@ -2248,7 +2969,17 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>你，正在发送：%1</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+66"/>
+        <source>Message from a blocked user — show</source>
+        <translation>来自已屏蔽用户的消息 — 显示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You blocked %1. Click to show this message.</source>
+        <translation>你已屏蔽 %1。点击显示此消息。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>file %1</source>
         <translation>文件 %1</translation>
     </message>
@@ -2288,7 +3019,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>非成员</translation>
     </message>
     <message>
-        <location line="+268"/>
+        <location line="+269"/>
         <source>deleted user</source>
         <translation>已删除用户</translation>
     </message>
@@ -2503,7 +3234,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>登录</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Create account</source>
         <translation>创建账号</translation>
     </message>
@@ -2528,7 +3259,17 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>密码</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+3"/>
+        <source>Invite code</source>
+        <translation>邀请码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only to create an account, if the gateway asks for one</source>
+        <translation>仅在创建账号且网关要求时填写</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>&amp;Gateway</source>
         <translation>网关(&amp;G)</translation>
     </message>
@@ -2541,6 +3282,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <location line="+1"/>
         <source>&amp;Password</source>
         <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Invite code</source>
+        <translation>邀请码(&amp;I)</translation>
     </message>
     <message>
         <location line="+54"/>
@@ -2587,7 +3333,7 @@ Connect without encryption only on a network you control. Use https:// (or host:
         <translation>正在创建账号…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>Account created. Signing in…</source>
         <translation>账号已创建。正在登录…</translation>
     </message>

@@ -43,6 +43,8 @@ ChannelListModel::Row ChannelListModel::makeRow(const ChannelRecord &record) con
     else if (const auto newest = m_client->store()->latestMessage(record.name)) {
         if (newest->isUnencryptedForgery())
             row.preview = tr("a message not from a member");
+        else if (newest->isChat() && m_client->isBlocked(newest->sender))
+            row.preview = tr("a message from a blocked user");
         else if (newest->kind == MessageKind::Attachment && !newest->encrypted)
             row.preview = tr("%1: sent a file").arg(newest->sender);
         else if (newest->isChat())

@@ -13,8 +13,11 @@
 #include <QClipboard>
 #include <QDateTime>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -22,8 +25,9 @@ namespace hchat::ui {
 
 ChatPane::ChatPane(Client *client, QWidget *parent)
     : QWidget(parent), m_client(client), m_messageModel(new MessageListModel(client->store(), this)),
-      m_header(new QLabel), m_approvalBar(new DeviceApprovalBar), m_keyBanner(new KeyChangeBanner),
-      m_messageView(new MessageView), m_typingLabel(new QLabel), m_typingTimer(new QTimer(this))
+      m_header(new QLabel), m_topic(new QLabel), m_browseButton(new QPushButton),
+      m_approvalBar(new DeviceApprovalBar), m_keyBanner(new KeyChangeBanner), m_messageView(new MessageView),
+      m_typingLabel(new QLabel), m_typingTimer(new QTimer(this))
 {
     buildLayout();
     connectMessageModel();
@@ -40,6 +44,18 @@ void ChatPane::buildLayout()
     headerFont.setBold(true);
     headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
     m_header->setFont(headerFont);
+    // The channel's topic, under its title (hidden when it has none).
+    m_topic->setObjectName(QStringLiteral("channelTopic"));
+    m_topic->setTextFormat(Qt::PlainText);
+    m_topic->setWordWrap(true);
+    m_topic->setForegroundRole(QPalette::PlaceholderText);
+    m_topic->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_topic->hide();
+    // The empty window's way in: the channels that exist.
+    m_browseButton->setObjectName(QStringLiteral("emptyBrowseButton"));
+    m_browseButton->setText(tr("Browse channels…"));
+    m_browseButton->hide();
+    connect(m_browseButton, &QPushButton::clicked, this, &ChatPane::browseChannelsRequested);
     m_messageView->setObjectName(QStringLiteral("messageView"));
     m_messageView->setMessageModel(m_messageModel);
     m_typingLabel->setObjectName(QStringLiteral("typingLine"));
@@ -52,7 +68,11 @@ void ChatPane::buildLayout()
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_header);
+    auto *headerRow = new QHBoxLayout;
+    headerRow->addWidget(m_header, 1);
+    headerRow->addWidget(m_browseButton);
+    layout->addLayout(headerRow);
+    layout->addWidget(m_topic);
     layout->addWidget(m_approvalBar);
     layout->addWidget(m_keyBanner);
     layout->addWidget(m_messageView, 1);
@@ -84,6 +104,9 @@ void ChatPane::connectMessageModel()
     // Deleted accounts: their messages show "deleted user".
     model->setDeletedUserLookup([client](const QString &nick) { return client->isDeletedUser(nick); });
     connect(client, &Client::usersDeleted, model, &MessageListModel::onUsersDeleted);
+    // Blocked users: their messages hide behind a line that reveals them.
+    model->setBlockedLookup([client](const QString &nick) { return client->isBlocked(nick); });
+    connect(client, &Client::blockListChanged, model, &MessageListModel::onBlockListChanged);
 }
 
 void ChatPane::connectMessageView()
@@ -99,6 +122,15 @@ void ChatPane::connectMessageView()
             [this](qint64 id) { m_client->retrySend(id); });
     connect(m_messageView->messageDelegate(), &MessageDelegate::attachmentActivated, this,
             &ChatPane::openAttachmentRequested);
+    connect(m_messageView, &QAbstractItemView::clicked, this, [this](const QModelIndex &index) {
+        if (index.data(MessageListModel::BlockedRole).toBool())
+            m_messageModel->reveal(index.data(MessageListModel::SeqRole).toULongLong());
+    });
+    // A refused moderation says why (the gateway's words).
+    connect(m_client, &Client::requestFinished, this, [this](quint64 id, bool ok, const QString &error) {
+        if (m_pendingModeration.remove(id) && !ok)
+            emit statusMessage(tr("Refused: %1").arg(error), 15000);
+    });
     connect(m_messageView, &MessageView::seenUpTo, this, [this](quint64 seq) {
         if (isActiveWindow() && !m_channel.isEmpty() && seq > m_client->store()->readSeq(m_channel))
             m_client->markRead(m_channel, seq);
@@ -157,8 +189,12 @@ void ChatPane::setChannel(const QString &channel)
 
 void ChatPane::updateHeader(bool anyChannel)
 {
+    m_browseButton->setVisible(!anyChannel);
     if (m_channel.isEmpty()) {
-        m_header->setText(anyChannel ? QString() : tr("Join a channel to start (Ctrl+J)"));
+        m_header->setText(anyChannel
+                              ? QString()
+                              : tr("Join a channel to start (Ctrl+J), or browse the channels there are"));
+        m_topic->hide();
         return;
     }
     const auto record = m_client->store()->channel(m_channel);
@@ -166,6 +202,10 @@ void ChatPane::updateHeader(bool anyChannel)
     if (record && record->encrypted)
         title = tr("%1 (encrypted)").arg(title);
     m_header->setText(title);
+    const QString topic = record ? record->topic.simplified() : QString();
+    m_topic->setText(topic);
+    m_topic->setToolTip(topic);
+    m_topic->setVisible(!topic.isEmpty());
 }
 
 void ChatPane::showMessage(quint64 seq)
@@ -197,6 +237,12 @@ void ChatPane::populateMessageMenu(QMenu *menu, const QModelIndex &index)
     if (!index.isValid() || (kind != MessageKind::Text && kind != MessageKind::Attachment))
         return;
     const quint64 seq = index.data(MessageListModel::SeqRole).toULongLong();
+    if (index.data(MessageListModel::BlockedRole).toBool()) {
+        QAction *show =
+            menu->addAction(tr("Show the message"), this, [this, seq] { m_messageModel->reveal(seq); });
+        show->setObjectName(QStringLiteral("revealAction"));
+        return;
+    }
     const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
     const bool own = index.data(MessageListModel::IsOwnRole).toBool();
     const int crypto = index.data(MessageListModel::CryptoStateRole).toInt();
@@ -221,6 +267,18 @@ void ChatPane::populateMessageMenu(QMenu *menu, const QModelIndex &index)
         edit->setObjectName(QStringLiteral("editAction"));
         QAction *del = menu->addAction(tr("Delete…"), this, [this, seq] { emit deleteRequested(seq); });
         del->setObjectName(QStringLiteral("deleteAction"));
+    }
+    // A channel's moderators delete others' messages (unencrypted channels only).
+    const auto record = m_client->store()->channel(m_channel);
+    if (!own && record && record->canModerate() && !record->encrypted) {
+        QAction *remove = menu->addAction(tr("Delete as moderator…"), this, [this, seq] {
+            if (QMessageBox::question(this, tr("Delete message"),
+                                      tr("Delete this message for everyone in %1?").arg(m_channel)) !=
+                QMessageBox::Yes)
+                return;
+            m_pendingModeration.insert(m_client->deleteOthersMessage(m_channel, seq));
+        });
+        remove->setObjectName(QStringLiteral("moderatorDeleteAction"));
     }
     if (readable) {
         const QString text = index.data(MessageListModel::TextRole).toString();

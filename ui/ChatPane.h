@@ -3,10 +3,12 @@
 #include "StoredMessage.h"
 
 #include <QHash>
+#include <QSet>
 #include <QWidget>
 
 class QLabel;
 class QMenu;
+class QPushButton;
 class QTimer;
 
 namespace hchat {
@@ -33,6 +35,7 @@ public:
     MessageListModel *messageModel() const { return m_messageModel; }
     KeyChangeBanner *keyChangeBanner() const { return m_keyBanner; }
     QLabel *typingLabel() const { return m_typingLabel; }
+    QLabel *topicLabel() const { return m_topic; }
 
     void setChannel(const QString &channel);
     // The title line: the open channel's, else a hint to join one when there is none.
@@ -54,6 +57,8 @@ signals:
     void saveAttachmentRequested(quint64 seq);
     void safetyNumberRequested(const QString &nick);
     void statusMessage(const QString &text, int timeoutMs);
+    // The empty state's "Browse channels…".
+    void browseChannelsRequested();
 
 private:
     void buildLayout();
@@ -67,6 +72,9 @@ private:
     Client *m_client;
     MessageListModel *m_messageModel;
     QLabel *m_header;
+    QLabel *m_topic;
+    QPushButton *m_browseButton;
+    QSet<quint64> m_pendingModeration; // requests whose refusal the status line shows
     DeviceApprovalBar *m_approvalBar;
     KeyChangeBanner *m_keyBanner;
     MessageView *m_messageView;

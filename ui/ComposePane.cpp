@@ -8,6 +8,7 @@
 #include "ReplyBar.h"
 
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QToolButton>
@@ -17,7 +18,8 @@ namespace hchat::ui {
 
 ComposePane::ComposePane(Client *client, QWidget *parent)
     : QWidget(parent), m_client(client), m_replyBar(new ReplyBar), m_attachments(new AttachmentPane(client)),
-      m_invitationBar(new InvitationBar), m_attachButton(new QToolButton), m_composer(new Composer)
+      m_invitationBar(new InvitationBar), m_readOnlyLine(new QLabel), m_attachButton(new QToolButton),
+      m_composer(new Composer)
 {
     buildLayout();
     connectWidgets();
@@ -40,6 +42,13 @@ void ComposePane::buildLayout()
     layout->addWidget(m_replyBar);
     layout->addWidget(m_attachments);
     layout->addWidget(m_invitationBar);
+    m_readOnlyLine->setObjectName(QStringLiteral("readOnlyLine"));
+    m_readOnlyLine->setTextFormat(Qt::PlainText);
+    m_readOnlyLine->setWordWrap(true);
+    m_readOnlyLine->setText(tr("This channel is read-only: only its moderators can write here."));
+    m_readOnlyLine->setForegroundRole(QPalette::PlaceholderText);
+    m_readOnlyLine->hide();
+    layout->addWidget(m_readOnlyLine);
     auto *composerRow = new QHBoxLayout;
     composerRow->addWidget(m_attachButton, 0, Qt::AlignBottom);
     composerRow->addWidget(m_composer, 1);
@@ -80,9 +89,19 @@ void ComposePane::setChannel(const QString &channel)
     m_composer->moveCursor(QTextCursor::End);
 }
 
+bool ComposePane::readOnlyHere() const
+{
+    const auto record = m_channel.isEmpty() ? std::nullopt : m_client->store()->channel(m_channel);
+    return record && !record->canPost();
+}
+
 void ComposePane::setComposerEnabled(bool enabled)
 {
-    m_composer->setEnabled(enabled);
+    // A read-only channel: plain members read, its moderators write.
+    const bool readOnly = enabled && readOnlyHere();
+    m_readOnlyLine->setVisible(readOnly);
+    m_composer->setEnabled(enabled && !readOnly);
+    m_attachButton->setEnabled(enabled && !readOnly);
 }
 
 void ComposePane::saveDraft()
@@ -97,9 +116,11 @@ void ComposePane::updateInvitation()
     const QString inviter = m_channel.isEmpty() ? QString() : m_client->invitationFrom(m_channel);
     m_invitationBar->showInvitation(m_channel, inviter);
     m_invitationBar->acceptButton()->setEnabled(true);
-    m_composer->setEnabled(inviter.isEmpty());
+    const bool readOnly = readOnlyHere();
+    m_composer->setEnabled(inviter.isEmpty() && !readOnly);
     m_composer->setVisible(inviter.isEmpty());
-    m_attachButton->setEnabled(inviter.isEmpty());
+    m_readOnlyLine->setVisible(inviter.isEmpty() && readOnly);
+    m_attachButton->setEnabled(inviter.isEmpty() && !readOnly);
     m_attachButton->setVisible(inviter.isEmpty());
 }
 

@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QLabel;
 class QToolButton;
 
 namespace hchat {
@@ -26,6 +27,7 @@ public:
     Composer *composer() const { return m_composer; }
     ReplyBar *replyBar() const { return m_replyBar; }
     AttachmentPane *attachments() const { return m_attachments; }
+    QLabel *readOnlyLine() const { return m_readOnlyLine; }
 
     // Shows channel's draft (the current draft is saved first by saveDraft()).
     void setChannel(const QString &channel);
@@ -56,11 +58,13 @@ private:
     void connectWidgets();
     void send(const QString &text);
     void cancelReplyOrEdit();
+    bool readOnlyHere() const; // the open channel is read-only for this user
 
     Client *m_client;
     ReplyBar *m_replyBar;
     AttachmentPane *m_attachments;
     InvitationBar *m_invitationBar;
+    QLabel *m_readOnlyLine;
     QToolButton *m_attachButton;
     Composer *m_composer;
     QString m_draftBeforeEdit;

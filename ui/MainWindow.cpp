@@ -1,7 +1,10 @@
 #include "MainWindow.h"
 
 #include "AccountDialog.h"
+#include "AdminDialog.h"
+#include "BrowseChannelsDialog.h"
 #include "ChannelListModel.h"
+#include "ChannelSettingsDialog.h"
 #include "Client.h"
 #include "DesktopNotifier.h"
 #include "DeviceApprovalPrompt.h"
@@ -33,6 +36,8 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace hchat::ui {
 
@@ -83,13 +88,13 @@ void MainWindow::buildLayout()
     middleLayout->addWidget(m_compose);
     setAcceptDrops(true);
 
-    auto *splitter = new QSplitter;
-    splitter->addWidget(m_sidebar);
-    splitter->addWidget(middle);
-    splitter->addWidget(m_members);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({260, 740, 0});
-    setCentralWidget(splitter);
+    m_splitter = new QSplitter;
+    m_splitter->addWidget(m_sidebar);
+    m_splitter->addWidget(middle);
+    m_splitter->addWidget(m_members);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({260, 740, 0});
+    setCentralWidget(m_splitter);
     m_status->setObjectName(QStringLiteral("connectionStatus"));
     m_status->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_status, 1);
@@ -111,6 +116,8 @@ void MainWindow::connectPanes()
     connect(m_compose, &ComposePane::messageSent, m_chat->messageView(), &MessageView::scrollToBottom);
     connect(m_chat, &ChatPane::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
     connect(m_members, &MemberList::safetyNumberRequested, this, &MainWindow::safetyNumberDialog);
+    connect(m_members, &MemberList::statusMessage, this, &MainWindow::showStatus);
+    connect(m_chat, &ChatPane::browseChannelsRequested, this, &MainWindow::browseChannelsDialog);
     connect(m_chat, &ChatPane::statusMessage, this, &MainWindow::showStatus);
     connect(m_compose, &ComposePane::statusMessage, this, &MainWindow::showStatus);
     connect(m_notifications, &NotificationCenter::openChannelRequested, this, [this](const QString &channel) {
@@ -147,6 +154,59 @@ void MainWindow::connectClient()
     });
     connect(m_client, &Client::errorOccurred, this,
             [this](const QString &message) { showStatus(message, 10000); });
+    // Kicked, banned or purged: the channel left the list; say why, loudly enough to be seen.
+    connect(m_client, &Client::channelRemoved, this, [this](const QString &channel, const QString &reason) {
+        const QString text = reason.isEmpty()
+                                 ? tr("You are no longer a member of %1.").arg(channel)
+                                 : tr("You are no longer a member of %1: %2").arg(channel, reason);
+        showStatus(text, 30000);
+    });
+    connect(m_client, &Client::connectionStateChanged, this, &MainWindow::updateCommunityActions);
+    connect(m_client, &Client::blockListChanged, this, [this] { m_sidebar->channelModel()->reload(); });
+}
+
+void MainWindow::updateCommunityActions()
+{
+    if (m_adminAction)
+        m_adminAction->setVisible(m_client->isAdmin());
+    if (m_channelSettingsAction) {
+        const auto record =
+            m_currentChannel.isEmpty() ? std::nullopt : m_client->store()->channel(m_currentChannel);
+        m_channelSettingsAction->setEnabled(record && record->canModerate());
+    }
+}
+
+void MainWindow::browseChannelsDialog()
+{
+    auto *dialog = new BrowseChannelsDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &BrowseChannelsDialog::channelJoined, this, [this](const QString &channel) {
+        m_sidebar->channelModel()->reload();
+        openChannel(channel);
+    });
+    dialog->open();
+}
+
+void MainWindow::channelSettingsDialog()
+{
+    const auto record =
+        m_currentChannel.isEmpty() ? std::nullopt : m_client->store()->channel(m_currentChannel);
+    if (!record || !record->canModerate()) {
+        showStatus(tr("Only the moderators of a channel change its settings."), 10000);
+        return;
+    }
+    auto *dialog = new ChannelSettingsDialog(m_client, m_currentChannel, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::adminDialog()
+{
+    if (!m_client->isAdmin())
+        return;
+    auto *dialog = new AdminDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -172,12 +232,18 @@ void MainWindow::buildMenus()
     QMenu *chat = menuBar()->addMenu(tr("&Chat"));
     chat->addAction(tr("&Join channel…"), QKeySequence(Qt::CTRL | Qt::Key_J), m_sidebar,
                     &ChannelSidebar::joinChannelDialog);
+    chat->addAction(tr("&Browse channels…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this,
+                    &MainWindow::browseChannelsDialog)
+        ->setObjectName(QStringLiteral("browseChannelsAction"));
     chat->addAction(tr("New &direct message…"), QKeySequence(Qt::CTRL | Qt::Key_N), m_sidebar,
                     &ChannelSidebar::directMessageDialog);
     chat->addAction(tr("New &private channel (encrypted)…"), m_sidebar,
                     &ChannelSidebar::createPrivateChannelDialog);
     chat->addAction(tr("&Invite to this channel…"), m_sidebar, &ChannelSidebar::inviteMemberDialog);
     chat->addAction(tr("&Leave this channel"), m_sidebar, &ChannelSidebar::leaveChannel);
+    m_channelSettingsAction =
+        chat->addAction(tr("C&hannel settings…"), this, &MainWindow::channelSettingsDialog);
+    m_channelSettingsAction->setObjectName(QStringLiteral("channelSettingsAction"));
     chat->addAction(tr("&Safety number…"), this, [this] {
         bool ok = false;
         const QString nick =
@@ -189,6 +255,9 @@ void MainWindow::buildMenus()
     chat->addAction(tr("De&vices…"), this, &MainWindow::devicesDialog);
     chat->addAction(tr("&Account…"), this, &MainWindow::accountDialog);
     chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
+    m_adminAction = chat->addAction(tr("Ad&minister the gateway…"), this, &MainWindow::adminDialog);
+    m_adminAction->setObjectName(QStringLiteral("adminAction"));
+    m_adminAction->setVisible(false);
     chat->addSeparator();
     chat->addAction(tr("&Search"), QKeySequence::Find, m_sidebar, &ChannelSidebar::focusSearch);
     chat->addAction(tr("S&witch to channel…"), QKeySequence(Qt::CTRL | Qt::Key_K), m_sidebar,
@@ -296,6 +365,19 @@ void MainWindow::updateHeader()
     m_compose->setComposerEnabled(!m_currentChannel.isEmpty());
     if (!m_currentChannel.isEmpty())
         m_members->showChannel(m_currentChannel);
+    // The member column gets its room the first time there is a list to show (the user may
+    // narrow or close it afterwards).
+    if (!m_membersSized && !m_members->isHidden()) {
+        QList<int> sizes = m_splitter->sizes();
+        if (sizes.size() == 3 && sizes.at(2) == 0) {
+            constexpr int kMembersWidth = 190;
+            sizes[1] = std::max(200, sizes.at(1) - kMembersWidth);
+            sizes[2] = kMembersWidth;
+            m_splitter->setSizes(sizes);
+        }
+        m_membersSized = true;
+    }
+    updateCommunityActions();
 }
 
 void MainWindow::jumpToMessage(const QString &channel, quint64 seq)
@@ -336,6 +418,8 @@ void MainWindow::onMessageReceived(const StoredMessage &message)
     // A plaintext row in an encrypted channel is no member's: nothing to announce in their name.
     if (!message.isChat() || message.isUnencryptedForgery())
         return;
+    if (m_client->isBlocked(message.sender))
+        return; // blocked: hidden in the list, never announced
     m_notifications->setWindowActive(isActiveWindow());
     // Encrypted content only after local decryption.
     const bool readable = !message.encrypted || message.cryptoState == StoredMessage::CryptoState::Decrypted;

@@ -10,8 +10,10 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QMenu;
+class QSplitter;
 class QDragEnterEvent;
 class QDropEvent;
 class QSystemTrayIcon;
@@ -73,6 +75,10 @@ public slots:
     void accountDialog();
     void settingsDialog();
     void passphraseDialog();
+    // Issue 21: the channel directory, the open channel's settings (moderators), administration.
+    void browseChannelsDialog();
+    void channelSettingsDialog();
+    void adminDialog();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -95,6 +101,7 @@ private:
     void updateTrayTooltip();
     void syncMutedChannels();
     void applySettings();
+    void updateCommunityActions();
 
     Client *m_client;
     UiSettings *m_settings;
@@ -106,6 +113,10 @@ private:
     MemberList *m_members;
     QLabel *m_status;
     QSystemTrayIcon *m_tray = nullptr;
+    QSplitter *m_splitter = nullptr;
+    bool m_membersSized = false;
+    QAction *m_channelSettingsAction = nullptr;
+    QAction *m_adminAction = nullptr;
     QString m_currentChannel;
     bool m_quitting = false;
 };

@@ -119,7 +119,8 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     }
     const auto kind = MessageKind(index.data(MessageListModel::KindRole).toInt());
     const QFontMetrics fm(option.font);
-    if (kind != MessageKind::Text && kind != MessageKind::Attachment) {
+    if ((kind != MessageKind::Text && kind != MessageKind::Attachment) ||
+        index.data(MessageListModel::BlockedRole).toBool()) {
         l.system = true;
         l.textRect = QRect(r.left() + kMargin, y + 4, r.width() - 2 * kMargin, fm.height());
         l.bubbleRect = l.textRect.adjusted(0, -4, 0, 4);

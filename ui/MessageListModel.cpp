@@ -22,6 +22,7 @@ void MessageListModel::setChannel(const QString &channel)
     beginResetModel();
     m_channel = channel;
     m_rows.clear();
+    m_revealed.clear();
     m_outbox.clear();
     m_replyTargets.clear();
     m_thumbnails.clear();
@@ -130,6 +131,37 @@ QString MessageListModel::describe(const StoredMessage &m) const
         return {};
     case MessageKind::UserDeleted:
         return tr("An account was deleted; its messages are shown as from a deleted user");
+    case MessageKind::MemberKicked: {
+        const QString reason = QString::fromUtf8(m.body).trimmed();
+        return reason.isEmpty()
+                   ? tr("%1 removed %2").arg(senderName(m.sender), senderName(m.subject))
+                   : tr("%1 removed %2: %3").arg(senderName(m.sender), senderName(m.subject), reason);
+    }
+    case MessageKind::MemberBanned: {
+        const QString reason = QString::fromUtf8(m.body).trimmed();
+        return reason.isEmpty()
+                   ? tr("%1 banned %2").arg(senderName(m.sender), senderName(m.subject))
+                   : tr("%1 banned %2: %3").arg(senderName(m.sender), senderName(m.subject), reason);
+    }
+    case MessageKind::MemberUnbanned:
+        return tr("%1 lifted the ban on %2").arg(senderName(m.sender), senderName(m.subject));
+    case MessageKind::Topic: {
+        const QString topic = QString::fromUtf8(m.body).simplified();
+        return topic.isEmpty() ? tr("%1 cleared the topic").arg(senderName(m.sender))
+                               : tr("%1 set the topic to \u201c%2\u201d").arg(senderName(m.sender), topic);
+    }
+    case MessageKind::ReadOnly:
+        return m.body == "1"
+                   ? tr("%1 made the channel read-only: only moderators can write").arg(senderName(m.sender))
+                   : tr("%1 opened the channel to everyone again").arg(senderName(m.sender));
+    case MessageKind::Role: {
+        const QString role = QString::fromUtf8(m.body);
+        if (role == QLatin1String("owner"))
+            return tr("%1 is now the owner").arg(senderName(m.subject));
+        if (role == QLatin1String("moderator"))
+            return tr("%1 is now a moderator").arg(senderName(m.subject));
+        return tr("%1 is no longer a moderator").arg(senderName(m.subject));
+    }
     }
     return {};
 }
@@ -206,6 +238,33 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         }
     }
     const StoredMessage &m = m_rows.at(row);
+    if (role == BlockedRole)
+        return isHiddenBlocked(m);
+    if (isHiddenBlocked(m)) {
+        switch (role) {
+        case Qt::DisplayRole:
+        case TextRole:
+        case Qt::AccessibleTextRole:
+            return tr("Message from a blocked user \u2014 show");
+        case Qt::ToolTipRole:
+            return tr("You blocked %1. Click to show this message.").arg(senderName(m.sender));
+        case ReplyToSeqRole:
+            return quint64(0);
+        case ReplySenderRole:
+        case ReplyTextRole:
+        case AttachmentIdRole:
+        case AttachmentNameRole:
+        case AttachmentFileRole:
+            return QString();
+        case ThumbnailRole:
+            return QImage();
+        case MentionsMeRole:
+        case EditedRole:
+            return false;
+        default:
+            break; // seq, time, day separators and the rest as for any row
+        }
+    }
     switch (role) {
     case Qt::DisplayRole:
     case TextRole:
@@ -351,6 +410,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {TextRole, "text"},
                   {TimeRole, "time"},
                   {WrittenTimeRole, "writtenTime"},
+                  {BlockedRole, "blocked"},
                   {KindRole, "kind"},
                   {IsOwnRole, "isOwn"},
                   {DeliveryRole, "delivery"},
@@ -503,6 +563,26 @@ void MessageListModel::onMessagesChanged(const QString &channel, const QList<qui
 QString MessageListModel::senderName(const QString &nick) const
 {
     return m_deletedLookup && m_deletedLookup(nick) ? tr("deleted user") : nick;
+}
+
+bool MessageListModel::isHiddenBlocked(const StoredMessage &m) const
+{
+    return m_blockedLookup && m.isChat() && !m.deleted && !m_revealed.contains(m.seq) &&
+           m.sender.compare(m_store->ownNick(), Qt::CaseInsensitive) != 0 && m_blockedLookup(m.sender);
+}
+
+void MessageListModel::reveal(quint64 seq)
+{
+    m_revealed.insert(seq);
+    const int row = rowOfStoredSeq(seq);
+    if (row >= 0)
+        emit dataChanged(index(row), index(row));
+}
+
+void MessageListModel::onBlockListChanged()
+{
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(storedRows() - 1));
 }
 
 void MessageListModel::onUsersDeleted()

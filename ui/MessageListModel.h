@@ -7,6 +7,7 @@
 #include <QAbstractListModel>
 #include <QImage>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -61,6 +62,9 @@ public:
         // signed sender time): that time (QDateTime), else invalid. A gateway can delay a
         // message; it cannot hide the delay.
         WrittenTimeRole,
+        // The sender is blocked and the user has not revealed the message: only a line that says
+        // so is shown (TextRole), drawn as a notice; reveal(seq) shows the message.
+        BlockedRole,
     };
     Q_ENUM(Role)
     enum class Delivery { Stored = 0, Pending = 1, Failed = 2 };
@@ -108,6 +112,13 @@ public:
         m_fileLookup = std::move(file);
         m_progressLookup = std::move(progress);
     }
+    // Whether the user blocked a nick (Client::isBlocked): its messages are hidden behind a line.
+    void setBlockedLookup(std::function<bool(const QString &nick)> lookup)
+    {
+        m_blockedLookup = std::move(lookup);
+    }
+    // Shows the hidden message seq of a blocked user (until the channel changes).
+    void reveal(quint64 seq);
     // The name shown for a sender: the nick, or "deleted user".
     QString senderName(const QString &nick) const;
 
@@ -129,6 +140,8 @@ public slots:
     void onReadReceipt(const QString &channel);
     // Accounts were deleted (Client::usersDeleted): repaint the rows with their new sender label.
     void onUsersDeleted();
+    // The block list changed: hide or show the rows of the users concerned.
+    void onBlockListChanged();
     // An attachment's download progressed or finished: repaint its rows.
     void onAttachmentChanged(const QString &attachmentId);
 
@@ -141,6 +154,7 @@ private:
     int rowOfStoredSeq(quint64 seq) const; // -1 when not in the window
     const StoredMessage *replyTarget(const StoredMessage &m) const;
     QVariant attachmentData(const StoredMessage &m, int role) const;
+    bool isHiddenBlocked(const StoredMessage &m) const;
 
     const HistoryStore *m_store;
     QString m_channel;
@@ -154,6 +168,8 @@ private:
     std::function<int(const QString &)> m_trustLookup;
     std::function<quint64(const QString &)> m_peerRead;
     std::function<bool(const QString &)> m_deletedLookup;
+    std::function<bool(const QString &)> m_blockedLookup;
+    QSet<quint64> m_revealed; // blocked users' messages the user chose to see
     std::function<QString(const QString &)> m_fileLookup;
     std::function<int(const QString &)> m_progressLookup;
     mutable ThumbnailCache m_thumbnails; // by seq, while the channel shows

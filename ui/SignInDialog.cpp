@@ -17,8 +17,9 @@ namespace hchat::ui {
 
 SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidget *parent)
     : QDialog(parent), m_client(client), m_gateway(new QLineEdit(gatewayAddress, this)),
-      m_nick(new QLineEdit(this)), m_password(new QLineEdit(this)), m_status(new QLabel(this)),
-      m_logIn(new QPushButton(tr("Log in"), this)), m_register(new QPushButton(tr("Create account"), this))
+      m_nick(new QLineEdit(this)), m_password(new QLineEdit(this)), m_invite(new QLineEdit(this)),
+      m_status(new QLabel(this)), m_logIn(new QPushButton(tr("Log in"), this)),
+      m_register(new QPushButton(tr("Create account"), this))
 {
     setWindowTitle(tr("Sign in to HChat"));
     setObjectName(QStringLiteral("signInDialog"));
@@ -32,6 +33,9 @@ SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidge
     m_nick->setAccessibleName(tr("Nick"));
     m_password->setAccessibleName(tr("Password"));
     m_password->setEchoMode(QLineEdit::Password);
+    m_invite->setObjectName(QStringLiteral("inviteCode"));
+    m_invite->setAccessibleName(tr("Invite code"));
+    m_invite->setPlaceholderText(tr("Only to create an account, if the gateway asks for one"));
     m_nick->setMaxLength(32);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText); // the gateway's error messages
@@ -41,6 +45,7 @@ SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidge
     form->addRow(tr("&Gateway"), m_gateway);
     form->addRow(tr("&Nick"), m_nick);
     form->addRow(tr("&Password"), m_password);
+    form->addRow(tr("&Invite code"), m_invite);
     auto *buttons = new QDialogButtonBox(this);
     buttons->addButton(m_logIn, QDialogButtonBox::AcceptRole);
     buttons->addButton(m_register, QDialogButtonBox::ActionRole);
@@ -161,7 +166,8 @@ void SignInDialog::createAccount()
     if (!validate())
         return;
     setBusy(true, tr("Creating the account…"));
-    m_registerRequest = m_client->registerAccount(m_nick->text().trimmed(), m_password->text());
+    m_registerRequest =
+        m_client->registerAccount(m_nick->text().trimmed(), m_password->text(), m_invite->text().trimmed());
 }
 
 void SignInDialog::onRequestFinished(quint64 id, bool ok, const QString &error)

@@ -39,6 +39,7 @@ private:
     QLineEdit *m_gateway;
     QLineEdit *m_nick;
     QLineEdit *m_password;
+    QLineEdit *m_invite; // optional: a gateway that registers by invitation asks for it
     QLabel *m_status;
     QPushButton *m_logIn;
     QPushButton *m_register;
