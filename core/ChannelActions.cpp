@@ -122,7 +122,8 @@ bool ChannelActions::hasSignedMembership(const QString &channel) const
 }
 
 quint64 ChannelActions::postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
-                                        const QString &subject, std::function<void(quint64 id)> send)
+                                        const QString &subject, std::function<void(quint64 id)> send,
+                                        crypto::MembershipOp::Role role)
 {
     const quint64 id = m_requests->nextId();
     QString error;
@@ -138,7 +139,7 @@ quint64 ChannelActions::postThenRequest(const QString &channel, crypto::Membersh
                 else
                     m_requests->finish(id, false, why);
             },
-            &error))
+            &error, {}, role))
         m_requests->finishLater(id, false, error);
     return id;
 }
@@ -278,7 +279,26 @@ quint64 ChannelActions::ban(const QString &channel, const QString &nick, const Q
 {
     auto f = moderation(channel, hchat::v1::MODERATION_ACTION_BAN, nick);
     f.mutable_moderate()->set_reason(reason.toStdString());
-    return moderate(f, tr("Could not ban %1.").arg(nick));
+    const QString failure = tr("Could not ban %1.").arg(nick);
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    if (!hasSignedMembership(channel) || !membership || !membership->isMember(nick))
+        return moderate(f, failure);
+    // An encrypted channel's members follow its signed operations: the member is removed by this
+    // device's signed removal first (and the gateway's membership with it), then banned.
+    hchat::v1::Frame remove;
+    remove.mutable_remove_member()->set_channel(channel.toStdString());
+    remove.mutable_remove_member()->set_nick(nick.toStdString());
+    return postThenRequest(
+        channel, crypto::MembershipOp::Action::Remove, nick, [this, remove, f, failure](quint64 id) {
+            m_requests->sendAs(id, remove, [this, f, failure](quint64 id, const hchat::v1::Frame &a) {
+                if (a.has_error())
+                    return m_requests->finish(id, false, GatewayRequests::errorText(a, failure));
+                m_requests->sendAs(id, f, [this, failure](quint64 id, const hchat::v1::Frame &b) {
+                    m_requests->finish(id, !b.has_error(),
+                                       b.has_error() ? GatewayRequests::errorText(b, failure) : QString());
+                });
+            });
+        });
 }
 
 quint64 ChannelActions::unban(const QString &channel, const QString &nick)
@@ -317,6 +337,12 @@ quint64 ChannelActions::setReadOnly(const QString &channel, bool readOnly)
 
 quint64 ChannelActions::setRole(const QString &channel, const QString &nick, ChannelRecord::Role role)
 {
+    // In an encrypted channel a role is the owner's signed operation, which members check and the
+    // gateway follows once it is stored: there is no gateway request after it.
+    if (hasSignedMembership(channel))
+        return postThenRequest(
+            channel, crypto::MembershipOp::Action::Role, nick,
+            [this](quint64 id) { m_requests->finish(id, true, {}); }, crypto::MembershipOp::Role(int(role)));
     auto f = moderation(channel, hchat::v1::MODERATION_ACTION_SET_ROLE, nick);
     f.mutable_moderate()->set_role(static_cast<hchat::v1::ChannelRole>(role));
     return moderate(f, role == ChannelRecord::Role::Owner ? tr("Could not hand ownership on to %1.").arg(nick)

@@ -68,7 +68,8 @@ private:
     bool hasSignedMembership(const QString &channel) const;
     // A signed operation first, then the gateway request (send) once the operation is stored.
     quint64 postThenRequest(const QString &channel, crypto::MembershipOp::Action action,
-                            const QString &subject, std::function<void(quint64 id)> send);
+                            const QString &subject, std::function<void(quint64 id)> send,
+                            crypto::MembershipOp::Role role = crypto::MembershipOp::Role::Member);
     quint64 membershipRequest(bool signedFirst, const QString &channel, crypto::MembershipOp::Action action,
                               const QString &subject, const hchat::v1::Frame &frame, const QString &failure,
                               std::function<void()> onDone = {});

@@ -29,9 +29,9 @@ QByteArray MembershipPoster::derivedMsgId(const QByteArray &what)
 
 bool MembershipPoster::post(const QString &channel, crypto::MembershipOp::Action action,
                             const QString &subject, const QStringList &members, Done then, QString *error,
-                            const QByteArray &clientMsgId)
+                            const QByteArray &clientMsgId, crypto::MembershipOp::Role role)
 {
-    const QByteArray body = m_crypto->makeMembershipOp(channel, action, subject, members, error);
+    const QByteArray body = m_crypto->makeMembershipOp(channel, action, subject, members, error, role);
     if (body.isEmpty())
         return false;
     const QByteArray msgId = clientMsgId.isEmpty() ? Outbox::newClientMsgId() : clientMsgId;

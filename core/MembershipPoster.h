@@ -36,7 +36,8 @@ public:
     // no-op (the genesis, an automatic acceptance).
     bool post(const QString &channel, crypto::MembershipOp::Action action, const QString &subject,
               const QStringList &members, Done then = {}, QString *error = nullptr,
-              const QByteArray &clientMsgId = {});
+              const QByteArray &clientMsgId = {},
+              crypto::MembershipOp::Role role = crypto::MembershipOp::Role::Member);
 
     // The first invitees of a channel this device is creating: kept until its genesis is posted,
     // which happens when the channel's CHANNEL_CREATED row by this device comes back.

@@ -23,6 +23,7 @@ private slots:
     void threeUsersExchangeMessages();
     void offlineMemberReadsAfterCatchUp();
     void removedMemberCannotDecryptLaterMessages();
+    void rolesAndBansInAnEncryptedChannelAreSignedOperations();
     void fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept();
     void zeroKnowledgeAtTheGateway();
     void forgeriesShowAsUndecryptable();
@@ -126,6 +127,39 @@ void E2eeChannels::removedMemberCannotDecryptLaterMessages()
     QVERIFY(!in.text.contains(QStringLiteral("secret")));
     // No key share went to her device after the removal (the session was rotated).
     QCOMPARE(alice->store()->outbox(carolInbox).size(), sharesBefore);
+}
+
+// Issue 21: in an encrypted channel the owner's role change is a signed operation every member
+// derives; a plain member cannot remove anyone; a moderator's ban removes the member with a
+// signed removal first.
+void E2eeChannels::rolesAndBansInAnEncryptedChannelAreSignedOperations()
+{
+    const QString ch = QStringLiteral("guarded");
+    const QString bob = QStringLiteral("bob7"), carol = QStringLiteral("carol7");
+    auto alice = e2eeUser(*m_gw, QStringLiteral("alice7"));
+    auto b = e2eeUser(*m_gw, bob);
+    auto c = e2eeUser(*m_gw, carol);
+    QVERIFY(alice->run((*alice)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bob, carol})));
+    QVERIFY(acceptInvitation(*b, ch));
+    QVERIFY(acceptInvitation(*c, ch));
+    using Role = crypto::MembershipOp::Role;
+    auto roleSeenBy = [&](TestClient &u, const QString &nick) {
+        const auto *m = u->crypto()->membership(ch);
+        return m ? m->role(nick) : Role::Member;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT((*c)->crypto()->isMember(ch, bob) && (*b)->crypto()->isMember(ch, carol), 20000);
+    QCOMPARE(roleSeenBy(*c, QStringLiteral("alice7")), Role::Owner);
+    // A plain member's removal is refused (by the gateway; the members would ignore it too).
+    QVERIFY(!c->run((*c)->removeMember(ch, bob)));
+    QVERIFY((*alice)->crypto()->isMember(ch, bob));
+    QVERIFY(alice->run((*alice)->setMemberRole(ch, bob, ChannelRecord::Role::Moderator)));
+    QTRY_COMPARE_WITH_TIMEOUT(roleSeenBy(*c, bob), Role::Moderator, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(roleSeenBy(*b, bob), Role::Moderator, 20000);
+    QVERIFY(b->run((*b)->ban(ch, carol, QStringLiteral("rude"))));
+    QTRY_VERIFY_WITH_TIMEOUT(!(*alice)->crypto()->isMember(ch, carol), 20000);
+    QVERIFY(!(*b)->crypto()->isMember(ch, carol));
+    // Invited again, the banned member is refused by the gateway.
+    QVERIFY(!alice->run((*alice)->invite(ch, carol)));
 }
 
 void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()

@@ -438,8 +438,8 @@ const ChannelMembership *ChannelCrypto::membership(const QString &channel) const
 }
 
 QByteArray ChannelCrypto::makeMembershipOp(const QString &channel, MembershipOp::Action action,
-                                           const QString &subject, const QStringList &members,
-                                           QString *error) const
+                                           const QString &subject, const QStringList &members, QString *error,
+                                           MembershipOp::Role role) const
 {
     auto fail = [error](const QString &why) {
         if (error)
@@ -455,6 +455,7 @@ QByteArray ChannelCrypto::makeMembershipOp(const QString &channel, MembershipOp:
     op.actor = m_nick;
     op.actorDevice = m_deviceId;
     op.subject = subject;
+    op.role = role;
     op.timeMs = QDateTime::currentMSecsSinceEpoch();
     if (action == MembershipOp::Action::Genesis) {
         if (current && current->hasGenesis())

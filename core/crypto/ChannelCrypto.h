@@ -138,10 +138,12 @@ public:
     const ChannelMembership *membership(const QString &channel) const;
     // This device's signed operation for channel (the body of a MESSAGE_KIND_MEMBERSHIP message):
     // Genesis (members: the first invitees), Add/Remove (subject), Accept (of our invitation),
-    // Leave. Empty with *error when it cannot be made (no identity, nothing to accept, …).
+    // Leave, Role (subject, role). Empty with *error when it cannot be made (no identity, nothing
+    // to accept, …).
     QByteArray makeMembershipOp(const QString &channel, MembershipOp::Action action,
                                 const QString &subject = {}, const QStringList &members = {},
-                                QString *error = nullptr) const;
+                                QString *error = nullptr,
+                                MembershipOp::Role role = MembershipOp::Role::Member) const;
 
     // ---- messages ------------------------------------------------------------------------------
     // kind/refSeq: replies (Text, the message replied to), edits and deletions (the target).
