@@ -244,7 +244,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法打开私信。</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>There is no invitation to %1.</source>
         <translation>没有加入 %1 的邀请。</translation>
     </message>
@@ -269,7 +269,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法封禁 %1。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+25"/>
         <source>Could not lift the ban on %1.</source>
         <translation>无法解除对 %1 的封禁。</translation>
     </message>
@@ -294,7 +294,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法更改 %1 中谁可以发言。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+13"/>
         <source>Could not hand ownership on to %1.</source>
         <translation>无法将所有权移交给 %1。</translation>
     </message>
@@ -893,14 +893,14 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location filename="../core/crypto/ChannelCrypto.cpp" line="+265"/>
         <location line="+185"/>
-        <location line="+52"/>
+        <location line="+53"/>
         <location line="+108"/>
         <location line="+69"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-393"/>
         <source>No device %1 is waiting on this account.</source>
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
@@ -915,7 +915,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对设备列表签名。</translation>
     </message>
     <message>
-        <location line="+164"/>
+        <location line="+165"/>
         <source>%1 has its genesis already.</source>
         <translation>%1 已有创建记录。</translation>
     </message>
@@ -1003,7 +1003,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>私信不能使用私密频道的创建记录；已忽略。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>A membership change before the channel&apos;s genesis was ignored.</source>
         <translation>已忽略一条早于频道创建记录的成员变动。</translation>
     </message>
@@ -1036,6 +1036,26 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+2"/>
         <source>%1, not a member, cannot remove %2; ignored.</source>
         <translation>%1 不是成员，无法移除 %2；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 may not remove %2 (only the owner and moderators remove, and not their equals); ignored.</source>
+        <translation>%1 无权移除 %2（只有所有者和管理员可以移除成员，且不能移除同级成员）；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>A direct channel has no roles; ignored.</source>
+        <translation>私聊没有角色；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1, not the owner, cannot change %2&apos;s role; ignored.</source>
+        <translation>%1 不是所有者，不能更改 %2 的角色；已忽略。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1&apos;s role change for %2, not another member, was ignored.</source>
+        <translation>%1 对 %2（不是其他成员）的角色更改已被忽略。</translation>
     </message>
 </context>
 <context>
@@ -2619,17 +2639,17 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MemberList</name>
     <message>
-        <location filename="../ui/MemberList.cpp" line="+15"/>
+        <location filename="../ui/MemberList.cpp" line="+17"/>
         <source>Members</source>
         <translation>成员</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>%1 refused: %2</source>
         <translation>%1被拒绝：%2</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+73"/>
         <source>%1 (owner)</source>
         <translation>%1（所有者）</translation>
     </message>
