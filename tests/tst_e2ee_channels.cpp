@@ -134,7 +134,7 @@ void E2eeChannels::removedMemberCannotDecryptLaterMessages()
 // signed removal first.
 void E2eeChannels::rolesAndBansInAnEncryptedChannelAreSignedOperations()
 {
-    const QString ch = QStringLiteral("guarded");
+    const QString ch = QStringLiteral("moderated-vault");
     const QString bob = QStringLiteral("bob7"), carol = QStringLiteral("carol7");
     auto alice = e2eeUser(*m_gw, QStringLiteral("alice7"));
     auto b = e2eeUser(*m_gw, bob);
