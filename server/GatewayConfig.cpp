@@ -50,7 +50,8 @@ const std::set<std::string> kValueOptions = {"listen",          "db",
                                              "metrics-listen",  "metrics-token-file",
                                              "fanout-key-file", "password-checks-per-address",
                                              "token-ttl",       "redis",
-                                             "log-level",       "max-attachment-bytes"};
+                                             "log-level",       "max-attachment-bytes",
+                                             "channel-cache"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -85,6 +86,13 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             c.passwordCostInteractive = false;
         else
             return "--password-cost wants interactive or moderate, got '" + value + "'";
+    } else if (key == "channel-cache") {
+        if (value == "on")
+            c.channelCache = true;
+        else if (value == "off")
+            c.channelCache = false;
+        else
+            return "--channel-cache wants on or off, got '" + value + "'";
     } else if (key == "threads") {
         if (!parseNumber(value, c.threads) || c.threads > 256)
             return "--threads wants a number 0..256, got '" + value + "'";
@@ -181,6 +189,8 @@ std::string GatewayConfig::usage()
            "  --config FILE                      read `key = value` lines (keys: the long options)\n"
            "  --password-cost interactive|moderate   Argon2id cost (default moderate)\n"
            "  --threads N                        I/O threads (default: number of cores)\n"
+           "  --channel-cache on|off             the commit writer keeps channels and members in\n"
+           "                                     memory between sends (SQLite only; default on)\n"
            "  --rate-limit MSGS_PER_SEC          sends and channel operations per user and second,\n"
            "                                     all sessions together (default 200, 0: off)\n"
            "  --signal-rate N                    MarkRead and Typing per user and second\n"
