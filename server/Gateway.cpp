@@ -91,8 +91,8 @@ struct Gateway::Impl {
     {
         threads = threadCount(config);
         const std::string path = config.databasePath;
-        writer =
-            std::make_unique<CommitWriter>(SqlMessageStore::open(path, true, config.channelCache), metrics);
+        writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true, true, config.channelCache),
+                                                metrics);
         for (unsigned i = 0; i < threads; ++i)
             lanes.push_back(net::make_strand(ioc.get_executor()));
         deliveryLanes = std::make_unique<DeliveryLanes>(

@@ -79,11 +79,17 @@ SqlMessageStore::SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool
         m_cache = std::make_unique<ChannelCache>();
 }
 
-std::unique_ptr<MessageStore> SqlMessageStore::open(const std::string &database, bool migrate, bool writer)
+std::unique_ptr<MessageStore> SqlMessageStore::open(const std::string &database, bool migrate, bool writer,
+                                                    bool channelCache)
 {
     if (PostgresConnection::isUrl(database))
         return std::make_unique<SqlMessageStore>(std::make_unique<PostgresConnection>(database), migrate);
-    return std::make_unique<SqlMessageStore>(std::make_unique<SqliteConnection>(database), migrate, writer);
+    auto connection = std::make_unique<SqliteConnection>(database);
+    if (writer) {
+        connection->exec("PRAGMA cache_size=-" + std::to_string(kWriterPageCacheKiB));
+        connection->exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWriterCheckpointPages));
+    }
+    return std::make_unique<SqlMessageStore>(std::move(connection), migrate, writer && channelCache);
 }
 
 // ---- transactions and the channel cache ----------------------------------------------------------

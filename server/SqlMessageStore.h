@@ -29,9 +29,19 @@ public:
     // `channelCache`: keep a ChannelCache (only for the one writer of a SQLite database).
     SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate, bool channelCache = false);
     // A store on `database`: a postgres:// or postgresql:// URL, else the path of a SQLite file.
-    // `writer`: the commit writer's store, which caches channels on SQLite (not on PostgreSQL, whose
-    // rows other gateways change too). Throws StoreError with a clear message on failure.
-    static std::unique_ptr<MessageStore> open(const std::string &database, bool migrate, bool writer = false);
+    // `writer`: the commit writer's store. On SQLite it gets a page cache of kWriterPageCacheKiB
+    // (a batch of a thousand sends dirties about as many pages; with SQLite's default 2 MiB they
+    // spill to the WAL before the commit and are read back), checkpoints less often
+    // (kWriterCheckpointPages) and, with `channelCache`, caches
+    // channels (not on PostgreSQL, whose rows other gateways change too). Throws StoreError with a
+    // clear message on failure.
+    static std::unique_ptr<MessageStore> open(const std::string &database, bool migrate, bool writer = false,
+                                              bool channelCache = true);
+    static constexpr int kWriterPageCacheKiB = 64 * 1024;
+    // The writer checkpoints the WAL into the database once it holds this many pages (SQLite's
+    // default is 1,000: about every batch of a thousand sends, which then writes each page twice and
+    // syncs twice). Durability is the same: a commit is on disk once the WAL is synced.
+    static constexpr int kWriterCheckpointPages = 8192;
 
     void beginWrite() override { m_conn->begin(SqlConnection::Transaction::Write); }
     void beginRead() override { m_conn->begin(SqlConnection::Transaction::Read); }
