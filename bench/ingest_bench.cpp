@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -83,34 +84,33 @@ double ownCpuSeconds()
            double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// Runs a command, returns its standard output (empty and *ok false on failure).
+// Runs a command, returns its standard output (*ok false on failure). The output goes through a
+// file: servers the command leaves running keep what they inherited open.
 std::string capture(const std::vector<std::string> &args, bool *ok)
 {
-    int out[2];
-    if (pipe(out) != 0)
-        die("pipe failed");
+    char path[] = "/tmp/hchat-ingest-out-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        die("mkstemp failed");
+    close(fd);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<char *> argv;
+    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_TRUNC, 0600);
     std::vector<std::string> copy = args;
+    std::vector<char *> argv;
     for (auto &a : copy)
         argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = -1;
     *ok = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0;
-    close(out[1]);
-    std::string text;
-    char buf[512];
-    ssize_t n = 0;
-    while (*ok && (n = read(out[0], buf, sizeof buf)) > 0)
-        text.append(buf, std::size_t(n));
-    close(out[0]);
+    posix_spawn_file_actions_destroy(&actions);
     int status = 0;
-    if (pid > 0)
+    if (*ok)
         waitpid(pid, &status, 0);
     *ok = *ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    unlink(path);
     return text;
 }
 
