@@ -27,7 +27,7 @@ public:
 
     // maxQueued bounds the backlog: past it a job is answered ERROR_RATE_LIMITED at once (the
     // client sends it again later) instead of queueing without limit while the disk falls behind.
-    CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch = 4096,
+    CommitWriter(std::unique_ptr<MessageStore> store, Metrics &metrics, std::size_t maxBatch = 1024,
                  std::size_t maxQueued = 8192);
     ~CommitWriter();
 
