@@ -16,8 +16,8 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFile>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -72,10 +72,11 @@ public:
         }
         const qint64 period = 100000;
         const qint64 quota = qint64(cpus * double(period));
-        const bool ok = v2 ? write(m_dir + QStringLiteral("/cpu.max"), QByteArray::number(quota) + ' ' +
-                                                                           QByteArray::number(period))
-                           : write(m_dir + QStringLiteral("/cpu.cfs_period_us"), QByteArray::number(period)) &&
-                                 write(m_dir + QStringLiteral("/cpu.cfs_quota_us"), QByteArray::number(quota));
+        const bool ok =
+            v2 ? write(m_dir + QStringLiteral("/cpu.max"),
+                       QByteArray::number(quota) + ' ' + QByteArray::number(period))
+               : write(m_dir + QStringLiteral("/cpu.cfs_period_us"), QByteArray::number(period)) &&
+                     write(m_dir + QStringLiteral("/cpu.cfs_quota_us"), QByteArray::number(quota));
         return ok && write(m_dir + QStringLiteral("/cgroup.procs"), QByteArray::number(pid));
     }
     ~CpuCap()
@@ -100,8 +101,8 @@ struct Result {
     bool capped = true;
 };
 
-Result measure(const QString &services, const QString &redisUrl, int gateways, int senders, int receivers, int messages,
-               const QString &dbName, double cap)
+Result measure(const QString &services, const QString &redisUrl, int gateways, int senders, int receivers,
+               int messages, const QString &dbName, double cap)
 {
     std::vector<std::unique_ptr<CpuCap>> caps;
     bool capped = cap > 0;
@@ -214,8 +215,10 @@ int main(int argc, char **argv)
     for (const auto &line : env.split(QLatin1Char('\n')))
         if (line.startsWith(QLatin1String("HCHAT_REDIS_URL=")))
             redisUrl = line.mid(16);
-    const Result one = measure(services, redisUrl, 1, senders, receivers, messages, QStringLiteral("bench_one"), cap);
-    const Result two = measure(services, redisUrl, 2, senders, receivers, messages, QStringLiteral("bench_two"), cap);
+    const Result one =
+        measure(services, redisUrl, 1, senders, receivers, messages, QStringLiteral("bench_one"), cap);
+    const Result two =
+        measure(services, redisUrl, 2, senders, receivers, messages, QStringLiteral("bench_two"), cap);
     run({QStringLiteral("stop"), services}, &ok);
 
     QJsonObject o;
