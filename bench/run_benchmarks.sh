@@ -18,6 +18,12 @@
 #   scaleout cluster_bench: two gateways sharing one PostgreSQL and fanning out through Redis,
 #            against one gateway on the same PostgreSQL (scripts/local-services starts both servers
 #            in a temporary folder); deliveries per second and the ratio two / one, BENCH_REPS runs
+#   scaleout-capped the same with every gateway capped alike at BENCH_CAP cores (0.5; a CFS quota in
+#            a cgroup of its own, cluster_bench --cap), so that the ratio says whether the design
+#            scales rather than how 2 cores are shared
+#   ingest   ingest_bench: 200 senders, each in a channel of its own with 2 members, 16 messages in
+#            flight each: acked msgs/s and ack p50/p99 on SQLite and on PostgreSQL (a throw-away
+#            server from scripts/local-services), BENCH_REPS runs
 # then gateway_bench, catchup_bench (100,000 messages, plain and in an encrypted channel, each
 # against the SQLite floor), ui_open_bench (1,000,000-message fixture from make_history_fixture),
 # startup_bench (cold start of hchat on 1,000,000 messages in 200 channels, against a bare Qt
@@ -26,7 +32,8 @@
 # Environment: BENCH_BUILD (build dir, default build-bench), BENCH_OUT (results dir),
 # BENCH_REPS (3), BENCH_IDLE_REPS (1), BENCH_DURATION (seconds of sending per fanout/many run, 8), BENCH_SCENARIOS (space-separated
 # subset of: fanout ladder many idle fanout-pinned ladder-pinned many-pinned idle-pinned scaleout
-# gateway catchup ui startup crypto), BENCH_LOADGEN_THREADS (threads of the load generator when
+# scaleout-capped ingest gateway catchup ui startup crypto), BENCH_CAP (cores per gateway in
+# scaleout-capped, 0.5), BENCH_INGEST_MESSAGES (messages per ingest sender, 500), BENCH_LOADGEN_THREADS (threads of the load generator when
 # not pinned, default 2: one thread saturates before either server does), BENCH_NO_DOC=1 (do not
 # write docs/PERFORMANCE.md), BENCH_NO_DEPS=1 (skip scripts/install-deps), BENCH_NO_BUILD=1 (use
 # the binaries as they are), BENCH_CATCHUP_MESSAGES (100000), BENCH_MERGE (see below),
@@ -39,7 +46,7 @@ out="${BENCH_OUT:-$build/bench-results}"
 reps="${BENCH_REPS:-3}"
 duration="${BENCH_DURATION:-8}"
 idle_reps="${BENCH_IDLE_REPS:-1}"
-scenarios="${BENCH_SCENARIOS:-fanout ladder many idle fanout-pinned ladder-pinned many-pinned idle-pinned scaleout gateway catchup ui startup crypto}"
+scenarios="${BENCH_SCENARIOS:-fanout ladder many idle fanout-pinned ladder-pinned many-pinned idle-pinned scaleout scaleout-capped ingest gateway catchup ui startup crypto}"
 loadgen_threads="${BENCH_LOADGEN_THREADS:-2}"
 results="$out/results.jsonl"
 log="$out/bench.log"
@@ -59,7 +66,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
   say "configuring $build"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >>"$log"
 fi
-wanted=(hchat-gateway loadgen gateway_bench catchup_bench ui_open_bench make_history_fixture crypto_bench
+wanted=(hchat-gateway loadgen gateway_bench ingest_bench catchup_bench ui_open_bench make_history_fixture crypto_bench
   cluster_bench hchat startup_bench startup_floor)
 available=$(ninja -C "$build" -t targets all 2>/dev/null | sed -n 's/^\([A-Za-z0-9_.-]*\): phony$/\1/p')
 targets=()
@@ -252,6 +259,25 @@ want gateway && other gateway gateway_bench
 if want scaleout; then
   for ((rep = 1; rep <= reps; rep++)); do QT_QPA_PLATFORM=offscreen other scaleout cluster_bench; done
   rep=
+fi
+if want scaleout-capped; then
+  for ((rep = 1; rep <= reps; rep++)); do
+    QT_QPA_PLATFORM=offscreen other scaleout-capped cluster_bench --cap "${BENCH_CAP:-0.5}"
+  done
+  rep=
+fi
+if want ingest; then
+  if [[ -n "$(bin ingest_bench)" ]]; then
+    for ((rep = 1; rep <= reps; rep++)); do
+      # One JSON line per store.
+      while read -r line; do
+        record ingest "$rep" "$line"
+        say "ingest: $line"
+      done < <("$(bin ingest_bench)" --store both --messages "${BENCH_INGEST_MESSAGES:-500}" 2>>"$log" | grep '^{')
+    done
+  else
+    say "ingest: not built here, skipped"
+  fi
 fi
 want catchup && QT_QPA_PLATFORM=offscreen other catchup catchup_bench "${BENCH_CATCHUP_MESSAGES:-100000}"
 if want ui && [[ -n "$(bin make_history_fixture)" ]]; then

@@ -120,6 +120,27 @@ jq -s -r '
       "|---|---:|---:|---:|",
       "| deliveries / s | \($two | fmt) | \($one | fmt) | \(ratio($two; $one)) |",
       "" ),
+    ( ($all | map(select(.scenario == "scaleout-capped"))) as $runs | select($runs | length > 0) | $runs[0] as $o |
+      ($runs | map(.two_gateways_deliveries_per_s) | median) as $two |
+      ($runs | map(.one_gateway_deliveries_per_s) | median) as $one |
+      "### Capped scale-out: two capped gateways against one (cluster_bench --cap)",
+      "",
+      "As above, with every gateway held to \($o.cpu_cap_per_gateway) of a core (a CFS quota, each gateway in a cgroup of its own)\(if ($runs | all(.capped)) then "" else " (**the cap could not be applied in some run: those ran uncapped**)" end). \($runs | length) runs, medians; ratio of the runs: \($runs | map(.two_over_one | fmt) | join(", ")).",
+      "",
+      "| | two capped gateways | one capped gateway | ratio two / one |",
+      "|---|---:|---:|---:|",
+      "| deliveries / s | \($two | fmt) | \($one | fmt) | \(ratio($two; $one)) |",
+      "" ),
+    ( ($all | map(select(.scenario == "ingest"))) as $runs | select($runs | length > 0) | $runs[0] as $o |
+      "### Ingest: \($o.senders) senders, each in a channel of \($o.members_per_channel), \($o.window_per_sender) messages in flight each (ingest_bench)",
+      "",
+      "Acknowledged after the commit (SQLite: WAL, synchronous=FULL; PostgreSQL 15 on loopback, synchronous_commit on). \($runs | map(.rep) | unique | length) runs per store, medians.",
+      "",
+      "| store | acked msgs / s | ack p50 (ms) | ack p99 (ms) | gateway CPU µs / message |",
+      "|---|---:|---:|---:|---:|",
+      ( ["sqlite", "postgresql"][] as $st | ($runs | map(select(.store == $st))) as $r | select($r | length > 0) |
+        "| \($st) | \($r | map(.acked_messages_per_s) | median | fmt) | \($r | map(.ack_latency_p50_ms) | median | fmt) | \($r | map(.ack_latency_p99_ms) | median | fmt) | \($r | map(.gateway_cpu_us_per_message) | median | fmt) |" ),
+      "" ),
     "## Client",
     "",
     "| benchmark | HChat | reference / floor | ratio HChat / reference |",

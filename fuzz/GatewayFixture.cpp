@@ -77,7 +77,8 @@ GatewayFixture::GatewayFixture(const char *name)
     m_config.signalsPerSecond = 0;
     m_config.authAttemptsPerMinute = 0;
     const std::string path = m_config.databasePath;
-    m_writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true), m_metrics);
+    // The writer's store as the gateway opens it (with its channel cache).
+    m_writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true, true), m_metrics);
     // One reader and one hashing thread, so that a job queued behind the others is a barrier.
     m_readers = std::make_unique<StoreReaders>([path] { return SqlMessageStore::open(path, false); }, 1);
     // Argon2id at its minimal cost: a hash at a real cost is 64 MiB of memory traffic per

@@ -11,6 +11,7 @@
 #include "LocalFanout.h"
 #include "Metrics.h"
 #include "PasswordHasher.h"
+#include "PostgresConnection.h"
 #include "RedisFanout.h"
 #include "ServerContext.h"
 #include "SessionRegistry.h"
@@ -93,7 +94,12 @@ struct Gateway::Impl {
     {
         threads = threadCount(config);
         const std::string path = config.databasePath;
-        writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true), metrics);
+        // SQLite: up to 4,096 writes per transaction (a batch's cost is mostly its pages and its
+        // fsync, which more messages share); PostgreSQL: 1,024 (each write is its own round trips,
+        // so a larger batch only delays the first acknowledgement and holds row locks longer).
+        const std::size_t maxBatch = PostgresConnection::isUrl(path) ? 1024 : 4096;
+        writer = std::make_unique<CommitWriter>(SqlMessageStore::open(path, true, true, config.channelCache),
+                                                metrics, maxBatch);
         for (unsigned i = 0; i < threads; ++i)
             lanes.push_back(net::make_strand(ioc.get_executor()));
         deliveryLanes = std::make_unique<DeliveryLanes>(

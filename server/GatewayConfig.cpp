@@ -51,7 +51,8 @@ const std::set<std::string> kValueOptions = {"listen",          "db",
                                              "fanout-key-file", "password-checks-per-address",
                                              "token-ttl",       "redis",
                                              "log-level",       "max-attachment-bytes",
-                                             "registration",    "welcome-channel"};
+                                             "registration",    "welcome-channel",
+                                             "channel-cache"};
 
 std::optional<std::string> apply(const std::string &key, const std::string &value, GatewayConfig &c)
 {
@@ -100,6 +101,13 @@ std::optional<std::string> apply(const std::string &key, const std::string &valu
             value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-") != std::string::npos)
             return "--welcome-channel wants a channel name (1..64 of [a-z0-9_.-]), got '" + value + "'";
         c.welcomeChannel = value;
+    } else if (key == "channel-cache") {
+        if (value == "on")
+            c.channelCache = true;
+        else if (value == "off")
+            c.channelCache = false;
+        else
+            return "--channel-cache wants on or off, got '" + value + "'";
     } else if (key == "threads") {
         if (!parseNumber(value, c.threads) || c.threads > 256)
             return "--threads wants a number 0..256, got '" + value + "'";
@@ -201,6 +209,8 @@ std::string GatewayConfig::usage()
            "  --welcome-channel NAME             create this open channel at start if it does not exist,\n"
            "                                     so that newcomers find somewhere to talk\n"
            "  --threads N                        I/O threads (default: number of cores)\n"
+           "  --channel-cache on|off             the commit writer keeps channels and members in\n"
+           "                                     memory between sends (SQLite only; default on)\n"
            "  --rate-limit MSGS_PER_SEC          sends and channel operations per user and second,\n"
            "                                     all sessions together (default 200, 0: off)\n"
            "  --signal-rate N                    MarkRead and Typing per user and second\n"

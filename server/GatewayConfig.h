@@ -37,6 +37,7 @@ struct GatewayConfig {
     unsigned passwordWorkers = 2;
     unsigned passwordChecksPerAddress = 4; // queued or running at once, per address
     unsigned readerThreads = 2;
+    bool channelCache = true; // the commit writer caches channels (SQLite only); off to compare
     std::uint64_t maxAttachmentBytes = 100ULL * 1024 * 1024; // limits::kDefaultMaxAttachmentBytes
     log::Level logLevel = log::Level::Info;
     bool showVersion = false;

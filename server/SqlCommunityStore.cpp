@@ -327,6 +327,7 @@ void SqlCommunityStore::purgeChannel(std::int64_t streamId)
     m_conn.query("DELETE FROM members WHERE stream_id = ?").bind(streamId).run();
     m_conn.query("DELETE FROM bans WHERE stream_id = ?").bind(streamId).run();
     m_conn.query("DELETE FROM streams WHERE id = ?").bind(streamId).run();
+    m_invalidate(streamId);
 }
 
 // ---- audit log -----------------------------------------------------------------------------------

@@ -3,13 +3,20 @@
 #include "CommunityStore.h"
 #include "SqlConnection.h"
 
+#include <functional>
+
 namespace hchat::server {
 
 // CommunityStore in SQL on the connection of a SqlMessageStore (which owns both): every statement
 // runs inside that store's transactions.
 class SqlCommunityStore final : public CommunityStore {
 public:
-    explicit SqlCommunityStore(SqlConnection &connection) : m_conn(connection) {}
+    // invalidate: what the owning store must forget of a channel whose rows this one changed
+    // (SqlMessageStore::invalidateChannel).
+    SqlCommunityStore(SqlConnection &connection, std::function<void(std::int64_t streamId)> invalidate)
+        : m_conn(connection), m_invalidate(std::move(invalidate))
+    {
+    }
 
     hchat::v1::ChannelRole role(std::int64_t streamId, std::int64_t userId) override;
     void setRole(std::int64_t streamId, std::int64_t userId, hchat::v1::ChannelRole role) override;
@@ -55,6 +62,7 @@ public:
 
 private:
     SqlConnection &m_conn;
+    std::function<void(std::int64_t)> m_invalidate;
 };
 
 } // namespace hchat::server

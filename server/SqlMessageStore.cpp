@@ -74,18 +74,91 @@ std::vector<ChannelInfo> channelsWithMembers(SqlQuery &channels, SqlQuery &membe
 
 } // namespace
 
-SqlMessageStore::SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate)
+SqlMessageStore::SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate, bool channelCache)
     : m_conn(std::move(connection))
 {
     if (migrate)
         SchemaMigrations::apply(*m_conn);
+    if (channelCache)
+        m_cache = std::make_unique<ChannelCache>();
 }
 
-std::unique_ptr<MessageStore> SqlMessageStore::open(const std::string &database, bool migrate)
+std::unique_ptr<MessageStore> SqlMessageStore::open(const std::string &database, bool migrate, bool writer,
+                                                    bool channelCache)
 {
     if (PostgresConnection::isUrl(database))
         return std::make_unique<SqlMessageStore>(std::make_unique<PostgresConnection>(database), migrate);
-    return std::make_unique<SqlMessageStore>(std::make_unique<SqliteConnection>(database), migrate);
+    auto connection = std::make_unique<SqliteConnection>(database);
+    if (writer) {
+        connection->exec("PRAGMA cache_size=-" + std::to_string(kWriterPageCacheKiB));
+        connection->exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWriterCheckpointPages));
+    }
+    return std::make_unique<SqlMessageStore>(std::move(connection), migrate, writer && channelCache);
+}
+
+// ---- transactions and the channel cache ----------------------------------------------------------
+
+void SqlMessageStore::beginWrite()
+{
+    m_conn->begin(SqlConnection::Transaction::Write);
+    // Another connection's commit (`hchat-gateway admin` purging a channel or deleting a user while
+    // the gateway runs) changes SQLite's data_version: what the cache holds may be gone.
+    if (m_cache) {
+        const auto version = std::int64_t(m_conn->query("PRAGMA data_version").scalar());
+        if (version != m_dataVersion)
+            m_cache->clear();
+        m_dataVersion = version;
+    }
+}
+
+void SqlMessageStore::commit()
+{
+    m_conn->commit();
+    if (m_cache)
+        m_cache->committed();
+}
+
+void SqlMessageStore::rollback()
+{
+    m_conn->rollback();
+    if (m_cache)
+        m_cache->rolledBack();
+}
+
+void SqlMessageStore::savepoint()
+{
+    m_conn->savepoint();
+    if (m_cache)
+        m_cache->savepointOpened();
+}
+
+void SqlMessageStore::releaseSavepoint()
+{
+    m_conn->releaseSavepoint();
+    if (m_cache)
+        m_cache->savepointReleased();
+}
+
+void SqlMessageStore::rollbackToSavepoint()
+{
+    // Forgotten first: if the rollback itself fails, the transaction is rolled back whole.
+    if (m_cache)
+        m_cache->savepointRolledBack();
+    m_conn->rollbackToSavepoint();
+}
+
+void SqlMessageStore::invalidateChannel(std::int64_t streamId)
+{
+    if (m_cache)
+        m_cache->invalidate(streamId);
+}
+
+ChannelCache::Entry *SqlMessageStore::cachedMembers(std::int64_t streamId)
+{
+    ChannelCache::Entry *entry = m_cache ? m_cache->find(streamId) : nullptr;
+    if (entry && !entry->membersKnown)
+        m_cache->setMembers(*entry, queryMemberIds(streamId));
+    return entry;
 }
 
 // ---- users, devices, tokens ----------------------------------------------------------------------
@@ -193,6 +266,18 @@ void SqlMessageStore::revokeToken(const std::string &tokenHash)
 
 std::optional<StreamRecord> SqlMessageStore::findStream(const std::string &name)
 {
+    if (!m_cache)
+        return queryStream(name);
+    if (const ChannelCache::Entry *entry = m_cache->find(name))
+        return entry->stream;
+    auto stream = queryStream(name);
+    if (stream && stream->kind != StreamRecord::kInbox)
+        m_cache->put(*stream);
+    return stream;
+}
+
+std::optional<StreamRecord> SqlMessageStore::queryStream(const std::string &name)
+{
     auto q = m_conn->query(
         "SELECT id, name, kind, encrypted, max_seq, owner_device, acked_seq FROM streams WHERE name = ?");
     if (!q.bind(name).step())
@@ -213,8 +298,11 @@ std::int64_t SqlMessageStore::createStream(const std::string &name, int kind, bo
         auto q = m_conn->query("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) "
                                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id");
         q.bind(name).bind(std::int64_t(kind)).bind(std::int64_t(encrypted ? 1 : 0));
-        if (q.bindTextOrNull(ownerDevice).bind(nowMs).step())
-            return q.integer(0);
+        if (q.bindTextOrNull(ownerDevice).bind(nowMs).step()) {
+            const std::int64_t id = q.integer(0);
+            invalidateChannel(id);
+            return id;
+        }
     }
     // Another gateway created it a moment ago (its transaction committed while ours waited).
     auto existing = findStream(name);
@@ -225,6 +313,8 @@ std::int64_t SqlMessageStore::createStream(const std::string &name, int kind, bo
 
 bool SqlMessageStore::isMember(std::int64_t streamId, std::int64_t userId)
 {
+    if (const ChannelCache::Entry *entry = cachedMembers(streamId))
+        return std::binary_search(entry->members.begin(), entry->members.end(), userId);
     return m_conn->query("SELECT 1 FROM members WHERE stream_id = ? AND user_id = ?")
         .bind(streamId)
         .bind(userId)
@@ -233,6 +323,7 @@ bool SqlMessageStore::isMember(std::int64_t streamId, std::int64_t userId)
 
 void SqlMessageStore::addMember(std::int64_t streamId, std::int64_t userId)
 {
+    invalidateChannel(streamId);
     m_conn->query("INSERT INTO members(stream_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(streamId)
         .bind(userId)
@@ -241,6 +332,7 @@ void SqlMessageStore::addMember(std::int64_t streamId, std::int64_t userId)
 
 void SqlMessageStore::removeMember(std::int64_t streamId, std::int64_t userId)
 {
+    invalidateChannel(streamId);
     m_conn->query("DELETE FROM members WHERE stream_id = ? AND user_id = ?")
         .bind(streamId)
         .bind(userId)
@@ -248,6 +340,13 @@ void SqlMessageStore::removeMember(std::int64_t streamId, std::int64_t userId)
 }
 
 std::vector<std::int64_t> SqlMessageStore::memberIds(std::int64_t streamId)
+{
+    if (const ChannelCache::Entry *entry = cachedMembers(streamId))
+        return entry->members;
+    return queryMemberIds(streamId);
+}
+
+std::vector<std::int64_t> SqlMessageStore::queryMemberIds(std::int64_t streamId)
 {
     auto q = m_conn->query("SELECT user_id FROM members WHERE stream_id = ?");
     q.bind(streamId);
@@ -308,6 +407,7 @@ std::vector<ChannelInfo> SqlMessageStore::invitationsOf(std::int64_t userId, std
 void SqlMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId, std::int64_t inviterId,
                                  std::int64_t nowMs)
 {
+    invalidateChannel(streamId);
     m_conn
         ->query("INSERT INTO members(stream_id, user_id, invited_by, invited_ms) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING")
@@ -320,6 +420,7 @@ void SqlMessageStore::addInvitee(std::int64_t streamId, std::int64_t userId, std
 
 bool SqlMessageStore::acceptMembership(std::int64_t streamId, std::int64_t userId)
 {
+    invalidateChannel(streamId);
     return m_conn
         ->query("UPDATE members SET invited_by = 0 WHERE stream_id = ? AND user_id = ? AND invited_by <> 0 "
                 "RETURNING user_id")
@@ -399,6 +500,8 @@ void SqlMessageStore::appendMessage(const StreamRecord &stream, std::int64_t sen
             throw StoreError("database bump seq failed: no such stream");
         seq = bump.integer(0);
         bump.run();
+        if (m_cache)
+            m_cache->bumped(stream.id, std::uint64_t(seq));
     }
     // ?1 stream, ?2 sender, ?3 .. ?12 the message's columns; SQLite's ?13 the seq bumped above.
     auto q = m_conn->query(
@@ -655,6 +758,12 @@ SqlMessageStore::fellowMembers(std::int64_t userId)
 
 void SqlMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
 {
+    if (m_cache) {
+        auto channels = m_conn->query("SELECT stream_id FROM members WHERE user_id = ?");
+        channels.bind(userId);
+        while (channels.step())
+            invalidateChannel(channels.integer(0));
+    }
     // The key shares waiting in the inboxes of its devices can never be read again: gone too (the
     // inbox's max_seq stays, so no seq is reused).
     m_conn

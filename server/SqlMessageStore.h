@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChannelCache.h"
 #include "MessageStore.h"
 #include "SqlCommunityStore.h"
 #include "SqlConnection.h"
@@ -14,21 +15,48 @@ namespace hchat::server {
 // per-stream seq is the stream row's max_seq, bumped inside the storing transaction, so seqs are
 // gap-free and never reused (on PostgreSQL the row lock serialises writers of one channel across
 // every gateway); idempotency through a unique index on (sender_id, client_msg_id).
+//
+// The commit writer's store on SQLite (opened with `writer`, the one connection that writes the
+// database) keeps a ChannelCache: the stream record and the members of each channel it has sent
+// to, so that a send runs no query for them (findStream, isMember and memberIds answer from it).
+// Every operation that changes a channel's members or kind, or deletes a channel or a user, MUST
+// call invalidateChannel(streamId) for each channel it touches, in the same transaction, before
+// it returns (addMember, removeMember, addInvitee, acceptMembership and deleteUser do); a new such
+// operation (kick, ban, roles …) calls it too. Rolled-back savepoints and transactions drop what
+// they read or changed from the cache on their own.
 class SqlMessageStore final : public MessageStore {
 public:
     // `migrate`: bring the schema up to date (the first connection of the process does this).
-    SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate);
+    // `channelCache`: keep a ChannelCache (only for the one writer of a SQLite database).
+    SqlMessageStore(std::unique_ptr<SqlConnection> connection, bool migrate, bool channelCache = false);
     // A store on `database`: a postgres:// or postgresql:// URL, else the path of a SQLite file.
-    // Throws StoreError with a clear message on failure.
-    static std::unique_ptr<MessageStore> open(const std::string &database, bool migrate);
+    // `writer`: the commit writer's store. On SQLite it gets a page cache of kWriterPageCacheKiB
+    // (a batch of a thousand sends dirties about as many pages; with SQLite's default 2 MiB they
+    // spill to the WAL before the commit and are read back), checkpoints less often
+    // (kWriterCheckpointPages) and, with `channelCache`, caches
+    // channels (not on PostgreSQL, whose rows other gateways change too). Throws StoreError with a
+    // clear message on failure.
+    static std::unique_ptr<MessageStore> open(const std::string &database, bool migrate, bool writer = false,
+                                              bool channelCache = true);
+    static constexpr int kWriterPageCacheKiB = 64 * 1024;
+    // The writer checkpoints the WAL into the database once it holds this many pages (SQLite's
+    // default is 1,000: about every batch of a thousand sends, which then writes each page twice and
+    // syncs twice). Durability is the same: a commit is on disk once the WAL is synced.
+    static constexpr int kWriterCheckpointPages = 8192;
 
-    void beginWrite() override { m_conn->begin(SqlConnection::Transaction::Write); }
+    void beginWrite() override;
     void beginRead() override { m_conn->begin(SqlConnection::Transaction::Read); }
-    void commit() override { m_conn->commit(); }
-    void rollback() override { m_conn->rollback(); }
-    void savepoint() override { m_conn->savepoint(); }
-    void releaseSavepoint() override { m_conn->releaseSavepoint(); }
-    void rollbackToSavepoint() override { m_conn->rollbackToSavepoint(); }
+    void commit() override;
+    void rollback() override;
+    void savepoint() override;
+    void releaseSavepoint() override;
+    void rollbackToSavepoint() override;
+
+    // The cached stream record and members of this channel are forgotten (the next send reads
+    // them from the database). The one function every membership-, kind- or deletion-changing
+    // operation calls; a no-op without a cache.
+    void invalidateChannel(std::int64_t streamId);
+    bool cachesChannels() const { return m_cache != nullptr; }
 
     std::optional<std::int64_t> createUser(const std::string &nick, const std::string &passwordHash,
                                            std::int64_t nowMs) override;
@@ -104,8 +132,14 @@ public:
 private:
     bool postgres() const { return m_conn->dialect() == SqlConnection::Dialect::Postgres; }
 
+    std::optional<StreamRecord> queryStream(const std::string &name);
+    std::vector<std::int64_t> queryMemberIds(std::int64_t streamId);
+    ChannelCache::Entry *cachedMembers(std::int64_t streamId);
+
     std::unique_ptr<SqlConnection> m_conn;
-    SqlCommunityStore m_community{*m_conn};
+    std::unique_ptr<ChannelCache> m_cache;
+    std::int64_t m_dataVersion = -1; // SQLite's data_version when the cache last checked it
+    SqlCommunityStore m_community{*m_conn, [this](std::int64_t streamId) { invalidateChannel(streamId); }};
 };
 
 } // namespace hchat::server

@@ -39,6 +39,7 @@ hchat_add_test(tst_gateway_community SOURCES tst_gateway_community.cpp LABELS in
 
 # The commit writer's bounded queue (unit: a real SQLite store, no gateway process).
 hchat_add_test(tst_server_commitwriter SOURCES tst_server_commitwriter.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
+hchat_add_test(tst_server_channelcache SOURCES tst_server_channelcache.cpp LIBS hchat_server LABELS unit TIMEOUT 60)
 
 # Paging the channel list to fit a frame (unit).
 hchat_add_test(tst_server_channelpages SOURCES tst_server_channelpages.cpp LIBS hchat_server LABELS unit TIMEOUT 60)

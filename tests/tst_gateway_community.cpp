@@ -691,6 +691,25 @@ private slots:
         QVERIFY(probe.login(QStringLiteral("forgetful"), newPassword).ok());
     }
 
+    // The running gateway's writer remembers channels between its transactions; a channel purged
+    // by the command line (another connection) must not live on there.
+    void aChannelPurgedByTheCommandLineIsGoneForTheRunningGateway()
+    {
+        const QString ch = QStringLiteral("short-lived");
+        QVERIFY(ok(QStringLiteral("own"), createFrame(ch, CHANNEL_KIND_OPEN)));
+        QVERIFY(ok(QStringLiteral("mem"), joinFrame(ch)));
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(ok(QStringLiteral("mem"), sendFrame(ch, "cached by now")));
+        QByteArray err;
+        QCOMPARE(m_gw->admin({QStringLiteral("purge-channel"), ch}, {}, nullptr, &err), 0);
+        QCOMPARE(outcome(ask(QStringLiteral("mem"), sendFrame(ch, "into the void?"))), ERROR_NO_SUCH_CHANNEL);
+        QCOMPARE(pull(QStringLiteral("own"), ch), ERROR_NO_SUCH_CHANNEL);
+        // The name is free again, and starts from seq 1.
+        const auto joined = ask(QStringLiteral("own"), joinFrame(ch));
+        QVERIFY(joined && joined->has_channel_joined());
+        QCOMPARE(joined->channel_joined().channel().server_max_seq(), 1u);
+    }
+
     void administratorsActFromTheAppAndOthersCannot()
     {
         AdminRequest list;

@@ -31,6 +31,7 @@ private slots:
     void invitationsWaitApartUntilAcceptedAndCannotFloodAUser();
     void markReadIsStoredAndPushedToOtherDevices();
     void pingPong();
+    void membershipChangeIsSeenByTheVeryNextSend();
 
 private:
     std::unique_ptr<GatewayProcess> m_gw;
@@ -901,6 +902,96 @@ void GatewayMessaging::pingPong()
     QVERIFY(reply && reply->has_pong());
     QCOMPARE(reply->pong().client_time_ms(), 12345);
     QVERIFY(reply->pong().server_time_ms() > 0);
+}
+
+// The commit writer keeps each channel's record and members in memory between sends (issue 19):
+// a join, a leave, an invitation and a removal must all be seen by the very next send and push.
+void GatewayMessaging::membershipChangeIsSeenByTheVeryNextSend()
+{
+    ProtocolClient owner(*m_gw), guest(*m_gw);
+    QVERIFY(owner.registerAndLogin(QStringLiteral("cacheowner")));
+    QVERIFY(guest.registerAndLogin(QStringLiteral("cacheguest")));
+    QVERIFY(owner.connectAndHello());
+    QVERIFY(guest.connectAndHello());
+    Error err;
+
+    // An open channel: the writer has cached it (several sends) before each change.
+    const QString open = QStringLiteral("cache-open");
+    QVERIFY(owner.join(open));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(owner.send(open, "warm"));
+    QVERIFY(!guest.send(open, "not yet", {}, &err));
+    QCOMPARE(err.code(), ERROR_NOT_MEMBER);
+    for (int round = 0; round < 3; ++round) {
+        QVERIFY(guest.join(open));
+        QVERIFY2(guest.send(open, "joined"), "a new member's first send was refused");
+        QVERIFY(owner.send(open, "warm"));
+        Frame leave;
+        leave.mutable_leave()->set_channel(open.toStdString());
+        auto reply = guest.request(leave);
+        QVERIFY(reply && reply->has_ok());
+        QVERIFY(!guest.send(open, "left", {}, &err));
+        QCOMPARE(err.code(), ERROR_NOT_MEMBER);
+    }
+
+    // An invite-only channel: an invitee may send at once; a removed member may not, and no longer
+    // gets the channel's pushes.
+    const QString closed = QStringLiteral("cache-closed");
+    Frame create;
+    create.mutable_create_channel()->set_channel(closed.toStdString());
+    create.mutable_create_channel()->set_kind(CHANNEL_KIND_INVITE_ONLY);
+    auto reply = owner.request(create);
+    QVERIFY(reply && reply->has_channel_joined());
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(owner.send(closed, "warm"));
+    Frame invite;
+    invite.mutable_invite()->set_channel(closed.toStdString());
+    invite.mutable_invite()->set_nick("cacheguest");
+    reply = owner.request(invite);
+    QVERIFY(reply && reply->has_ok());
+    QVERIFY2(guest.send(closed, "invited"), "an invitee's first send was refused");
+    const auto seen = owner.send(closed, "to both");
+    QVERIFY(seen);
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &m : guest.pushedMessages(closed))
+                if (m.seq() == seen->seq())
+                    return true;
+            return false;
+        },
+        5000));
+    Frame remove;
+    remove.mutable_remove_member()->set_channel(closed.toStdString());
+    remove.mutable_remove_member()->set_nick("cacheguest");
+    reply = owner.request(remove);
+    QVERIFY(reply && reply->has_ok());
+    QVERIFY(!guest.send(closed, "removed", {}, &err));
+    QCOMPARE(err.code(), ERROR_NOT_MEMBER);
+    const auto unseen = owner.send(closed, "to the owner only");
+    QVERIFY(unseen);
+    // The owner's own push of it and a later message of another channel arrive; the removed
+    // member gets neither of the channel's.
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &m : owner.pushedMessages(closed))
+                if (m.seq() == unseen->seq())
+                    return true;
+            return false;
+        },
+        5000));
+    QVERIFY(guest.join(open));
+    const auto later = owner.send(open, "later");
+    QVERIFY(later);
+    QVERIFY(ProtocolClient::waitFor(
+        [&] {
+            for (const auto &m : guest.pushedMessages(open))
+                if (m.seq() == later->seq())
+                    return true;
+            return false;
+        },
+        5000));
+    for (const auto &m : guest.pushedMessages(closed))
+        QVERIFY(m.seq() < unseen->seq());
 }
 
 QTEST_GUILESS_MAIN(GatewayMessaging)
