@@ -54,9 +54,10 @@ private slots:
         QVERIFY(SqlMessageStore::open(m_path, false, true) != nullptr);
     }
 
-    // What another connection changes behind the writer's back is not seen until the channel is
-    // invalidated: the cache is really used, and invalidateChannel is what ends it.
-    void theCacheAnswersUntilTheChannelIsInvalidated()
+    // Another connection's commit (hchat-gateway admin while the gateway runs) changes SQLite's
+    // data_version, and the writer's next transaction forgets what it remembered. (That the cache
+    // is used at all shows in the cases below, which fail without their invalidation.)
+    void whatAnotherConnectionCommittedIsSeenByTheNextTransaction()
     {
         m_writer->beginWrite();
         QVERIFY(m_writer->findStream("room"));
@@ -69,8 +70,6 @@ private slots:
             other.commit();
         }
         m_writer->beginWrite();
-        QVERIFY(m_writer->isMember(m_stream, m_bob)); // from memory
-        m_writer->invalidateChannel(m_stream);
         QVERIFY(m_writer->findStream("room"));
         QVERIFY(!m_writer->isMember(m_stream, m_bob));
         m_writer->commit();
