@@ -190,7 +190,7 @@ AdminRequest requestFor(const Invocation &in)
     return r;
 }
 
-void print(const AdminRequest &request, const AdminResponse &res)
+void print(const AdminResponse &res)
 {
     for (const auto &u : res.users())
         std::printf("%-32s created %s%s%s%s\n", u.nick().c_str(), when(u.created_ms()).c_str(),
@@ -210,9 +210,8 @@ void print(const AdminRequest &request, const AdminResponse &res)
     if (!res.message().empty())
         std::fprintf(stderr, "hchat-gateway admin: %s\n", res.message().c_str());
     if (!res.continue_after().empty())
-        std::fprintf(stderr, "hchat-gateway admin: more after '%s' (list only shows %s)\n",
-                     res.continue_after().c_str(), "the first page");
-    (void)request;
+        std::fprintf(stderr, "hchat-gateway admin: more after '%s' (only the first page is listed)\n",
+                     res.continue_after().c_str());
 }
 
 } // namespace
@@ -303,7 +302,7 @@ int AdminCommand::run(const std::vector<std::string> &args)
             store->rollback();
             throw;
         }
-        print(request, response);
+        print(response);
         return 0;
     } catch (const ProtocolError &e) {
         std::fprintf(stderr, "hchat-gateway admin: %s\n", e.what());

@@ -125,15 +125,12 @@ void ChannelHandlers::leave(const SessionPtr &session, std::uint64_t requestId, 
     m_chat.submitWrite(session, requestId, [id, name](MessageStore &st, WriteOutcome &out) {
         auto stream = ChannelAccess::requireStream(st, name);
         ChannelAccess::requireMember(st, stream, id.userId);
-        const bool owner = st.community().role(stream.id, id.userId) == CHANNEL_ROLE_OWNER;
         Message left = channelNotice(MESSAGE_KIND_MEMBER_LEFT, id, id.nick);
         st.appendMessage(stream, id.userId, left);
         stream.maxSeq = left.seq();
         out.stored.push_back(std::move(left));
         out.audience = st.memberIds(stream.id);
-        st.removeMember(stream.id, id.userId);
-        if (owner)
-            ModerationHandlers::handOnOwnershipOf(st, out, stream, id, id.userId);
+        ModerationHandlers::part(st, out, stream, id, id.userId);
     });
 }
 
@@ -292,15 +289,12 @@ void ChannelHandlers::removeMember(const SessionPtr &session, std::uint64_t requ
         if (!st.isMember(stream.id, user.id))
             throw ProtocolError(ERROR_NOT_MEMBER, "that user is not a member");
         requireMayRemove(st, stream, id.userId, user.id);
-        const bool owner = st.community().role(stream.id, user.id) == CHANNEL_ROLE_OWNER;
         Message removed = channelNotice(MESSAGE_KIND_MEMBER_REMOVED, id, user.nick);
         st.appendMessage(stream, id.userId, removed);
         stream.maxSeq = removed.seq();
         out.stored.push_back(std::move(removed));
         out.audience = st.memberIds(stream.id);
-        st.removeMember(stream.id, user.id);
-        if (owner)
-            ModerationHandlers::handOnOwnershipOf(st, out, stream, id, user.id);
+        ModerationHandlers::part(st, out, stream, id, user.id);
     });
 }
 

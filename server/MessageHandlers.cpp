@@ -123,11 +123,13 @@ void MessageHandlers::checkMembershipOp(MessageStore &st, const StreamRecord &st
                                         const SessionIdentity &sender, const SendCheck &check)
 {
     const bool remove = check.membershipAction == MEMBERSHIP_ACTION_REMOVE;
-    if ((!remove && check.membershipAction != MEMBERSHIP_ACTION_ROLE) ||
-        NameRules::lower(check.membershipSubject) == NameRules::lower(sender.nick)) {
-        if (check.membershipAction == MEMBERSHIP_ACTION_ROLE)
-            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a role operation is for another member");
+    const bool role = check.membershipAction == MEMBERSHIP_ACTION_ROLE;
+    if (!remove && !role)
         return;
+    if (NameRules::lower(check.membershipSubject) == NameRules::lower(sender.nick)) {
+        if (role)
+            throw ProtocolError(ERROR_INVALID_ARGUMENT, "a role operation is for another member");
+        return; // removing oneself is leaving: nobody else's right is at stake
     }
     const auto subject = st.findUser(check.membershipSubject);
     if (!subject || !st.isMember(stream.id, subject->id))

@@ -176,25 +176,24 @@ void ModerationHandlers::removeFromChannel(MessageStore &st, WriteOutcome &out, 
                                            MessageKind kind, const std::string &reason)
 {
     StreamRecord current = stream;
-    const bool wasOwner = st.community().role(stream.id, target.id) == CHANNEL_ROLE_OWNER;
     store(st, out, current, actor.userId, channelNotice(kind, actor, target.nick, reason));
-    st.removeMember(stream.id, target.id);
     const std::string why = std::string(kind == MESSAGE_KIND_MEMBER_BANNED ? "banned by " : "removed by ") +
                             actor.nick + (reason.empty() ? "" : ": " + reason);
     out.notices.push_back({{target.id}, removedNotice(current, why)});
-    if (wasOwner)
-        handOnOwnershipOf(st, out, current, actor, target.id);
+    part(st, out, current, actor, target.id);
 }
 
-void ModerationHandlers::handOnOwnershipOf(MessageStore &st, WriteOutcome &out, StreamRecord &stream,
-                                           const SessionIdentity &actor, std::int64_t leavingId)
+void ModerationHandlers::part(MessageStore &st, WriteOutcome &out, StreamRecord &stream,
+                              const SessionIdentity &actor, std::int64_t userId)
 {
+    const bool owner = st.community().role(stream.id, userId) == CHANNEL_ROLE_OWNER;
+    st.removeMember(stream.id, userId);
     // Members of an encrypted channel derive roles from signed operations only, where nothing names
     // a successor: such a channel stays without an owner.
-    if (stream.kind == CHANNEL_KIND_DIRECT || stream.encrypted)
+    if (!owner || stream.kind == CHANNEL_KIND_DIRECT || stream.encrypted)
         return;
     const auto next = st.community().successor(stream.id);
-    if (!next || next->userId == leavingId)
+    if (!next)
         return;
     st.community().setRole(stream.id, next->userId, CHANNEL_ROLE_OWNER);
     store(st, out, stream, actor.userId, channelNotice(MESSAGE_KIND_ROLE, actor, next->nick, "owner"));

@@ -33,9 +33,10 @@ public:
     static void removeFromChannel(MessageStore &st, WriteOutcome &out, const StreamRecord &stream,
                                   const SessionIdentity &actor, const UserRecord &target,
                                   hchat::v1::MessageKind kind, const std::string &reason);
-    // Inside a write: the owner left (or was removed): the next member in line owns the channel.
-    static void handOnOwnershipOf(MessageStore &st, WriteOutcome &out, StreamRecord &stream,
-                                  const SessionIdentity &actor, std::int64_t leavingId);
+    // Inside a write, after the message that says why: userId stops being a member of `stream`;
+    // if it owned the channel, the next member in line owns it (a ROLE message by `actor` says so).
+    static void part(MessageStore &st, WriteOutcome &out, StreamRecord &stream, const SessionIdentity &actor,
+                     std::int64_t userId);
 
     // Inside a write: the role a stored, signed ROLE operation gives (checked before it was stored).
     static void applySignedRole(MessageStore &st, const StreamRecord &stream, std::int64_t actorId,
