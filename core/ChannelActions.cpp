@@ -173,6 +173,14 @@ void ChannelActions::onMembershipChanged(const QString &channel)
     if (membership && membership->hasGenesis())
         for (quint64 id : m_awaitingGenesis.take(channel))
             m_requests->finish(id, true, {});
+    // In a channel with signed membership this user's role is what the signed operations say,
+    // as soon as one changes it (the gateway's ChannelInfo says it again at the next Welcome).
+    if (membership && membership->hasGenesis() && !membership->isLegacy()) {
+        const auto role = static_cast<ChannelRecord::Role>(membership->role(m_account->nick()));
+        const auto record = m_store->channel(channel);
+        if (record && record->role != role && m_store->setChannelRole(channel, role))
+            emit channelsChanged();
+    }
     emit invitationsChanged(channel);
 }
 
@@ -309,13 +317,6 @@ quint64 ChannelActions::unban(const QString &channel, const QString &nick)
 
 quint64 ChannelActions::deleteOthersMessage(const QString &channel, quint64 seq)
 {
-    const auto rec = m_store->channel(channel);
-    if (rec && rec->encrypted) {
-        const quint64 id = m_requests->nextId();
-        m_requests->finishLater(id, false,
-                                tr("Moderators cannot delete others' messages in an encrypted channel."));
-        return id;
-    }
     auto f = moderation(channel, hchat::v1::MODERATION_ACTION_DELETE_MESSAGE);
     f.mutable_moderate()->set_ref_seq(seq);
     return moderate(f, tr("Could not delete the message."));

@@ -51,7 +51,7 @@ public:
     quint64 kick(const QString &channel, const QString &nick, const QString &reason);
     quint64 ban(const QString &channel, const QString &nick, const QString &reason);
     quint64 unban(const QString &channel, const QString &nick);
-    // Someone else's message, in an unencrypted channel only.
+    // Someone else's message, in an unencrypted channel (encrypted ones: SendPipeline).
     quint64 deleteOthersMessage(const QString &channel, quint64 seq);
     quint64 setTopic(const QString &channel, const QString &topic);
     quint64 setReadOnly(const QString &channel, bool readOnly);

@@ -667,7 +667,16 @@ quint64 Client::unban(const QString &channel, const QString &nick)
 
 quint64 Client::deleteOthersMessage(const QString &channel, quint64 seq)
 {
-    return m_channels->deleteOthersMessage(channel, seq);
+    // In an end-to-end encrypted channel the gateway cannot delete for everyone: the moderator's
+    // device sends a signed deletion, which members' clients check against the signed roles.
+    const auto rec = m_store->channel(channel);
+    if (!rec || !rec->encrypted)
+        return m_channels->deleteOthersMessage(channel, seq);
+    QString error;
+    const bool queued = m_send->deleteOthersMessage(channel, seq, &error) != 0;
+    const quint64 id = m_requests->nextId();
+    m_requests->finishLater(id, queued, error);
+    return id;
 }
 
 quint64 Client::setTopic(const QString &channel, const QString &topic)

@@ -223,7 +223,8 @@ public:
     quint64 kick(const QString &channel, const QString &nick, const QString &reason = {});
     quint64 ban(const QString &channel, const QString &nick, const QString &reason = {});
     quint64 unban(const QString &channel, const QString &nick);
-    // Deletes someone else's message seq (unencrypted channels only; one's own: deleteMessage()).
+    // Deletes someone else's message seq as a moderator: through the gateway in unencrypted channels,
+    // as a signed deletion in end-to-end encrypted ones (one's own: deleteMessage()).
     quint64 deleteOthersMessage(const QString &channel, quint64 seq);
     quint64 setTopic(const QString &channel, const QString &topic);
     quint64 setReadOnly(const QString &channel, bool readOnly);

@@ -14,6 +14,8 @@
 #include "crypto/SafetyNumber.h"
 #include "hchat.pb.h"
 
+#include <QPointer>
+
 namespace hchat {
 
 E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const PushChannel *push,
@@ -36,6 +38,10 @@ E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const P
     connect(
         m_inbound, &InboundCrypto::genesisDue, m_membership,
         [this](const QString &channel) { m_membership->postGenesis(channel); }, Qt::QueuedConnection);
+    m_store->setSignedModeratorCheck([crypto = QPointer<crypto::ChannelCrypto>(m_crypto)](
+                                         const QString &channel, const QString &deleter, quint64 seq) {
+        return crypto && crypto->wasModeratorAt(channel, deleter, seq);
+    });
     m_keyFetchTimer.setSingleShot(true);
     m_keyFetchTimer.setInterval(20);
     connect(&m_keyFetchTimer, &QTimer::timeout, this, [this] {

@@ -205,6 +205,11 @@ public:
     // target in the same transaction (*amendedSeq: the target's seq, 0 when none changed).
     // An attachment's decryption yields its AttachmentContent (`attachment`, kept only when it
     // names the message's upload) and caption (plainText).
+    // See MessageTable::SignedModeratorCheck.
+    void setSignedModeratorCheck(MessageTable::SignedModeratorCheck check)
+    {
+        m_messages.setSignedModeratorCheck(std::move(check));
+    }
     bool setDecryption(const QString &channel, quint64 seq, StoredMessage::CryptoState state,
                        const QString &plainText, const QString &reason, quint64 *amendedSeq = nullptr,
                        const QByteArray &attachment = {}, qint64 senderTimeMs = 0)

@@ -291,20 +291,27 @@ bool MessageTable::markSearchChanged(qint64 rowId)
 
 // Inside the caller's transaction. An edit replaces the shown text of its target, a deletion
 // erases the target's body and text (and those of its edits) and takes it out of the search
-// index. Only the target's own sender may do either (and a moderator delete, in an unencrypted
-// channel); anything else is ignored (not an error: a
-// gateway that relays such a message is not trusted for it, and the history stays storable).
+// index. Only the target's own sender may do either, and a moderator delete; anything else is
+// ignored (not an error: a gateway that relays such a message is not trusted for it, and the
+// history stays storable).
 bool MessageTable::applyAmendment(const StoredMessage &a, const QString &text, quint64 *targetSeq)
 {
     std::optional<RowState> target;
     if (!rowState(a.channel, a.refSeq, &target))
         return false;
-    // A moderator's deletion of someone else's message is honoured in unencrypted channels only,
-    // where the gateway checked the moderator's role (and could rewrite anything anyway); in an
-    // end-to-end encrypted channel only the sender's own deletion counts.
+    // A moderator's deletion of someone else's message: in an unencrypted channel the gateway
+    // checked the moderator's role (and could rewrite anything anyway); in an end-to-end
+    // encrypted one the deletion is signed by its sender's device (it decrypted) and counts only
+    // if the channel's signed membership made that sender an owner or moderator before it.
     const bool bySender = target && target->sender.compare(a.sender, Qt::CaseInsensitive) == 0;
-    const bool byModerator = target && !bySender && a.kind == MessageKind::Delete && !a.encrypted &&
-                             !target->encrypted && !isEncryptedChannel(a.channel);
+    bool byModerator = false;
+    if (target && !bySender && a.kind == MessageKind::Delete) {
+        if (!a.encrypted)
+            byModerator = !target->encrypted && !isEncryptedChannel(a.channel);
+        else
+            byModerator = a.cryptoState == StoredMessage::CryptoState::Decrypted && m_signedModerator &&
+                          m_signedModerator(a.channel, a.sender, a.seq);
+    }
     if (!target || a.refSeq >= a.seq ||
         (target->kind != MessageKind::Text && target->kind != MessageKind::Attachment) ||
         !(bySender || byModerator) || target->deleted || target->encrypted != a.encrypted) {

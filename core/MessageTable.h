@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace hchat {
@@ -54,6 +55,12 @@ public:
     // SQL list of the kinds that are chat messages (text, attachment): unread counts, senders.
     static const QString &chatKinds();
 
+    // Whether `deleter` was an owner or moderator of end-to-end encrypted `channel` when message
+    // `seq` was stored, by the channel's signed membership (only the crypto layer knows it).
+    using SignedModeratorCheck =
+        std::function<bool(const QString &channel, const QString &deleter, quint64 seq)>;
+    void setSignedModeratorCheck(SignedModeratorCheck check) { m_signedModerator = std::move(check); }
+
 private:
     // What the amendments and decryption results of a row depend on.
     struct RowState {
@@ -82,6 +89,7 @@ private:
 
     HistoryDb &m_db;
     StreamTable &m_streams;
+    SignedModeratorCheck m_signedModerator;
 };
 
 } // namespace hchat

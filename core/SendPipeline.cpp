@@ -54,6 +54,32 @@ qint64 SendPipeline::deleteMessage(const QString &channel, quint64 seq, QString 
     return enqueueText(channel, {}, MessageKind::Delete, seq, error);
 }
 
+qint64 SendPipeline::deleteOthersMessage(const QString &channel, quint64 seq, QString *error)
+{
+    const auto rec = m_store->channel(channel);
+    const auto m = m_store->message(channel, seq);
+    const crypto::ChannelMembership *membership = m_crypto->membership(channel);
+    const QString me = m_account->nick();
+    if (!rec || !rec->encrypted)
+        return fail(
+            error,
+            tr("%1 is not end-to-end encrypted: its moderators delete through the server.").arg(channel));
+    if (!m || !m->isChat())
+        return fail(error, tr("There is no such message to delete."));
+    if (m->deleted)
+        return fail(error, tr("That message was deleted."));
+    if (m->sender.compare(me, Qt::CaseInsensitive) == 0)
+        return deleteMessage(channel, seq, error);
+    if (!m_crypto->isOpen())
+        return fail(error, tr("End-to-end encryption is not ready on this device yet."));
+    if (!membership || !membership->hasGenesis() || membership->isLegacy() ||
+        membership->role(me) == crypto::MembershipOp::Role::Member)
+        return fail(error, tr("Only the channel's owner and moderators may delete others' messages, and "
+                              "in %1 the members' own signed records do not make you one.")
+                               .arg(channel));
+    return enqueueText(channel, {}, MessageKind::Delete, seq, error);
+}
+
 bool SendPipeline::checkOwnMessage(const QString &channel, quint64 seq, QString *error) const
 {
     const auto m = m_store->message(channel, seq);

@@ -26,6 +26,10 @@ public:
     qint64 sendReply(const QString &channel, const QString &text, quint64 replyToSeq, QString *error);
     qint64 editMessage(const QString &channel, quint64 seq, const QString &text, QString *error);
     qint64 deleteMessage(const QString &channel, quint64 seq, QString *error);
+    // A moderator's deletion of someone else's message in an end-to-end encrypted channel: a
+    // signed deletion like the sender's own, which members' clients honour because the channel's
+    // signed membership makes this user an owner or moderator.
+    qint64 deleteOthersMessage(const QString &channel, quint64 seq, QString *error);
     qint64 sendAttachment(const QString &channel, const QString &filePath, const QString &caption,
                           const AttachmentTransfers::Preview &preview, quint64 replyToSeq, QString *error);
 

@@ -49,8 +49,9 @@ inline constexpr std::size_t kSecretStreamChunkBytes = 64 * 1024;
 // Quotas per user (docs/SECURITY.md, "Limits and quotas").
 inline constexpr std::size_t kMaxDevicesPerAccount = 32; // devices not revoked
 inline constexpr std::size_t kMaxChannelsPerUser = 1000;
-inline constexpr std::size_t kMaxMembersPerChannel =
-    1000; // invite-only: members and invitees    // memberships (invitations apart)
+// An invite-only channel's members and invitees. Open channels have no cap: nobody adds anyone
+// to them, each member joined by their own choice (within kMaxChannelsPerUser).
+inline constexpr std::size_t kMaxMembersPerChannel = 1000;
 inline constexpr std::size_t kMaxKeyShareBytes = 8 * 1024;  // one key share's body
 inline constexpr std::size_t kMaxInboxRowsPerSender = 5000; // unacknowledged, in one device inbox
 inline constexpr std::size_t kMaxInboxRows = 50000;         // unacknowledged, in one device inbox

@@ -28,6 +28,7 @@ const char *ChannelPermissions::name(Action action)
     case Action::Unban:
         return "lift bans";
     case Action::DeleteOthers:
+    case Action::DeleteOthersSigned:
         return "delete others' messages";
     case Action::SetTopic:
         return "set the topic";
@@ -49,15 +50,21 @@ void ChannelPermissions::require(Action action, ChannelKind kind, bool encrypted
     const std::string what = name(action);
     if (kind == CHANNEL_KIND_DIRECT)
         throw ProtocolError(ERROR_FORBIDDEN, "direct channels have no moderators: nobody may " + what);
-    if (!asker.member && !asker.admin)
+    // Members' clients honour a signed deletion by the channel's signed roles, which know nothing
+    // of gateway administrators.
+    const bool adminCounts = asker.admin && action != Action::DeleteOthersSigned;
+    if (!asker.member && !adminCounts)
         throw ProtocolError(ERROR_NOT_MEMBER, "you are not a member of this channel");
     if (needsTarget(action) && asker.self)
         throw ProtocolError(ERROR_INVALID_ARGUMENT,
                             "that action is for other members (leave the channel instead)");
     if (action == Action::DeleteOthers && encrypted)
         throw ProtocolError(ERROR_FORBIDDEN, "the gateway cannot delete messages of an encrypted channel; "
-                                             "members' clients honour only their senders' deletions there");
-    const ChannelRole role = asker.admin ? CHANNEL_ROLE_OWNER : asker.role;
+                                             "a moderator's device sends a signed deletion there");
+    if (action == Action::DeleteOthersSigned && !encrypted)
+        throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message "
+                                             "(moderators delete through Moderate)");
+    const ChannelRole role = adminCounts ? CHANNEL_ROLE_OWNER : asker.role;
     const bool ownerOnly = action == Action::SetRole || action == Action::HandOnOwnership;
     const ChannelRole needed = ownerOnly ? CHANNEL_ROLE_OWNER : CHANNEL_ROLE_MODERATOR;
     if (role < needed)

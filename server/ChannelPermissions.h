@@ -13,7 +13,8 @@ public:
         Kick, // remove a member (open channels: Moderate KICK; private: also RemoveMember)
         Ban,  // remove and keep out
         Unban,
-        DeleteOthers, // delete someone else's message
+        DeleteOthers,       // delete someone else's message through the gateway (Moderate)
+        DeleteOthersSigned, // the same by a signed deletion, which encrypted channels' members honour
         SetTopic,
         SetReadOnly,
         SetRole,         // make a member a moderator or a moderator a member

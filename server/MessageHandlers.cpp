@@ -184,8 +184,15 @@ void MessageHandlers::checkReference(MessageStore &st, const StreamRecord &strea
         (target->message.kind() != MESSAGE_KIND_TEXT && target->message.kind() != MESSAGE_KIND_ATTACHMENT))
         throw ProtocolError(ERROR_INVALID_ARGUMENT,
                             "only text messages and attachments can be edited or deleted");
-    if (target->senderId != userId)
-        throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message");
+    // In an end-to-end encrypted channel a moderator deletes with a signed deletion (members'
+    // clients check the signed roles again); elsewhere with Moderate.
+    if (target->senderId != userId) {
+        if (message.kind() != MESSAGE_KIND_DELETE || !message.encrypted())
+            throw ProtocolError(ERROR_FORBIDDEN, "only its sender can edit or delete a message");
+        ChannelPermissions::require(ChannelPermissions::Action::DeleteOthersSigned,
+                                    static_cast<ChannelKind>(stream.kind), stream.encrypted,
+                                    ModerationHandlers::asker(st, stream, userId));
+    }
     if (target->message.deleted())
         throw ProtocolError(ERROR_INVALID_ARGUMENT, "that message was deleted");
 }

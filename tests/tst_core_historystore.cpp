@@ -825,6 +825,55 @@ private slots:
         QCOMPARE(s.search(QStringLiteral("second")).size(), 0);
     }
 
+    // Issue 21: in an encrypted channel someone else's signed deletion counts only when the
+    // crypto layer says its sender was an owner or moderator then; without that answer, never.
+    void anEncryptedDeletionOfAnothersMessageNeedsTheSignedModeratorRole()
+    {
+        HistoryStore s;
+        QVERIFY(s.open(dbPath()));
+        const QString e = QStringLiteral("vault");
+        using CS = StoredMessage::CryptoState;
+        auto encrypted = [&](quint64 seq, const QString &sender, MessageKind kind, quint64 ref) {
+            StoredMessage m = msg(e, seq, {}, sender);
+            m.encrypted = true;
+            m.kind = kind;
+            m.refSeq = ref;
+            m.body = QByteArray(32, '\1');
+            return m;
+        };
+        QList<std::tuple<QString, QString, quint64>> asked;
+        s.setSignedModeratorCheck([&](const QString &channel, const QString &deleter, quint64 seq) {
+            asked.append({channel, deleter, seq});
+            return deleter == QLatin1String("mod");
+        });
+        QVERIFY(s.appendMessages(e, {encrypted(1, QStringLiteral("spammer"), MessageKind::Text, 0),
+                                     encrypted(2, QStringLiteral("spammer"), MessageKind::Text, 0),
+                                     encrypted(3, QStringLiteral("member"), MessageKind::Delete, 1),
+                                     encrypted(4, QStringLiteral("mod"), MessageKind::Delete, 2)})
+                    .ok);
+        for (quint64 seq : {1, 2})
+            QVERIFY(s.setDecryption(e, seq, CS::Decrypted, QStringLiteral("cheap watches"), {}));
+        quint64 amended = 0;
+        QVERIFY(s.setDecryption(e, 3, CS::Decrypted, {}, {}, &amended));
+        QCOMPARE(amended, quint64(0));
+        QVERIFY(!s.message(e, 1)->deleted);
+        QCOMPARE(s.message(e, 1)->text(), QStringLiteral("cheap watches"));
+        QVERIFY(s.setDecryption(e, 4, CS::Decrypted, {}, {}, &amended));
+        QCOMPARE(amended, quint64(2));
+        QVERIFY(s.message(e, 2)->deleted);
+        QVERIFY(s.message(e, 2)->plainText.isEmpty());
+        QCOMPARE(asked, (QList<std::tuple<QString, QString, quint64>>{{e, QStringLiteral("member"), 3},
+                                                                      {e, QStringLiteral("mod"), 4}}));
+        // Without the crypto layer to answer, nobody else's deletion counts.
+        s.setSignedModeratorCheck({});
+        QVERIFY(s.appendMessages(e, {encrypted(5, QStringLiteral("spammer"), MessageKind::Text, 0),
+                                     encrypted(6, QStringLiteral("mod"), MessageKind::Delete, 5)})
+                    .ok);
+        QVERIFY(s.setDecryption(e, 5, CS::Decrypted, QStringLiteral("more watches"), {}));
+        QVERIFY(s.setDecryption(e, 6, CS::Decrypted, {}, {}, &amended));
+        QVERIFY(!s.message(e, 5)->deleted);
+    }
+
     void migratesSchemaOneToTwo()
     {
         const QString name = QStringLiteral("v1-maker");

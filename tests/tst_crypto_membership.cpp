@@ -316,6 +316,26 @@ private slots:
         QVERIFY(!m.isInvited(carol.nick));
     }
 
+    // A deletion decrypted late is judged by the role its sender had when it was stored.
+    void theRoleAtAMessageIsTheOneSignedBeforeIt()
+    {
+        ChannelMembership m = plans();
+        const quint64 beforeRole = ++seq;
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Moderator)), V::Applied);
+        const quint64 whileModerator = ++seq;
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Member)), V::Applied);
+        const quint64 demoted = ++seq;
+        QCOMPARE(feed(m, roleOp(m, alice, bob.nick, MembershipOp::Role::Moderator)), V::Applied);
+        QCOMPARE(feed(m, op(m, bob, A::Leave)), V::Applied);
+        const quint64 gone = ++seq;
+        QCOMPARE(m.roleAt(bob.nick, beforeRole), MembershipOp::Role::Member);
+        QCOMPARE(m.roleAt(bob.nick, whileModerator), MembershipOp::Role::Moderator);
+        QCOMPARE(m.roleAt(bob.nick, demoted), MembershipOp::Role::Member);
+        QCOMPARE(m.roleAt(bob.nick, gone), MembershipOp::Role::Member);
+        QCOMPARE(m.roleAt(alice.nick, gone), MembershipOp::Role::Owner);
+        QCOMPARE(m.roleAt(carol.nick, whileModerator), MembershipOp::Role::Member);
+    }
+
     void legacyChannelsFollowTheGatewayAsBefore()
     {
         ChannelMembership m(QStringLiteral("old"), true, {QStringLiteral("alice"), QStringLiteral("bob")},

@@ -24,6 +24,7 @@ private slots:
     void offlineMemberReadsAfterCatchUp();
     void removedMemberCannotDecryptLaterMessages();
     void rolesAndBansInAnEncryptedChannelAreSignedOperations();
+    void aModeratorsSignedDeletionIsHonouredByEveryMember();
     void fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept();
     void zeroKnowledgeAtTheGateway();
     void forgeriesShowAsUndecryptable();
@@ -160,6 +161,61 @@ void E2eeChannels::rolesAndBansInAnEncryptedChannelAreSignedOperations()
     QVERIFY(!(*b)->crypto()->isMember(ch, carol));
     // Invited again, the banned member is refused by the gateway.
     QVERIFY(!alice->run((*alice)->invite(ch, carol)));
+}
+
+// Issue 21: a moderator of an encrypted channel deletes someone else's message with a signed
+// deletion; every member's device erases it because the signed membership made its sender a
+// moderator; the role shows on the moderator's own device as soon as the signed ROLE arrives; a
+// plain member (or a demoted moderator) cannot.
+void E2eeChannels::aModeratorsSignedDeletionIsHonouredByEveryMember()
+{
+    const QString ch = QStringLiteral("swept-vault");
+    const QString owner = QStringLiteral("alice8"), bob = QStringLiteral("bob8"),
+                  carol = QStringLiteral("carol8");
+    auto a = e2eeUser(*m_gw, owner);
+    auto b = e2eeUser(*m_gw, bob);
+    auto c = e2eeUser(*m_gw, carol);
+    QVERIFY(a->run((*a)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {bob, carol})));
+    QVERIFY(acceptInvitation(*b, ch));
+    QVERIFY(acceptInvitation(*c, ch));
+    for (auto *u : {a.get(), b.get(), c.get()})
+        QTRY_VERIFY_WITH_TIMEOUT(u->store()->channel(ch) && (*u)->crypto()->members(ch).size() == 3, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(knowsKeysOf(*a, {bob, carol}) && knowsKeysOf(*b, {owner, carol}) &&
+                                 knowsKeysOf(*c, {owner, bob}),
+                             20000);
+    const quint64 spam = sendAndWait(*c, ch, QStringLiteral("buy cheap watches at evil.example"));
+    const quint64 notice = sendAndWait(*a, ch, QStringLiteral("house rules: be kind"));
+    QVERIFY(spam > 0 && notice > 0);
+    for (auto *u : {a.get(), b.get(), c.get()})
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*u, ch, spam),
+                                  QStringLiteral("buy cheap watches at evil.example"), 20000);
+
+    // Not a moderator yet: the client refuses, and nothing is sent.
+    QString error;
+    QVERIFY(!b->run((*b)->deleteOthersMessage(ch, spam), &error));
+    QVERIFY2(error.contains(QStringLiteral("moderators")), qPrintable(error));
+
+    QVERIFY(a->run((*a)->setMemberRole(ch, bob, ChannelRecord::Role::Moderator)));
+    // Bob's own device knows it from the signed operation, without signing in again.
+    QTRY_COMPARE_WITH_TIMEOUT(b->store()->channel(ch)->role, ChannelRecord::Role::Moderator, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT((*c)->crypto()->membership(ch)->role(bob),
+                              crypto::MembershipOp::Role::Moderator, 20000);
+    QVERIFY2(b->run((*b)->deleteOthersMessage(ch, spam), &error), qPrintable(error));
+    for (auto *u : {a.get(), b.get(), c.get()}) {
+        QTRY_VERIFY_WITH_TIMEOUT(u->store()->message(ch, spam)->deleted, 20000);
+        QVERIFY(u->store()->message(ch, spam)->plainText.isEmpty());
+        QVERIFY((*u)->search(QStringLiteral("watches")).isEmpty());
+    }
+
+    // Carol, a plain member, cannot delete the owner's message.
+    QVERIFY(!c->run((*c)->deleteOthersMessage(ch, notice), &error));
+    // Demoted, Bob cannot either; his device knows at once.
+    QVERIFY(a->run((*a)->setMemberRole(ch, bob, ChannelRecord::Role::Member)));
+    QTRY_COMPARE_WITH_TIMEOUT(b->store()->channel(ch)->role, ChannelRecord::Role::Member, 20000);
+    QVERIFY(!b->run((*b)->deleteOthersMessage(ch, notice), &error));
+    QTest::qWait(300);
+    for (auto *u : {a.get(), b.get(), c.get()})
+        QCOMPARE(shownText(*u, ch, notice), QStringLiteral("house rules: be kind"));
 }
 
 void E2eeChannels::fakeDeviceGetsNoKeyAndKeyChangeNeedsAccept()

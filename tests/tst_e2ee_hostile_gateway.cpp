@@ -860,6 +860,64 @@ private slots:
         const auto latest = carol.client->store()->latestMessage(ch);
         QVERIFY(!latest || latest->kind != MessageKind::Attachment);
     }
+
+    // Issue 21: a member's signed deletion of someone else's message, which an honest gateway
+    // refuses, is relayed by a hostile one. It decrypts and verifies as Bob's, yet Alice's client
+    // keeps her message: Bob is no owner or moderator by the channel's signed membership.
+    void aMembersSignedDeletionOfAnothersMessageIsIgnoredWhenRelayed()
+    {
+        const QString ch = QStringLiteral("unruly");
+        auto [alice, bob] = encryptedPair(ch, Behind::Alice);
+        const QString plan = QStringLiteral("the real plan");
+        const quint64 genuine = sendAndWait(*alice, ch, plan);
+        QVERIFY(genuine > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*bob, ch, genuine), plan, 20000);
+        const quint64 hello = sendAndWait(*bob, ch, QStringLiteral("hello"));
+        QTRY_COMPARE_WITH_TIMEOUT(shownText(*alice, ch, hello), QStringLiteral("hello"), 20000);
+
+        // Bob's client refuses to make it; his keys make it all the same.
+        QString error;
+        QVERIFY(!bob->run((*bob)->deleteOthersMessage(ch, genuine), &error));
+        const QByteArray forgedId = QByteArray(16, '\x5a');
+        const auto forged = (*bob)->crypto()->encryptForSend(ch, forgedId, {}, MessageKind::Delete, genuine);
+        QVERIFY2(forged.ok && forged.shares.isEmpty(), qPrintable(forged.error));
+        // The gateway hands it to Alice in place of Bob's next message, pushed or pulled.
+        auto rewrite = [&](hchat::v1::Message &m) {
+            if (QString::fromStdString(m.channel()) != ch || m.seq() <= hello ||
+                m.kind() != hchat::v1::MESSAGE_KIND_TEXT ||
+                m.sender() != bob->store()->message(ch, hello)->sender.toStdString())
+                return false;
+            m.set_kind(hchat::v1::MESSAGE_KIND_DELETE);
+            m.set_ref_seq(genuine);
+            m.set_client_msg_id(forgedId.toStdString());
+            m.set_body(forged.body.toStdString());
+            return true;
+        };
+        m_proxy->setFrameHook([&](const hchat::v1::Frame &f, QByteArray &bytes) {
+            if (!f.has_push())
+                return GatewayProxy::Verdict::Pass;
+            hchat::v1::Frame copy = f;
+            if (!rewrite(*copy.mutable_push()->mutable_message()))
+                return GatewayProxy::Verdict::Pass;
+            bytes = serialized(copy);
+            return GatewayProxy::Verdict::Replace;
+        });
+        m_proxy->setSyncHook([&](const hchat::v1::SyncRequest &, int &status, QByteArray &body) {
+            rewriteSync(status, body, [&](hchat::v1::Message &m) { rewrite(m); });
+        });
+        const quint64 carrier = sendAndWait(*bob, ch, QStringLiteral("an ordinary message"));
+        QVERIFY(carrier > 0);
+        // The forgery arrived and verified as Bob's deletion: only the role check stands between.
+        QTRY_VERIFY_WITH_TIMEOUT(alice->store()->message(ch, carrier).has_value() &&
+                                     alice->store()->message(ch, carrier)->cryptoState ==
+                                         StoredMessage::CryptoState::Decrypted,
+                                 20000);
+        QCOMPARE(alice->store()->message(ch, carrier)->kind, MessageKind::Delete);
+        QCOMPARE(alice->store()->message(ch, carrier)->refSeq, genuine);
+        QTest::qWait(200);
+        QVERIFY(!alice->store()->message(ch, genuine)->deleted);
+        QCOMPARE(shownText(*alice, ch, genuine), plan);
+    }
 };
 
 QTEST_GUILESS_MAIN(HostileGateway)

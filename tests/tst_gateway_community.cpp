@@ -387,6 +387,22 @@ private slots:
             f.mutable_send()->set_kind(MESSAGE_KIND_MEMBERSHIP);
             return ask(actor, f);
         };
+        // Ciphertext the gateway cannot read: a text, and deletions or edits naming it.
+        auto encrypted = [&](const QString &from, MessageKind kind, quint64 ref, bool encrypt = true) {
+            Frame f = sendFrame(ch, QByteArray(48, '\3'));
+            f.mutable_send()->set_kind(kind);
+            f.mutable_send()->set_ref_seq(ref);
+            f.mutable_send()->set_encrypted(encrypt);
+            if (!encrypt)
+                f.mutable_send()->clear_body();
+            return ask(from, f);
+        };
+        const auto spam = encrypted(QStringLiteral("vic"), MESSAGE_KIND_TEXT, 0);
+        const auto rules = encrypted(QStringLiteral("own"), MESSAGE_KIND_TEXT, 0);
+        QVERIFY(spam && spam->has_send_ack() && rules && rules->has_send_ack());
+        const quint64 spamSeq = spam->send_ack().seq(), rulesSeq = rules->send_ack().seq();
+        // A plain member's signed deletion of someone else's message is refused.
+        QCOMPARE(outcome(encrypted(QStringLiteral("mem"), MESSAGE_KIND_DELETE, spamSeq)), ERROR_FORBIDDEN);
         QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("vic"))),
                  ERROR_FORBIDDEN);
         QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_ROLE, QStringLiteral("vic"),
@@ -407,6 +423,15 @@ private slots:
         QVERIFY(client(QStringLiteral("own")).post(QStringLiteral("/v1/members"), req, &list).ok());
         QCOMPARE(list.members(1).nick(), "mem");
         QCOMPARE(list.members(1).role(), CHANNEL_ROLE_MODERATOR);
+        // A moderator deletes others' messages with a signed deletion only (never edits them); the
+        // gateway erases the ciphertext, and members' clients check the signed role themselves.
+        QCOMPARE(outcome(encrypted(QStringLiteral("mem"), MESSAGE_KIND_DELETE, spamSeq, false)),
+                 ERROR_INVALID_ARGUMENT);
+        QCOMPARE(outcome(encrypted(QStringLiteral("mem"), MESSAGE_KIND_EDIT, rulesSeq)), ERROR_FORBIDDEN);
+        QCOMPARE(outcome(encrypted(QStringLiteral("mem"), MESSAGE_KIND_DELETE, spamSeq)),
+                 ERROR_CODE_UNSPECIFIED);
+        QCOMPARE(outcome(encrypted(QStringLiteral("mem"), MESSAGE_KIND_DELETE, spamSeq)),
+                 ERROR_INVALID_ARGUMENT);
         QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("own"))),
                  ERROR_FORBIDDEN);
         QCOMPARE(outcome(signedOp(QStringLiteral("mem"), MEMBERSHIP_ACTION_REMOVE, QStringLiteral("vic"))),

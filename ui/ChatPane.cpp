@@ -268,9 +268,9 @@ void ChatPane::populateMessageMenu(QMenu *menu, const QModelIndex &index)
         QAction *del = menu->addAction(tr("Delete…"), this, [this, seq] { emit deleteRequested(seq); });
         del->setObjectName(QStringLiteral("deleteAction"));
     }
-    // A channel's moderators delete others' messages (unencrypted channels only).
+    // A channel's moderators delete others' messages (in an encrypted channel as a signed deletion).
     const auto record = m_client->store()->channel(m_channel);
-    if (!own && record && record->canModerate() && !record->encrypted) {
+    if (!own && record && record->canModerate()) {
         QAction *remove = menu->addAction(tr("Delete as moderator…"), this, [this, seq] {
             if (QMessageBox::question(this, tr("Delete message"),
                                       tr("Delete this message for everyone in %1?").arg(m_channel)) !=

@@ -352,6 +352,13 @@ int ChannelCrypto::applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &res
     return kept;
 }
 
+bool ChannelCrypto::wasModeratorAt(const QString &channel, const QString &nick, quint64 seq) const
+{
+    const ChannelMembership *m = membership(channel);
+    return m && m->hasGenesis() && !m->isLegacy() && m->kind() == ChannelRecord::Kind::InviteOnly &&
+           m->roleAt(nick, seq) != MembershipOp::Role::Member;
+}
+
 ChannelMembership &ChannelCrypto::membershipOf(const QString &channel)
 {
     auto it = m_membership.find(channel);

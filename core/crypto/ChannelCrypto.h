@@ -136,6 +136,9 @@ public:
     bool isMember(const QString &channel, const QString &nick) const;
     // The channel's derived membership (nullptr: nothing seen of it yet).
     const ChannelMembership *membership(const QString &channel) const;
+    // Whether nick was an owner or moderator of channel's signed membership when message seq was
+    // stored: whose deletions of others' messages this device honours there.
+    bool wasModeratorAt(const QString &channel, const QString &nick, quint64 seq) const;
     // This device's signed operation for channel (the body of a MESSAGE_KIND_MEMBERSHIP message):
     // Genesis (members: the first invitees), Add/Remove (subject), Accept (of our invitation),
     // Leave, Role (subject, role). Empty with *error when it cannot be made (no identity, nothing

@@ -163,7 +163,7 @@ ChannelMembership::Outcome ChannelMembership::checkAndApply(const MembershipOp &
         m_kind = op.kind;
         join(actor, seq);
         if (m_kind == ChannelRecord::Kind::InviteOnly)
-            m_roles.insert(actor, MembershipOp::Role::Owner);
+            setRole(actor, MembershipOp::Role::Owner, seq);
         // A direct channel is its two people from the start; a private channel's first members
         // are invited and join only with their own acceptance.
         for (const QString &m : op.members) {
@@ -237,11 +237,8 @@ ChannelMembership::Outcome ChannelMembership::checkAndApply(const MembershipOp &
                 return reject(
                     tr("%1's role change for %2, not another member, was ignored.").arg(actor, subject));
             if (op.role == MembershipOp::Role::Owner)
-                m_roles.insert(actor, MembershipOp::Role::Moderator); // ownership handed on
-            if (op.role == MembershipOp::Role::Member)
-                m_roles.remove(subject);
-            else
-                m_roles.insert(subject, op.role);
+                setRole(actor, MembershipOp::Role::Moderator, seq); // ownership handed on
+            setRole(subject, op.role, seq);
             break;
         case MembershipOp::Action::Genesis:
             break;
@@ -269,7 +266,7 @@ void ChannelMembership::part(const QString &nick, quint64 seq)
         return;
     // An owner who leaves leaves the channel without one (moderators keep moderating): nothing
     // signed names a successor, and every member must derive the same roles.
-    m_roles.remove(n);
+    setRole(n, MembershipOp::Role::Member, seq);
     auto &spans = m_spans[n];
     if (!spans.isEmpty() && spans.last().to == 0)
         spans.last().to = seq;
@@ -278,6 +275,35 @@ void ChannelMembership::part(const QString &nick, quint64 seq)
 MembershipOp::Role ChannelMembership::role(const QString &nick) const
 {
     return m_roles.value(nick.toLower(), MembershipOp::Role::Member);
+}
+
+void ChannelMembership::setRole(const QString &nick, MembershipOp::Role role, quint64 seq)
+{
+    const QString n = nick.toLower();
+    if (role == this->role(n))
+        return;
+    if (role == MembershipOp::Role::Member)
+        m_roles.remove(n);
+    else
+        m_roles.insert(n, role);
+    m_roleHistory[n].append(RoleChange{seq, role});
+}
+
+MembershipOp::Role ChannelMembership::roleAt(const QString &nick, quint64 seq) const
+{
+    const QString n = nick.toLower();
+    if (!wasMemberAt(n, seq))
+        return MembershipOp::Role::Member;
+    const auto it = m_roleHistory.constFind(n);
+    if (it == m_roleHistory.cend())
+        return MembershipOp::Role::Member;
+    MembershipOp::Role role = MembershipOp::Role::Member;
+    for (const RoleChange &c : *it) {
+        if (c.seq >= seq)
+            break;
+        role = c.role;
+    }
+    return role;
 }
 
 QStringList ChannelMembership::members() const

@@ -65,6 +65,9 @@ public:
     // A member's role: the genesis makes its author owner of a private channel; ROLE operations by
     // the owner change roles. Direct channels and non-members: Member.
     MembershipOp::Role role(const QString &nick) const;
+    // A member's role when message seq was stored (for deletions decrypted late): the last role
+    // given before seq; Member when none was or nick was not a member then.
+    MembershipOp::Role roleAt(const QString &nick, quint64 seq) const;
     bool isMember(const QString &nick) const;
     // Whether nick was a member when message seq was stored (for messages decrypted late).
     bool wasMemberAt(const QString &nick, quint64 seq) const;
@@ -90,6 +93,7 @@ private:
     Outcome checkAndApply(const MembershipOp &op, quint64 seq);
     void join(const QString &nick, quint64 seq);
     void part(const QString &nick, quint64 seq);
+    void setRole(const QString &nick, MembershipOp::Role role, quint64 seq);
 
     QString m_channel;
     bool m_legacy = false;
@@ -103,6 +107,11 @@ private:
     QHash<QString, QList<Span>> m_spans;
     QHash<QString, Invitation> m_invited;
     QHash<QString, MembershipOp::Role> m_roles; // members above Member only
+    struct RoleChange {
+        quint64 seq = 0;
+        MembershipOp::Role role = MembershipOp::Role::Member;
+    };
+    QHash<QString, QList<RoleChange>> m_roleHistory; // in seq order
     QSet<QByteArray> m_applied;
     QByteArray m_head;
 };
