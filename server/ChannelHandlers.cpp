@@ -87,12 +87,18 @@ void ChannelHandlers::join(const SessionPtr &session, std::uint64_t requestId, c
     const SessionIdentity id = session->identity();
     m_chat.submitWrite(session, requestId, [id, name](MessageStore &st, WriteOutcome &out) {
         auto stream = st.findStream(name);
-        if (!stream) {
-            const auto sid = st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
-            stream = StreamRecord{sid, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
+        const auto created =
+            stream ? std::nullopt
+                   : st.createStream(name, CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
+        if (!stream && !created)
+            stream = st.findStream(name); // another gateway made it a moment ago: join it as it is
+        if (!stream && !created)
+            throw ProtocolError(ERROR_INTERNAL, "the channel vanished while it was joined; try again");
+        if (created) {
+            stream = StreamRecord{*created, name, CHANNEL_KIND_OPEN, false, 0, {}, 0};
             ChannelAccess::requireRoomForAChannel(st, id.userId);
-            st.addMember(sid, id.userId);
-            st.community().setRole(sid, id.userId, CHANNEL_ROLE_OWNER); // who opens a channel owns it
+            st.addMember(*created, id.userId);
+            st.community().setRole(*created, id.userId, CHANNEL_ROLE_OWNER); // who opens a channel owns it
         } else if (st.isMember(stream->id, id.userId)) {
             if (st.acceptMembership(stream->id, id.userId) && // an invitee joining: it accepts
                 st.membershipCount(id.userId) > limits::kMaxChannelsPerUser)
@@ -201,7 +207,10 @@ void ChannelHandlers::createChannel(const SessionPtr &session, std::uint64_t req
             ChannelAccess::requireRoomForAChannel(st, id.userId);
             if (kind == CHANNEL_KIND_DIRECT)
                 requireAccepts(st, users.front().id, id.userId);
-            const auto sid = st.createStream(name, kind, encrypted, {}, ServerContext::nowMs());
+            const auto created = st.createStream(name, kind, encrypted, {}, ServerContext::nowMs());
+            if (!created) // another gateway's, made after our findStream
+                throw ProtocolError(ERROR_CHANNEL_EXISTS, "a channel of that name exists");
+            const std::int64_t sid = *created;
             StreamRecord stream{sid, name, kind, encrypted, 0, {}};
             st.addMember(sid, id.userId);
             if (kind != CHANNEL_KIND_DIRECT)

@@ -186,7 +186,8 @@ struct Gateway::Impl {
                     return;
                 const auto id =
                     st.createStream(name, hchat::v1::CHANNEL_KIND_OPEN, false, {}, ServerContext::nowMs());
-                st.community().setTopic(id, "Everyone is welcome here: say hello!");
+                if (id) // (else another gateway made it just now)
+                    st.community().setTopic(*id, "Everyone is welcome here: say hello!");
             },
             [name](hchat::v1::ErrorCode code, const std::string &message) {
                 if (code != hchat::v1::ERROR_CODE_UNSPECIFIED)

@@ -109,8 +109,10 @@ public:
 
     // Streams and membership.
     virtual std::optional<StreamRecord> findStream(const std::string &name) = 0;
-    virtual std::int64_t createStream(const std::string &name, int kind, bool encrypted,
-                                      const std::string &ownerDevice, std::int64_t nowMs) = 0;
+    // The new stream's id; none when a stream of that name exists (another gateway may have made
+    // it a moment ago, after this transaction's findStream): the caller must not take it as its own.
+    virtual std::optional<std::int64_t> createStream(const std::string &name, int kind, bool encrypted,
+                                                     const std::string &ownerDevice, std::int64_t nowMs) = 0;
     virtual bool isMember(std::int64_t streamId, std::int64_t userId) = 0;
     virtual void addMember(std::int64_t streamId, std::int64_t userId) = 0;
     virtual void removeMember(std::int64_t streamId, std::int64_t userId) = 0;

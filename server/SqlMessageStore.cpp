@@ -291,24 +291,17 @@ std::optional<StreamRecord> SqlMessageStore::queryStream(const std::string &name
                         std::uint64_t(q.integer(6))};
 }
 
-std::int64_t SqlMessageStore::createStream(const std::string &name, int kind, bool encrypted,
-                                           const std::string &ownerDevice, std::int64_t nowMs)
+std::optional<std::int64_t> SqlMessageStore::createStream(const std::string &name, int kind, bool encrypted,
+                                                          const std::string &ownerDevice, std::int64_t nowMs)
 {
-    {
-        auto q = m_conn->query("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id");
-        q.bind(name).bind(std::int64_t(kind)).bind(std::int64_t(encrypted ? 1 : 0));
-        if (q.bindTextOrNull(ownerDevice).bind(nowMs).step()) {
-            const std::int64_t id = q.integer(0);
-            invalidateChannel(id);
-            return id;
-        }
-    }
-    // Another gateway created it a moment ago (its transaction committed while ours waited).
-    auto existing = findStream(name);
-    if (!existing)
-        throw StoreError("database insert stream failed: conflicting row vanished");
-    return existing->id;
+    auto q = m_conn->query("INSERT INTO streams(name, kind, encrypted, owner_device, created_ms) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id");
+    q.bind(name).bind(std::int64_t(kind)).bind(std::int64_t(encrypted ? 1 : 0));
+    if (!q.bindTextOrNull(ownerDevice).bind(nowMs).step())
+        return std::nullopt; // another gateway created it (its transaction committed while ours waited)
+    const std::int64_t id = q.integer(0);
+    invalidateChannel(id);
+    return id;
 }
 
 bool SqlMessageStore::isMember(std::int64_t streamId, std::int64_t userId)

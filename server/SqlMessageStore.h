@@ -74,8 +74,8 @@ public:
     void revokeToken(const std::string &tokenHash) override;
 
     std::optional<StreamRecord> findStream(const std::string &name) override;
-    std::int64_t createStream(const std::string &name, int kind, bool encrypted,
-                              const std::string &ownerDevice, std::int64_t nowMs) override;
+    std::optional<std::int64_t> createStream(const std::string &name, int kind, bool encrypted,
+                                             const std::string &ownerDevice, std::int64_t nowMs) override;
     bool isMember(std::int64_t streamId, std::int64_t userId) override;
     void addMember(std::int64_t streamId, std::int64_t userId) override;
     void removeMember(std::int64_t streamId, std::int64_t userId) override;

@@ -543,6 +543,26 @@ private slots:
         }));
     }
 
+    // An owner whose account is deleted leaves channels owned by the next member in line.
+    void ownershipPassesOnWhenTheOwnersAccountIsDeleted()
+    {
+        const QString ch = QStringLiteral("bequest");
+        QVERIFY(ok(QStringLiteral("founder"), createFrame(ch, CHANNEL_KIND_OPEN)));
+        QVERIFY(ok(QStringLiteral("mem"), joinFrame(ch)));
+        QByteArray err;
+        QCOMPARE(m_gw->admin({QStringLiteral("delete-user"), QStringLiteral("founder")}, {}, nullptr, &err),
+                 0);
+        // Only the owner hands out roles.
+        QVERIFY(ok(QStringLiteral("own"), joinFrame(ch)));
+        QVERIFY(ok(QStringLiteral("mem"), roleFrame(ch, QStringLiteral("own"), CHANNEL_ROLE_MODERATOR)));
+        std::vector<Message> rows;
+        QCOMPARE(pull(QStringLiteral("mem"), ch, &rows), ERROR_CODE_UNSPECIFIED);
+        QVERIFY(std::any_of(rows.begin(), rows.end(), [](const Message &m) {
+            return m.kind() == MESSAGE_KIND_ROLE && m.subject() == "mem" && m.body() == "owner" &&
+                   m.sender() == "founder";
+        }));
+    }
+
     void topicAndReadOnlyAreInTheChannelInfoAndTheDirectory()
     {
         const QString ch = QStringLiteral("gardening");

@@ -36,7 +36,7 @@ private slots:
         m_alice = *m_writer->createUser("alice", "x", 1);
         m_bob = *m_writer->createUser("bob", "x", 1);
         m_carol = *m_writer->createUser("carol", "x", 1);
-        m_stream = m_writer->createStream("room", hchat::v1::CHANNEL_KIND_INVITE_ONLY, false, "", 1);
+        m_stream = *m_writer->createStream("room", hchat::v1::CHANNEL_KIND_INVITE_ONLY, false, "", 1);
         m_writer->addMember(m_stream, m_alice);
         m_writer->addMember(m_stream, m_bob);
         m_writer->commit();
@@ -147,7 +147,7 @@ private slots:
     void aDeletedUserLeavesEveryCachedChannel()
     {
         m_writer->beginWrite();
-        const auto other = m_writer->createStream("other", hchat::v1::CHANNEL_KIND_OPEN, false, "", 1);
+        const auto other = *m_writer->createStream("other", hchat::v1::CHANNEL_KIND_OPEN, false, "", 1);
         m_writer->addMember(other, m_bob);
         QVERIFY(m_writer->findStream("room"));
         QVERIFY(m_writer->findStream("other"));
@@ -164,10 +164,31 @@ private slots:
         m_writer->commit();
     }
 
+    // Two gateways on one database: a channel another one made after this one looked finds no new
+    // id here, so a Join cannot make an invite-only channel open, nor its joiner the owner.
+    void aChannelAnotherConnectionMadeIsNotTakenAsNew()
+    {
+        m_writer->beginWrite();
+        QVERIFY(!m_writer->findStream("race"));
+        m_writer->commit();
+        {
+            SqlMessageStore other(std::make_unique<SqliteConnection>(m_path), false);
+            other.beginWrite();
+            QVERIFY(other.createStream("race", hchat::v1::CHANNEL_KIND_INVITE_ONLY, true, "", 2));
+            other.commit();
+        }
+        m_writer->beginWrite();
+        QVERIFY(!m_writer->createStream("race", hchat::v1::CHANNEL_KIND_OPEN, false, "", 3));
+        QVERIFY(!m_writer->createStream("room", hchat::v1::CHANNEL_KIND_OPEN, false, "", 3));
+        const auto race = m_writer->findStream("race");
+        QVERIFY(race && race->kind == hchat::v1::CHANNEL_KIND_INVITE_ONLY && race->encrypted);
+        m_writer->commit();
+    }
+
     void inboxesAreNotCached()
     {
         m_writer->beginWrite();
-        const auto inbox = m_writer->createStream("~dev", StreamRecord::kInbox, false, "", 1);
+        const auto inbox = *m_writer->createStream("~dev", StreamRecord::kInbox, false, "", 1);
         auto found = m_writer->findStream("~dev");
         QVERIFY(found && found->id == inbox);
         {
