@@ -161,11 +161,22 @@ void CryptoSenderKeyStore::replaySetPersists()
         QVERIFY(store.isReplay(dev, sid, 3, QStringLiteral("other"), 10));
         QVERIFY(!store.isReplay(QStringLiteral("otherdev"), sid, 3, ch, 11)); // per sender device
         QVERIFY(store.markSeen(dev, sid, 3, ch, 11));                         // ignored: first one wins
+        // Inside a batch the records count at once and are written when it ends.
+        QVERIFY(store.beginBatch());
+        for (quint32 i = 4; i <= 6; ++i)
+            QVERIFY(store.markSeen(dev, sid, i, ch, 20 + i));
+        QVERIFY(store.isReplay(dev, sid, 5, ch, 99));
+        QVERIFY(!store.isReplay(dev, sid, 5, ch, 25));
+        QVERIFY(store.endBatch());
     }
     SenderKeyStore store;
     QVERIFY(store.open(path(), id->deriveStorageKey()));
     QVERIFY(store.isReplay(dev, sid, 3, ch, 11));
     QVERIFY(!store.isReplay(dev, sid, 3, ch, 10));
+    for (quint32 i = 4; i <= 6; ++i) {
+        QVERIFY(store.isReplay(dev, sid, i, ch, 99));
+        QVERIFY(!store.isReplay(dev, sid, i, ch, 20 + i));
+    }
 }
 
 void CryptoSenderKeyStore::refusesGarbageAndWrongKeySizes()

@@ -100,7 +100,11 @@ bool SenderKeyStore::open(const QString &path, const SecureBuffer &storageKey)
 
 void SenderKeyStore::close()
 {
+    writeSeen();
+    m_pendingSeen.clear();
     m_inboundCache.clear();
+    m_seen.clear();
+    m_seenEntries = 0;
     closeFile();
 }
 
@@ -186,38 +190,90 @@ int SenderKeyStore::inboundCount(const QString &channel) const
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
 }
 
+SenderKeyStore::SeenIndices &SenderKeyStore::seenOf(const QString &senderDevice,
+                                                    const QByteArray &sessionId) const
+{
+    const QByteArray key = senderDevice.toUtf8() + '\0' + sessionId;
+    auto it = m_seen.find(key);
+    if (it != m_seen.end())
+        return *it;
+    // A bound on memory: past it, the records are read again as sessions are asked about.
+    constexpr qsizetype kMaxSeenEntries = 250000;
+    if (m_seenEntries > kMaxSeenEntries) {
+        m_seen.clear();
+        m_seenEntries = 0;
+    }
+    SeenIndices &indices = m_seen[key];
+    QSqlQuery *q = cached(QStringLiteral(
+        "SELECT idx, channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ?"));
+    if (!q)
+        return indices;
+    q->bindValue(0, senderDevice);
+    q->bindValue(1, sessionId);
+    if (q->exec()) {
+        QString channel;
+        while (q->next()) {
+            const QString c = q->value(1).toString();
+            if (c != channel)
+                channel = c;
+            indices.insert(quint32(q->value(0).toLongLong()),
+                           Seen{channel, quint64(q->value(2).toLongLong())});
+        }
+    }
+    q->finish();
+    m_seenEntries += indices.size();
+    return indices;
+}
+
 bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq) const
 {
-    QSqlQuery *q =
-        cached(QStringLiteral("SELECT channel, seq FROM seen_index WHERE sender_device = ? AND session_id = ?"
-                              " AND idx = ?"));
-    if (!q)
+    if (!m_open)
         return false;
-    q->bindValue(0, senderDevice);
-    q->bindValue(1, sessionId);
-    q->bindValue(2, qint64(index));
-    bool replay = false;
-    if (q->exec() && q->next())
-        replay = q->value(0).toString() != channel || quint64(q->value(1).toLongLong()) != seq;
-    q->finish();
-    return replay;
+    const SeenIndices &indices = seenOf(senderDevice, sessionId);
+    const auto it = indices.constFind(index);
+    return it != indices.cend() && (it->channel != channel || it->seq != seq);
 }
 
 bool SenderKeyStore::markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq)
 {
+    if (!m_open)
+        return fail(QStringLiteral("not open"));
+    SeenIndices &indices = seenOf(senderDevice, sessionId);
+    if (indices.contains(index))
+        return true; // the first record stays (INSERT OR IGNORE)
+    indices.insert(index, Seen{channel, seq});
+    ++m_seenEntries;
+    m_pendingSeen.append(PendingSeen{senderDevice, sessionId, index, Seen{channel, seq}});
+    return m_batchDepth > 0 || writeSeen();
+}
+
+bool SenderKeyStore::writeSeen()
+{
+    if (m_pendingSeen.isEmpty() || !m_open)
+        return true;
+    const QList<PendingSeen> pending = std::exchange(m_pendingSeen, {});
     QSqlQuery *q = cached(
         QStringLiteral("INSERT OR IGNORE INTO seen_index (sender_device, session_id, idx, channel, seq)"
                        " VALUES (?, ?, ?, ?, ?)"));
-    if (!q)
-        return false;
-    q->bindValue(0, senderDevice);
-    q->bindValue(1, sessionId);
-    q->bindValue(2, qint64(index));
-    q->bindValue(3, channel);
-    q->bindValue(4, qint64(seq));
-    return q->exec() || fail(q->lastError().text());
+    bool ok = q != nullptr;
+    for (const PendingSeen &p : pending) {
+        if (!ok)
+            break;
+        q->bindValue(0, p.senderDevice);
+        q->bindValue(1, p.sessionId);
+        q->bindValue(2, qint64(p.index));
+        q->bindValue(3, p.seen.channel);
+        q->bindValue(4, qint64(p.seen.seq));
+        ok = q->exec() || fail(q->lastError().text());
+    }
+    if (!ok) {
+        // What memory holds must not outlive what the file lost: read it again when next asked.
+        m_seen.clear();
+        m_seenEntries = 0;
+    }
+    return ok;
 }
 
 bool SenderKeyStore::saveOutbound(const SenderSession &session)
@@ -432,10 +488,13 @@ bool SenderKeyStore::endBatch()
     if (m_batchDepth == 0 || --m_batchDepth > 0)
         return true;
     QSqlDatabase db = QSqlDatabase::database(connectionName(), false);
-    if (db.commit())
+    const bool written = writeSeen();
+    if (written && db.commit())
         return true;
-    const QString err = db.lastError().text();
+    const QString err = written ? db.lastError().text() : lastError();
     db.rollback();
+    m_seen.clear();
+    m_seenEntries = 0;
     return fail(err);
 }
 

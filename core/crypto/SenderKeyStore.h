@@ -57,6 +57,9 @@ public:
     int inboundCount(const QString &channel = {}) const;
 
     // ---- replay --------------------------------------------------------------------------------
+    // Answered from memory: a session's seen indices are read once, when it is first asked about.
+    // Inside a batch the new ones are written when it ends (one pass, not one write per message);
+    // outside, at once.
     bool isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                   const QString &channel, quint64 seq) const;
     bool markSeen(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
@@ -97,8 +100,26 @@ public:
     MessageCrypto::Resolver resolver(IdentityKeyLookup identityKey);
 
 private:
+    struct Seen {
+        QString channel; // shared with the session's other entries
+        quint64 seq = 0;
+    };
+    using SeenIndices = QHash<quint32, Seen>;
+    struct PendingSeen {
+        QString senderDevice;
+        QByteArray sessionId;
+        quint32 index = 0;
+        Seen seen;
+    };
+    SeenIndices &seenOf(const QString &senderDevice, const QByteArray &sessionId) const;
+    bool writeSeen();
+
     int m_batchDepth = 0;
     std::map<QString, SenderSession> m_inboundCache;
+    // The replay records of the sessions asked about, keyed by sender device and session id.
+    mutable QHash<QByteArray, SeenIndices> m_seen;
+    mutable qsizetype m_seenEntries = 0;
+    QList<PendingSeen> m_pendingSeen;
 };
 
 } // namespace hchat::crypto
