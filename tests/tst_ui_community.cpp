@@ -1,8 +1,9 @@
 // Issue 21 in the window, under a real X server (xvfb-run), against the real gateway: browsing
 // and joining a channel, a moderator's member menu, the channel settings dialog, the topic under
-// the title, a read-only channel's composer, blocked users' messages, the admin dialog. The
-// screenshots (build/screenshots/community-*.png) are for people to look at.
+// the title, a read-only channel's composer, blocked users' messages and the blocked users dialog,
+// the admin dialog. The screenshots (build/screenshots/community-*.png) are for people to look at.
 #include "AdminDialog.h"
+#include "BlockedUsersDialog.h"
 #include "BrowseChannelsDialog.h"
 #include "ChannelSettingsDialog.h"
 #include "ComposePane.h"
@@ -19,6 +20,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
@@ -77,6 +79,7 @@ private slots:
     void channelSettingsDialog();
     void readOnlyChannelDisablesTheComposer();
     void blockedUsersMessagesAreHidden();
+    void blockedUsersDialog();
     void adminDialog();
     void signInTakesAnInviteCode();
 
@@ -401,6 +404,69 @@ void CommunityUiTest::blockedUsersMessagesAreHidden()
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(model->index(row, 0)).center());
     QTRY_VERIFY_WITH_TIMEOUT(rowOfText(model, QStringLiteral("you are all wrong")) >= 0, kWait);
     QVERIFY(me.run(me->setBlocked(QStringLiteral("pest"), false)));
+}
+
+void CommunityUiTest::blockedUsersDialog()
+{
+    TestClient me, noisy, stranger;
+    const QString room = QStringLiteral("quiet-room");
+    signIn(me, *m_gw, QStringLiteral("guarded"), room);
+    signIn(noisy, *m_gw, QStringLiteral("noisy"), room);
+    signIn(stranger, *m_gw, QStringLiteral("exfriend")); // shares no channel with "guarded"
+    QVERIFY(me.run(me->setBlocked(QStringLiteral("noisy"), true)));
+    MainWindow window(&*me.client);
+    window.resize(1000, 640);
+    QVERIFY(showOnChannel(window, room));
+    QAction *action = findAction(&window, QStringLiteral("blockedUsersAction"));
+    QVERIFY(action);
+    action->trigger();
+    auto *dialog = window.findChild<hchat::ui::BlockedUsersDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QListWidget *list = dialog->blockedList();
+    QCOMPARE(list->count(), 1);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("noisy"));
+    QVERIFY(!dialog->blockButton()->isEnabled()); // nothing typed yet
+
+    // Block by name someone no channel is shared with: type the nick, Enter.
+    QCOMPARE(dialog->focusWidget(), static_cast<QWidget *>(dialog->nickField())); // where typing goes first
+    QTest::keyClicks(dialog->nickField(), QStringLiteral("exfriend"));
+    QVERIFY(dialog->blockButton()->isEnabled());
+    QTest::keyClick(dialog->nickField(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(me->isBlocked(QStringLiteral("exfriend")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 2, kWait);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("exfriend"));
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->statusLabel()->text(), QStringLiteral("Blocked exfriend."), kWait);
+    QVERIFY(dialog->nickField()->text().isEmpty());
+    QVERIFY(dialog->isVisible()); // Enter blocked; it did not close the dialog
+
+    // An unknown nick: the gateway refuses, and the dialog says so with its reason.
+    QTest::keyClicks(dialog->nickField(), QStringLiteral("nosuchperson"));
+    QTest::mouseClick(dialog->blockButton(), Qt::LeftButton);
+    const QString refused = QStringLiteral("Could not block nosuchperson: ");
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->statusLabel()->text().startsWith(refused), kWait);
+    QVERIFY(dialog->statusLabel()->text().size() > refused.size());
+    QVERIFY(!me->isBlocked(QStringLiteral("nosuchperson")));
+    QCOMPARE(list->count(), 2);
+    list->setCurrentRow(1);
+    QTest::qWait(300);
+    save(grab(dialog), QStringLiteral("blocked-users"));
+
+    // Unblock from the keyboard: the selected user, Delete.
+    QVERIFY(!dialog->unblockButton()->isHidden() && dialog->unblockButton()->isEnabled());
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Delete);
+    QTRY_VERIFY_WITH_TIMEOUT(!me->isBlocked(QStringLiteral("noisy")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 1, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->statusLabel()->text(), QStringLiteral("Unblocked noisy."), kWait);
+    // And with the button.
+    list->setCurrentRow(0);
+    QTest::mouseClick(dialog->unblockButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!me->isBlocked(QStringLiteral("exfriend")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->item(0)->text(), QStringLiteral("You have not blocked anyone."), kWait);
+    QCOMPARE(list->item(0)->flags(), Qt::ItemFlags());
+    QVERIFY(!dialog->unblockButton()->isEnabled());
+    dialog->reject();
 }
 
 void CommunityUiTest::adminDialog()
