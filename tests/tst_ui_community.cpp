@@ -1,7 +1,8 @@
 // Issue 21 in the window, under a real X server (xvfb-run), against the real gateway: browsing
 // and joining a channel, a moderator's member menu, the channel settings dialog, the topic under
 // the title, a read-only channel's composer, blocked users' messages and the blocked users dialog,
-// the admin dialog. The screenshots (build/screenshots/community-*.png) are for people to look at.
+// the admin dialog and its create-user form. The screenshots (build/screenshots/community-*.png)
+// are for people to look at.
 #include "AdminDialog.h"
 #include "BlockedUsersDialog.h"
 #include "BrowseChannelsDialog.h"
@@ -9,6 +10,7 @@
 #include "ComposePane.h"
 #include "Composer.h"
 #include "CoreTestHelpers.h"
+#include "CreateUserDialog.h"
 #include "MainWindow.h"
 #include "MemberList.h"
 #include "MessageView.h"
@@ -23,6 +25,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QScreen>
@@ -81,6 +84,7 @@ private slots:
     void blockedUsersMessagesAreHidden();
     void blockedUsersDialog();
     void adminDialog();
+    void adminDialogCreatesAUser();
     void signInTakesAnInviteCode();
 
 private:
@@ -511,6 +515,69 @@ void CommunityUiTest::adminDialog()
     signIn(plain, *m_gw, QStringLiteral("plainjane"), QStringLiteral("ops"));
     MainWindow plainWindow(&*plain.client);
     QVERIFY(!findAction(&plainWindow, QStringLiteral("adminAction"))->isVisible());
+}
+
+void CommunityUiTest::adminDialogCreatesAUser()
+{
+    const QString token = HttpTestApi(m_gw->httpUrl()).account(QStringLiteral("overseer"));
+    QProcess admin;
+    admin.start(QStringLiteral(HCHAT_GATEWAY_BINARY),
+                {QStringLiteral("admin"), QStringLiteral("--db"), m_gw->databasePath(),
+                 QStringLiteral("set-admin"), QStringLiteral("overseer"), QStringLiteral("on")});
+    QVERIFY(admin.waitForFinished(30000));
+    QCOMPARE(admin.exitCode(), 0);
+    TestClient op;
+    op.connectTo({m_gw->wsUrl()}, token);
+    QVERIFY(op.waitOnline());
+    QVERIFY(op->isAdmin());
+    hchat::ui::AdminDialog dialog(&*op.client);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.userList()->topLevelItemCount() > 0, kWait);
+    auto *createButton = dialog.findChild<QPushButton *>(QStringLiteral("createUserButton"));
+    QVERIFY(createButton && createButton->isVisible());
+    QTest::mouseClick(createButton, Qt::LeftButton);
+    QPointer<hchat::ui::CreateUserDialog> form = dialog.findChild<hchat::ui::CreateUserDialog *>();
+    QVERIFY(form);
+    QVERIFY(QTest::qWaitForWindowExposed(form.data()));
+    QCOMPARE(form->passwordField()->echoMode(), QLineEdit::Password);
+    QCOMPARE(form->confirmField()->echoMode(), QLineEdit::Password);
+    QVERIFY(!form->createButton()->isEnabled()); // nothing typed yet
+
+    // Passwords that differ are refused here, before anything is sent.
+    const QString password = QStringLiteral("a long enough password");
+    QTest::keyClicks(form->nickField(), QStringLiteral("hired.hand"));
+    QTest::keyClicks(form->passwordField(), password);
+    QTest::keyClicks(form->confirmField(), QStringLiteral("a long enough passwort"));
+    QVERIFY(form->createButton()->isEnabled());
+    QTest::keyClick(form->confirmField(), Qt::Key_Return);
+    QCOMPARE(form->statusLabel()->text(), QStringLiteral("The passwords do not match."));
+    QVERIFY(form->isVisible());
+    QTest::qWait(300);
+    save(grab(form), QStringLiteral("create-user"));
+    hchat::v1::LoginResponse login;
+    QVERIFY(!HttpTestApi(m_gw->httpUrl()).login(QStringLiteral("hired.hand"), password, &login));
+
+    // A nick that is taken: the gateway refuses, the form stays open with its reason.
+    form->nickField()->setText(QStringLiteral("overseer"));
+    form->confirmField()->setText(password);
+    QTest::mouseClick(form->createButton(), Qt::LeftButton);
+    const QString refused = QStringLiteral("The gateway did not create overseer: ");
+    QTRY_VERIFY_WITH_TIMEOUT(form->statusLabel()->text().startsWith(refused), kWait);
+    QVERIFY(form->statusLabel()->text().size() > refused.size());
+    QVERIFY(form->isVisible());
+    QTest::qWait(300);
+    save(grab(form), QStringLiteral("create-user-refused"));
+
+    // Created: the form closes, the list shows the new user selected, who can sign in.
+    form->nickField()->setText(QStringLiteral("hired.hand"));
+    QTest::keyClick(form->nickField(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(form.isNull(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.userList()->currentItem() &&
+                                 dialog.userList()->currentItem()->text(0) == QLatin1String("hired.hand"),
+                             kWait);
+    QCOMPARE(dialog.statusLabel()->text(), QStringLiteral("Created the user hired.hand."));
+    QVERIFY(HttpTestApi(m_gw->httpUrl()).login(QStringLiteral("hired.hand"), password, &login));
 }
 
 void CommunityUiTest::signInTakesAnInviteCode()
