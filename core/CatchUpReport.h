@@ -10,7 +10,8 @@
 namespace hchat {
 
 // What arrived while the client was away: emitted once per completed catch-up (after every
-// (re)connect), for one summary notification. Counts only text messages from other users.
+// (re)connect), for one summary notification. Counts only text messages from other users, and
+// none from the users this user blocked (a channel with only theirs is not listed).
 struct CatchUpReport {
     struct Channel {
         QString channel;

@@ -100,6 +100,8 @@ void Client::wireReceivedPath()
     m_engine->addInsertedStage(std::bind_front(&AccountSession::noteDeletedUsers, m_account));
     m_engine->addInsertedStage(std::bind_front(&ModerationTracker::noteStored, m_moderation));
     m_engine->addBatchStage(std::bind_front(&E2eeCoordinator::prepareBatch, m_e2ee));
+    // Blocked users' messages stay out of the catch-up summary (and so of its notification).
+    m_engine->setHiddenSenders(std::bind_front(&BlockList::isBlocked, m_blocks));
     connect(m_dispatcher, &PushDispatcher::channelUpdated, m_moderation,
             &ModerationTracker::onChannelUpdated);
     connect(m_moderation, &ModerationTracker::channelsChanged, this, &Client::channelsChanged);

@@ -272,17 +272,8 @@ void SyncEngine::onStored(const QString &stream, const QList<StoredMessage> &ins
         if (!m.isChat() && isChannel)
             applyMembership(m);
         if (m_catchingUp) {
-            if (isChannel && m.isChat() && m.sender != m_ownNick && !m_invitations.contains(stream)) {
-                auto &c = m_report[stream];
-                c.channel = stream;
-                ++c.count;
-                if (!c.senders.contains(m.sender))
-                    c.senders << m.sender;
-                if (m.seq >= c.newest.seq)
-                    c.newest = m;
-                if (Mentions::mentions(m.text(), m_ownNick))
-                    ++c.mentions;
-            }
+            if (isChannel && m.isChat() && m.sender != m_ownNick && !m_invitations.contains(stream))
+                noteArrival(stream, m);
         }
     }
     if (isChannel)
@@ -389,15 +380,44 @@ void SyncEngine::streamDone(const QString &stream)
         finishCatchUp();
 }
 
+void SyncEngine::noteArrival(const QString &stream, const StoredMessage &m)
+{
+    QList<CatchUpReport::Channel> &senders = m_arrivals[stream];
+    auto it = std::find_if(senders.begin(), senders.end(),
+                           [&m](const CatchUpReport::Channel &s) { return s.senders.first() == m.sender; });
+    if (it == senders.end()) {
+        senders.append({stream, 0, {m.sender}, {}, 0});
+        it = senders.end() - 1;
+    }
+    ++it->count;
+    if (m.seq >= it->newest.seq)
+        it->newest = m;
+    if (Mentions::mentions(m.text(), m_ownNick))
+        ++it->mentions;
+}
+
 void SyncEngine::finishCatchUp()
 {
     m_catchingUp = false;
     CatchUpReport report;
-    for (const auto &c : std::as_const(m_report))
-        report.channels << c;
+    for (const QList<CatchUpReport::Channel> &senders : std::as_const(m_arrivals)) {
+        CatchUpReport::Channel c;
+        for (const CatchUpReport::Channel &s : senders) {
+            if (m_hiddenSenders && m_hiddenSenders(s.senders.first()))
+                continue;
+            c.channel = s.channel;
+            c.count += s.count;
+            c.senders << s.senders.first();
+            if (s.newest.seq >= c.newest.seq)
+                c.newest = s.newest;
+            c.mentions += s.mentions;
+        }
+        if (c.count > 0)
+            report.channels << c;
+    }
     std::stable_sort(report.channels.begin(), report.channels.end(),
                      [](const auto &a, const auto &b) { return a.count > b.count; });
-    m_report.clear();
+    m_arrivals.clear();
     qCInfo(lcSync) << "catch-up complete:" << report.total() << "new messages in" << report.channels.size()
                    << "channels";
     emit catchUpFinished(report);

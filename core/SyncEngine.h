@@ -44,6 +44,10 @@ public:
     // before anyone is told about them.
     using InsertedStage = std::function<void(const QString &stream, const QList<StoredMessage> &inserted)>;
     void addInsertedStage(InsertedStage stage) { m_insertedStages.push_back(std::move(stage)); }
+    // Senders the catch-up report leaves out (blocked users): asked when the report is made, so a
+    // block that arrives during the catch-up counts too.
+    using SenderFilter = std::function<bool(const QString &sender)>;
+    void setHiddenSenders(SenderFilter hidden) { m_hiddenSenders = std::move(hidden); }
 
     void beginCatchUp(const hchat::v1::Welcome &welcome);
     void handlePush(const hchat::v1::Message &message);
@@ -86,6 +90,7 @@ private:
     void onPullFailed(const QString &stream, const QString &error, int code);
     void streamDone(const QString &stream);
     void finishCatchUp();
+    void noteArrival(const QString &stream, const StoredMessage &m);
     void ensureChannel(const QString &name);
     void applyMembership(const StoredMessage &m);
     void saveChannel(const hchat::v1::ChannelInfo &info);
@@ -103,7 +108,10 @@ private:
     QSet<QString> m_invitations; // channels of the last Welcome the user was invited to, not yet a member of
     quint64 m_progressDone = 0;
     quint64 m_progressTotal = 0;
-    QMap<QString, CatchUpReport::Channel> m_report;
+    // What the catch-up brought, per channel and sender (in order of first appearance): the
+    // report is summed from it without the hidden senders.
+    QMap<QString, QList<CatchUpReport::Channel>> m_arrivals;
+    SenderFilter m_hiddenSenders;
     quint64 m_gaps = 0;
     quint64 m_rejected = 0;
 };

@@ -1,8 +1,9 @@
 // Issue 21 end to end: real client cores against the real gateway. A spammer's message is
 // deleted by the channel's owner on every member's device, the spammer is kicked (and may come
 // back), then banned (and may not); topic, roles and read-only reach members live; the directory
-// lists the channel; a blocked user's direct message is refused; administration and invite-only
-// registration through the client.
+// lists the channel; a blocked user's direct message is refused, and what a blocked user wrote
+// stays out of the catch-up summary; administration and invite-only registration through the
+// client.
 #include "CoreTestHelpers.h"
 
 #include <QProcess>
@@ -56,6 +57,7 @@ private slots:
     void topicRolesAndReadOnlyReachMembers();
     void directoryListsOpenChannels();
     void blockedUserIsRefusedAndListed();
+    void catchUpSummaryLeavesOutBlockedUsers();
     void administration();
     void inviteOnlyRegistration();
     void closedRegistration();
@@ -250,6 +252,58 @@ void CommunityTest::blockedUserIsRefusedAndListed()
     QVERIFY(frank.run(frank->setBlocked(QStringLiteral("troll"), false)));
     QVERIFY(!frank->isBlocked(QStringLiteral("troll")));
     QVERIFY(troll.run(troll->openDirectChannel(QStringLiteral("frank"), &direct)));
+}
+
+void CommunityTest::catchUpSummaryLeavesOutBlockedUsers()
+{
+    TestClient reader, heckler, friendly;
+    const QString shared = QStringLiteral("summary-shared");
+    const QString heckled = QStringLiteral("summary-heckled"); // only the heckler writes there
+    signIn(reader, *m_gw, QStringLiteral("summaryreader"), shared);
+    QVERIFY(reader.run(reader->joinChannel(heckled)));
+    signIn(heckler, *m_gw, QStringLiteral("heckler"), shared);
+    QVERIFY(heckler.run(heckler->joinChannel(heckled)));
+    signIn(friendly, *m_gw, QStringLiteral("friendly"), shared);
+    QTRY_VERIFY_WITH_TIMEOUT(reader.store()->maxSeq(shared) >= 3, kWait); // the three joins
+    QTRY_VERIFY_WITH_TIMEOUT(reader.store()->maxSeq(heckled) >= 2, kWait);
+    QVERIFY(reader.run(reader->setBlocked(QStringLiteral("heckler"), true)));
+
+    reader->disconnectFromGateway();
+    // The friend writes first, the heckler last: the summary's newest message is the friend's.
+    QVERIFY(waitSent(friendly, friendly->sendMessage(shared, QStringLiteral("welcome back @summaryreader"))) >
+            0);
+    for (const QString &text : {QStringLiteral("@summaryreader look at me"),
+                                QStringLiteral("@summaryreader hey"), QStringLiteral("buy my stuff")})
+        QVERIFY(waitSent(heckler, heckler->sendMessage(shared, text)) > 0);
+    QVERIFY(waitSent(heckler, heckler->sendMessage(heckled, QStringLiteral("@summaryreader over here"))) > 0);
+
+    QList<hchat::CatchUpReport> reports;
+    connect(reader.client.get(), &Client::catchUpFinished, this,
+            [&reports](const hchat::CatchUpReport &r) { reports << r; });
+    reader->startSession(reader.token);
+    QTRY_COMPARE_WITH_TIMEOUT(reports.size(), 1, kWait);
+    const hchat::CatchUpReport &report = reports.first();
+    // Only the friend's message counts and is named; the channel with only the heckler's is left out.
+    QCOMPARE(report.channels.size(), 1);
+    QCOMPARE(report.total(), quint64(1));
+    QCOMPARE(report.channels[0].channel, shared);
+    QCOMPARE(report.channels[0].count, quint64(1));
+    QCOMPARE(report.channels[0].senders, QStringList{QStringLiteral("friendly")});
+    QCOMPARE(report.channels[0].newest.text(), QStringLiteral("welcome back @summaryreader"));
+    QCOMPARE(report.channels[0].mentions, quint64(1)); // the heckler's mentions do not count
+    // The heckler's messages are stored all the same (hidden in the list, not lost).
+    QCOMPARE(reader.store()->maxSeq(shared), heckler.store()->maxSeq(shared));
+    QCOMPARE(reader.store()->maxSeq(heckled), heckler.store()->maxSeq(heckled));
+
+    // Unblocked, the heckler counts again in the next summary.
+    QVERIFY(reader.run(reader->setBlocked(QStringLiteral("heckler"), false)));
+    reader->disconnectFromGateway();
+    QVERIFY(waitSent(heckler, heckler->sendMessage(heckled, QStringLiteral("am I back?"))) > 0);
+    reader->startSession(reader.token);
+    QTRY_COMPARE_WITH_TIMEOUT(reports.size(), 2, kWait);
+    QCOMPARE(reports[1].channels.size(), 1);
+    QCOMPARE(reports[1].channels[0].channel, heckled);
+    QCOMPARE(reports[1].channels[0].senders, QStringList{QStringLiteral("heckler")});
 }
 
 void CommunityTest::administration()

@@ -1,13 +1,16 @@
 // Issue 21 in the window, under a real X server (xvfb-run), against the real gateway: browsing
 // and joining a channel, a moderator's member menu, the channel settings dialog, the topic under
-// the title, a read-only channel's composer, blocked users' messages, the admin dialog. The
-// screenshots (build/screenshots/community-*.png) are for people to look at.
+// the title, a read-only channel's composer, blocked users' messages and the blocked users dialog,
+// the admin dialog and its create-user form. The screenshots (build/screenshots/community-*.png)
+// are for people to look at.
 #include "AdminDialog.h"
+#include "BlockedUsersDialog.h"
 #include "BrowseChannelsDialog.h"
 #include "ChannelSettingsDialog.h"
 #include "ComposePane.h"
 #include "Composer.h"
 #include "CoreTestHelpers.h"
+#include "CreateUserDialog.h"
 #include "MainWindow.h"
 #include "MemberList.h"
 #include "MessageView.h"
@@ -19,8 +22,10 @@
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QScreen>
@@ -77,7 +82,9 @@ private slots:
     void channelSettingsDialog();
     void readOnlyChannelDisablesTheComposer();
     void blockedUsersMessagesAreHidden();
+    void blockedUsersDialog();
     void adminDialog();
+    void adminDialogCreatesAUser();
     void signInTakesAnInviteCode();
 
 private:
@@ -403,6 +410,69 @@ void CommunityUiTest::blockedUsersMessagesAreHidden()
     QVERIFY(me.run(me->setBlocked(QStringLiteral("pest"), false)));
 }
 
+void CommunityUiTest::blockedUsersDialog()
+{
+    TestClient me, noisy, stranger;
+    const QString room = QStringLiteral("quiet-room");
+    signIn(me, *m_gw, QStringLiteral("guarded"), room);
+    signIn(noisy, *m_gw, QStringLiteral("noisy"), room);
+    signIn(stranger, *m_gw, QStringLiteral("exfriend")); // shares no channel with "guarded"
+    QVERIFY(me.run(me->setBlocked(QStringLiteral("noisy"), true)));
+    MainWindow window(&*me.client);
+    window.resize(1000, 640);
+    QVERIFY(showOnChannel(window, room));
+    QAction *action = findAction(&window, QStringLiteral("blockedUsersAction"));
+    QVERIFY(action);
+    action->trigger();
+    auto *dialog = window.findChild<hchat::ui::BlockedUsersDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QListWidget *list = dialog->blockedList();
+    QCOMPARE(list->count(), 1);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("noisy"));
+    QVERIFY(!dialog->blockButton()->isEnabled()); // nothing typed yet
+
+    // Block by name someone no channel is shared with: type the nick, Enter.
+    QCOMPARE(dialog->focusWidget(), static_cast<QWidget *>(dialog->nickField())); // where typing goes first
+    QTest::keyClicks(dialog->nickField(), QStringLiteral("exfriend"));
+    QVERIFY(dialog->blockButton()->isEnabled());
+    QTest::keyClick(dialog->nickField(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(me->isBlocked(QStringLiteral("exfriend")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 2, kWait);
+    QCOMPARE(list->item(0)->text(), QStringLiteral("exfriend"));
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->statusLabel()->text(), QStringLiteral("Blocked exfriend."), kWait);
+    QVERIFY(dialog->nickField()->text().isEmpty());
+    QVERIFY(dialog->isVisible()); // Enter blocked; it did not close the dialog
+
+    // An unknown nick: the gateway refuses, and the dialog says so with its reason.
+    QTest::keyClicks(dialog->nickField(), QStringLiteral("nosuchperson"));
+    QTest::mouseClick(dialog->blockButton(), Qt::LeftButton);
+    const QString refused = QStringLiteral("Could not block nosuchperson: ");
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->statusLabel()->text().startsWith(refused), kWait);
+    QVERIFY(dialog->statusLabel()->text().size() > refused.size());
+    QVERIFY(!me->isBlocked(QStringLiteral("nosuchperson")));
+    QCOMPARE(list->count(), 2);
+    list->setCurrentRow(1);
+    QTest::qWait(300);
+    save(grab(dialog), QStringLiteral("blocked-users"));
+
+    // Unblock from the keyboard: the selected user, Delete.
+    QVERIFY(!dialog->unblockButton()->isHidden() && dialog->unblockButton()->isEnabled());
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Delete);
+    QTRY_VERIFY_WITH_TIMEOUT(!me->isBlocked(QStringLiteral("noisy")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->count(), 1, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->statusLabel()->text(), QStringLiteral("Unblocked noisy."), kWait);
+    // And with the button.
+    list->setCurrentRow(0);
+    QTest::mouseClick(dialog->unblockButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!me->isBlocked(QStringLiteral("exfriend")), kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(list->item(0)->text(), QStringLiteral("You have not blocked anyone."), kWait);
+    QCOMPARE(list->item(0)->flags(), Qt::ItemFlags());
+    QVERIFY(!dialog->unblockButton()->isEnabled());
+    dialog->reject();
+}
+
 void CommunityUiTest::adminDialog()
 {
     const QString token = HttpTestApi(m_gw->httpUrl()).account(QStringLiteral("operator"));
@@ -445,6 +515,69 @@ void CommunityUiTest::adminDialog()
     signIn(plain, *m_gw, QStringLiteral("plainjane"), QStringLiteral("ops"));
     MainWindow plainWindow(&*plain.client);
     QVERIFY(!findAction(&plainWindow, QStringLiteral("adminAction"))->isVisible());
+}
+
+void CommunityUiTest::adminDialogCreatesAUser()
+{
+    const QString token = HttpTestApi(m_gw->httpUrl()).account(QStringLiteral("overseer"));
+    QProcess admin;
+    admin.start(QStringLiteral(HCHAT_GATEWAY_BINARY),
+                {QStringLiteral("admin"), QStringLiteral("--db"), m_gw->databasePath(),
+                 QStringLiteral("set-admin"), QStringLiteral("overseer"), QStringLiteral("on")});
+    QVERIFY(admin.waitForFinished(30000));
+    QCOMPARE(admin.exitCode(), 0);
+    TestClient op;
+    op.connectTo({m_gw->wsUrl()}, token);
+    QVERIFY(op.waitOnline());
+    QVERIFY(op->isAdmin());
+    hchat::ui::AdminDialog dialog(&*op.client);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.userList()->topLevelItemCount() > 0, kWait);
+    auto *createButton = dialog.findChild<QPushButton *>(QStringLiteral("createUserButton"));
+    QVERIFY(createButton && createButton->isVisible());
+    QTest::mouseClick(createButton, Qt::LeftButton);
+    QPointer<hchat::ui::CreateUserDialog> form = dialog.findChild<hchat::ui::CreateUserDialog *>();
+    QVERIFY(form);
+    QVERIFY(QTest::qWaitForWindowExposed(form.data()));
+    QCOMPARE(form->passwordField()->echoMode(), QLineEdit::Password);
+    QCOMPARE(form->confirmField()->echoMode(), QLineEdit::Password);
+    QVERIFY(!form->createButton()->isEnabled()); // nothing typed yet
+
+    // Passwords that differ are refused here, before anything is sent.
+    const QString password = QStringLiteral("a long enough password");
+    QTest::keyClicks(form->nickField(), QStringLiteral("hired.hand"));
+    QTest::keyClicks(form->passwordField(), password);
+    QTest::keyClicks(form->confirmField(), QStringLiteral("a long enough passwort"));
+    QVERIFY(form->createButton()->isEnabled());
+    QTest::keyClick(form->confirmField(), Qt::Key_Return);
+    QCOMPARE(form->statusLabel()->text(), QStringLiteral("The passwords do not match."));
+    QVERIFY(form->isVisible());
+    QTest::qWait(300);
+    save(grab(form), QStringLiteral("create-user"));
+    hchat::v1::LoginResponse login;
+    QVERIFY(!HttpTestApi(m_gw->httpUrl()).login(QStringLiteral("hired.hand"), password, &login));
+
+    // A nick that is taken: the gateway refuses, the form stays open with its reason.
+    form->nickField()->setText(QStringLiteral("overseer"));
+    form->confirmField()->setText(password);
+    QTest::mouseClick(form->createButton(), Qt::LeftButton);
+    const QString refused = QStringLiteral("The gateway did not create overseer: ");
+    QTRY_VERIFY_WITH_TIMEOUT(form->statusLabel()->text().startsWith(refused), kWait);
+    QVERIFY(form->statusLabel()->text().size() > refused.size());
+    QVERIFY(form->isVisible());
+    QTest::qWait(300);
+    save(grab(form), QStringLiteral("create-user-refused"));
+
+    // Created: the form closes, the list shows the new user selected, who can sign in.
+    form->nickField()->setText(QStringLiteral("hired.hand"));
+    QTest::keyClick(form->nickField(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(form.isNull(), kWait);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.userList()->currentItem() &&
+                                 dialog.userList()->currentItem()->text(0) == QLatin1String("hired.hand"),
+                             kWait);
+    QCOMPARE(dialog.statusLabel()->text(), QStringLiteral("Created the user hired.hand."));
+    QVERIFY(HttpTestApi(m_gw->httpUrl()).login(QStringLiteral("hired.hand"), password, &login));
 }
 
 void CommunityUiTest::signInTakesAnInviteCode()

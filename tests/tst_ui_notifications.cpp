@@ -12,6 +12,7 @@ using hchat::test::GatewayProcess;
 using hchat::test::HttpTestApi;
 using hchat::test::NotificationServiceSpy;
 using hchat::test::TestClient;
+using hchat::test::waitSent;
 using hchat::ui::MainWindow;
 
 class UiNotifications : public QObject {
@@ -23,6 +24,7 @@ private slots:
     void noNotificationForOwnMessagesOrMutedChannels();
     void clickingTheNotificationOpensTheChannel();
     void markupInAMessageIsEscapedForAServiceThatReadsIt();
+    void blockedUsersRaiseNoNotification();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
@@ -164,6 +166,64 @@ void UiNotifications::markupInAMessageIsEscapedForAServiceThatReadsIt()
     QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
     QCOMPARE(m_service->calls().first().body, hostile);
     QCOMPARE(m_service->calls().first().summary, summary);
+}
+
+// A blocked user's messages, mentions included, raise no notification: not live, not as a catch-up
+// summary of their messages alone, and a summary among others' messages neither counts nor names
+// them, nor lists a channel where only they wrote.
+void UiNotifications::blockedUsersRaiseNoNotification()
+{
+    const QString general = QStringLiteral("general");
+    const QString pestered = QStringLiteral("pestered");
+    TestClient pest;
+    pest.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("pest")));
+    QVERIFY(pest.waitOnline());
+    QVERIFY(m_alice->run((*m_alice)->joinChannel(pestered)));
+    QVERIFY(pest.run(pest->joinChannel(general)));
+    QVERIFY(pest.run(pest->joinChannel(pestered)));
+    QVERIFY(m_alice->run((*m_alice)->setBlocked(QStringLiteral("pest"), true)));
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->maxSeq(pestered) >= 2, kWait);
+    m_otherWindow.activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
+    QTest::qWait(300);
+    m_service->clear();
+
+    // Live.
+    const quint64 seq = waitSent(pest, pest->sendMessage(general, QStringLiteral("@alice are you there?")));
+    QVERIFY(seq > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->maxSeq(general) >= seq, kWait);
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 0);
+
+    // A catch-up that brought only the blocked user's messages.
+    QSignalSpy caughtUp(&*m_alice->client, &hchat::Client::catchUpFinished);
+    (*m_alice)->disconnectFromGateway();
+    QTRY_VERIFY_WITH_TIMEOUT((*m_alice)->connectionState() == hchat::ConnectionState::Offline, kWait);
+    QVERIFY(waitSent(pest, pest->sendMessage(general, QStringLiteral("@alice hello?"))) > 0);
+    QVERIFY(waitSent(pest, pest->sendMessage(pestered, QStringLiteral("@alice over here"))) > 0);
+    (*m_alice)->startSession(m_aliceToken);
+    QTRY_COMPARE_WITH_TIMEOUT(caughtUp.size(), 1, kWait);
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 0);
+
+    // One among another's: the summary is of bob's message alone.
+    (*m_alice)->disconnectFromGateway();
+    QTRY_VERIFY_WITH_TIMEOUT((*m_alice)->connectionState() == hchat::ConnectionState::Offline, kWait);
+    QVERIFY(waitSent(*m_bob, (*m_bob)->sendMessage(general, QStringLiteral("hi from bob"))) > 0);
+    QVERIFY(waitSent(pest, pest->sendMessage(general, QStringLiteral("@alice answer me"))) > 0);
+    QVERIFY(waitSent(pest, pest->sendMessage(pestered, QStringLiteral("@alice still here"))) > 0);
+    (*m_alice)->startSession(m_aliceToken);
+    QTRY_COMPARE_WITH_TIMEOUT(caughtUp.size(), 2, kWait);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
+    QTest::qWait(500);
+    QCOMPARE(m_service->calls().size(), 1);
+    const auto call = m_service->calls().first();
+    QVERIFY2(call.summary.startsWith(QStringLiteral("1 new")), qPrintable(call.summary));
+    QVERIFY2(call.summary.contains(general), qPrintable(call.summary));
+    QVERIFY2(!call.summary.contains(pestered) && !call.body.contains(pestered), qPrintable(call.summary));
+    QVERIFY2(call.body.contains(QStringLiteral("hi from bob")), qPrintable(call.body));
+    QVERIFY2(!call.body.contains(QStringLiteral("pest")), qPrintable(call.body));
+    QVERIFY(m_alice->run((*m_alice)->setBlocked(QStringLiteral("pest"), false)));
 }
 
 QTEST_MAIN(UiNotifications)

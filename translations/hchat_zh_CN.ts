@@ -315,7 +315,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+325"/>
+        <location filename="../core/Client.cpp" line="+327"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
@@ -833,7 +833,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>该批次从 %1 开始，但历史记录止于 %2</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+134"/>
         <source>Could not store a message of &quot;%1&quot;: %2</source>
         <translation>无法保存“%1”的一条消息：%2</translation>
     </message>
@@ -1436,7 +1436,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::AdminDialog</name>
     <message>
-        <location filename="../ui/AdminDialog.cpp" line="+51"/>
+        <location filename="../ui/AdminDialog.cpp" line="+52"/>
         <source>Administer the gateway</source>
         <translation>管理网关</translation>
     </message>
@@ -1477,6 +1477,11 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
     <message>
         <location line="+1"/>
+        <source>C&amp;reate user…</source>
+        <translation>创建用户(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
@@ -1496,7 +1501,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>删除账号…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
@@ -1596,7 +1601,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>已删除</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+21"/>
         <source>direct</source>
         <translation>私信</translation>
     </message>
@@ -1628,7 +1633,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+16"/>
+        <source>Created the user %1, an administrator.</source>
+        <translation>已创建用户 %1（管理员）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created the user %1.</source>
+        <translation>已创建用户 %1。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
@@ -1695,6 +1710,85 @@ The file was left untouched. Move it away or start with --profile to use another
         <location line="+7"/>
         <source>Open anyway</source>
         <translation>仍然打开</translation>
+    </message>
+</context>
+<context>
+    <name>hchat::ui::BlockedUsersDialog</name>
+    <message>
+        <location filename="../ui/BlockedUsersDialog.cpp" line="+27"/>
+        <location line="+9"/>
+        <source>Blocked users</source>
+        <translation>已屏蔽的用户</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Blocked users cannot send you direct messages or invite you to channels, and their messages in the channels you share are hidden. They are not told.</source>
+        <translation>被屏蔽的用户无法给你发送私信或邀请你加入频道，他们在你们共同所在频道中的消息会被隐藏。对方不会收到通知。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&amp;Unblock</source>
+        <translation>取消屏蔽(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nick of the user to block</source>
+        <translation>要屏蔽的用户的昵称</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Block</source>
+        <translation>屏蔽(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Block a &amp;user:</source>
+        <translation>屏蔽用户(&amp;U)：</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>You have not blocked anyone.</source>
+        <translation>你还没有屏蔽任何人。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>You cannot block yourself.</source>
+        <translation>不能屏蔽自己。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is already blocked.</source>
+        <translation>%1 已被屏蔽。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Blocking %1…</source>
+        <translation>正在屏蔽 %1…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Unblocking %1…</source>
+        <translation>正在取消屏蔽 %1…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Blocked %1.</source>
+        <translation>已屏蔽 %1。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Could not block %1: %2</source>
+        <translation>无法屏蔽 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unblocked %1.</source>
+        <translation>已取消屏蔽 %1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Could not unblock %1: %2</source>
+        <translation>无法取消屏蔽 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -2175,6 +2269,79 @@ The file was left untouched. Move it away or start with --profile to use another
     </message>
 </context>
 <context>
+    <name>hchat::ui::CreateUserDialog</name>
+    <message>
+        <location filename="../ui/CreateUserDialog.cpp" line="+29"/>
+        <source>Create user</source>
+        <translation>创建用户</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Letters, digits, _ . -</source>
+        <translation>字母、数字、_ . -</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>At least 8 characters</source>
+        <translation>至少 8 个字符</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Gateway &amp;administrator</source>
+        <translation>网关管理员(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>C&amp;reate</source>
+        <translation>创建(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Nick</source>
+        <translation>昵称(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Confirm password</source>
+        <translation>确认密码(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The new user signs in with this nick and password.</source>
+        <translation>新用户将使用此昵称和密码登录。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Enter a nick for the new user.</source>
+        <translation>请输入新用户的昵称。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The passwords do not match.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The password must be 8 to 256 characters long.</source>
+        <translation>密码长度必须为 8 到 256 个字符。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Creating %1…</source>
+        <translation>正在创建 %1…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The gateway did not create %1: %2</source>
+        <translation>网关未创建 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::DesktopNotifier</name>
     <message>
         <location filename="../ui/DesktopNotifier.cpp" line="+138"/>
@@ -2428,13 +2595,13 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+56"/>
-        <location line="+249"/>
+        <location filename="../ui/MainWindow.cpp" line="+57"/>
+        <location line="+263"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-159"/>
+        <location line="-173"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
@@ -2444,7 +2611,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+289"/>
+        <location line="+303"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
@@ -2454,12 +2621,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>正在让另一台设备退出登录。</translation>
     </message>
     <message>
-        <location line="-214"/>
+        <location line="-216"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location line="-72"/>
+        <location line="-84"/>
         <source>You are no longer a member of %1.</source>
         <translation>你已不再是 %1 的成员。</translation>
     </message>
@@ -2474,7 +2641,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>只有频道的管理员可以更改其设置。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+50"/>
         <source>&amp;Join channel…</source>
         <translation>加入频道(&amp;J)…</translation>
     </message>
@@ -2535,6 +2702,11 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
     <message>
         <location line="+1"/>
+        <source>Blocked &amp;users…</source>
+        <translation>已屏蔽的用户(&amp;U)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Unlock encryption with a &amp;passphrase…</source>
         <translation>使用密码短语解锁加密(&amp;P)…</translation>
     </message>

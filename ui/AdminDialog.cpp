@@ -1,6 +1,7 @@
 #include "AdminDialog.h"
 
 #include "Client.h"
+#include "CreateUserDialog.h"
 
 #include <QClipboard>
 #include <QDialogButtonBox>
@@ -73,16 +74,18 @@ QWidget *AdminDialog::buildUsersTab()
 {
     auto *page = new QWidget;
     m_users = table({tr("User"), tr("Created"), tr("Standing")}, "adminUsers", page);
+    auto *create = button(tr("C&reate user…"), "createUserButton", page);
     auto *reset = button(tr("Reset password…"), "resetPasswordButton", page);
     auto *suspend = button(tr("Suspend / lift"), "suspendButton", page);
     auto *admin = button(tr("Make / remove admin"), "adminButton", page);
     auto *remove = button(tr("Delete account…"), "deleteUserButton", page);
+    connect(create, &QPushButton::clicked, this, &AdminDialog::createUser);
     connect(reset, &QPushButton::clicked, this, &AdminDialog::resetPassword);
     connect(suspend, &QPushButton::clicked, this, &AdminDialog::toggleSuspended);
     connect(admin, &QPushButton::clicked, this, &AdminDialog::toggleAdmin);
     connect(remove, &QPushButton::clicked, this, &AdminDialog::deleteUser);
     auto *row = new QHBoxLayout;
-    for (QPushButton *b : {reset, suspend, admin, remove})
+    for (QPushButton *b : {create, reset, suspend, admin, remove})
         row->addWidget(b);
     row->addStretch();
     auto *layout = new QVBoxLayout(page);
@@ -186,6 +189,14 @@ void AdminDialog::onAnswered(quint64 requestId, const AdminReport &report)
         }
         m_users->resizeColumnToContents(0);
         m_users->resizeColumnToContents(1);
+        if (!m_selectUser.isEmpty()) {
+            const auto found = m_users->findItems(m_selectUser, Qt::MatchFixedString);
+            if (!found.isEmpty()) {
+                m_users->setCurrentItem(found.first());
+                m_users->scrollToItem(found.first());
+            }
+            m_selectUser.clear();
+        }
         break;
     case Action::ListChannels:
         m_channels->clear();
@@ -238,6 +249,21 @@ QString AdminDialog::selectedUser() const
 {
     const QTreeWidgetItem *item = m_users->currentItem();
     return item ? item->text(0) : QString();
+}
+
+CreateUserDialog *AdminDialog::createUser()
+{
+    auto *form = new CreateUserDialog(m_client, this);
+    form->setAttribute(Qt::WA_DeleteOnClose);
+    connect(form, &CreateUserDialog::userCreated, this, [this](const QString &nick, bool admin) {
+        m_status->setText(admin ? tr("Created the user %1, an administrator.").arg(nick)
+                                : tr("Created the user %1.").arg(nick));
+        m_selectUser = nick;
+        m_tabs->setCurrentIndex(0);
+        reload();
+    });
+    form->open();
+    return form;
 }
 
 void AdminDialog::resetPassword()

@@ -17,8 +17,10 @@ class Client;
 
 namespace hchat::ui {
 
-// Gateway administration for its administrators (Client::isAdmin): the users (reset a password,
-// suspend, make admin, delete), invite codes (made here, copied to the clipboard), the channels
+class CreateUserDialog;
+
+// Gateway administration for its administrators (Client::isAdmin): the users (create one, reset a
+// password, suspend, make admin, delete), invite codes (made here, copied to the clipboard), the channels
 // (purge) and the audit log. Every action is the gateway's POST /v1/admin; its answer or refusal
 // shows in the dialog's status line.
 class AdminDialog : public QDialog {
@@ -33,6 +35,8 @@ public:
     QListWidget *inviteList() const { return m_invites; }
     QLabel *statusLabel() const { return m_status; }
     void reload();
+    // Opens the "Create user" form (the users tab's Create user… button).
+    CreateUserDialog *createUser();
 
 private:
     QWidget *buildUsersTab();
@@ -60,6 +64,7 @@ private:
     QSpinBox *m_inviteDays;
     QLabel *m_status;
     QHash<quint64, bool> m_pending; // request → reload the lists once it is done
+    QString m_selectUser;           // a user just created: selected when the list comes back
 };
 
 } // namespace hchat::ui

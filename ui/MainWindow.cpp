@@ -2,6 +2,7 @@
 
 #include "AccountDialog.h"
 #include "AdminDialog.h"
+#include "BlockedUsersDialog.h"
 #include "BrowseChannelsDialog.h"
 #include "ChannelListModel.h"
 #include "ChannelSettingsDialog.h"
@@ -209,6 +210,18 @@ void MainWindow::adminDialog()
     dialog->open();
 }
 
+void MainWindow::blockedUsersDialog()
+{
+    if (auto *open = findChild<BlockedUsersDialog *>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new BlockedUsersDialog(m_client, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
     if (!m_currentChannel.isEmpty() && event->mimeData()->hasUrls())
@@ -254,6 +267,8 @@ void MainWindow::buildMenus()
     });
     chat->addAction(tr("De&vices…"), this, &MainWindow::devicesDialog);
     chat->addAction(tr("&Account…"), this, &MainWindow::accountDialog);
+    chat->addAction(tr("Blocked &users…"), this, &MainWindow::blockedUsersDialog)
+        ->setObjectName(QStringLiteral("blockedUsersAction"));
     chat->addAction(tr("Unlock encryption with a &passphrase…"), this, &MainWindow::passphraseDialog);
     m_adminAction = chat->addAction(tr("Ad&minister the gateway…"), this, &MainWindow::adminDialog);
     m_adminAction->setObjectName(QStringLiteral("adminAction"));

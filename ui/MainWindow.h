@@ -75,10 +75,12 @@ public slots:
     void accountDialog();
     void settingsDialog();
     void passphraseDialog();
-    // Issue 21: the channel directory, the open channel's settings (moderators), administration.
+    // Issue 21: the channel directory, the open channel's settings (moderators), administration,
+    // the blocked users.
     void browseChannelsDialog();
     void channelSettingsDialog();
     void adminDialog();
+    void blockedUsersDialog();
 
 protected:
     void changeEvent(QEvent *event) override;
