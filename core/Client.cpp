@@ -11,6 +11,7 @@
 #include "GatewayRequests.h"
 #include "HistoryStore.h"
 #include "InboxAcknowledger.h"
+#include "KeyForwarder.h"
 #include "KeychainTokenVault.h"
 #include "ModerationTracker.h"
 #include "Outbox.h"
@@ -118,6 +119,7 @@ void Client::wireReceivedPath()
     connect(m_engine, &SyncEngine::messagesAmended, this, &Client::messagesChanged);
     connect(m_e2ee, &E2eeCoordinator::messagesAmended, this, &Client::messagesChanged);
     connect(m_e2ee, &E2eeCoordinator::messagesDecrypted, this, &Client::messagesDecrypted);
+    connect(m_e2ee->forwarder(), &KeyForwarder::forwarded, this, &Client::historyForwarded);
     connect(m_channels, &ChannelActions::messagesChanged, this, &Client::messagesChanged);
     connect(m_engine, &SyncEngine::channelsChanged, this, &Client::channelsChanged);
     connect(m_channels, &ChannelActions::channelsChanged, this, &Client::channelsChanged);

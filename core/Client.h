@@ -352,6 +352,9 @@ signals:
     void deviceApprovalChanged(hchat::DeviceApproval::State state);
     // Another device signed in to this account and waits: approve it if it shows code.
     void deviceAwaitsApproval(const QString &deviceId, const QString &code);
+    // This device handed the keys of the encrypted history it holds to deviceId, a device of the
+    // account it trusts (sessions: how many were queued for its inbox).
+    void historyForwarded(const QString &deviceId, int sessions);
 
 private:
     void wireReceivedPath();

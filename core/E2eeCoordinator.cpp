@@ -6,6 +6,7 @@
 #include "GatewayRequests.h"
 #include "HistoryStore.h"
 #include "InboundCrypto.h"
+#include "KeyForwarder.h"
 #include "MembershipPoster.h"
 #include "PrekeySupply.h"
 #include "PushChannel.h"
@@ -25,6 +26,7 @@ E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const P
       m_crypto(new crypto::ChannelCrypto(this)), m_inbound(new InboundCrypto(store, m_crypto, engine, this)),
       m_membership(new MembershipPoster(store, outbox, m_crypto, this)),
       m_prekeySupply(new PrekeySupply(http, m_crypto, this)),
+      m_forwarder(new KeyForwarder(store, outbox, m_crypto, this)),
       m_deviceApproval(new DeviceApproval(
           http, m_crypto, [this] { fetchKeys({m_account->nick()}); }, this))
 {
@@ -32,6 +34,8 @@ E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const P
     connect(m_crypto, &crypto::ChannelCrypto::messagesUnblocked, m_inbound,
             &InboundCrypto::onMessagesUnblocked);
     connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, this, &E2eeCoordinator::deviceTrustChanged);
+    connect(m_crypto, &crypto::ChannelCrypto::deviceTrustChanged, m_forwarder,
+            &KeyForwarder::onDeviceTrustChanged);
     connect(m_inbound, &InboundCrypto::messagesDecrypted, this, &E2eeCoordinator::messagesDecrypted);
     connect(m_inbound, &InboundCrypto::messagesAmended, this, &E2eeCoordinator::messagesAmended);
     connect(m_inbound, &InboundCrypto::keysWanted, this, &E2eeCoordinator::queueKeyFetch);
@@ -149,6 +153,7 @@ void E2eeCoordinator::openCrypto(crypto::DeviceIdentity identity)
     if (m_push->isConnected())
         publishKeys();
     qCInfo(lcClient) << "end-to-end encryption ready";
+    m_forwarder->catchUp();
     emit encryptionReady();
 }
 

@@ -25,6 +25,7 @@ class GatewayHttp;
 class GatewayRequests;
 class HistoryStore;
 class InboundCrypto;
+class KeyForwarder;
 class MembershipPoster;
 class Outbox;
 class PrekeySupply;
@@ -47,6 +48,7 @@ public:
     crypto::ChannelCrypto *crypto() const { return m_crypto; }
     InboundCrypto *inbound() const { return m_inbound; }
     MembershipPoster *membership() const { return m_membership; }
+    KeyForwarder *forwarder() const { return m_forwarder; }
     bool isReady() const;
 
     void setIdentityStore(std::unique_ptr<crypto::IdentityStore> store);
@@ -98,6 +100,7 @@ private:
     InboundCrypto *m_inbound;
     MembershipPoster *m_membership;
     PrekeySupply *m_prekeySupply;
+    KeyForwarder *m_forwarder;
     DeviceApproval *m_deviceApproval;
     QString m_dataDir;
     bool m_identityLoading = false;

@@ -72,6 +72,16 @@ bool ProfileSettings::setGatewayUrls(const QList<QUrl> &urls)
     return setList(QStringLiteral("gateway_urls"), items);
 }
 
+QStringList ProfileSettings::forwardedDevices() const
+{
+    return list(QStringLiteral("forwarded_devices"));
+}
+
+bool ProfileSettings::setForwardedDevices(const QStringList &deviceIds)
+{
+    return setList(QStringLiteral("forwarded_devices"), sorted(deviceIds));
+}
+
 QStringList ProfileSettings::blockedUsers() const
 {
     return list(QStringLiteral("blocked_users"));

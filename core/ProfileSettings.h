@@ -39,6 +39,9 @@ public:
     // Inbox seqs of key shares InboundCrypto refused so far and tries again.
     QList<quint64> cryptoRetryShares() const;
     bool setCryptoRetryShares(const QList<quint64> &seqs);
+    // Devices of this account this device forwarded its sessions to (KeyForwarder); kept sorted.
+    QStringList forwardedDevices() const;
+    bool setForwardedDevices(const QStringList &deviceIds);
     // Who a private channel this device created invites in its genesis, until the genesis is posted.
     QStringList firstInvitees(const QString &channel) const;
     bool setFirstInvitees(const QString &channel, const QStringList &nicks);

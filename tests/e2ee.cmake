@@ -12,3 +12,6 @@ hchat_add_test(tst_e2ee_rotation SOURCES tst_e2ee_rotation.cpp E2eeTestHelpers.h
 # The hostile gateway: the real gateway behind a tampering proxy the test drives (issue 16).
 hchat_add_test(tst_e2ee_hostile_gateway SOURCES tst_e2ee_hostile_gateway.cpp E2eeTestHelpers.h CoreTestHelpers.h
                LIBS hchat_core LABELS integration TIMEOUT 240)
+# History on every device (issue 22): a device approved by another receives the sessions it holds.
+hchat_add_test(tst_e2ee_history SOURCES tst_e2ee_history.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)

@@ -107,6 +107,7 @@ private slots:
     void keyShareRoundTrip();
     void theSendersTimeIsSignedAndCannotBeChangedOrStripped();
     void keyShareToTheWrongDeviceFails();
+    void aForwardHandsOnTheWholeChainToTheSameAccountOnly();
     void threeMembersReadEachOther();
     void tamperedCiphertextIsBadSignature();
     void batchCheckVouchesOnlyForTheKeyItCheckedUnder();
@@ -203,6 +204,44 @@ void CryptoMessages::keyShareRoundTrip()
     QCOMPARE(opened.session->derivation(), SenderSession::Derivation::Ratchet);
     QVERIFY(opened.session->key().equals(s->from(2)->key()));
     QVERIFY(!opened.session->key().equals(s->key()));
+}
+
+// Issue 22: Bob's first device forwards Carol's session, as it holds it from index 0, to Bob's
+// second device; the second device reads Carol's first message with it, under Carol's own signature.
+// A forward is never made for, nor accepted as one from, another account.
+void CryptoMessages::aForwardHandsOnTheWholeChainToTheSameAccountOnly()
+{
+    auto carolSession = SenderSession::create(ch);
+    QCOMPARE(bob->receive(carol->shareTo(*carolSession, *bob), carol->nick, carol->device),
+             KeyShare::Error::None);
+    const QByteArray first = carol->encrypt(*carolSession, "before the laptop existed");
+    const SenderSession *held = bob->store.inbound(ch, carol->device, carolSession->sessionId());
+    QVERIFY(held && held->startIndex() == 0);
+
+    Party laptop(bob->nick, QStringLiteral("b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"), m_dir->path());
+    laptop.trust(*bob);
+    laptop.trust(*carol);
+    const KeyShare::Origin origin{carol->nick, carol->device};
+    const QByteArray forward =
+        KeyShare::seal(*held, bob->id, bob->nick, bob->device, laptop.asRecipient(), origin);
+    QVERIFY(!forward.isEmpty());
+    const auto opened = KeyShare::open(forward, laptop.id, laptop.nick, laptop.device, laptop.lookup(),
+                                       bob->nick, bob->device);
+    QVERIFY2(opened.ok(), qPrintable(KeyShare::describe(opened.error)));
+    QVERIFY(opened.origin && opened.origin->nick == carol->nick && opened.origin->deviceId == carol->device);
+    QCOMPARE(opened.session->startIndex(), 0u);
+    QVERIFY(laptop.store.addInbound(opened.origin->nick, opened.origin->deviceId, *opened.session));
+    const auto read = laptop.decrypt(first, ch, 1, carol.get());
+    QVERIFY2(read.ok(), MessageCrypto::errorName(read.error));
+    QCOMPARE(read.plaintext, QByteArray("before the laptop existed"));
+
+    // Not to Alice's device: no forward is sealed across accounts.
+    QVERIFY(KeyShare::seal(*held, bob->id, bob->nick, bob->device, alice->asRecipient(), origin).isEmpty());
+    // Nor Carol's device "forwarding" someone's session to Bob.
+    const QByteArray fromCarol =
+        KeyShare::seal(*carolSession, carol->id, carol->nick, carol->device, bob->asRecipient(),
+                       KeyShare::Origin{alice->nick, alice->device});
+    QVERIFY(fromCarol.isEmpty());
 }
 
 void CryptoMessages::keyShareToTheWrongDeviceFails()

@@ -664,6 +664,41 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m, co
     return in;
 }
 
+QList<ChannelCrypto::OutgoingShare> ChannelCrypto::forwardHeldSessions(const QString &deviceId)
+{
+    QList<OutgoingShare> out;
+    if (!m_identity || deviceId == m_deviceId)
+        return out;
+    const std::optional<DeviceList> list = deviceList(m_nick);
+    std::optional<TrustStore::Device> device;
+    for (const TrustStore::Device &d : m_trust.devices(m_nick))
+        if (d.deviceId == deviceId)
+            device = d;
+    if (!list || !list->contains(deviceId) || !device || !mayShareWith(*device))
+        return out;
+    KeyShare::Recipient recipient(m_nick, deviceId, device->trustedKey);
+    std::optional<PrekeyStore::Prekey> prekey = m_prekeys.claimed(m_nick, deviceId);
+    if (prekey && PrekeyStore::verify(*prekey, deviceId, device->trustedKey)) {
+        recipient.prekeyId = prekey->keyId;
+        recipient.prekey = prekey->publicKey;
+    }
+    for (const SenderKeyStore::HeldSession &held : m_keys.heldSessions()) {
+        const QByteArray body = KeyShare::seal(held.session, *m_identity, m_nick, m_deviceId, recipient,
+                                               KeyShare::Origin{held.sender, held.senderDevice});
+        if (body.isEmpty())
+            continue;
+        if (recipient.prekeyId != 0) {
+            m_prekeys.dropClaimed(m_nick, deviceId);
+            recipient.prekeyId = 0;
+            recipient.prekey.clear();
+            emit prekeysWanted();
+        }
+        out.append({QStringLiteral("~") + deviceId, m_nick, deviceId, randomMsgId(), body});
+    }
+    qCInfo(lcCrypto).noquote() << "forwarding" << out.size() << "sessions to our device" << deviceId;
+    return out;
+}
+
 void ChannelCrypto::settleUsedPrekeys()
 {
     if (m_usedPrekeys.isEmpty() || m_keys.inBatch())
@@ -698,10 +733,24 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
         return fail(KeyShare::describe(opened.error));
     }
     const QString ch = opened.session->channel();
-    // Only a member (as the channel's own membership messages show) may hand out keys for it.
-    if (!isMember(ch, opened.sender))
+    // A forward comes from another device of this account (its signature checked against the key
+    // this device trusts for it), handing on a session it holds: the member's device it names is
+    // whose messages the session reads, and each of them is still verified under that device's key.
+    // Any other share: only a member (as the channel's own membership messages show) may hand out
+    // keys for it.
+    QString sessionSender = opened.sender, sessionDevice = opened.senderDevice;
+    if (opened.origin) {
+        if (opened.sender.compare(m_nick, Qt::CaseInsensitive) != 0 || opened.senderDevice == m_deviceId) {
+            if (retryable)
+                *retryable = false;
+            return fail(tr("a forwarded key from %1, not another device of this account").arg(opened.sender));
+        }
+        sessionSender = opened.origin->nick;
+        sessionDevice = opened.origin->deviceId;
+    } else if (!isMember(ch, opened.sender)) {
         return fail(tr("%1 is not a member of %2").arg(opened.sender, ch));
-    if (!m_keys.addInbound(opened.sender, opened.senderDevice, *opened.session))
+    }
+    if (!m_keys.addInbound(sessionSender, sessionDevice, *opened.session))
         return fail(m_keys.lastError());
     // Kept: the one-time prekey has done its work and its secret goes (a share refused above
     // keeps it, so that it can be opened again once its sender is a member) — once the session
@@ -713,7 +762,7 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
     }
     if (channel)
         *channel = ch;
-    const QList<quint64> waiting = m_keys.waitingFor(ch, opened.senderDevice, opened.session->sessionId());
+    const QList<quint64> waiting = m_keys.waitingFor(ch, sessionDevice, opened.session->sessionId());
     if (!waiting.isEmpty()) {
         for (quint64 seq : waiting)
             m_keys.removeWaiting(ch, seq);

@@ -167,6 +167,11 @@ public:
     // *retryable: false when it can never be accepted (sealed to a prekey this device has not).
     bool acceptKeyShare(const StoredMessage &message, QString *channel = nullptr, QString *error = nullptr,
                         bool *retryable = nullptr);
+    // Forwards every session this device holds, from the earliest index it kept, to deviceId of
+    // this account (issue 22: the new device reads the history from before it existed). Only to a
+    // device on this account's signed device list that this device trusts; empty otherwise. The
+    // first share uses the device's claimed one-time prekey, the rest its exchange key.
+    QList<OutgoingShare> forwardHeldSessions(const QString &deviceId);
     // The prekeys of shares accepted inside a SenderKeyStore batch are deleted once it committed:
     // call after SenderKeyStore::endBatch().
     void settleUsedPrekeys();

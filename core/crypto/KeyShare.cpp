@@ -29,8 +29,7 @@ QString q(const std::string &s)
 QByteArray signedBytes(const hchat::v1::SealedKeyShare &s)
 {
     CanonicalBytes bytes("hchat-keyshare-v1");
-    bytes
-        .addU32(s.version())
+    bytes.addU32(s.version())
         .add(QByteArrayView(s.sender().data(), qsizetype(s.sender().size())))
         .add(QByteArrayView(s.sender_device().data(), qsizetype(s.sender_device().size())))
         .add(QByteArrayView(s.recipient().data(), qsizetype(s.recipient().size())))
@@ -51,19 +50,25 @@ void wipe(std::string &s)
 }
 } // namespace
 
-QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &sender, const QString &senderNick,
-                          const QString &senderDevice, const Recipient &recipient)
+QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &sender,
+                          const QString &senderNick, const QString &senderDevice, const Recipient &recipient,
+                          const std::optional<Origin> &origin)
 {
     if (!Sodium::ensureInitialized())
         return {};
-    const QByteArray recipientX = recipient.prekeyId != 0 ? recipient.prekey
-                                                          : DeviceIdentity::exchangeKeyFor(recipient.identityKey);
-    if (recipientX.size() != crypto_box_PUBLICKEYBYTES || senderNick.isEmpty() || senderDevice.isEmpty() || recipient.nick.isEmpty() ||
-        recipient.deviceId.isEmpty())
+    const QByteArray recipientX =
+        recipient.prekeyId != 0 ? recipient.prekey : DeviceIdentity::exchangeKeyFor(recipient.identityKey);
+    if (recipientX.size() != crypto_box_PUBLICKEYBYTES || senderNick.isEmpty() || senderDevice.isEmpty() ||
+        recipient.nick.isEmpty() || recipient.deviceId.isEmpty())
         return {};
 
-    // The chain from the next index on: the recipient cannot derive any key sent before.
-    const std::optional<SenderSession> shared = session.from(session.nextIndex());
+    // The chain from the next index on: the recipient cannot derive any key sent before. A
+    // forward hands on all the forwarding device itself can derive.
+    if (origin && (origin->nick.isEmpty() || origin->deviceId.isEmpty() ||
+                   senderNick.compare(recipient.nick, Qt::CaseInsensitive) != 0))
+        return {};
+    const std::optional<SenderSession> shared =
+        session.from(origin ? session.startIndex() : session.nextIndex());
     if (!shared)
         return {};
     hchat::v1::KeySharePayload payload;
@@ -75,6 +80,10 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
     payload.set_sender_device(senderDevice.toStdString());
     payload.set_recipient(recipient.nick.toStdString());
     payload.set_recipient_device(recipient.deviceId.toStdString());
+    if (origin) {
+        payload.set_origin(origin->nick.toStdString());
+        payload.set_origin_device(origin->deviceId.toStdString());
+    }
     std::string plain = payload.SerializeAsString();
     wipe(*payload.mutable_sender_key());
 
@@ -90,8 +99,8 @@ QByteArray KeyShare::seal(const SenderSession &session, const DeviceIdentity &se
     std::string nonce(crypto_box_NONCEBYTES, '\0');
     randombytes_buf(nonce.data(), nonce.size());
     std::string box(plain.size() + crypto_box_MACBYTES, '\0');
-    const int rc = crypto_box_easy(reinterpret_cast<unsigned char *>(box.data()), u(plain), plain.size(), u(nonce),
-                                   reinterpret_cast<const unsigned char *>(recipientX.constData()),
+    const int rc = crypto_box_easy(reinterpret_cast<unsigned char *>(box.data()), u(plain), plain.size(),
+                                   u(nonce), reinterpret_cast<const unsigned char *>(recipientX.constData()),
                                    sender.exchangeSecret().data());
     wipe(plain);
     if (rc != 0)
@@ -117,7 +126,8 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
     const google::protobuf::LogSilencer quiet;
     if (!sealed.ParseFromArray(bytes.data(), int(bytes.size())))
         return r;
-    if (sealed.version() != kVersion && sealed.version() != kRatchetVersion && sealed.version() != kIndexedVersion) {
+    if (sealed.version() != kVersion && sealed.version() != kRatchetVersion &&
+        sealed.version() != kIndexedVersion) {
         r.error = Error::UnsupportedVersion;
         return r;
     }
@@ -128,7 +138,8 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
         return r;
     r.sender = q(sealed.sender());
     r.senderDevice = q(sealed.sender_device());
-    if (q(sealed.recipient()).compare(myNick, Qt::CaseInsensitive) != 0 || q(sealed.recipient_device()) != myDevice) {
+    if (q(sealed.recipient()).compare(myNick, Qt::CaseInsensitive) != 0 ||
+        q(sealed.recipient_device()) != myDevice) {
         r.error = Error::WrongRecipient;
         return r;
     }
@@ -142,8 +153,9 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
         r.error = Error::UnknownSender;
         return r;
     }
-    if (!DeviceIdentity::verify(senderKey, signedBytes(sealed),
-                                QByteArrayView(sealed.signature().data(), qsizetype(sealed.signature().size())))) {
+    if (!DeviceIdentity::verify(
+            senderKey, signedBytes(sealed),
+            QByteArrayView(sealed.signature().data(), qsizetype(sealed.signature().size())))) {
         r.error = Error::BadSignature;
         return r;
     }
@@ -157,34 +169,46 @@ KeyShare::Opened KeyShare::open(QByteArrayView bytes, const DeviceIdentity &me, 
             return r;
         }
     }
-    const unsigned char *recipientSecret = prekeySecret.isNull() ? me.exchangeSecret().data() : prekeySecret.data();
+    const unsigned char *recipientSecret =
+        prekeySecret.isNull() ? me.exchangeSecret().data() : prekeySecret.data();
     SecureBuffer plain(sealed.ciphertext().size() - crypto_box_MACBYTES);
     if (senderX.isEmpty() || plain.isNull() ||
-        crypto_box_open_easy(plain.data(), u(sealed.ciphertext()), sealed.ciphertext().size(), u(sealed.nonce()),
-                             reinterpret_cast<const unsigned char *>(senderX.constData()), recipientSecret) != 0) {
+        crypto_box_open_easy(plain.data(), u(sealed.ciphertext()), sealed.ciphertext().size(),
+                             u(sealed.nonce()), reinterpret_cast<const unsigned char *>(senderX.constData()),
+                             recipientSecret) != 0) {
         r.error = Error::DecryptionFailed;
         return r;
     }
     hchat::v1::KeySharePayload payload;
     const bool parsed = payload.ParseFromArray(plain.data(), int(plain.size()));
     // The sealed payload must say the same as the signed envelope around it.
-    const bool consistent = parsed && payload.sender() == sealed.sender() &&
-                            payload.sender_device() == sealed.sender_device() &&
-                            payload.recipient() == sealed.recipient() &&
-                            payload.recipient_device() == sealed.recipient_device();
+    const bool consistent =
+        parsed && payload.sender() == sealed.sender() && payload.sender_device() == sealed.sender_device() &&
+        payload.recipient() == sealed.recipient() && payload.recipient_device() == sealed.recipient_device();
     if (consistent) {
-        r.session = SenderSession::fromKey(q(payload.channel()),
-                                           QByteArray(payload.session_id().data(), qsizetype(payload.session_id().size())),
-                                           payload.start_index(),
-                                           QByteArrayView(payload.sender_key().data(), qsizetype(payload.sender_key().size())),
-                                           0,
-                                           sealed.version() == kIndexedVersion ? SenderSession::Derivation::Indexed
-                                                                               : SenderSession::Derivation::Ratchet);
+        r.session = SenderSession::fromKey(
+            q(payload.channel()),
+            QByteArray(payload.session_id().data(), qsizetype(payload.session_id().size())),
+            payload.start_index(),
+            QByteArrayView(payload.sender_key().data(), qsizetype(payload.sender_key().size())), 0,
+            sealed.version() == kIndexedVersion ? SenderSession::Derivation::Indexed
+                                                : SenderSession::Derivation::Ratchet);
     }
     wipe(*payload.mutable_sender_key());
     if (!r.session) {
         r.error = Error::DecryptionFailed;
         return r;
+    }
+    if (!payload.origin().empty() || !payload.origin_device().empty()) {
+        // A forward comes from a device of the recipient's own account, naming a member device.
+        if (payload.origin().empty() || payload.origin().size() > kMaxNameBytes ||
+            payload.origin_device().empty() || payload.origin_device().size() > kMaxNameBytes ||
+            QString::compare(q(payload.sender()), q(payload.recipient()), Qt::CaseInsensitive) != 0) {
+            r.session.reset();
+            r.error = Error::Malformed;
+            return r;
+        }
+        r.origin = Origin{q(payload.origin()), q(payload.origin_device())};
     }
     r.prekeyId = sealed.version() >= kVersion ? sealed.prekey_id() : 0;
     r.error = Error::None;

@@ -34,13 +34,13 @@ public:
 
     enum class Error {
         None,
-        Malformed,          // does not parse, wrong sizes, too large
+        Malformed, // does not parse, wrong sizes, too large
         UnsupportedVersion,
-        WrongRecipient,     // addressed to another (nick, device)
-        UnknownSender,      // no trusted identity key for the sender device
-        BadSignature,       // signature invalid, or sender fields differ from the outer message's
-        DecryptionFailed,   // crypto_box does not open (not sealed to this device) or payload bad
-        PrekeyUnknown,      // sealed to a one-time prekey this device does not have (used, or never made)
+        WrongRecipient,   // addressed to another (nick, device)
+        UnknownSender,    // no trusted identity key for the sender device
+        BadSignature,     // signature invalid, or sender fields differ from the outer message's
+        DecryptionFailed, // crypto_box does not open (not sealed to this device) or payload bad
+        PrekeyUnknown,    // sealed to a one-time prekey this device does not have (used, or never made)
     };
 
     struct Recipient {
@@ -58,9 +58,18 @@ public:
         QByteArray prekey;      // its X25519 public key
     };
 
-    // Serialized SealedKeyShare; empty on bad input.
-    static QByteArray seal(const SenderSession &session, const DeviceIdentity &sender, const QString &senderNick,
-                           const QString &senderDevice, const Recipient &recipient);
+    // The member device whose session a forward hands on.
+    struct Origin {
+        QString nick;
+        QString deviceId;
+    };
+
+    // Serialized SealedKeyShare; empty on bad input. Without origin: the sender's own session from
+    // its next index. With origin: a forward to a device of the sender's own account of a session
+    // the sender holds (origin's, or its own), from the earliest index it kept.
+    static QByteArray seal(const SenderSession &session, const DeviceIdentity &sender,
+                           const QString &senderNick, const QString &senderDevice, const Recipient &recipient,
+                           const std::optional<Origin> &origin = std::nullopt);
 
     // The secret of this device's one-time prekey keyId (null when it has none).
     using PrekeySecretLookup = std::function<SecureBuffer(quint32 keyId)>;
@@ -69,6 +78,7 @@ public:
         Error error = Error::Malformed;
         QString sender;
         QString senderDevice;
+        std::optional<Origin> origin;         // a forward: whose session it is (else the sender's)
         std::optional<SenderSession> session; // set when error == None
         quint32 prekeyId = 0;                 // the one-time prekey it was sealed to: delete its secret
         bool ok() const { return error == Error::None; }

@@ -225,6 +225,35 @@ SenderKeyStore::SeenIndices &SenderKeyStore::seenOf(const QString &senderDevice,
     return indices;
 }
 
+std::vector<SenderKeyStore::HeldSession> SenderKeyStore::heldSessions() const
+{
+    std::vector<HeldSession> held;
+    if (!m_open)
+        return held;
+    QSqlQuery q(QSqlDatabase::database(connectionName(), false));
+    q.prepare(QStringLiteral("SELECT channel, sender, sender_device, session_id, start_index, sealed_key"
+                             " FROM inbound_session WHERE derivation = ? ORDER BY received_ms, rowid"));
+    q.addBindValue(int(SenderSession::Derivation::Ratchet));
+    if (!q.exec()) {
+        fail(q.lastError().text());
+        return held;
+    }
+    while (q.next()) {
+        const QString channel = q.value(0).toString();
+        const QString device = q.value(2).toString();
+        const QByteArray sid = q.value(3).toByteArray();
+        const SecureBuffer key =
+            unseal(q.value(5).toByteArray(), inboundAd(channel, device, sid), SenderSession::kKeyBytes);
+        if (key.isNull())
+            continue;
+        auto session = SenderSession::fromKey(channel, sid, quint32(q.value(4).toLongLong()), key.view(), 0,
+                                              SenderSession::Derivation::Ratchet);
+        if (session)
+            held.push_back(HeldSession{q.value(1).toString(), device, std::move(*session)});
+    }
+    return held;
+}
+
 bool SenderKeyStore::isReplay(const QString &senderDevice, const QByteArray &sessionId, quint32 index,
                               const QString &channel, quint64 seq) const
 {

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace hchat::crypto {
 
@@ -55,6 +56,14 @@ public:
     const SenderSession *inbound(const QString &channel, const QString &senderDevice,
                                  const QByteArray &sessionId);
     int inboundCount(const QString &channel = {}) const;
+    struct HeldSession {
+        QString sender;
+        QString senderDevice;
+        SenderSession session; // from the earliest index this device kept
+    };
+    // Every ratchet session this device can read (its own included), in the order received: what
+    // it forwards to a new device of its account.
+    std::vector<HeldSession> heldSessions() const;
 
     // ---- replay --------------------------------------------------------------------------------
     // Answered from memory: a session's seen indices are read once, when it is first asked about.
