@@ -4,6 +4,8 @@
 #include <QTextBlock>
 #include <QTextCursor>
 
+#include <algorithm>
+
 namespace hchat::ui {
 
 MessageDocument::MessageDocument(QObject *parent) : QTextDocument(parent)
@@ -41,6 +43,11 @@ QString MessageDocument::withHardBreaks(const QString &markdown)
 
 QString MessageDocument::plainTextOf(const QString &markdown)
 {
+    // Most messages hold no markup at all: nothing to parse (the channel list has one per channel).
+    static const QString markup = QStringLiteral("*_~`[]<>#|\\&!-+=\n");
+    if (std::none_of(markdown.cbegin(), markdown.cend(),
+                     [](QChar c) { return markup.contains(c) || c.isDigit(); }))
+        return markdown;
     MessageDocument doc;
     doc.setMarkdown(withHardBreaks(markdown),
                     QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub |
