@@ -261,6 +261,14 @@ void UiNotifications::joiningAChannelWithHistoryRaisesNothing()
         QVERIFY2(!model->index(row, 0).data(hchat::ui::MessageListModel::FirstUnreadRole).toBool(),
                  qPrintable(model->index(row, 0).data(hchat::ui::MessageListModel::TextRole).toString()));
 
+    // Her other devices learn it: a device signed in now counts nothing unread there either.
+    TestClient laptop;
+    laptop.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("alice")));
+    QVERIFY(laptop.waitOnline());
+    QTRY_VERIFY_WITH_TIMEOUT(laptop.store()->maxSeq(archive) > last, kWait);
+    QTest::qWait(300);
+    QCOMPARE(laptop->unreadCount(archive), quint64(0));
+
     // What bob writes after she joined is news.
     m_otherWindow.activateWindow();
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
