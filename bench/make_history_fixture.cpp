@@ -80,7 +80,8 @@ int main(int argc, char *argv[])
                       QStringLiteral("spread the messages over N channels (channel-001 …; the last is the "
                                      "most recently active); 1: the one channel \"big\""),
                       QStringLiteral("N"), QStringLiteral("1")});
-    parser.addOption({QStringLiteral("markdown"), QStringLiteral("texts in Markdown (the UI benchmark's rendering)")});
+    parser.addOption(
+        {QStringLiteral("markdown"), QStringLiteral("texts in Markdown (the UI benchmark's rendering)")});
     parser.process(app);
     const QStringList args = parser.positionalArguments();
     if (args.isEmpty() || args.size() > 2)
