@@ -1,7 +1,8 @@
 // Builds the shared history fixture: one channel "big" with N messages (1,000,000 by default) in a
 // client history database, the last 100 unread; or, with --channels, N messages spread over that
 // many channels (the start-up benchmark's profile). Used by the model tests and the UI benchmarks.
-// Reuses an existing complete fixture, so repeated runs cost nothing.
+// Reuses an existing complete fixture, so repeated runs cost nothing. With --markdown, the texts are
+// Markdown (bold, inline code, links; every tenth a code block) for the UI benchmark's rendering.
 #include "HistoryStore.h"
 
 #include <QCommandLineParser>
@@ -15,7 +16,7 @@ namespace {
 // Messages 1..count of channel, ~37 s apart from time on (which moves on past them), the last 100
 // unread.
 bool writeChannel(hchat::HistoryStore &store, const QString &channel, quint64 count, qint64 &time,
-                  QTextStream &err)
+                  QTextStream &err, bool markdown)
 {
     hchat::ChannelRecord record;
     record.name = channel;
@@ -39,10 +40,20 @@ bool writeChannel(hchat::HistoryStore &store, const QString &channel, quint64 co
             m.clientMsgId = QByteArray::number(seq).rightJustified(16, '0');
             time += 37000; // ~1.2 years of chat in a million messages
             m.serverTimeMs = time;
-            m.body = QStringLiteral("message %1 about %2 and %3")
-                         .arg(seq)
-                         .arg(words.at(int(seq % words.size())), words.at(int((seq / 7) % words.size())))
-                         .toUtf8();
+            const QString &first = words.at(int(seq % words.size()));
+            const QString &second = words.at(int((seq / 7) % words.size()));
+            if (!markdown)
+                m.body = QStringLiteral("message %1 about %2 and %3").arg(seq).arg(first, second).toUtf8();
+            else if (seq % 10 == 0)
+                m.body = QStringLiteral("**message %1** about `%2`:\n```\nmake %2 && ./%3 --seq %1\n```")
+                             .arg(seq)
+                             .arg(first, second)
+                             .toUtf8();
+            else
+                m.body = QStringLiteral("message %1 about *%2* and [%3](https://example.org/%3)")
+                             .arg(seq)
+                             .arg(first, second)
+                             .toUtf8();
             batch.append(std::move(m));
         }
         const auto result = store.appendMessages(channel, batch, count);
@@ -69,6 +80,8 @@ int main(int argc, char *argv[])
                       QStringLiteral("spread the messages over N channels (channel-001 …; the last is the "
                                      "most recently active); 1: the one channel \"big\""),
                       QStringLiteral("N"), QStringLiteral("1")});
+    parser.addOption(
+        {QStringLiteral("markdown"), QStringLiteral("texts in Markdown (the UI benchmark's rendering)")});
     parser.process(app);
     const QStringList args = parser.positionalArguments();
     if (args.isEmpty() || args.size() > 2)
@@ -122,7 +135,8 @@ int main(int argc, char *argv[])
     // The channels follow each other in time, so the last one is the most recently active.
     qint64 time = QDateTime(QDate(2025, 1, 1), QTime(8, 0)).toMSecsSinceEpoch();
     for (int i = 0; i < channels; ++i) {
-        if (!writeChannel(store, channelName(i), channelCount(i), time, err))
+        if (!writeChannel(store, channelName(i), channelCount(i), time, err,
+                          parser.isSet(QStringLiteral("markdown"))))
             return 1;
     }
     if (!indexed())

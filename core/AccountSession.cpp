@@ -28,7 +28,7 @@ AccountSession::AccountSession(std::unique_ptr<TokenVault> vault, HistoryStore *
                     return;
                 m_pendingResumeAccount.clear();
                 if (token.isEmpty()) {
-                    emit signInRequired(tr("Please sign in."));
+                    emit signInRequired({}); // nothing went wrong: no reason to give
                     return;
                 }
                 startSession(token);
@@ -160,7 +160,7 @@ void AccountSession::resumeSession()
 {
     if (m_nick.isEmpty()) {
         QMetaObject::invokeMethod(
-            this, [this] { emit signInRequired(tr("Please sign in.")); }, Qt::QueuedConnection);
+            this, [this] { emit signInRequired({}); }, Qt::QueuedConnection); // nothing went wrong: no reason
         return;
     }
     m_pendingResumeAccount = accountKey();

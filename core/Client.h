@@ -310,6 +310,7 @@ signals:
     void outboxChanged(qint64 id, const QString &channel, hchat::OutboxEntry::State state);
     void requestFinished(quint64 requestId, bool ok, const QString &error);
     void signedIn(const QString &nick);
+    // reason: what went wrong, for the user; empty when nothing did (first start, no stored token).
     void signInRequired(const QString &reason);
     void signedOut();
     void devicesListed(const QList<hchat::AccountDevice> &devices);

@@ -23,8 +23,13 @@ ReadState::ReadState(HistoryStore *store, PushChannel *push, SyncEngine *engine,
     connect(engine, &SyncEngine::channelsChanged, this, [this] { m_unreadKnown.clear(); });
     connect(engine, &SyncEngine::messagesAmended, this,
             [this](const QString &channel, const QList<quint64> &) { markUnreadDirty(channel); });
-    connect(engine, &SyncEngine::readPositionChanged, this,
-            [this](const QString &channel, quint64) { markUnreadDirty(channel); });
+    connect(engine, &SyncEngine::readPositionChanged, this, [this](const QString &channel, quint64) {
+        markUnreadDirty(channel);
+        // A position set here (a join reads what the channel held): the account's other devices
+        // learn it now, not after the next Welcome.
+        if (m_push->isConnected())
+            syncPositions();
+    });
 }
 
 quint64 ReadState::peerReadSeq(const QString &channel) const

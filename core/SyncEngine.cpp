@@ -425,9 +425,16 @@ void SyncEngine::finishCatchUp()
 
 void SyncEngine::handleChannelJoined(const hchat::v1::ChannelInfo &info)
 {
-    saveChannel(info);
-    emit channelsChanged();
     const QString name = QString::fromStdString(info.name());
+    const auto before = m_store->channel(name);
+    const bool arriving = !before || !before->joined;
+    saveChannel(info);
+    // What a channel held before this user arrived (up to their own join notice) is not news to
+    // them: read, so that it raises no notification, no unread count and no "New messages" line.
+    // Told to the gateway as any position marked here (ReadState::syncPositions).
+    if (arriving && m_store->setReadSeq(name, info.server_max_seq(), false))
+        emit readPositionChanged(name, m_store->readSeq(name));
+    emit channelsChanged();
     m_puller->pull(name, m_store->maxSeq(name) + 1);
 }
 

@@ -2,6 +2,7 @@
 #include "DesktopNotifier.h"
 #include "NotificationCenter.h"
 #include "NotificationServiceSpy.h"
+#include "Translations.h"
 
 #include <QSignalSpy>
 #include <QtTest>
@@ -24,6 +25,7 @@ private slots:
     void noLiveNotificationForOwnMessagesMutedChannelsOrActiveWindow();
     void clickingTheNotificationOpensTheChannel();
     void mentionOnlyChannelNotifiesOnlyForMentions();
+    void countsUsePluralForms();
 
 private:
     std::unique_ptr<NotificationServiceSpy> m_service;
@@ -55,6 +57,40 @@ void NotificationPolicy::mentionOnlyChannelNotifiesOnlyForMentions()
     m_center->catchUpFinished({idle});
     QTest::qWait(300);
     QCOMPARE(m_service->calls().size(), 2);
+}
+
+// Issue 23: "1 new message", "12 new messages" (the English catalogue's plural forms), and the
+// Chinese forms, never "message(s)".
+void NotificationPolicy::countsUsePluralForms()
+{
+    QCOMPARE(hchat::ui::Translations::install(QStringLiteral("en")), QStringLiteral("en"));
+    const QStringList five{QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol"),
+                           QStringLiteral("dave"), QStringLiteral("erin")};
+    const ChannelArrivals one{QStringLiteral("general"), 1,
+                              {QStringLiteral("alice")}, QStringLiteral("alice"),
+                              QStringLiteral("hi"),      1000};
+    const ChannelArrivals twelve{QStringLiteral("general"), 12,  five, QStringLiteral("erin"),
+                                 QStringLiteral("hi"),      1000};
+    const ChannelArrivals other{QStringLiteral("random"), 1,  {QStringLiteral("bob")}, QStringLiteral("bob"),
+                                QStringLiteral("yo"),     900};
+    m_center->catchUpFinished({one});
+    QTRY_COMPARE(m_service->calls().size(), 1);
+    QCOMPARE(m_service->calls().last().summary, QStringLiteral("1 new message in general"));
+    m_center->catchUpFinished({twelve});
+    QTRY_COMPARE(m_service->calls().size(), 2);
+    QCOMPARE(m_service->calls().last().summary, QStringLiteral("12 new messages in general"));
+    QVERIFY2(m_service->calls().last().body.startsWith(QStringLiteral("From alice, bob, carol and 2 others")),
+             qPrintable(m_service->calls().last().body));
+    m_center->catchUpFinished({twelve, other});
+    QTRY_COMPARE(m_service->calls().size(), 3);
+    QCOMPARE(m_service->calls().last().summary, QStringLiteral("13 new messages in 2 channels"));
+    QCOMPARE(m_service->calls().last().body, QStringLiteral("general: 12 new\nrandom: 1 new"));
+
+    QCOMPARE(hchat::ui::Translations::install(QStringLiteral("zh_CN")).left(2), QStringLiteral("zh"));
+    m_center->catchUpFinished({twelve});
+    QTRY_COMPARE(m_service->calls().size(), 4);
+    QCOMPARE(m_service->calls().last().summary, QStringLiteral("general 中有 12 条新消息"));
+    hchat::ui::Translations::install(QStringLiteral("en"));
 }
 
 void NotificationPolicy::init()

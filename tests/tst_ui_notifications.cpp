@@ -3,6 +3,8 @@
 #include "CoreTestHelpers.h"
 #include "HistoryStore.h"
 #include "MainWindow.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
 #include "NotificationCenter.h"
 #include "NotificationServiceSpy.h"
 
@@ -25,6 +27,7 @@ private slots:
     void clickingTheNotificationOpensTheChannel();
     void markupInAMessageIsEscapedForAServiceThatReadsIt();
     void blockedUsersRaiseNoNotification();
+    void joiningAChannelWithHistoryRaisesNothing();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
@@ -224,6 +227,55 @@ void UiNotifications::blockedUsersRaiseNoNotification()
     QVERIFY2(call.body.contains(QStringLiteral("hi from bob")), qPrintable(call.body));
     QVERIFY2(!call.body.contains(QStringLiteral("pest")), qPrintable(call.body));
     QVERIFY(m_alice->run((*m_alice)->setBlocked(QStringLiteral("pest"), false)));
+}
+
+// Issue 23: the 50 messages a channel held before alice joined it are not news to her: no
+// notification, no unread count, no "New messages" line; bob's next message is (one notification,
+// one unread).
+void UiNotifications::joiningAChannelWithHistoryRaisesNothing()
+{
+    const QString archive = QStringLiteral("archive");
+    QVERIFY(m_bob->run((*m_bob)->joinChannel(archive)));
+    quint64 last = 0;
+    for (int i = 0; i < 50; ++i)
+        last = waitSent(*m_bob, (*m_bob)->sendMessage(archive, QStringLiteral("before you came %1").arg(i)));
+    QVERIFY(last >= 50);
+    m_otherWindow.activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
+    QTest::qWait(300);
+    m_service->clear();
+
+    QSignalSpy unread(&*m_alice->client, &hchat::Client::unreadChanged);
+    QVERIFY(m_alice->run((*m_alice)->joinChannel(archive)));
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->store()->maxSeq(archive) > last, kWait);
+    QTest::qWait(1000); // past the live interval and the unread signal's coalescing
+    QCOMPARE(m_service->calls().size(), 0);
+    QCOMPARE((*m_alice)->unreadCount(archive), quint64(0));
+    for (const auto &args : unread)
+        if (args.at(0).toString() == archive)
+            QCOMPARE(args.at(1).toULongLong(), quint64(0));
+    m_window->openChannel(archive);
+    auto *model = m_window->messageView()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() >= 50, kWait);
+    for (int row = 0; row < model->rowCount(); ++row)
+        QVERIFY2(!model->index(row, 0).data(hchat::ui::MessageListModel::FirstUnreadRole).toBool(),
+                 qPrintable(model->index(row, 0).data(hchat::ui::MessageListModel::TextRole).toString()));
+
+    // Her other devices learn it: a device signed in now counts nothing unread there either.
+    TestClient laptop;
+    laptop.connectTo({m_gateway->wsUrl()}, m_api->account(QStringLiteral("alice")));
+    QVERIFY(laptop.waitOnline());
+    QTRY_VERIFY_WITH_TIMEOUT(laptop.store()->maxSeq(archive) > last, kWait);
+    QTest::qWait(300);
+    QCOMPARE(laptop->unreadCount(archive), quint64(0));
+
+    // What bob writes after she joined is news.
+    m_otherWindow.activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isActiveWindow(), kWait);
+    QVERIFY(waitSent(*m_bob, (*m_bob)->sendMessage(archive, QStringLiteral("welcome, alice"))) > last);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->calls().size(), 1, kWait);
+    QCOMPARE(m_service->calls().first().body, QStringLiteral("welcome, alice"));
+    QTRY_COMPARE_WITH_TIMEOUT((*m_alice)->unreadCount(archive), quint64(1), kWait);
 }
 
 QTEST_MAIN(UiNotifications)

@@ -46,10 +46,13 @@ private slots:
     void mainWindowScreenshots();
     void invitationScreenshot();
     void deviceApprovalScreenshots();
+    void richMessagesScreenshots_data();
+    void richMessagesScreenshots();
 
 private:
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<TestClient> m_viewer;
+    std::unique_ptr<TestClient> m_ren, m_yun; // issue 23: a direct channel, encrypted
     QString m_outDir;
 };
 
@@ -85,6 +88,13 @@ void Screenshots::initTestCase()
     friendClient->sendMessage(QStringLiteral("design"), QStringLiteral("New icons are in."));
     QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("design")) >= 3, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("general")) >= 6, 10000);
+    // Issue 23: a Markdown message with a code block, bold text, inline code and a link.
+    friendClient->sendMessage(
+        QStringLiteral("general"),
+        QStringLiteral("The build is fixed — **run it again** with `-j2`:\n"
+                       "```\ncmake --preset default\ncmake --build build -j2\n```\n"
+                       "Details in [the release notes](https://example.org/hchat/0.1)."));
+    QTRY_VERIFY_WITH_TIMEOUT(m_viewer->store()->maxSeq(QStringLiteral("general")) >= 7, 10000);
 }
 
 void Screenshots::mainWindowScreenshots_data()
@@ -184,6 +194,49 @@ void Screenshots::deviceApprovalScreenshots()
     QVERIFY(question.save(questionPath));
     QVERIFY2(distinctColours(question) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(questionPath)));
     box->reject();
+}
+
+void Screenshots::richMessagesScreenshots_data()
+{
+    mainWindowScreenshots_data();
+}
+
+// Issue 23: the rendered code block, the attach button and the lock of an encrypted channel, drawn
+// from the bundled icons (no icon theme, no emoji font).
+void Screenshots::richMessagesScreenshots()
+{
+    QFETCH(bool, dark);
+    QFETCH(QString, locale);
+    QIcon::setThemeSearchPaths({});
+    QIcon::setThemeName(QStringLiteral("hchat-no-such-theme"));
+    auto &ren = m_ren;
+    if (!ren) {
+        ren = hchat::test::e2eeUser(*m_gateway, QStringLiteral("ren"));
+        m_yun = hchat::test::e2eeUser(*m_gateway, QStringLiteral("yun"));
+        QString direct;
+        QVERIFY(ren->run((*ren)->openDirectChannel(QStringLiteral("yun"), &direct)));
+        QVERIFY(hchat::test::waitE2eeReady(*ren, {QStringLiteral("yun")}));
+        QVERIFY(hchat::test::sendAndWait(*ren, direct, QStringLiteral("The keys are in the drawer.")) > 0);
+        QVERIFY(ren->run((*ren)->joinChannel(QStringLiteral("general"))));
+        QTRY_VERIFY_WITH_TIMEOUT(ren->store()->maxSeq(QStringLiteral("general")) >= 7, kWait);
+    }
+    QLocale::setDefault(QLocale(locale));
+    hchat::ui::Translations::install(locale);
+    QApplication::setPalette(dark ? hchat::ui::DesktopTheme::darkPalette()
+                                  : QApplication::style()->standardPalette());
+    MainWindow window(&*ren->client);
+    window.resize(1000, 640);
+    QVERIFY(showOnChannel(window, QStringLiteral("general")));
+    QTest::qWait(300);
+    window.messageView()->scrollToBottom();
+    QTest::qWait(200);
+    const QImage shot = window.screen()->grabWindow(window.winId()).toImage();
+    const QString path =
+        QStringLiteral("%1/rich-messages-%2.png").arg(m_outDir, QString::fromLatin1(QTest::currentDataTag()));
+    QVERIFY(shot.save(path));
+    QVERIFY2(distinctColours(shot) > 20, qPrintable(QStringLiteral("%1 looks blank").arg(path)));
+    hchat::ui::Translations::install(QStringLiteral("en"));
+    QLocale::setDefault(QLocale::c());
 }
 
 QTEST_MAIN(Screenshots)

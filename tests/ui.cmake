@@ -11,7 +11,7 @@ hchat_add_test(tst_ui_message_model SOURCES tst_ui_message_model.cpp LIBS hchat_
 
 hchat_add_test(tst_ui_main_window SOURCES tst_ui_main_window.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 240)
 
-hchat_add_test(tst_ui_screenshots SOURCES tst_ui_screenshots.cpp LIBS hchat_ui LABELS ui XVFB TIMEOUT 120)
+hchat_add_test(tst_ui_screenshots SOURCES tst_ui_screenshots.cpp LIBS hchat_ui LABELS ui XVFB TIMEOUT 180)
 target_compile_definitions(tst_ui_screenshots PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")
 
 hchat_add_test(tst_ui_notifications SOURCES tst_ui_notifications.cpp LIBS hchat_ui LABELS ui integration DBUS TIMEOUT 180)
@@ -46,3 +46,7 @@ hchat_add_test(tst_ui_attachments SOURCES tst_ui_attachments.cpp LIBS hchat_ui L
 # channel settings, read-only, blocked users, administration; screenshots in build/screenshots.
 hchat_add_test(tst_ui_community SOURCES tst_ui_community.cpp LIBS hchat_ui LABELS ui integration XVFB TIMEOUT 240)
 target_compile_definitions(tst_ui_community PRIVATE HCHAT_BINARY_DIR="${CMAKE_BINARY_DIR}")
+
+# Issue 23 in the window (real gateway): Markdown rendered safely, icons without an icon theme, the
+# composer's focus after a join, the sign-in dialog's first words, Help, encrypted previews.
+hchat_add_test(tst_ui_rich_messages SOURCES tst_ui_rich_messages.cpp LIBS hchat_ui LABELS ui integration TIMEOUT 180)

@@ -41,13 +41,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::AccountSession</name>
     <message>
-        <location filename="../core/AccountSession.cpp" line="+31"/>
-        <location line="+132"/>
-        <source>Please sign in.</source>
-        <translation>请登录。</translation>
-    </message>
-    <message>
-        <location line="-51"/>
+        <location filename="../core/AccountSession.cpp" line="+112"/>
         <source>This gateway needs a valid invite code to register (ask its administrator for one): %1</source>
         <translation>此网关需要有效的邀请码才能注册（请向其管理员索取）：%1</translation>
     </message>
@@ -249,7 +243,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>没有加入 %1 的邀请。</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+62"/>
         <source>Could not invite.</source>
         <translation>无法邀请。</translation>
     </message>
@@ -274,12 +268,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法解除对 %1 的封禁。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Moderators cannot delete others&apos; messages in an encrypted channel.</source>
-        <translation>在加密频道中，管理员不能删除他人的消息。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Could not delete the message.</source>
         <translation>无法删除该消息。</translation>
     </message>
@@ -379,7 +368,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::E2eeCoordinator</name>
     <message>
-        <location filename="../core/E2eeCoordinator.cpp" line="+119"/>
+        <location filename="../core/E2eeCoordinator.cpp" line="+125"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -753,7 +742,22 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>你回复的消息不在此频道中。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
+        <source>%1 is not end-to-end encrypted: its moderators delete through the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>There is no such message to delete.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Only the channel&apos;s owner and moderators may delete others&apos; messages, and in %1 the members&apos; own signed records do not make you one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>There is no such message to change.</source>
         <translation>没有这条可更改的消息。</translation>
     </message>
@@ -763,7 +767,8 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>只能编辑或删除你自己的消息。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-20"/>
+        <location line="+22"/>
         <source>That message was deleted.</source>
         <translation>该消息已被删除。</translation>
     </message>
@@ -779,7 +784,8 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>消息为空。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-32"/>
+        <location line="+45"/>
         <location line="+29"/>
         <source>End-to-end encryption is not ready on this device yet.</source>
         <translation>此设备上的端到端加密尚未就绪。</translation>
@@ -892,7 +898,7 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
         <location filename="../core/crypto/ChannelCrypto.cpp" line="+265"/>
-        <location line="+185"/>
+        <location line="+192"/>
         <location line="+53"/>
         <location line="+108"/>
         <location line="+69"/>
@@ -900,7 +906,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-393"/>
+        <location line="-400"/>
         <source>No device %1 is waiting on this account.</source>
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
@@ -915,7 +921,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对设备列表签名。</translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+172"/>
         <source>%1 has its genesis already.</source>
         <translation>%1 已有创建记录。</translation>
     </message>
@@ -1890,7 +1896,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
-        <location filename="../ui/ChannelListModel.cpp" line="+42"/>
+        <location filename="../ui/ChannelListModel.cpp" line="+47"/>
         <source>Invitation from %1</source>
         <translation>来自 %1 的邀请</translation>
     </message>
@@ -1905,17 +1911,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>一条来自已屏蔽用户的消息</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>%1: sent a file</source>
         <translation>%1：发送了一个文件</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-2"/>
         <source>%1: encrypted message</source>
         <translation>%1：加密消息</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+80"/>
         <source>Direct message with %1</source>
         <translation>与 %1 的私信</translation>
     </message>
@@ -2040,7 +2046,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>搜索结果</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+51"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
@@ -2220,7 +2226,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ComposePane</name>
     <message>
-        <location filename="../ui/ComposePane.cpp" line="+36"/>
+        <location filename="../ui/ComposePane.cpp" line="+35"/>
         <source>Send a file (or drop files on the window)</source>
         <translation>发送文件（或将文件拖到窗口上）</translation>
     </message>
@@ -2235,7 +2241,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>此频道为只读：只有管理员可以在此发言。</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+141"/>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -2595,13 +2601,13 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MainWindow</name>
     <message>
-        <location filename="../ui/MainWindow.cpp" line="+57"/>
-        <location line="+263"/>
+        <location filename="../ui/MainWindow.cpp" line="+59"/>
+        <location line="+296"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-173"/>
+        <location line="-205"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
@@ -2611,7 +2617,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+303"/>
+        <location line="+337"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
@@ -2621,12 +2627,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>正在让另一台设备退出登录。</translation>
     </message>
     <message>
-        <location line="-216"/>
+        <location line="-249"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-85"/>
         <source>You are no longer a member of %1.</source>
         <translation>你已不再是 %1 的成员。</translation>
     </message>
@@ -2636,7 +2642,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>你已不再是 %1 的成员：%2</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Only the moderators of a channel change its settings.</source>
         <translation>只有频道的管理员可以更改其设置。</translation>
     </message>
@@ -2741,6 +2747,38 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <location line="+6"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;About HChat</source>
+        <translation>关于 HChat(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>About HChat</source>
+        <translation>关于 HChat</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HChat %1</source>
+        <translation>HChat %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A desktop chat client with end-to-end encrypted channels.
+Qt %1 (built with Qt %2)</source>
+        <translation>支持端到端加密频道的桌面聊天客户端。
+Qt %1（使用 Qt %2 构建）</translation>
+    </message>
+    <message>
         <location line="+13"/>
         <source>Show HChat</source>
         <translation>显示 HChat</translation>
@@ -2783,7 +2821,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>在线</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+86"/>
         <source>Encrypted message</source>
         <translation>加密消息</translation>
     </message>
@@ -2956,7 +2994,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
 <context>
     <name>hchat::ui::MessageDelegate</name>
     <message>
-        <location filename="../ui/MessageDelegate.cpp" line="+41"/>
+        <location filename="../ui/MessageDelegate.cpp" line="+40"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
@@ -2981,12 +3019,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>%1（已注销的设备）</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+43"/>
         <source>(edited)</source>
         <translation>（已编辑）</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source> · Seen</source>
         <translation> · 已读</translation>
     </message>
@@ -3001,7 +3039,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>%1 · 点击下载</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+46"/>
         <source>New messages</source>
         <translation>新消息</translation>
     </message>
@@ -3419,6 +3457,49 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     </message>
 </context>
 <context>
+    <name>hchat::ui::ShortcutsDialog</name>
+    <message>
+        <location filename="../ui/ShortcutsDialog.cpp" line="+14"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Send the message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New line in the message</source>
+        <translation>在消息中换行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Complete a @mention</source>
+        <translation>补全 @提及</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 or %2</source>
+        <translation>%1 或 %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel a reply or an edit</source>
+        <translation>取消回复或编辑</translation>
+    </message>
+</context>
+<context>
     <name>hchat::ui::SignInDialog</name>
     <message>
         <location filename="../ui/SignInDialog.cpp" line="+21"/>
@@ -3481,7 +3562,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>邀请码(&amp;I)</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+19"/>
+        <source>Please sign in.</source>
+        <translation>请登录。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>Connect without encryption?</source>
         <translation>不加密连接？</translation>
     </message>

@@ -1,5 +1,6 @@
 #include "ChannelDelegate.h"
 
+#include "AppIcons.h"
 #include "ChannelListModel.h"
 
 #include <QApplication>
@@ -10,6 +11,11 @@ namespace hchat::ui {
 
 namespace {
 constexpr int kPad = 8;
+}
+
+ChannelDelegate::ChannelDelegate(QObject *parent)
+    : QStyledItemDelegate(parent), m_lockIcon(AppIcons::encrypted())
+{
 }
 
 QSize ChannelDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
@@ -40,12 +46,17 @@ void ChannelDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QFontMetrics fm(opt.font);
     const auto kind = ChannelRecord::Kind(index.data(ChannelListModel::KindRole).toInt());
     const bool encrypted = index.data(ChannelListModel::EncryptedRole).toBool();
-    const QString glyph = encrypted ? QStringLiteral("\U0001F512")
-                          : kind == ChannelRecord::Kind::Direct ? QStringLiteral("@")
-                                                                : QStringLiteral("#");
-    const int glyphW = fm.horizontalAdvance(QStringLiteral("W")) + 6;
-    painter->setPen(dim);
-    painter->drawText(QRect(r.left(), r.top(), glyphW, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, glyph);
+    const int glyphW = std::max(fm.horizontalAdvance(QStringLiteral("W")), fm.height()) + 6;
+    const QRect glyphRect(r.left(), r.top(), glyphW, fm.height());
+    if (encrypted) {
+        const int side = std::min(fm.height(), 16);
+        const QRect iconRect(glyphRect.left(), glyphRect.top() + (glyphRect.height() - side) / 2, side, side);
+        m_lockIcon.paint(painter, iconRect, Qt::AlignCenter, selected ? QIcon::Selected : QIcon::Normal);
+    } else {
+        painter->setPen(dim);
+        painter->drawText(glyphRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          kind == ChannelRecord::Kind::Direct ? QStringLiteral("@") : QStringLiteral("#"));
+    }
 
     const quint64 unread = index.data(ChannelListModel::UnreadRole).toULongLong();
     int badgeW = 0;

@@ -2,6 +2,7 @@
 
 #include "Client.h"
 #include "HistoryStore.h"
+#include "MessageDocument.h"
 #include "PlainToolTip.h"
 
 #include <QDateTime>
@@ -15,6 +16,11 @@ ChannelListModel::ChannelListModel(Client *client, QObject *parent) : QAbstractL
     connect(client, &Client::unreadChanged, this, &ChannelListModel::onUnreadChanged);
     connect(client, &Client::messagesStored, this,
             [this](const QString &channel, quint64, quint64) { onMessagesStored(channel); });
+    // A late decryption or an edit may change the newest message's preview.
+    connect(client, &Client::messagesDecrypted, this,
+            [this](const QString &channel, const QList<quint64> &) { onMessagesStored(channel); });
+    connect(client, &Client::messagesChanged, this,
+            [this](const QString &channel, const QList<quint64> &) { onMessagesStored(channel); });
     reload();
 }
 
@@ -45,11 +51,14 @@ ChannelListModel::Row ChannelListModel::makeRow(const ChannelRecord &record) con
             row.preview = tr("a message not from a member");
         else if (newest->isChat() && m_client->isBlocked(newest->sender))
             row.preview = tr("a message from a blocked user");
-        else if (newest->kind == MessageKind::Attachment && !newest->encrypted)
+        else if (newest->isChat() && newest->encrypted &&
+                 newest->cryptoState != StoredMessage::CryptoState::Decrypted)
+            row.preview = tr("%1: encrypted message").arg(newest->sender); // not readable here (yet)
+        else if (newest->kind == MessageKind::Attachment)
             row.preview = tr("%1: sent a file").arg(newest->sender);
         else if (newest->isChat())
-            row.preview = newest->encrypted ? tr("%1: encrypted message").arg(newest->sender)
-                                            : QStringLiteral("%1: %2").arg(newest->sender, newest->text().simplified().left(80));
+            row.preview = QStringLiteral("%1: %2").arg(
+                newest->sender, MessageDocument::plainTextOf(newest->text().left(400)).simplified().left(80));
     }
     return row;
 }

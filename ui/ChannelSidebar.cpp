@@ -86,7 +86,9 @@ bool ChannelSidebar::activatePendingChannel()
 {
     if (m_channelToOpen.isEmpty() || m_channelModel->rowOf(m_channelToOpen) < 0)
         return false;
-    emit channelActivated(std::exchange(m_channelToOpen, QString()));
+    const QString channel = std::exchange(m_channelToOpen, QString());
+    emit channelActivated(channel);
+    emit newChannelOpened(channel);
     return true;
 }
 

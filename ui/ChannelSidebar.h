@@ -45,6 +45,9 @@ public slots:
 
 signals:
     void channelActivated(const QString &channel);
+    // After channelActivated, for a channel the user just joined, created or opened a direct
+    // message in from a dialog: they are about to write there.
+    void newChannelOpened(const QString &channel);
     void searchResultActivated(const QString &channel, quint64 seq);
     void channelMuted(const QString &channel, bool muted);
 

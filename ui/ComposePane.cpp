@@ -1,5 +1,6 @@
 #include "ComposePane.h"
 
+#include "AppIcons.h"
 #include "AttachmentPane.h"
 #include "Client.h"
 #include "Composer.h"
@@ -30,9 +31,7 @@ void ComposePane::buildLayout()
     m_composer->setObjectName(QStringLiteral("composer"));
     m_composer->setMaximumHeight(m_composer->sizeHint().height() * 2);
     m_attachButton->setObjectName(QStringLiteral("attachButton"));
-    m_attachButton->setIcon(QIcon::fromTheme(QStringLiteral("mail-attachment")));
-    if (m_attachButton->icon().isNull())
-        m_attachButton->setText(QStringLiteral("📎"));
+    m_attachButton->setIcon(AppIcons::attach());
     m_attachButton->setToolTip(tr("Send a file (or drop files on the window)"));
     m_attachButton->setAccessibleName(tr("Send a file"));
     m_attachButton->setAutoRaise(true);
@@ -151,6 +150,11 @@ void ComposePane::attachFiles(const QStringList &paths)
     m_attachments->sendFiles(paths, replyTo);
     if (replyTo != 0 && !paths.isEmpty())
         cancelReplyOrEdit();
+}
+
+void ComposePane::focusComposer()
+{
+    m_composer->setFocus(Qt::OtherFocusReason);
 }
 
 void ComposePane::replyTo(quint64 seq)

@@ -17,7 +17,7 @@ class InvitationBar;
 class ReplyBar;
 
 // Writing to the open channel, below its messages: the reply/edit strip, the files on their way,
-// an unanswered invitation (which takes the composer's place) and the composer with its 📎
+// an unanswered invitation (which takes the composer's place) and the composer with its attach
 // button. Sends, replies, edits and deletes; keeps each channel's draft.
 class ComposePane : public QWidget {
     Q_OBJECT
@@ -43,6 +43,8 @@ public slots:
     void attachFiles(const QStringList &paths);
     void attachFilesDialog();
     // The composer writes a reply to / an edit of message seq of the open channel.
+    // The keyboard focus to the composer (a channel just joined: what the user types goes there).
+    void focusComposer();
     void replyTo(quint64 seq);
     void editMessage(quint64 seq);
     // Asks (a window-modal box named "confirmDelete"), then recalls one's own message seq.

@@ -17,8 +17,10 @@
 #include "NotificationCenter.h"
 #include "SafetyNumberDialog.h"
 #include "SettingsDialog.h"
+#include "ShortcutsDialog.h"
 #include "UiSettings.h"
 #include "crypto/PassphraseIdentityStore.h"
+#include "hchat/Version.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -104,6 +106,7 @@ void MainWindow::buildLayout()
 void MainWindow::connectPanes()
 {
     connect(m_sidebar, &ChannelSidebar::channelActivated, this, &MainWindow::openChannel);
+    connect(m_sidebar, &ChannelSidebar::newChannelOpened, m_compose, &ComposePane::focusComposer);
     connect(m_sidebar, &ChannelSidebar::searchResultActivated, this, &MainWindow::jumpToMessage);
     connect(m_sidebar, &ChannelSidebar::channelMuted, m_notifications, &NotificationCenter::setChannelMuted);
     connect(m_chat, &ChatPane::replyRequested, m_compose, &ComposePane::replyTo);
@@ -184,6 +187,7 @@ void MainWindow::browseChannelsDialog()
     connect(dialog, &BrowseChannelsDialog::channelJoined, this, [this](const QString &channel) {
         m_sidebar->channelModel()->reload();
         openChannel(channel);
+        m_compose->focusComposer(); // the focus it gets back when the dialog closes
     });
     dialog->open();
 }
@@ -286,6 +290,39 @@ void MainWindow::buildMenus()
         close();
         qApp->quit();
     });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::shortcutsDialog)
+        ->setObjectName(QStringLiteral("shortcutsAction"));
+    help->addAction(tr("&About HChat"), this, &MainWindow::aboutDialog)
+        ->setObjectName(QStringLiteral("aboutAction"));
+}
+
+void MainWindow::shortcutsDialog()
+{
+    QList<QAction *> actions;
+    for (const QAction *menu : menuBar()->actions())
+        if (menu->menu())
+            actions += menu->menu()->actions();
+    auto *dialog = new ShortcutsDialog(actions, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::aboutDialog()
+{
+    auto *box =
+        new QMessageBox(QMessageBox::Information, tr("About HChat"),
+                        tr("HChat %1").arg(QString::fromLatin1(hchat::kVersion)), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setTextFormat(Qt::PlainText);
+    box->setInformativeText(tr("A desktop chat client with end-to-end encrypted channels.\n"
+                               "Qt %1 (built with Qt %2)")
+                                .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR)));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::buildTray()
@@ -435,6 +472,8 @@ void MainWindow::onMessageReceived(const StoredMessage &message)
         return;
     if (m_client->isBlocked(message.sender))
         return; // blocked: hidden in the list, never announced
+    if (message.seq <= m_client->store()->readSeq(message.channel))
+        return; // read already: on another device, or older than the user's own join
     m_notifications->setWindowActive(isActiveWindow());
     // Encrypted content only after local decryption.
     const bool readable = !message.encrypted || message.cryptoState == StoredMessage::CryptoState::Decrypted;

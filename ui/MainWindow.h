@@ -81,6 +81,9 @@ public slots:
     void channelSettingsDialog();
     void adminDialog();
     void blockedUsersDialog();
+    // Help: the keyboard shortcuts, and the versions of HChat and Qt.
+    void shortcutsDialog();
+    void aboutDialog();
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -11,7 +11,6 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QRegularExpression>
 #include <QTextFrame>
 
 namespace hchat::ui {
@@ -68,43 +67,51 @@ QString MessageDelegate::senderLabel(const QModelIndex &index)
     return sender;
 }
 
-QString MessageDelegate::linkified(const QString &text)
+const MessageDocument *MessageDelegate::document(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                                 int width) const
 {
-    static const QRegularExpression url(QStringLiteral(R"((https?://[^\s<>"]+[^\s<>".,;:!?)\]]))"));
-    QString html;
-    qsizetype last = 0;
-    auto it = url.globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        html += text.mid(last, m.capturedStart() - last).toHtmlEscaped();
-        const QString link = m.captured(1);
-        html += QStringLiteral("<a href=\"%1\">%2</a>").arg(link.toHtmlEscaped(), link.toHtmlEscaped());
-        last = m.capturedEnd();
+    const QPalette &pal = option.palette;
+    const QColor dim = pal.color(QPalette::PlaceholderText);
+    const QString styleKey = option.font.key() + pal.color(QPalette::Link).name() + dim.name() +
+                             pal.color(QPalette::Window).name();
+    if (styleKey != m_styleKey) {
+        m_documents.clear();
+        m_styleKey = styleKey;
     }
-    html += text.mid(last).toHtmlEscaped();
-    html.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
-    return html;
+    const QString text = index.data(MessageListModel::TextRole).toString();
+    const bool deleted = index.data(MessageListModel::DeletedRole).toBool();
+    const bool edited = index.data(MessageListModel::EditedRole).toBool();
+    const auto crypto = StoredMessage::CryptoState(index.data(MessageListModel::CryptoStateRole).toInt());
+    const quint64 seq = index.data(MessageListModel::SeqRole).toULongLong();
+    const QString row =
+        seq ? QString::number(seq)
+            : QLatin1Char('o') + QString::number(index.data(MessageListModel::OutboxIdRole).toLongLong());
+    const QString key = QStringLiteral("%1:%2:%3:%4%5%6")
+                            .arg(row)
+                            .arg(qHash(text))
+                            .arg(text.size())
+                            .arg(int(deleted))
+                            .arg(int(edited))
+                            .arg(int(crypto));
+    MessageDocument *doc = m_documents.object(key);
+    if (!doc) {
+        doc = new MessageDocument;
+        const MessageDocument::Style style{option.font, pal.color(QPalette::Link), dim,
+                                           isDark(pal) ? QColor(30, 32, 36) : QColor(226, 228, 234)};
+        const bool readable =
+            crypto == StoredMessage::CryptoState::Plain || crypto == StoredMessage::CryptoState::Decrypted;
+        if (deleted || !readable)
+            doc->setMessagePlainText(text, style, deleted); // not the member's Markdown
+        else
+            doc->setMessageMarkdown(text, style, edited ? tr("(edited)") : QString());
+        m_documents.insert(key, doc);
+    }
+    doc->fitToWidth(width);
+    return doc;
 }
 
-void MessageDelegate::prepareDocument(QTextDocument *doc, const QStyleOptionViewItem &option,
-                                      const QModelIndex &index, int width) const
-{
-    doc->setDefaultFont(option.font);
-    doc->setDocumentMargin(0);
-    doc->setDefaultStyleSheet(QStringLiteral("a { color: %1; }").arg(option.palette.color(QPalette::Link).name()));
-    QString html = linkified(index.data(MessageListModel::TextRole).toString());
-    if (index.data(MessageListModel::DeletedRole).toBool())
-        html = QStringLiteral("<i>%1</i>").arg(html);
-    else if (index.data(MessageListModel::EditedRole).toBool())
-        html += QStringLiteral(" <small style=\"color: %1\">%2</small>")
-                    .arg(option.palette.color(QPalette::PlaceholderText).name(), tr("(edited)").toHtmlEscaped());
-    doc->setHtml(html);
-    doc->setTextWidth(width);
-    doc->setTextWidth(std::min<qreal>(width, doc->idealWidth() + 1));
-}
-
-MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index,
-                                                   QTextDocument *doc) const
+MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &option,
+                                                   const QModelIndex &index) const
 {
     Layout l;
     const QRect r = option.rect;
@@ -128,7 +135,8 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     }
     const bool own = index.data(MessageListModel::IsOwnRole).toBool();
     const int maxText = std::max(80, int(r.width() * kMaxBubbleFraction) - 2 * kPadding);
-    prepareDocument(doc, option, index, maxText);
+    const MessageDocument *doc = document(option, index, maxText);
+    l.doc = doc;
     const bool attachment = kind == MessageKind::Attachment;
     // An attachment without a caption has no text line.
     const QSize textSize = attachment && index.data(MessageListModel::TextRole).toString().isEmpty() &&
@@ -236,8 +244,7 @@ void MessageDelegate::paintAttachment(QPainter *painter, const QStyleOptionViewI
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    QTextDocument doc;
-    const Layout l = layoutFor(option, index, &doc);
+    const Layout l = layoutFor(option, index);
     const int top = l.headerRect.isNull() ? option.rect.top() : l.headerRect.top();
     return {option.rect.width(), l.bubbleRect.bottom() - top + 6};
 }
@@ -246,8 +253,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    QTextDocument doc;
-    const Layout l = layoutFor(option, index, &doc);
+    const Layout l = layoutFor(option, index);
     const QPalette &pal = option.palette;
     const bool dark = isDark(pal);
     QFont small = option.font;
@@ -352,7 +358,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                                          : crypto == StoredMessage::CryptoState::WaitingForKey
                                              ? pal.color(QPalette::PlaceholderText)
                                              : pal.color(QPalette::Text));
-    doc.documentLayout()->draw(painter, ctx);
+    l.doc->documentLayout()->draw(painter, ctx);
     painter->translate(-l.textRect.topLeft());
 
     if (delivery != MessageListModel::Delivery::Stored) {
@@ -379,11 +385,10 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, cons
     auto *mouse = static_cast<QMouseEvent *>(event);
     if (mouse->button() != Qt::LeftButton)
         return false;
-    QTextDocument doc;
-    const Layout l = layoutFor(option, index, &doc);
+    const Layout l = layoutFor(option, index);
     const QPoint pos = mouse->position().toPoint();
-    if (l.textRect.contains(pos)) {
-        const QString anchor = doc.documentLayout()->anchorAt(pos - l.textRect.topLeft());
+    if (l.doc && l.textRect.contains(pos)) {
+        const QString anchor = l.doc->documentLayout()->anchorAt(pos - l.textRect.topLeft());
         if (!anchor.isEmpty()) {
             emit linkActivated(QUrl(anchor));
             return true;

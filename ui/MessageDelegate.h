@@ -1,14 +1,17 @@
 #pragma once
 
+#include "MessageDocument.h"
+
+#include <QCache>
 #include <QStyledItemDelegate>
-#include <QTextDocument>
 
 namespace hchat::ui {
 
 // Paints one message of MessageListModel: a bubble with sender and time (own messages on the
-// right), a day separator, the "new messages" marker, membership changes as a centred line,
-// clickable links, and the delivery state of one's own messages (sending, failed with the reason
-// and a retry on click).
+// right), a day separator, the "new messages" marker, membership changes as a centred line, the
+// text rendered from Markdown (MessageDocument) with clickable links, and the delivery state of
+// one's own messages (sending, failed with the reason and a retry on click). The rendered text of
+// each row is cached (by row, text and edit state), so that scrolling parses nothing again.
 class MessageDelegate : public QStyledItemDelegate {
     Q_OBJECT
 public:
@@ -19,8 +22,9 @@ public:
     bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
                      const QModelIndex &index) override;
 
-    // Text of a message as HTML with its links made clickable.
-    static QString linkified(const QString &text);
+    // The rendered text of the message at index, laid out at most width wide (cached).
+    const MessageDocument *document(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                    int width) const;
     // The sender with its verification state (encrypted messages): "bob ✔ verified" …
     static QString senderLabel(const QModelIndex &index);
 
@@ -41,14 +45,18 @@ private:
         QRect attachmentRect; // attachments: the thumbnail or the file box
         QRect progressRect;   // … the download's progress bar, while one runs
         bool system = false;
+        const MessageDocument *doc = nullptr; // the text (not for system rows)
     };
-    Layout layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index, QTextDocument *doc) const;
+    Layout layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     static QSize attachmentBoxSize(const QStyleOptionViewItem &option, const QModelIndex &index, int maxWidth);
     static QString sizeLabel(qint64 bytes);
     void paintAttachment(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index,
                          const Layout &l) const;
-    void prepareDocument(QTextDocument *doc, const QStyleOptionViewItem &option, const QModelIndex &index,
-                         int width) const;
+
+    // Rendered texts by row (seq or outbox id), text, edit and crypto state; cleared when the
+    // font or the palette changes.
+    mutable QCache<QString, MessageDocument> m_documents{600};
+    mutable QString m_styleKey;
 };
 
 } // namespace hchat::ui

@@ -24,7 +24,14 @@ MessageView::MessageView(QWidget *parent) : QListView(parent), m_delegate(new Me
     setAccessibleName(tr("Messages"));
     verticalScrollBar()->setSingleStep(24);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &MessageView::onScrolled);
-    connect(m_delegate, &MessageDelegate::linkActivated, this, [](const QUrl &url) { QDesktopServices::openUrl(url); });
+    // A link in a member's message opens only when clicked, and only on the web or in the mail
+    // client: never a local file or program (file:, a custom scheme) by a member's say-so.
+    connect(m_delegate, &MessageDelegate::linkActivated, this, [](const QUrl &url) {
+        static const QStringList allowed{QStringLiteral("http"), QStringLiteral("https"),
+                                         QStringLiteral("mailto")};
+        if (allowed.contains(url.scheme().toLower()))
+            QDesktopServices::openUrl(url);
+    });
 }
 
 void MessageView::setMessageModel(MessageListModel *model)

@@ -64,7 +64,14 @@ SignInDialog::SignInDialog(Client *client, const QString &gatewayAddress, QWidge
         if (m_logInRequest)
             accept();
     });
+    showNotice(tr("Please sign in."));
     (m_nick->text().isEmpty() ? m_nick : m_password)->setFocus();
+}
+
+void SignInDialog::showNotice(const QString &message)
+{
+    m_status->setStyleSheet({});
+    m_status->setText(message);
 }
 
 QString SignInDialog::gatewayAddress() const

@@ -26,7 +26,10 @@ public:
     // Asks before talking to gateway (another machine) without encryption, and records the
     // consent in the client's profile; true when the client may connect.
     static bool confirmCleartext(Client *client, const QUrl &gateway, QWidget *parent);
+    // In red: what went wrong (wrong password, unreachable gateway, the session refused).
     void showError(const QString &message);
+    // In the ordinary colour: what the dialog wants, nothing having gone wrong.
+    void showNotice(const QString &message);
 
 private:
     void logIn();

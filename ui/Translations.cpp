@@ -38,7 +38,8 @@ QStringList Translations::available()
 {
     QStringList out;
     for (const QString &file : QDir(kPrefix).entryList({QStringLiteral("hchat_*.qm")}))
-        out << file.mid(6, file.size() - 6 - 3);
+        if (const QString language = file.mid(6, file.size() - 6 - 3); language != QLatin1String("en"))
+            out << language; // the English catalogue holds only plural forms
     return out;
 }
 
@@ -48,9 +49,16 @@ QString Translations::install(const QString &language)
     drop(qtTranslator());
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     auto *app = new QTranslator;
-    // QTranslator::load(locale, …) tries zh_CN, zh-Hans-CN, zh, … in the locale's order.
+    // QTranslator::load(locale, …) tries zh_CN, zh-Hans-CN, zh, … in the locale's order. English,
+    // and a language HChat does not speak, get the English catalogue: the source texts are
+    // English, it holds only their plural forms ("1 new message", "12 new messages").
     if (!app->load(locale, QStringLiteral("hchat"), QStringLiteral("_"), kPrefix)) {
-        delete app;
+        if (!app->load(QStringLiteral("hchat_en"), kPrefix)) {
+            delete app;
+            return QStringLiteral("en");
+        }
+        QCoreApplication::installTranslator(app);
+        appTranslator() = app;
         return QStringLiteral("en");
     }
     QCoreApplication::installTranslator(app);
