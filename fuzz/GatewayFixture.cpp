@@ -104,7 +104,7 @@ GatewayFixture::GatewayFixture(const char *name)
         const auto bob = st.findUser(kBob.nick)->id;
         st.insertToken(Secrets::tokenHash(kExpiredToken), alice, kAlice.deviceId, 1);
         const std::string direct = NameRules::directName(kAlice.nick, kBob.nick);
-        const auto sid = st.createStream(direct, CHANNEL_KIND_DIRECT, false, {}, ServerContext::nowMs());
+        const auto sid = *st.createStream(direct, CHANNEL_KIND_DIRECT, false, {}, ServerContext::nowMs());
         st.addMember(sid, alice);
         st.addMember(sid, bob);
         for (const auto &name : {std::string("general"), direct}) {
@@ -164,7 +164,7 @@ void GatewayFixture::addUser(const std::string &nick, const std::string &deviceI
                                                     std::tuple{"secret", CHANNEL_KIND_INVITE_ONLY, true}}) {
             auto stream = st.findStream(name);
             if (!stream) {
-                const auto sid = st.createStream(name, kind, encrypted, {}, now);
+                const auto sid = *st.createStream(name, kind, encrypted, {}, now);
                 stream = StreamRecord{sid, name, kind, encrypted, 0, {}};
             }
             st.addMember(stream->id, *id);
