@@ -524,7 +524,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
         m_outbound.erase(channel);
         session = &m_outbound.emplace(channel, std::move(*fresh)).first->second;
         // Our own device reads its own messages through the same path as everyone else's.
-        m_keys.addInbound(m_nick, m_deviceId, *session);
+        if (m_keys.addInbound(m_nick, m_deviceId, *session))
+            emit sessionKept();
         qCInfo(lcCrypto).noquote() << "new sender session" << session->sessionId().toHex().left(8) << "for"
                                    << channel;
     }
@@ -699,6 +700,37 @@ QList<ChannelCrypto::OutgoingShare> ChannelCrypto::forwardHeldSessions(const QSt
     return out;
 }
 
+int ChannelCrypto::restoreSessions(const std::vector<RestoredSession> &sessions)
+{
+    if (!m_identity)
+        return 0;
+    bool keysAdded = false;
+    for (const RestoredSession &r : sessions)
+        if (!r.senderIdentityKey.isEmpty() && trustedKey(r.sender, r.senderDevice).isEmpty() &&
+            m_trust.approve(r.sender, r.senderDevice, r.senderIdentityKey))
+            keysAdded = true;
+    if (keysAdded)
+        retryMembership();
+    int kept = 0;
+    QHash<QString, QList<quint64>> unblocked;
+    m_keys.beginBatch();
+    for (const RestoredSession &r : sessions) {
+        if (!m_keys.addInbound(r.sender, r.senderDevice, r.session))
+            continue;
+        ++kept;
+        const QString ch = r.session.channel();
+        for (quint64 seq : m_keys.waitingFor(ch, r.senderDevice, r.session.sessionId())) {
+            m_keys.removeWaiting(ch, seq);
+            unblocked[ch] << seq;
+        }
+    }
+    m_keys.endBatch();
+    qCInfo(lcCrypto).noquote() << "restored" << kept << "sessions from the recovery key backup";
+    for (auto it = unblocked.cbegin(); it != unblocked.cend(); ++it)
+        emit messagesUnblocked(it.key(), it.value());
+    return kept;
+}
+
 void ChannelCrypto::settleUsedPrekeys()
 {
     if (m_usedPrekeys.isEmpty() || m_keys.inBatch())
@@ -752,6 +784,7 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
     }
     if (!m_keys.addInbound(sessionSender, sessionDevice, *opened.session))
         return fail(m_keys.lastError());
+    emit sessionKept();
     // Kept: the one-time prekey has done its work and its secret goes (a share refused above
     // keeps it, so that it can be opened again once its sender is a member) — once the session
     // is on disk: inside a batch, when the batch commits (settleUsedPrekeys).
