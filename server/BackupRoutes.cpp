@@ -72,12 +72,13 @@ void BackupRoutes::upload(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
     auto up = std::make_shared<BackupUpload>(parseBody<BackupUpload>(request.body));
-    checkHeader(*up);
-    checkEntries(*up);
     // One write transaction: a refusal anywhere (another key's backup, the account's cap) rolls
-    // every entry of the request back.
+    // every entry of the request back. The form is checked after authentication, so that a caller
+    // without a valid token learns nothing else.
     onStore(false, reply, [token, up](MessageStore &st) {
         const auto auth = authenticate(st, token);
+        checkHeader(*up);
+        checkEntries(*up);
         const std::int64_t now = ServerContext::nowMs();
         if (auto stored = st.backupHeader(auth.userId)) {
             if (stored->key_check() != up->header().key_check())
@@ -102,9 +103,10 @@ void BackupRoutes::upload(HttpRequest &request, Reply reply)
 void BackupRoutes::fetch(HttpRequest &request, Reply reply)
 {
     const std::string token = bearer(request);
-    const std::string after = afterOf(request.target);
-    onStore(true, reply, [token, after](MessageStore &st) {
+    const std::string target = request.target;
+    onStore(true, reply, [token, target](MessageStore &st) {
         const auto auth = authenticate(st, token);
+        const std::string after = afterOf(target);
         auto header = st.backupHeader(auth.userId);
         if (!header)
             throw ProtocolError(ERROR_NOT_FOUND, "this account has no recovery key backup");
