@@ -129,9 +129,8 @@ void E2eeBackup::aFreshDeviceRestoresTheHistoryWithTheRecoveryKey()
     int total = 0;
     for (const QString &ch : {one, two, three}) {
         int waiting = -1;
-        QTRY_VERIFY_WITH_TIMEOUT((expected[ch] = texts(*desktop, ch, &waiting)).size() == counts.value(ch) &&
-                                     waiting == 0,
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (expected[ch] = texts(*desktop, ch, &waiting)).size() == counts.value(ch) && waiting == 0, 60000);
         total += int(expected[ch].size());
     }
     QCOMPARE(total, 120 + 120 + 30);
@@ -216,6 +215,31 @@ void E2eeBackup::aFreshDeviceRestoresTheHistoryWithTheRecoveryKey()
     QVERIFY(whereFound(*m_gw, backupKey).isEmpty());
     QVERIFY(whereFound(*m_gw, words.toUtf8()).isEmpty());
     QVERIFY(!whereFound(*m_gw, me.toUtf8()).isEmpty()); // control: the database is where we look
+
+    // Changing the key (remove, then turn on again): the old words open nothing any more, the new
+    // ones do; removing leaves no backup to restore from.
+    QSignalSpy freshUpToDate(fresh->client.get(), &Client::recoveryBackupUpToDate);
+    QSignalSpy disabled(fresh->client.get(), &Client::recoveryBackupDisabled);
+    (*fresh)->disableRecoveryBackup();
+    QTRY_COMPARE_WITH_TIMEOUT(disabled.size(), 1, 20000);
+    QVERIFY(!(*fresh)->recoveryBackupEnabled());
+    QVERIFY(!QFile::exists(fresh->dir->path() + QStringLiteral("/recovery-backup.key")));
+    QVERIFY((*fresh)->restoreFromRecoveryKey(words, &error));
+    QTRY_COMPARE_WITH_TIMEOUT(restoreFailed.size(), 2, 20000);
+    QVERIFY2(restoreFailed.last().at(0).toString().contains(QLatin1String("no recovery key backup")),
+             qPrintable(restoreFailed.last().at(0).toString()));
+    freshUpToDate.clear();
+    const QString newWords = (*fresh)->enableRecoveryBackup(&error);
+    QVERIFY2(!newWords.isEmpty() && newWords != words, qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !freshUpToDate.isEmpty() && freshUpToDate.last().at(0).toInt() == int(held.size()), 30000);
+    QVERIFY((*fresh)->restoreFromRecoveryKey(words, &error));
+    QTRY_COMPARE_WITH_TIMEOUT(restoreFailed.size(), 3, 20000);
+    QVERIFY(
+        restoreFailed.last().at(0).toString().contains(QLatin1String("does not open this account's backup")));
+    QVERIFY((*fresh)->restoreFromRecoveryKey(newWords, &error));
+    QTRY_COMPARE_WITH_TIMEOUT(restored.size(), 2, 20000);
+    QCOMPARE(restored.last().at(0).toInt(), int(held.size()));
 }
 
 QTEST_GUILESS_MAIN(E2eeBackup)
