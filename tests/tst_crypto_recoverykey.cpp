@@ -5,10 +5,12 @@
 #include "crypto/BackupCipher.h"
 #include "crypto/RecoveryKey.h"
 #include "crypto/RecoveryWords.h"
+#include "crypto/TrustStore.h"
 #include "hchat.pb.h"
 
 #include <QRegularExpression>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <sodium.h>
@@ -148,6 +150,33 @@ private slots:
         hchat::v1::BackupEntry flipped = entry;
         (*flipped.mutable_ciphertext())[3] ^= 1;
         QVERIFY(!cipher.open(flipped, &error));
+    }
+
+    void aKeyFromTheBackupVerifiesButGetsNoKeyShare()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("trust.json"));
+        const QByteArray key(32, 'k'), other(32, 'o');
+        {
+            TrustStore trust;
+            QVERIFY(trust.open(path));
+            QVERIFY(trust.trustFromBackup(QStringLiteral("ann"), QStringLiteral("old"), key));
+            QCOMPARE(trust.trustedKey(QStringLiteral("ann"), QStringLiteral("old")), key);
+            QVERIFY(!trust.mayShareKeysWith(QStringLiteral("ann"), QStringLiteral("old")));
+            // A key this device already holds is never replaced from the backup.
+            QVERIFY(trust.observe(QStringLiteral("bo"), QStringLiteral("b1"), key) ==
+                    TrustStore::State::Trusted);
+            QVERIFY(!trust.trustFromBackup(QStringLiteral("bo"), QStringLiteral("b1"), other));
+            QCOMPARE(trust.trustedKey(QStringLiteral("bo"), QStringLiteral("b1")), key);
+            QVERIFY(trust.mayShareKeysWith(QStringLiteral("bo"), QStringLiteral("b1")));
+        }
+        TrustStore again;
+        QVERIFY(again.open(path));
+        QCOMPARE(again.trustedKey(QStringLiteral("ann"), QStringLiteral("old")), key);
+        QVERIFY(!again.mayShareKeysWith(QStringLiteral("ann"), QStringLiteral("old")));
+        // The account's signed list names it with that key: a device of the account again.
+        QVERIFY(again.approve(QStringLiteral("ann"), QStringLiteral("old"), key));
+        QVERIFY(again.mayShareKeysWith(QStringLiteral("ann"), QStringLiteral("old")));
     }
 
     void theBackupKeyIsKeptSealedOnTheDevice()

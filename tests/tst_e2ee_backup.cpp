@@ -203,6 +203,10 @@ void E2eeBackup::aFreshDeviceRestoresTheHistoryWithTheRecoveryKey()
         QTRY_COMPARE_WITH_TIMEOUT(texts(*fresh, ch), expected.value(ch), 60000);
     // The restoring device keeps the backup up to date with the same key from now on.
     QVERIFY((*fresh)->recoveryBackupEnabled());
+    // The gone device's key came from the backup: it verified the desktop's messages above, and it
+    // gets no key share from this device.
+    QVERIFY(!(*fresh)->crypto()->verifyingKey(me, desktopId).isEmpty());
+    QVERIFY(!(*fresh)->crypto()->trust().mayShareKeysWith(me, desktopId));
 
     // Zero knowledge: neither text, nor chain key, nor recovery or backup key at the gateway; the
     // control (the sealed entries' nonces … the backup's bytes) is found, so the grep works.

@@ -272,7 +272,8 @@ std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &ad
         // from before signed lists stay trusted by the peers that trusted them).
         entries.append({m_deviceId, m_identity->identityKey()});
         for (const TrustStore::Device &d : m_trust.devices(m_nick))
-            if (!d.revoked && !d.trustedKey.isEmpty() && d.pendingKey.isEmpty() && d.deviceId != m_deviceId)
+            if (!d.revoked && !d.fromBackup && !d.trustedKey.isEmpty() && d.pendingKey.isEmpty() &&
+                d.deviceId != m_deviceId)
                 entries.append({d.deviceId, d.trustedKey});
     }
     for (const QString &id : add) {
@@ -707,7 +708,7 @@ int ChannelCrypto::restoreSessions(const std::vector<RestoredSession> &sessions)
     bool keysAdded = false;
     for (const RestoredSession &r : sessions)
         if (!r.senderIdentityKey.isEmpty() && trustedKey(r.sender, r.senderDevice).isEmpty() &&
-            m_trust.approve(r.sender, r.senderDevice, r.senderIdentityKey))
+            m_trust.trustFromBackup(r.sender, r.senderDevice, r.senderIdentityKey))
             keysAdded = true;
     if (keysAdded)
         retryMembership();

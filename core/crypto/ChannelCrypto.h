@@ -174,11 +174,11 @@ public:
     QList<OutgoingShare> forwardHeldSessions(const QString &deviceId);
     // Sessions restored from the account's recovery key backup (issue 22): each kept as if a key
     // share had brought it, under its original sender device. A sender device without a trusted
-    // key here gets the identity key the backing-up device trusted for it (TrustStore::approve:
-    // only a device never seen, or a new one showing that very key; a changed key stays the
-    // user's call), so that its messages verify. Membership waiting for those keys is retried and
-    // the messages waiting for the sessions are unblocked (messagesUnblocked). Returns how many
-    // sessions were kept.
+    // key here gets the identity key the backing-up device trusted for it (TrustStore::
+    // trustFromBackup: only a device never seen, or a new one showing that very key; a changed key
+    // stays the user's call; it verifies, it gets no key share), so that its messages verify.
+    // Membership waiting for those keys is retried and the messages waiting for the sessions are
+    // unblocked (messagesUnblocked). Returns how many sessions were kept.
     struct RestoredSession {
         QString sender;
         QString senderDevice;
