@@ -39,7 +39,7 @@ quint64 ChannelActions::channelRequest(const hchat::v1::Frame &frame, const QStr
 {
     return m_requests->send(frame, [=, this](quint64 id, const hchat::v1::Frame &a) {
         if (a.has_channel_joined())
-            m_engine->handleChannelJoined(a.channel_joined().channel());
+            m_engine->handleChannelJoined(a.channel_joined().channel(), true);
         bool ok = a.has_channel_joined() || a.has_ok();
         if (ok && waitForGenesis)
             return finishWithGenesis(id, channel);

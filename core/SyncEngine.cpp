@@ -423,13 +423,13 @@ void SyncEngine::finishCatchUp()
     emit catchUpFinished(report);
 }
 
-void SyncEngine::handleChannelJoined(const hchat::v1::ChannelInfo &info)
+void SyncEngine::handleChannelJoined(const hchat::v1::ChannelInfo &info, bool ownJoin)
 {
     const QString name = QString::fromStdString(info.name());
     const auto before = m_store->channel(name);
-    const bool arriving = !before || !before->joined;
+    const bool arriving = ownJoin && (!before || !before->joined);
     saveChannel(info);
-    // What a channel held before this user arrived (up to their own join notice) is not news to
+    // What a channel held before this user joined it (up to their own join notice) is not news to
     // them: read, so that it raises no notification, no unread count and no "New messages" line.
     // Told to the gateway as any position marked here (ReadState::syncPositions).
     if (arriving && m_store->setReadSeq(name, info.server_max_seq(), false))

@@ -51,7 +51,10 @@ public:
 
     void beginCatchUp(const hchat::v1::Welcome &welcome);
     void handlePush(const hchat::v1::Message &message);
-    void handleChannelJoined(const hchat::v1::ChannelInfo &channel);
+    // ownJoin: the answer to this user's own Join, CreateChannel or acceptance (what the channel
+    // held up to it is read); else a push (a direct channel or an invitation someone else made,
+    // whose messages are news).
+    void handleChannelJoined(const hchat::v1::ChannelInfo &channel, bool ownJoin = false);
     void handleReadPosition(const QString &channel, quint64 seq);
     void resyncAll(); // pull every stream again (after a frame that did not parse)
     void stop();      // link down: cancel pulls, forget held pushes (they will be pulled)

@@ -149,7 +149,7 @@ private slots:
         QCOMPARE(aliceDeleted.first().at(0).toStringList(), QStringList{QStringLiteral("ivan")});
         QVERIFY(alice->isDeletedUser(QStringLiteral("Ivan")));
         QVERIFY(!alice->isDeletedUser(QStringLiteral("carol")));
-        const auto notice = alice.store()->latestMessage(ch);
+        const auto notice = alice.store()->message(ch, seq + 1);
         QVERIFY(notice);
         QCOMPARE(notice->kind, MessageKind::UserDeleted);
         QCOMPARE(notice->seq, seq + 1);
@@ -160,8 +160,12 @@ private slots:
         QVERIFY(carol.waitOnline());
         QTRY_VERIFY_WITH_TIMEOUT(carol->isDeletedUser(QStringLiteral("ivan")), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(carolDeleted.size(), 1, 5000);
-        QCOMPARE(carol.store()->maxSeq(ch), seq + 1);
-        QCOMPARE(carol.store()->count(ch), seq + 1);
+        // Ivan owned the channel (he opened it): the next member in line, alice, owns it now.
+        QTRY_COMPARE_WITH_TIMEOUT(carol.store()->maxSeq(ch), seq + 2, 5000);
+        QCOMPARE(carol.store()->count(ch), seq + 2);
+        QCOMPARE(carol.store()->message(ch, seq + 1)->kind, MessageKind::UserDeleted);
+        QCOMPARE(carol.store()->message(ch, seq + 2)->kind, MessageKind::Role);
+        QCOMPARE(carol.store()->message(ch, seq + 2)->subject, QStringLiteral("alice"));
         QCOMPARE(carol.store()->message(ch, seq)->text(), QStringLiteral("goodbye, all"));
         const QString profile = QFileInfo(carol.path()).absolutePath();
         carol.client.reset();

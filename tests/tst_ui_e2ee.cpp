@@ -206,12 +206,28 @@ void UiE2ee::aNewDeviceIsApprovedInTheWindowByItsCode()
     QTRY_COMPARE_WITH_TIMEOUT((*desktop)->deviceApprovalState(), DeviceApproval::State::Approved, kWait);
     MainWindow desktopWindow(&*desktop->client);
     desktopWindow.show();
+    // Written before the laptop existed (issue 22).
+    const QString ch = QStringLiteral("notes-to-self");
+    QVERIFY(desktop->run((*desktop)->createChannel(ch, ChannelRecord::Kind::InviteOnly, {})));
+    QTRY_VERIFY_WITH_TIMEOUT((*desktop)->crypto()->isMember(ch, nick), kWait);
+    const QString before = QStringLiteral("written before the laptop");
+    const quint64 seq = sendAndWait(*desktop, ch, before);
+    QVERIFY(seq > 0);
     auto laptop = e2eeUser(*m_gw, nick);
     MainWindow laptopWindow(&*laptop->client);
     laptopWindow.show();
     auto *bar = laptopWindow.findChild<hchat::ui::DeviceApprovalBar *>(QStringLiteral("deviceApprovalBar"));
     QVERIFY(bar);
     QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), kWait);
+    // Unapproved, the laptop says what brings the key.
+    QTRY_VERIFY_WITH_TIMEOUT(laptop->store()->maxSeq(ch) >= seq, kWait);
+    laptopWindow.openChannel(ch);
+    auto *model = laptopWindow.messageView()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfSeq(model, seq) >= 0, kWait);
+    auto shown = [&] {
+        return model->index(rowOfSeq(model, seq), 0).data(MessageListModel::TextRole).toString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(shown().contains(QStringLiteral("approve this device")), kWait);
     const QString code = (*laptop)->deviceApprovalCode();
     QCOMPARE(bar->findChild<QLabel *>(QStringLiteral("deviceApprovalCode"))->text(), code);
 
@@ -226,6 +242,8 @@ void UiE2ee::aNewDeviceIsApprovedInTheWindowByItsCode()
     QTRY_VERIFY_WITH_TIMEOUT(!bar->isVisible(), kWait);
     QTRY_COMPARE_WITH_TIMEOUT((*desktop)->crypto()->trust().state(nick, (*laptop)->deviceId()),
                               crypto::TrustStore::State::Trusted, kWait);
+    // Approved, it receives the desktop's keys: the old message turns into its text.
+    QTRY_COMPARE_WITH_TIMEOUT(shown(), before, kWait);
 }
 
 QTEST_MAIN(UiE2ee)

@@ -301,7 +301,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+327"/>
+        <location filename="../core/Client.cpp" line="+329"/>
         <source>Not signed in.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -365,7 +365,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::E2eeCoordinator</name>
     <message>
-        <location filename="../core/E2eeCoordinator.cpp" line="+125"/>
+        <location filename="../core/E2eeCoordinator.cpp" line="+129"/>
         <source>Could not create a device identity.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -375,7 +375,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Could not publish this device&apos;s keys: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -895,15 +895,15 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
         <location filename="../core/crypto/ChannelCrypto.cpp" line="+265"/>
-        <location line="+192"/>
+        <location line="+209"/>
         <location line="+53"/>
         <location line="+108"/>
-        <location line="+69"/>
+        <location line="+105"/>
         <source>Encryption is not set up on this device.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-400"/>
+        <location line="-453"/>
         <source>No device %1 is waiting on this account.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -918,7 +918,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+172"/>
+        <location line="+67"/>
+        <source>Waiting for the key: approve this device from one of your other devices, which then hand it the keys of your history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting for the key from the sender&apos;s device (for messages from before this device: from your other devices, once one of them is online).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+118"/>
         <source>%1 has its genesis already.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -948,12 +958,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="-171"/>
         <source>waiting for the channel&apos;s membership</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+397"/>
+        <source>a forwarded key from %1, not another device of this account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%1 is not a member of %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1101,7 +1116,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::KeyShare</name>
     <message>
-        <location filename="../core/crypto/KeyShare.cpp" line="+212"/>
+        <location filename="../core/crypto/KeyShare.cpp" line="+236"/>
         <source>malformed key share</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1895,7 +1910,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
-        <location filename="../ui/ChannelListModel.cpp" line="+47"/>
+        <location filename="../ui/ChannelListModel.cpp" line="+48"/>
         <source>Invitation from %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1920,7 +1935,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>Direct message with %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2138,7 +2153,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <source>Refused: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2600,12 +2615,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     <name>hchat::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="+59"/>
-        <location line="+296"/>
+        <location line="+298"/>
         <source>HChat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-205"/>
+        <location line="-207"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2750,7 +2765,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>About HChat</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3017,12 +3032,12 @@ Qt %1 (built with Qt %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>(edited)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source> · Seen</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3090,7 +3105,12 @@ Qt %1 (built with Qt %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Waiting for the key: approve this device from one of your other devices, which then hand it the keys of your history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Waiting for the key… (shown as soon as it arrives)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -304,7 +304,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::Client</name>
     <message>
-        <location filename="../core/Client.cpp" line="+327"/>
+        <location filename="../core/Client.cpp" line="+329"/>
         <source>Not signed in.</source>
         <translation>未登录。</translation>
     </message>
@@ -368,7 +368,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::E2eeCoordinator</name>
     <message>
-        <location filename="../core/E2eeCoordinator.cpp" line="+125"/>
+        <location filename="../core/E2eeCoordinator.cpp" line="+129"/>
         <source>Could not create a device identity.</source>
         <translation>无法创建设备身份。</translation>
     </message>
@@ -378,7 +378,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>端到端加密无法启动：%1</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Could not publish this device&apos;s keys: %1</source>
         <translation>无法发布此设备的密钥：%1</translation>
     </message>
@@ -744,17 +744,17 @@ The file was left untouched. Move it away or start with --profile to use another
     <message>
         <location line="+27"/>
         <source>%1 is not end-to-end encrypted: its moderators delete through the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未端到端加密：其管理员通过服务器删除消息。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>There is no such message to delete.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可删除的此条消息。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Only the channel&apos;s owner and moderators may delete others&apos; messages, and in %1 the members&apos; own signed records do not make you one.</source>
-        <translation type="unfinished"></translation>
+        <translation>只有频道所有者和管理员可以删除他人的消息；在 %1 中，成员自己签名的记录并未使你成为其中之一。</translation>
     </message>
     <message>
         <location line="+11"/>
@@ -898,15 +898,15 @@ The file was left untouched. Move it away or start with --profile to use another
     <name>hchat::crypto::ChannelCrypto</name>
     <message>
         <location filename="../core/crypto/ChannelCrypto.cpp" line="+265"/>
-        <location line="+192"/>
+        <location line="+209"/>
         <location line="+53"/>
         <location line="+108"/>
-        <location line="+69"/>
+        <location line="+105"/>
         <source>Encryption is not set up on this device.</source>
         <translation>此设备尚未设置加密。</translation>
     </message>
     <message>
-        <location line="-400"/>
+        <location line="-453"/>
         <source>No device %1 is waiting on this account.</source>
         <translation>此账号上没有正在等待的设备 %1。</translation>
     </message>
@@ -921,7 +921,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法对设备列表签名。</translation>
     </message>
     <message>
-        <location line="+172"/>
+        <location line="+67"/>
+        <source>Waiting for the key: approve this device from one of your other devices, which then hand it the keys of your history.</source>
+        <translation>正在等待密钥：请在你的另一台设备上批准此设备，它们随后会把你的历史记录密钥交给此设备。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting for the key from the sender&apos;s device (for messages from before this device: from your other devices, once one of them is online).</source>
+        <translation>正在等待发送者设备的密钥（对于此设备出现之前的消息：等你的其他设备之一上线后由其提供）。</translation>
+    </message>
+    <message>
+        <location line="+118"/>
         <source>%1 has its genesis already.</source>
         <translation>%1 已有创建记录。</translation>
     </message>
@@ -951,12 +961,17 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>无法创建发送方密钥。</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="-171"/>
         <source>waiting for the channel&apos;s membership</source>
         <translation>正在等待频道的成员信息</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+397"/>
+        <source>a forwarded key from %1, not another device of this account</source>
+        <translation>来自 %1 的转发密钥，并非本账户的其他设备</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%1 is not a member of %2</source>
         <translation>%1 不是 %2 的成员</translation>
     </message>
@@ -1104,7 +1119,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::crypto::KeyShare</name>
     <message>
-        <location filename="../core/crypto/KeyShare.cpp" line="+212"/>
+        <location filename="../core/crypto/KeyShare.cpp" line="+236"/>
         <source>malformed key share</source>
         <translation>格式错误的密钥分发</translation>
     </message>
@@ -1896,7 +1911,7 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChannelListModel</name>
     <message>
-        <location filename="../ui/ChannelListModel.cpp" line="+47"/>
+        <location filename="../ui/ChannelListModel.cpp" line="+48"/>
         <source>Invitation from %1</source>
         <translation>来自 %1 的邀请</translation>
     </message>
@@ -1921,7 +1936,7 @@ The file was left untouched. Move it away or start with --profile to use another
         <translation>%1：加密消息</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+81"/>
         <source>Direct message with %1</source>
         <translation>与 %1 的私信</translation>
     </message>
@@ -2133,17 +2148,17 @@ The file was left untouched. Move it away or start with --profile to use another
 <context>
     <name>hchat::ui::ChatPane</name>
     <message>
-        <location filename="../ui/ChatPane.cpp" line="+165"/>
+        <location filename="../ui/ChatPane.cpp" line="+168"/>
         <source>Could not accept the key of %1.</source>
         <translation>无法接受 %1 的密钥。</translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-112"/>
         <source>Browse channels…</source>
         <translation>浏览频道…</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
@@ -2602,12 +2617,12 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
     <name>hchat::ui::MainWindow</name>
     <message>
         <location filename="../ui/MainWindow.cpp" line="+59"/>
-        <location line="+296"/>
+        <location line="+298"/>
         <source>HChat</source>
         <translation>HChat</translation>
     </message>
     <message>
-        <location line="-205"/>
+        <location line="-207"/>
         <source>Encrypted channels are unavailable: %1 Use Chat → Unlock encryption with a passphrase.</source>
         <translation>加密频道不可用：%1 请使用“聊天 → 使用密码短语解锁加密”。</translation>
     </message>
@@ -2617,7 +2632,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>HChat — %1</translation>
     </message>
     <message>
-        <location line="+337"/>
+        <location line="+339"/>
         <source>Approving the new device…</source>
         <translation>正在批准新设备…</translation>
     </message>
@@ -2627,7 +2642,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>正在让另一台设备退出登录。</translation>
     </message>
     <message>
-        <location line="-249"/>
+        <location line="-251"/>
         <source>&amp;Chat</source>
         <translation>聊天(&amp;C)</translation>
     </message>
@@ -2762,7 +2777,7 @@ Once approved, your contacts&apos; devices trust it and it can read what is sent
         <translation>关于 HChat(&amp;A)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>About HChat</source>
         <translation>关于 HChat</translation>
     </message>
@@ -3019,12 +3034,12 @@ Qt %1（使用 Qt %2 构建）</translation>
         <translation>%1（已注销的设备）</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>(edited)</source>
         <translation>（已编辑）</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source> · Seen</source>
         <translation> · 已读</translation>
     </message>
@@ -3092,7 +3107,12 @@ Qt %1（使用 Qt %2 构建）</translation>
         <translation>无法解密：%1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>Waiting for the key: approve this device from one of your other devices, which then hand it the keys of your history.</source>
+        <translation>正在等待密钥：请在你的另一台设备上批准此设备，它们随后会把你的历史记录密钥交给此设备。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Waiting for the key… (shown as soon as it arrives)</source>
         <translation>正在等待密钥…（收到后立即显示）</translation>
     </message>

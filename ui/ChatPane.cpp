@@ -99,6 +99,9 @@ void ChatPane::connectMessageModel()
             [model](qint64, const QString &channel) { model->onOutboxChanged(channel); });
     // End-to-end encryption: rows turn into text when their key arrives.
     model->setTrustLookup([client](const QString &nick) { return int(client->trustState(nick)); });
+    model->setAwaitingApprovalLookup(
+        [client] { return client->deviceApprovalState() == DeviceApproval::State::Waiting; });
+    connect(client, &Client::deviceApprovalChanged, model, &MessageListModel::onApprovalChanged);
     connect(client, &Client::messagesDecrypted, model, &MessageListModel::onMessagesChanged);
     connect(client, &Client::messagesChanged, model, &MessageListModel::onMessagesChanged);
     // Deleted accounts: their messages show "deleted user".

@@ -107,6 +107,9 @@ QString MessageListModel::describe(const StoredMessage &m) const
                 return tr("Undecryptable: %1").arg(m.cryptoReason);
             case StoredMessage::CryptoState::Plain:
             case StoredMessage::CryptoState::WaitingForKey:
+                if (m_awaitingApproval && m_awaitingApproval())
+                    return tr("Waiting for the key: approve this device from one of your other devices, "
+                              "which then hand it the keys of your history.");
                 return tr("Waiting for the key… (shown as soon as it arrives)");
             }
         }

@@ -92,6 +92,11 @@ public:
     bool canFetchOlder() const;
     void fetchOlder();
 
+    // Whether this device waits for its approval by another device of the account: then a row
+    // waiting for its key says that approving it is what brings the keys of the history.
+    void setAwaitingApprovalLookup(std::function<bool()> lookup) { m_awaitingApproval = std::move(lookup); }
+    // The approval state changed: every waiting row's text follows.
+    void onApprovalChanged() { onBlockListChanged(); }
     // The sender's verification state for SenderTrustRole (Client::trustState, as an int).
     void setTrustLookup(std::function<int(const QString &nick)> lookup) { m_trustLookup = std::move(lookup); }
     // How far the other member of a direct channel has read (Client::peerReadSeq), for SeenRole.
@@ -166,6 +171,7 @@ private:
     int m_pagesLoaded = 0;
     bool m_changing = false;
     std::function<int(const QString &)> m_trustLookup;
+    std::function<bool()> m_awaitingApproval;
     std::function<quint64(const QString &)> m_peerRead;
     std::function<bool(const QString &)> m_deletedLookup;
     std::function<bool(const QString &)> m_blockedLookup;

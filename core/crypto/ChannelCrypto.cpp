@@ -353,6 +353,23 @@ int ChannelCrypto::applyClaimedPrekeys(const hchat::v1::PrekeyClaimResponse &res
     return kept;
 }
 
+// What will bring a missing key, for the user: this device's approval (then the account's other
+// devices forward the keys they hold), or the sender's device (or another of the user's devices,
+// for what came before this one).
+QString ChannelCrypto::waitingReason(bool forMembership) const
+{
+    // The account has a list that leaves this device out: it waits for an approval.
+    const std::optional<DeviceList> own = deviceList(m_nick);
+    const auto &without = ownListWithoutThisDevice();
+    if (without && (!own || without->generation() > own->generation()))
+        return tr("Waiting for the key: approve this device from one of your other devices, which then "
+                  "hand it the keys of your history.");
+    if (forMembership)
+        return tr("waiting for the channel's membership");
+    return tr("Waiting for the key from the sender's device (for messages from before this device: from "
+              "your other devices, once one of them is online).");
+}
+
 bool ChannelCrypto::wasModeratorAt(const QString &channel, const QString &nick, quint64 seq) const
 {
     const ChannelMembership *m = membership(channel);
@@ -629,7 +646,7 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m, co
         if (undecided && MessageCrypto::peekHeader(m.body, &header)) {
             in.state = DisplayState::WaitingForKey;
             in.error = MessageCrypto::Error::MissingSession;
-            in.reason = tr("waiting for the channel's membership");
+            in.reason = waitingReason(true);
             m_keys.addWaiting(m.channel, m.seq, header.senderDevice, SenderKeyStore::kWaitingForMembership);
             return in;
         }
@@ -657,6 +674,7 @@ ChannelCrypto::Incoming ChannelCrypto::decryptMessage(const StoredMessage &m, co
     in.reason = MessageCrypto::describe(r.error);
     if (r.error == MessageCrypto::Error::MissingSession) {
         in.state = DisplayState::WaitingForKey;
+        in.reason = waitingReason(false);
         m_keys.addWaiting(m.channel, m.seq, r.header.senderDevice, r.header.sessionId);
     } else {
         in.state = DisplayState::Undecryptable;

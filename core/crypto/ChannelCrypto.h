@@ -215,6 +215,7 @@ signals:
 
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;
+    QString waitingReason(bool forMembership) const;
     DeviceList::Verdict applyDeviceList(const hchat::v1::SignedDeviceList &list);
     bool mayShareWith(const TrustStore::Device &device) const;
     void applyListTrust(const QString &nick, const DeviceList &list);
