@@ -18,6 +18,7 @@
 #include "PushChannel.h"
 #include "PushDispatcher.h"
 #include "ReadState.h"
+#include "RecoveryBackup.h"
 #include "SendPipeline.h"
 #include "SyncEngine.h"
 #include "SyncPuller.h"
@@ -120,6 +121,11 @@ void Client::wireReceivedPath()
     connect(m_e2ee, &E2eeCoordinator::messagesAmended, this, &Client::messagesChanged);
     connect(m_e2ee, &E2eeCoordinator::messagesDecrypted, this, &Client::messagesDecrypted);
     connect(m_e2ee->forwarder(), &KeyForwarder::forwarded, this, &Client::historyForwarded);
+    connect(m_e2ee->recoveryBackup(), &RecoveryBackup::backupUpToDate, this, &Client::recoveryBackupUpToDate);
+    connect(m_e2ee->recoveryBackup(), &RecoveryBackup::backupFailed, this, &Client::recoveryBackupFailed);
+    connect(m_e2ee->recoveryBackup(), &RecoveryBackup::backupDisabled, this, &Client::recoveryBackupDisabled);
+    connect(m_e2ee->recoveryBackup(), &RecoveryBackup::restored, this, &Client::historyRestored);
+    connect(m_e2ee->recoveryBackup(), &RecoveryBackup::restoreFailed, this, &Client::historyRestoreFailed);
     connect(m_channels, &ChannelActions::messagesChanged, this, &Client::messagesChanged);
     connect(m_engine, &SyncEngine::channelsChanged, this, &Client::channelsChanged);
     connect(m_channels, &ChannelActions::channelsChanged, this, &Client::channelsChanged);
@@ -592,6 +598,26 @@ QString Client::approvalCodeOf(const QString &deviceId) const
 quint64 Client::approveDevice(const QString &deviceId, const QString &shownCode)
 {
     return m_e2ee->approveDevice(deviceId, shownCode);
+}
+
+QString Client::enableRecoveryBackup(QString *error)
+{
+    return m_e2ee->recoveryBackup()->enable(error);
+}
+
+void Client::disableRecoveryBackup()
+{
+    m_e2ee->recoveryBackup()->disable();
+}
+
+bool Client::restoreFromRecoveryKey(const QString &words, QString *error)
+{
+    return m_e2ee->recoveryBackup()->restore(words, error);
+}
+
+bool Client::recoveryBackupEnabled() const
+{
+    return m_e2ee->recoveryBackup()->isEnabled();
 }
 
 // ---- session -----------------------------------------------------------------------------------

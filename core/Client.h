@@ -128,6 +128,14 @@ public:
     QString approvalCodeOf(const QString &deviceId) const;
     // The user compared shownCode with the new device's screen: it goes on the account's list.
     quint64 approveDevice(const QString &deviceId, const QString &shownCode);
+    // Recovery key backup (issue 22, opt-in; RecoveryBackup): enabling returns the recovery key's
+    // words, to show the user once (empty with *error when encryption is not ready); the backup
+    // then follows every session this device keeps. Restoring takes the words (a typo is refused
+    // at once with *error) and ends in historyRestored or restoreFailed.
+    QString enableRecoveryBackup(QString *error = nullptr);
+    void disableRecoveryBackup();
+    bool restoreFromRecoveryKey(const QString &words, QString *error = nullptr);
+    bool recoveryBackupEnabled() const;
 
     // ---- profile -----------------------------------------------------------------------------
     // Opens <dataDir>/history.sqlite (created if missing), encrypted at rest under historyKey
@@ -356,6 +364,14 @@ signals:
     // This device handed the keys of the encrypted history it holds to deviceId, a device of the
     // account it trusts (sessions: how many were queued for its inbox).
     void historyForwarded(const QString &deviceId, int sessions);
+    // The recovery key backup holds every session this device holds (entries in all).
+    void recoveryBackupUpToDate(int entries);
+    void recoveryBackupFailed(const QString &error);
+    void recoveryBackupDisabled();
+    // The account's backup was restored here (sessions kept); its messages decrypt as they would
+    // with a key share (messagesDecrypted).
+    void historyRestored(int sessions);
+    void historyRestoreFailed(const QString &error);
 
 private:
     void wireReceivedPath();

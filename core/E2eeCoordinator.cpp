@@ -10,6 +10,7 @@
 #include "MembershipPoster.h"
 #include "PrekeySupply.h"
 #include "PushChannel.h"
+#include "RecoveryBackup.h"
 #include "crypto/ChannelCrypto.h"
 #include "crypto/IdentityStore.h"
 #include "crypto/SafetyNumber.h"
@@ -27,6 +28,7 @@ E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const P
       m_membership(new MembershipPoster(store, outbox, m_crypto, this)),
       m_prekeySupply(new PrekeySupply(http, m_crypto, this)),
       m_forwarder(new KeyForwarder(store, outbox, m_crypto, this)),
+      m_backup(new RecoveryBackup(http, m_crypto, this)),
       m_deviceApproval(new DeviceApproval(
           http, m_crypto, [this] { fetchKeys({m_account->nick()}); }, this))
 {
@@ -54,6 +56,12 @@ E2eeCoordinator::E2eeCoordinator(HistoryStore *store, GatewayHttp *http, const P
         if (!nicks.isEmpty())
             fetchKeys(nicks);
     });
+}
+
+void E2eeCoordinator::setProfileDirectory(const QString &dir)
+{
+    m_dataDir = dir;
+    m_backup->setProfileDirectory(dir);
 }
 
 E2eeCoordinator::~E2eeCoordinator()
@@ -154,6 +162,7 @@ void E2eeCoordinator::openCrypto(crypto::DeviceIdentity identity)
         publishKeys();
     qCInfo(lcClient) << "end-to-end encryption ready";
     m_forwarder->catchUp();
+    m_backup->cryptoReady();
     emit encryptionReady();
 }
 

@@ -26,6 +26,7 @@ class GatewayRequests;
 class HistoryStore;
 class InboundCrypto;
 class KeyForwarder;
+class RecoveryBackup;
 class MembershipPoster;
 class Outbox;
 class PrekeySupply;
@@ -49,11 +50,12 @@ public:
     InboundCrypto *inbound() const { return m_inbound; }
     MembershipPoster *membership() const { return m_membership; }
     KeyForwarder *forwarder() const { return m_forwarder; }
+    RecoveryBackup *recoveryBackup() const { return m_backup; }
     bool isReady() const;
 
     void setIdentityStore(std::unique_ptr<crypto::IdentityStore> store);
     crypto::IdentityStore *identityStore() const { return m_identityStore.get(); }
-    void setProfileDirectory(const QString &dir) { m_dataDir = dir; }
+    void setProfileDirectory(const QString &dir);
     void loadIdentityNow();
     // A Welcome: publish the keys if the identity is open, else load it.
     void sessionStarted();
@@ -101,6 +103,7 @@ private:
     MembershipPoster *m_membership;
     PrekeySupply *m_prekeySupply;
     KeyForwarder *m_forwarder;
+    RecoveryBackup *m_backup;
     DeviceApproval *m_deviceApproval;
     QString m_dataDir;
     bool m_identityLoading = false;

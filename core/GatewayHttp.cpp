@@ -44,11 +44,19 @@ QNetworkReply *GatewayHttp::get(const QString &path, const Headers &headers, Cal
     return send("GET", path, {}, {}, headers, std::move(callback));
 }
 
+QNetworkReply *GatewayHttp::remove(const QString &path, Callback callback)
+{
+    return send("DELETE", path, {}, {}, {}, std::move(callback));
+}
+
 QNetworkReply *GatewayHttp::send(const QByteArray &verb, const QString &path, const QByteArray &body,
                                  const QByteArray &contentType, const Headers &headers, Callback callback)
 {
     QUrl url = m_base;
-    url.setPath(path);
+    const qsizetype query = path.indexOf(QLatin1Char('?'));
+    url.setPath(query < 0 ? path : path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
     if (!m_cleartext.permits(url)) {
         qCWarning(lcClient).noquote()
             << verb << path << "refused: cleartext to" << CleartextPolicy::authority(url);

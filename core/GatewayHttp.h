@@ -62,6 +62,8 @@ public:
     using Headers = QList<QPair<QByteArray, QByteArray>>;
     QNetworkReply *put(const QString &path, const QByteArray &bytes, const Headers &headers, Callback callback);
     QNetworkReply *get(const QString &path, const Headers &headers, Callback callback);
+    // DELETE path (no body). A path may carry a query (`?after=…`) for any verb.
+    QNetworkReply *remove(const QString &path, Callback callback);
 
 private:
     QNetworkReply *send(const QByteArray &verb, const QString &path, const QByteArray &body,

@@ -55,4 +55,10 @@ inline constexpr std::size_t kMaxMembersPerChannel = 1000;
 inline constexpr std::size_t kMaxKeyShareBytes = 8 * 1024;  // one key share's body
 inline constexpr std::size_t kMaxInboxRowsPerSender = 5000; // unacknowledged, in one device inbox
 inline constexpr std::size_t kMaxInboxRows = 50000;         // unacknowledged, in one device inbox
+// Recovery key backup (PUT/GET /v1/backup): entries per upload and per answer page, one sealed
+// entry's bytes (entry_id 32, nonce 24, ciphertext), and the entries one account keeps.
+inline constexpr std::size_t kMaxBackupEntriesPerUpload = 500;
+inline constexpr std::size_t kMaxBackupPage = 1000;
+inline constexpr std::size_t kMaxBackupEntryBytes = 1024;
+inline constexpr std::size_t kMaxBackupEntries = 100000;
 } // namespace hchat::limits

@@ -12,7 +12,7 @@ using namespace hchat::v1;
 
 HttpApi::HttpApi(ServerContext &ctx, ChatService &chat)
     : HttpRoutes(ctx, chat), m_accounts(ctx, chat), m_history(ctx, chat), m_keys(ctx, chat),
-      m_attachments(ctx, chat), m_community(ctx, chat)
+      m_attachments(ctx, chat), m_community(ctx, chat), m_backup(ctx, chat)
 {
 }
 
@@ -50,6 +50,9 @@ const std::vector<HttpApi::Route> &HttpApi::routes()
          &serve<&HttpApi::m_attachments, &AttachmentRoutes::putUploadChunk>, true},
         {"GET", "/v1/uploads/", Access::Token,
          &serve<&HttpApi::m_attachments, &AttachmentRoutes::uploadStatus>, true},
+        {"PUT", "/v1/backup", Access::Token, &serve<&HttpApi::m_backup, &BackupRoutes::upload>},
+        {"GET", "/v1/backup", Access::Token, &serve<&HttpApi::m_backup, &BackupRoutes::fetch>},
+        {"DELETE", "/v1/backup", Access::Token, &serve<&HttpApi::m_backup, &BackupRoutes::remove>},
         {"GET", "/v1/attachments/", Access::Token,
          &serve<&HttpApi::m_attachments, &AttachmentRoutes::downloadAttachment>, true},
     };

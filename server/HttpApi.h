@@ -2,6 +2,7 @@
 
 #include "AccountRoutes.h"
 #include "AttachmentRoutes.h"
+#include "BackupRoutes.h"
 #include "CommunityRoutes.h"
 #include "HistoryRoutes.h"
 #include "HttpRoutes.h"
@@ -58,6 +59,7 @@ private:
     KeyRoutes m_keys;
     AttachmentRoutes m_attachments;
     CommunityRoutes m_community;
+    BackupRoutes m_backup;
 };
 
 } // namespace hchat::server

@@ -193,6 +193,21 @@ public:
     // positions removed, the password hash erased, deleted_ms set. The user row (the nick) stays.
     virtual void deleteUser(std::int64_t userId, std::int64_t nowMs) = 0;
 
+    // Recovery key backup (schema 7): one header per account and its sealed entries by entry id,
+    // bytes the gateway cannot open. putBackupEntry replaces an entry of the same id.
+    virtual std::optional<hchat::v1::BackupHeader> backupHeader(std::int64_t userId) = 0;
+    virtual void putBackupHeader(std::int64_t userId, const hchat::v1::BackupHeader &header,
+                                 std::int64_t nowMs) = 0;
+    virtual bool hasBackupEntry(std::int64_t userId, const std::string &entryId) = 0;
+    virtual std::uint64_t backupEntryCount(std::int64_t userId) = 0;
+    virtual void putBackupEntry(std::int64_t userId, const hchat::v1::BackupEntry &entry,
+                                std::int64_t nowMs) = 0;
+    // Entries with an id above `after` (empty: from the first), by id, at most `limit`.
+    virtual std::vector<hchat::v1::BackupEntry> backupEntries(std::int64_t userId, const std::string &after,
+                                                              std::size_t limit) = 0;
+    // The header and every entry, gone.
+    virtual void deleteBackup(std::int64_t userId) = 0;
+
     // Roles, bans, topics, blocks, invite codes, administration (schema 6).
     virtual CommunityStore &community() = 0;
 

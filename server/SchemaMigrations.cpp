@@ -171,6 +171,25 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_cuts ON audit_log(id) WHERE cut_user_id <> 0;
 )sql",
+    // 7: recovery key backup (issue 22). One header per account and the account's sealed entries,
+    // each by the id its client computed; the gateway can open none of them.
+    R"sql(
+CREATE TABLE backup_headers (
+  user_id {integer} PRIMARY KEY REFERENCES users(id),
+  version {integer} NOT NULL,
+  key_check {bytes} NOT NULL,
+  created_ms {integer} NOT NULL,
+  updated_ms {integer} NOT NULL
+);
+CREATE TABLE backup_entries (
+  user_id {integer} NOT NULL REFERENCES users(id),
+  entry_id {bytes} NOT NULL,
+  nonce {bytes} NOT NULL,
+  ciphertext {bytes} NOT NULL,
+  updated_ms {integer} NOT NULL,
+  PRIMARY KEY (user_id, entry_id)
+){without_rowid};
+)sql",
 };
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == SchemaMigrations::kVersion);
 

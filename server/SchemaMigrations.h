@@ -10,7 +10,7 @@ class SqlConnection;
 // {integer}, {serial}, {bytes}, {without_rowid}), so that each gets the very tables it always had.
 class SchemaMigrations {
 public:
-    static constexpr int kVersion = 6;
+    static constexpr int kVersion = 7;
 
     // Brings the connection's database up to kVersion in one transaction. A database written by a
     // newer gateway is refused (StoreError).

@@ -660,6 +660,87 @@ void SqlMessageStore::putDeviceList(std::int64_t userId, std::uint64_t generatio
         .run();
 }
 
+std::optional<hchat::v1::BackupHeader> SqlMessageStore::backupHeader(std::int64_t userId)
+{
+    auto q = m_conn->query("SELECT version, key_check, created_ms FROM backup_headers WHERE user_id = ?");
+    if (!q.bind(userId).step())
+        return std::nullopt;
+    hchat::v1::BackupHeader h;
+    h.set_version(std::uint32_t(q.integer(0)));
+    h.set_key_check(q.bytes(1));
+    h.set_created_ms(q.integer(2));
+    return h;
+}
+
+void SqlMessageStore::putBackupHeader(std::int64_t userId, const hchat::v1::BackupHeader &header,
+                                      std::int64_t nowMs)
+{
+    m_conn
+        ->query("INSERT INTO backup_headers(user_id, version, key_check, created_ms, updated_ms) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET version = excluded.version, "
+                "key_check = excluded.key_check, created_ms = excluded.created_ms, updated_ms = "
+                "excluded.updated_ms")
+        .bind(userId)
+        .bind(std::int64_t(header.version()))
+        .bindBytes(header.key_check())
+        .bind(header.created_ms())
+        .bind(nowMs)
+        .run();
+}
+
+bool SqlMessageStore::hasBackupEntry(std::int64_t userId, const std::string &entryId)
+{
+    return m_conn->query("SELECT 1 FROM backup_entries WHERE user_id = ? AND entry_id = ?")
+        .bind(userId)
+        .bindBytes(entryId)
+        .step();
+}
+
+std::uint64_t SqlMessageStore::backupEntryCount(std::int64_t userId)
+{
+    auto q = m_conn->query("SELECT COUNT(*) FROM backup_entries WHERE user_id = ?");
+    return q.bind(userId).step() ? std::uint64_t(q.integer(0)) : 0;
+}
+
+void SqlMessageStore::putBackupEntry(std::int64_t userId, const hchat::v1::BackupEntry &entry,
+                                     std::int64_t nowMs)
+{
+    m_conn
+        ->query("INSERT INTO backup_entries(user_id, entry_id, nonce, ciphertext, updated_ms) VALUES (?, ?, "
+                "?, ?, ?) "
+                "ON CONFLICT (user_id, entry_id) DO UPDATE SET nonce = excluded.nonce, "
+                "ciphertext = excluded.ciphertext, updated_ms = excluded.updated_ms")
+        .bind(userId)
+        .bindBytes(entry.entry_id())
+        .bindBytes(entry.nonce())
+        .bindBytes(entry.ciphertext())
+        .bind(nowMs)
+        .run();
+}
+
+std::vector<hchat::v1::BackupEntry>
+SqlMessageStore::backupEntries(std::int64_t userId, const std::string &after, std::size_t limit)
+{
+    auto q = m_conn->query("SELECT entry_id, nonce, ciphertext FROM backup_entries WHERE user_id = ? "
+                           "AND entry_id > ? ORDER BY entry_id LIMIT ?");
+    q.bind(userId).bindBytes(after).bind(std::int64_t(limit));
+    std::vector<hchat::v1::BackupEntry> out;
+    while (q.step()) {
+        hchat::v1::BackupEntry e;
+        e.set_entry_id(q.bytes(0));
+        e.set_nonce(q.bytes(1));
+        e.set_ciphertext(q.bytes(2));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void SqlMessageStore::deleteBackup(std::int64_t userId)
+{
+    m_conn->query("DELETE FROM backup_entries WHERE user_id = ?").bind(userId).run();
+    m_conn->query("DELETE FROM backup_headers WHERE user_id = ?").bind(userId).run();
+}
+
 void SqlMessageStore::addPrekeys(const std::string &deviceId,
                                  const std::vector<hchat::v1::OneTimePrekey> &prekeys)
 {
@@ -772,6 +853,7 @@ void SqlMessageStore::deleteUser(std::int64_t userId, std::int64_t nowMs)
         .bind(userId)
         .run();
     m_conn->query("DELETE FROM device_lists WHERE user_id = ?").bind(userId).run();
+    deleteBackup(userId);
     m_conn->query("DELETE FROM members WHERE user_id = ?").bind(userId).run();
     m_conn->query("DELETE FROM blocks WHERE user_id = ?").bind(userId).run();
     m_conn->query("UPDATE users SET password_hash = '', deleted_ms = ? WHERE id = ?")

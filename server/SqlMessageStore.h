@@ -126,6 +126,16 @@ public:
     std::string readUpload(const std::string &id, std::uint64_t offset, std::uint64_t length) override;
     void markUploadReferenced(const std::string &id) override;
     void deleteUpload(const std::string &id) override;
+    std::optional<hchat::v1::BackupHeader> backupHeader(std::int64_t userId) override;
+    void putBackupHeader(std::int64_t userId, const hchat::v1::BackupHeader &header,
+                         std::int64_t nowMs) override;
+    bool hasBackupEntry(std::int64_t userId, const std::string &entryId) override;
+    std::uint64_t backupEntryCount(std::int64_t userId) override;
+    void putBackupEntry(std::int64_t userId, const hchat::v1::BackupEntry &entry,
+                        std::int64_t nowMs) override;
+    std::vector<hchat::v1::BackupEntry> backupEntries(std::int64_t userId, const std::string &after,
+                                                      std::size_t limit) override;
+    void deleteBackup(std::int64_t userId) override;
     CommunityStore &community() override { return m_community; }
     std::vector<std::string> staleUploads(std::int64_t cutoffMs) override;
 

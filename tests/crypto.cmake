@@ -16,3 +16,5 @@ hchat_add_test(tst_crypto_membership SOURCES tst_crypto_membership.cpp LIBS hcha
 hchat_add_test(tst_crypto_prekeys SOURCES tst_crypto_prekeys.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
 # Signed device lists: which list replaces which, and what a list does to trust.
 hchat_add_test(tst_crypto_devicelist SOURCES tst_crypto_devicelist.cpp LIBS hchat_core LABELS unit TIMEOUT 60)
+# Recovery key backup (issue 22): the recovery key's words and checksum, sealed backup entries.
+hchat_add_test(tst_crypto_recoverykey SOURCES tst_crypto_recoverykey.cpp LIBS hchat_core LABELS unit TIMEOUT 60)

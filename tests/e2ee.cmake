@@ -15,3 +15,7 @@ hchat_add_test(tst_e2ee_hostile_gateway SOURCES tst_e2ee_hostile_gateway.cpp E2e
 # History on every device (issue 22): a device approved by another receives the sessions it holds.
 hchat_add_test(tst_e2ee_history SOURCES tst_e2ee_history.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
                LABELS integration TIMEOUT 240)
+# Recovery key backup (issue 22): a fresh profile restores the whole history with the recovery key;
+# a wrong key changes nothing; the gateway holds nothing it could open.
+hchat_add_test(tst_e2ee_backup SOURCES tst_e2ee_backup.cpp E2eeTestHelpers.h CoreTestHelpers.h LIBS hchat_core
+               LABELS integration TIMEOUT 240)

@@ -8,6 +8,9 @@ hchat_add_test(tst_gateway_durability SOURCES tst_gateway_durability.cpp LABELS 
 hchat_add_test(tst_gateway_badinput SOURCES tst_gateway_badinput.cpp LABELS integration TIMEOUT 180)
 hchat_add_test(tst_gateway_http SOURCES tst_gateway_http.cpp LIBS PkgConfig::SODIUM SQLite::SQLite3 LABELS integration TIMEOUT 180)
 
+# Recovery key backup (issue 22): sealed entries all or none, paging, bad input, other accounts, caps.
+hchat_add_test(tst_gateway_backup SOURCES tst_gateway_backup.cpp LABELS integration TIMEOUT 240)
+
 # The gateway benchmark at a tiny size, so it cannot rot (real figures come from `make bench`).
 if(HCHAT_BUILD_BENCH)
   add_test(NAME bench_gateway_smoke

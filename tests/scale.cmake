@@ -37,6 +37,7 @@ hchat_add_postgres_run(badinput)
 hchat_add_postgres_run(account)
 hchat_add_postgres_run(attachments)
 hchat_add_postgres_run(community)
+hchat_add_postgres_run(backup)
 hchat_add_postgres_run(durability killNineMidStreamLosesNoAcknowledgedMessage sigtermFinishesInFlightCommits
                        groupCommitBatchesConcurrentSenders)
 set_tests_properties(tst_gateway_durability_postgres PROPERTIES RESOURCE_LOCK scale_heavy)

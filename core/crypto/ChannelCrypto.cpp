@@ -272,7 +272,8 @@ std::optional<DeviceList> ChannelCrypto::makeOwnDeviceList(const QStringList &ad
         // from before signed lists stay trusted by the peers that trusted them).
         entries.append({m_deviceId, m_identity->identityKey()});
         for (const TrustStore::Device &d : m_trust.devices(m_nick))
-            if (!d.revoked && !d.trustedKey.isEmpty() && d.pendingKey.isEmpty() && d.deviceId != m_deviceId)
+            if (!d.revoked && !d.fromBackup && !d.trustedKey.isEmpty() && d.pendingKey.isEmpty() &&
+                d.deviceId != m_deviceId)
                 entries.append({d.deviceId, d.trustedKey});
     }
     for (const QString &id : add) {
@@ -541,7 +542,8 @@ ChannelCrypto::Outgoing ChannelCrypto::encryptBytesForSend(const QString &channe
         m_outbound.erase(channel);
         session = &m_outbound.emplace(channel, std::move(*fresh)).first->second;
         // Our own device reads its own messages through the same path as everyone else's.
-        m_keys.addInbound(m_nick, m_deviceId, *session);
+        if (m_keys.addInbound(m_nick, m_deviceId, *session))
+            emit sessionKept();
         qCInfo(lcCrypto).noquote() << "new sender session" << session->sessionId().toHex().left(8) << "for"
                                    << channel;
     }
@@ -717,6 +719,37 @@ QList<ChannelCrypto::OutgoingShare> ChannelCrypto::forwardHeldSessions(const QSt
     return out;
 }
 
+int ChannelCrypto::restoreSessions(const std::vector<RestoredSession> &sessions)
+{
+    if (!m_identity)
+        return 0;
+    bool keysAdded = false;
+    for (const RestoredSession &r : sessions)
+        if (!r.senderIdentityKey.isEmpty() && trustedKey(r.sender, r.senderDevice).isEmpty() &&
+            m_trust.trustFromBackup(r.sender, r.senderDevice, r.senderIdentityKey))
+            keysAdded = true;
+    if (keysAdded)
+        retryMembership();
+    int kept = 0;
+    QHash<QString, QList<quint64>> unblocked;
+    m_keys.beginBatch();
+    for (const RestoredSession &r : sessions) {
+        if (!m_keys.addInbound(r.sender, r.senderDevice, r.session))
+            continue;
+        ++kept;
+        const QString ch = r.session.channel();
+        for (quint64 seq : m_keys.waitingFor(ch, r.senderDevice, r.session.sessionId())) {
+            m_keys.removeWaiting(ch, seq);
+            unblocked[ch] << seq;
+        }
+    }
+    m_keys.endBatch();
+    qCInfo(lcCrypto).noquote() << "restored" << kept << "sessions from the recovery key backup";
+    for (auto it = unblocked.cbegin(); it != unblocked.cend(); ++it)
+        emit messagesUnblocked(it.key(), it.value());
+    return kept;
+}
+
 void ChannelCrypto::settleUsedPrekeys()
 {
     if (m_usedPrekeys.isEmpty() || m_keys.inBatch())
@@ -770,6 +803,7 @@ bool ChannelCrypto::acceptKeyShare(const StoredMessage &m, QString *channel, QSt
     }
     if (!m_keys.addInbound(sessionSender, sessionDevice, *opened.session))
         return fail(m_keys.lastError());
+    emit sessionKept();
     // Kept: the one-time prekey has done its work and its secret goes (a share refused above
     // keeps it, so that it can be opened again once its sender is a member) — once the session
     // is on disk: inside a batch, when the batch commits (settleUsedPrekeys).

@@ -172,6 +172,25 @@ public:
     // device on this account's signed device list that this device trusts; empty otherwise. The
     // first share uses the device's claimed one-time prekey, the rest its exchange key.
     QList<OutgoingShare> forwardHeldSessions(const QString &deviceId);
+    // Sessions restored from the account's recovery key backup (issue 22): each kept as if a key
+    // share had brought it, under its original sender device. A sender device without a trusted
+    // key here gets the identity key the backing-up device trusted for it (TrustStore::
+    // trustFromBackup: only a device never seen, or a new one showing that very key; a changed key
+    // stays the user's call; it verifies, it gets no key share), so that its messages verify.
+    // Membership waiting for those keys is retried and the messages waiting for the sessions are
+    // unblocked (messagesUnblocked). Returns how many sessions were kept.
+    struct RestoredSession {
+        QString sender;
+        QString senderDevice;
+        SenderSession session;
+        QByteArray senderIdentityKey;
+    };
+    int restoreSessions(const std::vector<RestoredSession> &sessions);
+    // The identity key this device trusts for a device (its own for itself; empty: none).
+    QByteArray verifyingKey(const QString &nick, const QString &deviceId) const
+    {
+        return trustedKey(nick, deviceId);
+    }
     // The prekeys of shares accepted inside a SenderKeyStore batch are deleted once it committed:
     // call after SenderKeyStore::endBatch().
     void settleUsedPrekeys();
@@ -191,6 +210,8 @@ signals:
     void deviceListRefused(const QString &nick, const QString &reason);
     // One of our prekeys was used: the gateway's supply may need topping up.
     void prekeyUsed();
+    // A session was kept (a key share accepted, or a new session of our own): a backup may want it.
+    void sessionKept();
 
 private:
     QByteArray trustedKey(const QString &nick, const QString &deviceId) const;

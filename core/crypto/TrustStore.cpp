@@ -74,6 +74,7 @@ bool TrustStore::open(const QString &path)
         d.verified = o.value(QLatin1String("verified")).toBool();
         d.revoked = o.value(QLatin1String("revoked")).toBool();
         d.userAccepted = o.value(QLatin1String("accepted_by_user")).toBool();
+        d.fromBackup = o.value(QLatin1String("from_backup")).toBool();
         d.firstSeenMs = qint64(o.value(QLatin1String("first_seen_ms")).toDouble());
         d.changedMs = qint64(o.value(QLatin1String("changed_ms")).toDouble());
         const bool sizesOk = (d.trustedKey.isEmpty() || d.trustedKey.size() == DeviceIdentity::kPublicKeyBytes) &&
@@ -111,6 +112,8 @@ bool TrustStore::save()
             o.insert(QLatin1String("revoked"), true);
         if (d.userAccepted)
             o.insert(QLatin1String("accepted_by_user"), true);
+        if (d.fromBackup)
+            o.insert(QLatin1String("from_backup"), true);
         o.insert(QLatin1String("first_seen_ms"), double(d.firstSeenMs));
         o.insert(QLatin1String("changed_ms"), double(d.changedMs));
         arr.append(o);
@@ -233,6 +236,9 @@ QByteArray TrustStore::trustedKey(const QString &nick, const QString &deviceId) 
 
 bool TrustStore::mayShareKeysWith(const QString &nick, const QString &deviceId) const
 {
+    const auto it = m_devices.find(keyOf(nick, deviceId));
+    if (it != m_devices.end() && it->second.fromBackup)
+        return false;
     const State s = state(nick, deviceId);
     return s == State::Trusted || s == State::Verified;
 }
@@ -257,6 +263,7 @@ bool TrustStore::accept(const QString &nick, const QString &deviceId)
     d.changedMs = 0;
     d.verified = false; // a new key was never compared
     d.userAccepted = true;
+    d.fromBackup = false;
     qCInfo(lcCrypto).noquote() << "user accepted the key of" << nick << "device" << deviceId;
     return save();
 }
@@ -276,6 +283,10 @@ bool TrustStore::approve(const QString &nick, const QString &deviceId, const QBy
         return save();
     }
     Device &d = it->second;
+    if (!d.revoked && d.fromBackup && d.trustedKey == identityKey) {
+        d.fromBackup = false; // the account's list names it: a device of its own again
+        return save();
+    }
     if (d.revoked || d.trustedKey == identityKey)
         return false;
     if (!d.trustedKey.isEmpty() || d.pendingKey != identityKey)
@@ -284,6 +295,33 @@ bool TrustStore::approve(const QString &nick, const QString &deviceId, const QBy
     d.pendingKey.clear();
     d.changedMs = 0;
     qCInfo(lcCrypto).noquote() << "device" << deviceId << "of" << nick << "approved by the account's signed list";
+    return save();
+}
+
+bool TrustStore::trustFromBackup(const QString &nick, const QString &deviceId, const QByteArray &identityKey)
+{
+    if (identityKey.size() != DeviceIdentity::kPublicKeyBytes)
+        return false;
+    auto it = m_devices.find(keyOf(nick, deviceId));
+    if (it == m_devices.end()) {
+        Device d;
+        d.nick = nick;
+        d.deviceId = deviceId;
+        d.trustedKey = identityKey;
+        d.fromBackup = true;
+        d.firstSeenMs = QDateTime::currentMSecsSinceEpoch();
+        m_devices[keyOf(nick, deviceId)] = d;
+    } else {
+        Device &d = it->second;
+        if (d.revoked || !d.trustedKey.isEmpty() || d.pendingKey != identityKey)
+            return false;
+        d.trustedKey = identityKey;
+        d.pendingKey.clear();
+        d.changedMs = 0;
+        d.fromBackup = true;
+    }
+    qCInfo(lcCrypto).noquote() << "device" << deviceId << "of" << nick
+                               << "known from the recovery key backup";
     return save();
 }
 

@@ -36,6 +36,10 @@ public:
         bool verified = false;
         bool revoked = false;
         bool userAccepted = false; // the user accepted it by hand (accept()), whatever lists say
+        // Its key came from the account's recovery key backup (trustFromBackup): it verifies what
+        // the device signed, and the device gets no key share until a signed list or the user
+        // trusts it.
+        bool fromBackup = false;
         qint64 firstSeenMs = 0;
         qint64 changedMs = 0; // when the pending key was first seen
         State state() const;
@@ -78,6 +82,10 @@ public:
     // pending key (or one never seen) becomes Trusted without asking. A Changed key stays Changed
     // (a key change is always the user's call); revoked devices stay revoked.
     bool approve(const QString &nick, const QString &deviceId, const QByteArray &identityKey);
+    // The recovery key backup names identityKey for a device whose messages this device restores:
+    // a device never seen, or a NewDevice showing that very key, gets it to verify what it signed
+    // (fromBackup: no key shares). A trusted or changed key stays as it is.
+    bool trustFromBackup(const QString &nick, const QString &deviceId, const QByteArray &identityKey);
 
     // The newest signed device list accepted for nick (serialized SignedDeviceList), if any.
     QByteArray deviceList(const QString &nick) const { return m_lists.value(nick.toLower()); }
